@@ -1,0 +1,15 @@
+//===- KernelDialect.h - the kernel dialect ---------------------*- C++ -*-===//
+#ifndef MLC_DIALECTS_KERNEL_KERNELDIALECT_H
+#define MLC_DIALECTS_KERNEL_KERNELDIALECT_H
+
+#include "mlir/Bytecode/BytecodeOpInterface.h"
+#include "mlir/IR/Dialect.h"
+#include "mlir/IR/OpDefinition.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+
+#include "dialects/Kernel/KernelOpsDialect.h.inc"
+
+#define GET_OP_CLASSES
+#include "dialects/Kernel/KernelOps.h.inc"
+
+#endif // MLC_DIALECTS_KERNEL_KERNELDIALECT_H

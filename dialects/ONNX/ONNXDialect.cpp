@@ -1,0 +1,159 @@
+//===- ONNXDialect.cpp - the onnx dialect ---------------------------------===//
+//
+// Dialect registration, constant materialisation, type mapping between ONNX
+// and MLIR, and the verifiers that do not belong to shape inference.
+//
+//===----------------------------------------------------------------------===//
+#include "dialects/ONNX/ONNXDialect.h"
+
+#include "mlir/IR/AsmState.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
+
+#include <cstring>
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/DialectImplementation.h"
+#include "mlir/IR/Matchers.h"
+#include "mlir/IR/OpImplementation.h"
+
+using namespace mlir;
+using namespace mlc::onnx;
+
+#include "dialects/ONNX/ONNXDialect.cpp.inc"
+#include "dialects/ONNX/ONNXInterfaces.cpp.inc"
+
+void ONNXDialect::initialize() {
+  addOperations<
+#define GET_OP_LIST
+#include "dialects/ONNX/ONNXOps.cpp.inc"
+      >();
+}
+
+Operation *ONNXDialect::materializeConstant(OpBuilder &builder, Attribute value,
+                                            Type type, Location loc) {
+  if (isa<NoneType>(type))
+    return NoneOp::create(builder, loc, builder.getNoneType());
+  auto elements = dyn_cast<ElementsAttr>(value);
+  if (!elements || elements.getType() != type)
+    return nullptr;
+  return ConstantOp::create(builder, loc, type, elements);
+}
+
+OpFoldResult NoneOp::fold(FoldAdaptor) { return UnitAttr::get(getContext()); }
+
+OpFoldResult ConstantOp::fold(FoldAdaptor) { return getValue(); }
+
+LogicalResult BatchNormalizationOp::verify() {
+  if (getTrainingMode() != 0)
+    return emitOpError("training_mode=1 is not supported (inference only)");
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Helpers shared by shape inference, folders and the front end
+//===----------------------------------------------------------------------===//
+
+Type mlc::onnx::convertONNXElementType(MLIRContext *ctx, int64_t onnxType) {
+  Builder b(ctx);
+  switch (onnxType) {
+  case 1: return b.getF32Type();
+  case 2: return b.getIntegerType(8, /*isSigned=*/false);
+  case 3: return b.getIntegerType(8);
+  case 4: return b.getIntegerType(16, false);
+  case 5: return b.getIntegerType(16);
+  case 6: return b.getIntegerType(32);
+  case 7: return b.getIntegerType(64);
+  case 9: return b.getI1Type();
+  case 10: return b.getF16Type();
+  case 11: return b.getF64Type();
+  case 12: return b.getIntegerType(32, false);
+  case 13: return b.getIntegerType(64, false);
+  case 16: return b.getBF16Type();
+  default: return nullptr;
+  }
+}
+
+int64_t mlc::onnx::getONNXElementType(Type type) {
+  if (type.isF32()) return 1;
+  if (type.isF16()) return 10;
+  if (type.isF64()) return 11;
+  if (type.isBF16()) return 16;
+  if (type.isInteger(1)) return 9;
+  if (auto i = dyn_cast<IntegerType>(type)) {
+    bool u = i.isUnsigned();
+    switch (i.getWidth()) {
+    case 8: return u ? 2 : 3;
+    case 16: return u ? 4 : 5;
+    case 32: return u ? 12 : 6;
+    case 64: return u ? 13 : 7;
+    }
+  }
+  return 0;
+}
+
+FailureOr<int64_t> mlc::onnx::normalizeAxis(int64_t axis, int64_t rank) {
+  if (axis < -rank || axis >= rank)
+    return failure();
+  return axis < 0 ? axis + rank : axis;
+}
+
+FailureOr<SmallVector<int64_t>>
+mlc::onnx::broadcastShapes(ArrayRef<int64_t> a, ArrayRef<int64_t> b) {
+  size_t rank = std::max(a.size(), b.size());
+  SmallVector<int64_t> result(rank);
+  for (size_t i = 0; i < rank; ++i) {
+    int64_t da = i < rank - a.size() ? 1 : a[i - (rank - a.size())];
+    int64_t db = i < rank - b.size() ? 1 : b[i - (rank - b.size())];
+    if (da == 1) result[i] = db;
+    else if (db == 1) result[i] = da;
+    else if (ShapedType::isDynamic(da)) result[i] = db;
+    else if (ShapedType::isDynamic(db) || da == db) result[i] = da;
+    else return failure();
+  }
+  return result;
+}
+
+FailureOr<SmallVector<int64_t>> mlc::onnx::getConstantInts(Value value) {
+  DenseElementsAttr attr;
+  if (!value || !matchPattern(value, m_Constant(&attr)))
+    return failure();
+  if (!isa<IntegerType>(attr.getElementType()))
+    return failure();
+  SmallVector<int64_t> result;
+  for (const APInt &v : attr.getValues<APInt>())
+    result.push_back(attr.getElementType().isInteger(1) ? v.getZExtValue()
+                                                         : v.getSExtValue());
+  return result;
+}
+
+std::optional<std::vector<float>> mlc::onnx::getF32Values(ElementsAttr attr) {
+  if (!attr || !attr.getElementType().isF32())
+    return std::nullopt;
+  int64_t n = attr.getNumElements();
+  if (auto dense = dyn_cast<DenseElementsAttr>(attr)) {
+    std::vector<float> values;
+    values.reserve(n);
+    for (float v : dense.getValues<float>())
+      values.push_back(v);
+    return values;
+  }
+  if (auto res = dyn_cast<DenseResourceElementsAttr>(attr)) {
+    AsmResourceBlob *blob = res.getRawHandle().getBlob();
+    if (!blob || blob->getData().size() != size_t(n) * sizeof(float))
+      return std::nullopt;
+    std::vector<float> values(n);
+    std::memcpy(values.data(), blob->getData().data(), n * sizeof(float));
+    return values;
+  }
+  return std::nullopt;
+}
+
+ElementsAttr mlc::onnx::makeF32Constant(ShapedType type, StringRef name,
+                                        ArrayRef<float> values) {
+  return DenseResourceElementsAttr::get(
+      type, name,
+      HeapAsmResourceBlob::allocateAndCopyInferAlign(values));
+}
+
+#define GET_OP_CLASSES
+#include "dialects/ONNX/ONNXOps.cpp.inc"

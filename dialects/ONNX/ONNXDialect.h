@@ -1,0 +1,64 @@
+//===- ONNXDialect.h - the onnx dialect -------------------------*- C++ -*-===//
+//
+// The ONNX graph as MLIR: one op per ONNX operator (ONNXOps.td).
+//
+//===----------------------------------------------------------------------===//
+#ifndef MLC_DIALECTS_ONNX_ONNXDIALECT_H
+#define MLC_DIALECTS_ONNX_ONNXDIALECT_H
+
+#include "mlir/Bytecode/BytecodeOpInterface.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/Dialect.h"
+#include "mlir/IR/OpDefinition.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+
+#include "dialects/ONNX/ONNXDialect.h.inc"
+#include "dialects/ONNX/ONNXInterfaces.h.inc"
+
+#define GET_OP_CLASSES
+#include "dialects/ONNX/ONNXOps.h.inc"
+
+namespace mlc::onnx {
+
+/// Maps an ONNX TensorProto data type number to an MLIR element type; null
+/// for types mlc does not support.
+mlir::Type convertONNXElementType(mlir::MLIRContext *ctx, int64_t onnxType);
+/// The inverse of convertONNXElementType; 0 (UNDEFINED) when there is none.
+int64_t getONNXElementType(mlir::Type type);
+
+/// Normalises a possibly negative axis against `rank`; fails when out of range.
+mlir::FailureOr<int64_t> normalizeAxis(int64_t axis, int64_t rank);
+
+/// The numpy broadcast of two shapes (dynamic dims stay dynamic); fails when
+/// the shapes are incompatible.
+mlir::FailureOr<llvm::SmallVector<int64_t>>
+broadcastShapes(llvm::ArrayRef<int64_t> a, llvm::ArrayRef<int64_t> b);
+
+/// The int64 values of `value` when it is produced by a constant; failure
+/// otherwise.
+mlir::FailureOr<llvm::SmallVector<int64_t>> getConstantInts(mlir::Value value);
+
+/// The integers of an optional array attribute, or `n` copies of `dflt` when
+/// it is absent or empty.
+llvm::SmallVector<int64_t> getI64s(std::optional<mlir::ArrayAttr> attr,
+                                   size_t n, int64_t dflt);
+
+/// Explicit begin/end pads of a convolution or pooling window from its
+/// `auto_pad` and `pads` attributes (begins for every spatial dim, then ends).
+mlir::FailureOr<llvm::SmallVector<int64_t>>
+resolvePads(mlir::Operation *op, llvm::StringRef autoPad,
+            llvm::ArrayRef<int64_t> inSpatial, llvm::ArrayRef<int64_t> kernel,
+            llvm::ArrayRef<int64_t> strides, llvm::ArrayRef<int64_t> dilations,
+            std::optional<mlir::ArrayAttr> padsAttr);
+
+/// The float32 values of a constant (dense or dense_resource); nullopt when
+/// the attribute is not float32 or holds no data.
+std::optional<std::vector<float>> getF32Values(mlir::ElementsAttr attr);
+
+/// A float32 constant kept as a `dense_resource` blob named after `name`.
+mlir::ElementsAttr makeF32Constant(mlir::ShapedType type, llvm::StringRef name,
+                                   llvm::ArrayRef<float> values);
+
+} // namespace mlc::onnx
+
+#endif // MLC_DIALECTS_ONNX_ONNXDIALECT_H

@@ -1,0 +1,426 @@
+//===- ONNXOps.td - the onnx dialect's operations -----------*- tablegen -*-===//
+//
+// One op per ONNX operator, named and spelled as in the ONNX specification,
+// with the ONNX attributes under their ONNX names. Optional inputs that a node
+// leaves out are `onnx.none` values. Every op computes its result types with
+// ShapeInferenceOpInterface (ONNXShapeInference.cpp); ops whose value can be
+// computed at compile time have folders (ONNXFolders.cpp).
+//
+//===----------------------------------------------------------------------===//
+#ifndef MLC_ONNX_OPS
+#define MLC_ONNX_OPS
+
+include "mlir/IR/OpBase.td"
+include "mlir/IR/AttrTypeBase.td"
+include "mlir/IR/BuiltinAttributes.td"
+include "mlir/Interfaces/SideEffectInterfaces.td"
+include "dialects/ONNX/ONNXInterfaces.td"
+
+def ONNX_Dialect : Dialect {
+  let name = "onnx";
+  let summary = "The ONNX operator set as an MLIR dialect";
+  let description = [{
+    The graph as the front end imports it: one op per ONNX node, values typed
+    as builtin tensors whose dims may be dynamic until shape propagation
+    specialises them. Locations carry the ONNX node names so that every error
+    names the node that caused it.
+  }];
+  let cppNamespace = "::mlc::onnx";
+  let hasConstantMaterializer = 1;
+}
+
+// A tensor, or `none` for an optional input the node leaves out.
+def ONNX_TensorOrNone : AnyTypeOf<[AnyTensor, NoneType]>;
+
+class ONNX_Op<string mnemonic, list<Trait> traits = []>
+    : Op<ONNX_Dialect, mnemonic, !listconcat(traits, [Pure,
+        DeclareOpInterfaceMethods<ShapeInferenceOpInterface>])>;
+
+//===----------------------------------------------------------------------===//
+// Structural ops
+//===----------------------------------------------------------------------===//
+
+def ONNX_NoneOp : Op<ONNX_Dialect, "none", [Pure, ConstantLike]> {
+  let summary = "an optional input that the node leaves out";
+  let description = [{
+    ```mlir
+    %none = onnx.none
+    %y = onnx.Conv(%x, %w, %none) : ...
+    ```
+  }];
+  let results = (outs NoneType:$result);
+  let assemblyFormat = "attr-dict";
+  let hasFolder = 1;
+}
+
+def ONNX_ConstantOp : ONNX_Op<"Constant", [ConstantLike]> {
+  let summary = "a constant tensor (an ONNX initializer or Constant node)";
+  let description = [{
+    Weights are `dense_resource` blobs so that they are neither uniqued nor
+    printed; small constants are plain `dense` attributes.
+    ```mlir
+    %w = onnx.Constant dense_resource<conv1.weight> : tensor<64x3x7x7xf32> : tensor<64x3x7x7xf32>
+    %s = onnx.Constant dense<[1, -1]> : tensor<2xi64> : tensor<2xi64>
+    ```
+  }];
+  let arguments = (ins ElementsAttr:$value);
+  let results = (outs AnyTensor:$output);
+  let assemblyFormat = "$value attr-dict `:` type($output)";
+  let hasFolder = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Elementwise ops (numpy-style broadcasting)
+//===----------------------------------------------------------------------===//
+
+class ONNX_UnaryOp<string mnemonic, string desc, list<Trait> traits = []>
+    : ONNX_Op<mnemonic, traits> {
+  let summary = desc;
+  let arguments = (ins AnyTensor:$X);
+  let results = (outs AnyTensor:$Y);
+  let assemblyFormat = "`(` operands `)` attr-dict `:` functional-type(operands, results)";
+}
+
+foreach op = [["Relu", "max(x, 0)"], ["Sigmoid", "1 / (1 + exp(-x))"],
+              ["Tanh", "hyperbolic tangent"], ["Exp", "e raised to x"],
+              ["Log", "natural logarithm"], ["Sqrt", "square root"],
+              ["Erf", "the error function"], ["Neg", "-x"],
+              ["Abs", "|x|"], ["Reciprocal", "1 / x"], ["Floor", "round down"],
+              ["Ceil", "round up"], ["Not", "logical not"],
+              ["HardSwish", "x * max(0, min(1, x / 6 + 1 / 2))"],
+              ["Sin", "sine"], ["Cos", "cosine"], ["Sign", "sign of x"],
+              ["Softplus", "log(exp(x) + 1)"], ["Round", "round half to even"]] in
+  def ONNX_ # op[0] # Op : ONNX_UnaryOp<op[0], "elementwise " # op[1]>;
+
+def ONNX_IdentityOp : ONNX_UnaryOp<"Identity", "x unchanged"> {
+  let hasFolder = 1;
+}
+def ONNX_DropoutOp : ONNX_Op<"Dropout"> {
+  let summary = "identity at inference; the front end rejects a used mask output";
+  let arguments = (ins AnyTensor:$data, ONNX_TensorOrNone:$ratio,
+                   ONNX_TensorOrNone:$training_mode);
+  let results = (outs AnyTensor:$output);
+  let assemblyFormat = "`(` operands `)` attr-dict `:` functional-type(operands, results)";
+  let hasFolder = 1;
+}
+
+def ONNX_LeakyReluOp : ONNX_UnaryOp<"LeakyRelu", "x if x >= 0 else alpha * x"> {
+  let arguments = (ins AnyTensor:$X, DefaultValuedAttr<F32Attr, "0.01">:$alpha);
+}
+def ONNX_EluOp : ONNX_UnaryOp<"Elu", "x if x >= 0 else alpha * (exp(x) - 1)"> {
+  let arguments = (ins AnyTensor:$X, DefaultValuedAttr<F32Attr, "1.0">:$alpha);
+}
+def ONNX_HardSigmoidOp : ONNX_UnaryOp<"HardSigmoid", "max(0, min(1, alpha * x + beta))"> {
+  let arguments = (ins AnyTensor:$X, DefaultValuedAttr<F32Attr, "0.2">:$alpha,
+                   DefaultValuedAttr<F32Attr, "0.5">:$beta);
+}
+def ONNX_GeluOp : ONNX_UnaryOp<"Gelu", "Gaussian error linear unit"> {
+  let arguments = (ins AnyTensor:$X, DefaultValuedAttr<StrAttr, "\"none\"">:$approximate);
+}
+def ONNX_CastOp : ONNX_UnaryOp<"Cast", "converts x to the element type `to`"> {
+  let description = [{ `to` is the ONNX TensorProto data type number. }];
+  let arguments = (ins AnyTensor:$X, I64Attr:$to);
+  let hasFolder = 1;
+}
+
+class ONNX_BinaryOp<string mnemonic, string desc>
+    : ONNX_Op<mnemonic> {
+  let summary = "elementwise " # desc # " with numpy-style broadcasting";
+  let arguments = (ins AnyTensor:$A, AnyTensor:$B);
+  let results = (outs AnyTensor:$C);
+  let assemblyFormat = "`(` operands `)` attr-dict `:` functional-type(operands, results)";
+  let hasFolder = 1;
+}
+
+foreach op = [["Add", "a + b"], ["Sub", "a - b"], ["Mul", "a * b"],
+              ["Div", "a / b"], ["Pow", "a ** b"], ["Equal", "a == b"],
+              ["Less", "a < b"], ["LessOrEqual", "a <= b"],
+              ["Greater", "a > b"], ["GreaterOrEqual", "a >= b"],
+              ["And", "a and b"], ["Or", "a or b"], ["Xor", "a xor b"],
+              ["Mod", "a mod b"]] in
+  def ONNX_ # op[0] # Op : ONNX_BinaryOp<op[0], op[1]>;
+
+class ONNX_VariadicOp<string mnemonic, string desc> : ONNX_Op<mnemonic> {
+  let summary = "elementwise " # desc # " of any number of inputs, with broadcasting";
+  let arguments = (ins Variadic<AnyTensor>:$data_0);
+  let results = (outs AnyTensor:$result);
+  let assemblyFormat = "`(` operands `)` attr-dict `:` functional-type(operands, results)";
+}
+def ONNX_MaxOp : ONNX_VariadicOp<"Max", "maximum">;
+def ONNX_MinOp : ONNX_VariadicOp<"Min", "minimum">;
+def ONNX_SumOp : ONNX_VariadicOp<"Sum", "sum">;
+def ONNX_MeanOp : ONNX_VariadicOp<"Mean", "mean">;
+
+def ONNX_WhereOp : ONNX_Op<"Where"> {
+  let summary = "elementwise X if condition else Y, with broadcasting";
+  let arguments = (ins TensorOf<[I1]>:$condition, AnyTensor:$X, AnyTensor:$Y);
+  let results = (outs AnyTensor:$output);
+  let assemblyFormat = "`(` operands `)` attr-dict `:` functional-type(operands, results)";
+  let hasFolder = 1;
+}
+
+def ONNX_ClipOp : ONNX_Op<"Clip"> {
+  let summary = "elementwise min(max(input, min), max); bounds are optional inputs";
+  let arguments = (ins AnyTensor:$input, ONNX_TensorOrNone:$min, ONNX_TensorOrNone:$max);
+  let results = (outs AnyTensor:$output);
+  let assemblyFormat = "`(` operands `)` attr-dict `:` functional-type(operands, results)";
+}
+
+//===----------------------------------------------------------------------===//
+// Convolution, pooling, normalization
+//===----------------------------------------------------------------------===//
+
+def ONNX_ConvOp : ONNX_Op<"Conv"> {
+  let summary = "N-d convolution with optional bias (NCHW, weights FCHW)";
+  let description = [{
+    ```mlir
+    %y = onnx.Conv(%x, %w, %b) {pads = [1, 1, 1, 1], strides = [1, 1]}
+        : (tensor<1x3x32x32xf32>, tensor<8x3x3x3xf32>, tensor<8xf32>) -> tensor<1x8x32x32xf32>
+    ```
+  }];
+  let arguments = (ins AnyTensor:$X, AnyTensor:$W, ONNX_TensorOrNone:$B,
+                   DefaultValuedAttr<StrAttr, "\"NOTSET\"">:$auto_pad,
+                   OptionalAttr<I64ArrayAttr>:$dilations,
+                   DefaultValuedAttr<I64Attr, "1">:$group,
+                   OptionalAttr<I64ArrayAttr>:$kernel_shape,
+                   OptionalAttr<I64ArrayAttr>:$pads,
+                   OptionalAttr<I64ArrayAttr>:$strides);
+  let results = (outs AnyTensor:$Y);
+  let assemblyFormat = "`(` operands `)` attr-dict `:` functional-type(operands, results)";
+}
+
+class ONNX_PoolOp<string mnemonic, string desc> : ONNX_Op<mnemonic> {
+  let summary = desc;
+  let arguments = (ins AnyTensor:$X,
+                   DefaultValuedAttr<StrAttr, "\"NOTSET\"">:$auto_pad,
+                   DefaultValuedAttr<I64Attr, "0">:$ceil_mode,
+                   DefaultValuedAttr<I64Attr, "0">:$count_include_pad,
+                   OptionalAttr<I64ArrayAttr>:$dilations,
+                   I64ArrayAttr:$kernel_shape,
+                   OptionalAttr<I64ArrayAttr>:$pads,
+                   DefaultValuedAttr<I64Attr, "0">:$storage_order,
+                   OptionalAttr<I64ArrayAttr>:$strides);
+  let results = (outs AnyTensor:$Y);
+  let assemblyFormat = "`(` operands `)` attr-dict `:` functional-type(operands, results)";
+}
+def ONNX_MaxPoolOp : ONNX_PoolOp<"MaxPool", "max pooling over windows (NCHW)">;
+def ONNX_AveragePoolOp : ONNX_PoolOp<"AveragePool", "average pooling over windows (NCHW)">;
+
+class ONNX_GlobalPoolOp<string mnemonic, string desc> : ONNX_Op<mnemonic> {
+  let summary = desc;
+  let arguments = (ins AnyTensor:$X);
+  let results = (outs AnyTensor:$Y);
+  let assemblyFormat = "`(` operands `)` attr-dict `:` functional-type(operands, results)";
+}
+def ONNX_GlobalAveragePoolOp : ONNX_GlobalPoolOp<"GlobalAveragePool", "mean over all spatial dims">;
+def ONNX_GlobalMaxPoolOp : ONNX_GlobalPoolOp<"GlobalMaxPool", "max over all spatial dims">;
+
+def ONNX_BatchNormalizationOp : ONNX_Op<"BatchNormalization"> {
+  let summary = "inference-mode batch normalization over channel dim 1";
+  let arguments = (ins AnyTensor:$X, AnyTensor:$scale, AnyTensor:$B,
+                   AnyTensor:$input_mean, AnyTensor:$input_var,
+                   DefaultValuedAttr<F32Attr, "1e-5">:$epsilon,
+                   DefaultValuedAttr<F32Attr, "0.9">:$momentum,
+                   DefaultValuedAttr<I64Attr, "0">:$training_mode);
+  let results = (outs AnyTensor:$Y);
+  let assemblyFormat = "`(` operands `)` attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def ONNX_LayerNormalizationOp : ONNX_Op<"LayerNormalization"> {
+  let summary = "normalization over the dims from `axis` on, then scale and bias";
+  let arguments = (ins AnyTensor:$X, AnyTensor:$Scale, ONNX_TensorOrNone:$B,
+                   DefaultValuedAttr<I64Attr, "-1">:$axis,
+                   DefaultValuedAttr<F32Attr, "1e-5">:$epsilon,
+                   DefaultValuedAttr<I64Attr, "1">:$stash_type);
+  let results = (outs AnyTensor:$Y);
+  let assemblyFormat = "`(` operands `)` attr-dict `:` functional-type(operands, results)";
+}
+
+def ONNX_SoftmaxOp : ONNX_Op<"Softmax"> {
+  let summary = "exp(x) / sum(exp(x)) along `axis`";
+  let arguments = (ins AnyTensor:$input, DefaultValuedAttr<I64Attr, "-1">:$axis);
+  let results = (outs AnyTensor:$output);
+  let assemblyFormat = "`(` operands `)` attr-dict `:` functional-type(operands, results)";
+}
+def ONNX_LogSoftmaxOp : ONNX_Op<"LogSoftmax"> {
+  let summary = "log of softmax along `axis`";
+  let arguments = (ins AnyTensor:$input, DefaultValuedAttr<I64Attr, "-1">:$axis);
+  let results = (outs AnyTensor:$output);
+  let assemblyFormat = "`(` operands `)` attr-dict `:` functional-type(operands, results)";
+}
+
+//===----------------------------------------------------------------------===//
+// Matrix products
+//===----------------------------------------------------------------------===//
+
+def ONNX_MatMulOp : ONNX_Op<"MatMul"> {
+  let summary = "numpy matmul: batched, with broadcasting of the batch dims";
+  let arguments = (ins AnyTensor:$A, AnyTensor:$B);
+  let results = (outs AnyTensor:$Y);
+  let assemblyFormat = "`(` operands `)` attr-dict `:` functional-type(operands, results)";
+}
+
+def ONNX_GemmOp : ONNX_Op<"Gemm"> {
+  let summary = "alpha * op(A) * op(B) + beta * C on 2-d tensors";
+  let arguments = (ins AnyTensor:$A, AnyTensor:$B, ONNX_TensorOrNone:$C,
+                   DefaultValuedAttr<F32Attr, "1.0">:$alpha,
+                   DefaultValuedAttr<F32Attr, "1.0">:$beta,
+                   DefaultValuedAttr<I64Attr, "0">:$transA,
+                   DefaultValuedAttr<I64Attr, "0">:$transB);
+  let results = (outs AnyTensor:$Y);
+  let assemblyFormat = "`(` operands `)` attr-dict `:` functional-type(operands, results)";
+}
+
+//===----------------------------------------------------------------------===//
+// Reductions
+//===----------------------------------------------------------------------===//
+
+class ONNX_ReduceOp<string mnemonic, string desc> : ONNX_Op<mnemonic> {
+  let summary = desc # " over `axes` (an attribute before opset 18, an input from it on)";
+  let description = [{
+    The front end turns the axes input of newer opsets into the `axes`
+    attribute when it is constant, so one op serves every opset.
+  }];
+  let arguments = (ins AnyTensor:$data, OptionalAttr<I64ArrayAttr>:$axes,
+                   DefaultValuedAttr<I64Attr, "1">:$keepdims,
+                   DefaultValuedAttr<I64Attr, "0">:$noop_with_empty_axes);
+  let results = (outs AnyTensor:$reduced);
+  let assemblyFormat = "`(` operands `)` attr-dict `:` functional-type(operands, results)";
+}
+def ONNX_ReduceMeanOp : ONNX_ReduceOp<"ReduceMean", "mean">;
+def ONNX_ReduceSumOp : ONNX_ReduceOp<"ReduceSum", "sum">;
+def ONNX_ReduceMaxOp : ONNX_ReduceOp<"ReduceMax", "maximum">;
+def ONNX_ReduceMinOp : ONNX_ReduceOp<"ReduceMin", "minimum">;
+def ONNX_ReduceProdOp : ONNX_ReduceOp<"ReduceProd", "product">;
+def ONNX_ReduceL2Op : ONNX_ReduceOp<"ReduceL2", "Euclidean norm">;
+
+//===----------------------------------------------------------------------===//
+// Shape and data movement
+//===----------------------------------------------------------------------===//
+
+def ONNX_ShapeOp : ONNX_Op<"Shape"> {
+  let summary = "the shape of the input as a 1-d int64 tensor (dims start..end)";
+  let arguments = (ins AnyTensor:$data, OptionalAttr<I64Attr>:$start, OptionalAttr<I64Attr>:$end);
+  let results = (outs TensorOf<[I64]>:$shape);
+  let assemblyFormat = "`(` operands `)` attr-dict `:` functional-type(operands, results)";
+  let hasFolder = 1;
+}
+
+def ONNX_SizeOp : ONNX_Op<"Size"> {
+  let summary = "the number of elements of the input as an int64 scalar";
+  let arguments = (ins AnyTensor:$data);
+  let results = (outs TensorOf<[I64]>:$size);
+  let assemblyFormat = "`(` operands `)` attr-dict `:` functional-type(operands, results)";
+  let hasFolder = 1;
+}
+
+def ONNX_ReshapeOp : ONNX_Op<"Reshape"> {
+  let summary = "the same elements in a new shape (0 copies a dim, -1 infers one)";
+  let arguments = (ins AnyTensor:$data, TensorOf<[I64]>:$shape,
+                   DefaultValuedAttr<I64Attr, "0">:$allowzero);
+  let results = (outs AnyTensor:$reshaped);
+  let assemblyFormat = "`(` operands `)` attr-dict `:` functional-type(operands, results)";
+  let hasFolder = 1;
+}
+
+def ONNX_FlattenOp : ONNX_Op<"Flatten"> {
+  let summary = "reshape to 2-d: dims before `axis` and dims from `axis` on";
+  let arguments = (ins AnyTensor:$input, DefaultValuedAttr<I64Attr, "1">:$axis);
+  let results = (outs AnyTensor:$output);
+  let assemblyFormat = "`(` operands `)` attr-dict `:` functional-type(operands, results)";
+  let hasFolder = 1;
+}
+
+def ONNX_UnsqueezeOp : ONNX_Op<"Unsqueeze"> {
+  let summary = "inserts dims of size 1 at `axes`";
+  let description = [{ `axes` is an attribute: the front end moves the opset-13 input there. }];
+  let arguments = (ins AnyTensor:$data, I64ArrayAttr:$axes);
+  let results = (outs AnyTensor:$expanded);
+  let assemblyFormat = "`(` operands `)` attr-dict `:` functional-type(operands, results)";
+  let hasFolder = 1;
+}
+
+def ONNX_SqueezeOp : ONNX_Op<"Squeeze"> {
+  let summary = "removes dims of size 1 (those at `axes`, or all of them)";
+  let arguments = (ins AnyTensor:$data, OptionalAttr<I64ArrayAttr>:$axes);
+  let results = (outs AnyTensor:$squeezed);
+  let assemblyFormat = "`(` operands `)` attr-dict `:` functional-type(operands, results)";
+  let hasFolder = 1;
+}
+
+def ONNX_TransposeOp : ONNX_Op<"Transpose"> {
+  let summary = "permutes the dims (reverses them when `perm` is absent)";
+  let arguments = (ins AnyTensor:$data, OptionalAttr<I64ArrayAttr>:$perm);
+  let results = (outs AnyTensor:$transposed);
+  let assemblyFormat = "`(` operands `)` attr-dict `:` functional-type(operands, results)";
+  let hasFolder = 1;
+}
+
+def ONNX_ConcatOp : ONNX_Op<"Concat"> {
+  let summary = "joins the inputs along `axis`";
+  let arguments = (ins Variadic<AnyTensor>:$inputs, I64Attr:$axis);
+  let results = (outs AnyTensor:$concat_result);
+  let assemblyFormat = "`(` operands `)` attr-dict `:` functional-type(operands, results)";
+  let hasFolder = 1;
+}
+
+def ONNX_SplitOp : ONNX_Op<"Split"> {
+  let summary = "splits the input along `axis` into parts of sizes `split`";
+  let description = [{ The front end resolves the `split` input or `num_outputs` into the `split` attribute. }];
+  let arguments = (ins AnyTensor:$input, DefaultValuedAttr<I64Attr, "0">:$axis, I64ArrayAttr:$split);
+  let results = (outs Variadic<AnyTensor>:$outputs);
+  let assemblyFormat = "`(` operands `)` attr-dict `:` functional-type(operands, results)";
+}
+
+def ONNX_SliceOp : ONNX_Op<"Slice"> {
+  let summary = "a strided window of the input (starts/ends/axes/steps inputs)";
+  let arguments = (ins AnyTensor:$data, TensorOf<[I32, I64]>:$starts, TensorOf<[I32, I64]>:$ends,
+                   ONNX_TensorOrNone:$axes, ONNX_TensorOrNone:$steps);
+  let results = (outs AnyTensor:$output);
+  let assemblyFormat = "`(` operands `)` attr-dict `:` functional-type(operands, results)";
+  let hasFolder = 1;
+}
+
+def ONNX_GatherOp : ONNX_Op<"Gather"> {
+  let summary = "takes the entries of `data` at `indices` along `axis`";
+  let arguments = (ins AnyTensor:$data, TensorOf<[I32, I64]>:$indices,
+                   DefaultValuedAttr<I64Attr, "0">:$axis);
+  let results = (outs AnyTensor:$output);
+  let assemblyFormat = "`(` operands `)` attr-dict `:` functional-type(operands, results)";
+  let hasFolder = 1;
+}
+
+def ONNX_ExpandOp : ONNX_Op<"Expand"> {
+  let summary = "broadcasts the input to `shape`";
+  let arguments = (ins AnyTensor:$input, TensorOf<[I64]>:$shape);
+  let results = (outs AnyTensor:$output);
+  let assemblyFormat = "`(` operands `)` attr-dict `:` functional-type(operands, results)";
+  let hasFolder = 1;
+}
+
+def ONNX_ConstantOfShapeOp : ONNX_Op<"ConstantOfShape"> {
+  let summary = "a tensor of the given shape filled with `value`";
+  let arguments = (ins TensorOf<[I64]>:$input, OptionalAttr<ElementsAttr>:$value);
+  let results = (outs AnyTensor:$output);
+  let assemblyFormat = "`(` operands `)` attr-dict `:` functional-type(operands, results)";
+  let hasFolder = 1;
+}
+
+def ONNX_RangeOp : ONNX_Op<"Range"> {
+  let summary = "start, start + delta, ... up to limit (exclusive)";
+  let arguments = (ins AnyTensor:$start, AnyTensor:$limit, AnyTensor:$delta);
+  let results = (outs AnyTensor:$output);
+  let assemblyFormat = "`(` operands `)` attr-dict `:` functional-type(operands, results)";
+  let hasFolder = 1;
+}
+
+def ONNX_PadOp : ONNX_Op<"Pad"> {
+  let summary = "pads the input (constant mode) by `pads` (begins then ends)";
+  let arguments = (ins AnyTensor:$data, TensorOf<[I64]>:$pads, ONNX_TensorOrNone:$constant_value,
+                   DefaultValuedAttr<StrAttr, "\"constant\"">:$mode);
+  let results = (outs AnyTensor:$output);
+  let assemblyFormat = "`(` operands `)` attr-dict `:` functional-type(operands, results)";
+}
+
+#endif // MLC_ONNX_OPS

@@ -1,0 +1,742 @@
+//===- ONNXShapeInference.cpp - result types of onnx ops ------------------===//
+//
+// ShapeInferenceOpInterface for every onnx op. Each method computes the
+// result element type and shape from the operand types and whichever operands
+// are constants, and reports inconsistent operands as an error at the op (the
+// op's location is the ONNX node). Unknown dims are dynamic; an operand of
+// unknown rank gives a result of unknown rank.
+//
+//===----------------------------------------------------------------------===//
+#include "dialects/ONNX/ONNXDialect.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/Matchers.h"
+
+using namespace mlir;
+using namespace mlc::onnx;
+
+namespace {
+constexpr int64_t kDyn = ShapedType::kDynamic;
+
+/// The shape of a ranked tensor value; failure for unranked.
+FailureOr<SmallVector<int64_t>> shapeOf(Value v) {
+  if (auto t = dyn_cast<RankedTensorType>(v.getType()))
+    return SmallVector<int64_t>(t.getShape());
+  return failure();
+}
+
+Type elementTypeOf(Value v) { return cast<TensorType>(v.getType()).getElementType(); }
+
+void setResultType(Operation *op, unsigned idx, std::optional<ArrayRef<int64_t>> shape,
+                   Type elementType) {
+  Type t = shape ? Type(RankedTensorType::get(*shape, elementType))
+                 : Type(UnrankedTensorType::get(elementType));
+  op->getResult(idx).setType(t);
+}
+
+/// Sets result 0 to `shape` if known, else to an unranked tensor.
+LogicalResult setResult(Operation *op, FailureOr<SmallVector<int64_t>> shape,
+                        Type elementType) {
+  if (succeeded(shape))
+    setResultType(op, 0, ArrayRef<int64_t>(*shape), elementType);
+  else
+    setResultType(op, 0, std::nullopt, elementType);
+  return success();
+}
+
+int64_t product(ArrayRef<int64_t> dims) {
+  int64_t p = 1;
+  for (int64_t d : dims) {
+    if (ShapedType::isDynamic(d)) return kDyn;
+    p *= d;
+  }
+  return p;
+}
+
+LogicalResult inferBroadcast(Operation *op, ValueRange operands, Type elementType) {
+  SmallVector<int64_t> shape;
+  for (Value v : operands) {
+    auto s = shapeOf(v);
+    if (failed(s))
+      return setResult(op, failure(), elementType);
+    auto b = broadcastShapes(shape, *s);
+    if (failed(b))
+      return op->emitOpError("operand shapes cannot be broadcast together");
+    shape = *b;
+  }
+  return setResult(op, shape, elementType);
+}
+
+LogicalResult inferSameAsOperand(Operation *op, Value operand) {
+  return setResult(op, shapeOf(operand), elementTypeOf(operand));
+}
+
+/// Output size of one spatial dim of a convolution or pooling window.
+int64_t windowOutputSize(int64_t in, int64_t kernel, int64_t stride, int64_t dilation,
+                         int64_t padBegin, int64_t padEnd, bool ceilMode) {
+  if (ShapedType::isDynamic(in)) return kDyn;
+  int64_t effective = dilation * (kernel - 1) + 1;
+  int64_t num = in + padBegin + padEnd - effective;
+  int64_t out = (ceilMode ? (num + stride - 1) / stride : num / stride) + 1;
+  // With ceil mode the last window must start inside the input or left pad.
+  if (ceilMode && (out - 1) * stride >= in + padBegin)
+    --out;
+  return out;
+}
+
+} // namespace
+
+SmallVector<int64_t> mlc::onnx::getI64s(std::optional<ArrayAttr> attr, size_t n, int64_t dflt) {
+  SmallVector<int64_t> v;
+  if (attr)
+    for (Attribute a : *attr)
+      v.push_back(cast<IntegerAttr>(a).getInt());
+  if (v.empty())
+    v.assign(n, dflt);
+  return v;
+}
+
+FailureOr<SmallVector<int64_t>>
+mlc::onnx::resolvePads(Operation *op, StringRef autoPad, ArrayRef<int64_t> inSpatial,
+            ArrayRef<int64_t> kernel, ArrayRef<int64_t> strides,
+            ArrayRef<int64_t> dilations, std::optional<ArrayAttr> padsAttr) {
+  size_t n = kernel.size();
+  if (autoPad == "NOTSET") {
+    SmallVector<int64_t> pads = getI64s(padsAttr, 2 * n, 0);
+    if (pads.size() != 2 * n)
+      return op->emitOpError("expects ") << 2 * n << " pads, got " << pads.size();
+    return pads;
+  }
+  SmallVector<int64_t> pads(2 * n, 0);
+  if (autoPad == "VALID")
+    return pads;
+  if (autoPad != "SAME_UPPER" && autoPad != "SAME_LOWER")
+    return op->emitOpError("unsupported auto_pad '") << autoPad << "'";
+  for (size_t i = 0; i < n; ++i) {
+    if (ShapedType::isDynamic(inSpatial[i]))
+      return op->emitOpError("auto_pad needs static spatial dims");
+    int64_t out = (inSpatial[i] + strides[i] - 1) / strides[i];
+    int64_t total = std::max<int64_t>(
+        0, (out - 1) * strides[i] + dilations[i] * (kernel[i] - 1) + 1 - inSpatial[i]);
+    int64_t small = total / 2, large = total - small;
+    pads[i] = autoPad == "SAME_UPPER" ? small : large;
+    pads[i + n] = autoPad == "SAME_UPPER" ? large : small;
+  }
+  return pads;
+}
+
+//===----------------------------------------------------------------------===//
+// Elementwise
+//===----------------------------------------------------------------------===//
+
+LogicalResult ConstantOp::inferShapes() {
+  getResult().setType(cast<TensorType>(getValue().getType()));
+  return success();
+}
+
+#define SAME_AS_OPERAND(OP, OPERAND)                                           \
+  LogicalResult OP::inferShapes() { return inferSameAsOperand(*this, OPERAND); }
+SAME_AS_OPERAND(ReluOp, getX())
+SAME_AS_OPERAND(SigmoidOp, getX())
+SAME_AS_OPERAND(TanhOp, getX())
+SAME_AS_OPERAND(ExpOp, getX())
+SAME_AS_OPERAND(LogOp, getX())
+SAME_AS_OPERAND(SqrtOp, getX())
+SAME_AS_OPERAND(ErfOp, getX())
+SAME_AS_OPERAND(NegOp, getX())
+SAME_AS_OPERAND(AbsOp, getX())
+SAME_AS_OPERAND(ReciprocalOp, getX())
+SAME_AS_OPERAND(FloorOp, getX())
+SAME_AS_OPERAND(CeilOp, getX())
+SAME_AS_OPERAND(NotOp, getX())
+SAME_AS_OPERAND(IdentityOp, getX())
+SAME_AS_OPERAND(HardSwishOp, getX())
+SAME_AS_OPERAND(SinOp, getX())
+SAME_AS_OPERAND(CosOp, getX())
+SAME_AS_OPERAND(SignOp, getX())
+SAME_AS_OPERAND(SoftplusOp, getX())
+SAME_AS_OPERAND(RoundOp, getX())
+SAME_AS_OPERAND(LeakyReluOp, getX())
+SAME_AS_OPERAND(EluOp, getX())
+SAME_AS_OPERAND(HardSigmoidOp, getX())
+SAME_AS_OPERAND(GeluOp, getX())
+SAME_AS_OPERAND(DropoutOp, getData())
+SAME_AS_OPERAND(ClipOp, getInput())
+SAME_AS_OPERAND(BatchNormalizationOp, getX())
+SAME_AS_OPERAND(LayerNormalizationOp, getX())
+SAME_AS_OPERAND(SoftmaxOp, getInput())
+SAME_AS_OPERAND(LogSoftmaxOp, getInput())
+#undef SAME_AS_OPERAND
+
+LogicalResult CastOp::inferShapes() {
+  Type to = convertONNXElementType(getContext(), getTo());
+  if (!to)
+    return emitOpError("unsupported target type ") << getTo();
+  return setResult(*this, shapeOf(getX()), to);
+}
+
+#define BROADCAST(OP, ELEMENT_TYPE)                                            \
+  LogicalResult OP::inferShapes() {                                            \
+    if (elementTypeOf(getA()) != elementTypeOf(getB()))                        \
+      return emitOpError("operands have different element types");             \
+    return inferBroadcast(*this, getOperands(), ELEMENT_TYPE);                 \
+  }
+BROADCAST(AddOp, elementTypeOf(getA()))
+BROADCAST(SubOp, elementTypeOf(getA()))
+BROADCAST(MulOp, elementTypeOf(getA()))
+BROADCAST(DivOp, elementTypeOf(getA()))
+BROADCAST(ModOp, elementTypeOf(getA()))
+BROADCAST(EqualOp, IntegerType::get(getContext(), 1))
+BROADCAST(LessOp, IntegerType::get(getContext(), 1))
+BROADCAST(LessOrEqualOp, IntegerType::get(getContext(), 1))
+BROADCAST(GreaterOp, IntegerType::get(getContext(), 1))
+BROADCAST(GreaterOrEqualOp, IntegerType::get(getContext(), 1))
+BROADCAST(AndOp, elementTypeOf(getA()))
+BROADCAST(OrOp, elementTypeOf(getA()))
+BROADCAST(XorOp, elementTypeOf(getA()))
+#undef BROADCAST
+
+// Pow may raise to an exponent of another type (x ** 2 with an int64 2).
+LogicalResult PowOp::inferShapes() {
+  return inferBroadcast(*this, getOperands(), elementTypeOf(getA()));
+}
+
+#define VARIADIC(OP)                                                           \
+  LogicalResult OP::inferShapes() {                                            \
+    if (getNumOperands() == 0)                                                 \
+      return emitOpError("expects at least one input");                        \
+    return inferBroadcast(*this, getOperands(), elementTypeOf(getOperand(0))); \
+  }
+VARIADIC(MaxOp)
+VARIADIC(MinOp)
+VARIADIC(SumOp)
+VARIADIC(MeanOp)
+#undef VARIADIC
+
+LogicalResult WhereOp::inferShapes() {
+  if (elementTypeOf(getX()) != elementTypeOf(getY()))
+    return emitOpError("X and Y have different element types");
+  return inferBroadcast(*this, getOperands(), elementTypeOf(getX()));
+}
+
+//===----------------------------------------------------------------------===//
+// Convolution and pooling
+//===----------------------------------------------------------------------===//
+
+LogicalResult ConvOp::inferShapes() {
+  auto x = shapeOf(getX()), w = shapeOf(getW());
+  Type et = elementTypeOf(getX());
+  if (failed(x) || failed(w))
+    return setResult(*this, failure(), et);
+  if (x->size() < 3 || x->size() != w->size())
+    return emitOpError("expects X and W of the same rank >= 3, got ")
+           << x->size() << " and " << w->size();
+  size_t n = x->size() - 2;
+  SmallVector<int64_t> kernel(w->begin() + 2, w->end());
+  if (getKernelShape()) {
+    SmallVector<int64_t> k = getI64s(getKernelShape(), n, 1);
+    if (k != kernel)
+      return emitOpError("kernel_shape does not match the weights");
+  }
+  int64_t group = getGroup();
+  if (group <= 0)
+    return emitOpError("group must be positive");
+  int64_t c = (*x)[1];
+  if (!ShapedType::isDynamic(c) && !ShapedType::isDynamic((*w)[1]) && c != (*w)[1] * group)
+    return emitOpError("input channels ") << c << " do not match weight channels "
+                                          << (*w)[1] << " x group " << group;
+  if (!ShapedType::isDynamic((*w)[0]) && (*w)[0] % group != 0)
+    return emitOpError("output channels are not a multiple of group");
+  if (auto b = shapeOf(getB()); succeeded(b) && (b->size() != 1 || ((*b)[0] != (*w)[0] && !ShapedType::isDynamic((*b)[0]))))
+    return emitOpError("bias must be 1-d with one entry per output channel");
+  SmallVector<int64_t> strides = getI64s(getStrides(), n, 1);
+  SmallVector<int64_t> dilations = getI64s(getDilations(), n, 1);
+  if (strides.size() != n || dilations.size() != n)
+    return emitOpError("strides and dilations need one entry per spatial dim");
+  SmallVector<int64_t> inSpatial(x->begin() + 2, x->end());
+  auto pads = resolvePads(*this, getAutoPad(), inSpatial, kernel, strides, dilations, getPads());
+  if (failed(pads))
+    return failure();
+  SmallVector<int64_t> out = {(*x)[0], (*w)[0]};
+  for (size_t i = 0; i < n; ++i) {
+    int64_t o = windowOutputSize(inSpatial[i], kernel[i], strides[i], dilations[i],
+                                 (*pads)[i], (*pads)[i + n], false);
+    if (!ShapedType::isDynamic(o) && o <= 0)
+      return emitOpError("the kernel is larger than the padded input");
+    out.push_back(o);
+  }
+  return setResult(*this, out, et);
+}
+
+static LogicalResult inferPool(Operation *op, Value xValue, StringRef autoPad,
+                               int64_t ceilMode, std::optional<ArrayAttr> dilationsAttr,
+                               ArrayAttr kernelAttr, std::optional<ArrayAttr> padsAttr,
+                               std::optional<ArrayAttr> stridesAttr) {
+  auto x = shapeOf(xValue);
+  Type et = elementTypeOf(xValue);
+  if (failed(x))
+    return setResult(op, failure(), et);
+  size_t n = kernelAttr.size();
+  if (x->size() != n + 2)
+    return op->emitOpError("kernel_shape has ") << n << " dims but the input has rank " << x->size();
+  SmallVector<int64_t> kernel = getI64s(kernelAttr, n, 1);
+  SmallVector<int64_t> strides = getI64s(stridesAttr, n, 1);
+  SmallVector<int64_t> dilations = getI64s(dilationsAttr, n, 1);
+  SmallVector<int64_t> inSpatial(x->begin() + 2, x->end());
+  auto pads = resolvePads(op, autoPad, inSpatial, kernel, strides, dilations, padsAttr);
+  if (failed(pads))
+    return failure();
+  SmallVector<int64_t> out = {(*x)[0], (*x)[1]};
+  for (size_t i = 0; i < n; ++i)
+    out.push_back(windowOutputSize(inSpatial[i], kernel[i], strides[i], dilations[i],
+                                   (*pads)[i], (*pads)[i + n], ceilMode != 0));
+  return setResult(op, out, et);
+}
+
+LogicalResult MaxPoolOp::inferShapes() {
+  return inferPool(*this, getX(), getAutoPad(), getCeilMode(), getDilations(),
+                   getKernelShape(), getPads(), getStrides());
+}
+LogicalResult AveragePoolOp::inferShapes() {
+  return inferPool(*this, getX(), getAutoPad(), getCeilMode(), getDilations(),
+                   getKernelShape(), getPads(), getStrides());
+}
+
+static LogicalResult inferGlobalPool(Operation *op, Value x) {
+  auto s = shapeOf(x);
+  if (succeeded(s)) {
+    if (s->size() < 3)
+      return op->emitOpError("expects an input of rank >= 3");
+    for (size_t i = 2; i < s->size(); ++i)
+      (*s)[i] = 1;
+  }
+  return setResult(op, s, elementTypeOf(x));
+}
+LogicalResult GlobalAveragePoolOp::inferShapes() { return inferGlobalPool(*this, getX()); }
+LogicalResult GlobalMaxPoolOp::inferShapes() { return inferGlobalPool(*this, getX()); }
+
+//===----------------------------------------------------------------------===//
+// Matrix products
+//===----------------------------------------------------------------------===//
+
+LogicalResult MatMulOp::inferShapes() {
+  auto a = shapeOf(getA()), b = shapeOf(getB());
+  Type et = elementTypeOf(getA());
+  if (failed(a) || failed(b))
+    return setResult(*this, failure(), et);
+  if (a->empty() || b->empty())
+    return emitOpError("operands must have rank >= 1");
+  SmallVector<int64_t> sa = *a, sb = *b;
+  bool vecA = sa.size() == 1, vecB = sb.size() == 1;
+  if (vecA) sa.insert(sa.begin(), 1);
+  if (vecB) sb.push_back(1);
+  int64_t k1 = sa.back(), k2 = sb[sb.size() - 2];
+  if (!ShapedType::isDynamic(k1) && !ShapedType::isDynamic(k2) && k1 != k2)
+    return emitOpError("contracting dims differ: ") << k1 << " vs " << k2;
+  auto batch = broadcastShapes(ArrayRef<int64_t>(sa).drop_back(2), ArrayRef<int64_t>(sb).drop_back(2));
+  if (failed(batch))
+    return emitOpError("batch dims cannot be broadcast together");
+  SmallVector<int64_t> out = *batch;
+  if (!vecA) out.push_back(sa[sa.size() - 2]);
+  if (!vecB) out.push_back(sb.back());
+  return setResult(*this, out, et);
+}
+
+LogicalResult GemmOp::inferShapes() {
+  auto a = shapeOf(getA()), b = shapeOf(getB());
+  Type et = elementTypeOf(getA());
+  if (failed(a) || failed(b))
+    return setResult(*this, failure(), et);
+  if (a->size() != 2 || b->size() != 2)
+    return emitOpError("expects 2-d A and B");
+  int64_t m = getTransA() ? (*a)[1] : (*a)[0], k1 = getTransA() ? (*a)[0] : (*a)[1];
+  int64_t k2 = getTransB() ? (*b)[1] : (*b)[0], n = getTransB() ? (*b)[0] : (*b)[1];
+  if (!ShapedType::isDynamic(k1) && !ShapedType::isDynamic(k2) && k1 != k2)
+    return emitOpError("contracting dims differ: ") << k1 << " vs " << k2;
+  SmallVector<int64_t> out = {m, n};
+  if (auto c = shapeOf(getC()); succeeded(c)) {
+    auto bc = broadcastShapes(out, *c);
+    if (failed(bc) || *bc != out)
+      return emitOpError("C cannot be broadcast to the result shape");
+  }
+  return setResult(*this, out, et);
+}
+
+//===----------------------------------------------------------------------===//
+// Reductions
+//===----------------------------------------------------------------------===//
+
+/// The normalised, sorted reduction axes (all dims when none are given).
+static FailureOr<SmallVector<int64_t>> reductionAxes(Operation *op, std::optional<ArrayAttr> axesAttr,
+                                                     int64_t rank, bool noopWithEmpty) {
+  SmallVector<int64_t> axes;
+  if (axesAttr)
+    for (Attribute a : *axesAttr) {
+      auto ax = normalizeAxis(cast<IntegerAttr>(a).getInt(), rank);
+      if (failed(ax))
+        return op->emitOpError("axis out of range");
+      axes.push_back(*ax);
+    }
+  if (axes.empty() && !noopWithEmpty)
+    for (int64_t i = 0; i < rank; ++i)
+      axes.push_back(i);
+  llvm::sort(axes);
+  axes.erase(std::unique(axes.begin(), axes.end()), axes.end());
+  return axes;
+}
+
+#define REDUCE(OP)                                                             \
+  LogicalResult OP::inferShapes() {                                            \
+    auto s = shapeOf(getData());                                               \
+    if (failed(s))                                                             \
+      return setResult(*this, failure(), elementTypeOf(getData()));            \
+    auto axes = reductionAxes(*this, getAxes(), s->size(), getNoopWithEmptyAxes()); \
+    if (failed(axes))                                                          \
+      return failure();                                                        \
+    SmallVector<int64_t> out;                                                  \
+    for (int64_t i = 0, e = s->size(); i < e; ++i) {                           \
+      if (!llvm::is_contained(*axes, i)) out.push_back((*s)[i]);               \
+      else if (getKeepdims()) out.push_back(1);                                \
+    }                                                                          \
+    return setResult(*this, out, elementTypeOf(getData()));                    \
+  }
+REDUCE(ReduceMeanOp)
+REDUCE(ReduceSumOp)
+REDUCE(ReduceMaxOp)
+REDUCE(ReduceMinOp)
+REDUCE(ReduceProdOp)
+REDUCE(ReduceL2Op)
+#undef REDUCE
+
+//===----------------------------------------------------------------------===//
+// Shape and data movement
+//===----------------------------------------------------------------------===//
+
+LogicalResult ShapeOp::inferShapes() {
+  auto s = shapeOf(getData());
+  Type i64 = IntegerType::get(getContext(), 64);
+  if (failed(s))
+    return setResult(*this, SmallVector<int64_t>{kDyn}, i64);
+  int64_t rank = s->size();
+  int64_t start = getStart().value_or(0), end = getEnd().value_or(rank);
+  start = std::clamp<int64_t>(start < 0 ? start + rank : start, 0, rank);
+  end = std::clamp<int64_t>(end < 0 ? end + rank : end, 0, rank);
+  return setResult(*this, SmallVector<int64_t>{std::max<int64_t>(0, end - start)}, i64);
+}
+
+LogicalResult SizeOp::inferShapes() {
+  return setResult(*this, SmallVector<int64_t>{}, IntegerType::get(getContext(), 64));
+}
+
+/// Resolves an ONNX Reshape target (0 = copy, -1 = infer).
+static FailureOr<SmallVector<int64_t>> resolveReshape(Operation *op, ArrayRef<int64_t> in,
+                                                      ArrayRef<int64_t> target, bool allowZero) {
+  SmallVector<int64_t> out(target);
+  int64_t inferIdx = -1, known = 1;
+  for (size_t i = 0; i < out.size(); ++i) {
+    if (out[i] == 0 && !allowZero) {
+      if (i >= in.size())
+        return op->emitOpError("shape copies dim ") << i << " that the input does not have";
+      out[i] = in[i];
+    }
+    if (out[i] == -1) {
+      if (inferIdx >= 0)
+        return op->emitOpError("shape has more than one -1");
+      inferIdx = i;
+      continue;
+    }
+    if (out[i] < -1)
+      return op->emitOpError("shape has a negative dim ") << out[i];
+    if (ShapedType::isDynamic(out[i])) known = kDyn;
+    else if (known != kDyn) known *= out[i];
+  }
+  int64_t total = product(in);
+  if (inferIdx >= 0) {
+    if (total == kDyn || known == kDyn) out[inferIdx] = kDyn;
+    else if (known == 0 || total % known != 0)
+      return op->emitOpError("cannot reshape ") << total << " elements with a -1 dim";
+    else out[inferIdx] = total / known;
+  } else if (total != kDyn && known != kDyn && total != known) {
+    return op->emitOpError("cannot reshape ") << total << " elements into " << known;
+  }
+  return out;
+}
+
+LogicalResult ReshapeOp::inferShapes() {
+  Type et = elementTypeOf(getData());
+  auto target = getConstantInts(getShape());
+  auto in = shapeOf(getData());
+  if (failed(target)) {
+    auto s = shapeOf(getShape());
+    if (succeeded(s) && s->size() == 1 && !ShapedType::isDynamic((*s)[0]))
+      return setResult(*this, SmallVector<int64_t>((*s)[0], kDyn), et);
+    return setResult(*this, failure(), et);
+  }
+  if (failed(in)) {
+    SmallVector<int64_t> out(*target);
+    for (int64_t &d : out)
+      if (d <= 0) d = kDyn;
+    return setResult(*this, out, et);
+  }
+  return setResult(*this, resolveReshape(*this, *in, *target, getAllowzero()), et);
+}
+
+LogicalResult FlattenOp::inferShapes() {
+  auto s = shapeOf(getInput());
+  Type et = elementTypeOf(getInput());
+  if (failed(s))
+    return setResult(*this, SmallVector<int64_t>{kDyn, kDyn}, et);
+  int64_t rank = s->size();
+  int64_t axis = getAxis() < 0 ? getAxis() + rank : getAxis();
+  if (axis < 0 || axis > rank)
+    return emitOpError("axis out of range");
+  ArrayRef<int64_t> dims(*s);
+  return setResult(*this, SmallVector<int64_t>{product(dims.take_front(axis)), product(dims.drop_front(axis))}, et);
+}
+
+LogicalResult UnsqueezeOp::inferShapes() {
+  auto s = shapeOf(getData());
+  Type et = elementTypeOf(getData());
+  if (failed(s))
+    return setResult(*this, failure(), et);
+  int64_t rank = s->size() + getAxes().size();
+  SmallVector<int64_t> axes;
+  for (Attribute a : getAxes()) {
+    auto ax = normalizeAxis(cast<IntegerAttr>(a).getInt(), rank);
+    if (failed(ax) || llvm::is_contained(axes, *ax))
+      return emitOpError("axes out of range or repeated");
+    axes.push_back(*ax);
+  }
+  SmallVector<int64_t> out;
+  auto it = s->begin();
+  for (int64_t i = 0; i < rank; ++i)
+    out.push_back(llvm::is_contained(axes, i) ? 1 : *it++);
+  return setResult(*this, out, et);
+}
+
+LogicalResult SqueezeOp::inferShapes() {
+  auto s = shapeOf(getData());
+  Type et = elementTypeOf(getData());
+  if (failed(s))
+    return setResult(*this, failure(), et);
+  int64_t rank = s->size();
+  SmallVector<int64_t> axes;
+  if (getAxes() && !getAxes()->empty()) {
+    for (Attribute a : *getAxes()) {
+      auto ax = normalizeAxis(cast<IntegerAttr>(a).getInt(), rank);
+      if (failed(ax))
+        return emitOpError("axis out of range");
+      if ((*s)[*ax] != 1 && !ShapedType::isDynamic((*s)[*ax]))
+        return emitOpError("cannot squeeze dim ") << *ax << " of size " << (*s)[*ax];
+      axes.push_back(*ax);
+    }
+  } else {
+    for (int64_t i = 0; i < rank; ++i)
+      if ((*s)[i] == 1) axes.push_back(i);
+  }
+  SmallVector<int64_t> out;
+  for (int64_t i = 0; i < rank; ++i)
+    if (!llvm::is_contained(axes, i)) out.push_back((*s)[i]);
+  return setResult(*this, out, et);
+}
+
+LogicalResult TransposeOp::inferShapes() {
+  auto s = shapeOf(getData());
+  Type et = elementTypeOf(getData());
+  if (failed(s))
+    return setResult(*this, failure(), et);
+  int64_t rank = s->size();
+  SmallVector<int64_t> perm = getI64s(getPerm(), 0, 0);
+  if (!getPerm())
+    for (int64_t i = rank - 1; i >= 0; --i) perm.push_back(i);
+  SmallVector<bool> seen(rank, false);
+  if ((int64_t)perm.size() != rank)
+    return emitOpError("perm has ") << perm.size() << " entries for rank " << rank;
+  SmallVector<int64_t> out;
+  for (int64_t p : perm) {
+    if (p < 0 || p >= rank || seen[p])
+      return emitOpError("perm is not a permutation");
+    seen[p] = true;
+    out.push_back((*s)[p]);
+  }
+  return setResult(*this, out, et);
+}
+
+LogicalResult ConcatOp::inferShapes() {
+  if (getInputs().empty())
+    return emitOpError("expects at least one input");
+  Type et = elementTypeOf(getInputs()[0]);
+  SmallVector<int64_t> out;
+  int64_t axis = 0;
+  for (auto [i, v] : llvm::enumerate(getInputs())) {
+    if (elementTypeOf(v) != et)
+      return emitOpError("inputs have different element types");
+    auto s = shapeOf(v);
+    if (failed(s))
+      return setResult(*this, failure(), et);
+    if (i == 0) {
+      auto ax = normalizeAxis(getAxis(), s->size());
+      if (failed(ax))
+        return emitOpError("axis out of range");
+      axis = *ax;
+      out = *s;
+      continue;
+    }
+    if (s->size() != out.size())
+      return emitOpError("inputs have different ranks");
+    for (size_t d = 0; d < out.size(); ++d) {
+      if ((int64_t)d == axis) {
+        out[d] = (ShapedType::isDynamic(out[d]) || ShapedType::isDynamic((*s)[d])) ? kDyn : out[d] + (*s)[d];
+      } else if (!ShapedType::isDynamic((*s)[d])) {
+        if (!ShapedType::isDynamic(out[d]) && out[d] != (*s)[d])
+          return emitOpError("inputs differ in dim ") << d << ": " << out[d] << " vs " << (*s)[d];
+        out[d] = (*s)[d];
+      }
+    }
+  }
+  return setResult(*this, out, et);
+}
+
+LogicalResult SplitOp::inferShapes() {
+  auto s = shapeOf(getInput());
+  Type et = elementTypeOf(getInput());
+  SmallVector<int64_t> split = getI64s(getSplit(), 0, 0);
+  if (split.size() != getNumResults())
+    return emitOpError("split has ") << split.size() << " parts for " << getNumResults() << " outputs";
+  if (failed(s)) {
+    for (unsigned i = 0; i < getNumResults(); ++i) setResultType(*this, i, std::nullopt, et);
+    return success();
+  }
+  auto axis = normalizeAxis(getAxis(), s->size());
+  if (failed(axis))
+    return emitOpError("axis out of range");
+  int64_t total = 0;
+  for (int64_t p : split) total += p;
+  if (!ShapedType::isDynamic((*s)[*axis]) && total != (*s)[*axis])
+    return emitOpError("split sizes add up to ") << total << " but the dim is " << (*s)[*axis];
+  for (unsigned i = 0; i < getNumResults(); ++i) {
+    SmallVector<int64_t> out = *s;
+    out[*axis] = split[i];
+    setResultType(*this, i, ArrayRef<int64_t>(out), et);
+  }
+  return success();
+}
+
+LogicalResult SliceOp::inferShapes() {
+  auto s = shapeOf(getData());
+  Type et = elementTypeOf(getData());
+  if (failed(s))
+    return setResult(*this, failure(), et);
+  int64_t rank = s->size();
+  auto starts = getConstantInts(getStarts()), ends = getConstantInts(getEnds());
+  auto axesC = getConstantInts(getAxes()), stepsC = getConstantInts(getSteps());
+  bool hasAxes = !isa<NoneType>(getAxes().getType()), hasSteps = !isa<NoneType>(getSteps().getType());
+  if (failed(starts) || failed(ends) || (hasAxes && failed(axesC)) || (hasSteps && failed(stepsC))) {
+    return setResult(*this, SmallVector<int64_t>(rank, kDyn), et);
+  }
+  size_t n = starts->size();
+  if (ends->size() != n || (hasAxes && axesC->size() != n) || (hasSteps && stepsC->size() != n))
+    return emitOpError("starts, ends, axes and steps differ in length");
+  SmallVector<int64_t> out = *s;
+  for (size_t i = 0; i < n; ++i) {
+    auto ax = normalizeAxis(hasAxes ? (*axesC)[i] : (int64_t)i, rank);
+    if (failed(ax))
+      return emitOpError("axis out of range");
+    int64_t step = hasSteps ? (*stepsC)[i] : 1;
+    if (step == 0)
+      return emitOpError("step must not be 0");
+    int64_t dim = (*s)[*ax];
+    if (ShapedType::isDynamic(dim)) { out[*ax] = kDyn; continue; }
+    int64_t st = (*starts)[i], en = (*ends)[i];
+    if (st < 0) st += dim;
+    if (en < 0) en += dim;
+    if (step > 0) {
+      st = std::clamp<int64_t>(st, 0, dim);
+      en = std::clamp<int64_t>(en, 0, dim);
+      out[*ax] = en > st ? (en - st + step - 1) / step : 0;
+    } else {
+      st = std::clamp<int64_t>(st, -1, dim - 1);
+      en = std::clamp<int64_t>(en, -1, dim - 1);
+      out[*ax] = st > en ? (st - en + (-step) - 1) / (-step) : 0;
+    }
+  }
+  return setResult(*this, out, et);
+}
+
+LogicalResult GatherOp::inferShapes() {
+  auto d = shapeOf(getData()), idx = shapeOf(getIndices());
+  Type et = elementTypeOf(getData());
+  if (failed(d) || failed(idx))
+    return setResult(*this, failure(), et);
+  auto axis = normalizeAxis(getAxis(), d->size());
+  if (failed(axis))
+    return emitOpError("axis out of range");
+  SmallVector<int64_t> out(d->begin(), d->begin() + *axis);
+  out.append(idx->begin(), idx->end());
+  out.append(d->begin() + *axis + 1, d->end());
+  return setResult(*this, out, et);
+}
+
+LogicalResult ExpandOp::inferShapes() {
+  Type et = elementTypeOf(getInput());
+  auto target = getConstantInts(getShape());
+  auto in = shapeOf(getInput());
+  if (failed(target) || failed(in))
+    return setResult(*this, failure(), et);
+  auto out = broadcastShapes(*in, *target);
+  if (failed(out))
+    return emitOpError("input cannot be expanded to the shape");
+  return setResult(*this, out, et);
+}
+
+LogicalResult ConstantOfShapeOp::inferShapes() {
+  Type et = getValue() ? cast<ShapedType>(getValue()->getType()).getElementType()
+                       : Type(Float32Type::get(getContext()));
+  auto shape = getConstantInts(getInput());
+  if (failed(shape)) {
+    auto s = shapeOf(getInput());
+    if (succeeded(s) && s->size() == 1 && !ShapedType::isDynamic((*s)[0]))
+      return setResult(*this, SmallVector<int64_t>((*s)[0], kDyn), et);
+    return setResult(*this, failure(), et);
+  }
+  for (int64_t d : *shape)
+    if (d < 0)
+      return emitOpError("negative dim in shape");
+  return setResult(*this, *shape, et);
+}
+
+LogicalResult RangeOp::inferShapes() {
+  Type et = elementTypeOf(getStart());
+  DenseElementsAttr s, l, d;
+  if (matchPattern(getStart(), m_Constant(&s)) && matchPattern(getLimit(), m_Constant(&l)) &&
+      matchPattern(getDelta(), m_Constant(&d))) {
+    auto asDouble = [](DenseElementsAttr a) {
+      if (isa<FloatType>(a.getElementType()))
+        return (*a.getValues<APFloat>().begin()).convertToDouble();
+      return (double)(*a.getValues<APInt>().begin()).getSExtValue();
+    };
+    double start = asDouble(s), limit = asDouble(l), delta = asDouble(d);
+    if (delta == 0)
+      return emitOpError("delta must not be 0");
+    int64_t n = std::max<int64_t>(0, (int64_t)std::ceil((limit - start) / delta));
+    return setResult(*this, SmallVector<int64_t>{n}, et);
+  }
+  return setResult(*this, SmallVector<int64_t>{kDyn}, et);
+}
+
+LogicalResult PadOp::inferShapes() {
+  auto s = shapeOf(getData());
+  Type et = elementTypeOf(getData());
+  auto pads = getConstantInts(getPads());
+  if (failed(s) || failed(pads))
+    return setResult(*this, failure(), et);
+  int64_t rank = s->size();
+  if ((int64_t)pads->size() != 2 * rank)
+    return emitOpError("expects ") << 2 * rank << " pads";
+  if (getMode() != "constant" && getMode() != "edge" && getMode() != "reflect")
+    return emitOpError("unsupported mode '") << getMode() << "'";
+  SmallVector<int64_t> out = *s;
+  for (int64_t i = 0; i < rank; ++i)
+    if (!ShapedType::isDynamic(out[i])) out[i] += (*pads)[i] + (*pads)[i + rank];
+  return setResult(*this, out, et);
+}

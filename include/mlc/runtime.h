@@ -1,0 +1,192 @@
+/*===- mlc/runtime.h - mlc runtime C API ---------------------------------===*
+ *
+ * The runtime that applications link (libmlcrt) together with the object file
+ * `mlc compile` produces. Plain C, no LLVM or MLIR dependency.
+ *
+ * Ownership rules, stated once and repeated on each function:
+ *  - A function that returns `mlc_status` returns NULL on success. A non-NULL
+ *    status is owned by the caller and must be released with
+ *    mlc_status_free().
+ *  - Handles (`mlc_model`, `mlc_thread_pool`) are created by a *_create
+ *    function and released by the matching *_destroy function.
+ *  - Tensor data passed to mlc_model_run() stays owned by the caller; the
+ *    runtime never keeps a pointer to it after the call returns.
+ *
+ * See docs/runtime.md for a guide with a complete example.
+ *===----------------------------------------------------------------------===*/
+#ifndef MLC_RUNTIME_H
+#define MLC_RUNTIME_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#if defined(_WIN32)
+#define MLC_API
+#else
+#define MLC_API __attribute__((visibility("default")))
+#endif
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/*===----------------------------------------------------------------------===*
+ * Element types. The numbering is ONNX's TensorProto.DataType.
+ *===----------------------------------------------------------------------===*/
+typedef enum mlc_dtype {
+  MLC_DTYPE_UNDEFINED = 0,
+  MLC_DTYPE_FLOAT32 = 1,
+  MLC_DTYPE_UINT8 = 2,
+  MLC_DTYPE_INT8 = 3,
+  MLC_DTYPE_UINT16 = 4,
+  MLC_DTYPE_INT16 = 5,
+  MLC_DTYPE_INT32 = 6,
+  MLC_DTYPE_INT64 = 7,
+  MLC_DTYPE_BOOL = 9,
+  MLC_DTYPE_FLOAT16 = 10,
+  MLC_DTYPE_FLOAT64 = 11,
+  MLC_DTYPE_UINT32 = 12,
+  MLC_DTYPE_UINT64 = 13,
+  MLC_DTYPE_BFLOAT16 = 16,
+} mlc_dtype;
+
+/* Size in bytes of one element of `dtype`; 0 for an unknown dtype. */
+MLC_API size_t mlc_dtype_size(int32_t dtype);
+/* Lowercase name of `dtype` ("float32", "int64", ...); a static string. */
+MLC_API const char *mlc_dtype_name(int32_t dtype);
+
+/*===----------------------------------------------------------------------===*
+ * Status
+ *===----------------------------------------------------------------------===*/
+typedef enum mlc_status_code {
+  MLC_STATUS_OK = 0,
+  MLC_STATUS_INVALID_ARGUMENT = 1,
+  MLC_STATUS_SHAPE_MISMATCH = 2,
+  MLC_STATUS_OUT_OF_MEMORY = 3,
+  MLC_STATUS_UNSUPPORTED = 4,
+  MLC_STATUS_INTERNAL = 5,
+} mlc_status_code;
+
+/* Opaque error. NULL means success. */
+typedef struct mlc_status_s *mlc_status;
+
+/* The code of `status`; MLC_STATUS_OK for NULL. */
+MLC_API mlc_status_code mlc_status_get_code(mlc_status status);
+/* The message of `status` ("" for NULL). Owned by `status`: valid until
+ * mlc_status_free(status). */
+MLC_API const char *mlc_status_get_message(mlc_status status);
+/* Releases `status`. NULL is accepted. */
+MLC_API void mlc_status_free(mlc_status status);
+
+/*===----------------------------------------------------------------------===*
+ * Thread pool
+ *===----------------------------------------------------------------------===*/
+typedef struct mlc_thread_pool mlc_thread_pool;
+
+/* Creates a pool that runs work on `num_threads` threads in total, the
+ * calling thread included (so 1 means "run everything on the caller"; 0 means
+ * one per online CPU). The caller owns *out_pool and releases it with
+ * mlc_thread_pool_destroy() after every model that uses it is destroyed. */
+MLC_API mlc_status mlc_thread_pool_create(int32_t num_threads,
+                                          mlc_thread_pool **out_pool);
+MLC_API void mlc_thread_pool_destroy(mlc_thread_pool *pool);
+MLC_API int32_t mlc_thread_pool_size(const mlc_thread_pool *pool);
+
+/*===----------------------------------------------------------------------===*
+ * The compiled model's description. `mlc compile` emits one constant
+ * `mlc_model_desc` per model into the object file; the generated header
+ * declares it. Applications only pass its address to mlc_model_create().
+ *===----------------------------------------------------------------------===*/
+#define MLC_ABI_VERSION 1
+
+typedef struct mlc_tensor_desc {
+  const char *name;    /* ONNX value name */
+  int32_t dtype;       /* mlc_dtype */
+  int32_t rank;
+  const int64_t *dims; /* `rank` entries */
+} mlc_tensor_desc;
+
+/* Execution context handed to generated code (opaque to it). */
+typedef struct mlc_exec_ctx mlc_exec_ctx;
+
+/* Entry of the generated code: one data pointer per input and per output (in
+ * declaration order), a workspace of `workspace_size` bytes aligned to
+ * `workspace_alignment`, and the execution context. */
+typedef void (*mlc_entry_fn)(void *const *inputs, void *const *outputs,
+                             void *workspace, mlc_exec_ctx *ctx);
+
+typedef struct mlc_model_desc {
+  uint32_t abi_version; /* MLC_ABI_VERSION */
+  uint32_t reserved;
+  const char *name;
+  int64_t num_inputs;
+  const mlc_tensor_desc *inputs;
+  int64_t num_outputs;
+  const mlc_tensor_desc *outputs;
+  uint64_t workspace_size;
+  uint64_t workspace_alignment;
+  mlc_entry_fn entry;
+} mlc_model_desc;
+
+/*===----------------------------------------------------------------------===*
+ * Models
+ *===----------------------------------------------------------------------===*/
+typedef struct mlc_model mlc_model;
+
+typedef struct mlc_model_options {
+  /* Threads to use when `thread_pool` is NULL: the model then owns a pool of
+   * this size (0 = one per online CPU, 1 = the calling thread only). */
+  int32_t num_threads;
+  /* A pool owned by the caller and shared by several models; may be NULL. */
+  mlc_thread_pool *thread_pool;
+} mlc_model_options;
+
+/* Fills `options` with the defaults (num_threads = 1, no shared pool). */
+MLC_API void mlc_model_options_init(mlc_model_options *options);
+
+/* Creates a model instance for `desc` (the constant the compiled object
+ * exports). Allocates the workspace once. `options` may be NULL. The caller
+ * owns *out_model and releases it with mlc_model_destroy(). */
+MLC_API mlc_status mlc_model_create(const mlc_model_desc *desc,
+                                    const mlc_model_options *options,
+                                    mlc_model **out_model);
+MLC_API void mlc_model_destroy(mlc_model *model);
+
+/* Static description of the model's inputs and outputs; owned by the model's
+ * description (valid for the lifetime of the program). */
+MLC_API const mlc_model_desc *mlc_model_get_desc(const mlc_model *model);
+
+/* A tensor the caller passes in or receives: the caller owns `dims` and
+ * `data`. `size_bytes` is the size of the buffer at `data`. */
+typedef struct mlc_tensor {
+  int32_t dtype;
+  int32_t rank;
+  const int64_t *dims;
+  void *data;
+  size_t size_bytes;
+} mlc_tensor;
+
+/* Runs the model once. `inputs` and `outputs` are in the order of the model's
+ * description; each is checked against it (dtype, rank, dims, buffer size) and
+ * a mismatch returns MLC_STATUS_SHAPE_MISMATCH naming the tensor. Output data
+ * is written into the caller's buffers. Not thread-safe for one model: use one
+ * mlc_model per concurrent caller. */
+MLC_API mlc_status mlc_model_run(mlc_model *model, const mlc_tensor *inputs,
+                                 size_t num_inputs, const mlc_tensor *outputs,
+                                 size_t num_outputs);
+
+/*===----------------------------------------------------------------------===*
+ * Called by generated code only.
+ *===----------------------------------------------------------------------===*/
+typedef void (*mlc_parallel_body_fn)(void *closure, int64_t begin,
+                                     int64_t end);
+/* Runs body(closure, b, e) over disjoint chunks covering [0, n) on the
+ * context's thread pool and returns when all chunks are done. */
+MLC_API void mlc_rt_parallel_for(mlc_exec_ctx *ctx, int64_t n,
+                                 mlc_parallel_body_fn body, void *closure);
+
+#ifdef __cplusplus
+} /* extern "C" */
+#endif
+
+#endif /* MLC_RUNTIME_H */

@@ -1,0 +1,36 @@
+//===- Passes.h - CPU back-end passes and pipelines -------------*- C++ -*-===//
+#ifndef MLC_PASSES_CPU_PASSES_H
+#define MLC_PASSES_CPU_PASSES_H
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Pass/Pass.h"
+#include "mlir/Pass/PassManager.h"
+
+namespace mlc::cpu {
+
+#define GEN_PASS_DECL
+#include "passes/CPU/Passes.h.inc"
+
+#define GEN_PASS_REGISTRATION
+#include "passes/CPU/Passes.h.inc"
+
+/// onnx graph -> simplified onnx graph with static shapes.
+void buildGraphPipeline(mlir::OpPassManager &pm);
+/// onnx -> linalg on tensors -> kernel.dispatch regions -> outlined kernels.
+void buildKernelFormationPipeline(mlir::OpPassManager &pm);
+/// Outlined kernels on tensors -> buffers with a planned workspace.
+void buildCPUBufferizePipeline(mlir::OpPassManager &pm);
+/// Buffers -> LLVM dialect (bare-pointer calling convention).
+void buildCPULowerToLLVMPipeline(mlir::OpPassManager &pm);
+/// All of the above, onnx to LLVM dialect.
+void buildCPUPipeline(mlir::OpPassManager &pm);
+
+/// Registers the pipelines above with mlc-opt (mlc-graph-pipeline, ...).
+void registerPipelines();
+
+} // namespace mlc::cpu
+
+#endif // MLC_PASSES_CPU_PASSES_H

@@ -1,0 +1,84 @@
+//===- Pipelines.cpp - the compiler's pass pipelines ----------------------===//
+//
+// The stages from the onnx graph to the LLVM dialect, each registered for
+// mlc-opt so that every stage can be run and tested alone. Upstream passes
+// are named by their textual pipeline so that the stages read as a list.
+//
+//===----------------------------------------------------------------------===//
+#include "passes/CPU/Passes.h"
+
+#include "passes/Conversion/ONNXToLinalg/Passes.h"
+#include "passes/Graph/Passes.h"
+#include "passes/Kernel/Passes.h"
+
+#include "mlir/Pass/PassRegistry.h"
+#include "llvm/Support/ErrorHandling.h"
+
+using namespace mlir;
+
+/// Appends upstream passes given as a textual pipeline (without the outer
+/// `builtin.module(...)`). The texts are constants of this file, so a parse
+/// failure is a bug in mlc.
+static void addPasses(OpPassManager &pm, StringRef text) {
+  if (failed(parsePassPipeline(text, pm, llvm::errs())))
+    llvm::report_fatal_error(llvm::Twine("mlc: bad built-in pipeline: ") + text);
+}
+
+void mlc::cpu::buildGraphPipeline(OpPassManager &pm) {
+  OpPassManager &fpm = pm.nest<func::FuncOp>();
+  fpm.addPass(graph::createPropagateShapes());
+  fpm.addPass(graph::createSimplify());
+  fpm.addPass(graph::createPropagateShapes());
+}
+
+void mlc::cpu::buildKernelFormationPipeline(OpPassManager &pm) {
+  OpPassManager &fpm = pm.nest<func::FuncOp>();
+  fpm.addPass(conversion::createConvertONNXToLinalg());
+  addPasses(fpm, "canonicalize,cse");
+  fpm.addPass(kernel::createFormDispatches());
+  pm.addPass(kernel::createOutlineDispatches());
+  addPasses(pm, "canonicalize,cse");
+}
+
+void mlc::cpu::buildCPUBufferizePipeline(OpPassManager &pm) {
+  addPasses(pm, "one-shot-bufferize{bufferize-function-boundaries=1 "
+                "function-boundary-type-conversion=identity-layout-map},"
+                "buffer-results-to-out-params{hoist-static-allocs=1 modify-public-functions=1},"
+                "canonicalize,cse");
+  pm.nest<func::FuncOp>().addPass(cpu::createPlanMemory());
+  addPasses(pm, "buffer-deallocation-pipeline,convert-bufferization-to-memref,canonicalize");
+}
+
+void mlc::cpu::buildCPULowerToLLVMPipeline(OpPassManager &pm) {
+  pm.addPass(cpu::createCopiesToLinalg());
+  addPasses(pm, "func.func(convert-linalg-to-loops),lower-affine,convert-scf-to-cf,"
+                "canonicalize,convert-math-to-llvm,convert-math-to-libm,"
+                "expand-strided-metadata,lower-affine,finalize-memref-to-llvm,"
+                "convert-arith-to-llvm,convert-index-to-llvm,convert-cf-to-llvm,"
+                "convert-func-to-llvm{use-bare-ptr-memref-call-conv=1},"
+                "reconcile-unrealized-casts,canonicalize");
+}
+
+void mlc::cpu::buildCPUPipeline(OpPassManager &pm) {
+  buildGraphPipeline(pm);
+  buildKernelFormationPipeline(pm);
+  buildCPUBufferizePipeline(pm);
+  buildCPULowerToLLVMPipeline(pm);
+}
+
+void mlc::cpu::registerPipelines() {
+  PassPipelineRegistration<>("mlc-graph-pipeline",
+                             "Shape propagation and graph simplification on the onnx dialect",
+                             buildGraphPipeline);
+  PassPipelineRegistration<>("mlc-kernel-formation-pipeline",
+                             "onnx to linalg, then fusion into outlined kernels",
+                             buildKernelFormationPipeline);
+  PassPipelineRegistration<>("mlc-cpu-bufferize-pipeline",
+                             "Bufferization with out-params and a planned workspace",
+                             buildCPUBufferizePipeline);
+  PassPipelineRegistration<>("mlc-cpu-lower-to-llvm-pipeline",
+                             "Buffers to the LLVM dialect with bare-pointer calls",
+                             buildCPULowerToLLVMPipeline);
+  PassPipelineRegistration<>("mlc-cpu-pipeline", "The whole CPU pipeline: onnx to LLVM dialect",
+                             buildCPUPipeline);
+}

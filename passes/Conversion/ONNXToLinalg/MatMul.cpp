@@ -1,0 +1,142 @@
+//===- MatMul.cpp - MatMul and Gemm to linalg contractions ----------------===//
+//
+// Both become one contraction generic: iteration space (batch..., m, n, k),
+// broadcasting batch dims through constant-0 indexing, transposes folded into
+// the indexing maps (no data movement), and the accumulator initialised with
+// Gemm's C (times beta) so the bias add is part of the same op.
+//
+//===----------------------------------------------------------------------===//
+#include "passes/Conversion/ONNXToLinalg/ONNXToLinalg.h"
+
+using namespace mlir;
+using namespace mlc;
+using namespace mlc::conversion;
+
+namespace {
+
+/// out[batch, m, n] += scale * a[...] * b[...], with `aMap`/`bMap` giving the
+/// operands' indexing maps over (batch..., m, n, k).
+Value buildContraction(OpBuilder &b, Location loc, Value a, Value bm, Value init,
+                       AffineMap aMap, AffineMap bMap, double scale) {
+  auto outType = cast<RankedTensorType>(init.getType());
+  int64_t rank = outType.getRank();
+  MLIRContext *ctx = b.getContext();
+  SmallVector<AffineExpr> outExprs;
+  for (int64_t i = 0; i < rank; ++i)
+    outExprs.push_back(getAffineDimExpr(i, ctx));
+  AffineMap outMap = AffineMap::get(rank + 1, 0, outExprs, ctx);
+  SmallVector<utils::IteratorType> iterators(rank, utils::IteratorType::parallel);
+  iterators.push_back(utils::IteratorType::reduction);
+  return linalg::GenericOp::create(
+             b, loc, outType, ValueRange{a, bm}, init,
+             ArrayRef<AffineMap>{aMap, bMap, outMap}, iterators,
+             [&](OpBuilder &nb, Location l, ValueRange args) {
+               Value acc = args[2];
+               Value r;
+               if (isa<FloatType>(acc.getType())) {
+                 Value p = arith::MulFOp::create(nb, l, args[0], args[1]);
+                 if (scale != 1.0)
+                   p = arith::MulFOp::create(nb, l, p, scalarConstant(nb, l, acc.getType(), scale));
+                 r = arith::AddFOp::create(nb, l, acc, p);
+               } else {
+                 r = arith::AddIOp::create(nb, l, acc, arith::MulIOp::create(nb, l, args[0], args[1]));
+               }
+               linalg::YieldOp::create(nb, l, r);
+             })
+      .getResult(0);
+}
+
+/// Map of an operand of `shape` whose last two dims are (d_row, d_col) of the
+/// iteration space and whose leading dims broadcast against `batch`.
+AffineMap operandMap(MLIRContext *ctx, ArrayRef<int64_t> shape, ArrayRef<int64_t> batch,
+                     unsigned numDims, unsigned rowDim, unsigned colDim) {
+  SmallVector<AffineExpr> exprs;
+  size_t opBatch = shape.size() - 2, offset = batch.size() - opBatch;
+  for (size_t i = 0; i < opBatch; ++i) {
+    bool broadcast = shape[i] == 1 && batch[i + offset] != 1;
+    exprs.push_back(broadcast ? getAffineConstantExpr(0, ctx) : getAffineDimExpr(i + offset, ctx));
+  }
+  exprs.push_back(getAffineDimExpr(rowDim, ctx));
+  exprs.push_back(getAffineDimExpr(colDim, ctx));
+  return AffineMap::get(numDims, 0, exprs, ctx);
+}
+
+struct MatMulToLinalg : OpRewritePattern<onnx::MatMulOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(onnx::MatMulOp op, PatternRewriter &rewriter) const override {
+    auto resultType = getStaticType(op.getY());
+    auto aType = getStaticType(op.getA()), bType = getStaticType(op.getB());
+    if (!resultType || !aType || !bType)
+      return rewriter.notifyMatchFailure(op, "dynamic shapes");
+    Type et = resultType.getElementType();
+    if (et.isUnsignedInteger())
+      return rewriter.notifyMatchFailure(op, "unsigned element types");
+    Location loc = op.getLoc();
+    Value a = op.getA(), b = op.getB();
+    SmallVector<int64_t> as(aType.getShape()), bs(bType.getShape());
+    if (as.size() == 1) {
+      as.insert(as.begin(), 1);
+      a = reshapeTo(rewriter, loc, a, RankedTensorType::get(as, et));
+    }
+    if (bs.size() == 1) {
+      bs.push_back(1);
+      b = reshapeTo(rewriter, loc, b, RankedTensorType::get(bs, et));
+    }
+    auto batch = onnx::broadcastShapes(ArrayRef<int64_t>(as).drop_back(2), ArrayRef<int64_t>(bs).drop_back(2));
+    if (failed(batch))
+      return rewriter.notifyMatchFailure(op, "batch dims do not broadcast");
+    SmallVector<int64_t> outShape = *batch;
+    outShape.push_back(as[as.size() - 2]);
+    outShape.push_back(bs.back());
+    auto outType = RankedTensorType::get(outShape, et);
+    unsigned nb = batch->size(), numDims = nb + 3;
+    MLIRContext *ctx = rewriter.getContext();
+    AffineMap aMap = operandMap(ctx, as, *batch, numDims, nb, nb + 2);
+    AffineMap bMap = operandMap(ctx, bs, *batch, numDims, nb + 2, nb + 1);
+    Value init = createFilled(rewriter, loc, outType, scalarConstant(rewriter, loc, et, 0));
+    Value r = buildContraction(rewriter, loc, a, b, init, aMap, bMap, 1.0);
+    rewriter.replaceOp(op, reshapeTo(rewriter, loc, r, resultType));
+    return success();
+  }
+};
+
+struct GemmToLinalg : OpRewritePattern<onnx::GemmOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(onnx::GemmOp op, PatternRewriter &rewriter) const override {
+    auto resultType = getStaticType(op.getY());
+    if (!resultType || !getStaticType(op.getA()) || !getStaticType(op.getB()))
+      return rewriter.notifyMatchFailure(op, "dynamic shapes");
+    Type et = resultType.getElementType();
+    if (!isa<FloatType>(et))
+      return rewriter.notifyMatchFailure(op, "only float Gemm");
+    Location loc = op.getLoc();
+    MLIRContext *ctx = rewriter.getContext();
+    // Iteration space (m, n, k).
+    AffineExpr m = getAffineDimExpr(0, ctx), n = getAffineDimExpr(1, ctx), k = getAffineDimExpr(2, ctx);
+    AffineMap aMap = AffineMap::get(3, 0, op.getTransA() ? ArrayRef<AffineExpr>{k, m} : ArrayRef<AffineExpr>{m, k}, ctx);
+    AffineMap bMap = AffineMap::get(3, 0, op.getTransB() ? ArrayRef<AffineExpr>{n, k} : ArrayRef<AffineExpr>{k, n}, ctx);
+    Value init;
+    double beta = op.getBeta().convertToDouble();
+    if (!isa<NoneType>(op.getC().getType()) && beta != 0.0) {
+      if (!getStaticType(op.getC()))
+        return rewriter.notifyMatchFailure(op, "dynamic C");
+      init = buildElementwise(rewriter, loc, resultType, op.getC(),
+                              [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+                                if (beta == 1.0)
+                                  return a[0];
+                                return arith::MulFOp::create(b, l, a[0], scalarConstant(b, l, a[0].getType(), beta));
+                              });
+    } else {
+      init = createFilled(rewriter, loc, resultType, scalarConstant(rewriter, loc, et, 0));
+    }
+    Value r = buildContraction(rewriter, loc, op.getA(), op.getB(), init, aMap, bMap,
+                               op.getAlpha().convertToDouble());
+    rewriter.replaceOp(op, r);
+    return success();
+  }
+};
+} // namespace
+
+void mlc::conversion::populateONNXMatMulToLinalgPatterns(RewritePatternSet &patterns) {
+  patterns.add<MatMulToLinalg, GemmToLinalg>(patterns.getContext());
+}

@@ -1,0 +1,242 @@
+//===- ONNXToLinalg.cpp - the onnx to linalg pass and shared builders -----===//
+//
+// The pass gathers the pattern families and applies them; whatever onnx op is
+// left afterwards could not be lowered and becomes an error at its location
+// (the ONNX node). The builders below are what the families share: filled
+// tensors, broadcasting elementwise generics, reductions, reshapes.
+//
+//===----------------------------------------------------------------------===//
+#include "passes/Conversion/ONNXToLinalg/ONNXToLinalg.h"
+
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
+#include "mlir/Dialect/Utils/StructuredOpsUtils.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+using namespace mlir;
+
+namespace mlc::conversion {
+#define GEN_PASS_DEF_CONVERTONNXTOLINALG
+#include "passes/Conversion/ONNXToLinalg/Passes.h.inc"
+} // namespace mlc::conversion
+
+using namespace mlc::conversion;
+
+RankedTensorType mlc::conversion::getStaticType(Value value) {
+  auto type = dyn_cast<RankedTensorType>(value.getType());
+  return type && type.hasStaticShape() ? type : RankedTensorType();
+}
+
+Value mlc::conversion::scalarConstant(OpBuilder &b, Location loc, Type type, double v) {
+  if (auto f = dyn_cast<FloatType>(type))
+    return arith::ConstantOp::create(b, loc, type, b.getFloatAttr(f, v));
+  return arith::ConstantOp::create(b, loc, type, b.getIntegerAttr(type, (int64_t)v));
+}
+
+Value mlc::conversion::createFilled(OpBuilder &b, Location loc, RankedTensorType type,
+                                    Value value) {
+  Value empty = tensor::EmptyOp::create(b, loc, type.getShape(), type.getElementType());
+  return linalg::FillOp::create(b, loc, value, empty).getResult(0);
+}
+
+/// The indexing map of an operand of `shape` broadcast to `outShape`.
+static AffineMap broadcastMap(MLIRContext *ctx, ArrayRef<int64_t> shape,
+                              ArrayRef<int64_t> outShape) {
+  SmallVector<AffineExpr> exprs;
+  size_t offset = outShape.size() - shape.size();
+  for (size_t i = 0; i < shape.size(); ++i) {
+    bool broadcast = shape[i] == 1 && outShape[i + offset] != 1;
+    exprs.push_back(broadcast ? getAffineConstantExpr(0, ctx)
+                              : getAffineDimExpr(i + offset, ctx));
+  }
+  return AffineMap::get(outShape.size(), 0, exprs, ctx);
+}
+
+Value mlc::conversion::buildElementwise(OpBuilder &b, Location loc,
+                                        RankedTensorType resultType, ValueRange inputs,
+                                        ScalarBuilder body) {
+  MLIRContext *ctx = b.getContext();
+  SmallVector<AffineMap> maps;
+  for (Value in : inputs)
+    maps.push_back(broadcastMap(ctx, cast<RankedTensorType>(in.getType()).getShape(),
+                                resultType.getShape()));
+  maps.push_back(b.getMultiDimIdentityMap(resultType.getRank()));
+  SmallVector<utils::IteratorType> iterators(resultType.getRank(),
+                                             utils::IteratorType::parallel);
+  Value init = tensor::EmptyOp::create(b, loc, resultType.getShape(),
+                                       resultType.getElementType());
+  auto generic = linalg::GenericOp::create(
+      b, loc, resultType, inputs, init, maps, iterators,
+      [&](OpBuilder &nb, Location nloc, ValueRange args) {
+        Value r = body(nb, nloc, args.drop_back());
+        linalg::YieldOp::create(nb, nloc, r);
+      });
+  return generic.getResult(0);
+}
+
+static Value identityValue(OpBuilder &b, Location loc, Type type, ReductionKind kind) {
+  if (auto f = dyn_cast<FloatType>(type)) {
+    switch (kind) {
+    case ReductionKind::Sum: return scalarConstant(b, loc, type, 0.0);
+    case ReductionKind::Prod: return scalarConstant(b, loc, type, 1.0);
+    case ReductionKind::Max:
+      return arith::ConstantOp::create(
+          b, loc, type, b.getFloatAttr(f, APFloat::getInf(f.getFloatSemantics(), true)));
+    case ReductionKind::Min:
+      return arith::ConstantOp::create(
+          b, loc, type, b.getFloatAttr(f, APFloat::getInf(f.getFloatSemantics(), false)));
+    }
+  }
+  unsigned w = type.getIntOrFloatBitWidth();
+  switch (kind) {
+  case ReductionKind::Sum: return scalarConstant(b, loc, type, 0);
+  case ReductionKind::Prod: return scalarConstant(b, loc, type, 1);
+  case ReductionKind::Max:
+    return arith::ConstantOp::create(b, loc, type, b.getIntegerAttr(type, APInt::getSignedMinValue(w)));
+  case ReductionKind::Min:
+    return arith::ConstantOp::create(b, loc, type, b.getIntegerAttr(type, APInt::getSignedMaxValue(w)));
+  }
+  llvm_unreachable("unknown reduction");
+}
+
+static Value combine(OpBuilder &b, Location loc, ReductionKind kind, Value acc, Value v) {
+  bool isFloat = isa<FloatType>(v.getType());
+  switch (kind) {
+  case ReductionKind::Sum:
+    return isFloat ? Value(arith::AddFOp::create(b, loc, acc, v)) : Value(arith::AddIOp::create(b, loc, acc, v));
+  case ReductionKind::Prod:
+    return isFloat ? Value(arith::MulFOp::create(b, loc, acc, v)) : Value(arith::MulIOp::create(b, loc, acc, v));
+  case ReductionKind::Max:
+    return isFloat ? Value(arith::MaximumFOp::create(b, loc, acc, v)) : Value(arith::MaxSIOp::create(b, loc, acc, v));
+  case ReductionKind::Min:
+    return isFloat ? Value(arith::MinimumFOp::create(b, loc, acc, v)) : Value(arith::MinSIOp::create(b, loc, acc, v));
+  }
+  llvm_unreachable("unknown reduction");
+}
+
+Value mlc::conversion::buildReduction(
+    OpBuilder &b, Location loc, Value input, ArrayRef<int64_t> axes, ReductionKind kind,
+    bool keepDims, function_ref<Value(OpBuilder &, Location, Value)> mapInput) {
+  auto inType = cast<RankedTensorType>(input.getType());
+  Type et = inType.getElementType();
+  MLIRContext *ctx = b.getContext();
+  int64_t rank = inType.getRank();
+  SmallVector<int64_t> outShape;
+  SmallVector<AffineExpr> outExprs;
+  SmallVector<utils::IteratorType> iterators;
+  for (int64_t i = 0; i < rank; ++i) {
+    bool reduced = llvm::is_contained(axes, i);
+    iterators.push_back(reduced ? utils::IteratorType::reduction : utils::IteratorType::parallel);
+    if (!reduced) {
+      outShape.push_back(inType.getDimSize(i));
+      outExprs.push_back(getAffineDimExpr(i, ctx));
+    }
+  }
+  auto outType = RankedTensorType::get(outShape, et);
+  Value init = createFilled(b, loc, outType, identityValue(b, loc, et, kind));
+  SmallVector<AffineMap> maps = {b.getMultiDimIdentityMap(rank),
+                                 AffineMap::get(rank, 0, outExprs, ctx)};
+  Value reduced =
+      linalg::GenericOp::create(
+          b, loc, outType, input, init, maps, iterators,
+          [&](OpBuilder &nb, Location nloc, ValueRange args) {
+            Value v = mapInput ? mapInput(nb, nloc, args[0]) : args[0];
+            linalg::YieldOp::create(nb, nloc, combine(nb, nloc, kind, args[1], v));
+          })
+          .getResult(0);
+  if (!keepDims)
+    return reduced;
+  SmallVector<int64_t> keptShape(inType.getShape());
+  for (int64_t a : axes)
+    keptShape[a] = 1;
+  return reshapeTo(b, loc, reduced, RankedTensorType::get(keptShape, et));
+}
+
+Value mlc::conversion::createPad(OpBuilder &b, Location loc, RankedTensorType type,
+                                 Value input, ArrayRef<int64_t> low, ArrayRef<int64_t> high,
+                                 Value value) {
+  return tensor::PadOp::create(b, loc, type, input,
+                               getAsIndexOpFoldResult(b.getContext(), low),
+                               getAsIndexOpFoldResult(b.getContext(), high), value);
+}
+
+Value mlc::conversion::reshapeTo(OpBuilder &b, Location loc, Value value,
+                                 RankedTensorType type) {
+  auto src = cast<RankedTensorType>(value.getType());
+  if (src == type)
+    return value;
+  if (src.getRank() == 0)
+    return tensor::ExpandShapeOp::create(b, loc, type, value, ArrayRef<ReassociationIndices>{});
+  if (type.getRank() == 0)
+    return tensor::CollapseShapeOp::create(b, loc, type, value, ArrayRef<ReassociationIndices>{});
+  // Through one dimension: canonicalization folds the pair where it can.
+  auto flatType = RankedTensorType::get({src.getNumElements()}, src.getElementType());
+  ReassociationIndices all;
+  for (int64_t i = 0; i < src.getRank(); ++i)
+    all.push_back(i);
+  Value flat = src.getRank() == 1
+                   ? value
+                   : Value(tensor::CollapseShapeOp::create(b, loc, flatType, value,
+                                                           ArrayRef<ReassociationIndices>{all}));
+  if (type.getRank() == 1)
+    return flat;
+  ReassociationIndices allOut;
+  for (int64_t i = 0; i < type.getRank(); ++i)
+    allOut.push_back(i);
+  return tensor::ExpandShapeOp::create(b, loc, type, flat, ArrayRef<ReassociationIndices>{allOut});
+}
+
+namespace {
+struct ConvertONNXToLinalgPass
+    : mlc::conversion::impl::ConvertONNXToLinalgBase<ConvertONNXToLinalgPass> {
+  void runOnOperation() override {
+    func::FuncOp func = getOperation();
+    // Every value must be static by now: say which node is not.
+    WalkResult dynamic = func.walk([&](Operation *op) {
+      if (!isa<mlc::onnx::ONNXDialect>(op->getDialect()))
+        return WalkResult::advance();
+      for (Type t : op->getResultTypes()) {
+        auto ranked = dyn_cast<RankedTensorType>(t);
+        if (isa<NoneType>(t) || (ranked && ranked.hasStaticShape()))
+          continue;
+        op->emitError("result type ")
+            << t << " is not static: mlc needs static shapes here (fix symbolic input dims "
+            << "with --input-shape NAME=DIMS)";
+        return WalkResult::interrupt();
+      }
+      return WalkResult::advance();
+    });
+    if (dynamic.wasInterrupted())
+      return signalPassFailure();
+
+    RewritePatternSet patterns(&getContext());
+    // Elementwise arithmetic, activations, casts, where/clip.
+    populateONNXElementwiseToLinalgPatterns(patterns);
+    // Convolution and pooling.
+    populateONNXConvPoolToLinalgPatterns(patterns);
+    // MatMul and Gemm.
+    populateONNXMatMulToLinalgPatterns(patterns);
+    // BatchNormalization, LayerNormalization, Softmax, reductions.
+    populateONNXNormalizationToLinalgPatterns(patterns);
+    // Constants, reshapes, transposes, concat, slice, gather, expand, pad.
+    populateONNXTensorToLinalgPatterns(patterns);
+    GreedyRewriteConfig config;
+    config.enableFolding(false);
+    if (failed(applyPatternsGreedily(func, std::move(patterns), config)))
+      return signalPassFailure();
+
+    WalkResult left = func.walk([&](Operation *op) {
+      if (!isa<mlc::onnx::ONNXDialect>(op->getDialect()) || isa<mlc::onnx::NoneOp>(op))
+        return WalkResult::advance();
+      op->emitError("operator '") << op->getName().stripDialect()
+                                  << "' is not supported by the lowering with these operands and attributes";
+      return WalkResult::interrupt();
+    });
+    if (left.wasInterrupted())
+      return signalPassFailure();
+    func.walk([](mlc::onnx::NoneOp op) {
+      if (op->use_empty())
+        op->erase();
+    });
+  }
+};
+} // namespace

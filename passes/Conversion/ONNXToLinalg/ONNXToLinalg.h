@@ -1,0 +1,68 @@
+//===- ONNXToLinalg.h - shared pieces of the onnx lowering ------*- C++ -*-===//
+//
+// The pattern families (one file each) and the builders they share.
+//
+//===----------------------------------------------------------------------===//
+#ifndef MLC_PASSES_CONVERSION_ONNXTOLINALG_ONNXTOLINALG_H
+#define MLC_PASSES_CONVERSION_ONNXTOLINALG_ONNXTOLINALG_H
+
+#include "dialects/ONNX/ONNXDialect.h"
+#include "passes/Conversion/ONNXToLinalg/Passes.h"
+
+#include "mlir/IR/PatternMatch.h"
+
+namespace mlc::conversion {
+
+void populateONNXElementwiseToLinalgPatterns(mlir::RewritePatternSet &patterns);
+void populateONNXConvPoolToLinalgPatterns(mlir::RewritePatternSet &patterns);
+void populateONNXMatMulToLinalgPatterns(mlir::RewritePatternSet &patterns);
+void populateONNXNormalizationToLinalgPatterns(mlir::RewritePatternSet &patterns);
+void populateONNXTensorToLinalgPatterns(mlir::RewritePatternSet &patterns);
+
+/// Body of an elementwise generic: scalar arguments in, scalar result out.
+using ScalarBuilder = llvm::function_ref<mlir::Value(
+    mlir::OpBuilder &, mlir::Location, mlir::ValueRange)>;
+
+/// A static result type, or null (then the pattern fails).
+mlir::RankedTensorType getStaticType(mlir::Value value);
+
+/// `linalg.fill` of a new tensor of `type` with `value`.
+mlir::Value createFilled(mlir::OpBuilder &b, mlir::Location loc,
+                         mlir::RankedTensorType type, mlir::Value value);
+
+/// A scalar constant of `type` (float or integer) with value `v`.
+mlir::Value scalarConstant(mlir::OpBuilder &b, mlir::Location loc,
+                           mlir::Type type, double v);
+
+/// One `linalg.generic` computing `body` over `inputs` broadcast (numpy style)
+/// to `resultType`.
+mlir::Value buildElementwise(mlir::OpBuilder &b, mlir::Location loc,
+                             mlir::RankedTensorType resultType,
+                             mlir::ValueRange inputs, ScalarBuilder body);
+
+enum class ReductionKind { Sum, Max, Min, Prod };
+
+/// Reduces `input` over `axes` (sorted, unique) with `kind`; the result drops
+/// the reduced dims, or keeps them as 1 with `keepDims`. `mapInput` turns each
+/// input element into what is accumulated (e.g. a square); may be null.
+mlir::Value buildReduction(mlir::OpBuilder &b, mlir::Location loc,
+                           mlir::Value input, llvm::ArrayRef<int64_t> axes,
+                           ReductionKind kind, bool keepDims,
+                           llvm::function_ref<mlir::Value(mlir::OpBuilder &,
+                                                          mlir::Location,
+                                                          mlir::Value)>
+                               mapInput = nullptr);
+
+/// `tensor.pad` of `input` by static `low`/`high` amounts with `value`.
+mlir::Value createPad(mlir::OpBuilder &b, mlir::Location loc,
+                      mlir::RankedTensorType type, mlir::Value input,
+                      llvm::ArrayRef<int64_t> low, llvm::ArrayRef<int64_t> high,
+                      mlir::Value value);
+
+/// `value` reshaped to the static `type` with the same number of elements.
+mlir::Value reshapeTo(mlir::OpBuilder &b, mlir::Location loc, mlir::Value value,
+                      mlir::RankedTensorType type);
+
+} // namespace mlc::conversion
+
+#endif // MLC_PASSES_CONVERSION_ONNXTOLINALG_ONNXTOLINALG_H

@@ -1,0 +1,190 @@
+//===- FormDispatches.cpp - kernel formation by fusion --------------------===//
+//
+// Groups the tensor computations of a function into kernel.dispatch regions.
+// A union-find over ops joins a producer with its consumer when the consumer
+// is the producer's only user and at most one of the two carries reductions.
+// Each group becomes one dispatch placed at its last op.
+//
+//===----------------------------------------------------------------------===//
+#include "passes/Kernel/Passes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/IRMapping.h"
+#include "mlir/IR/Matchers.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+#include "llvm/ADT/EquivalenceClasses.h"
+#include "llvm/ADT/SetVector.h"
+
+using namespace mlir;
+
+namespace mlc::kernel {
+#define GEN_PASS_DEF_FORMDISPATCHES
+#include "passes/Kernel/Passes.h.inc"
+} // namespace mlc::kernel
+
+namespace {
+
+/// Ops that are cloned into every kernel that uses them instead of becoming
+/// operands: allocations of undefined contents and scalar or splat constants.
+bool isClonable(Operation *op) {
+  if (isa<tensor::EmptyOp>(op))
+    return true;
+  if (auto c = dyn_cast<arith::ConstantOp>(op)) {
+    if (!isa<ShapedType>(c.getType()))
+      return true;
+    auto dense = dyn_cast<DenseElementsAttr>(c.getValue());
+    return dense && dense.isSplat();
+  }
+  return false;
+}
+
+/// Ops that do work at run time and so belong in a kernel.
+bool isCompute(Operation *op) {
+  return isa<linalg::LinalgOp, tensor::PadOp, tensor::InsertSliceOp, tensor::ExtractSliceOp,
+             tensor::CollapseShapeOp, tensor::ExpandShapeOp>(op);
+}
+
+bool hasReduction(Operation *op) {
+  auto linalgOp = dyn_cast<linalg::LinalgOp>(op);
+  return linalgOp && linalgOp.getNumReductionLoops() > 0;
+}
+
+/// The single op that uses all results of `op`, or null.
+Operation *singleUser(Operation *op) {
+  Operation *user = nullptr;
+  for (OpOperand &use : op->getUses()) {
+    if (user && user != use.getOwner())
+      return nullptr;
+    user = use.getOwner();
+  }
+  return user;
+}
+
+std::string kernelName(Operation *root, unsigned index) {
+  std::string node;
+  if (auto name = dyn_cast<NameLoc>(root->getLoc()))
+    node = name.getName().str();
+  else if (auto fused = dyn_cast<FusedLoc>(root->getLoc()))
+    for (Location l : fused.getLocations())
+      if (auto n = dyn_cast<NameLoc>(l)) { node = n.getName().str(); break; }
+  std::string opName = root->getName().stripDialect().str();
+  std::string name = "kernel" + std::to_string(index) + "_" + opName;
+  if (!node.empty())
+    name += "_" + node;
+  for (char &c : name)
+    if (!isalnum((unsigned char)c) && c != '_')
+      c = '_';
+  return name;
+}
+
+struct FormDispatchesPass : mlc::kernel::impl::FormDispatchesBase<FormDispatchesPass> {
+  using FormDispatchesBase::FormDispatchesBase;
+
+  void runOnOperation() override {
+    func::FuncOp func = getOperation();
+    MLIRContext *ctx = &getContext();
+    if (fuseElementwise) {
+      RewritePatternSet patterns(ctx);
+      linalg::populateElementwiseOpsFusionPatterns(
+          patterns, [](OpOperand *operand) {
+            Operation *producer = operand->get().getDefiningOp();
+            return producer && producer->hasOneUse();
+          });
+      if (failed(applyPatternsGreedily(func, std::move(patterns))))
+        return signalPassFailure();
+    }
+
+    Block &body = func.getBody().front();
+    SmallVector<Operation *> ops;
+    for (Operation &op : body)
+      if (isCompute(&op))
+        ops.push_back(&op);
+
+    llvm::EquivalenceClasses<Operation *> groups;
+    for (Operation *op : ops)
+      groups.insert(op);
+    for (Operation *op : ops) {
+      Operation *user = singleUser(op);
+      if (!user || !isCompute(user) || user->getBlock() != &body)
+        continue;
+      if (hasReduction(op) && hasReduction(user))
+        continue;
+      // Only one reduction-carrying op per kernel.
+      bool opGroupHeavy = false, userGroupHeavy = false;
+      for (auto it = groups.findLeader(op); it != groups.member_end(); ++it)
+        opGroupHeavy |= hasReduction(*it);
+      for (auto it = groups.findLeader(user); it != groups.member_end(); ++it)
+        userGroupHeavy |= hasReduction(*it);
+      if (opGroupHeavy && userGroupHeavy)
+        continue;
+      groups.unionSets(op, user);
+    }
+
+    // Build one dispatch per group, in program order of the groups' last op.
+    DenseMap<Operation *, unsigned> position;
+    for (auto [i, op] : llvm::enumerate(body))
+      position[&op] = i;
+    llvm::MapVector<Operation *, SmallVector<Operation *>> members;
+    for (Operation *op : ops)
+      members[groups.getLeaderValue(op)].push_back(op);
+    unsigned index = 0;
+    for (auto &[leader, group] : members) {
+      llvm::sort(group, [&](Operation *a, Operation *b) { return position[a] < position[b]; });
+      formDispatch(group, index++);
+    }
+  }
+
+  void formDispatch(ArrayRef<Operation *> group, unsigned index) {
+    llvm::SmallPtrSet<Operation *, 8> inGroup(group.begin(), group.end());
+    llvm::SetVector<Value> inputs;
+    llvm::SetVector<Operation *> clones;
+    for (Operation *op : group)
+      op->walk([&](Operation *nested) {
+        for (Value v : nested->getOperands()) {
+          Operation *def = v.getDefiningOp();
+          if (def && (inGroup.contains(def) || op->isProperAncestor(def)))
+            continue;
+          if (!def && op->isAncestor(v.getParentBlock()->getParentOp()))
+            continue;
+          if (def && isClonable(def))
+            clones.insert(def);
+          else
+            inputs.insert(v);
+        }
+      });
+    SmallVector<Value> results;
+    for (Operation *op : group)
+      for (Value r : op->getResults())
+        if (llvm::any_of(r.getUsers(), [&](Operation *u) { return !inGroup.contains(u); }))
+          results.push_back(r);
+
+    Operation *last = group.back();
+    OpBuilder b(last);
+    b.setInsertionPointAfter(last);
+    auto dispatch = mlc::kernel::DispatchOp::create(
+        b, last->getLoc(), TypeRange(ValueRange(results)),
+        FlatSymbolRefAttr::get(b.getContext(), kernelName(last, index)),
+        inputs.getArrayRef());
+    Block *block = new Block();
+    dispatch.getBody().push_back(block);
+    IRMapping mapping;
+    for (Value in : inputs)
+      mapping.map(in, block->addArgument(in.getType(), in.getLoc()));
+    OpBuilder inner = OpBuilder::atBlockEnd(block);
+    for (Operation *c : clones)
+      inner.clone(*c, mapping);
+    for (Operation *op : group)
+      inner.clone(*op, mapping);
+    SmallVector<Value> yielded;
+    for (Value r : results)
+      yielded.push_back(mapping.lookup(r));
+    mlc::kernel::YieldOp::create(inner, last->getLoc(), yielded);
+    for (auto [r, d] : llvm::zip(results, dispatch.getResults()))
+      r.replaceUsesWithIf(d, [&](OpOperand &use) { return !inGroup.contains(use.getOwner()); });
+    for (Operation *op : llvm::reverse(group))
+      op->erase();
+  }
+};
+} // namespace

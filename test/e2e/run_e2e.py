@@ -1,0 +1,252 @@
+#!/usr/bin/env python3
+"""End-to-end numerical check of `mlc run` against onnxruntime.
+
+For each model: build a seeded random input per graph input, run onnxruntime
+(CPUExecutionProvider, 1 thread) as the reference, run
+`mlc run model.onnx --input NAME=file.npy ... --output-dir DIR`, and compare
+every graph output.
+
+Output: one line per model,
+    PASS <model> max_abs=... max_rel=... time=...s
+    FAIL <model> <reason>
+then a closing line `N passed, M failed`. Exit status 1 if anything failed.
+
+Tolerances (--rtol/--atol, default 1e-4 both; pass iff
+np.allclose(mlc, ref, rtol, atol)): the compiler's float32 kernels sum in a
+different order than onnxruntime's, and each float32 reduction (conv, matmul,
+softmax, layernorm) then differs by ~1e-6 relative; deep networks compound
+this through dozens of layers, so bit-exactness is impossible while 1e-4
+relative (the target stated in the issue) still catches real bugs.  atol
+covers elements whose reference is ~0, where relative error is meaningless.
+max_rel is reported as max(|mlc-ref| / max(|ref|, atol)) for the same reason.
+"""
+
+import argparse
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+import numpy as np
+import onnx
+import onnxruntime as ort
+
+REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+DEFAULT_MODELS = [
+    "resnet18", "resnet50", "mobilenet_v2", "mobilenet_v3_small", "efficientnet_b0",
+    "squeezenet1_0", "densenet121", "googlenet", "convnext_tiny", "vit_b_16", "bert_encoder",
+]
+BERT_VOCAB = 30522
+
+ONNX_TO_NP = {
+    onnx.TensorProto.FLOAT: np.float32,
+    onnx.TensorProto.DOUBLE: np.float64,
+    onnx.TensorProto.FLOAT16: np.float16,
+    onnx.TensorProto.INT64: np.int64,
+    onnx.TensorProto.INT32: np.int32,
+    onnx.TensorProto.INT8: np.int8,
+    onnx.TensorProto.UINT8: np.uint8,
+    onnx.TensorProto.BOOL: np.bool_,
+}
+
+
+def sanitise(name):
+    """Output file stem used by `mlc run`: chars outside [A-Za-z0-9_.-] -> '_'."""
+    return re.sub(r"[^A-Za-z0-9_.-]", "_", name)
+
+
+def graph_inputs(model):
+    """(name, numpy dtype, shape) of the real inputs (initializers excluded)."""
+    inits = {i.name for i in model.graph.initializer}
+    result = []
+    for vi in model.graph.input:
+        if vi.name in inits:
+            continue
+        tt = vi.type.tensor_type
+        # Unknown/symbolic dims become 1 (all our models are static, batch 1).
+        shape = [d.dim_value if d.HasField("dim_value") and d.dim_value > 0 else 1
+                 for d in tt.shape.dim]
+        result.append((vi.name, ONNX_TO_NP.get(tt.elem_type, np.float32), shape))
+    return result
+
+
+def make_input(rng, name, dtype, shape):
+    if np.issubdtype(dtype, np.integer):
+        high = BERT_VOCAB if "ids" in name else 2
+        return rng.integers(0, high, size=shape, dtype=np.int64).astype(dtype)
+    if dtype == np.bool_:
+        return rng.integers(0, 2, size=shape).astype(np.bool_)
+    return rng.standard_normal(size=shape).astype(dtype)
+
+
+def reference(path, feeds):
+    so = ort.SessionOptions()
+    so.intra_op_num_threads = 1
+    so.inter_op_num_threads = 1
+    sess = ort.InferenceSession(path, so, providers=["CPUExecutionProvider"])
+    names = [o.name for o in sess.get_outputs()]
+    return dict(zip(names, sess.run(names, feeds)))
+
+
+def first_line(text):
+    for line in text.splitlines():
+        if line.strip():
+            return line.strip()
+    return ""
+
+
+def compare(got, ref, rtol, atol):
+    """Return (ok, max_abs, max_rel, n_bad)."""
+    if got.size == 0:
+        return True, 0.0, 0.0, 0
+    g = got.astype(np.float64)
+    r = ref.astype(np.float64)
+    diff = np.abs(g - r)
+    with np.errstate(invalid="ignore"):
+        rel = diff / np.maximum(np.abs(r), atol if atol > 0 else np.finfo(np.float64).tiny)
+    bad = ~np.isclose(g, r, rtol=rtol, atol=atol)
+    max_abs = float(np.nanmax(diff)) if not np.all(np.isnan(diff)) else float("nan")
+    max_rel = float(np.nanmax(rel)) if not np.all(np.isnan(rel)) else float("nan")
+    if np.isnan(diff).any():  # NaN on one side (or both) counts as failure
+        max_abs = max_rel = float("nan")
+    return not bad.any(), max_abs, max_rel, int(bad.sum())
+
+
+def run_model(name, args, tmp_root):
+    """Return (passed, message) for one model."""
+    path = os.path.join(args.model_dir, name + ".onnx")
+    if not os.path.exists(path):
+        return False, "missing model file %s (use --export-missing)" % path
+
+    work = os.path.join(tmp_root, name)
+    in_dir = os.path.join(work, "inputs")
+    out_dir = os.path.join(work, "outputs")
+    os.makedirs(in_dir)
+    os.makedirs(out_dir)
+
+    try:
+        model = onnx.load(path, load_external_data=False)
+    except Exception as e:
+        return False, "cannot load model: %s" % first_line(str(e))
+    out_names = [o.name for o in model.graph.output]
+
+    rng = np.random.default_rng(args.seed)
+    feeds = {}
+    cmd = [args.mlc, "run", path, "--output-dir", out_dir]
+    for in_name, dtype, shape in graph_inputs(model):
+        arr = make_input(rng, in_name, dtype, shape)
+        feeds[in_name] = arr
+        f = os.path.join(in_dir, sanitise(in_name) + ".npy")
+        np.save(f, arr)
+        cmd += ["--input", "%s=%s" % (in_name, f)]
+    del model
+
+    try:
+        ref = reference(path, feeds)
+    except Exception as e:
+        return False, "onnxruntime reference failed: %s" % first_line(str(e))
+
+    t0 = time.time()
+    try:
+        # Own session/process group so a timeout also kills mlc's children
+        # (e.g. a linker it spawned).
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                start_new_session=True)
+    except OSError as e:
+        return False, "cannot execute %s: %s" % (args.mlc, e)
+    try:
+        stdout, stderr = proc.communicate(timeout=args.timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.communicate()
+        return False, "mlc timed out after %gs" % args.timeout
+    elapsed = time.time() - t0
+    if proc.returncode != 0:
+        msg = first_line(stderr.decode(errors="replace")) or \
+            first_line(stdout.decode(errors="replace"))
+        return False, "mlc exited %d: %s" % (proc.returncode, msg or "(no output)")
+
+    worst_abs = worst_rel = 0.0
+    problems = []
+    for o in out_names:
+        f = os.path.join(out_dir, sanitise(o) + ".npy")
+        if not os.path.exists(f):
+            problems.append("missing output %s (%s)" % (o, os.path.basename(f)))
+            continue
+        try:
+            got = np.load(f)
+        except Exception as e:
+            problems.append("unreadable output %s: %s" % (o, first_line(str(e))))
+            continue
+        want = ref[o]
+        if got.shape != want.shape:
+            problems.append("shape mismatch %s: got %s want %s" % (o, got.shape, want.shape))
+            continue
+        ok, max_abs, max_rel, n_bad = compare(got, want, args.rtol, args.atol)
+        worst_abs = max(worst_abs, max_abs) if not np.isnan(max_abs) else max_abs
+        worst_rel = max(worst_rel, max_rel) if not np.isnan(max_rel) else max_rel
+        if not ok:
+            problems.append("mismatch %s: %d/%d elements outside rtol=%g atol=%g, "
+                            "max_abs=%.3g max_rel=%.3g"
+                            % (o, n_bad, want.size, args.rtol, args.atol, max_abs, max_rel))
+    if problems:
+        return False, "; ".join(problems) + " time=%.2fs" % elapsed
+    return True, "max_abs=%.3g max_rel=%.3g time=%.2fs" % (worst_abs, worst_rel, elapsed)
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--models", default=",".join(DEFAULT_MODELS),
+                   help="comma-separated model names (<model-dir>/<name>.onnx)")
+    p.add_argument("--model-dir", default=os.path.join(REPO_ROOT, "test", "e2e", "models"))
+    p.add_argument("--export-missing", action="store_true",
+                   help="export missing models with scripts/export_models.py first")
+    p.add_argument("--mlc", default=os.path.join(REPO_ROOT, "build", "bin", "mlc"))
+    p.add_argument("--rtol", type=float, default=1e-4)
+    p.add_argument("--atol", type=float, default=1e-4)
+    p.add_argument("--seed", type=int, default=0, help="input RNG seed")
+    p.add_argument("--timeout", type=float, default=900, help="seconds per `mlc run`")
+    p.add_argument("--keep-temp", action="store_true", help="keep inputs/outputs for debugging")
+    args = p.parse_args(argv)
+
+    names = [n.strip() for n in args.models.split(",") if n.strip()]
+    args.mlc = os.path.abspath(args.mlc)
+
+    if args.export_missing:
+        missing = [n for n in names
+                   if not os.path.exists(os.path.join(args.model_dir, n + ".onnx"))]
+        if missing:
+            exporter = os.path.join(REPO_ROOT, "scripts", "export_models.py")
+            subprocess.run([sys.executable, exporter, args.model_dir,
+                            "--models", ",".join(missing)])  # failures show up as FAIL below
+
+    tmp_root = tempfile.mkdtemp(prefix="mlc_e2e_")
+    passed = failed = 0
+    try:
+        for name in names:
+            try:
+                ok, msg = run_model(name, args, tmp_root)
+            except Exception as e:  # harness bug or odd output: report, keep going
+                ok, msg = False, "harness error: %s: %s" % (type(e).__name__,
+                                                            first_line(str(e)))
+            print("%s %s %s" % ("PASS" if ok else "FAIL", name, msg), flush=True)
+            if ok:
+                passed += 1
+            else:
+                failed += 1
+    finally:
+        if args.keep_temp:
+            print("kept temporary files in %s" % tmp_root, file=sys.stderr)
+        else:
+            shutil.rmtree(tmp_root, ignore_errors=True)
+    print("%d passed, %d failed" % (passed, failed), flush=True)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
