@@ -1,0 +1,74 @@
+// RUN: mlc-opt %s --split-input-file --verify-diagnostics
+
+// Tests that the region needs one argument per operand.
+
+func.func @arg_count(%x: tensor<4xf32>, %y: tensor<4xf32>) -> tensor<4xf32> {
+  // expected-error @+1 {{'kernel.dispatch' op region has 1 arguments for 2 operands}}
+  %r = kernel.dispatch @k(%x, %y) : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32> {
+  ^bb0(%a: tensor<4xf32>):
+    kernel.yield %a : tensor<4xf32>
+  }
+  return %r : tensor<4xf32>
+}
+
+// -----
+
+// Tests that region arguments have the operands' types.
+
+func.func @arg_type(%x: tensor<4xf32>) -> tensor<4xf32> {
+  // expected-error @+1 {{'kernel.dispatch' op region argument type 'tensor<4xf16>' does not match operand type 'tensor<4xf32>'}}
+  %r = kernel.dispatch @k(%x) : (tensor<4xf32>) -> tensor<4xf32> {
+  ^bb0(%a: tensor<4xf16>):
+    %e = arith.extf %a : tensor<4xf16> to tensor<4xf32>
+    kernel.yield %e : tensor<4xf32>
+  }
+  return %r : tensor<4xf32>
+}
+
+// -----
+
+// Tests that the yielded values have the result types.
+
+func.func @yield_type(%x: tensor<4xf32>) -> tensor<8xf32> {
+  // expected-error @+1 {{'kernel.dispatch' op yielded types do not match the result types}}
+  %r = kernel.dispatch @k(%x) : (tensor<4xf32>) -> tensor<8xf32> {
+  ^bb0(%a: tensor<4xf32>):
+    kernel.yield %a : tensor<4xf32>
+  }
+  return %r : tensor<8xf32>
+}
+
+// -----
+
+// Tests that the number of yielded values matches the results.
+
+func.func @yield_count(%x: tensor<4xf32>) -> tensor<4xf32> {
+  // expected-error @+1 {{'kernel.dispatch' op yielded types do not match the result types}}
+  %r = kernel.dispatch @k(%x) : (tensor<4xf32>) -> tensor<4xf32> {
+  ^bb0(%a: tensor<4xf32>):
+    kernel.yield %a, %a : tensor<4xf32>, tensor<4xf32>
+  }
+  return %r : tensor<4xf32>
+}
+
+// -----
+
+// Tests that the region cannot use values defined outside it.
+
+func.func @isolated(%x: tensor<4xf32>) -> tensor<4xf32> {
+  // expected-note @+1 {{required by region isolation constraints}}
+  %r = kernel.dispatch @k() : () -> tensor<4xf32> {
+    // expected-error @+1 {{using value defined outside the region}}
+    kernel.yield %x : tensor<4xf32>
+  }
+  return %r : tensor<4xf32>
+}
+
+// -----
+
+// Tests that kernel.yield only appears in a dispatch.
+
+func.func @yield_outside(%x: tensor<4xf32>) {
+  // expected-error @+1 {{'kernel.yield' op expects parent op 'kernel.dispatch'}}
+  kernel.yield %x : tensor<4xf32>
+}

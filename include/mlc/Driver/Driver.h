@@ -1,0 +1,57 @@
+//===- Driver.h - what the mlc command does ---------------------*- C++ -*-===//
+//
+// tools/mlc parses the command line into these options and makes one call.
+// Each entry returns the process exit code and reports errors on stderr.
+//
+//===----------------------------------------------------------------------===//
+#ifndef MLC_DRIVER_DRIVER_H
+#define MLC_DRIVER_DRIVER_H
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace mlc::driver {
+
+struct CompileOptions {
+  std::string model;            ///< path of the .onnx file
+  std::string output;           ///< output path without extension
+  std::string target = "cpu";   ///< cpu (cuda is not available yet)
+  std::string triple;           ///< empty: the host
+  std::string cpu;              ///< empty: the host CPU (or generic for a triple)
+  std::string emit = "obj";     ///< obj|shared|mlir|llvm|asm
+  std::string name;             ///< C name of the model; empty: from the file
+  std::map<std::string, std::vector<int64_t>> inputShapes;
+  bool writeHeader = true;
+  bool timing = false;          ///< print the time of each stage
+};
+
+int compile(const CompileOptions &options, const char *argv0);
+
+struct RunOptions {
+  CompileOptions compile;
+  std::vector<std::pair<std::string, std::string>> inputs; ///< name, .npy/.pb
+  std::string outputDir;
+  int threads = 1;
+};
+
+int run(const RunOptions &options, const char *argv0);
+
+struct BenchOptions {
+  CompileOptions compile;
+  std::vector<std::pair<std::string, std::string>> inputs;
+  int threads = 1;
+  int iterations = 50;
+  int warmup = 5;
+  bool json = false;
+};
+
+int bench(const BenchOptions &options, const char *argv0);
+
+/// Parses "1x3x224x224" into dims; false on malformed text.
+bool parseDims(const std::string &text, std::vector<int64_t> &dims);
+
+} // namespace mlc::driver
+
+#endif // MLC_DRIVER_DRIVER_H

@@ -1,0 +1,198 @@
+//===- ArtifactWriter.cpp - the model's ABI and C header ------------------===//
+//
+// The object file exports one constant, `mlc_model_<name>`, laid out as
+// `mlc_model_desc` in include/mlc/runtime.h, and one function,
+// `mlc_<name>_entry(void *const *inputs, void *const *outputs, void *ws,
+// mlc_exec_ctx *ctx)`. Both are built here in LLVM IR around the `forward`
+// function that the MLIR pipeline produced (bare pointers: inputs, outputs,
+// workspace). The header declares them for C and C++.
+//
+//===----------------------------------------------------------------------===//
+#include "Internal.h"
+
+#include "llvm/IR/Constants.h"
+#include "llvm/IR/DerivedTypes.h"
+#include "llvm/IR/IRBuilder.h"
+
+using namespace llvm;
+using namespace mlc::driver;
+
+namespace {
+constexpr uint32_t kABIVersion = 1; // MLC_ABI_VERSION
+
+Constant *stringConstant(Module &m, StringRef text, const Twine &name) {
+  auto *init = ConstantDataArray::getString(m.getContext(), text, /*AddNull=*/true);
+  auto *gv = new GlobalVariable(m, init->getType(), true, GlobalValue::PrivateLinkage, init, name);
+  gv->setUnnamedAddr(GlobalValue::UnnamedAddr::Global);
+  return gv;
+}
+
+/// An array of mlc_tensor_desc {ptr name, i32 dtype, i32 rank, ptr dims}.
+Constant *tensorDescs(Module &m, StructType *descType, ArrayRef<TensorInfo> tensors,
+                      StringRef prefix) {
+  LLVMContext &ctx = m.getContext();
+  Type *i32 = Type::getInt32Ty(ctx), *i64 = Type::getInt64Ty(ctx);
+  SmallVector<Constant *> elems;
+  for (auto [i, t] : llvm::enumerate(tensors)) {
+    SmallVector<Constant *> dims;
+    for (int64_t d : t.dims)
+      dims.push_back(ConstantInt::get(i64, d));
+    auto *dimsType = ArrayType::get(i64, dims.size());
+    auto *dimsGV = new GlobalVariable(m, dimsType, true, GlobalValue::PrivateLinkage,
+                                      ConstantArray::get(dimsType, dims),
+                                      prefix + "_dims" + Twine(i));
+    elems.push_back(ConstantStruct::get(
+        descType, {stringConstant(m, t.name, prefix + "_name" + Twine(i)),
+                   ConstantInt::get(i32, t.dtype), ConstantInt::get(i32, t.dims.size()), dimsGV}));
+  }
+  auto *arrayType = ArrayType::get(descType, elems.size());
+  return new GlobalVariable(m, arrayType, true, GlobalValue::PrivateLinkage,
+                            ConstantArray::get(arrayType, elems), prefix);
+}
+} // namespace
+
+bool mlc::driver::addArtifactABI(Module &m, const ModelInfo &info, std::string &error) {
+  LLVMContext &ctx = m.getContext();
+  Function *forward = m.getFunction("forward");
+  size_t expectedArgs = info.inputs.size() + info.outputs.size() + 1;
+  if (!forward || forward->arg_size() != expectedArgs) {
+    error = "internal error: the lowered module has no forward(inputs, outputs, workspace)";
+    return false;
+  }
+  forward->setName("mlc_" + info.name + "_forward");
+  forward->setLinkage(GlobalValue::InternalLinkage);
+
+  Type *ptr = PointerType::getUnqual(ctx);
+  Type *i32 = Type::getInt32Ty(ctx), *i64 = Type::getInt64Ty(ctx);
+  auto *entryType = FunctionType::get(Type::getVoidTy(ctx), {ptr, ptr, ptr, ptr}, false);
+  Function *entry = Function::Create(entryType, GlobalValue::ExternalLinkage,
+                                     "mlc_" + info.name + "_entry", m);
+  IRBuilder<> b(BasicBlock::Create(ctx, "entry", entry));
+  SmallVector<Value *> args;
+  auto loadArray = [&](Value *array, size_t n) {
+    for (size_t i = 0; i < n; ++i)
+      args.push_back(b.CreateLoad(ptr, b.CreateConstInBoundsGEP1_64(ptr, array, i)));
+  };
+  loadArray(entry->getArg(0), info.inputs.size());
+  loadArray(entry->getArg(1), info.outputs.size());
+  args.push_back(entry->getArg(2));
+  b.CreateCall(forward, args);
+  b.CreateRetVoid();
+
+  auto *tensorDesc = StructType::create(ctx, {ptr, i32, i32, ptr}, "mlc_tensor_desc");
+  auto *modelDesc = StructType::create(ctx, {i32, i32, ptr, i64, ptr, i64, ptr, i64, i64, ptr},
+                                       "mlc_model_desc");
+  std::string prefix = "mlc_" + info.name;
+  Constant *desc = ConstantStruct::get(
+      modelDesc, {ConstantInt::get(i32, kABIVersion), ConstantInt::get(i32, 0),
+                  stringConstant(m, info.name, prefix + "_model_name"),
+                  ConstantInt::get(i64, info.inputs.size()),
+                  tensorDescs(m, tensorDesc, info.inputs, prefix + "_inputs"),
+                  ConstantInt::get(i64, info.outputs.size()),
+                  tensorDescs(m, tensorDesc, info.outputs, prefix + "_outputs"),
+                  ConstantInt::get(i64, info.workspaceSize), ConstantInt::get(i64, 64), entry});
+  auto *gv = new GlobalVariable(m, modelDesc, true, GlobalValue::ExternalLinkage, desc,
+                                "mlc_model_" + info.name);
+  gv->setAlignment(Align(8));
+  return true;
+}
+
+static const char *cTypeOf(int32_t dtype) {
+  switch (dtype) {
+  case 1: return "float";
+  case 2: return "uint8_t";
+  case 3: return "int8_t";
+  case 4: return "uint16_t";
+  case 5: return "int16_t";
+  case 6: return "int32_t";
+  case 7: return "int64_t";
+  case 9: return "bool";
+  case 10: return "uint16_t /* float16 bits */";
+  case 11: return "double";
+  case 12: return "uint32_t";
+  case 13: return "uint64_t";
+  case 16: return "uint16_t /* bfloat16 bits */";
+  default: return "void";
+  }
+}
+
+void mlc::driver::writeHeader(raw_ostream &os, const ModelInfo &info) {
+  std::string upper = StringRef(info.name).upper();
+  std::string guard = "MLC_MODEL_" + upper + "_H";
+  os << "/* Generated by mlc compile: model '" << info.name << "'. Do not edit. */\n"
+     << "#ifndef " << guard << "\n#define " << guard << "\n\n"
+     << "#include <mlc/runtime.h>\n#include <stdbool.h>\n#include <stdint.h>\n\n"
+     << "#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n"
+     << "/* The model's description: pass its address to mlc_model_create(). */\n"
+     << "extern const mlc_model_desc mlc_model_" << info.name << ";\n\n"
+     << "#define " << upper << "_NUM_INPUTS " << info.inputs.size() << "\n"
+     << "#define " << upper << "_NUM_OUTPUTS " << info.outputs.size() << "\n\n";
+  auto describe = [&](ArrayRef<TensorInfo> tensors, StringRef kind) {
+    for (auto [i, t] : llvm::enumerate(tensors)) {
+      std::string p = upper + "_" + kind.upper() + std::to_string(i);
+      int64_t count = 1;
+      for (int64_t d : t.dims)
+        count *= d;
+      os << "/* " << kind << " " << i << ": '" << t.name << "', " << cTypeOf(t.dtype) << " [";
+      for (auto [j, d] : llvm::enumerate(t.dims))
+        os << (j ? ", " : "") << d;
+      os << "] */\n"
+         << "#define " << p << "_NAME \"" << t.name << "\"\n"
+         << "#define " << p << "_DTYPE " << t.dtype << "\n"
+         << "#define " << p << "_RANK " << t.dims.size() << "\n"
+         << "#define " << p << "_NUM_ELEMENTS " << count << "\n"
+         << "static const int64_t " << info.name << "_" << kind << std::to_string(i)
+         << "_dims[" << std::max<size_t>(1, t.dims.size()) << "] = {";
+      for (auto [j, d] : llvm::enumerate(t.dims))
+        os << (j ? ", " : "") << d;
+      if (t.dims.empty())
+        os << "0";
+      os << "};\n\n";
+    }
+  };
+  describe(info.inputs, "input");
+  describe(info.outputs, "output");
+
+  // Typed entry point: one pointer per input and output, in order.
+  os << "/* Runs the model on host buffers of the sizes above (inputs, then\n"
+     << " * outputs, in declaration order). Same status rules as mlc_model_run(). */\n"
+     << "static inline mlc_status " << info.name << "_run(mlc_model *model";
+  for (auto [i, t] : llvm::enumerate(info.inputs))
+    os << ", const " << cTypeOf(t.dtype) << " *input" << i;
+  for (auto [i, t] : llvm::enumerate(info.outputs))
+    os << ", " << cTypeOf(t.dtype) << " *output" << i;
+  os << ") {\n";
+  auto tensors = [&](ArrayRef<TensorInfo> list, StringRef kind, StringRef array) {
+    os << "  mlc_tensor " << array << "[" << std::max<size_t>(1, list.size()) << "] = {\n";
+    for (auto [i, t] : llvm::enumerate(list)) {
+      std::string p = upper + "_" + kind.upper() + std::to_string(i);
+      os << "    {" << p << "_DTYPE, " << p << "_RANK, " << info.name << "_" << kind << i
+         << "_dims, (void *)" << kind << i << ", " << p << "_NUM_ELEMENTS * mlc_dtype_size("
+         << p << "_DTYPE)},\n";
+    }
+    os << "  };\n";
+  };
+  tensors(info.inputs, "input", "ins");
+  tensors(info.outputs, "output", "outs");
+  os << "  return mlc_model_run(model, ins, " << upper << "_NUM_INPUTS, outs, " << upper
+     << "_NUM_OUTPUTS);\n}\n\n"
+     << "#ifdef __cplusplus\n} /* extern \"C\" */\n#endif\n\n#endif /* " << guard << " */\n";
+}
+
+std::string mlc::driver::sanitizeIdentifier(StringRef text) {
+  std::string id;
+  for (char c : text)
+    id += (isalnum((unsigned char)c) || c == '_') ? c : '_';
+  if (id.empty() || isdigit((unsigned char)id[0]))
+    id = "m_" + id;
+  return id;
+}
+
+std::string mlc::driver::sanitizeFileName(StringRef text) {
+  std::string name;
+  for (char c : text)
+    name += (isalnum((unsigned char)c) || c == '_' || c == '.' || c == '-') ? c : '_';
+  if (name.empty() || name == "." || name == "..")
+    name = "_" + name;
+  return name;
+}

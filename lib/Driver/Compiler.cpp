@@ -1,0 +1,359 @@
+//===- Compiler.cpp - mlc compile: ONNX to object file and header ---------===//
+//
+// Import, the MLIR pipelines (passes/CPU/Pipelines.cpp), translation to LLVM
+// IR, the artifact's ABI, LLVM's O3 pipeline for the target machine, and the
+// object file (or a shared library linked with the runtime). Diagnostics are
+// printed as `mlc: error: <file>: node '<name>': <message>`.
+//
+//===----------------------------------------------------------------------===//
+#include "Internal.h"
+
+#include "dialects/Kernel/KernelDialect.h"
+#include "dialects/ONNX/ONNXDialect.h"
+#include "mlc/Frontend/ONNXImporter.h"
+#include "passes/CPU/Passes.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/InitAllDialects.h"
+#include "mlir/InitAllExtensions.h"
+#include "mlir/InitAllPasses.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Target/LLVMIR/Dialect/All.h"
+#include "mlir/Target/LLVMIR/Export.h"
+
+#include "llvm/IR/LegacyPassManager.h"
+#include "llvm/IR/Module.h"
+#include "llvm/IR/Verifier.h"
+#include "llvm/MC/TargetRegistry.h"
+#include "llvm/Passes/PassBuilder.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/Program.h"
+#include "llvm/Support/TargetSelect.h"
+#include "llvm/Support/ToolOutputFile.h"
+#include "llvm/Target/TargetMachine.h"
+#include "llvm/TargetParser/Host.h"
+#include "llvm/TargetParser/SubtargetFeature.h"
+#include "llvm/ADT/StringSet.h"
+
+#include <chrono>
+
+using namespace mlir;
+using namespace mlc::driver;
+
+namespace {
+
+/// Prints diagnostics naming the model file and the ONNX node.
+struct DiagnosticPrinter {
+  explicit DiagnosticPrinter(MLIRContext &ctx)
+      : handler(&ctx, [this](Diagnostic &diag) { print(diag); }) {}
+
+  static void describe(Location loc, std::string &file, std::string &node) {
+    if (auto name = dyn_cast<NameLoc>(loc)) {
+      if (node.empty()) node = name.getName().str();
+      describe(name.getChildLoc(), file, node);
+    } else if (auto f = dyn_cast<FileLineColLoc>(loc)) {
+      if (file.empty()) file = f.getFilename().str();
+    } else if (auto fused = dyn_cast<FusedLoc>(loc)) {
+      for (Location l : fused.getLocations()) describe(l, file, node);
+    } else if (auto cs = dyn_cast<CallSiteLoc>(loc)) {
+      describe(cs.getCallee(), file, node);
+    }
+  }
+
+  void print(Diagnostic &diag) {
+    std::string file, node;
+    describe(diag.getLocation(), file, node);
+    const char *kind = diag.getSeverity() == DiagnosticSeverity::Error     ? "error"
+                       : diag.getSeverity() == DiagnosticSeverity::Warning ? "warning"
+                                                                            : "note";
+    llvm::errs() << "mlc: " << kind << ": ";
+    if (!file.empty()) llvm::errs() << file << ": ";
+    if (!node.empty()) llvm::errs() << "node '" << node << "': ";
+    llvm::errs() << diag.str() << "\n";
+    for (Diagnostic &note : diag.getNotes())
+      llvm::errs() << "mlc: note: " << note.str() << "\n";
+  }
+
+  ScopedDiagnosticHandler handler;
+};
+
+class StageTimer {
+public:
+  StageTimer(bool enabled) : enabled(enabled), last(std::chrono::steady_clock::now()) {}
+  void lap(const char *stage) {
+    auto now = std::chrono::steady_clock::now();
+    if (enabled)
+      llvm::errs() << "mlc: time: " << stage << " "
+                   << std::chrono::duration<double>(now - last).count() << " s\n";
+    last = now;
+  }
+
+private:
+  bool enabled;
+  std::chrono::steady_clock::time_point last;
+};
+
+TensorInfo tensorInfo(StringRef name, Type type) {
+  auto t = cast<RankedTensorType>(type);
+  TensorInfo info;
+  info.name = name.str();
+  info.dtype = mlc::onnx::getONNXElementType(t.getElementType());
+  info.dims.assign(t.getShape().begin(), t.getShape().end());
+  return info;
+}
+
+bool writeFile(StringRef path, function_ref<void(llvm::raw_pwrite_stream &)> write) {
+  std::error_code ec;
+  llvm::ToolOutputFile out(path, ec, llvm::sys::fs::OF_None);
+  if (ec) {
+    llvm::errs() << "mlc: error: cannot write '" << path << "': " << ec.message() << "\n";
+    return false;
+  }
+  write(out.os());
+  out.keep();
+  return true;
+}
+
+std::unique_ptr<llvm::TargetMachine> createTargetMachine(const CompileOptions &options,
+                                                         std::string &tripleText) {
+  llvm::InitializeAllTargetInfos();
+  llvm::InitializeAllTargets();
+  llvm::InitializeAllTargetMCs();
+  llvm::InitializeAllAsmPrinters();
+  bool host = options.triple.empty();
+  tripleText = host ? llvm::sys::getDefaultTargetTriple() : options.triple;
+  llvm::Triple triple(tripleText);
+  std::string error;
+  const llvm::Target *target = llvm::TargetRegistry::lookupTarget(triple, error);
+  if (!target) {
+    llvm::errs() << "mlc: error: unknown target triple '" << tripleText << "': " << error << "\n";
+    return nullptr;
+  }
+  std::string cpu = options.cpu, features;
+  if (cpu.empty())
+    cpu = host ? llvm::sys::getHostCPUName().str() : "generic";
+  if (host && options.cpu.empty()) {
+    llvm::SubtargetFeatures f;
+    for (auto &[name, enabled] : llvm::sys::getHostCPUFeatures())
+      f.AddFeature(name, enabled);
+    features = f.getString();
+  }
+  llvm::TargetOptions to;
+  return std::unique_ptr<llvm::TargetMachine>(target->createTargetMachine(
+      triple, cpu, features, to, llvm::Reloc::PIC_, std::nullopt, llvm::CodeGenOptLevel::Aggressive));
+}
+
+void optimize(llvm::Module &m, llvm::TargetMachine *tm) {
+  llvm::LoopAnalysisManager lam;
+  llvm::FunctionAnalysisManager fam;
+  llvm::CGSCCAnalysisManager cgam;
+  llvm::ModuleAnalysisManager mam;
+  llvm::PipelineTuningOptions pto;
+  pto.LoopVectorization = true;
+  pto.SLPVectorization = true;
+  llvm::PassBuilder pb(tm, pto);
+  pb.registerModuleAnalyses(mam);
+  pb.registerCGSCCAnalyses(cgam);
+  pb.registerFunctionAnalyses(fam);
+  pb.registerLoopAnalyses(lam);
+  pb.crossRegisterProxies(lam, fam, cgam, mam);
+  pb.buildPerModuleDefaultPipeline(llvm::OptimizationLevel::O3).run(m, mam);
+}
+} // namespace
+
+std::string mlc::driver::executableDir(const char *argv0) {
+  static int anchor;
+  std::string exe = llvm::sys::fs::getMainExecutable(argv0, &anchor);
+  return llvm::sys::path::parent_path(exe).str();
+}
+
+bool mlc::driver::compileModel(const CompileOptions &options, const char *argv0, ModelInfo &info) {
+  StageTimer timer(options.timing);
+  if (options.target != "cpu") {
+    llvm::errs() << "mlc: error: target '" << options.target
+                 << "' is not available in this build (supported: cpu)\n";
+    return false;
+  }
+  static const llvm::StringSet<llvm::MallocAllocator> emits = {"obj", "shared", "mlir", "llvm", "asm"};
+  if (!emits.contains(options.emit)) {
+    llvm::errs() << "mlc: error: unknown --emit=" << options.emit
+                 << " (expected obj, shared, mlir, llvm or asm)\n";
+    return false;
+  }
+  if (options.output.empty()) {
+    llvm::errs() << "mlc: error: no output path (-o)\n";
+    return false;
+  }
+
+  // The pipelines name upstream passes textually: register them once.
+  static bool passesRegistered = (registerAllPasses(), true);
+  (void)passesRegistered;
+  llvm::StringRef parent = llvm::sys::path::parent_path(options.output);
+  if (!parent.empty())
+    if (std::error_code ec = llvm::sys::fs::create_directories(parent)) {
+      llvm::errs() << "mlc: error: cannot create '" << parent << "': " << ec.message() << "\n";
+      return false;
+    }
+  DialectRegistry registry;
+  registerAllDialects(registry);
+  registerAllExtensions(registry);
+  registerAllToLLVMIRTranslations(registry);
+  registry.insert<mlc::onnx::ONNXDialect, mlc::kernel::KernelDialect>();
+  MLIRContext ctx(registry);
+  ctx.disableMultithreading();
+  DiagnosticPrinter printer(ctx);
+
+  mlc::frontend::ImportOptions importOptions;
+  importOptions.inputShapes = options.inputShapes;
+  OwningOpRef<ModuleOp> module = mlc::frontend::importONNXModel(options.model, importOptions, &ctx);
+  if (!module)
+    return false;
+  timer.lap("import");
+
+  info.name = sanitizeIdentifier(options.name.empty()
+                                     ? llvm::sys::path::stem(options.output).str()
+                                     : options.name);
+  if (options.emit == "mlir")
+    return writeFile(options.output + ".mlir", [&](llvm::raw_pwrite_stream &os) { module->print(os); });
+
+  // The signature before bufferization names the model's inputs and outputs.
+  auto forward = module->lookupSymbol<func::FuncOp>("forward");
+  auto inNames = forward->getAttrOfType<ArrayAttr>("mlc.input_names");
+  auto outNames = forward->getAttrOfType<ArrayAttr>("mlc.output_names");
+  {
+    PassManager graph(&ctx);
+    mlc::cpu::buildGraphPipeline(graph);
+    if (failed(graph.run(*module)))
+      return false;
+    FunctionType type = forward.getFunctionType();
+    for (auto [name, t] : llvm::zip(inNames, type.getInputs())) {
+      auto ranked = dyn_cast<RankedTensorType>(t);
+      if (!ranked || !ranked.hasStaticShape()) {
+        emitError(forward.getLoc()) << "input '" << cast<StringAttr>(name).getValue()
+                                    << "' has symbolic dims " << t
+                                    << ": fix them with --input-shape NAME=DIMS (e.g. 1x3x224x224)";
+        return false;
+      }
+      info.inputs.push_back(tensorInfo(cast<StringAttr>(name).getValue(), t));
+    }
+    for (auto [name, t] : llvm::zip(outNames, type.getResults())) {
+      auto ranked = dyn_cast<RankedTensorType>(t);
+      if (!ranked || !ranked.hasStaticShape()) {
+        emitError(forward.getLoc()) << "output '" << cast<StringAttr>(name).getValue()
+                                    << "' has no static shape (" << t << ")";
+        return false;
+      }
+      info.outputs.push_back(tensorInfo(cast<StringAttr>(name).getValue(), t));
+    }
+  }
+  PassManager lowering(&ctx);
+  mlc::cpu::buildKernelFormationPipeline(lowering);
+  mlc::cpu::buildCPUBufferizePipeline(lowering);
+  if (failed(lowering.run(*module)))
+    return false;
+  timer.lap("graph, kernels, bufferization");
+  if (auto ws = forward->getAttrOfType<IntegerAttr>("mlc.workspace_size"))
+    info.workspaceSize = ws.getInt();
+  PassManager toLLVM(&ctx);
+  mlc::cpu::buildCPULowerToLLVMPipeline(toLLVM);
+  if (failed(toLLVM.run(*module)))
+    return false;
+  timer.lap("lowering to LLVM dialect");
+
+  llvm::LLVMContext llvmContext;
+  std::unique_ptr<llvm::Module> llvmModule = translateModuleToLLVMIR(*module, llvmContext, info.name);
+  if (!llvmModule) {
+    llvm::errs() << "mlc: error: translation to LLVM IR failed\n";
+    return false;
+  }
+  std::string error;
+  if (!addArtifactABI(*llvmModule, info, error)) {
+    llvm::errs() << "mlc: error: " << error << "\n";
+    return false;
+  }
+  std::string triple;
+  auto tm = createTargetMachine(options, triple);
+  if (!tm)
+    return false;
+  llvmModule->setTargetTriple(llvm::Triple(triple));
+  llvmModule->setDataLayout(tm->createDataLayout());
+  if (llvm::verifyModule(*llvmModule, &llvm::errs())) {
+    llvm::errs() << "mlc: error: internal error: invalid LLVM IR\n";
+    return false;
+  }
+  optimize(*llvmModule, tm.get());
+  timer.lap("LLVM optimization");
+
+  if (options.emit == "llvm")
+    return writeFile(options.output + ".ll", [&](llvm::raw_pwrite_stream &os) { llvmModule->print(os, nullptr); });
+
+  bool asmFile = options.emit == "asm";
+  std::string objPath = options.output + (asmFile ? ".s" : ".o");
+  if (options.emit == "shared") {
+    llvm::SmallString<128> tmp;
+    if (llvm::sys::fs::createTemporaryFile("mlc-" + info.name, "o", tmp)) {
+      llvm::errs() << "mlc: error: cannot create a temporary file\n";
+      return false;
+    }
+    objPath = tmp.str().str();
+  }
+  bool ok = writeFile(objPath, [&](llvm::raw_pwrite_stream &os) {
+    llvm::legacy::PassManager codegen;
+    if (tm->addPassesToEmitFile(codegen, os, nullptr,
+                                asmFile ? llvm::CodeGenFileType::AssemblyFile
+                                        : llvm::CodeGenFileType::ObjectFile)) {
+      llvm::errs() << "mlc: error: the target cannot emit this file type\n";
+      return;
+    }
+    codegen.run(*llvmModule);
+  });
+  if (!ok)
+    return false;
+  timer.lap("code generation");
+
+  if (options.emit == "shared") {
+    // Link the object with the runtime into one self-contained library.
+    std::string runtime = executableDir(argv0) + "/../lib/libmlcrt.a";
+    auto cc = llvm::sys::findProgramByName("cc");
+    if (!cc) {
+      llvm::errs() << "mlc: error: --emit=shared needs a C compiler driver ('cc') on PATH\n";
+      llvm::sys::fs::remove(objPath);
+      return false;
+    }
+    std::string out = options.output + ".so";
+    SmallVector<StringRef> args = {*cc, "-shared", "-o", out, objPath, "-Wl,--whole-archive",
+                                   runtime, "-Wl,--no-whole-archive", "-lpthread", "-lm"};
+    std::string msg;
+    int rc = llvm::sys::ExecuteAndWait(*cc, args, std::nullopt, {}, 0, 0, &msg);
+    llvm::sys::fs::remove(objPath);
+    if (rc != 0) {
+      llvm::errs() << "mlc: error: linking '" << out << "' failed" << (msg.empty() ? "" : ": ") << msg << "\n";
+      return false;
+    }
+  }
+  if (options.writeHeader && options.emit != "asm")
+    if (!writeFile(options.output + ".h", [&](llvm::raw_pwrite_stream &os) { writeHeader(os, info); }))
+      return false;
+  return true;
+}
+
+int mlc::driver::compile(const CompileOptions &options, const char *argv0) {
+  ModelInfo info;
+  return compileModel(options, argv0, info) ? 0 : 1;
+}
+
+bool mlc::driver::parseDims(const std::string &text, std::vector<int64_t> &dims) {
+  dims.clear();
+  if (text.empty())
+    return false;
+  for (StringRef part : llvm::split(StringRef(text), 'x')) {
+    int64_t d;
+    if (part.getAsInteger(10, d) || d < 0)
+      return false;
+    dims.push_back(d);
+  }
+  return true;
+}

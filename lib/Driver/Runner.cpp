@@ -1,0 +1,241 @@
+//===- Runner.cpp - mlc run and mlc bench ---------------------------------===//
+//
+// Both execute the artifact users link: the model is compiled to a shared
+// library (object + runtime), loaded with dlopen, and driven through the
+// runtime's C API found in that library. Nothing runs through a JIT.
+//
+//===----------------------------------------------------------------------===//
+#include "Internal.h"
+#include "TensorFiles.h"
+
+#include "mlc/runtime.h"
+
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <dlfcn.h>
+#include <map>
+#include <random>
+#include <cstring>
+
+#include "llvm/Support/Format.h"
+
+using namespace mlc::driver;
+using mlc::HostTensor;
+
+namespace {
+
+/// A compiled model loaded from its shared library.
+class LoadedModel {
+public:
+  ~LoadedModel() {
+    if (model) destroy(model);
+    if (handle) dlclose(handle);
+    if (!dir.empty()) llvm::sys::fs::remove_directories(dir);
+  }
+
+  bool load(const CompileOptions &compileOptions, const char *argv0, int threads) {
+    llvm::SmallString<128> tmp;
+    if (llvm::sys::fs::createUniqueDirectory("mlc-run", tmp)) {
+      llvm::errs() << "mlc: error: cannot create a temporary folder\n";
+      return false;
+    }
+    dir = tmp.str().str();
+    CompileOptions options = compileOptions;
+    options.emit = "shared";
+    options.output = dir + "/model";
+    options.writeHeader = false;
+    if (!compileModel(options, argv0, info))
+      return false;
+    std::string path = options.output + ".so";
+    handle = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
+    if (!handle) {
+      llvm::errs() << "mlc: error: cannot load the compiled model: " << dlerror() << "\n";
+      return false;
+    }
+    auto sym = [&](const char *name) { return dlsym(handle, name); };
+    create = (decltype(create))sym("mlc_model_create");
+    destroy = (decltype(destroy))sym("mlc_model_destroy");
+    runFn = (decltype(runFn))sym("mlc_model_run");
+    message = (decltype(message))sym("mlc_status_get_message");
+    freeStatus = (decltype(freeStatus))sym("mlc_status_free");
+    desc = (const mlc_model_desc *)sym(("mlc_model_" + info.name).c_str());
+    if (!create || !destroy || !runFn || !message || !freeStatus || !desc) {
+      llvm::errs() << "mlc: error: the compiled library lacks the runtime or the model descriptor\n";
+      return false;
+    }
+    mlc_model_options opts = {threads, nullptr};
+    return check(create(desc, &opts, &model));
+  }
+
+  bool check(mlc_status status) {
+    if (!status)
+      return true;
+    llvm::errs() << "mlc: error: " << message(status) << "\n";
+    freeStatus(status);
+    return false;
+  }
+
+  bool run(const std::vector<HostTensor> &inputs, std::vector<HostTensor> &outputs) {
+    std::vector<mlc_tensor> ins, outs;
+    for (const HostTensor &t : inputs)
+      ins.push_back({t.dtype, (int32_t)t.dims.size(), t.dims.data(), (void *)t.data.data(), t.data.size()});
+    for (HostTensor &t : outputs)
+      outs.push_back({t.dtype, (int32_t)t.dims.size(), t.dims.data(), t.data.data(), t.data.size()});
+    return check(runFn(model, ins.data(), ins.size(), outs.data(), outs.size()));
+  }
+
+  /// Host buffers shaped like the model's outputs.
+  std::vector<HostTensor> makeOutputs() const {
+    std::vector<HostTensor> outputs;
+    for (const TensorInfo &t : info.outputs)
+      outputs.push_back(makeTensor(t));
+    return outputs;
+  }
+
+  static HostTensor makeTensor(const TensorInfo &t) {
+    HostTensor h;
+    h.dtype = t.dtype;
+    h.dims = t.dims;
+    size_t count = 1;
+    for (int64_t d : t.dims)
+      count *= d;
+    h.data.assign(count * elementSize(t.dtype), 0);
+    return h;
+  }
+
+  static size_t elementSize(int32_t dtype) {
+    switch (dtype) {
+    case 2: case 3: case 9: return 1;
+    case 4: case 5: case 10: case 16: return 2;
+    case 1: case 6: case 12: return 4;
+    default: return 8;
+    }
+  }
+
+  ModelInfo info;
+
+private:
+  std::string dir;
+  void *handle = nullptr;
+  const mlc_model_desc *desc = nullptr;
+  mlc_model *model = nullptr;
+  mlc_status (*create)(const mlc_model_desc *, const mlc_model_options *, mlc_model **) = nullptr;
+  void (*destroy)(mlc_model *) = nullptr;
+  mlc_status (*runFn)(mlc_model *, const mlc_tensor *, size_t, const mlc_tensor *, size_t) = nullptr;
+  const char *(*message)(mlc_status) = nullptr;
+  void (*freeStatus)(mlc_status) = nullptr;
+};
+
+/// Reads the named input files in the model's input order.
+bool readInputs(const ModelInfo &info, const std::vector<std::pair<std::string, std::string>> &files,
+                bool randomForMissing, std::vector<HostTensor> &inputs) {
+  std::map<std::string, std::string> byName(files.begin(), files.end());
+  for (const auto &[name, file] : files)
+    if (llvm::none_of(info.inputs, [&](const TensorInfo &t) { return t.name == name; })) {
+      llvm::errs() << "mlc: error: --input names '" << name << "', which is not an input of the model\n";
+      return false;
+    }
+  std::mt19937 rng(0);
+  for (const TensorInfo &t : info.inputs) {
+    auto it = byName.find(t.name);
+    HostTensor h;
+    if (it != byName.end()) {
+      std::string error;
+      if (!readTensorFile(it->second, h, error)) {
+        llvm::errs() << "mlc: error: input '" << t.name << "': " << error << "\n";
+        return false;
+      }
+    } else if (randomForMissing) {
+      h = LoadedModel::makeTensor(t);
+      size_t n = h.data.size() / LoadedModel::elementSize(t.dtype);
+      std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
+      for (size_t i = 0; i < n; ++i) {
+        if (t.dtype == 1) { float v = dist(rng); std::memcpy(h.data.data() + 4 * i, &v, 4); }
+        else if (t.dtype == 7) { int64_t v = rng() % 100; std::memcpy(h.data.data() + 8 * i, &v, 8); }
+        else if (t.dtype == 6) { int32_t v = rng() % 100; std::memcpy(h.data.data() + 4 * i, &v, 4); }
+      }
+    } else {
+      llvm::errs() << "mlc: error: no --input given for model input '" << t.name << "'\n";
+      return false;
+    }
+    inputs.push_back(std::move(h));
+  }
+  return true;
+}
+} // namespace
+
+int mlc::driver::run(const RunOptions &options, const char *argv0) {
+  LoadedModel model;
+  if (!model.load(options.compile, argv0, options.threads))
+    return 1;
+  std::vector<HostTensor> inputs;
+  if (!readInputs(model.info, options.inputs, /*randomForMissing=*/false, inputs))
+    return 1;
+  std::vector<HostTensor> outputs = model.makeOutputs();
+  if (!model.run(inputs, outputs))
+    return 1;
+  if (std::error_code ec = llvm::sys::fs::create_directories(options.outputDir)) {
+    llvm::errs() << "mlc: error: cannot create '" << options.outputDir << "': " << ec.message() << "\n";
+    return 1;
+  }
+  for (auto [t, h] : llvm::zip(model.info.outputs, outputs)) {
+    std::string path = options.outputDir + "/" + sanitizeFileName(t.name) + ".npy";
+    std::string error;
+    if (!writeNpy(path, h, error)) {
+      llvm::errs() << "mlc: error: " << error << "\n";
+      return 1;
+    }
+    llvm::outs() << "wrote " << path << "\n";
+  }
+  return 0;
+}
+
+int mlc::driver::bench(const BenchOptions &options, const char *argv0) {
+  if (options.iterations < 1 || options.warmup < 0 || options.threads < 0) {
+    llvm::errs() << "mlc: error: --iterations must be >= 1, --warmup and --threads >= 0\n";
+    return 1;
+  }
+  auto t0 = std::chrono::steady_clock::now();
+  LoadedModel model;
+  if (!model.load(options.compile, argv0, options.threads))
+    return 1;
+  double compileSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  std::vector<HostTensor> inputs;
+  if (!readInputs(model.info, options.inputs, /*randomForMissing=*/true, inputs))
+    return 1;
+  std::vector<HostTensor> outputs = model.makeOutputs();
+  for (int i = 0; i < options.warmup; ++i)
+    if (!model.run(inputs, outputs))
+      return 1;
+  std::vector<double> ms;
+  for (int i = 0; i < options.iterations; ++i) {
+    auto start = std::chrono::steady_clock::now();
+    if (!model.run(inputs, outputs))
+      return 1;
+    ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
+  }
+  std::vector<double> sorted = ms;
+  std::sort(sorted.begin(), sorted.end());
+  size_t n = sorted.size();
+  double median = n % 2 ? sorted[n / 2] : 0.5 * (sorted[n / 2 - 1] + sorted[n / 2]);
+  double mean = 0;
+  for (double v : ms)
+    mean += v / n;
+  if (options.json) {
+    llvm::outs() << llvm::format("{\"model\": \"%s\", \"median_ms\": %.4f, \"min_ms\": %.4f, "
+                                 "\"max_ms\": %.4f, \"mean_ms\": %.4f, \"threads\": %d, "
+                                 "\"iterations\": %d, \"warmup\": %d, \"compile_s\": %.3f}\n",
+                                 model.info.name.c_str(), median, sorted.front(), sorted.back(), mean,
+                                 options.threads, options.iterations, options.warmup, compileSeconds);
+  } else {
+    llvm::outs() << llvm::format("%s: median %.3f ms, min %.3f ms, max %.3f ms over %d iterations "
+                                 "(%d threads, %d warm-up); compile %.2f s\n",
+                                 model.info.name.c_str(), median, sorted.front(), sorted.back(),
+                                 options.iterations, options.threads, options.warmup, compileSeconds);
+  }
+  return 0;
+}

@@ -1,0 +1,531 @@
+//===- ModelImporter.cpp - ONNX protobuf to the onnx dialect --------------===//
+//
+// Parses the model with the ONNX protobuf schema and builds one function:
+// graph inputs become arguments (their symbolic dims dynamic unless fixed by
+// --input-shape), initializers and Constant nodes become onnx.Constant
+// (large float tensors as dense_resource blobs), and each node becomes the
+// onnx op of its type, located at a NameLoc with the node's name. Each op
+// infers its result types as soon as it is built, so later nodes see typed
+// operands. Opset differences (inputs that used to be attributes and back)
+// are resolved here so that the dialect has one form per operator.
+//
+//===----------------------------------------------------------------------===//
+#include "mlc/Frontend/ONNXImporter.h"
+
+#include "dialects/ONNX/ONNXDialect.h"
+#include "onnx.pb.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/AsmState.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
+#include "mlir/IR/Verifier.h"
+#include "llvm/ADT/StringSet.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
+
+#include <cstring>
+
+using namespace mlir;
+using namespace mlc;
+
+namespace {
+
+/// Float tensors with more elements than this become dense_resource blobs.
+constexpr int64_t kInlineElements = 64;
+
+class Importer {
+public:
+  Importer(MLIRContext *ctx, StringRef path, const frontend::ImportOptions &options)
+      : ctx(ctx), builder(ctx), path(path.str()), options(options),
+        fileLoc(FileLineColLoc::get(ctx, path, 0, 0)) {
+    modelDir = llvm::sys::path::parent_path(path).str();
+    if (modelDir.empty())
+      modelDir = ".";
+  }
+
+  OwningOpRef<ModuleOp> run() {
+    auto buffer = llvm::MemoryBuffer::getFile(path, /*IsText=*/false,
+                                              /*RequiresNullTerminator=*/false);
+    if (!buffer) {
+      emitError(fileLoc) << "cannot read the model file: " << buffer.getError().message();
+      return nullptr;
+    }
+    ::onnx::ModelProto model;
+    StringRef bytes = (*buffer)->getBuffer();
+    if (bytes.size() > INT_MAX || !model.ParseFromArray(bytes.data(), (int)bytes.size())) {
+      emitError(fileLoc) << "not a valid ONNX model (the protobuf does not parse; is the file "
+                            "truncated or of another format?)";
+      return nullptr;
+    }
+    if (!model.has_graph() || model.ir_version() <= 0) {
+      emitError(fileLoc) << "not a valid ONNX model (no graph or no ir_version)";
+      return nullptr;
+    }
+    for (const auto &opset : model.opset_import())
+      if (opset.domain().empty() || opset.domain() == "ai.onnx")
+        opsetVersion = opset.version();
+    if (opsetVersion <= 0) {
+      emitError(fileLoc) << "the model imports no ai.onnx opset";
+      return nullptr;
+    }
+    module = ModuleOp::create(fileLoc);
+    if (failed(importGraph(model.graph())))
+      return nullptr;
+    if (failed(verify(*module)))
+      return nullptr;
+    return std::move(module);
+  }
+
+private:
+  MLIRContext *ctx;
+  OpBuilder builder;
+  std::string path, modelDir;
+  const frontend::ImportOptions &options;
+  Location fileLoc;
+  int64_t opsetVersion = 0;
+  OwningOpRef<ModuleOp> module;
+  llvm::StringMap<Value> values;
+  unsigned blobCounter = 0;
+
+  Location nodeLoc(const ::onnx::NodeProto &node, int index) {
+    std::string name = node.name().empty()
+                           ? node.op_type() + "_" + std::to_string(index)
+                           : node.name();
+    return NameLoc::get(StringAttr::get(ctx, name), fileLoc);
+  }
+
+  //===--------------------------------------------------------------------===//
+  // Types and tensors
+  //===--------------------------------------------------------------------===//
+
+  FailureOr<Type> importValueType(const ::onnx::ValueInfoProto &info) {
+    if (!info.type().has_tensor_type())
+      return emitError(fileLoc) << "input '" << info.name() << "' is not a tensor",
+             failure();
+    const auto &tt = info.type().tensor_type();
+    Type et = mlc::onnx::convertONNXElementType(ctx, tt.elem_type());
+    if (!et)
+      return emitError(fileLoc) << "input '" << info.name() << "' has unsupported element type "
+                                << tt.elem_type(),
+             failure();
+    auto fixed = options.inputShapes.find(info.name());
+    if (!tt.has_shape()) {
+      if (fixed != options.inputShapes.end())
+        return Type(RankedTensorType::get(fixed->second, et));
+      return Type(UnrankedTensorType::get(et));
+    }
+    SmallVector<int64_t> dims;
+    for (const auto &d : tt.shape().dim())
+      dims.push_back(d.has_dim_value() ? d.dim_value() : ShapedType::kDynamic);
+    if (fixed != options.inputShapes.end()) {
+      if (fixed->second.size() != dims.size())
+        return emitError(fileLoc) << "--input-shape gives " << fixed->second.size()
+                                  << " dims for input '" << info.name() << "' of rank " << dims.size(),
+               failure();
+      for (size_t i = 0; i < dims.size(); ++i) {
+        if (!ShapedType::isDynamic(dims[i]) && dims[i] != fixed->second[i])
+          return emitError(fileLoc) << "--input-shape sets dim " << i << " of input '"
+                                    << info.name() << "' to " << fixed->second[i]
+                                    << " but the model fixes it to " << dims[i],
+                 failure();
+        dims[i] = fixed->second[i];
+      }
+    }
+    return Type(RankedTensorType::get(dims, et));
+  }
+
+  /// The raw little-endian bytes of a tensor, from raw_data, the typed
+  /// fields or external data.
+  LogicalResult tensorBytes(const ::onnx::TensorProto &t, Type et, int64_t count,
+                            std::vector<char> &bytes, Location loc) {
+    size_t elemSize = et.isInteger(1) ? 1 : (et.getIntOrFloatBitWidth() + 7) / 8;
+    size_t expected = elemSize * count;
+    if (t.data_location() == ::onnx::TensorProto::EXTERNAL) {
+      std::string location;
+      int64_t offset = 0, length = -1;
+      for (const auto &kv : t.external_data()) {
+        if (kv.key() == "location") location = kv.value();
+        else if (kv.key() == "offset") offset = std::strtoll(kv.value().c_str(), nullptr, 10);
+        else if (kv.key() == "length") length = std::strtoll(kv.value().c_str(), nullptr, 10);
+      }
+      std::string error;
+      if (!frontend::readExternalData(modelDir, location, offset, length, bytes, error))
+        return emitError(loc) << "tensor '" << t.name() << "': " << error;
+    } else if (t.has_raw_data()) {
+      bytes.assign(t.raw_data().begin(), t.raw_data().end());
+    } else {
+      bytes.resize(expected);
+      auto fill = [&](auto values, auto convert) -> LogicalResult {
+        if ((int64_t)values.size() != count)
+          return emitError(loc) << "tensor '" << t.name() << "' holds " << values.size()
+                                << " values for " << count << " elements";
+        for (int64_t i = 0; i < count; ++i)
+          convert(values[i], bytes.data() + i * elemSize);
+        return success();
+      };
+      auto store = [&](auto v, char *dst) {
+        // Narrow integers and half floats are stored in int32_data.
+        uint64_t u = (uint64_t)v;
+        std::memcpy(dst, &u, elemSize);
+      };
+      LogicalResult ok = success();
+      switch (t.data_type()) {
+      case ::onnx::TensorProto::FLOAT:
+        ok = fill(t.float_data(), [&](float v, char *d) { std::memcpy(d, &v, 4); });
+        break;
+      case ::onnx::TensorProto::DOUBLE:
+        ok = fill(t.double_data(), [&](double v, char *d) { std::memcpy(d, &v, 8); });
+        break;
+      case ::onnx::TensorProto::INT64:
+        ok = fill(t.int64_data(), [&](int64_t v, char *d) { std::memcpy(d, &v, 8); });
+        break;
+      case ::onnx::TensorProto::UINT32:
+      case ::onnx::TensorProto::UINT64:
+        ok = fill(t.uint64_data(), store);
+        break;
+      default:
+        ok = fill(t.int32_data(), store);
+        break;
+      }
+      if (failed(ok))
+        return failure();
+    }
+    if (bytes.size() != expected)
+      return emitError(loc) << "tensor '" << t.name() << "' has " << bytes.size()
+                            << " bytes of data but its shape needs " << expected;
+    return success();
+  }
+
+  FailureOr<ElementsAttr> importTensor(const ::onnx::TensorProto &t, Location loc) {
+    Type et = mlc::onnx::convertONNXElementType(ctx, t.data_type());
+    if (!et)
+      return emitError(loc) << "tensor '" << t.name() << "' has unsupported data type "
+                            << t.data_type(),
+             failure();
+    SmallVector<int64_t> dims;
+    int64_t count = 1;
+    for (int64_t d : t.dims()) {
+      if (d < 0 || (d > 0 && count > (INT64_MAX / 16) / d))
+        return emitError(loc) << "tensor '" << t.name() << "' has an invalid shape", failure();
+      dims.push_back(d);
+      count *= d;
+    }
+    auto type = RankedTensorType::get(dims, et);
+    std::vector<char> bytes;
+    if (failed(tensorBytes(t, et, count, bytes, loc)))
+      return failure();
+    if (isa<FloatType>(et) && count > kInlineElements) {
+      std::string name = t.name().empty() ? "tensor" : t.name();
+      return ElementsAttr(DenseResourceElementsAttr::get(
+          type, name + "_" + std::to_string(blobCounter++),
+          HeapAsmResourceBlob::allocateAndCopyWithAlign(bytes, alignof(uint64_t))));
+    }
+    bool isSplat = false;
+    if (et.isInteger(1)) {
+      // DenseElementsAttr packs i1 as bits; convert from ONNX's bytes.
+      SmallVector<bool> bits;
+      for (char c : bytes) bits.push_back(c != 0);
+      return ElementsAttr(DenseElementsAttr::get(type, bits));
+    }
+    if (!DenseElementsAttr::isValidRawBuffer(type, ArrayRef<char>(bytes), isSplat))
+      return emitError(loc) << "tensor '" << t.name() << "' has malformed data", failure();
+    return ElementsAttr(DenseElementsAttr::getFromRawBuffer(type, ArrayRef<char>(bytes)));
+  }
+
+  Value constant(ElementsAttr attr, Location loc) {
+    return mlc::onnx::ConstantOp::create(builder, loc, cast<TensorType>(attr.getType()), attr);
+  }
+
+  Value int64Constant(ArrayRef<int64_t> values, Location loc) {
+    auto type = RankedTensorType::get({(int64_t)values.size()}, builder.getI64Type());
+    return constant(DenseElementsAttr::get(type, values), loc);
+  }
+
+  //===--------------------------------------------------------------------===//
+  // Graph
+  //===--------------------------------------------------------------------===//
+
+  LogicalResult importGraph(const ::onnx::GraphProto &graph) {
+    llvm::StringSet<llvm::MallocAllocator> initializerNames;
+    for (const auto &init : graph.initializer())
+      initializerNames.insert(init.name());
+    // Check --input-shape names before anything else.
+    for (const auto &entry : options.inputShapes) {
+      const std::string &name = entry.first;
+      bool found = llvm::any_of(graph.input(), [&](const auto &in) { return in.name() == name; });
+      if (!found || initializerNames.contains(name))
+        return emitError(fileLoc) << "--input-shape names '" << name << "', which is not an input of the model";
+    }
+    SmallVector<Type> argTypes;
+    SmallVector<std::string> inputNames;
+    for (const auto &in : graph.input()) {
+      if (initializerNames.contains(in.name()))
+        continue;
+      auto type = importValueType(in);
+      if (failed(type))
+        return failure();
+      argTypes.push_back(*type);
+      inputNames.push_back(in.name());
+    }
+    builder.setInsertionPointToEnd(module->getBody());
+    auto func = func::FuncOp::create(builder, fileLoc, "forward",
+                                     builder.getFunctionType(argTypes, {}));
+    Block *entry = func.addEntryBlock();
+    builder.setInsertionPointToStart(entry);
+    for (auto [name, arg] : llvm::zip(inputNames, entry->getArguments()))
+      values[name] = arg;
+    for (const auto &init : graph.initializer()) {
+      Location loc = NameLoc::get(StringAttr::get(ctx, init.name()), fileLoc);
+      auto attr = importTensor(init, loc);
+      if (failed(attr))
+        return failure();
+      values[init.name()] = constant(*attr, loc);
+    }
+    // Which node outputs are used, to refuse optional outputs we drop.
+    llvm::StringSet<llvm::MallocAllocator> used;
+    for (const auto &node : graph.node())
+      for (const auto &in : node.input())
+        used.insert(in);
+    for (const auto &out : graph.output())
+      used.insert(out.name());
+
+    for (int i = 0; i < graph.node_size(); ++i)
+      if (failed(importNode(graph.node(i), i, used)))
+        return failure();
+
+    SmallVector<Value> results;
+    SmallVector<Attribute> outputNames;
+    for (const auto &out : graph.output()) {
+      auto it = values.find(out.name());
+      if (it == values.end())
+        return emitError(fileLoc) << "graph output '" << out.name() << "' is never produced";
+      results.push_back(it->second);
+      outputNames.push_back(builder.getStringAttr(out.name()));
+    }
+    if (results.empty())
+      return emitError(fileLoc) << "the graph has no outputs";
+    func::ReturnOp::create(builder, fileLoc, results);
+    func.setType(builder.getFunctionType(argTypes, ValueRange(results).getTypes()));
+    SmallVector<Attribute> inNames;
+    for (const auto &n : inputNames)
+      inNames.push_back(builder.getStringAttr(n));
+    func->setAttr("mlc.input_names", builder.getArrayAttr(inNames));
+    func->setAttr("mlc.output_names", builder.getArrayAttr(outputNames));
+    return success();
+  }
+
+  /// An ONNX attribute as the MLIR attribute the onnx dialect expects.
+  FailureOr<Attribute> importAttribute(const ::onnx::AttributeProto &a, Location loc) {
+    switch (a.type()) {
+    case ::onnx::AttributeProto::INT: return Attribute(builder.getI64IntegerAttr(a.i()));
+    case ::onnx::AttributeProto::FLOAT: return Attribute(builder.getF32FloatAttr(a.f()));
+    case ::onnx::AttributeProto::STRING: return Attribute(builder.getStringAttr(a.s()));
+    case ::onnx::AttributeProto::INTS:
+      return Attribute(builder.getI64ArrayAttr(SmallVector<int64_t>(a.ints().begin(), a.ints().end())));
+    case ::onnx::AttributeProto::FLOATS:
+      return Attribute(builder.getF32ArrayAttr(SmallVector<float>(a.floats().begin(), a.floats().end())));
+    case ::onnx::AttributeProto::TENSOR: {
+      auto t = importTensor(a.t(), loc);
+      if (failed(t))
+        return failure();
+      return Attribute(*t);
+    }
+    default:
+      return emitError(loc) << "attribute '" << a.name() << "' has an unsupported type", failure();
+    }
+  }
+
+  /// Moves a constant input (e.g. Unsqueeze's axes from opset 13) into an
+  /// attribute of the same name.
+  LogicalResult inputToAttribute(SmallVectorImpl<Value> &operands, unsigned index, StringRef name,
+                                 NamedAttrList &attrs, Location loc, StringRef opType) {
+    if (operands.size() <= index)
+      return success();
+    Value v = operands[index];
+    operands.erase(operands.begin() + index);
+    if (isa<NoneType>(v.getType()))
+      return success();
+    auto ints = mlc::onnx::getConstantInts(v);
+    if (failed(ints))
+      return emitError(loc) << "'" << opType << "': input '" << name
+                            << "' must be a constant (computed values are not supported)";
+    attrs.set(name, builder.getI64ArrayAttr(*ints));
+    return success();
+  }
+
+  LogicalResult importNode(const ::onnx::NodeProto &node, int index, const llvm::StringSet<llvm::MallocAllocator> &used) {
+    Location loc = nodeLoc(node, index);
+    StringRef opType = node.op_type();
+    if (!node.domain().empty() && node.domain() != "ai.onnx")
+      return emitError(loc) << "operator '" << opType << "' of domain '" << node.domain()
+                            << "' is not supported";
+    auto opName = RegisteredOperationName::lookup(("onnx." + opType).str(), ctx);
+    if (!opName || opType == "none")
+      return emitError(loc) << "operator '" << opType << "' (opset " << opsetVersion
+                            << ") is not supported";
+
+    SmallVector<Value> operands;
+    for (const auto &in : node.input()) {
+      if (in.empty()) {
+        operands.push_back(mlc::onnx::NoneOp::create(builder, loc, builder.getNoneType()));
+        continue;
+      }
+      auto it = values.find(in);
+      if (it == values.end())
+        return emitError(loc) << "'" << opType << "': input '" << in
+                              << "' is not produced by any earlier node, input or initializer";
+      operands.push_back(it->second);
+    }
+    NamedAttrList attrs;
+    for (const auto &a : node.attribute()) {
+      auto attr = importAttribute(a, loc);
+      if (failed(attr))
+        return failure();
+      attrs.set(a.name(), *attr);
+    }
+    unsigned numResults = node.output_size();
+
+    // Opset differences and optional outputs, resolved into one form.
+    auto refuseUsedOutputsFrom = [&](unsigned first, StringRef what) -> LogicalResult {
+      for (int i = first; i < node.output_size(); ++i)
+        if (!node.output(i).empty() && used.contains(node.output(i)))
+          return emitError(loc) << "'" << opType << "': the " << what << " output is not supported";
+      numResults = std::min<unsigned>(numResults, first);
+      return success();
+    };
+    if (opType == "Constant") {
+      Attribute value;
+      for (NamedAttribute named : attrs) {
+        StringRef name = named.getName().getValue();
+        Attribute attr = named.getValue();
+        if (name == "value") value = attr;
+        else if (name == "value_float") value = DenseElementsAttr::get(RankedTensorType::get({}, builder.getF32Type()), cast<FloatAttr>(attr).getValue());
+        else if (name == "value_int") value = DenseElementsAttr::get(RankedTensorType::get({}, builder.getI64Type()), cast<IntegerAttr>(attr).getValue());
+        else if (name == "value_ints") value = DenseElementsAttr::get(RankedTensorType::get({(int64_t)cast<ArrayAttr>(attr).size()}, builder.getI64Type()), ArrayRef<int64_t>(mlc::onnx::getI64s(cast<ArrayAttr>(attr), 0, 0)));
+        else if (name == "value_floats") {
+          SmallVector<float> f;
+          for (Attribute x : cast<ArrayAttr>(attr)) f.push_back(cast<FloatAttr>(x).getValueAsDouble());
+          value = DenseElementsAttr::get(RankedTensorType::get({(int64_t)f.size()}, builder.getF32Type()), ArrayRef<float>(f));
+        }
+      }
+      if (!value)
+        return emitError(loc) << "'Constant': only value, value_float(s) and value_int(s) are supported";
+      values[node.output(0)] = constant(cast<ElementsAttr>(value), loc);
+      return success();
+    }
+    if ((opType == "Unsqueeze" || opType == "Squeeze") && opsetVersion >= 13)
+      if (failed(inputToAttribute(operands, 1, "axes", attrs, loc, opType)))
+        return failure();
+    if (opType.starts_with("Reduce") &&
+        (opsetVersion >= 18 || (opType == "ReduceSum" && opsetVersion >= 13)))
+      if (failed(inputToAttribute(operands, 1, "axes", attrs, loc, opType)))
+        return failure();
+    if (opType == "Split") {
+      if (opsetVersion >= 13 && failed(inputToAttribute(operands, 1, "split", attrs, loc, opType)))
+        return failure();
+      if (!attrs.get("split")) {
+        auto type = dyn_cast<RankedTensorType>(operands[0].getType());
+        int64_t axis = 0;
+        if (auto a = attrs.get("axis")) axis = cast<IntegerAttr>(a).getInt();
+        if (!type || failed(mlc::onnx::normalizeAxis(axis, type.getRank())) ||
+            type.isDynamicDim(*mlc::onnx::normalizeAxis(axis, type.getRank())))
+          return emitError(loc) << "'Split': equal splits need a static dim along the axis";
+        int64_t dim = type.getDimSize(*mlc::onnx::normalizeAxis(axis, type.getRank()));
+        int64_t parts = numResults, chunk = (dim + parts - 1) / parts;
+        SmallVector<int64_t> split;
+        for (int64_t i = 0; i < parts; ++i)
+          split.push_back(std::max<int64_t>(0, std::min(chunk, dim - i * chunk)));
+        attrs.set("split", builder.getI64ArrayAttr(split));
+      }
+      attrs.erase("num_outputs");
+    }
+    if (opType == "Clip" && opsetVersion < 11) {
+      auto bound = [&](StringRef name) -> Value {
+        if (auto a = dyn_cast_or_null<FloatAttr>(attrs.get(name)))
+          return constant(DenseElementsAttr::get(RankedTensorType::get({}, builder.getF32Type()), a.getValue()), loc);
+        return mlc::onnx::NoneOp::create(builder, loc, builder.getNoneType());
+      };
+      operands.push_back(bound("min"));
+      operands.push_back(bound("max"));
+      attrs.erase("min");
+      attrs.erase("max");
+    }
+    if (opType == "Pad" && opsetVersion < 11) {
+      if (auto pads = dyn_cast_or_null<ArrayAttr>(attrs.get("pads")))
+        operands.push_back(int64Constant(mlc::onnx::getI64s(pads, 0, 0), loc));
+      float v = 0;
+      if (auto a = dyn_cast_or_null<FloatAttr>(attrs.get("value"))) v = a.getValueAsDouble();
+      operands.push_back(constant(DenseElementsAttr::get(RankedTensorType::get({}, builder.getF32Type()), v), loc));
+      attrs.erase("pads");
+      attrs.erase("value");
+    }
+    if (opType == "Pad") {
+      while (operands.size() < 3)
+        operands.push_back(mlc::onnx::NoneOp::create(builder, loc, builder.getNoneType()));
+      if (operands.size() > 3 && !isa<NoneType>(operands[3].getType()))
+        return emitError(loc) << "'Pad': the axes input is not supported";
+      operands.resize(3);
+    }
+    if (opType == "Slice" && opsetVersion < 10) {
+      for (StringRef name : {"starts", "ends", "axes"})
+        if (auto a = dyn_cast_or_null<ArrayAttr>(attrs.get(name))) {
+          operands.push_back(int64Constant(mlc::onnx::getI64s(a, 0, 0), loc));
+          attrs.erase(name);
+        }
+    }
+    if ((opType == "Softmax" || opType == "LogSoftmax") && opsetVersion < 13) {
+      // Before opset 13 softmax flattened the dims from `axis` on (default 1).
+      auto type = dyn_cast<RankedTensorType>(operands[0].getType());
+      int64_t axis = 1;
+      if (auto a = attrs.get("axis")) axis = cast<IntegerAttr>(a).getInt();
+      if (!type || *mlc::onnx::normalizeAxis(axis, type.getRank()) != type.getRank() - 1)
+        return emitError(loc) << "'" << opType << "' before opset 13 is supported only on the last axis";
+      attrs.set("axis", builder.getI64IntegerAttr(-1));
+    }
+    if (opType == "Dropout" && failed(refuseUsedOutputsFrom(1, "mask")))
+      return failure();
+    if (opType == "MaxPool" && failed(refuseUsedOutputsFrom(1, "Indices")))
+      return failure();
+    if (opType == "BatchNormalization" && failed(refuseUsedOutputsFrom(1, "running mean/var")))
+      return failure();
+    if (opType == "LayerNormalization" && failed(refuseUsedOutputsFrom(1, "Mean/InvStdDev")))
+      return failure();
+    // Inputs an op may leave off at the end are `none`.
+    static const llvm::StringMap<unsigned> arity = {
+        {"Conv", 3}, {"Gemm", 3}, {"Clip", 3}, {"LayerNormalization", 3},
+        {"Dropout", 3}, {"Slice", 5}};
+    if (auto it = arity.find(opType); it != arity.end())
+      while (operands.size() < it->second)
+        operands.push_back(mlc::onnx::NoneOp::create(builder, loc, builder.getNoneType()));
+    if (opType == "Dropout" && attrs.get("ratio"))
+      attrs.erase("ratio");
+
+    OperationState state(loc, *opName);
+    state.addOperands(operands);
+    state.addAttributes(attrs);
+    // Placeholder result types: the op infers the real ones right away.
+    Type placeholder = UnrankedTensorType::get(
+        opType == "Shape" || opType == "Size" ? Type(builder.getI64Type()) : Type(builder.getF32Type()));
+    for (unsigned i = 0; i < numResults; ++i)
+      state.addTypes(placeholder);
+    Operation *op = builder.create(state);
+    if (failed(verify(op, /*verifyRecursively=*/false)))
+      return failure();
+    auto inferrable = dyn_cast<mlc::onnx::ShapeInferenceOpInterface>(op);
+    if (!inferrable || failed(inferrable.inferShapes()))
+      return failure();
+    for (unsigned i = 0; i < numResults; ++i)
+      if (!node.output(i).empty())
+        values[node.output(i)] = op->getResult(i);
+    return success();
+  }
+};
+} // namespace
+
+OwningOpRef<ModuleOp> mlc::frontend::importONNXModel(StringRef path, const ImportOptions &options,
+                                                     MLIRContext *context) {
+  context->loadDialect<mlc::onnx::ONNXDialect, func::FuncDialect>();
+  return Importer(context, path, options).run();
+}
