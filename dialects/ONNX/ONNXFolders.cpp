@@ -278,7 +278,7 @@ OpFoldResult TransposeOp::fold(FoldAdaptor adaptor) {
   int64_t rank = resultType.getRank();
   SmallVector<int64_t> perm;
   if (getPerm())
-    for (Attribute a : *getPerm()) perm.push_back(cast<IntegerAttr>(a).getInt());
+    for (Attribute a : getPermAttr()) perm.push_back(cast<IntegerAttr>(a).getInt());
   else
     for (int64_t i = rank - 1; i >= 0; --i) perm.push_back(i);
   bool identity = true;

@@ -434,6 +434,8 @@ static FailureOr<SmallVector<int64_t>> resolveReshape(Operation *op, ArrayRef<in
   SmallVector<int64_t> out(target);
   int64_t inferIdx = -1, known = 1;
   for (size_t i = 0; i < out.size(); ++i) {
+    if (out[i] < -1)
+      return op->emitOpError("shape has a negative dim ") << out[i];
     if (out[i] == 0 && !allowZero) {
       if (i >= in.size())
         return op->emitOpError("shape copies dim ") << i << " that the input does not have";
@@ -445,8 +447,6 @@ static FailureOr<SmallVector<int64_t>> resolveReshape(Operation *op, ArrayRef<in
       inferIdx = i;
       continue;
     }
-    if (out[i] < -1)
-      return op->emitOpError("shape has a negative dim ") << out[i];
     if (ShapedType::isDynamic(out[i])) known = kDyn;
     else if (known != kDyn) known *= out[i];
   }
@@ -478,7 +478,10 @@ LogicalResult ReshapeOp::inferShapes() {
       if (d <= 0) d = kDyn;
     return setResult(*this, out, et);
   }
-  return setResult(*this, resolveReshape(*this, *in, *target, getAllowzero()), et);
+  auto out = resolveReshape(*this, *in, *target, getAllowzero());
+  if (failed(out))
+    return failure();
+  return setResult(*this, out, et);
 }
 
 LogicalResult FlattenOp::inferShapes() {
@@ -522,7 +525,7 @@ LogicalResult SqueezeOp::inferShapes() {
   int64_t rank = s->size();
   SmallVector<int64_t> axes;
   if (getAxes() && !getAxes()->empty()) {
-    for (Attribute a : *getAxes()) {
+    for (Attribute a : getAxesAttr()) {
       auto ax = normalizeAxis(cast<IntegerAttr>(a).getInt(), rank);
       if (failed(ax))
         return emitOpError("axis out of range");

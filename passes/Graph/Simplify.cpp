@@ -85,7 +85,7 @@ struct FoldBatchNormIntoConv : OpRewritePattern<onnx::BatchNormalizationOp> {
 SmallVector<int64_t> permutationOf(onnx::TransposeOp op) {
   SmallVector<int64_t> perm;
   if (op.getPerm()) {
-    for (Attribute a : *op.getPerm())
+    for (Attribute a : op.getPermAttr())
       perm.push_back(cast<IntegerAttr>(a).getInt());
   } else {
     int64_t rank = cast<RankedTensorType>(op.getData().getType()).getRank();

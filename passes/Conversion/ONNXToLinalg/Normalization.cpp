@@ -140,7 +140,7 @@ struct ReduceToLinalg : OpRewritePattern<ReduceOp> {
       return rewriter.notifyMatchFailure(op, "needs static signless operands");
     SmallVector<int64_t> axes;
     if (op.getAxes())
-      for (Attribute a : *op.getAxes()) {
+      for (Attribute a : op.getAxesAttr()) {
         auto ax = onnx::normalizeAxis(cast<IntegerAttr>(a).getInt(), type.getRank());
         if (failed(ax))
           return rewriter.notifyMatchFailure(op, "axis out of range");

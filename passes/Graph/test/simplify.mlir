@@ -3,7 +3,7 @@
 // Tests that BatchNormalization after a Conv with constant parameters folds
 // into the Conv: W' = W * s, B' = (B - mean) * s + beta, s = scale /
 // sqrt(var + eps). With W = 2, B = 1, scale = [1, 3], beta = [0.5, -1],
-// mean = [3, 0], var = [4, 1], eps = 0: s = [0.5, 3], W' = [1, 6],
+// mean = [3, 0], var = [3.75, 0.75], eps = 0.25: s = [0.5, 3], W' = [1, 6],
 // B' = [-0.5, 2].
 
 // CHECK-LABEL: func.func @batchnorm_into_conv
@@ -22,9 +22,9 @@ func.func @batchnorm_into_conv(%x: tensor<1x1x2x2xf32>) -> tensor<*xf32> {
   %scale = onnx.Constant dense<[1.0, 3.0]> : tensor<2xf32> : tensor<2xf32>
   %beta = onnx.Constant dense<[0.5, -1.0]> : tensor<2xf32> : tensor<2xf32>
   %mean = onnx.Constant dense<[3.0, 0.0]> : tensor<2xf32> : tensor<2xf32>
-  %var = onnx.Constant dense<[4.0, 1.0]> : tensor<2xf32> : tensor<2xf32>
+  %var = onnx.Constant dense<[3.75, 0.75]> : tensor<2xf32> : tensor<2xf32>
   %c = onnx.Conv(%x, %w, %b) : (tensor<1x1x2x2xf32>, tensor<2x1x1x1xf32>, tensor<2xf32>) -> tensor<1x2x2x2xf32>
-  %y = onnx.BatchNormalization(%c, %scale, %beta, %mean, %var) {epsilon = 0.0 : f32} : (tensor<1x2x2x2xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>) -> tensor<*xf32>
+  %y = onnx.BatchNormalization(%c, %scale, %beta, %mean, %var) {epsilon = 0.25 : f32} : (tensor<1x2x2x2xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>) -> tensor<*xf32>
   return %y : tensor<*xf32>
 }
 

@@ -1,0 +1,138 @@
+// RUN: mlc-opt %s --split-input-file --mlc-convert-onnx-to-linalg | FileCheck %s
+
+// Tests numpy broadcasting: a missing leading dim is dropped from the
+// operand's map, a size-1 dim reads index 0.
+
+// CHECK-DAG: #[[ID:.+]] = affine_map<(d0, d1) -> (d0, d1)>
+// CHECK-DAG: #[[ROW:.+]] = affine_map<(d0, d1) -> (d1)>
+// CHECK-DAG: #[[COL:.+]] = affine_map<(d0, d1) -> (d0, 0)>
+// CHECK-LABEL: func.func @broadcast
+// CHECK-SAME: ([[A:%.*]]: tensor<2x3xf32>, [[B:%.*]]: tensor<3xf32>, [[C:%.*]]: tensor<2x1xf32>)
+// CHECK: [[E0:%.*]] = tensor.empty() : tensor<2x3xf32>
+// CHECK: linalg.generic {indexing_maps = [#[[ID]], #[[ROW]], #[[ID]]], iterator_types = ["parallel", "parallel"]} ins([[A]], [[B]] : tensor<2x3xf32>, tensor<3xf32>) outs([[E0]] : tensor<2x3xf32>)
+// CHECK: arith.addf
+// CHECK: linalg.generic {indexing_maps = [#[[COL]], #[[ROW]], #[[ID]]], iterator_types = ["parallel", "parallel"]} ins([[C]], [[B]] : tensor<2x1xf32>, tensor<3xf32>)
+// CHECK: arith.mulf
+// CHECK-NOT: onnx.
+func.func @broadcast(%a: tensor<2x3xf32>, %b: tensor<3xf32>, %c: tensor<2x1xf32>) -> (tensor<2x3xf32>, tensor<2x3xf32>) {
+  %0 = onnx.Add(%a, %b) : (tensor<2x3xf32>, tensor<3xf32>) -> tensor<2x3xf32>
+  %1 = onnx.Mul(%c, %b) : (tensor<2x1xf32>, tensor<3xf32>) -> tensor<2x3xf32>
+  return %0, %1 : tensor<2x3xf32>, tensor<2x3xf32>
+}
+
+// -----
+
+// Tests the bodies of unary activations: Relu is max(x, 0), Sigmoid is
+// 1 / (1 + exp(-x)), Erf is math.erf.
+
+// CHECK-LABEL: func.func @activations
+// CHECK-DAG: [[ONE:%.*]] = arith.constant 1.000000e+00 : f32
+// CHECK-DAG: [[ZERO:%.*]] = arith.constant 0.000000e+00 : f32
+// CHECK: linalg.generic
+// CHECK-NEXT: ^bb0([[IN:%.*]]: f32, %{{.*}}: f32):
+// CHECK-NEXT: [[R:%.*]] = arith.maximumf [[IN]], [[ZERO]] : f32
+// CHECK-NEXT: linalg.yield [[R]]
+// CHECK: linalg.generic
+// CHECK-NEXT: ^bb0([[IN:%.*]]: f32, %{{.*}}: f32):
+// CHECK-NEXT: [[NEG:%.*]] = arith.negf [[IN]] : f32
+// CHECK-NEXT: [[EXP:%.*]] = math.exp [[NEG]] : f32
+// CHECK-NEXT: [[DEN:%.*]] = arith.addf [[ONE]], [[EXP]] : f32
+// CHECK-NEXT: [[S:%.*]] = arith.divf [[ONE]], [[DEN]] : f32
+// CHECK-NEXT: linalg.yield [[S]]
+// CHECK: linalg.generic
+// CHECK-NEXT: ^bb0([[IN:%.*]]: f32, %{{.*}}: f32):
+// CHECK-NEXT: [[E:%.*]] = math.erf [[IN]] : f32
+// CHECK-NEXT: linalg.yield [[E]]
+func.func @activations(%x: tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf32>, tensor<4xf32>) {
+  %0 = onnx.Relu(%x) : (tensor<4xf32>) -> tensor<4xf32>
+  %1 = onnx.Sigmoid(%x) : (tensor<4xf32>) -> tensor<4xf32>
+  %2 = onnx.Erf(%x) : (tensor<4xf32>) -> tensor<4xf32>
+  return %0, %1, %2 : tensor<4xf32>, tensor<4xf32>, tensor<4xf32>
+}
+
+// -----
+
+// Tests that Cast picks the arith conversion from the element types.
+
+// CHECK-LABEL: func.func @cast
+// CHECK: outs(%{{.*}} : tensor<4xi32>)
+// CHECK: arith.fptosi %{{.*}} : f32 to i32
+// CHECK: outs(%{{.*}} : tensor<4xf32>)
+// CHECK: arith.sitofp %{{.*}} : i64 to f32
+func.func @cast(%x: tensor<4xf32>, %i: tensor<4xi64>) -> (tensor<4xi32>, tensor<4xf32>) {
+  %0 = onnx.Cast(%x) {to = 6 : i64} : (tensor<4xf32>) -> tensor<4xi32>
+  %1 = onnx.Cast(%i) {to = 1 : i64} : (tensor<4xi64>) -> tensor<4xf32>
+  return %0, %1 : tensor<4xi32>, tensor<4xf32>
+}
+
+// -----
+
+// Tests that integer and comparison ops use the integer and predicate forms.
+
+// CHECK-LABEL: func.func @integer_and_compare
+// CHECK: arith.divsi %{{.*}}, %{{.*}} : i64
+// CHECK: outs(%{{.*}} : tensor<4xi1>)
+// CHECK: arith.cmpf olt, %{{.*}}, %{{.*}} : f32
+func.func @integer_and_compare(%i: tensor<4xi64>, %j: tensor<1xi64>, %x: tensor<4xf32>, %y: tensor<4xf32>) -> (tensor<4xi64>, tensor<4xi1>) {
+  %0 = onnx.Div(%i, %j) : (tensor<4xi64>, tensor<1xi64>) -> tensor<4xi64>
+  %1 = onnx.Less(%x, %y) : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xi1>
+  return %0, %1 : tensor<4xi64>, tensor<4xi1>
+}
+
+// -----
+
+// Tests Where with a broadcast scalar operand: a select on the condition.
+
+// CHECK-DAG: #[[ID:.+]] = affine_map<(d0) -> (d0)>
+// CHECK-DAG: #[[SCALAR:.+]] = affine_map<(d0) -> ()>
+// CHECK-LABEL: func.func @where
+// CHECK-SAME: ([[C:%.*]]: tensor<4xi1>, [[X:%.*]]: tensor<4xf32>, [[Y:%.*]]: tensor<f32>)
+// CHECK: linalg.generic {indexing_maps = [#[[ID]], #[[ID]], #[[SCALAR]], #[[ID]]], {{.*}}} ins([[C]], [[X]], [[Y]] : tensor<4xi1>, tensor<4xf32>, tensor<f32>)
+// CHECK-NEXT: ^bb0([[IC:%.*]]: i1, [[IX:%.*]]: f32, [[IY:%.*]]: f32, %{{.*}}: f32):
+// CHECK-NEXT: [[S:%.*]] = arith.select [[IC]], [[IX]], [[IY]] : f32
+// CHECK-NEXT: linalg.yield [[S]]
+func.func @where(%c: tensor<4xi1>, %x: tensor<4xf32>, %y: tensor<f32>) -> tensor<4xf32> {
+  %0 = onnx.Where(%c, %x, %y) : (tensor<4xi1>, tensor<4xf32>, tensor<f32>) -> tensor<4xf32>
+  return %0 : tensor<4xf32>
+}
+
+// -----
+
+// Tests Clip with both bounds (max then min) and with only the upper bound
+// (the missing bound adds no operand).
+
+// CHECK-LABEL: func.func @clip
+// CHECK: linalg.generic
+// CHECK-SAME: ins(%{{.*}}, %{{.*}}, %{{.*}} : tensor<4xf32>, tensor<f32>, tensor<f32>)
+// CHECK-NEXT: ^bb0([[IN:%.*]]: f32, [[LO:%.*]]: f32, [[HI:%.*]]: f32, %{{.*}}: f32):
+// CHECK-NEXT: [[M:%.*]] = arith.maximumf [[IN]], [[LO]] : f32
+// CHECK-NEXT: [[R:%.*]] = arith.minimumf [[M]], [[HI]] : f32
+// CHECK-NEXT: linalg.yield [[R]]
+// CHECK: linalg.generic
+// CHECK-SAME: ins(%{{.*}}, %{{.*}} : tensor<4xf32>, tensor<f32>)
+// CHECK-NEXT: ^bb0([[IN:%.*]]: f32, [[HI:%.*]]: f32, %{{.*}}: f32):
+// CHECK-NEXT: [[R:%.*]] = arith.minimumf [[IN]], [[HI]] : f32
+// CHECK-NEXT: linalg.yield [[R]]
+// CHECK-NOT: onnx.none
+func.func @clip(%x: tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf32>) {
+  %n = onnx.none
+  %lo = onnx.Constant dense<0.0> : tensor<f32> : tensor<f32>
+  %hi = onnx.Constant dense<6.0> : tensor<f32> : tensor<f32>
+  %0 = onnx.Clip(%x, %lo, %hi) : (tensor<4xf32>, tensor<f32>, tensor<f32>) -> tensor<4xf32>
+  %1 = onnx.Clip(%x, %n, %hi) : (tensor<4xf32>, none, tensor<f32>) -> tensor<4xf32>
+  return %0, %1 : tensor<4xf32>, tensor<4xf32>
+}
+
+// -----
+
+// Tests Pow with a broadcast scalar exponent.
+
+// CHECK-LABEL: func.func @pow
+// CHECK: linalg.generic
+// CHECK-SAME: ins(%{{.*}}, %{{.*}} : tensor<4xf32>, tensor<f32>)
+// CHECK: math.powf %{{.*}}, %{{.*}} : f32
+func.func @pow(%x: tensor<4xf32>, %y: tensor<f32>) -> tensor<4xf32> {
+  %0 = onnx.Pow(%x, %y) : (tensor<4xf32>, tensor<f32>) -> tensor<4xf32>
+  return %0 : tensor<4xf32>
+}
+

@@ -1,0 +1,188 @@
+// RUN: mlc-opt %s --split-input-file --mlc-convert-onnx-to-linalg --verify-diagnostics | FileCheck %s
+
+// Tests that a constant becomes an arith.constant with the same value.
+
+// CHECK-LABEL: func.func @constant
+// CHECK: [[C:%.*]] = arith.constant dense<{{\[\[}}1.000000e+00, 2.000000e+00, 3.000000e+00], [4.000000e+00, 5.000000e+00, 6.000000e+00]]> : tensor<2x3xf32>
+// CHECK: return [[C]]
+func.func @constant() -> tensor<2x3xf32> {
+  %c = onnx.Constant dense<[[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]> : tensor<2x3xf32> : tensor<2x3xf32>
+  return %c : tensor<2x3xf32>
+}
+
+// -----
+
+// Tests that a reshape goes through a 1-d collapse and an expand (which
+// canonicalization folds where it can).
+
+// CHECK-LABEL: func.func @reshape
+// CHECK-SAME: ([[X:%.*]]: tensor<2x3x4xf32>)
+// CHECK: [[FLAT:%.*]] = tensor.collapse_shape [[X]] {{\[\[}}0, 1, 2]] : tensor<2x3x4xf32> into tensor<24xf32>
+// CHECK: [[R:%.*]] = tensor.expand_shape [[FLAT]] {{\[\[}}0, 1]] output_shape [6, 4] : tensor<24xf32> into tensor<6x4xf32>
+// CHECK: return [[R]]
+func.func @reshape(%x: tensor<2x3x4xf32>) -> tensor<6x4xf32> {
+  %s = onnx.Constant dense<[6, 4]> : tensor<2xi64> : tensor<2xi64>
+  %0 = onnx.Reshape(%x, %s) : (tensor<2x3x4xf32>, tensor<2xi64>) -> tensor<6x4xf32>
+  return %0 : tensor<6x4xf32>
+}
+
+// -----
+
+// Tests that a transpose is a linalg.transpose with the same permutation.
+
+// CHECK-LABEL: func.func @transpose
+// CHECK-SAME: ([[X:%.*]]: tensor<2x3x4xf32>)
+// CHECK: [[E:%.*]] = tensor.empty() : tensor<4x2x3xf32>
+// CHECK: [[T:%.*]] = linalg.transpose ins([[X]] : tensor<2x3x4xf32>) outs([[E]] : tensor<4x2x3xf32>) permutation = [2, 0, 1]
+// CHECK: return [[T]]
+func.func @transpose(%x: tensor<2x3x4xf32>) -> tensor<4x2x3xf32> {
+  %0 = onnx.Transpose(%x) {perm = [2, 0, 1]} : (tensor<2x3x4xf32>) -> tensor<4x2x3xf32>
+  return %0 : tensor<4x2x3xf32>
+}
+
+// -----
+
+// Tests that concat inserts each input at its running offset along the axis.
+
+// CHECK-LABEL: func.func @concat
+// CHECK-SAME: ([[A:%.*]]: tensor<2x3xf32>, [[B:%.*]]: tensor<2x5xf32>)
+// CHECK: [[E:%.*]] = tensor.empty() : tensor<2x8xf32>
+// CHECK: [[I0:%.*]] = tensor.insert_slice [[A]] into [[E]][0, 0] [2, 3] [1, 1] : tensor<2x3xf32> into tensor<2x8xf32>
+// CHECK: [[I1:%.*]] = tensor.insert_slice [[B]] into [[I0]][0, 3] [2, 5] [1, 1] : tensor<2x5xf32> into tensor<2x8xf32>
+// CHECK: return [[I1]]
+func.func @concat(%a: tensor<2x3xf32>, %b: tensor<2x5xf32>) -> tensor<2x8xf32> {
+  %0 = onnx.Concat(%a, %b) {axis = 1 : i64} : (tensor<2x3xf32>, tensor<2x5xf32>) -> tensor<2x8xf32>
+  return %0 : tensor<2x8xf32>
+}
+
+// -----
+
+// Tests slices with positive steps (one strided extract_slice; axes default
+// to the leading dims, steps to 1).
+
+// CHECK-LABEL: func.func @slice
+// CHECK-SAME: ([[X:%.*]]: tensor<2x5xf32>)
+// CHECK: [[S0:%.*]] = tensor.extract_slice [[X]][1, 1] [1, 2] [1, 2] : tensor<2x5xf32> to tensor<1x2xf32>
+// CHECK: [[S1:%.*]] = tensor.extract_slice [[X]][1, 1] [1, 4] [1, 1] : tensor<2x5xf32> to tensor<1x4xf32>
+// CHECK: return [[S0]], [[S1]]
+func.func @slice(%x: tensor<2x5xf32>) -> (tensor<1x2xf32>, tensor<1x4xf32>) {
+  %st = onnx.Constant dense<[1, 1]> : tensor<2xi64> : tensor<2xi64>
+  %en = onnx.Constant dense<[2, 5]> : tensor<2xi64> : tensor<2xi64>
+  %ax = onnx.Constant dense<[0, 1]> : tensor<2xi64> : tensor<2xi64>
+  %sp = onnx.Constant dense<[1, 2]> : tensor<2xi64> : tensor<2xi64>
+  %n = onnx.none
+  %0 = onnx.Slice(%x, %st, %en, %ax, %sp) : (tensor<2x5xf32>, tensor<2xi64>, tensor<2xi64>, tensor<2xi64>, tensor<2xi64>) -> tensor<1x2xf32>
+  %1 = onnx.Slice(%x, %st, %en, %n, %n) : (tensor<2x5xf32>, tensor<2xi64>, tensor<2xi64>, none, none) -> tensor<1x4xf32>
+  return %0, %1 : tensor<1x2xf32>, tensor<1x4xf32>
+}
+
+// -----
+
+// Tests a slice with a negative step: start -1 (index 4), end before the
+// beginning, step -2 reads indices 4, 2, 0 through an index computation
+// i * -2 + 4.
+
+// CHECK-LABEL: func.func @slice_negative_step
+// CHECK-SAME: ([[X:%.*]]: tensor<2x5xf32>)
+// CHECK-DAG: [[C4:%.*]] = arith.constant 4 : index
+// CHECK-DAG: [[CM2:%.*]] = arith.constant -2 : index
+// CHECK: linalg.generic {{.*}} outs(%{{.*}} : tensor<2x3xf32>)
+// CHECK: [[I1:%.*]] = linalg.index 1 : index
+// CHECK: [[M:%.*]] = arith.muli [[I1]], [[CM2]] : index
+// CHECK: [[J:%.*]] = arith.addi [[M]], [[C4]] : index
+// CHECK: [[V:%.*]] = tensor.extract [[X]][%{{.*}}, [[J]]] : tensor<2x5xf32>
+// CHECK: linalg.yield [[V]]
+func.func @slice_negative_step(%x: tensor<2x5xf32>) -> tensor<2x3xf32> {
+  %st = onnx.Constant dense<[-1]> : tensor<1xi64> : tensor<1xi64>
+  %en = onnx.Constant dense<[-9223372036854775807]> : tensor<1xi64> : tensor<1xi64>
+  %ax = onnx.Constant dense<[1]> : tensor<1xi64> : tensor<1xi64>
+  %sp = onnx.Constant dense<[-2]> : tensor<1xi64> : tensor<1xi64>
+  %0 = onnx.Slice(%x, %st, %en, %ax, %sp) : (tensor<2x5xf32>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>) -> tensor<2x3xf32>
+  return %0 : tensor<2x3xf32>
+}
+
+// -----
+
+// Tests that gather reads the data at each index along the axis, with a
+// negative index counting from the end.
+
+// CHECK-DAG: #[[IDX:.+]] = affine_map<(d0, d1, d2) -> (d1)>
+// CHECK-DAG: #[[OUT:.+]] = affine_map<(d0, d1, d2) -> (d0, d1, d2)>
+// CHECK-LABEL: func.func @gather
+// CHECK-SAME: ([[X:%.*]]: tensor<2x3x4xf32>, [[I:%.*]]: tensor<2xi64>)
+// CHECK-DAG: [[C3:%.*]] = arith.constant 3 : index
+// CHECK: linalg.generic {indexing_maps = [#[[IDX]], #[[OUT]]], {{.*}}} ins([[I]] : tensor<2xi64>) outs(%{{.*}} : tensor<2x2x4xf32>)
+// CHECK-NEXT: ^bb0([[IN:%.*]]: i64, %{{.*}}: f32):
+// CHECK-NEXT: [[K:%.*]] = arith.index_cast [[IN]] : i64 to index
+// CHECK-NEXT: [[NEG:%.*]] = arith.cmpi slt, [[K]], %{{.*}} : index
+// CHECK-NEXT: [[WRAP:%.*]] = arith.addi [[K]], [[C3]] : index
+// CHECK-NEXT: [[SEL:%.*]] = arith.select [[NEG]], [[WRAP]], [[K]] : index
+// CHECK: [[D0:%.*]] = linalg.index 0 : index
+// CHECK: [[D2:%.*]] = linalg.index 2 : index
+// CHECK: tensor.extract [[X]]{{\[}}[[D0]], %{{.*}}, [[D2]]] : tensor<2x3x4xf32>
+func.func @gather(%x: tensor<2x3x4xf32>, %i: tensor<2xi64>) -> tensor<2x2x4xf32> {
+  %0 = onnx.Gather(%x, %i) {axis = 1 : i64} : (tensor<2x3x4xf32>, tensor<2xi64>) -> tensor<2x2x4xf32>
+  return %0 : tensor<2x2x4xf32>
+}
+
+// -----
+
+// Tests that expand is a broadcasting copy.
+
+// CHECK-DAG: #[[IN:.+]] = affine_map<(d0, d1) -> (d1)>
+// CHECK-DAG: #[[OUT:.+]] = affine_map<(d0, d1) -> (d0, d1)>
+// CHECK-LABEL: func.func @expand
+// CHECK-SAME: ([[V:%.*]]: tensor<3xf32>)
+// CHECK: linalg.generic {indexing_maps = [#[[IN]], #[[OUT]]], {{.*}}} ins([[V]] : tensor<3xf32>) outs(%{{.*}} : tensor<2x3xf32>)
+// CHECK-NEXT: ^bb0([[E:%.*]]: f32, %{{.*}}: f32):
+// CHECK-NEXT: linalg.yield [[E]]
+func.func @expand(%v: tensor<3xf32>) -> tensor<2x3xf32> {
+  %s = onnx.Constant dense<[2, 3]> : tensor<2xi64> : tensor<2xi64>
+  %0 = onnx.Expand(%v, %s) : (tensor<3xf32>, tensor<2xi64>) -> tensor<2x3xf32>
+  return %0 : tensor<2x3xf32>
+}
+
+// -----
+
+// Tests that split extracts consecutive slices of the given sizes.
+
+// CHECK-LABEL: func.func @split
+// CHECK-SAME: ([[X:%.*]]: tensor<2x3xf32>)
+// CHECK: [[S0:%.*]] = tensor.extract_slice [[X]][0, 0] [2, 1] [1, 1] : tensor<2x3xf32> to tensor<2x1xf32>
+// CHECK: [[S1:%.*]] = tensor.extract_slice [[X]][0, 1] [2, 2] [1, 1] : tensor<2x3xf32> to tensor<2x2xf32>
+// CHECK: return [[S0]], [[S1]]
+func.func @split(%x: tensor<2x3xf32>) -> (tensor<2x1xf32>, tensor<2x2xf32>) {
+  %0:2 = onnx.Split(%x) {axis = 1 : i64, split = [1, 2]} : (tensor<2x3xf32>) -> (tensor<2x1xf32>, tensor<2x2xf32>)
+  return %0#0, %0#1 : tensor<2x1xf32>, tensor<2x2xf32>
+}
+
+// -----
+
+// Tests that ONNX pads [begins..., ends...] become tensor.pad low/high with
+// the constant value.
+
+// CHECK-LABEL: func.func @pad
+// CHECK-SAME: ([[X:%.*]]: tensor<2x5xf32>)
+// CHECK: [[C:%.*]] = arith.constant dense<5.000000e-01> : tensor<f32>
+// CHECK: [[V:%.*]] = tensor.extract [[C]][] : tensor<f32>
+// CHECK: [[P:%.*]] = tensor.pad [[X]] low[1, 2] high[1, 0]
+// CHECK: tensor.yield [[V]] : f32
+// CHECK: tensor<2x5xf32> to tensor<4x7xf32>
+// CHECK: return [[P]]
+func.func @pad(%x: tensor<2x5xf32>) -> tensor<4x7xf32> {
+  %pads = onnx.Constant dense<[1, 2, 1, 0]> : tensor<4xi64> : tensor<4xi64>
+  %v = onnx.Constant dense<0.5> : tensor<f32> : tensor<f32>
+  %0 = onnx.Pad(%x, %pads, %v) : (tensor<2x5xf32>, tensor<4xi64>, tensor<f32>) -> tensor<4x7xf32>
+  return %0 : tensor<4x7xf32>
+}
+
+// -----
+
+// Tests that an op whose result is not static is an error at the op: the
+// lowering needs every shape fixed beforehand.
+
+func.func @dynamic_result(%x: tensor<?x4xf32>) -> tensor<?x4xf32> {
+  // expected-error @+1 {{result type 'tensor<?x4xf32>' is not static}}
+  %0 = onnx.Relu(%x) : (tensor<?x4xf32>) -> tensor<?x4xf32>
+  return %0 : tensor<?x4xf32>
+}

@@ -1,0 +1,162 @@
+//===- ImporterTest.cpp - tests of the ONNX front end ---------------------===//
+#include "mlc/Frontend/ONNXImporter.h"
+
+#include "dialects/ONNX/ONNXDialect.h"
+#include "onnx.pb.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/MLIRContext.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
+
+#include <fstream>
+#include <gtest/gtest.h>
+
+using namespace mlir;
+
+namespace {
+
+/// A scratch folder removed at the end of each test.
+class ImporterTest : public ::testing::Test {
+protected:
+  void SetUp() override {
+    llvm::SmallString<128> path;
+    ASSERT_FALSE(llvm::sys::fs::createUniqueDirectory("mlc-frontend-test", path));
+    dir = path.str().str();
+  }
+  void TearDown() override { llvm::sys::fs::remove_directories(dir); }
+
+  std::string write(const std::string &name, const std::string &bytes) {
+    std::string path = dir + "/" + name;
+    std::ofstream(path, std::ios::binary) << bytes;
+    return path;
+  }
+
+  /// Imports `path`, returning whether it worked and the diagnostics.
+  bool import(const std::string &path, std::string &messages,
+              mlc::frontend::ImportOptions options = {}) {
+    MLIRContext ctx;
+    ScopedDiagnosticHandler handler(&ctx, [&](Diagnostic &d) {
+      std::string loc;
+      llvm::raw_string_ostream os(loc);
+      d.getLocation().print(os);
+      messages += os.str() + ": " + d.str() + "\n";
+      return success();
+    });
+    return static_cast<bool>(mlc::frontend::importONNXModel(path, options, &ctx));
+  }
+
+  /// A one-node model: y = OpType(x) on a float [2, 3] input.
+  std::string oneNodeModel(const std::string &opType) {
+    ::onnx::ModelProto model;
+    model.set_ir_version(8);
+    model.add_opset_import()->set_version(17);
+    auto *graph = model.mutable_graph();
+    auto *input = graph->add_input();
+    input->set_name("x");
+    auto *tt = input->mutable_type()->mutable_tensor_type();
+    tt->set_elem_type(1);
+    tt->mutable_shape()->add_dim()->set_dim_value(2);
+    tt->mutable_shape()->add_dim()->set_dim_value(3);
+    auto *node = graph->add_node();
+    node->set_op_type(opType);
+    node->set_name("the_node");
+    node->add_input("x");
+    node->add_output("y");
+    graph->add_output()->set_name("y");
+    return model.SerializeAsString();
+  }
+
+  std::string dir;
+};
+
+TEST_F(ImporterTest, ImportsTheExampleModel) {
+  MLIRContext ctx;
+  auto module = mlc::frontend::importONNXModel(MLC_EXAMPLE_MODEL, {}, &ctx);
+  ASSERT_TRUE(module);
+  auto forward = module->lookupSymbol<func::FuncOp>("forward");
+  ASSERT_TRUE(forward);
+  EXPECT_EQ(forward.getNumArguments(), 1u);
+  auto names = forward->getAttrOfType<ArrayAttr>("mlc.input_names");
+  ASSERT_TRUE(names);
+  EXPECT_EQ(cast<StringAttr>(names[0]).getValue(), "input");
+  // Every op carries its ONNX node's name.
+  int convs = 0;
+  forward.walk([&](mlc::onnx::ConvOp conv) {
+    EXPECT_TRUE(isa<NameLoc>(conv.getLoc()));
+    ++convs;
+  });
+  EXPECT_EQ(convs, 3);
+}
+
+TEST_F(ImporterTest, TruncatedModelIsAnError) {
+  std::ifstream in(MLC_EXAMPLE_MODEL, std::ios::binary);
+  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  ASSERT_GT(bytes.size(), 1000u);
+  std::string path = write("truncated.onnx", bytes.substr(0, bytes.size() / 2));
+  std::string messages;
+  EXPECT_FALSE(import(path, messages));
+  EXPECT_NE(messages.find("not a valid ONNX model"), std::string::npos) << messages;
+  EXPECT_NE(messages.find("truncated.onnx"), std::string::npos) << messages;
+}
+
+TEST_F(ImporterTest, NonONNXFileIsAnError) {
+  std::string path = write("text.onnx", "this is not a model at all\n");
+  std::string messages;
+  EXPECT_FALSE(import(path, messages));
+  EXPECT_NE(messages.find("not a valid ONNX model"), std::string::npos) << messages;
+}
+
+TEST_F(ImporterTest, UnknownOperatorNamesNodeAndOperator) {
+  std::string path = write("unknown.onnx", oneNodeModel("FrobnicateTensor"));
+  std::string messages;
+  EXPECT_FALSE(import(path, messages));
+  EXPECT_NE(messages.find("FrobnicateTensor"), std::string::npos) << messages;
+  EXPECT_NE(messages.find("the_node"), std::string::npos) << messages;
+}
+
+TEST_F(ImporterTest, KnownOperatorImports) {
+  std::string path = write("relu.onnx", oneNodeModel("Relu"));
+  std::string messages;
+  EXPECT_TRUE(import(path, messages)) << messages;
+}
+
+TEST_F(ImporterTest, InputShapeForUnknownInputIsAnError) {
+  std::string path = write("relu.onnx", oneNodeModel("Relu"));
+  mlc::frontend::ImportOptions options;
+  options.inputShapes["nope"] = {1, 2};
+  std::string messages;
+  EXPECT_FALSE(import(path, messages, options));
+  EXPECT_NE(messages.find("'nope'"), std::string::npos) << messages;
+}
+
+TEST_F(ImporterTest, ExternalDataInsideTheFolderIsRead) {
+  write("weights.bin", std::string("0123456789"));
+  std::vector<char> out;
+  std::string error;
+  ASSERT_TRUE(mlc::frontend::readExternalData(dir, "weights.bin", 2, 4, out, error)) << error;
+  EXPECT_EQ(std::string(out.begin(), out.end()), "2345");
+}
+
+TEST_F(ImporterTest, ExternalDataOutOfBoundsIsRefused) {
+  write("weights.bin", std::string("0123456789"));
+  std::vector<char> out;
+  std::string error;
+  EXPECT_FALSE(mlc::frontend::readExternalData(dir, "weights.bin", 8, 4, out, error));
+  EXPECT_NE(error.find("shorter"), std::string::npos) << error;
+}
+
+TEST_F(ImporterTest, ExternalDataEscapingTheFolderIsRefused) {
+  std::vector<char> out;
+  std::string error;
+  EXPECT_FALSE(mlc::frontend::readExternalData(dir, "../etc/passwd", 0, -1, out, error));
+  EXPECT_NE(error.find("leaves the model's folder"), std::string::npos) << error;
+  EXPECT_FALSE(mlc::frontend::readExternalData(dir, "/etc/passwd", 0, -1, out, error));
+  EXPECT_NE(error.find("relative path"), std::string::npos) << error;
+  // A symbolic link inside the folder that points outside it.
+  ASSERT_FALSE(llvm::sys::fs::create_link("/etc/hostname", dir + "/link.bin"));
+  EXPECT_FALSE(mlc::frontend::readExternalData(dir, "link.bin", 0, -1, out, error));
+  EXPECT_NE(error.find("outside the model's folder"), std::string::npos) << error;
+}
+} // namespace
