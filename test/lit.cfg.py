@@ -8,7 +8,6 @@
 import os
 
 import lit.formats
-import lit.util
 from lit.llvm import llvm_config
 
 if not hasattr(config, "mlc_obj_root"):
@@ -42,8 +41,12 @@ config.excludes = [
     "lit.cfg.py",
     "lit.site.cfg.py",
     ".venv",
-    ".git",
+    ".ci",
 ]
+# A build tree inside the source tree, whatever its name.
+_obj_in_src = os.path.relpath(config.mlc_obj_root, config.mlc_src_root)
+if not _obj_in_src.startswith(os.pardir):
+    config.excludes.append(_obj_in_src.split(os.sep)[0])
 
 config.substitutions.append(("%PATH%", config.environment["PATH"]))
 llvm_config.with_system_environment(["HOME", "INCLUDE", "LIB", "TMP", "TEMP"])

@@ -60,7 +60,11 @@ bool mlc::driver::addArtifactABI(Module &m, const ModelInfo &info, std::string &
     return false;
   }
   forward->setName("mlc_" + info.name + "_forward");
-  forward->setLinkage(GlobalValue::InternalLinkage);
+  // Only the entry and the descriptor are exported: kernels and forward stay
+  // internal so that several models can be linked into one program.
+  for (Function &f : m)
+    if (!f.isDeclaration())
+      f.setLinkage(GlobalValue::InternalLinkage);
 
   Type *ptr = PointerType::getUnqual(ctx);
   Type *i32 = Type::getInt32Ty(ctx), *i64 = Type::getInt64Ty(ctx);

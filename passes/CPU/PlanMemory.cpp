@@ -48,7 +48,8 @@ struct PlanMemoryPass : mlc::cpu::impl::PlanMemoryBase<PlanMemoryPass> {
       if (!type.hasStaticShape() || !type.getLayout().isIdentity())
         continue;
       int64_t bits = type.getElementTypeBitWidth();
-      int64_t size = std::max<int64_t>(1, (type.getNumElements() * bits + 7) / 8);
+      // Each element takes whole bytes in memory (i1 is one byte).
+      int64_t size = std::max<int64_t>(1, type.getNumElements() * ((bits + 7) / 8));
       Buffer buf{alloc, alignTo(size, alignment), position[&op], position[&op]};
       // Follow views so that a use of an alias keeps the buffer alive.
       SmallVector<Value> worklist = {alloc.getResult()};

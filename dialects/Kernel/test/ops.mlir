@@ -23,7 +23,8 @@ func.func @dispatch(%x: tensor<4xf32>, %y: tensor<4xf32>) -> tensor<4xf32> {
 
 // -----
 
-// Tests a dispatch with several results and one with no operands.
+// Tests that a dispatch with several results and one with no operands
+// round-trip.
 
 // CHECK-LABEL: func.func @multi
 func.func @multi(%x: tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf32>, tensor<2xf32>) {

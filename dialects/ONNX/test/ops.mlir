@@ -46,8 +46,9 @@ func.func @conv_pool(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>) -> (tenso
 
 // -----
 
-// Tests elementwise ops: unary ops with and without attributes, broadcasting
-// binary ops, variadic ops, Where, Clip with optional bounds, Cast.
+// Tests that elementwise ops round-trip: unary ops with and without
+// attributes, broadcasting binary ops, variadic ops, Where, Clip with optional
+// bounds, Cast.
 
 // CHECK-LABEL: func.func @elementwise
 func.func @elementwise(%x: tensor<2x3xf32>, %y: tensor<3xf32>, %c: tensor<2x3xi1>, %lo: tensor<f32>) -> (tensor<2x3xf32>, tensor<2x3xi64>) {
@@ -72,7 +73,7 @@ func.func @elementwise(%x: tensor<2x3xf32>, %y: tensor<3xf32>, %c: tensor<2x3xi1
 
 // -----
 
-// Tests normalization, matrix products and reductions.
+// Tests that normalization, matrix products and reductions round-trip.
 
 // CHECK-LABEL: func.func @normalization_matmul
 func.func @normalization_matmul(%x: tensor<1x4x2x2xf32>, %p: tensor<4xf32>, %a: tensor<2x8xf32>, %b: tensor<8x3xf32>, %c: tensor<3xf32>) -> (tensor<1x4x2x2xf32>, tensor<2x3xf32>, tensor<1x4x1x1xf32>) {
@@ -91,8 +92,8 @@ func.func @normalization_matmul(%x: tensor<1x4x2x2xf32>, %p: tensor<4xf32>, %a: 
 
 // -----
 
-// Tests shape and data-movement ops, including dynamic and unranked types
-// and a multi-result Split.
+// Tests that shape and data-movement ops round-trip, including dynamic and
+// unranked types and a multi-result Split.
 
 // CHECK-LABEL: func.func @data_movement
 func.func @data_movement(%x: tensor<?x4xf32>, %i: tensor<2xi64>, %s: tensor<1xi64>) -> (tensor<*xf32>, tensor<?xi64>, tensor<?x2xf32>, tensor<?x2xf32>, tensor<2x?xf32>) {
@@ -117,9 +118,9 @@ func.func @data_movement(%x: tensor<?x4xf32>, %i: tensor<2xi64>, %s: tensor<1xi6
 
 // -----
 
-// Tests the remaining shape-producing ops: Unsqueeze, Squeeze, Flatten,
-// Expand, ConstantOfShape, Range, Pad, and the identities Identity and
-// Dropout.
+// Tests that the remaining shape-producing ops round-trip: Unsqueeze,
+// Squeeze, Flatten, Expand, ConstantOfShape, Range, Pad, and the identities
+// Identity and Dropout.
 
 // CHECK-LABEL: func.func @shape_ops
 func.func @shape_ops(%x: tensor<3xf32>, %shape: tensor<2xi64>, %pads: tensor<2xi64>, %r: tensor<i64>) -> (tensor<1x3xf32>, tensor<3xf32>, tensor<3x1xf32>, tensor<2x3xf32>, tensor<*xf32>, tensor<?xi64>, tensor<?xf32>, tensor<3xf32>) {

@@ -1,8 +1,8 @@
 // RUN: mlc-opt %s --mlc-cpu-pipeline | FileCheck %s
 // RUN: mlc-opt %s --mlc-cpu-pipeline | FileCheck %s --check-prefix=CLEAN
 
-// Tests the whole CPU pipeline on Conv -> Relu -> MaxPool: the result is in
-// the LLVM dialect, the entry takes bare pointers (input, output, workspace)
+// Tests that the whole CPU pipeline takes Conv -> Relu -> MaxPool to the LLVM
+// dialect: the entry takes bare pointers (input, output, workspace)
 // and allocates nothing, the conv and its relu are one kernel, the pool
 // another, and the intermediate lives in the workspace (1024 bytes for
 // 1x4x8x8 f32, then 256 for 1x4x4x4).

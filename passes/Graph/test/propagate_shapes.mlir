@@ -45,8 +45,8 @@ func.func @dynamic_batch(%x: tensor<?x3x4xf32>) -> (tensor<*xf32>, tensor<*xi64>
 
 // -----
 
-// Tests convolution output sizes with explicit pads and strides, with
-// auto_pad SAME_UPPER (ceil(in / stride)), and with dilations.
+// Tests that convolution output sizes follow explicit pads and strides,
+// auto_pad SAME_UPPER (ceil(in / stride)), VALID, and dilations.
 
 // CHECK-LABEL: func.func @conv
 // CHECK-SAME: -> (tensor<1x8x16x16xf32>, tensor<1x8x16x16xf32>, tensor<1x8x28x28xf32>, tensor<1x8x15x15xf32>)
@@ -64,8 +64,8 @@ func.func @conv(%x: tensor<1x3x32x32xf32>, %w: tensor<8x3x3x3xf32>, %b: tensor<8
 
 // -----
 
-// Tests grouped and depthwise convolution: output channels come from the
-// weights, input channels are weight channels times group.
+// Tests that grouped and depthwise convolutions take output channels from
+// the weights and input channels as weight channels times group.
 
 // CHECK-LABEL: func.func @grouped_conv
 // CHECK: onnx.Conv({{.*}}) {group = 2 : i64} : (tensor<1x8x6x6xf32>, tensor<4x4x3x3xf32>, none) -> tensor<1x4x4x4xf32>
@@ -79,8 +79,8 @@ func.func @grouped_conv(%x: tensor<1x8x6x6xf32>, %w: tensor<4x4x3x3xf32>, %dw: t
 
 // -----
 
-// Tests pooling output sizes: floor by default, ceil with ceil_mode, SAME_UPPER
-// auto_pad, and global pooling to 1x1.
+// Tests that pooling output sizes round down by default and up with
+// ceil_mode, follow SAME_UPPER auto_pad, and that global pooling gives 1x1.
 
 // CHECK-LABEL: func.func @pool
 // CHECK: onnx.MaxPool({{.*}}) {kernel_shape = [2, 2], strides = [2, 2]} : (tensor<1x8x7x7xf32>) -> tensor<1x8x3x3xf32>
@@ -97,9 +97,9 @@ func.func @pool(%x: tensor<1x8x7x7xf32>) -> (tensor<*xf32>, tensor<*xf32>, tenso
 
 // -----
 
-// Tests numpy matmul shapes: batch dims broadcast, a 1-d left operand loses
-// its row dim, a 1-d right operand loses its column dim, 1-d x 1-d is a
-// scalar.
+// Tests that matmul shapes follow numpy: batch dims broadcast, a 1-d left
+// operand loses its row dim, a 1-d right operand loses its column dim, 1-d x
+// 1-d is a scalar.
 
 // CHECK-LABEL: func.func @matmul
 // CHECK-SAME: -> (tensor<2x3x4x5xf32>, tensor<5xf32>, tensor<2x1x4xf32>, tensor<f32>)

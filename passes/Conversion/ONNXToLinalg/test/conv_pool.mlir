@@ -1,7 +1,7 @@
 // RUN: mlc-opt %s --split-input-file --mlc-convert-onnx-to-linalg | FileCheck %s
 
-// Tests a convolution with pads, strides and bias: the input is zero-padded,
-// the output starts as the bias broadcast along the channel dim.
+// Tests that a convolution with pads, strides and bias zero-pads the input
+// and starts the output as the bias broadcast along the channel dim.
 
 // CHECK-DAG: #[[BIAS:.+]] = affine_map<(d0, d1, d2, d3) -> (d1, 0, 0)>
 // CHECK-DAG: #[[ID:.+]] = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
@@ -114,8 +114,8 @@ func.func @avgpool(%x: tensor<1x4x8x8xf32>) -> tensor<1x4x4x4xf32> {
 
 // -----
 
-// Tests the average pooling divisor with padding: without count_include_pad
-// a window counts only the input elements it covers (4 in a corner, 6 on an
+// Tests that the average pooling divisor follows count_include_pad: without
+// it a window counts only the input elements it covers (4 in a corner, 6 on an
 // edge, 9 inside), with it every window counts 9.
 
 // CHECK-LABEL: func.func @avgpool_divisor

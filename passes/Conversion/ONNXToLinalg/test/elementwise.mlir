@@ -1,7 +1,7 @@
 // RUN: mlc-opt %s --split-input-file --mlc-convert-onnx-to-linalg | FileCheck %s
 
-// Tests numpy broadcasting: a missing leading dim is dropped from the
-// operand's map, a size-1 dim reads index 0.
+// Tests that numpy broadcasting drops a missing leading dim from the
+// operand's map and reads index 0 of a size-1 dim.
 
 // CHECK-DAG: #[[ID:.+]] = affine_map<(d0, d1) -> (d0, d1)>
 // CHECK-DAG: #[[ROW:.+]] = affine_map<(d0, d1) -> (d1)>
@@ -22,8 +22,8 @@ func.func @broadcast(%a: tensor<2x3xf32>, %b: tensor<3xf32>, %c: tensor<2x1xf32>
 
 // -----
 
-// Tests the bodies of unary activations: Relu is max(x, 0), Sigmoid is
-// 1 / (1 + exp(-x)), Erf is math.erf.
+// Tests that the unary activations have the right bodies: Relu is max(x, 0),
+// Sigmoid is 1 / (1 + exp(-x)), Erf is math.erf.
 
 // CHECK-LABEL: func.func @activations
 // CHECK-DAG: [[ONE:%.*]] = arith.constant 1.000000e+00 : f32
@@ -81,7 +81,8 @@ func.func @integer_and_compare(%i: tensor<4xi64>, %j: tensor<1xi64>, %x: tensor<
 
 // -----
 
-// Tests Where with a broadcast scalar operand: a select on the condition.
+// Tests that Where with a broadcast scalar operand is a select on the
+// condition.
 
 // CHECK-DAG: #[[ID:.+]] = affine_map<(d0) -> (d0)>
 // CHECK-DAG: #[[SCALAR:.+]] = affine_map<(d0) -> ()>
@@ -98,8 +99,8 @@ func.func @where(%c: tensor<4xi1>, %x: tensor<4xf32>, %y: tensor<f32>) -> tensor
 
 // -----
 
-// Tests Clip with both bounds (max then min) and with only the upper bound
-// (the missing bound adds no operand).
+// Tests that Clip with both bounds is max then min, and that with only the
+// upper bound the missing one adds no operand.
 
 // CHECK-LABEL: func.func @clip
 // CHECK: linalg.generic
@@ -125,7 +126,7 @@ func.func @clip(%x: tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf32>) {
 
 // -----
 
-// Tests Pow with a broadcast scalar exponent.
+// Tests that Pow with a broadcast scalar exponent is math.powf.
 
 // CHECK-LABEL: func.func @pow
 // CHECK: linalg.generic
@@ -135,4 +136,3 @@ func.func @pow(%x: tensor<4xf32>, %y: tensor<f32>) -> tensor<4xf32> {
   %0 = onnx.Pow(%x, %y) : (tensor<4xf32>, tensor<f32>) -> tensor<4xf32>
   return %0 : tensor<4xf32>
 }
-

@@ -1,6 +1,7 @@
 // RUN: mlc-opt %s --split-input-file --mlc-convert-onnx-to-linalg | FileCheck %s
 
-// Tests a 2-d matmul: a zero-filled accumulator and a contraction generic.
+// Tests that a 2-d matmul is a contraction generic into a zero-filled
+// accumulator.
 
 // CHECK-DAG: #[[A:.+]] = affine_map<(d0, d1, d2) -> (d0, d2)>
 // CHECK-DAG: #[[B:.+]] = affine_map<(d0, d1, d2) -> (d2, d1)>
@@ -22,8 +23,8 @@ func.func @matmul_2d(%a: tensor<4x8xf32>, %b: tensor<8x5xf32>) -> tensor<4x5xf32
 
 // -----
 
-// Tests batch broadcasting: A's size-1 batch dim reads index 0 and B's
-// missing leading batch dim is dropped from its map.
+// Tests that batch dims broadcast: A's size-1 batch dim reads index 0 and
+// B's missing leading batch dim is dropped from its map.
 
 // CHECK-DAG: #[[A:.+]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, 0, d2, d4)>
 // CHECK-DAG: #[[B:.+]] = affine_map<(d0, d1, d2, d3, d4) -> (d1, d4, d3)>
@@ -37,8 +38,8 @@ func.func @matmul_batch_broadcast(%a: tensor<2x1x4x8xf32>, %b: tensor<3x8x5xf32>
 
 // -----
 
-// Tests 1-d operands: a 1-d left operand becomes a 1 x K row, a 1-d right
-// operand a K x 1 column, and the added dim is removed from the result.
+// Tests that a 1-d left operand becomes a 1 x K row, a 1-d right operand a
+// K x 1 column, and that the added dim is removed from the result.
 
 // CHECK-LABEL: func.func @matmul_1d
 // CHECK-SAME: ([[V:%.*]]: tensor<8xf32>, [[M:%.*]]: tensor<8x5xf32>, [[A:%.*]]: tensor<2x4x8xf32>)
@@ -60,8 +61,8 @@ func.func @matmul_1d(%v: tensor<8xf32>, %m: tensor<8x5xf32>, %a: tensor<2x4x8xf3
 
 // -----
 
-// Tests Gemm with transB, alpha, beta and a broadcast C: the accumulator
-// starts as beta * C broadcast over the rows, B is read transposed, and each
+// Tests that Gemm with transB, alpha, beta and a broadcast C starts the
+// accumulator as beta * C broadcast over the rows, B is read transposed, and each
 // product is scaled by alpha.
 
 // CHECK-DAG: #[[CROW:.+]] = affine_map<(d0, d1) -> (d1)>
@@ -88,8 +89,8 @@ func.func @gemm_transb_c(%a: tensor<4x8xf32>, %b: tensor<5x8xf32>, %c: tensor<5x
 
 // -----
 
-// Tests Gemm with default alpha and beta: no scaling, C copied into the
-// accumulator.
+// Tests that Gemm with default alpha and beta does no scaling and copies C
+// into the accumulator.
 
 // CHECK-LABEL: func.func @gemm_defaults
 // CHECK-NOT: arith.constant

@@ -1,6 +1,6 @@
 // RUN: mlc-opt %s --split-input-file --mlc-convert-onnx-to-linalg | FileCheck %s
 
-// Tests inference BatchNormalization: one elementwise generic with the
+// Tests that inference BatchNormalization is one elementwise generic with the
 // per-channel parameters broadcast along dim 1,
 // (x - mean) / sqrt(var + eps) * scale + B.
 
@@ -30,7 +30,8 @@ func.func @batchnorm(%x: tensor<1x4x2x2xf32>, %s: tensor<4xf32>, %b: tensor<4xf3
 
 // -----
 
-// Tests LayerNormalization over the last axis: mean = sum / 8, centred
+// Tests that LayerNormalization over the last axis computes mean = sum / 8,
+// centred
 // values, variance = sum of squares / 8, then
 // centred * rsqrt(var + eps) * scale + B with scale and B along the last dim.
 
@@ -69,8 +70,8 @@ func.func @layernorm(%x: tensor<2x3x8xf32>, %s: tensor<8xf32>, %b: tensor<8xf32>
 
 // -----
 
-// Tests the numerically stable softmax: subtract the row max (from -inf),
-// sum exp, divide exp by the sum.
+// Tests that softmax is the numerically stable form: subtract the row max
+// (from -inf), sum exp, divide exp by the sum.
 
 // CHECK-DAG: #[[ID:.+]] = affine_map<(d0, d1) -> (d0, d1)>
 // CHECK-DAG: #[[ROW:.+]] = affine_map<(d0, d1) -> (d0)>
@@ -102,8 +103,8 @@ func.func @softmax(%x: tensor<2x8xf32>) -> tensor<2x8xf32> {
 
 // -----
 
-// Tests ReduceMean: a sum over the axes, then a division by the number of
-// reduced elements; keepdims keeps the axis as size 1, keepdims = 0 drops it
+// Tests that ReduceMean is a sum over the axes, then a division by the number
+// of reduced elements; keepdims keeps the axis as size 1, keepdims = 0 drops it
 // (a negative axis counts from the end).
 
 // CHECK-DAG: #[[ID:.+]] = affine_map<(d0, d1, d2) -> (d0, d1, d2)>

@@ -57,8 +57,8 @@ func.func @concat(%a: tensor<2x3xf32>, %b: tensor<2x5xf32>) -> tensor<2x8xf32> {
 
 // -----
 
-// Tests slices with positive steps (one strided extract_slice; axes default
-// to the leading dims, steps to 1).
+// Tests that a slice with positive steps is one strided extract_slice (axes
+// default to the leading dims, steps to 1).
 
 // CHECK-LABEL: func.func @slice
 // CHECK-SAME: ([[X:%.*]]: tensor<2x5xf32>)
@@ -78,8 +78,8 @@ func.func @slice(%x: tensor<2x5xf32>) -> (tensor<1x2xf32>, tensor<1x4xf32>) {
 
 // -----
 
-// Tests a slice with a negative step: start -1 (index 4), end before the
-// beginning, step -2 reads indices 4, 2, 0 through an index computation
+// Tests that a slice with a negative step (start -1, i.e. index 4, end before
+// the beginning, step -2) reads indices 4, 2, 0 through the index computation
 // i * -2 + 4.
 
 // CHECK-LABEL: func.func @slice_negative_step
