@@ -185,6 +185,66 @@ typedef void (*mlc_parallel_body_fn)(void *closure, int64_t begin,
 MLC_API void mlc_rt_parallel_for(mlc_exec_ctx *ctx, int64_t n,
                                  mlc_parallel_body_fn body, void *closure);
 
+/*===----------------------------------------------------------------------===*
+ * Microkernels called by generated code (float32). They run on the thread
+ * pool of the model whose mlc_model_run() is executing on the calling thread
+ * (the runtime keeps that context in a thread-local while the entry runs; on
+ * any other thread they run single-threaded). They pick the widest
+ * implementation the CPU supports at run time (AVX-512, AVX2+FMA, portable C)
+ * and give the same results up to float rounding.
+ *===----------------------------------------------------------------------===*/
+
+/* Rows of a packed convolution-weight panel (MLC_CONV_MR) and columns of a
+ * packed matmul-weight panel (MLC_MATMUL_NR). The compiler packs constant
+ * weights at compile time in these layouts; they do not depend on the CPU. */
+#define MLC_CONV_MR 8
+#define MLC_MATMUL_NR 16
+
+enum mlc_activation { MLC_ACTIVATION_NONE = 0, MLC_ACTIVATION_RELU = 1 };
+
+/* 2-d convolution, NCHW input [n, c, h, w], output [n, f, oh, ow]:
+ *   out[b, o, y, x] = bias[o] + sum_{ci, ky, kx} W[o, ci, ky, kx] *
+ *       in[b, g*c/group + ci, y*stride_h + ky*dilation_h - pad_top,
+ *                             x*stride_w + kx*dilation_w - pad_left]
+ * (zero outside the input; g = o / (f/group)), then the activation.
+ * `packed_weights` holds, for each group g and each panel p of MLC_CONV_MR
+ * output channels of that group (M = f/group rows, K = (c/group)*kh*kw,
+ * k = (ci*kh + ky)*kw + kx), the K x MLC_CONV_MR block
+ *   packed[((g*P + p)*K + k)*MR + r] = W[g*M + p*MR + r, ci, ky, kx]
+ * with P = ceil(M / MR) and zeros for rows p*MR + r >= M.
+ * `bias` may be NULL. `output` must not overlap `input`. */
+typedef struct mlc_conv2d_params {
+  int64_t n, c, h, w;
+  int64_t f, kh, kw;
+  int64_t oh, ow;
+  int64_t stride_h, stride_w, dilation_h, dilation_w;
+  int64_t pad_top, pad_left;
+  int64_t group;
+  int64_t activation; /* mlc_activation */
+} mlc_conv2d_params;
+
+MLC_API void mlc_rt_conv2d_f32(const mlc_conv2d_params *params,
+                               const float *input,
+                               const float *packed_weights,
+                               const float *bias, float *output);
+
+/* Batched matmul with constant weights: for each b < batch,
+ *   C[b][i, j] = bias[j] + sum_k A[b][i, k] * B[k, j]   (i < m, j < n)
+ * then the activation. A is row-major with row stride `lda` and batch stride
+ * `batch_stride_a` (0 broadcasts one A to every batch); C is dense
+ * [batch, m, n]. `packed_b` holds B in panels of MLC_MATMUL_NR columns:
+ *   packed_b[(q*k + kk)*NR + r] = B[kk, q*NR + r]   (zero for q*NR + r >= n)
+ * for q < ceil(n / NR). `bias` may be NULL. */
+typedef struct mlc_matmul_params {
+  int64_t batch, m, n, k;
+  int64_t lda, batch_stride_a;
+  int64_t activation; /* mlc_activation */
+} mlc_matmul_params;
+
+MLC_API void mlc_rt_matmul_f32(const mlc_matmul_params *params,
+                               const float *a, const float *packed_b,
+                               const float *bias, float *c);
+
 #ifdef __cplusplus
 } /* extern "C" */
 #endif
