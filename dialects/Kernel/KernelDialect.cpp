@@ -31,5 +31,51 @@ LogicalResult DispatchOp::verify() {
   return success();
 }
 
+//===----------------------------------------------------------------------===//
+// Microkernel ops
+//===----------------------------------------------------------------------===//
+
+template <typename OpTy>
+static LogicalResult verifyMicrokernel(OpTy op, size_t numParams) {
+  if (op.getParams().size() != numParams)
+    return op.emitOpError("expects ") << numParams << " params, got " << op.getParams().size();
+  bool tensors = isa<RankedTensorType>(op.getInit().getType());
+  for (Value v : op->getOperands())
+    if (isa<RankedTensorType>(v.getType()) != tensors)
+      return op.emitOpError("operands must be all tensors or all memrefs");
+  if (tensors != (op->getNumResults() == 1))
+    return op.emitOpError("has a result exactly when it works on tensors");
+  if (tensors && op->getResult(0).getType() != op.getInit().getType())
+    return op.emitOpError("result type must match the init");
+  for (Value v : op->getOperands())
+    if (!cast<ShapedType>(v.getType()).getElementType().isF32())
+      return op.emitOpError("works on float32 only");
+  return success();
+}
+
+template <typename OpTy>
+static void microkernelEffects(
+    OpTy op, SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>> &effects) {
+  if (isa<RankedTensorType>(op.getInit().getType()))
+    return;
+  for (OpOperand &operand : op->getOpOperands()) {
+    if (&operand == &op.getInitMutable())
+      effects.emplace_back(MemoryEffects::Write::get(), &operand, SideEffects::DefaultResource::get());
+    else
+      effects.emplace_back(MemoryEffects::Read::get(), &operand, SideEffects::DefaultResource::get());
+  }
+}
+
+LogicalResult Conv2DOp::verify() { return verifyMicrokernel(*this, 17); }
+LogicalResult MatMulOp::verify() { return verifyMicrokernel(*this, 7); }
+MutableOperandRange Conv2DOp::getDpsInitsMutable() { return getInitMutable(); }
+MutableOperandRange MatMulOp::getDpsInitsMutable() { return getInitMutable(); }
+void Conv2DOp::getEffects(SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>> &effects) {
+  microkernelEffects(*this, effects);
+}
+void MatMulOp::getEffects(SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>> &effects) {
+  microkernelEffects(*this, effects);
+}
+
 #define GET_OP_CLASSES
 #include "dialects/Kernel/KernelOps.cpp.inc"

@@ -5,11 +5,20 @@
 #include "mlir/Bytecode/BytecodeOpInterface.h"
 #include "mlir/IR/Dialect.h"
 #include "mlir/IR/OpDefinition.h"
+#include "mlir/Interfaces/DestinationStyleOpInterface.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 
 #include "dialects/Kernel/KernelOpsDialect.h.inc"
 
 #define GET_OP_CLASSES
 #include "dialects/Kernel/KernelOps.h.inc"
+
+namespace mlir {
+class DialectRegistry;
+}
+namespace mlc::kernel {
+/// Registers the bufferization models of the microkernel ops.
+void registerBufferizableOpInterfaceExternalModels(mlir::DialectRegistry &registry);
+} // namespace mlc::kernel
 
 #endif // MLC_DIALECTS_KERNEL_KERNELDIALECT_H

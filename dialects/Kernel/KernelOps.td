@@ -10,6 +10,7 @@
 #define MLC_KERNEL_OPS
 
 include "mlir/IR/OpBase.td"
+include "mlir/Interfaces/DestinationStyleOpInterface.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
 
 def Kernel_Dialect : Dialect {
@@ -50,6 +51,58 @@ def Kernel_YieldOp : Op<Kernel_Dialect, "yield", [Pure, Terminator, HasParent<"D
   let arguments = (ins Variadic<AnyType>:$values);
   let assemblyFormat = "($values^ `:` type($values))? attr-dict";
   let builders = [OpBuilder<(ins), [{ /* no values */ }]>];
+}
+
+//===----------------------------------------------------------------------===//
+// Microkernel ops: computations that the runtime's microkernels perform
+// (include/mlc/runtime.h). They exist on tensors (destination style, so that
+// bufferization writes into the init's buffer) and on memrefs (no results);
+// mlc-cpu-lower-microkernels turns the memref form into calls.
+//===----------------------------------------------------------------------===//
+
+class Kernel_MicrokernelOp<string mnemonic> : Op<Kernel_Dialect, mnemonic, [
+    DeclareOpInterfaceMethods<DestinationStyleOpInterface>,
+    DeclareOpInterfaceMethods<MemoryEffectsOpInterface>]> {
+  let results = (outs Variadic<AnyRankedTensor>:$result);
+  let hasVerifier = 1;
+}
+
+def Kernel_Conv2DOp : Kernel_MicrokernelOp<"conv2d"> {
+  let summary = "a float32 2-d convolution with pre-packed weights, bias and activation";
+  let description = [{
+    `params` are the fields of `mlc_conv2d_params` in order: n, c, h, w, f,
+    kh, kw, oh, ow, stride_h, stride_w, dilation_h, dilation_w, pad_top,
+    pad_left, group, activation. `packed_weights` is laid out as that header
+    describes (panels of MLC_CONV_MR output channels). Padding is part of the
+    op: `input` is the unpadded NCHW tensor.
+
+    ```mlir
+    %y = kernel.conv2d ins(%x, %pw, %b : tensor<1x3x8x8xf32>, tensor<216xf32>, tensor<8xf32>)
+           outs(%e : tensor<1x8x8x8xf32>) params = [...] -> tensor<1x8x8x8xf32>
+    ```
+  }];
+  let arguments = (ins AnyShaped:$input, AnyShaped:$packed_weights, AnyShaped:$bias,
+                       AnyShaped:$init, DenseI64ArrayAttr:$params);
+  let assemblyFormat = [{
+    `ins` `(` $input `,` $packed_weights `,` $bias `:` type($input) `,` type($packed_weights) `,` type($bias) `)`
+    `outs` `(` $init `:` type($init) `)` `params` `=` $params attr-dict (`->` type($result)^)?
+  }];
+}
+
+def Kernel_MatMulOp : Kernel_MicrokernelOp<"matmul"> {
+  let summary = "a float32 batched matmul with pre-packed constant weights, bias and activation";
+  let description = [{
+    `params` are the fields of `mlc_matmul_params` in order: batch, m, n, k,
+    lda, batch_stride_a, activation. `packed_b` is laid out in panels of
+    MLC_MATMUL_NR columns; `a` is [batch, m, k] (or [m, k] with
+    batch_stride_a = 0); `init` is [batch, m, n].
+  }];
+  let arguments = (ins AnyShaped:$a, AnyShaped:$packed_b, AnyShaped:$bias,
+                       AnyShaped:$init, DenseI64ArrayAttr:$params);
+  let assemblyFormat = [{
+    `ins` `(` $a `,` $packed_b `,` $bias `:` type($a) `,` type($packed_b) `,` type($bias) `)`
+    `outs` `(` $init `:` type($init) `)` `params` `=` $params attr-dict (`->` type($result)^)?
+  }];
 }
 
 #endif // MLC_KERNEL_OPS

@@ -200,6 +200,7 @@ bool mlc::driver::compileModel(const CompileOptions &options, const char *argv0,
   DialectRegistry registry;
   registerAllDialects(registry);
   registerAllExtensions(registry);
+  mlc::kernel::registerBufferizableOpInterfaceExternalModels(registry);
   registerAllToLLVMIRTranslations(registry);
   registry.insert<mlc::onnx::ONNXDialect, mlc::kernel::KernelDialect>();
   MLIRContext ctx(registry);

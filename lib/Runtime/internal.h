@@ -34,6 +34,32 @@ struct mlc_exec_ctx {
   mlc_thread_pool *pool;
 };
 
+/// The context of the model whose mlc_model_run() is executing on the calling
+/// thread (NULL outside a run): the microkernels run their parallel loops on
+/// it. mlc_model_run sets it around the entry call; the tests and the kernel
+/// benchmark set it by hand. Returns the previous value.
+MLC_INTERNAL mlc_exec_ctx *mlc_rt_set_current_ctx(mlc_exec_ctx *ctx);
+MLC_INTERNAL mlc_exec_ctx *mlc_rt_current_ctx(void);
+
+/// Threads that mlc_rt_parallel_for(ctx, ...) called from this thread would
+/// use: 1 without a pool or inside a parallel body, else the pool's size.
+MLC_INTERNAL int32_t mlc_rt_parallel_width(const mlc_exec_ctx *ctx);
+
+/// Implementations of the microkernels (kernels.c).
+enum {
+  MLC_RT_ISA_AUTO = -1, /* the best the CPU supports */
+  MLC_RT_ISA_C = 0,     /* portable C */
+  MLC_RT_ISA_AVX2 = 1,  /* x86-64 AVX2 + FMA */
+  MLC_RT_ISA_AVX512 = 2 /* x86-64 AVX-512F */
+};
+/// Test-only: makes every later microkernel call use `isa` (MLC_RT_ISA_AUTO
+/// restores the default). Returns the ISA now in use, or -1 (and changes
+/// nothing) when the CPU does not support `isa`. Not synchronised with
+/// kernels running on other threads.
+MLC_INTERNAL int mlc_rt_force_isa(int isa);
+/// The ISA the microkernels use now.
+MLC_INTERNAL int mlc_rt_kernel_isa(void);
+
 /// Returns a new status with `code` and a printf-formatted message. Never
 /// returns NULL: when memory runs out it returns the shared static
 /// out-of-memory status, which mlc_status_free() recognises and ignores.

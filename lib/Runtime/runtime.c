@@ -445,6 +445,17 @@ static mlc_status check_aliasing(const mlc_model *model) {
   return NULL;
 }
 
+/// The context of the model running on this thread (see internal.h).
+static _Thread_local mlc_exec_ctx *tls_current_ctx;
+
+mlc_exec_ctx *mlc_rt_set_current_ctx(mlc_exec_ctx *ctx) {
+  mlc_exec_ctx *previous = tls_current_ctx;
+  tls_current_ctx = ctx;
+  return previous;
+}
+
+mlc_exec_ctx *mlc_rt_current_ctx(void) { return tls_current_ctx; }
+
 static mlc_status run_checked(mlc_model *model, const mlc_tensor *inputs,
                               size_t num_inputs, const mlc_tensor *outputs,
                               size_t num_outputs) {
@@ -479,8 +490,11 @@ static mlc_status run_checked(mlc_model *model, const mlc_tensor *inputs,
   mlc_status status = check_aliasing(model);
   if (status)
     return status;
+  /* The microkernels that the entry calls find the pool through this. */
+  mlc_exec_ctx *previous = mlc_rt_set_current_ctx(&model->ctx);
   desc->entry((void *const *)model->input_data,
               (void *const *)model->output_data, model->workspace, &model->ctx);
+  mlc_rt_set_current_ctx(previous);
   return NULL;
 }
 

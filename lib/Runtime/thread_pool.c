@@ -248,6 +248,12 @@ int32_t mlc_thread_pool_size(const mlc_thread_pool *pool) {
   return pool ? pool->num_threads : 0;
 }
 
+int32_t mlc_rt_parallel_width(const mlc_exec_ctx *ctx) {
+  if (!ctx || !ctx->pool || tls_parallel_depth > 0)
+    return 1;
+  return ctx->pool->num_threads;
+}
+
 static void run_inline(int64_t n, mlc_parallel_body_fn body, void *closure) {
   ++tls_parallel_depth;
   body(closure, 0, n);

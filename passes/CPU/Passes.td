@@ -40,4 +40,40 @@ def CopiesToLinalg : Pass<"mlc-cpu-copies-to-linalg", "mlir::ModuleOp"> {
   let dependentDialects = ["mlir::linalg::LinalgDialect"];
 }
 
+def LowerMicrokernels : Pass<"mlc-cpu-lower-microkernels", "mlir::ModuleOp"> {
+  let summary = "Turns memref-form kernel.conv2d / kernel.matmul into runtime calls";
+  let description = [{
+    Each microkernel op on buffers becomes a call of `mlc_rt_conv2d_f32` or
+    `mlc_rt_matmul_f32` (include/mlc/runtime.h) with a pointer to a constant
+    global holding its parameters and the buffers' data pointers (aligned
+    pointer plus offset).
+
+    ```mlir
+    kernel.conv2d ins(%x, %w, %b : ...) outs(%y : ...) params = [...]
+    ```
+    becomes
+    ```mlir
+    %p = memref.get_global @__mlc_params_0 : memref<17xi64>
+    ... llvm.inttoptr of each buffer's address ...
+    call @mlc_rt_conv2d_f32(%pp, %xp, %wp, %bp, %yp) : (!llvm.ptr, ...) -> ()
+    ```
+  }];
+  let dependentDialects = ["mlir::memref::MemRefDialect", "mlir::LLVM::LLVMDialect",
+                           "mlir::func::FuncDialect", "mlir::arith::ArithDialect"];
+}
+
+def ApproximateMath : Pass<"mlc-cpu-approximate-math", "mlir::func::FuncOp"> {
+  let summary = "Replaces transcendental math ops with polynomial approximations";
+  let description = [{
+    `math.exp`, `math.expm1`, `math.log`, `math.log1p`, `math.tanh` and
+    `math.erf` on float32 would otherwise become scalar libm calls, which
+    LLVM cannot vectorise; their upstream polynomial approximations are plain
+    arithmetic that the loop vectoriser turns into AVX-512/AVX2/NEON code.
+    Their error is a few ulp in float32 (upstream's own tests), well inside
+    the 1e-4 relative tolerance the end-to-end tests hold models to.
+  }];
+  let dependentDialects = ["mlir::arith::ArithDialect", "mlir::math::MathDialect",
+                           "mlir::vector::VectorDialect"];
+}
+
 #endif // MLC_CPU_PASSES

@@ -45,12 +45,14 @@ void mlc::cpu::buildCPUBufferizePipeline(OpPassManager &pm) {
                 "function-boundary-type-conversion=identity-layout-map},"
                 "buffer-results-to-out-params{hoist-static-allocs=1 modify-public-functions=1},"
                 "canonicalize,cse");
+  pm.addPass(cpu::createLowerMicrokernels());
   pm.nest<func::FuncOp>().addPass(cpu::createPlanMemory());
   addPasses(pm, "buffer-deallocation-pipeline,convert-bufferization-to-memref,canonicalize");
 }
 
 void mlc::cpu::buildCPULowerToLLVMPipeline(OpPassManager &pm) {
   pm.addPass(cpu::createCopiesToLinalg());
+  pm.nest<func::FuncOp>().addPass(cpu::createApproximateMath());
   addPasses(pm, "func.func(convert-linalg-to-loops),lower-affine,convert-scf-to-cf,"
                 "canonicalize,convert-math-to-llvm,convert-math-to-libm,"
                 "expand-strided-metadata,lower-affine,finalize-memref-to-llvm,"

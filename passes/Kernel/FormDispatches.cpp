@@ -42,11 +42,13 @@ bool isClonable(Operation *op) {
 
 /// Ops that do work at run time and so belong in a kernel.
 bool isCompute(Operation *op) {
-  return isa<linalg::LinalgOp, tensor::PadOp, tensor::InsertSliceOp, tensor::ExtractSliceOp,
+  return isa<linalg::LinalgOp, mlc::kernel::Conv2DOp, mlc::kernel::MatMulOp, tensor::PadOp, tensor::InsertSliceOp, tensor::ExtractSliceOp,
              tensor::CollapseShapeOp, tensor::ExpandShapeOp>(op);
 }
 
 bool hasReduction(Operation *op) {
+  if (isa<mlc::kernel::Conv2DOp, mlc::kernel::MatMulOp>(op))
+    return true;
   auto linalgOp = dyn_cast<linalg::LinalgOp>(op);
   return linalgOp && linalgOp.getNumReductionLoops() > 0;
 }
@@ -161,11 +163,18 @@ struct FormDispatchesPass : mlc::kernel::impl::FormDispatchesBase<FormDispatches
           results.push_back(r);
 
     Operation *last = group.back();
+    // Named after the op that does the work (the one with reductions).
+    Operation *anchor = last;
+    for (Operation *op : group)
+      if (hasReduction(op)) {
+        anchor = op;
+        break;
+      }
     OpBuilder b(last);
     b.setInsertionPointAfter(last);
     auto dispatch = mlc::kernel::DispatchOp::create(
         b, last->getLoc(), TypeRange(ValueRange(results)),
-        FlatSymbolRefAttr::get(b.getContext(), kernelName(last, index)),
+        FlatSymbolRefAttr::get(b.getContext(), kernelName(anchor, index)),
         inputs.getArrayRef());
     Block *block = new Block();
     dispatch.getBody().push_back(block);

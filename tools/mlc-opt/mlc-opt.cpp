@@ -27,6 +27,7 @@ int main(int argc, char **argv) {
   mlir::DialectRegistry registry;
   mlir::registerAllDialects(registry);
   mlir::registerAllExtensions(registry);
+  mlc::kernel::registerBufferizableOpInterfaceExternalModels(registry);
   registry.insert<mlc::onnx::ONNXDialect, mlc::kernel::KernelDialect>();
   return mlir::asMainReturnCode(
       mlir::MlirOptMain(argc, argv, "mlc optimizer driver\n", registry));

@@ -188,6 +188,7 @@ Value mlc::conversion::reshapeTo(OpBuilder &b, Location loc, Value value,
 namespace {
 struct ConvertONNXToLinalgPass
     : mlc::conversion::impl::ConvertONNXToLinalgBase<ConvertONNXToLinalgPass> {
+  using ConvertONNXToLinalgBase::ConvertONNXToLinalgBase;
   void runOnOperation() override {
     func::FuncOp func = getOperation();
     // Every value must be static by now: say which node is not.
@@ -207,6 +208,17 @@ struct ConvertONNXToLinalgPass
     });
     if (dynamic.wasInterrupted())
       return signalPassFailure();
+
+    // Microkernels first, on their own, so that a producer is never lowered
+    // to linalg before the Relu or bias Add that would fuse into it is seen.
+    if (useMicrokernels) {
+      RewritePatternSet microkernels(&getContext());
+      populateONNXMicrokernelPatterns(microkernels);
+      GreedyRewriteConfig mkConfig;
+      mkConfig.enableFolding(false);
+      if (failed(applyPatternsGreedily(func, std::move(microkernels), mkConfig)))
+        return signalPassFailure();
+    }
 
     RewritePatternSet patterns(&getContext());
     // Elementwise arithmetic, activations, casts, where/clip.

@@ -18,6 +18,9 @@ void populateONNXConvPoolToLinalgPatterns(mlir::RewritePatternSet &patterns);
 void populateONNXMatMulToLinalgPatterns(mlir::RewritePatternSet &patterns);
 void populateONNXNormalizationToLinalgPatterns(mlir::RewritePatternSet &patterns);
 void populateONNXTensorToLinalgPatterns(mlir::RewritePatternSet &patterns);
+/// Conv/MatMul/Gemm with constant float32 weights to kernel.conv2d and
+/// kernel.matmul (runtime microkernels), with Relu and bias epilogues.
+void populateONNXMicrokernelPatterns(mlir::RewritePatternSet &patterns);
 
 /// Body of an elementwise generic: scalar arguments in, scalar result out.
 using ScalarBuilder = llvm::function_ref<mlir::Value(

@@ -2,6 +2,7 @@
 #ifndef MLC_PASSES_CONVERSION_ONNXTOLINALG_PASSES_H
 #define MLC_PASSES_CONVERSION_ONNXTOLINALG_PASSES_H
 
+#include "dialects/Kernel/KernelDialect.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"

@@ -12,6 +12,10 @@ def ConvertONNXToLinalg : Pass<"mlc-convert-onnx-to-linalg", "mlir::func::FuncOp
     accumulator starts from the broadcast bias; MatMul and Gemm become
     contractions; pooling uses linalg pooling ops; normalizations and softmax
     become reductions plus elementwise generics; shape ops become tensor ops.
+    Float32 Conv, MatMul and Gemm with constant weights instead become
+    `kernel.conv2d` / `kernel.matmul` (runtime microkernels, weights packed at
+    compile time, Relu and bias epilogues folded in) unless
+    `use-microkernels=false`.
     Every result must have a static shape by now (the front end's
     `--input-shape` fixes symbolic dims); an op that cannot be lowered is an
     error at its location, which names the ONNX node.
@@ -30,7 +34,13 @@ def ConvertONNXToLinalg : Pass<"mlc-convert-onnx-to-linalg", "mlir::func::FuncOp
     ```
   }];
   let dependentDialects = ["mlir::linalg::LinalgDialect", "mlir::tensor::TensorDialect",
-                           "mlir::arith::ArithDialect", "mlir::math::MathDialect"];
+                           "mlir::arith::ArithDialect", "mlir::math::MathDialect",
+                           "mlc::kernel::KernelDialect"];
+  let options = [
+    Option<"useMicrokernels", "use-microkernels", "bool", /*default=*/"true",
+           "Lower float32 Conv/MatMul/Gemm with constant weights to the runtime's "
+           "microkernels (kernel.conv2d / kernel.matmul) with packed weights">,
+  ];
 }
 
 #endif // MLC_ONNX_TO_LINALG_PASSES

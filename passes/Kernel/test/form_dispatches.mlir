@@ -9,7 +9,7 @@
 #id4 = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
 // CHECK-LABEL: func.func @conv_relu
 // CHECK-SAME: ([[X:%.*]]: tensor<1x3x8x8xf32>, [[W:%.*]]: tensor<4x3x3x3xf32>, [[B:%.*]]: tensor<4xf32>)
-// CHECK: [[R:%.*]] = kernel.dispatch @kernel0_generic_relu1([[X]], [[B]], [[W]]) : (tensor<1x3x8x8xf32>, tensor<4xf32>, tensor<4x3x3x3xf32>) -> tensor<1x4x8x8xf32> {
+// CHECK: [[R:%.*]] = kernel.dispatch @kernel0_conv_2d_nchw_fchw_conv1([[X]], [[B]], [[W]]) : (tensor<1x3x8x8xf32>, tensor<4xf32>, tensor<4x3x3x3xf32>) -> tensor<1x4x8x8xf32> {
 // CHECK-NEXT: ^bb0([[AX:%.*]]: tensor<1x3x8x8xf32>, [[AB:%.*]]: tensor<4xf32>, [[AW:%.*]]: tensor<4x3x3x3xf32>):
 // CHECK-DAG: [[ZERO:%.*]] = arith.constant 0.000000e+00 : f32
 // CHECK-DAG: tensor.empty() : tensor<1x4x8x8xf32>

@@ -1,0 +1,58 @@
+//===- BufferizableOpInterfaceImpl.cpp - bufferizing microkernel ops ------===//
+//
+// The microkernel ops are in destination style: the result is the init's
+// buffer. Their memref form needs contiguous row-major buffers (the runtime
+// takes plain pointers), so an operand with another layout is copied first.
+//
+//===----------------------------------------------------------------------===//
+#include "dialects/Kernel/KernelDialect.h"
+
+#include "mlir/Dialect/Bufferization/IR/BufferizableOpInterface.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/Bufferization/IR/DstBufferizableOpInterfaceImpl.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/MemRef/Utils/MemRefUtils.h"
+#include "mlir/IR/DialectRegistry.h"
+
+using namespace mlir;
+using namespace mlir::bufferization;
+
+namespace {
+template <typename OpTy>
+struct MicrokernelOpInterface
+    : DstBufferizableOpInterfaceExternalModel<MicrokernelOpInterface<OpTy>, OpTy> {
+  LogicalResult bufferize(Operation *op, RewriterBase &rewriter,
+                          const BufferizationOptions &options,
+                          BufferizationState &state) const {
+    auto kernelOp = cast<OpTy>(op);
+    rewriter.setInsertionPoint(op);
+    SmallVector<Value> buffers;
+    for (OpOperand &operand : op->getOpOperands()) {
+      FailureOr<Value> buffer = getBuffer(rewriter, operand.get(), options, state);
+      if (failed(buffer))
+        return failure();
+      auto type = cast<MemRefType>(buffer->getType());
+      if (!memref::isStaticShapeAndContiguousRowMajor(type)) {
+        if (&operand == &kernelOp.getInitMutable())
+          return op->emitError("microkernel output buffer is not contiguous");
+        auto contiguous = MemRefType::get(type.getShape(), type.getElementType());
+        Value copy = memref::AllocOp::create(rewriter, op->getLoc(), contiguous);
+        memref::CopyOp::create(rewriter, op->getLoc(), *buffer, copy);
+        buffer = copy;
+      }
+      buffers.push_back(*buffer);
+    }
+    OpTy::create(rewriter, op->getLoc(), TypeRange{}, buffers[0], buffers[1], buffers[2],
+                 buffers[3], kernelOp.getParamsAttr());
+    replaceOpWithBufferizedValues(rewriter, op, buffers[3]);
+    return success();
+  }
+};
+} // namespace
+
+void mlc::kernel::registerBufferizableOpInterfaceExternalModels(DialectRegistry &registry) {
+  registry.addExtension(+[](MLIRContext *ctx, KernelDialect *) {
+    Conv2DOp::attachInterface<MicrokernelOpInterface<Conv2DOp>>(*ctx);
+    MatMulOp::attachInterface<MicrokernelOpInterface<MatMulOp>>(*ctx);
+  });
+}

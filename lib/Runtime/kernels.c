@@ -1,0 +1,1025 @@
+/*===- kernels.c - float32 conv2d and matmul microkernels ----------------===*
+ *
+ * mlc_rt_conv2d_f32 and mlc_rt_matmul_f32, the hot loops that generated code
+ * calls for Conv and MatMul/Gemm with constant weights. Both are one GEMM
+ * engine, C[M x N] (+)= A[M x K] * B[K x N], in the style of GotoBLAS/BLIS:
+ *
+ *  - A is in panels of 8 rows, layout [k][8] (one broadcast per FMA row). For
+ *    conv that is the compiler's packed weights as they are; for matmul the
+ *    activations are packed here, one block of rows x KC at a time.
+ *  - B is in panels of 16 columns, layout [k][16]. For matmul that is the
+ *    compiler's packed weights; for conv it is the implicit im2col of the
+ *    input image, packed here straight from the image (padding, stride and
+ *    dilation applied while packing) one KC x NC block at a time, so that the
+ *    block stays in L2.
+ *  - A tile function computes an 8 x 32 (AVX-512: 16 zmm accumulators, two B
+ *    panels) or 8 x 16 (AVX2: two 4 x 16 halves; portable C) block of C over
+ *    one K block, with fewer rows (m tails, down to 1 for a matrix-vector
+ *    product) and masked columns (n tails). Its epilogue adds C (later K
+ *    blocks) or the bias (first K block) and applies ReLU (last K block).
+ *
+ * The ISA is chosen once, at the first call, from the CPU (AVX-512F, else
+ * AVX2+FMA, else portable C); the x86 paths are compiled with target
+ * attributes so the library builds with plain -O2 for any x86-64, and only
+ * the portable path exists elsewhere.
+ *
+ * Threads: the work is cut into independent tasks (images x groups, column
+ * chunks, row-panel chunks) sized so that every thread gets an equal share,
+ * and run with mlc_rt_parallel_for on the context that mlc_model_run publishes
+ * for the calling thread (single-threaded without one). Packing buffers are
+ * per thread, allocated on first use and kept until the thread exits.
+ *
+ *===----------------------------------------------------------------------===*/
+#define _POSIX_C_SOURCE 200112L /* posix_memalign */
+
+#include "internal.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#define MLC_KERNELS_X86 1
+#include <immintrin.h>
+#else
+#define MLC_KERNELS_X86 0
+#endif
+
+#if MLC_CONV_MR != 8 || MLC_MATMUL_NR != 16
+#error "kernels.c is written for 8-row A panels and 16-column B panels"
+#endif
+
+/// Rows of an A panel and columns of a B panel.
+#define PANEL_M 8
+#define PANEL_N 16
+/// Largest K block: an A panel block (KC x 8) stays in L1, a B block in L2.
+#define KC_MAX 256
+/// Largest column block of the packed conv input: KC_MAX x 512 floats is
+/// 512 KiB, half of a Zen 5 core's L2.
+#define CONV_NC_MAX 512
+/// Largest row block of packed matmul activations: 256 x KC_MAX floats.
+#define MATMUL_MC_MAX 256
+/// Below this many multiply-adds a kernel runs on the calling thread only:
+/// waking the pool costs more than it saves.
+#define PARALLEL_MIN_MACS (1 << 20)
+
+static inline int64_t min64(int64_t a, int64_t b) { return a < b ? a : b; }
+static inline int64_t max64(int64_t a, int64_t b) { return a > b ? a : b; }
+static inline int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
+static inline int64_t round_up(int64_t a, int64_t b) {
+  return ceil_div(a, b) * b;
+}
+
+/// `p + n` elements without pointer arithmetic (which would be undefined when
+/// the result lies outside the object): masked loads use such addresses
+/// without touching the masked-off elements.
+static inline const float *offset_ptr(const float *p, int64_t n) {
+  return (const float *)((uintptr_t)p + (uintptr_t)(n * (int64_t)sizeof(float)));
+}
+
+/*===----------------------------------------------------------------------===*
+ * Tiles and packing: the per-ISA parts
+ *===----------------------------------------------------------------------===*/
+
+/// What a tile does with its sums before it stores them.
+typedef struct tile_epilogue {
+  const float *row_bias; /* bias of the tile's first row (conv), or NULL */
+  const float *col_bias; /* bias of the tile's first column (matmul), or NULL */
+  bool accumulate;       /* add to C (not the first K block); no bias then */
+  bool relu;             /* clamp at 0 (the last K block only) */
+} tile_epilogue;
+
+/// C[mr x nc] (+)= A panel [kc][8] (its first mr rows) x B panels [kc][16]
+/// (the columns >= 16 come from the panel at b + b_next), then the epilogue.
+/// 1 <= mr <= 8, 1 <= nc <= the ISA's tile width.
+typedef void (*tile_fn)(int64_t kc, const float *a, const float *b,
+                        int64_t b_next, float *c, int64_t ldc, int mr, int nc,
+                        const tile_epilogue *e);
+
+/// Geometry of one image x group of a convolution, for packing B.
+typedef struct conv_geom {
+  const float *in; /* first channel of the group in this image */
+  int64_t h, w, hw, kh, kw, khw, ow;
+  int64_t sh, sw, dh, dw, pt, pl;
+  bool direct; /* 1x1, stride 1, no padding: B[k][n] = in[k*hw + n] */
+} conv_geom;
+
+/// Packs B[k0 .. k0+kc, n0 .. n0+ncols] (the implicit im2col of the image)
+/// into ceil(ncols/16) panels dst[(p*kc + kk)*16 + j], zero past ncols.
+typedef void (*pack_fn)(const conv_geom *g, int64_t k0, int64_t kc,
+                        int64_t n0, int64_t ncols, float *dst);
+
+/// Columns [l0, l1) of a B panel that lie in one output row; the input
+/// element of column l0 for k = 0 is (iy0, ix0) (before the kernel offsets).
+typedef struct segment {
+  int l0, l1;
+  int64_t iy0, ix0;
+} segment;
+
+static int make_segments(const conv_geom *g, int64_t n0, int lanes,
+                         segment *seg) {
+  int count = 0;
+  int64_t y = n0 / g->ow, x = n0 % g->ow;
+  for (int l = 0; l < lanes; ++count) {
+    int run = (int)min64(lanes - l, g->ow - x);
+    seg[count].l0 = l;
+    seg[count].l1 = l + run;
+    seg[count].iy0 = y * g->sh - g->pt;
+    seg[count].ix0 = x * g->sw - g->pl;
+    l += run;
+    x = 0;
+    ++y;
+  }
+  return count;
+}
+
+/// Stores a tile's sums (acc, row stride 32) through the epilogue, scalar:
+/// the portable path and the partial tiles of the AVX2 path.
+static void store_tile_scalar(const float *acc, int mr, int nc, float *c,
+                              int64_t ldc, const tile_epilogue *e) {
+  for (int r = 0; r < mr; ++r) {
+    float *crow = c + r * ldc;
+    for (int j = 0; j < nc; ++j) {
+      float x = acc[r * 32 + j];
+      if (e->accumulate) {
+        x += crow[j];
+      } else {
+        if (e->row_bias)
+          x += e->row_bias[r];
+        if (e->col_bias)
+          x += e->col_bias[j];
+      }
+      if (e->relu && !(x > 0.0f))
+        x = 0.0f; /* also maps NaN to 0, as the vector max does */
+      crow[j] = x;
+    }
+  }
+}
+
+/*--- Portable C ---------------------------------------------------------===*/
+
+static void tile_c(int64_t kc, const float *a, const float *b, int64_t b_next,
+                   float *c, int64_t ldc, int mr, int nc,
+                   const tile_epilogue *e) {
+  (void)b_next; /* tiles are one panel wide */
+  float acc[PANEL_M * 32];
+  memset(acc, 0, sizeof(acc));
+  for (int64_t kk = 0; kk < kc; ++kk) {
+    const float *bk = b + kk * PANEL_N;
+    for (int r = 0; r < mr; ++r) {
+      const float ar = a[kk * PANEL_M + r];
+      float *accr = acc + r * 32;
+      for (int j = 0; j < PANEL_N; ++j)
+        accr[j] += ar * bk[j];
+    }
+  }
+  store_tile_scalar(acc, mr, nc, c, ldc, e);
+}
+
+static void pack_conv_c(const conv_geom *g, int64_t k0, int64_t kc,
+                        int64_t n0, int64_t ncols, float *dst) {
+  for (int64_t p = 0; p * PANEL_N < ncols; ++p) {
+    const int64_t pn0 = n0 + p * PANEL_N;
+    const int lanes = (int)min64(PANEL_N, ncols - p * PANEL_N);
+    float *out = dst + p * kc * PANEL_N;
+    if (g->direct) {
+      for (int64_t kk = 0; kk < kc; ++kk) {
+        float *row = out + kk * PANEL_N;
+        memcpy(row, g->in + (k0 + kk) * g->hw + pn0,
+               (size_t)lanes * sizeof(float));
+        for (int j = lanes; j < PANEL_N; ++j)
+          row[j] = 0.0f;
+      }
+      continue;
+    }
+    segment seg[PANEL_N];
+    const int nseg = make_segments(g, pn0, lanes, seg);
+    int64_t ci = k0 / g->khw, ky = k0 % g->khw / g->kw, kx = k0 % g->kw;
+    for (int64_t kk = 0; kk < kc; ++kk) {
+      float *row = out + kk * PANEL_N;
+      for (int j = 0; j < PANEL_N; ++j)
+        row[j] = 0.0f;
+      const float *plane = g->in + ci * g->hw;
+      for (int s = 0; s < nseg; ++s) {
+        const int64_t iy = seg[s].iy0 + ky * g->dh;
+        if (iy < 0 || iy >= g->h)
+          continue;
+        const float *src = plane + iy * g->w;
+        const int64_t ix = seg[s].ix0 + kx * g->dw;
+        for (int j = seg[s].l0; j < seg[s].l1; ++j) {
+          const int64_t x = ix + (j - seg[s].l0) * g->sw;
+          if (x >= 0 && x < g->w)
+            row[j] = src[x];
+        }
+      }
+      if (++kx == g->kw) {
+        kx = 0;
+        if (++ky == g->kh) {
+          ky = 0;
+          ++ci;
+        }
+      }
+    }
+  }
+}
+
+#if MLC_KERNELS_X86
+
+/*--- AVX2 + FMA ---------------------------------------------------------===*/
+
+#define TARGET_AVX2 __attribute__((target("avx2,fma")))
+#define ALWAYS_INLINE inline __attribute__((always_inline))
+
+/// MR (<= 4) rows x 16 columns; KU independent accumulator sets over k when
+/// MR is small, so that enough FMAs are in flight.
+static ALWAYS_INLINE TARGET_AVX2 void
+ukr_avx2(const int MR, const int KU, int64_t kc, const float *a,
+         const float *b, float *c, int64_t ldc, int nc,
+         const tile_epilogue *e, const float *row_bias) {
+  __m256 acc[4][4][2]; /* [KU][MR][2]; fixed sizes keep it in registers */
+#pragma GCC unroll 16
+  for (int u = 0; u < KU; ++u)
+#pragma GCC unroll 16
+    for (int r = 0; r < MR; ++r)
+      acc[u][r][0] = acc[u][r][1] = _mm256_setzero_ps();
+  int64_t kk = 0;
+  for (; kk + KU <= kc; kk += KU) {
+#pragma GCC unroll 16
+    for (int u = 0; u < KU; ++u) {
+      const __m256 b0 = _mm256_loadu_ps(b + (kk + u) * PANEL_N);
+      const __m256 b1 = _mm256_loadu_ps(b + (kk + u) * PANEL_N + 8);
+#pragma GCC unroll 16
+      for (int r = 0; r < MR; ++r) {
+        const __m256 s = _mm256_broadcast_ss(a + (kk + u) * PANEL_M + r);
+        acc[u][r][0] = _mm256_fmadd_ps(s, b0, acc[u][r][0]);
+        acc[u][r][1] = _mm256_fmadd_ps(s, b1, acc[u][r][1]);
+      }
+    }
+  }
+  for (; kk < kc; ++kk) {
+    const __m256 b0 = _mm256_loadu_ps(b + kk * PANEL_N);
+    const __m256 b1 = _mm256_loadu_ps(b + kk * PANEL_N + 8);
+#pragma GCC unroll 16
+    for (int r = 0; r < MR; ++r) {
+      const __m256 s = _mm256_broadcast_ss(a + kk * PANEL_M + r);
+      acc[0][r][0] = _mm256_fmadd_ps(s, b0, acc[0][r][0]);
+      acc[0][r][1] = _mm256_fmadd_ps(s, b1, acc[0][r][1]);
+    }
+  }
+#pragma GCC unroll 16
+  for (int u = 1; u < KU; ++u)
+#pragma GCC unroll 16
+    for (int r = 0; r < MR; ++r) {
+      acc[0][r][0] = _mm256_add_ps(acc[0][r][0], acc[u][r][0]);
+      acc[0][r][1] = _mm256_add_ps(acc[0][r][1], acc[u][r][1]);
+    }
+  if (nc < PANEL_N) {
+    float tmp[4 * 32];
+#pragma GCC unroll 16
+    for (int r = 0; r < MR; ++r) {
+      _mm256_storeu_ps(tmp + r * 32, acc[0][r][0]);
+      _mm256_storeu_ps(tmp + r * 32 + 8, acc[0][r][1]);
+    }
+    tile_epilogue sub = *e;
+    sub.row_bias = row_bias;
+    store_tile_scalar(tmp, MR, nc, c, ldc, &sub);
+    return;
+  }
+  const bool accumulate = e->accumulate, relu = e->relu;
+  const float *const col_bias = accumulate ? NULL : e->col_bias;
+  if (accumulate)
+    row_bias = NULL;
+  const __m256 zero = _mm256_setzero_ps();
+  __m256 cb0 = zero, cb1 = zero;
+  if (col_bias) {
+    cb0 = _mm256_loadu_ps(col_bias);
+    cb1 = _mm256_loadu_ps(col_bias + 8);
+  }
+#pragma GCC unroll 16
+  for (int r = 0; r < MR; ++r) {
+    float *cr = c + r * ldc;
+    __m256 x0 = acc[0][r][0], x1 = acc[0][r][1];
+    if (accumulate) {
+      x0 = _mm256_add_ps(x0, _mm256_loadu_ps(cr));
+      x1 = _mm256_add_ps(x1, _mm256_loadu_ps(cr + 8));
+    } else {
+      const __m256 rb = row_bias ? _mm256_set1_ps(row_bias[r]) : zero;
+      x0 = _mm256_add_ps(x0, _mm256_add_ps(cb0, rb));
+      x1 = _mm256_add_ps(x1, _mm256_add_ps(cb1, rb));
+    }
+    if (relu) {
+      x0 = _mm256_max_ps(x0, zero);
+      x1 = _mm256_max_ps(x1, zero);
+    }
+    _mm256_storeu_ps(cr, x0);
+    _mm256_storeu_ps(cr + 8, x1);
+  }
+}
+
+static TARGET_AVX2 void tile_avx2(int64_t kc, const float *a, const float *b,
+                                  int64_t b_next, float *c, int64_t ldc,
+                                  int mr, int nc, const tile_epilogue *e) {
+  (void)b_next; /* tiles are one panel wide */
+  for (int r0 = 0; r0 < mr; r0 += 4) {
+    const float *rb = e->row_bias ? e->row_bias + r0 : NULL;
+    const float *ar = a + r0;
+    float *cr = c + r0 * ldc;
+    switch (mr - r0 >= 4 ? 4 : mr - r0) {
+    case 1:
+      ukr_avx2(1, 4, kc, ar, b, cr, ldc, nc, e, rb);
+      break;
+    case 2:
+      ukr_avx2(2, 2, kc, ar, b, cr, ldc, nc, e, rb);
+      break;
+    case 3:
+      ukr_avx2(3, 2, kc, ar, b, cr, ldc, nc, e, rb);
+      break;
+    default:
+      ukr_avx2(4, 1, kc, ar, b, cr, ldc, nc, e, rb);
+      break;
+    }
+  }
+}
+
+/*--- AVX-512 ------------------------------------------------------------===*/
+
+#define TARGET_AVX512 __attribute__((target("avx512f,fma")))
+
+/// MR (<= 8) rows x 16*NV columns (NV = 1 or 2 panels); KU accumulator sets
+/// over k when MR*NV is small. With MR = 8, NV = 2: 16 zmm accumulators, and
+/// per k two vector loads and eight broadcast FMAs per row pair.
+static ALWAYS_INLINE TARGET_AVX512 void
+ukr_avx512(const int MR, const int NV, const int KU, int64_t kc,
+           const float *a, const float *b0, const float *b1, float *c,
+           int64_t ldc, int nc, const tile_epilogue *e) {
+  __m512 acc[8][8][2]; /* [KU][MR][NV]; fixed sizes keep it in registers */
+#pragma GCC unroll 16
+  for (int u = 0; u < KU; ++u)
+#pragma GCC unroll 16
+    for (int r = 0; r < MR; ++r)
+#pragma GCC unroll 2
+      for (int v = 0; v < NV; ++v)
+        acc[u][r][v] = _mm512_setzero_ps();
+  int64_t kk = 0;
+  for (; kk + KU <= kc; kk += KU) {
+#pragma GCC unroll 16
+    for (int u = 0; u < KU; ++u) {
+      __m512 bv[2];
+      bv[0] = _mm512_loadu_ps(b0 + (kk + u) * PANEL_N);
+      if (NV > 1)
+        bv[NV - 1] = _mm512_loadu_ps(b1 + (kk + u) * PANEL_N);
+#pragma GCC unroll 16
+      for (int r = 0; r < MR; ++r) {
+        const __m512 s = _mm512_set1_ps(a[(kk + u) * PANEL_M + r]);
+#pragma GCC unroll 2
+        for (int v = 0; v < NV; ++v)
+          acc[u][r][v] = _mm512_fmadd_ps(s, bv[v], acc[u][r][v]);
+      }
+    }
+  }
+  for (; kk < kc; ++kk) {
+    __m512 bv[2];
+    bv[0] = _mm512_loadu_ps(b0 + kk * PANEL_N);
+    if (NV > 1)
+      bv[NV - 1] = _mm512_loadu_ps(b1 + kk * PANEL_N);
+#pragma GCC unroll 16
+    for (int r = 0; r < MR; ++r) {
+      const __m512 s = _mm512_set1_ps(a[kk * PANEL_M + r]);
+#pragma GCC unroll 2
+      for (int v = 0; v < NV; ++v)
+        acc[0][r][v] = _mm512_fmadd_ps(s, bv[v], acc[0][r][v]);
+    }
+  }
+#pragma GCC unroll 16
+  for (int u = 1; u < KU; ++u)
+#pragma GCC unroll 16
+    for (int r = 0; r < MR; ++r)
+#pragma GCC unroll 2
+      for (int v = 0; v < NV; ++v)
+        acc[0][r][v] = _mm512_add_ps(acc[0][r][v], acc[u][r][v]);
+
+  /* Locals: the stores to C would otherwise reload *e for every row. */
+  const bool accumulate = e->accumulate, relu = e->relu;
+  const float *const row_bias = accumulate ? NULL : e->row_bias;
+  const float *const col_bias = accumulate ? NULL : e->col_bias;
+  /* Column masks: the last vector may be partial. */
+  __mmask16 mask[2];
+  bool full = nc == 16 * NV;
+#pragma GCC unroll 2
+  for (int v = 0; v < NV; ++v) {
+    const int cols = nc - 16 * v;
+    mask[v] = cols >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << cols) - 1);
+  }
+  const __m512 zero = _mm512_setzero_ps();
+  __m512 cb[2];
+#pragma GCC unroll 2
+  for (int v = 0; v < NV; ++v)
+    cb[v] = col_bias ? _mm512_maskz_loadu_ps(mask[v], col_bias + 16 * v)
+                     : zero;
+#pragma GCC unroll 16
+  for (int r = 0; r < MR; ++r) {
+    float *cr = c + r * ldc;
+    const __m512 rb = row_bias ? _mm512_set1_ps(row_bias[r]) : zero;
+#pragma GCC unroll 2
+    for (int v = 0; v < NV; ++v) {
+      __m512 x = acc[0][r][v];
+      if (accumulate)
+        x = _mm512_add_ps(x, _mm512_maskz_loadu_ps(mask[v], cr + 16 * v));
+      else
+        x = _mm512_add_ps(x, _mm512_add_ps(cb[v], rb));
+      if (relu)
+        x = _mm512_max_ps(x, zero);
+      if (full)
+        _mm512_storeu_ps(cr + 16 * v, x);
+      else
+        _mm512_mask_storeu_ps(cr + 16 * v, mask[v], x);
+    }
+  }
+}
+
+static TARGET_AVX512 void tile_avx512(int64_t kc, const float *a,
+                                      const float *b, int64_t b_next, float *c,
+                                      int64_t ldc, int mr, int nc,
+                                      const tile_epilogue *e) {
+  const float *b1 = b + b_next;
+  /* KU: enough accumulators (MR*NV*KU >= 8) to cover the FMA latency. */
+#define MLC_UKR_CASE(MRV, KU1, KU2)                                            \
+  case MRV:                                                                    \
+    if (nc > 16)                                                               \
+      ukr_avx512(MRV, 2, KU2, kc, a, b, b1, c, ldc, nc, e);                    \
+    else                                                                       \
+      ukr_avx512(MRV, 1, KU1, kc, a, b, b1, c, ldc, nc, e);                    \
+    break;
+  switch (mr) {
+    MLC_UKR_CASE(1, 8, 4)
+    MLC_UKR_CASE(2, 4, 2)
+    MLC_UKR_CASE(3, 3, 2)
+    MLC_UKR_CASE(4, 2, 1)
+    MLC_UKR_CASE(5, 2, 1)
+    MLC_UKR_CASE(6, 2, 1)
+    MLC_UKR_CASE(7, 2, 1)
+  default:
+    MLC_UKR_CASE(8, 1, 1)
+  }
+#undef MLC_UKR_CASE
+}
+
+/// One masked load of a packed B row: lanes `lanes` of the row come from
+/// plane + off (stride 1: lane j reads plane[off + j]; stride 2: lane j reads
+/// plane[off + 2j], loaded as two vectors under m32; otherwise a gather with
+/// the segment's index vector from plane + off).
+typedef struct pack_entry {
+  int64_t off;
+  uint32_t m32;
+  uint16_t lanes;
+  uint16_t seg;
+} pack_entry;
+
+/// Most entries a panel's table may have (kernel positions x row segments);
+/// larger kernels fall back to pack_conv_c.
+#define PACK_TABLE_MAX 512
+
+/// pack_conv_c with one masked load per (k, row segment) instead of one
+/// scalar copy per element. The loads of a panel depend on the kernel
+/// position (ky, kx) and the segment but not on the channel, so each panel
+/// first builds a table of them for every kernel position; the loop over k
+/// then only walks the table and steps the channel plane.
+static TARGET_AVX512 void pack_conv_avx512(const conv_geom *g, int64_t k0,
+                                           int64_t kc, int64_t n0,
+                                           int64_t ncols, float *dst) {
+  const int64_t h = g->h, w = g->w, sw = g->sw, khw = g->khw;
+  if (!g->direct && khw * PANEL_N > PACK_TABLE_MAX) {
+    pack_conv_c(g, k0, kc, n0, ncols, dst);
+    return;
+  }
+  const __m512i iota =
+      _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+  const __m512i even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18,
+                                         20, 22, 24, 26, 28, 30);
+  pack_entry table[PACK_TABLE_MAX];
+  int first[PACK_TABLE_MAX / PANEL_N + 1]; /* entries of position r: */
+  __m512i gather_index[PANEL_N];           /* [first[r], first[r+1]) */
+  const int64_t c0 = k0 / khw, r0 = k0 % khw;
+  for (int64_t p = 0; p * PANEL_N < ncols; ++p) {
+    const int64_t pn0 = n0 + p * PANEL_N;
+    const int lanes = (int)min64(PANEL_N, ncols - p * PANEL_N);
+    float *out = dst + p * kc * PANEL_N;
+    if (g->direct) {
+      const __mmask16 m = (__mmask16)((1u << lanes) - 1);
+      const float *src = g->in + k0 * g->hw + pn0;
+      for (int64_t kk = 0; kk < kc; ++kk, src += g->hw)
+        _mm512_store_ps(out + kk * PANEL_N, _mm512_maskz_loadu_ps(m, src));
+      continue;
+    }
+    segment seg[PANEL_N];
+    const int nseg = make_segments(g, pn0, lanes, seg);
+    if (sw > 2)
+      for (int s = 0; s < nseg; ++s)
+        gather_index[s] = _mm512_mullo_epi32(
+            _mm512_sub_epi32(iota, _mm512_set1_epi32(seg[s].l0)),
+            _mm512_set1_epi32((int)sw));
+    int count = 0;
+    for (int64_t r = 0; r < khw; ++r) {
+      first[r] = count;
+      const int64_t ky = r / g->kw, kx = r % g->kw;
+      for (int s = 0; s < nseg; ++s) {
+        const int64_t iy = seg[s].iy0 + ky * g->dh;
+        const int64_t ix = seg[s].ix0 + kx * g->dw;
+        if (iy < 0 || iy >= h || ix >= w)
+          continue;
+        /* Lanes [jlo, jhi) read inside the row: 0 <= ix + (j-l0)*sw < w. */
+        const int l0 = seg[s].l0;
+        int64_t jlo = l0, jhi = seg[s].l1;
+        if (ix < 0)
+          jlo = l0 + ceil_div(-ix, sw);
+        if (ix + (jhi - 1 - l0) * sw >= w)
+          jhi = l0 + (w - 1 - ix) / sw + 1;
+        if (jlo >= jhi)
+          continue;
+        pack_entry *e = &table[count++];
+        e->lanes = (uint16_t)(((1u << jhi) - 1) & ~((1u << jlo) - 1));
+        e->seg = (uint16_t)s;
+        e->m32 = 0;
+        if (sw == 1) {
+          e->off = iy * w + ix - l0;
+        } else if (sw == 2) {
+          /* Lane j reads base[2j]: load base[2*jlo .. 2*jhi-2]. */
+          e->off = iy * w + ix - 2 * l0;
+          e->m32 = (uint32_t)(((1ull << (2 * jhi - 1)) - 1) &
+                              ~((1ull << (2 * jlo)) - 1));
+        } else {
+          e->off = iy * w + ix;
+        }
+      }
+    }
+    first[khw] = count;
+
+    const float *plane = g->in + c0 * g->hw;
+    int64_t r = r0;
+    for (int64_t kk = 0; kk < kc; ++kk) {
+      __m512 v = _mm512_setzero_ps();
+      const pack_entry *e = table + first[r], *end = table + first[r + 1];
+      if (sw == 1) {
+        for (; e < end; ++e)
+          v = _mm512_mask_loadu_ps(v, (__mmask16)e->lanes,
+                                   offset_ptr(plane, e->off));
+      } else if (sw == 2) {
+        for (; e < end; ++e) {
+          const float *base = offset_ptr(plane, e->off);
+          const __m512 lo = _mm512_maskz_loadu_ps((__mmask16)e->m32, base);
+          const __m512 hi = _mm512_maskz_loadu_ps(
+              (__mmask16)(e->m32 >> 16), offset_ptr(base, 16));
+          v = _mm512_mask_mov_ps(v, (__mmask16)e->lanes,
+                                 _mm512_permutex2var_ps(lo, even, hi));
+        }
+      } else {
+        for (; e < end; ++e)
+          v = _mm512_mask_i32gather_ps(v, (__mmask16)e->lanes,
+                                       gather_index[e->seg],
+                                       offset_ptr(plane, e->off), 4);
+      }
+      _mm512_store_ps(out + kk * PANEL_N, v);
+      if (++r == khw) {
+        r = 0;
+        plane += g->hw;
+      }
+    }
+  }
+}
+
+#endif /* MLC_KERNELS_X86 */
+
+/*===----------------------------------------------------------------------===*
+ * ISA selection
+ *===----------------------------------------------------------------------===*/
+
+typedef struct kernel_isa {
+  int isa;    /* MLC_RT_ISA_* */
+  int tile_n; /* columns per tile call: 16 or 32 */
+  tile_fn tile;
+  pack_fn pack_conv;
+} kernel_isa;
+
+static const kernel_isa isa_c = {MLC_RT_ISA_C, 16, tile_c, pack_conv_c};
+#if MLC_KERNELS_X86
+static const kernel_isa isa_avx2 = {MLC_RT_ISA_AVX2, 16, tile_avx2,
+                                    pack_conv_c};
+static const kernel_isa isa_avx512 = {MLC_RT_ISA_AVX512, 32, tile_avx512,
+                                      pack_conv_avx512};
+#endif
+
+static int best_isa(void) {
+#if MLC_KERNELS_X86
+  __builtin_cpu_init();
+  if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("fma"))
+    return MLC_RT_ISA_AVX512;
+  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
+    return MLC_RT_ISA_AVX2;
+#endif
+  return MLC_RT_ISA_C;
+}
+
+static const kernel_isa *isa_table(int isa) {
+  switch (isa) {
+#if MLC_KERNELS_X86
+  case MLC_RT_ISA_AVX512:
+    return &isa_avx512;
+  case MLC_RT_ISA_AVX2:
+    return &isa_avx2;
+#endif
+  default:
+    return &isa_c;
+  }
+}
+
+/// The implementation in use; resolved at the first call (a race there only
+/// stores the same pointer twice).
+static _Atomic(const kernel_isa *) current_isa;
+
+static const kernel_isa *get_isa(void) {
+  const kernel_isa *k =
+      atomic_load_explicit(&current_isa, memory_order_acquire);
+  if (!k) {
+    k = isa_table(best_isa());
+    atomic_store_explicit(&current_isa, k, memory_order_release);
+  }
+  return k;
+}
+
+int mlc_rt_force_isa(int isa) {
+  const int best = best_isa();
+  if (isa == MLC_RT_ISA_AUTO)
+    isa = best;
+  if (isa < MLC_RT_ISA_C || isa > best)
+    return -1;
+  atomic_store_explicit(&current_isa, isa_table(isa), memory_order_release);
+  return isa;
+}
+
+int mlc_rt_kernel_isa(void) { return get_isa()->isa; }
+
+/*===----------------------------------------------------------------------===*
+ * Per-thread packing buffers
+ *===----------------------------------------------------------------------===*/
+
+static pthread_key_t scratch_key;
+static pthread_once_t scratch_once = PTHREAD_ONCE_INIT;
+static bool scratch_key_ok;
+static _Thread_local float *tls_scratch;
+static _Thread_local size_t tls_scratch_floats;
+
+static void scratch_destroy(void *p) { free(p); }
+static void scratch_init(void) {
+  scratch_key_ok = pthread_key_create(&scratch_key, scratch_destroy) == 0;
+}
+
+/// A 64-byte aligned buffer of at least `floats` floats owned by the calling
+/// thread (freed when the thread exits), or NULL when out of memory.
+static float *scratch(size_t floats) {
+  if (floats < 16)
+    floats = 16;
+  if (floats <= tls_scratch_floats)
+    return tls_scratch;
+  pthread_once(&scratch_once, scratch_init);
+  void *p = NULL;
+  if (posix_memalign(&p, 64, floats * sizeof(float)) != 0)
+    return NULL;
+  free(tls_scratch);
+  tls_scratch = (float *)p;
+  tls_scratch_floats = floats;
+  if (scratch_key_ok)
+    pthread_setspecific(scratch_key, p);
+  return tls_scratch;
+}
+
+/*===----------------------------------------------------------------------===*
+ * Work splitting
+ *===----------------------------------------------------------------------===*/
+
+/// Splits `units` independent GEMMs of `panels` row panels x `cols` columns
+/// into units x nb x mb tasks (nb column chunks, mb row-panel chunks) for
+/// `threads` threads: at least ceil(cols/col_max) column chunks (cache
+/// blocking), column chunks of at least col_min and row chunks of at least
+/// panel_min panels unless unsplit, and the split whose slowest thread does
+/// the least work (ties: fewer row splits when prefer_cols, else fewer column
+/// splits).
+static void plan_split(int64_t threads, int64_t units, int64_t panels,
+                       int64_t cols, int64_t col_max, int64_t col_min,
+                       int64_t panel_min, bool prefer_cols, int64_t *out_nb,
+                       int64_t *out_mb) {
+  const int64_t nb0 = max64(1, ceil_div(cols, col_max));
+  int64_t best_nb = nb0, best_mb = 1;
+  if (threads > 1) {
+    double best_cost = -1.0;
+    int64_t best_rank = 0;
+    for (int64_t mb = 1; mb <= min64(panels, 4 * threads); ++mb) {
+      const int64_t pchunk = ceil_div(panels, mb);
+      if (mb > 1 && pchunk < panel_min)
+        break;
+      const int64_t mb_eff = ceil_div(panels, pchunk);
+      if (mb_eff != mb)
+        continue;
+      for (int64_t nb = nb0; nb <= nb0 + 4 * threads; ++nb) {
+        const int64_t nchunk = round_up(ceil_div(cols, nb), PANEL_N);
+        if (nb > nb0 && nchunk < col_min)
+          break;
+        const int64_t nb_eff = ceil_div(cols, nchunk);
+        if (nb_eff != nb)
+          continue;
+        const int64_t tasks = units * nb * mb;
+        /* The slowest thread runs ceil(tasks/threads) of the largest task. */
+        const double cost = (double)ceil_div(tasks, threads) *
+                            (double)nchunk * (double)pchunk;
+        const int64_t rank = prefer_cols ? mb * 4096 + nb : nb * 4096 + mb;
+        if (best_cost < 0 || cost < best_cost * 0.999 ||
+            (cost <= best_cost * 1.001 && rank < best_rank)) {
+          best_cost = cost;
+          best_rank = rank;
+          best_nb = nb;
+          best_mb = mb;
+        }
+      }
+    }
+  }
+  *out_nb = best_nb;
+  *out_mb = best_mb;
+}
+
+/// Threads a parallel loop started here would use.
+static int64_t available_threads(mlc_exec_ctx *ctx, double macs) {
+  if (!ctx || macs < (double)PARALLEL_MIN_MACS)
+    return 1;
+  return mlc_rt_parallel_width(ctx);
+}
+
+/*===----------------------------------------------------------------------===*
+ * Convolution
+ *===----------------------------------------------------------------------===*/
+
+typedef struct conv_job {
+  const mlc_conv2d_params *p;
+  const float *input, *weights, *bias;
+  float *output;
+  const kernel_isa *isa;
+  int64_t M, K, N, P, cg; /* per group: rows, depth, columns, panels, chans */
+  int64_t kc, nkb;        /* K block size and count */
+  int64_t nb, mb;         /* column chunks and row-panel chunks per unit */
+  int64_t nchunk, pchunk; /* their sizes (columns, panels) */
+} conv_job;
+
+static void conv_geom_init(const conv_job *job, int64_t b, int64_t g,
+                           conv_geom *geom) {
+  const mlc_conv2d_params *p = job->p;
+  geom->in = job->input + (b * p->c + g * job->cg) * p->h * p->w;
+  geom->h = p->h;
+  geom->w = p->w;
+  geom->hw = p->h * p->w;
+  geom->kh = p->kh;
+  geom->kw = p->kw;
+  geom->khw = p->kh * p->kw;
+  geom->ow = p->ow;
+  geom->sh = p->stride_h;
+  geom->sw = p->stride_w;
+  geom->dh = p->dilation_h;
+  geom->dw = p->dilation_w;
+  geom->pt = p->pad_top;
+  geom->pl = p->pad_left;
+  geom->direct = p->kh == 1 && p->kw == 1 && p->stride_h == 1 &&
+                 p->stride_w == 1 && p->pad_top == 0 && p->pad_left == 0 &&
+                 p->oh == p->h && p->ow == p->w;
+}
+
+/// The definition, for when no packing buffer can be allocated.
+static void conv_task_naive(const conv_job *job, int64_t b, int64_t g,
+                            int64_t n0, int64_t n1, int64_t m0, int64_t m1) {
+  const mlc_conv2d_params *p = job->p;
+  for (int64_t m = m0; m < m1; ++m) {
+    const int64_t o = g * job->M + m;
+    const int64_t panel = m / PANEL_M, r = m % PANEL_M;
+    const float *wp = job->weights + (g * job->P + panel) * job->K * PANEL_M;
+    for (int64_t n = n0; n < n1; ++n) {
+      const int64_t y = n / p->ow, x = n % p->ow;
+      float sum = job->bias ? job->bias[o] : 0.0f;
+      for (int64_t k = 0; k < job->K; ++k) {
+        const int64_t ci = k / (p->kh * p->kw), ky = k / p->kw % p->kh,
+                      kx = k % p->kw;
+        const int64_t iy = y * p->stride_h + ky * p->dilation_h - p->pad_top;
+        const int64_t ix = x * p->stride_w + kx * p->dilation_w - p->pad_left;
+        if (iy < 0 || iy >= p->h || ix < 0 || ix >= p->w)
+          continue;
+        sum += wp[k * PANEL_M + r] *
+               job->input[((b * p->c + g * job->cg + ci) * p->h + iy) * p->w +
+                          ix];
+      }
+      if (p->activation == MLC_ACTIVATION_RELU && !(sum > 0.0f))
+        sum = 0.0f;
+      job->output[(b * p->f + o) * job->N + n] = sum;
+    }
+  }
+}
+
+static void conv_task(const conv_job *job, int64_t b, int64_t g, int64_t n0,
+                      int64_t n1, int64_t p0, int64_t p1) {
+  const int64_t ncols = n1 - n0, N = job->N;
+  float *buf = scratch((size_t)(job->kc * round_up(ncols, PANEL_N)));
+  if (!buf) {
+    conv_task_naive(job, b, g, n0, n1, p0 * PANEL_M,
+                    min64(job->M, p1 * PANEL_M));
+    return;
+  }
+  conv_geom geom;
+  conv_geom_init(job, b, g, &geom);
+  const kernel_isa *isa = job->isa;
+  const int64_t tile_n = isa->tile_n;
+  const bool relu = job->p->activation == MLC_ACTIVATION_RELU;
+  float *out = job->output + (b * job->p->f + g * job->M) * N + n0;
+  for (int64_t kb = 0; kb < job->nkb; ++kb) {
+    const int64_t k0 = kb * job->kc, kc = min64(job->kc, job->K - k0);
+    isa->pack_conv(&geom, k0, kc, n0, ncols, buf);
+    tile_epilogue e = {NULL, NULL, kb > 0, relu && kb == job->nkb - 1};
+    for (int64_t p = p0; p < p1; ++p) {
+      const int mr = (int)min64(PANEL_M, job->M - p * PANEL_M);
+      const float *a = job->weights + ((g * job->P + p) * job->K + k0) * PANEL_M;
+      e.row_bias = job->bias && kb == 0 ? job->bias + g * job->M + p * PANEL_M
+                                        : NULL;
+      float *c = out + p * PANEL_M * N;
+      for (int64_t j = 0; j < ncols; j += tile_n)
+        isa->tile(kc, a, buf + j * kc, kc * PANEL_N, c + j, N, mr,
+                  (int)min64(tile_n, ncols - j), &e);
+    }
+  }
+}
+
+static void conv_body(void *closure, int64_t begin, int64_t end) {
+  const conv_job *job = (const conv_job *)closure;
+  const int64_t per_unit = job->nb * job->mb;
+  for (int64_t t = begin; t < end; ++t) {
+    const int64_t unit = t / per_unit, rest = t % per_unit;
+    const int64_t ni = rest / job->mb, mi = rest % job->mb;
+    const int64_t b = unit / job->p->group, g = unit % job->p->group;
+    const int64_t n0 = ni * job->nchunk, n1 = min64(job->N, n0 + job->nchunk);
+    const int64_t p0 = mi * job->pchunk, p1 = min64(job->P, p0 + job->pchunk);
+    if (n0 < n1 && p0 < p1)
+      conv_task(job, b, g, n0, n1, p0, p1);
+  }
+}
+
+void mlc_rt_conv2d_f32(const mlc_conv2d_params *params, const float *input,
+                       const float *packed_weights, const float *bias,
+                       float *output) {
+  if (!params || params->group <= 0)
+    return;
+  const mlc_conv2d_params *p = params;
+  conv_job job;
+  job.p = p;
+  job.input = input;
+  job.weights = packed_weights;
+  job.bias = bias;
+  job.output = output;
+  job.isa = get_isa();
+  job.M = p->f / p->group;
+  job.cg = p->c / p->group;
+  job.K = job.cg * p->kh * p->kw;
+  job.N = p->oh * p->ow;
+  job.P = ceil_div(job.M, PANEL_M);
+  if (p->n <= 0 || job.M <= 0 || job.N <= 0)
+    return;
+  job.nkb = max64(1, ceil_div(job.K, KC_MAX));
+  job.kc = ceil_div(job.K, job.nkb);
+  const int64_t units = p->n * p->group;
+  mlc_exec_ctx *ctx = mlc_rt_current_ctx();
+  const int64_t threads = available_threads(
+      ctx, (double)units * (double)job.M * (double)job.N * (double)job.K);
+  /* Row splits repack the same input; keep them at 32+ rows. */
+  plan_split(threads, units, job.P, job.N, CONV_NC_MAX, 64, 4, true, &job.nb,
+             &job.mb);
+  job.nchunk = round_up(ceil_div(job.N, job.nb), PANEL_N);
+  job.pchunk = ceil_div(job.P, job.mb);
+  mlc_rt_parallel_for(threads > 1 ? ctx : NULL, units * job.nb * job.mb,
+                      conv_body, &job);
+}
+
+/*===----------------------------------------------------------------------===*
+ * Matmul
+ *===----------------------------------------------------------------------===*/
+
+typedef struct matmul_job {
+  const mlc_matmul_params *p;
+  const float *a, *b, *bias;
+  float *c;
+  const kernel_isa *isa;
+  int64_t P;              /* row panels */
+  int64_t kc, nkb;        /* K block size and count */
+  int64_t nb, mb;         /* column chunks and row-panel chunks per batch */
+  int64_t nchunk, pchunk; /* their sizes (columns, panels) */
+} matmul_job;
+
+/// Packs rows [0, rows) x columns [0, kc) of A (row stride lda) into panels
+/// dst[(p*kc + kk)*8 + r]; the rows past `rows` of the last panel are left
+/// unset (tiles only read their mr rows).
+static void pack_a(const float *a, int64_t lda, int64_t rows, int64_t kc,
+                   float *dst) {
+  for (int64_t i = 0; i < rows; ++i) {
+    const float *src = a + i * lda;
+    float *out = dst + (i / PANEL_M) * kc * PANEL_M + i % PANEL_M;
+    for (int64_t kk = 0; kk < kc; ++kk)
+      out[kk * PANEL_M] = src[kk];
+  }
+}
+
+static void matmul_task_naive(const matmul_job *job, const float *a, float *c,
+                              int64_t i0, int64_t i1, int64_t j0, int64_t j1) {
+  const mlc_matmul_params *p = job->p;
+  for (int64_t i = i0; i < i1; ++i)
+    for (int64_t j = j0; j < j1; ++j) {
+      float sum = job->bias ? job->bias[j] : 0.0f;
+      const float *bp = job->b + (j / PANEL_N) * p->k * PANEL_N + j % PANEL_N;
+      for (int64_t kk = 0; kk < p->k; ++kk)
+        sum += a[i * p->lda + kk] * bp[kk * PANEL_N];
+      if (p->activation == MLC_ACTIVATION_RELU && !(sum > 0.0f))
+        sum = 0.0f;
+      c[i * p->n + j] = sum;
+    }
+}
+
+static void matmul_task(const matmul_job *job, int64_t batch, int64_t i0,
+                        int64_t i1, int64_t j0, int64_t j1) {
+  const mlc_matmul_params *p = job->p;
+  const float *a = job->a + batch * p->batch_stride_a;
+  float *c = job->c + batch * p->m * p->n;
+  const int64_t mc_max = min64(MATMUL_MC_MAX, round_up(i1 - i0, PANEL_M));
+  float *buf = scratch((size_t)(mc_max * job->kc));
+  if (!buf) {
+    matmul_task_naive(job, a, c, i0, i1, j0, j1);
+    return;
+  }
+  const kernel_isa *isa = job->isa;
+  const int64_t tile_n = isa->tile_n, n = p->n, k = p->k;
+  const bool relu = p->activation == MLC_ACTIVATION_RELU;
+  for (int64_t ib = i0; ib < i1; ib += mc_max) {
+    const int64_t mc = min64(mc_max, i1 - ib);
+    for (int64_t kb = 0; kb < job->nkb; ++kb) {
+      const int64_t k0 = kb * job->kc, kc = min64(job->kc, k - k0);
+      pack_a(a + ib * p->lda + k0, p->lda, mc, kc, buf);
+      tile_epilogue e = {NULL, NULL, kb > 0, relu && kb == job->nkb - 1};
+      for (int64_t j = j0; j < j1; j += tile_n) {
+        const int nc = (int)min64(tile_n, j1 - j);
+        const float *bp = job->b + ((j / PANEL_N) * k + k0) * PANEL_N;
+        e.col_bias = job->bias && kb == 0 ? job->bias + j : NULL;
+        for (int64_t i = 0; i < mc; i += PANEL_M)
+          isa->tile(kc, buf + i * kc, bp, k * PANEL_N, c + (ib + i) * n + j, n,
+                    (int)min64(PANEL_M, mc - i), nc, &e);
+      }
+    }
+  }
+}
+
+static void matmul_body(void *closure, int64_t begin, int64_t end) {
+  const matmul_job *job = (const matmul_job *)closure;
+  const mlc_matmul_params *p = job->p;
+  const int64_t per_batch = job->nb * job->mb;
+  for (int64_t t = begin; t < end; ++t) {
+    const int64_t batch = t / per_batch, rest = t % per_batch;
+    const int64_t mi = rest / job->nb, ni = rest % job->nb;
+    const int64_t i0 = mi * job->pchunk * PANEL_M,
+                  i1 = min64(p->m, i0 + job->pchunk * PANEL_M);
+    const int64_t j0 = ni * job->nchunk, j1 = min64(p->n, j0 + job->nchunk);
+    if (i0 < i1 && j0 < j1)
+      matmul_task(job, batch, i0, i1, j0, j1);
+  }
+}
+
+void mlc_rt_matmul_f32(const mlc_matmul_params *params, const float *a,
+                       const float *packed_b, const float *bias, float *c) {
+  if (!params)
+    return;
+  const mlc_matmul_params *p = params;
+  if (p->batch <= 0 || p->m <= 0 || p->n <= 0)
+    return;
+  matmul_job job;
+  job.p = p;
+  job.a = a;
+  job.b = packed_b;
+  job.bias = bias;
+  job.c = c;
+  job.isa = get_isa();
+  job.P = ceil_div(p->m, PANEL_M);
+  job.nkb = max64(1, ceil_div(p->k, KC_MAX));
+  job.kc = ceil_div(max64(p->k, 0), job.nkb);
+  /* Every batch of a broadcast A gives the same product: compute one, copy. */
+  const int64_t batches = p->batch_stride_a == 0 ? 1 : p->batch;
+  mlc_exec_ctx *ctx = mlc_rt_current_ctx();
+  const int64_t threads = available_threads(
+      ctx, (double)batches * (double)p->m * (double)p->n * (double)p->k);
+  plan_split(threads, batches, job.P, p->n, INT64_MAX / 2, 32, 1, false,
+             &job.nb, &job.mb);
+  job.nchunk = round_up(ceil_div(p->n, job.nb), PANEL_N);
+  job.pchunk = ceil_div(job.P, job.mb);
+  mlc_rt_parallel_for(threads > 1 ? ctx : NULL, batches * job.nb * job.mb,
+                      matmul_body, &job);
+  for (int64_t b = batches; b < p->batch; ++b)
+    memcpy(c + b * p->m * p->n, c, (size_t)(p->m * p->n) * sizeof(float));
+}

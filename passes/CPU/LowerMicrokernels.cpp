@@ -1,0 +1,80 @@
+//===- LowerMicrokernels.cpp - microkernel ops to runtime calls -----------===//
+#include "passes/CPU/Passes.h"
+
+#include "dialects/Kernel/KernelDialect.h"
+
+#include "mlir/IR/SymbolTable.h"
+
+using namespace mlir;
+
+namespace mlc::cpu {
+#define GEN_PASS_DEF_LOWERMICROKERNELS
+#include "passes/CPU/Passes.h.inc"
+} // namespace mlc::cpu
+
+namespace {
+
+/// The address of a buffer's first element as an !llvm.ptr.
+Value dataPointer(OpBuilder &b, Location loc, Value memref) {
+  auto type = cast<MemRefType>(memref.getType());
+  Value base = memref::ExtractAlignedPointerAsIndexOp::create(b, loc, memref);
+  auto meta = memref::ExtractStridedMetadataOp::create(b, loc, memref);
+  int64_t bytes = std::max<int64_t>(1, type.getElementTypeBitWidth() / 8);
+  Value offset = arith::MulIOp::create(b, loc, meta.getOffset(),
+                                       arith::ConstantIndexOp::create(b, loc, bytes));
+  Value address = arith::AddIOp::create(b, loc, base, offset);
+  Value i64 = arith::IndexCastOp::create(b, loc, b.getI64Type(), address);
+  return LLVM::IntToPtrOp::create(b, loc, LLVM::LLVMPointerType::get(b.getContext()), i64);
+}
+
+struct LowerMicrokernelsPass : mlc::cpu::impl::LowerMicrokernelsBase<LowerMicrokernelsPass> {
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    SymbolTable symbols(module);
+    MLIRContext *ctx = &getContext();
+    auto ptr = LLVM::LLVMPointerType::get(ctx);
+    unsigned counter = 0;
+
+    auto declare = [&](StringRef name) {
+      if (symbols.lookup(name))
+        return;
+      OpBuilder b = OpBuilder::atBlockEnd(module.getBody());
+      auto decl = func::FuncOp::create(b, module.getLoc(), name,
+                                       b.getFunctionType({ptr, ptr, ptr, ptr, ptr}, {}));
+      decl.setPrivate();
+      symbols.insert(decl);
+    };
+
+    SmallVector<Operation *> ops;
+    module.walk([&](Operation *op) {
+      if (isa<mlc::kernel::Conv2DOp, mlc::kernel::MatMulOp>(op) && op->getNumResults() == 0)
+        ops.push_back(op);
+    });
+    for (Operation *op : ops) {
+      bool isConv = isa<mlc::kernel::Conv2DOp>(op);
+      StringRef callee = isConv ? "mlc_rt_conv2d_f32" : "mlc_rt_matmul_f32";
+      declare(callee);
+      ArrayRef<int64_t> params = isConv ? cast<mlc::kernel::Conv2DOp>(op).getParams()
+                                        : cast<mlc::kernel::MatMulOp>(op).getParams();
+      // The parameters live in a constant global.
+      OpBuilder gb = OpBuilder::atBlockBegin(module.getBody());
+      auto paramsType = MemRefType::get({(int64_t)params.size()}, gb.getI64Type());
+      auto tensorType = RankedTensorType::get({(int64_t)params.size()}, gb.getI64Type());
+      auto global = memref::GlobalOp::create(
+          gb, op->getLoc(), gb.getStringAttr("__mlc_params_" + std::to_string(counter++)),
+          gb.getStringAttr("private"), TypeAttr::get(paramsType),
+          DenseElementsAttr::get(tensorType, params), gb.getUnitAttr(), gb.getI64IntegerAttr(8));
+      symbols.insert(global);
+
+      OpBuilder b(op);
+      Location loc = op->getLoc();
+      Value paramsBuffer = memref::GetGlobalOp::create(b, loc, paramsType, global.getSymName());
+      SmallVector<Value> args = {dataPointer(b, loc, paramsBuffer)};
+      for (Value operand : op->getOperands())
+        args.push_back(dataPointer(b, loc, operand));
+      func::CallOp::create(b, loc, callee, TypeRange{}, args);
+      op->erase();
+    }
+  }
+};
+} // namespace

@@ -1,0 +1,39 @@
+// RUN: mlc-opt %s --split-input-file --mlc-cpu-lower-microkernels | FileCheck %s
+
+// Tests that a memref-form kernel.conv2d becomes a call of mlc_rt_conv2d_f32
+// with a constant global holding its params and the data pointers of its
+// buffers (aligned pointer plus offset in bytes), declared once.
+
+// CHECK: memref.global "private" constant @__mlc_params_0 : memref<17xi64> = dense<[1, 2, 4, 4, 2, 1, 1, 4, 4, 1, 1, 1, 1, 0, 0, 1, 1]> {alignment = 8 : i64}
+// CHECK-LABEL: func.func @conv
+// CHECK: [[P:%.*]] = memref.get_global @__mlc_params_0 : memref<17xi64>
+// CHECK: memref.extract_aligned_pointer_as_index [[P]]
+// CHECK: llvm.inttoptr
+// CHECK: [[BASE:%.*]] = memref.extract_aligned_pointer_as_index %arg0
+// CHECK: {{%[a-z_0-9]+}}, [[OFF:%[a-z_0-9]+]], {{.*}} = memref.extract_strided_metadata %arg0
+// CHECK: [[BYTES:%.*]] = arith.muli [[OFF]], %c4
+// CHECK: arith.addi [[BASE]], [[BYTES]]
+// CHECK: call @mlc_rt_conv2d_f32(%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}) : (!llvm.ptr, !llvm.ptr, !llvm.ptr, !llvm.ptr, !llvm.ptr) -> ()
+// CHECK-NOT: kernel.conv2d
+// CHECK: func.func private @mlc_rt_conv2d_f32(!llvm.ptr, !llvm.ptr, !llvm.ptr, !llvm.ptr, !llvm.ptr)
+func.func @conv(%x: memref<1x2x4x4xf32>, %w: memref<16xf32>, %b: memref<2xf32>, %y: memref<1x2x4x4xf32>) {
+  kernel.conv2d ins(%x, %w, %b : memref<1x2x4x4xf32>, memref<16xf32>, memref<2xf32>) outs(%y : memref<1x2x4x4xf32>) params = [1, 2, 4, 4, 2, 1, 1, 4, 4, 1, 1, 1, 1, 0, 0, 1, 1]
+  return
+}
+
+// -----
+
+// Tests that two matmuls get their own params globals and share one
+// declaration of mlc_rt_matmul_f32.
+
+// CHECK-DAG: memref.global "private" constant @__mlc_params_0 : memref<7xi64> = dense<[1, 3, 2, 2, 2, 6, 0]>
+// CHECK-DAG: memref.global "private" constant @__mlc_params_1 : memref<7xi64> = dense<[1, 3, 2, 2, 2, 6, 1]>
+// CHECK-LABEL: func.func @two_matmuls
+// CHECK: call @mlc_rt_matmul_f32
+// CHECK: call @mlc_rt_matmul_f32
+// CHECK-COUNT-1: func.func private @mlc_rt_matmul_f32
+func.func @two_matmuls(%a: memref<1x3x2xf32>, %w: memref<32xf32>, %b: memref<2xf32>, %y: memref<1x3x2xf32>, %z: memref<1x3x2xf32>) {
+  kernel.matmul ins(%a, %w, %b : memref<1x3x2xf32>, memref<32xf32>, memref<2xf32>) outs(%y : memref<1x3x2xf32>) params = [1, 3, 2, 2, 2, 6, 0]
+  kernel.matmul ins(%a, %w, %b : memref<1x3x2xf32>, memref<32xf32>, memref<2xf32>) outs(%z : memref<1x3x2xf32>) params = [1, 3, 2, 2, 2, 6, 1]
+  return
+}

@@ -1,0 +1,277 @@
+//===- Microkernels.cpp - Conv, MatMul and Gemm to runtime microkernels ---===//
+//
+// Float32 convolutions and matmuls whose weights are constants become
+// kernel.conv2d / kernel.matmul: the weights are packed here, at compile
+// time, into the panel layouts of include/mlc/runtime.h, and a following Relu
+// or bias Add is folded into the microkernel's epilogue. Everything else
+// (non-constant weights, other types, 1-d/3-d convolutions) keeps the linalg
+// lowering of the other files.
+//
+//===----------------------------------------------------------------------===//
+#include "passes/Conversion/ONNXToLinalg/ONNXToLinalg.h"
+
+#include "dialects/Kernel/KernelDialect.h"
+#include "mlc/runtime.h"
+
+#include "mlir/IR/Matchers.h"
+
+using namespace mlir;
+using namespace mlc;
+using namespace mlc::conversion;
+
+namespace {
+
+std::optional<std::vector<float>> constantF32(Value v) {
+  Attribute attr;
+  if (!v || !matchPattern(v, m_Constant(&attr)))
+    return std::nullopt;
+  return onnx::getF32Values(dyn_cast<ElementsAttr>(attr));
+}
+
+bool isStaticF32(Value v) {
+  auto t = getStaticType(v);
+  return t && t.getElementType().isF32();
+}
+
+Value packedConstant(OpBuilder &b, Location loc, StringRef name, ArrayRef<float> values) {
+  auto type = RankedTensorType::get({(int64_t)values.size()}, b.getF32Type());
+  return arith::ConstantOp::create(b, loc, type,
+                                   cast<TypedAttr>(onnx::makeF32Constant(type, name, values)));
+}
+
+/// The bias operand: `bias` reshaped to [n], or zeros.
+Value biasOperand(OpBuilder &b, Location loc, Value bias, int64_t n) {
+  auto type = RankedTensorType::get({n}, b.getF32Type());
+  if (!bias || isa<NoneType>(bias.getType()))
+    return arith::ConstantOp::create(b, loc, type, DenseElementsAttr::get(type, 0.0f));
+  return reshapeTo(b, loc, bias, type);
+}
+
+/// The single onnx.Relu using `op`'s only result, if any.
+onnx::ReluOp fusibleRelu(Operation *op) {
+  if (!op->hasOneUse())
+    return nullptr;
+  return dyn_cast<onnx::ReluOp>(*op->getUsers().begin());
+}
+
+//===----------------------------------------------------------------------===//
+// Conv
+//===----------------------------------------------------------------------===//
+
+/// Builds kernel.conv2d for `conv` (with `activation`); fails when the conv
+/// does not fit the microkernel.
+FailureOr<Value> buildConv(onnx::ConvOp conv, PatternRewriter &rewriter, int64_t activation) {
+  if (!isStaticF32(conv.getX()) || !isStaticF32(conv.getY()) || !isStaticF32(conv.getW()))
+    return failure();
+  auto xType = getStaticType(conv.getX()), wType = getStaticType(conv.getW());
+  auto yType = getStaticType(conv.getY());
+  if (xType.getRank() != 4)
+    return failure();
+  bool hasBias = !isa<NoneType>(conv.getB().getType());
+  if (hasBias && !isStaticF32(conv.getB()))
+    return failure();
+  auto weights = constantF32(conv.getW());
+  if (!weights)
+    return failure();
+  int64_t f = wType.getDimSize(0), cg = wType.getDimSize(1), kh = wType.getDimSize(2),
+          kw = wType.getDimSize(3), group = conv.getGroup();
+  SmallVector<int64_t> strides = onnx::getI64s(conv.getStrides(), 2, 1);
+  SmallVector<int64_t> dilations = onnx::getI64s(conv.getDilations(), 2, 1);
+  auto pads = onnx::resolvePads(conv, conv.getAutoPad(), xType.getShape().drop_front(2),
+                                {kh, kw}, strides, dilations, conv.getPads());
+  if (failed(pads))
+    return failure();
+  // Pack: per group, panels of MR output channels, K-major inside a panel.
+  int64_t m = f / group, k = cg * kh * kw, mr = MLC_CONV_MR, panels = (m + mr - 1) / mr;
+  std::vector<float> packed(group * panels * k * mr, 0.0f);
+  for (int64_t g = 0; g < group; ++g)
+    for (int64_t p = 0; p < panels; ++p)
+      for (int64_t kk = 0; kk < k; ++kk)
+        for (int64_t r = 0; r < mr && p * mr + r < m; ++r)
+          packed[((g * panels + p) * k + kk) * mr + r] = (*weights)[(g * m + p * mr + r) * k + kk];
+  Location loc = conv.getLoc();
+  Value packedW = packedConstant(rewriter, loc, "conv_packed", packed);
+  Value bias = biasOperand(rewriter, loc, hasBias ? conv.getB() : Value(), f);
+  Value init = tensor::EmptyOp::create(rewriter, loc, yType.getShape(), yType.getElementType());
+  SmallVector<int64_t> params = {xType.getDimSize(0), xType.getDimSize(1), xType.getDimSize(2),
+                                 xType.getDimSize(3), f, kh, kw, yType.getDimSize(2),
+                                 yType.getDimSize(3), strides[0], strides[1], dilations[0],
+                                 dilations[1], (*pads)[0], (*pads)[1], group, activation};
+  return kernel::Conv2DOp::create(rewriter, loc, TypeRange{yType}, conv.getX(), packedW, bias,
+                                  init, rewriter.getDenseI64ArrayAttr(params))
+      .getResult()[0];
+}
+
+struct ConvToMicrokernel : OpRewritePattern<onnx::ConvOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(onnx::ConvOp op, PatternRewriter &rewriter) const override {
+    if (fusibleRelu(op))
+      return rewriter.notifyMatchFailure(op, "the Relu pattern takes it");
+    auto result = buildConv(op, rewriter, MLC_ACTIVATION_NONE);
+    if (failed(result))
+      return rewriter.notifyMatchFailure(op, "does not fit the microkernel");
+    rewriter.replaceOp(op, *result);
+    return success();
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// MatMul and Gemm
+//===----------------------------------------------------------------------===//
+
+/// Builds kernel.matmul computing `a` x B (B = `bData` as [k, n], or [n, k]
+/// with `transB`) + bias, reshaped to `resultType`.
+Value buildMatMul(PatternRewriter &rewriter, Location loc, Value a, ArrayRef<float> bData,
+                  int64_t k, int64_t n, bool transB, Value bias, RankedTensorType resultType,
+                  int64_t activation) {
+  auto aType = getStaticType(a);
+  ArrayRef<int64_t> as = aType.getShape();
+  int64_t m = as.size() >= 2 ? as[as.size() - 2] : 1, batch = 1;
+  for (size_t i = 0; i + 2 < as.size(); ++i)
+    batch *= as[i];
+  int64_t nr = MLC_MATMUL_NR, panels = (n + nr - 1) / nr;
+  std::vector<float> packed(panels * k * nr, 0.0f);
+  for (int64_t q = 0; q < panels; ++q)
+    for (int64_t kk = 0; kk < k; ++kk)
+      for (int64_t r = 0; r < nr && q * nr + r < n; ++r) {
+        int64_t j = q * nr + r;
+        packed[(q * k + kk) * nr + r] = transB ? bData[j * k + kk] : bData[kk * n + j];
+      }
+  Type f32 = rewriter.getF32Type();
+  Value a3 = reshapeTo(rewriter, loc, a, RankedTensorType::get({batch, m, k}, f32));
+  Value packedB = packedConstant(rewriter, loc, "matmul_packed", packed);
+  Value biasV = biasOperand(rewriter, loc, bias, n);
+  auto outType = RankedTensorType::get({batch, m, n}, f32);
+  Value init = tensor::EmptyOp::create(rewriter, loc, outType.getShape(), f32);
+  SmallVector<int64_t> params = {batch, m, n, k, k, m * k, activation};
+  Value r = kernel::MatMulOp::create(rewriter, loc, TypeRange{outType}, a3, packedB, biasV, init,
+                                     rewriter.getDenseI64ArrayAttr(params))
+                .getResult()[0];
+  return reshapeTo(rewriter, loc, r, resultType);
+}
+
+/// MatMul(A, constant 2-d B) that fits the microkernel, with its B data.
+std::optional<std::vector<float>> matmulWeights(onnx::MatMulOp op) {
+  auto bType = getStaticType(op.getB());
+  if (!bType || bType.getRank() != 2 || !isStaticF32(op.getA()) || !isStaticF32(op.getY()))
+    return std::nullopt;
+  return constantF32(op.getB());
+}
+
+/// A bias that an Add applies to every row of `mm`'s result: a constant-free
+/// static f32 tensor whose elements all lie along the last dim.
+Value rowBias(Value candidate, int64_t n) {
+  auto t = getStaticType(candidate);
+  if (!t || !t.getElementType().isF32() || t.getNumElements() != n || t.getRank() == 0 ||
+      t.getShape().back() != n)
+    return nullptr;
+  return candidate;
+}
+
+struct MatMulToMicrokernel : OpRewritePattern<onnx::MatMulOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(onnx::MatMulOp op, PatternRewriter &rewriter) const override {
+    auto b = matmulWeights(op);
+    if (!b)
+      return rewriter.notifyMatchFailure(op, "does not fit the microkernel");
+    auto bType = getStaticType(op.getB());
+    if (op->hasOneUse())
+      if (auto add = dyn_cast<onnx::AddOp>(*op->getUsers().begin()))
+        if (add.getType() == op.getType() &&
+            rowBias(add->getOperand(add->getOperand(0) == op.getY() ? 1 : 0), bType.getDimSize(1)))
+          return rewriter.notifyMatchFailure(op, "the bias-add pattern takes it");
+    Value r = buildMatMul(rewriter, op.getLoc(), op.getA(), *b, bType.getDimSize(0),
+                          bType.getDimSize(1), false, nullptr, getStaticType(op.getY()),
+                          MLC_ACTIVATION_NONE);
+    rewriter.replaceOp(op, r);
+    return success();
+  }
+};
+
+/// Add(MatMul(A, B), bias) with a per-column bias: one microkernel.
+struct MatMulBiasToMicrokernel : OpRewritePattern<onnx::AddOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(onnx::AddOp add, PatternRewriter &rewriter) const override {
+    for (int side = 0; side < 2; ++side) {
+      auto mm = add->getOperand(side).getDefiningOp<onnx::MatMulOp>();
+      if (!mm || !mm->hasOneUse() || add.getType() != mm.getType())
+        continue;
+      auto b = matmulWeights(mm);
+      if (!b)
+        continue;
+      auto bType = getStaticType(mm.getB());
+      Value bias = rowBias(add->getOperand(1 - side), bType.getDimSize(1));
+      if (!bias)
+        continue;
+      Value r = buildMatMul(rewriter, add.getLoc(), mm.getA(), *b, bType.getDimSize(0),
+                            bType.getDimSize(1), false, bias, getStaticType(add.getC()),
+                            MLC_ACTIVATION_NONE);
+      rewriter.replaceOp(add, r);
+      rewriter.eraseOp(mm);
+      return success();
+    }
+    return rewriter.notifyMatchFailure(add, "not a bias add of a constant-weight matmul");
+  }
+};
+
+FailureOr<Value> buildGemm(onnx::GemmOp op, PatternRewriter &rewriter, int64_t activation) {
+  auto bType = getStaticType(op.getB());
+  auto yType = getStaticType(op.getY());
+  if (!bType || !yType || !isStaticF32(op.getA()) || !yType.getElementType().isF32() ||
+      op.getTransA() || op.getAlpha().convertToDouble() != 1.0)
+    return failure();
+  auto b = constantF32(op.getB());
+  if (!b)
+    return failure();
+  int64_t n = yType.getDimSize(1);
+  Value bias;
+  if (!isa<NoneType>(op.getC().getType()) && op.getBeta().convertToDouble() != 0.0) {
+    if (op.getBeta().convertToDouble() != 1.0 || !(bias = rowBias(op.getC(), n)))
+      return failure();
+  }
+  int64_t k = op.getTransB() ? bType.getDimSize(1) : bType.getDimSize(0);
+  return buildMatMul(rewriter, op.getLoc(), op.getA(), *b, k, n, op.getTransB() != 0, bias,
+                     yType, activation);
+}
+
+struct GemmToMicrokernel : OpRewritePattern<onnx::GemmOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(onnx::GemmOp op, PatternRewriter &rewriter) const override {
+    if (fusibleRelu(op))
+      return rewriter.notifyMatchFailure(op, "the Relu pattern takes it");
+    auto r = buildGemm(op, rewriter, MLC_ACTIVATION_NONE);
+    if (failed(r))
+      return rewriter.notifyMatchFailure(op, "does not fit the microkernel");
+    rewriter.replaceOp(op, *r);
+    return success();
+  }
+};
+
+/// Relu(Conv) and Relu(Gemm): the activation runs in the microkernel.
+struct ReluOfProducerToMicrokernel : OpRewritePattern<onnx::ReluOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(onnx::ReluOp relu, PatternRewriter &rewriter) const override {
+    Operation *producer = relu.getX().getDefiningOp();
+    if (!producer || !producer->hasOneUse() || relu.getType() != relu.getX().getType())
+      return rewriter.notifyMatchFailure(relu, "input is not a single-use producer");
+    FailureOr<Value> r = failure();
+    if (auto conv = dyn_cast<onnx::ConvOp>(producer))
+      r = buildConv(conv, rewriter, MLC_ACTIVATION_RELU);
+    else if (auto gemm = dyn_cast<onnx::GemmOp>(producer))
+      r = buildGemm(gemm, rewriter, MLC_ACTIVATION_RELU);
+    if (failed(r))
+      return rewriter.notifyMatchFailure(relu, "producer does not fit a microkernel");
+    rewriter.replaceOp(relu, *r);
+    rewriter.eraseOp(producer);
+    return success();
+  }
+};
+} // namespace
+
+void mlc::conversion::populateONNXMicrokernelPatterns(RewritePatternSet &patterns) {
+  // Above the linalg lowerings of the same ops, which they fall back to.
+  patterns.add<ConvToMicrokernel, MatMulToMicrokernel, GemmToMicrokernel>(patterns.getContext(),
+                                                                         /*benefit=*/2);
+  patterns.add<MatMulBiasToMicrokernel, ReluOfProducerToMicrokernel>(patterns.getContext(),
+                                                                     /*benefit=*/3);
+}

@@ -1,0 +1,99 @@
+// RUN: mlc-opt %s --split-input-file --mlc-convert-onnx-to-linalg | FileCheck %s
+// RUN: mlc-opt %s --split-input-file --mlc-convert-onnx-to-linalg=use-microkernels=false | FileCheck %s --check-prefix=LINALG
+
+// Tests that a float32 Conv with constant weights followed by Relu becomes one
+// kernel.conv2d with the activation in its params, the bias as an operand and
+// the weights packed in panels of 8 output channels (k-major: W[0][0], W[1][0],
+// 0 x 6, then W[0][1], W[1][1], 0 x 6).
+
+// CHECK-LABEL: func.func @conv_relu
+// CHECK-DAG: [[B:%.*]] = arith.constant dense<[5.000000e-01, -5.000000e-01]> : tensor<2xf32>
+// CHECK-DAG: [[W:%.*]] = arith.constant dense_resource<[[BLOB:conv_packed[_0-9]*]]> : tensor<16xf32>
+// CHECK: [[E:%.*]] = tensor.empty() : tensor<1x2x4x4xf32>
+// CHECK: [[Y:%.*]] = kernel.conv2d ins(%arg0, [[W]], [[B]] : tensor<1x2x4x4xf32>, tensor<16xf32>, tensor<2xf32>) outs([[E]] : tensor<1x2x4x4xf32>)
+// CHECK-SAME: params = [1, 2, 4, 4, 2, 1, 1, 4, 4, 1, 1, 1, 1, 0, 0, 1, 1]
+// CHECK-NOT: onnx.Relu
+// CHECK: return [[Y]]
+// CHECK: [[BLOB]]: "0x040000000000803F000040400000000000000000000000000000000000000000000000000000004000008040000000000000000000000000000000000000000000000000"
+// LINALG-LABEL: func.func @conv_relu
+// LINALG-NOT: kernel.conv2d
+// LINALG: linalg.conv_2d_nchw_fchw
+func.func @conv_relu(%x: tensor<1x2x4x4xf32>) -> tensor<1x2x4x4xf32> {
+  %w = onnx.Constant dense<[[[[1.0]], [[2.0]]], [[[3.0]], [[4.0]]]]> : tensor<2x2x1x1xf32> : tensor<2x2x1x1xf32>
+  %b = onnx.Constant dense<[0.5, -0.5]> : tensor<2xf32> : tensor<2xf32>
+  %c = onnx.Conv(%x, %w, %b) : (tensor<1x2x4x4xf32>, tensor<2x2x1x1xf32>, tensor<2xf32>) -> tensor<1x2x4x4xf32>
+  %r = onnx.Relu(%c) : (tensor<1x2x4x4xf32>) -> tensor<1x2x4x4xf32>
+  return %r : tensor<1x2x4x4xf32>
+}
+
+// -----
+
+// Tests that padding, strides and groups go into the params and that a conv
+// without bias gets a zero bias; the Relu of a conv with two users stays.
+
+// CHECK-LABEL: func.func @grouped_strided
+// CHECK-DAG: [[ZERO:%.*]] = arith.constant dense<0.000000e+00> : tensor<4xf32>
+// CHECK: [[Y:%.*]] = kernel.conv2d ins(%arg0, %{{.*}}, [[ZERO]] : tensor<1x4x9x9xf32>, tensor<288xf32>, tensor<4xf32>)
+// CHECK-SAME: params = [1, 4, 9, 9, 4, 3, 3, 5, 5, 2, 2, 1, 1, 1, 1, 2, 0]
+// CHECK: linalg.generic
+// CHECK: arith.maximumf
+func.func @grouped_strided(%x: tensor<1x4x9x9xf32>) -> (tensor<1x4x5x5xf32>, tensor<1x4x5x5xf32>) {
+  %w = onnx.Constant dense<1.0> : tensor<4x2x3x3xf32> : tensor<4x2x3x3xf32>
+  %none = onnx.none
+  %c = onnx.Conv(%x, %w, %none) {group = 2 : i64, pads = [1, 1, 1, 1], strides = [2, 2]} : (tensor<1x4x9x9xf32>, tensor<4x2x3x3xf32>, none) -> tensor<1x4x5x5xf32>
+  %r = onnx.Relu(%c) : (tensor<1x4x5x5xf32>) -> tensor<1x4x5x5xf32>
+  return %c, %r : tensor<1x4x5x5xf32>, tensor<1x4x5x5xf32>
+}
+
+// -----
+
+// Tests that a conv whose weights are not constant keeps the linalg lowering.
+
+// CHECK-LABEL: func.func @dynamic_weights
+// CHECK-NOT: kernel.conv2d
+// CHECK: linalg.conv_2d_nchw_fchw
+func.func @dynamic_weights(%x: tensor<1x2x4x4xf32>, %w: tensor<2x2x1x1xf32>) -> tensor<1x2x4x4xf32> {
+  %none = onnx.none
+  %c = onnx.Conv(%x, %w, %none) : (tensor<1x2x4x4xf32>, tensor<2x2x1x1xf32>, none) -> tensor<1x2x4x4xf32>
+  return %c : tensor<1x2x4x4xf32>
+}
+
+// -----
+
+// Tests that MatMul by a constant followed by a per-column bias Add becomes
+// one kernel.matmul on [batch, m, k] with the bias folded in, and that the
+// weights are packed in panels of 16 columns (B[0][0], B[0][1], 0 x 14, ...).
+
+// CHECK-LABEL: func.func @matmul_bias
+// CHECK: [[A:%.*]] = tensor.expand_shape
+// CHECK: [[Y:%.*]] = kernel.matmul ins([[A]], %{{.*}}, %{{.*}} : tensor<1x3x2xf32>, tensor<32xf32>, tensor<2xf32>) outs(%{{.*}} : tensor<1x3x2xf32>)
+// CHECK-SAME: params = [1, 3, 2, 2, 2, 6, 0]
+// CHECK-NOT: onnx.Add
+// CHECK-NOT: linalg.generic
+// CHECK: return
+// CHECK: matmul_packed{{[_0-9]*}}: "0x040000000000803F00000040000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000004040000080400000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000"
+func.func @matmul_bias(%a: tensor<3x2xf32>) -> tensor<3x2xf32> {
+  %b = onnx.Constant dense<[[1.0, 2.0], [3.0, 4.0]]> : tensor<2x2xf32> : tensor<2x2xf32>
+  %bias = onnx.Constant dense<[1.0, -1.0]> : tensor<2xf32> : tensor<2xf32>
+  %m = onnx.MatMul(%a, %b) : (tensor<3x2xf32>, tensor<2x2xf32>) -> tensor<3x2xf32>
+  %y = onnx.Add(%bias, %m) : (tensor<2xf32>, tensor<3x2xf32>) -> tensor<3x2xf32>
+  return %y : tensor<3x2xf32>
+}
+
+// -----
+
+// Tests that Gemm with transB (a torch Linear) and a Relu becomes one
+// kernel.matmul whose packed weights are the transposed B.
+
+// CHECK-LABEL: func.func @gemm_transb_relu
+// CHECK: kernel.matmul ins(%{{.*}}, %{{.*}}, %{{.*}} : tensor<1x1x2xf32>, tensor<32xf32>, tensor<2xf32>)
+// CHECK-SAME: params = [1, 1, 2, 2, 2, 2, 1]
+// CHECK-NOT: onnx.Relu
+// CHECK: matmul_packed{{[_0-9]*}}: "0x040000000000803F00004040000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000040000080400000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000"
+func.func @gemm_transb_relu(%a: tensor<1x2xf32>) -> tensor<1x2xf32> {
+  %b = onnx.Constant dense<[[1.0, 2.0], [3.0, 4.0]]> : tensor<2x2xf32> : tensor<2x2xf32>
+  %c = onnx.Constant dense<[0.0, 1.0]> : tensor<2xf32> : tensor<2xf32>
+  %g = onnx.Gemm(%a, %b, %c) {transB = 1 : i64} : (tensor<1x2xf32>, tensor<2x2xf32>, tensor<2xf32>) -> tensor<1x2xf32>
+  %r = onnx.Relu(%g) : (tensor<1x2xf32>) -> tensor<1x2xf32>
+  return %r : tensor<1x2xf32>
+}

@@ -1,0 +1,720 @@
+//===- KernelTest.cpp - Tests of the float32 microkernels -----------------===//
+//
+// Compares mlc_rt_conv2d_f32 and mlc_rt_matmul_f32 with naive references
+// written here (double accumulation, from unpacked weights) over many shapes:
+// edge tiles, groups (depthwise included), strides, dilation, padding, 1x1,
+// K and N larger than one cache block, batches, bias, ReLU. Every test runs
+// once per implementation this CPU supports (portable C, AVX2, AVX-512, forced
+// with the test-only mlc_rt_force_isa) and on 1, 2 and 3 threads (a pool set
+// as the current context), so every path and every way of splitting the work
+// is checked. Outputs are surrounded by guard elements to catch stray writes,
+// and buffers are offset by one float so that nothing is 64-byte aligned.
+//
+// Tolerance: per output element, |got - ref| <= 1e-5 * sum_k |w_k * x_k|
+// (+ |bias|). The kernels accumulate in float32 in a blocked order with
+// FMAs; the worst-case rounding error of any such order is about K * 2^-24 *
+// sum|terms|, but with independent random inputs the error grows like
+// sqrt(K) * 2^-24 * sum|terms| (<= 2e-6 for the largest K = 4608 here), so
+// 1e-5 passes every correct summation order by a wide margin while an error in
+// indexing (a missing, repeated or misplaced term, typically ~ 1/K of the
+// sum or more) fails.
+//
+//===----------------------------------------------------------------------===//
+
+#include "mlc/runtime.h"
+
+#include "internal.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <memory>
+#include <random>
+#include <sstream>
+#include <string>
+#include <vector>
+
+namespace {
+
+constexpr float kSentinel = -12345.0f;
+constexpr size_t kGuard = 37; // guard floats before and after each output
+
+struct PoolDeleter {
+  void operator()(mlc_thread_pool *pool) const {
+    mlc_thread_pool_destroy(pool);
+  }
+};
+using PoolPtr = std::unique_ptr<mlc_thread_pool, PoolDeleter>;
+
+/// Runs the current test's body with `threads` threads: a pool installed as
+/// the calling thread's current context, as mlc_model_run does.
+class ThreadScope {
+public:
+  explicit ThreadScope(int threads) {
+    if (threads > 1) {
+      mlc_thread_pool *pool = nullptr;
+      mlc_status status = mlc_thread_pool_create(threads, &pool);
+      EXPECT_EQ(status, nullptr);
+      mlc_status_free(status);
+      pool_.reset(pool);
+      ctx_.pool = pool;
+      previous_ = mlc_rt_set_current_ctx(&ctx_);
+    } else {
+      previous_ = mlc_rt_set_current_ctx(nullptr);
+    }
+  }
+  ~ThreadScope() { mlc_rt_set_current_ctx(previous_); }
+
+private:
+  PoolPtr pool_;
+  mlc_exec_ctx ctx_{nullptr};
+  mlc_exec_ctx *previous_ = nullptr;
+};
+
+std::vector<float> randomVector(size_t n, std::mt19937 &rng) {
+  std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
+  std::vector<float> v(n);
+  for (float &x : v)
+    x = dist(rng);
+  return v;
+}
+
+/// A float buffer whose data starts one float past a 64-byte boundary, so
+/// that the kernels see unaligned pointers.
+class Buffer {
+public:
+  explicit Buffer(size_t n, size_t guard = 0, float fill = 0.0f)
+      : storage_(n + 2 * guard + 16 + 1, fill), n_(n), guard_(guard) {
+    uintptr_t p = reinterpret_cast<uintptr_t>(storage_.data());
+    size_t skip = (64 - p % 64) % 64 / sizeof(float) + 1;
+    begin_ = storage_.data() + skip;
+  }
+  float *data() { return begin_ + guard_; }
+  size_t size() const { return n_; }
+  /// True when the guard elements around the data still hold `fill`.
+  bool guardsIntact(float fill) const {
+    for (size_t i = 0; i < guard_; ++i)
+      if (begin_[i] != fill || begin_[guard_ + n_ + i] != fill)
+        return false;
+    return true;
+  }
+
+private:
+  std::vector<float> storage_;
+  float *begin_;
+  size_t n_, guard_;
+};
+
+void expectClose(const float *got, const std::vector<double> &ref,
+                 const std::vector<double> &scale, const std::string &what) {
+  int reported = 0;
+  size_t bad = 0;
+  for (size_t i = 0; i < ref.size(); ++i) {
+    double tolerance = 1e-5 * scale[i] + 1e-30;
+    if (!(std::fabs(got[i] - ref[i]) <= tolerance)) {
+      ++bad;
+      if (reported++ < 5)
+        ADD_FAILURE() << what << ": element " << i << " is " << got[i]
+                      << " but the reference is " << ref[i]
+                      << " (tolerance " << tolerance << ")";
+    }
+  }
+  EXPECT_EQ(bad, 0u) << what << ": " << bad << " of " << ref.size()
+                     << " elements differ";
+}
+
+//===----------------------------------------------------------------------===//
+// Convolution
+//===----------------------------------------------------------------------===//
+
+struct ConvCase {
+  int64_t n, c, h, w, f, kh, kw;
+  int64_t sh, sw, dh, dw;
+  int64_t pt, pl, pb, pr;
+  int64_t group;
+  bool bias, relu;
+};
+
+std::string describe(const ConvCase &t) {
+  std::ostringstream os;
+  os << "conv n" << t.n << " c" << t.c << " " << t.h << "x" << t.w << " -> f"
+     << t.f << " k" << t.kh << "x" << t.kw << " s" << t.sh << "," << t.sw
+     << " d" << t.dh << "," << t.dw << " pad" << t.pt << "," << t.pl << ","
+     << t.pb << "," << t.pr << " g" << t.group << (t.bias ? " bias" : "")
+     << (t.relu ? " relu" : "");
+  return os.str();
+}
+
+mlc_conv2d_params paramsOf(const ConvCase &t) {
+  mlc_conv2d_params p{};
+  p.n = t.n;
+  p.c = t.c;
+  p.h = t.h;
+  p.w = t.w;
+  p.f = t.f;
+  p.kh = t.kh;
+  p.kw = t.kw;
+  p.oh = (t.h + t.pt + t.pb - t.dh * (t.kh - 1) - 1) / t.sh + 1;
+  p.ow = (t.w + t.pl + t.pr - t.dw * (t.kw - 1) - 1) / t.sw + 1;
+  p.stride_h = t.sh;
+  p.stride_w = t.sw;
+  p.dilation_h = t.dh;
+  p.dilation_w = t.dw;
+  p.pad_top = t.pt;
+  p.pad_left = t.pl;
+  p.group = t.group;
+  p.activation = t.relu ? MLC_ACTIVATION_RELU : MLC_ACTIVATION_NONE;
+  return p;
+}
+
+/// The compiler's packing, from the header: per group g and panel p of 8
+/// output channels, packed[((g*P + p)*K + k)*8 + r].
+std::vector<float> packConvWeights(const mlc_conv2d_params &p,
+                                   const std::vector<float> &w) {
+  int64_t M = p.f / p.group, cg = p.c / p.group, K = cg * p.kh * p.kw;
+  int64_t P = (M + 7) / 8;
+  std::vector<float> packed(size_t(p.group * P * K * 8), 0.0f);
+  for (int64_t g = 0; g < p.group; ++g)
+    for (int64_t pi = 0; pi < P; ++pi)
+      for (int64_t k = 0; k < K; ++k)
+        for (int64_t r = 0; r < 8; ++r) {
+          int64_t m = pi * 8 + r;
+          if (m < M)
+            packed[size_t(((g * P + pi) * K + k) * 8 + r)] =
+                w[size_t((g * M + m) * K + k)];
+        }
+  return packed;
+}
+
+struct ConvRef {
+  std::vector<double> out, scale;
+};
+
+ConvRef referenceConv(const mlc_conv2d_params &p, const std::vector<float> &x,
+                      const std::vector<float> &w, const float *bias) {
+  int64_t M = p.f / p.group, cg = p.c / p.group;
+  ConvRef ref;
+  size_t size = size_t(p.n * p.f * p.oh * p.ow);
+  ref.out.resize(size);
+  ref.scale.resize(size);
+  for (int64_t b = 0; b < p.n; ++b)
+    for (int64_t o = 0; o < p.f; ++o) {
+      int64_t g = o / M;
+      for (int64_t y = 0; y < p.oh; ++y)
+        for (int64_t xo = 0; xo < p.ow; ++xo) {
+          double sum = bias ? bias[o] : 0.0;
+          double scale = bias ? std::fabs(bias[o]) : 0.0;
+          for (int64_t ci = 0; ci < cg; ++ci)
+            for (int64_t ky = 0; ky < p.kh; ++ky)
+              for (int64_t kx = 0; kx < p.kw; ++kx) {
+                int64_t iy = y * p.stride_h + ky * p.dilation_h - p.pad_top;
+                int64_t ix = xo * p.stride_w + kx * p.dilation_w - p.pad_left;
+                if (iy < 0 || iy >= p.h || ix < 0 || ix >= p.w)
+                  continue;
+                double term =
+                    double(w[size_t(((o * cg + ci) * p.kh + ky) * p.kw + kx)]) *
+                    x[size_t(((b * p.c + g * cg + ci) * p.h + iy) * p.w + ix)];
+                sum += term;
+                scale += std::fabs(term);
+              }
+          if (p.activation == MLC_ACTIVATION_RELU && sum < 0)
+            sum = 0;
+          size_t i = size_t(((b * p.f + o) * p.oh + y) * p.ow + xo);
+          ref.out[i] = sum;
+          ref.scale[i] = scale;
+        }
+    }
+  return ref;
+}
+
+/// Parameter: the implementation (MLC_RT_ISA_*).
+class KernelTest : public ::testing::TestWithParam<int> {
+protected:
+  void SetUp() override {
+    if (mlc_rt_force_isa(GetParam()) != GetParam())
+      GTEST_SKIP() << "this CPU does not support the implementation";
+  }
+  void TearDown() override { mlc_rt_force_isa(MLC_RT_ISA_AUTO); }
+
+  void checkConv(const ConvCase &t, uint32_t seed = 1) {
+    SCOPED_TRACE(describe(t));
+    mlc_conv2d_params p = paramsOf(t);
+    ASSERT_GE(p.oh, 1);
+    ASSERT_GE(p.ow, 1);
+    std::mt19937 rng(seed);
+    std::vector<float> x = randomVector(size_t(p.n * p.c * p.h * p.w), rng);
+    std::vector<float> w = randomVector(
+        size_t(p.f * (p.c / p.group) * p.kh * p.kw), rng);
+    std::vector<float> bias = randomVector(size_t(p.f), rng);
+    std::vector<float> packed = packConvWeights(p, w);
+    ConvRef ref = referenceConv(p, x, w, t.bias ? bias.data() : nullptr);
+
+    Buffer in(x.size()), wts(packed.size()), bs(bias.size());
+    std::copy(x.begin(), x.end(), in.data());
+    std::copy(packed.begin(), packed.end(), wts.data());
+    std::copy(bias.begin(), bias.end(), bs.data());
+    for (int threads : {1, 2, 3}) {
+      SCOPED_TRACE("threads " + std::to_string(threads));
+      ThreadScope scope(threads);
+      Buffer out(ref.out.size(), kGuard, kSentinel);
+      std::fill(out.data(), out.data() + out.size(), kSentinel);
+      mlc_rt_conv2d_f32(&p, in.data(), wts.data(),
+                        t.bias ? bs.data() : nullptr, out.data());
+      EXPECT_TRUE(out.guardsIntact(kSentinel)) << "write outside the output";
+      expectClose(out.data(), ref.out, ref.scale, describe(t));
+      // Inputs are only read.
+      EXPECT_TRUE(std::equal(x.begin(), x.end(), in.data()));
+    }
+  }
+};
+
+ConvCase conv(int64_t c, int64_t hw, int64_t f, int64_t k, int64_t stride,
+              int64_t pad) {
+  return ConvCase{1, c, hw, hw, f, k, k, stride, stride, 1, 1,
+                  pad, pad, pad, pad, 1, true, false};
+}
+
+TEST_P(KernelTest, ConvSmallShapes) {
+  checkConv(conv(1, 1, 1, 1, 1, 0));
+  checkConv(conv(3, 5, 2, 3, 1, 1));
+  checkConv(conv(4, 9, 8, 3, 1, 0));
+  checkConv(conv(5, 7, 9, 3, 2, 1));  // m tail: 9 = 8 + 1
+  checkConv(conv(2, 4, 17, 1, 1, 0)); // 1x1 direct path, three panels
+}
+
+TEST_P(KernelTest, ConvOneByOne) {
+  checkConv(conv(16, 12, 24, 1, 1, 0)); // direct: B is the input
+  checkConv(conv(16, 13, 24, 1, 2, 0)); // strided 1x1
+  checkConv(conv(8, 10, 8, 1, 1, 1));   // padded 1x1 (not direct)
+  checkConv(conv(70, 23, 20, 1, 1, 0)); // N = 529: tails of 16 and 32
+}
+
+TEST_P(KernelTest, ConvStridesDilationPadding) {
+  ConvCase t = conv(6, 17, 10, 3, 2, 1);
+  checkConv(t);
+  t.dh = t.dw = 2;
+  t.sh = t.sw = 1;
+  t.pt = t.pl = t.pb = t.pr = 2;
+  checkConv(t); // dilation 2
+  t = conv(3, 30, 16, 7, 2, 3);
+  checkConv(t); // stem-like 7x7 stride 2 pad 3
+  t = conv(4, 20, 8, 3, 3, 2);
+  checkConv(t); // stride 3: gathers
+  t.sh = 1;
+  t.sw = 4;
+  checkConv(t);
+  t = conv(5, 11, 12, 5, 1, 4); // padding wider than half the kernel
+  checkConv(t);
+  t = conv(2, 6, 4, 3, 1, 0);
+  t.pt = 3;
+  t.pb = 0;
+  t.pl = 0;
+  t.pr = 3; // asymmetric padding
+  checkConv(t);
+}
+
+TEST_P(KernelTest, ConvNonSquareKernels) {
+  ConvCase t = conv(5, 14, 12, 3, 1, 1);
+  t.kh = 1;
+  t.kw = 7;
+  t.pt = t.pb = 0;
+  t.pl = t.pr = 3;
+  checkConv(t);
+  t.kh = 7;
+  t.kw = 1;
+  t.pt = t.pb = 3;
+  t.pl = t.pr = 0;
+  checkConv(t);
+  t = conv(4, 9, 8, 3, 1, 0);
+  t.h = 5;
+  t.w = 23;
+  t.kh = 2;
+  t.kw = 4;
+  t.sh = 2;
+  t.sw = 1;
+  t.dh = 1;
+  t.dw = 2;
+  checkConv(t);
+}
+
+TEST_P(KernelTest, ConvGroups) {
+  ConvCase t = conv(12, 10, 18, 3, 1, 1);
+  t.group = 3; // 4 channels -> 6 outputs per group
+  checkConv(t);
+  t = conv(32, 12, 32, 3, 1, 1);
+  t.group = 32; // depthwise
+  checkConv(t);
+  t = conv(16, 15, 32, 3, 2, 1);
+  t.group = 16; // depthwise with multiplier 2, stride 2
+  checkConv(t);
+  t = conv(64, 9, 64, 3, 1, 1);
+  t.group = 4; // 16 outputs per group: two full panels
+  t.n = 2;
+  checkConv(t);
+}
+
+TEST_P(KernelTest, ConvBatchBiasRelu) {
+  for (bool bias : {false, true})
+    for (bool relu : {false, true}) {
+      ConvCase t = conv(7, 11, 13, 3, 1, 1);
+      t.n = 2;
+      t.bias = bias;
+      t.relu = relu;
+      checkConv(t);
+    }
+}
+
+TEST_P(KernelTest, ConvLargeBlocks) {
+  // K = 576 (three blocks of KC with accumulate), N = 784: several column
+  // blocks, parallel split over columns.
+  ConvCase t = conv(64, 28, 24, 3, 1, 1);
+  t.relu = true;
+  checkConv(t);
+  // Small image, many output channels: parallel split over row panels,
+  // K = 4608, N = 49 (a full 32-column tile and a 17-column tail).
+  checkConv(conv(512, 7, 96, 3, 1, 1));
+  // 1x1 with K = 600 and N = 900.
+  ConvCase u = conv(600, 30, 40, 1, 1, 0);
+  u.n = 2;
+  checkConv(u);
+}
+
+TEST_P(KernelTest, ConvRandomShapes) {
+  std::mt19937 rng(1234);
+  auto pick = [&](int64_t lo, int64_t hi) {
+    return std::uniform_int_distribution<int64_t>(lo, hi)(rng);
+  };
+  for (int i = 0; i < 60; ++i) {
+    ConvCase t{};
+    t.n = pick(1, 2);
+    t.group = pick(0, 3) == 0 ? pick(2, 4) : 1;
+    int64_t cg = pick(1, 12), mg = pick(1, 20);
+    if (pick(0, 5) == 0) { // depthwise
+      t.group = pick(2, 9);
+      cg = 1;
+      mg = pick(1, 2);
+    }
+    t.c = cg * t.group;
+    t.f = mg * t.group;
+    t.kh = pick(1, 5);
+    t.kw = pick(0, 2) == 0 ? pick(1, 5) : t.kh;
+    t.sh = pick(1, 3);
+    t.sw = pick(0, 2) == 0 ? pick(1, 3) : t.sh;
+    t.dh = pick(1, 2);
+    t.dw = pick(1, 2);
+    t.pt = pick(0, 2);
+    t.pl = pick(0, 2);
+    t.pb = pick(0, 2);
+    t.pr = pick(0, 2);
+    t.h = pick(std::max<int64_t>(1, t.dh * (t.kh - 1) + 1 - t.pt - t.pb), 24);
+    t.w = pick(std::max<int64_t>(1, t.dw * (t.kw - 1) + 1 - t.pl - t.pr), 40);
+    t.bias = pick(0, 1);
+    t.relu = pick(0, 1);
+    checkConv(t, uint32_t(i));
+  }
+}
+
+//===----------------------------------------------------------------------===//
+// Matmul
+//===----------------------------------------------------------------------===//
+
+struct MatmulCase {
+  int64_t batch, m, n, k, lda, batch_stride_a;
+  bool bias, relu;
+};
+
+std::string describe(const MatmulCase &t) {
+  std::ostringstream os;
+  os << "matmul batch" << t.batch << " m" << t.m << " n" << t.n << " k" << t.k
+     << " lda" << t.lda << " bsa" << t.batch_stride_a
+     << (t.bias ? " bias" : "") << (t.relu ? " relu" : "");
+  return os.str();
+}
+
+/// The compiler's packing, from the header: panels of 16 columns,
+/// packed[(q*k + kk)*16 + r] = B[kk, q*16 + r].
+std::vector<float> packMatmulB(int64_t k, int64_t n,
+                               const std::vector<float> &b) {
+  int64_t Q = (n + 15) / 16;
+  std::vector<float> packed(size_t(std::max<int64_t>(Q * k * 16, 1)), 0.0f);
+  for (int64_t q = 0; q < Q; ++q)
+    for (int64_t kk = 0; kk < k; ++kk)
+      for (int64_t r = 0; r < 16 && q * 16 + r < n; ++r)
+        packed[size_t((q * k + kk) * 16 + r)] = b[size_t(kk * n + q * 16 + r)];
+  return packed;
+}
+
+void checkMatmul(const MatmulCase &t, uint32_t seed = 1) {
+  SCOPED_TRACE(describe(t));
+  std::mt19937 rng(seed);
+  size_t a_size = size_t((t.batch - 1) * t.batch_stride_a +
+                         (t.m - 1) * t.lda + t.k);
+  std::vector<float> a = randomVector(std::max<size_t>(a_size, 1), rng);
+  std::vector<float> b = randomVector(size_t(t.k * t.n), rng);
+  std::vector<float> bias = randomVector(size_t(t.n), rng);
+  std::vector<float> packed = packMatmulB(t.k, t.n, b);
+  size_t c_size = size_t(t.batch * t.m * t.n);
+  std::vector<double> ref(c_size), scale(c_size);
+  for (int64_t bi = 0; bi < t.batch; ++bi)
+    for (int64_t i = 0; i < t.m; ++i)
+      for (int64_t j = 0; j < t.n; ++j) {
+        double sum = t.bias ? bias[size_t(j)] : 0.0;
+        double s = t.bias ? std::fabs(bias[size_t(j)]) : 0.0;
+        for (int64_t kk = 0; kk < t.k; ++kk) {
+          double term =
+              double(a[size_t(bi * t.batch_stride_a + i * t.lda + kk)]) *
+              b[size_t(kk * t.n + j)];
+          sum += term;
+          s += std::fabs(term);
+        }
+        if (t.relu && sum < 0)
+          sum = 0;
+        ref[size_t((bi * t.m + i) * t.n + j)] = sum;
+        scale[size_t((bi * t.m + i) * t.n + j)] = s;
+      }
+
+  mlc_matmul_params p{};
+  p.batch = t.batch;
+  p.m = t.m;
+  p.n = t.n;
+  p.k = t.k;
+  p.lda = t.lda;
+  p.batch_stride_a = t.batch_stride_a;
+  p.activation = t.relu ? MLC_ACTIVATION_RELU : MLC_ACTIVATION_NONE;
+  Buffer ab(a.size()), pb(packed.size()), bb(bias.size());
+  std::copy(a.begin(), a.end(), ab.data());
+  std::copy(packed.begin(), packed.end(), pb.data());
+  std::copy(bias.begin(), bias.end(), bb.data());
+  for (int threads : {1, 2, 3}) {
+    SCOPED_TRACE("threads " + std::to_string(threads));
+    ThreadScope scope(threads);
+    Buffer out(c_size, kGuard, kSentinel);
+    std::fill(out.data(), out.data() + out.size(), kSentinel);
+    mlc_rt_matmul_f32(&p, ab.data(), pb.data(), t.bias ? bb.data() : nullptr,
+                      out.data());
+    EXPECT_TRUE(out.guardsIntact(kSentinel)) << "write outside the output";
+    expectClose(out.data(), ref, scale, describe(t));
+  }
+}
+
+MatmulCase mm(int64_t m, int64_t n, int64_t k) {
+  return MatmulCase{1, m, n, k, k, m * k, true, false};
+}
+
+TEST_P(KernelTest, MatmulEdgeShapes) {
+  checkMatmul(mm(1, 1, 1));
+  checkMatmul(mm(1, 1000, 512)); // a row vector: the 1-row tiles
+  checkMatmul(mm(13, 40, 30));   // m tail 5, n tail 8
+  checkMatmul(mm(8, 16, 1));     // k = 1
+  checkMatmul(mm(3, 17, 9));
+  checkMatmul(mm(7, 33, 64));
+  checkMatmul(mm(16, 64, 256));
+  checkMatmul(mm(2, 5, 3));
+}
+
+TEST_P(KernelTest, MatmulEveryRowCountAndColumnTail) {
+  for (int64_t m = 1; m <= 17; ++m)
+    for (int64_t n : {1, 15, 16, 17, 31, 32, 33, 48, 50})
+      checkMatmul(mm(m, n, 19), uint32_t(m * 100 + n));
+}
+
+TEST_P(KernelTest, MatmulBiasReluStrides) {
+  for (bool bias : {false, true})
+    for (bool relu : {false, true}) {
+      MatmulCase t = mm(21, 45, 37);
+      t.bias = bias;
+      t.relu = relu;
+      t.lda = 50; // lda > k
+      t.batch_stride_a = 21 * 50 + 3;
+      t.batch = 2;
+      checkMatmul(t);
+    }
+}
+
+TEST_P(KernelTest, MatmulBroadcastA) {
+  MatmulCase t = mm(9, 70, 33);
+  t.batch = 3;
+  t.batch_stride_a = 0;
+  checkMatmul(t);
+  t.lda = 40;
+  t.relu = true;
+  checkMatmul(t);
+}
+
+TEST_P(KernelTest, MatmulLarge) {
+  // K = 768 (three K blocks), split over rows and columns between threads.
+  checkMatmul(mm(128, 200, 768));
+  MatmulCase t = mm(300, 100, 300); // m > one 256-row block
+  t.relu = true;
+  checkMatmul(t);
+  t = mm(20, 3000, 40); // wide: split over columns
+  t.batch = 2;
+  checkMatmul(t);
+}
+
+TEST_P(KernelTest, MatmulRandomShapes) {
+  std::mt19937 rng(99);
+  auto pick = [&](int64_t lo, int64_t hi) {
+    return std::uniform_int_distribution<int64_t>(lo, hi)(rng);
+  };
+  for (int i = 0; i < 40; ++i) {
+    MatmulCase t{};
+    t.batch = pick(1, 3);
+    t.m = pick(1, 40);
+    t.n = pick(1, 100);
+    t.k = pick(1, 300);
+    t.lda = t.k + (pick(0, 1) ? pick(0, 5) : 0);
+    t.batch_stride_a = pick(0, 3) == 0 ? 0 : t.m * t.lda + pick(0, 4);
+    t.bias = pick(0, 1);
+    t.relu = pick(0, 1);
+    checkMatmul(t, uint32_t(i));
+  }
+}
+
+TEST_P(KernelTest, EmptyShapesWriteNothing) {
+  mlc_matmul_params p{};
+  p.batch = 1;
+  p.m = 0;
+  p.n = 4;
+  p.k = 4;
+  p.lda = 4;
+  float out = kSentinel;
+  mlc_rt_matmul_f32(&p, nullptr, nullptr, nullptr, &out);
+  EXPECT_EQ(out, kSentinel);
+  mlc_conv2d_params c = paramsOf(conv(1, 3, 1, 1, 1, 0));
+  c.n = 0;
+  mlc_rt_conv2d_f32(&c, nullptr, nullptr, nullptr, &out);
+  EXPECT_EQ(out, kSentinel);
+}
+
+TEST_P(KernelTest, ZeroDepthGivesBias) {
+  // k = 0: the product is empty, the output is the bias (then the ReLU).
+  MatmulCase t = mm(3, 20, 0);
+  t.lda = 1;
+  checkMatmul(t);
+  t.relu = true;
+  checkMatmul(t);
+}
+
+std::string isaName(const ::testing::TestParamInfo<int> &info) {
+  switch (info.param) {
+  case MLC_RT_ISA_C:
+    return "C";
+  case MLC_RT_ISA_AVX2:
+    return "AVX2";
+  default:
+    return "AVX512";
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Isa, KernelTest,
+                         ::testing::Values(MLC_RT_ISA_C, MLC_RT_ISA_AVX2,
+                                           MLC_RT_ISA_AVX512),
+                         isaName);
+
+//===----------------------------------------------------------------------===//
+// Dispatch and the current context
+//===----------------------------------------------------------------------===//
+
+TEST(KernelDispatchTest, ForceIsaRejectsUnsupportedAndRestores) {
+  int best = mlc_rt_force_isa(MLC_RT_ISA_AUTO);
+  EXPECT_GE(best, MLC_RT_ISA_C);
+  EXPECT_EQ(mlc_rt_kernel_isa(), best);
+  EXPECT_EQ(mlc_rt_force_isa(MLC_RT_ISA_C), MLC_RT_ISA_C);
+  EXPECT_EQ(mlc_rt_kernel_isa(), MLC_RT_ISA_C);
+  EXPECT_EQ(mlc_rt_force_isa(MLC_RT_ISA_AVX512 + 1), -1);
+  EXPECT_EQ(mlc_rt_kernel_isa(), MLC_RT_ISA_C);
+  EXPECT_EQ(mlc_rt_force_isa(MLC_RT_ISA_AUTO), best);
+#if defined(__x86_64__)
+  if (__builtin_cpu_supports("avx512f")) {
+    EXPECT_EQ(best, MLC_RT_ISA_AVX512);
+  }
+#endif
+}
+
+/// Stand-in for generated code: records the current context and runs a
+/// matmul that is large enough to be split between threads.
+struct EntryProbe {
+  mlc_exec_ctx *seen_ctx = nullptr;
+  mlc_exec_ctx *passed_ctx = nullptr;
+  int32_t width = 0;
+};
+EntryProbe probe;
+
+void probeEntry(void *const *inputs, void *const *outputs, void *,
+                mlc_exec_ctx *ctx) {
+  probe.seen_ctx = mlc_rt_current_ctx();
+  probe.passed_ctx = ctx;
+  probe.width = mlc_rt_parallel_width(mlc_rt_current_ctx());
+  mlc_matmul_params p{};
+  p.batch = 1;
+  p.m = 64;
+  p.n = 128;
+  p.k = 256;
+  p.lda = 256;
+  p.batch_stride_a = 0;
+  mlc_rt_matmul_f32(&p, static_cast<const float *>(inputs[0]),
+                    static_cast<const float *>(inputs[1]), nullptr,
+                    static_cast<float *>(outputs[0]));
+}
+
+TEST(KernelContextTest, ModelRunPublishesItsContext) {
+  static const int64_t a_dims[] = {64, 256}, b_dims[] = {256 * 128},
+                       c_dims[] = {64, 128};
+  static const mlc_tensor_desc inputs[] = {
+      {"a", MLC_DTYPE_FLOAT32, 2, a_dims},
+      {"b", MLC_DTYPE_FLOAT32, 1, b_dims}};
+  static const mlc_tensor_desc outputs[] = {
+      {"c", MLC_DTYPE_FLOAT32, 2, c_dims}};
+  static const mlc_model_desc desc = {
+      MLC_ABI_VERSION, 0, "probe", 2, inputs, 1, outputs, 0, 0, probeEntry};
+  mlc_model_options options;
+  mlc_model_options_init(&options);
+  options.num_threads = 2;
+  mlc_model *model = nullptr;
+  ASSERT_EQ(mlc_model_create(&desc, &options, &model), nullptr);
+
+  std::mt19937 rng(5);
+  std::vector<float> a = randomVector(64 * 256, rng);
+  std::vector<float> b = randomVector(256 * 128, rng);
+  std::vector<float> packed = packMatmulB(256, 128, b);
+  std::vector<float> c(64 * 128, kSentinel);
+  mlc_tensor in[] = {
+      {MLC_DTYPE_FLOAT32, 2, a_dims, a.data(), a.size() * sizeof(float)},
+      {MLC_DTYPE_FLOAT32, 1, b_dims, packed.data(),
+       packed.size() * sizeof(float)}};
+  mlc_tensor out[] = {
+      {MLC_DTYPE_FLOAT32, 2, c_dims, c.data(), c.size() * sizeof(float)}};
+
+  ASSERT_EQ(mlc_rt_current_ctx(), nullptr);
+  ASSERT_EQ(mlc_model_run(model, in, 2, out, 1), nullptr);
+  EXPECT_NE(probe.seen_ctx, nullptr);
+  EXPECT_EQ(probe.seen_ctx, probe.passed_ctx);
+  EXPECT_EQ(probe.width, 2);
+  EXPECT_EQ(mlc_rt_current_ctx(), nullptr) << "not restored after the run";
+  for (int64_t i = 0; i < 64; ++i)
+    for (int64_t j = 0; j < 128; ++j) {
+      double sum = 0, scale = 0;
+      for (int64_t kk = 0; kk < 256; ++kk) {
+        double term = double(a[size_t(i * 256 + kk)]) * b[size_t(kk * 128 + j)];
+        sum += term;
+        scale += std::fabs(term);
+      }
+      ASSERT_NEAR(c[size_t(i * 128 + j)], sum, 1e-5 * scale);
+    }
+  mlc_model_destroy(model);
+}
+
+TEST(KernelContextTest, NoContextOutsideARun) {
+  EXPECT_EQ(mlc_rt_current_ctx(), nullptr);
+  EXPECT_EQ(mlc_rt_parallel_width(nullptr), 1);
+  mlc_exec_ctx ctx{nullptr};
+  EXPECT_EQ(mlc_rt_set_current_ctx(&ctx), nullptr);
+  EXPECT_EQ(mlc_rt_current_ctx(), &ctx);
+  EXPECT_EQ(mlc_rt_parallel_width(&ctx), 1);
+  EXPECT_EQ(mlc_rt_set_current_ctx(nullptr), &ctx);
+}
+
+} // namespace
