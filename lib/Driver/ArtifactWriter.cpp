@@ -14,6 +14,8 @@
 #include "llvm/IR/DerivedTypes.h"
 #include "llvm/IR/IRBuilder.h"
 
+#include <cstring>
+
 using namespace llvm;
 using namespace mlc::driver;
 
@@ -62,9 +64,14 @@ bool mlc::driver::addArtifactABI(Module &m, const ModelInfo &info, std::string &
   forward->setName("mlc_" + info.name + "_forward");
   // Only the entry and the descriptor are exported: kernels and forward stay
   // internal so that several models can be linked into one program.
-  for (Function &f : m)
+  for (Function &f : m) {
     if (!f.isDeclaration())
       f.setLinkage(GlobalValue::InternalLinkage);
+    // Parallel loops call the OpenMP runtime ABI; libmlcrt implements the
+    // entry points under its own names (lib/Runtime/openmp_shim.c).
+    else if (f.getName().starts_with("__kmpc_"))
+      f.setName("mlc_rt_kmpc_" + f.getName().drop_front(strlen("__kmpc_")));
+  }
 
   Type *ptr = PointerType::getUnqual(ctx);
   Type *i32 = Type::getInt32Ty(ctx), *i64 = Type::getInt64Ty(ctx);

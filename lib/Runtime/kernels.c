@@ -57,14 +57,18 @@
 #define PANEL_N 16
 /// Largest K block: an A panel block (KC x 8) stays in L1, a B block in L2.
 #define KC_MAX 256
-/// Largest column block of the packed conv input: KC_MAX x 512 floats is
-/// 512 KiB, half of a Zen 5 core's L2.
-#define CONV_NC_MAX 512
+/// Largest column chunk of a conv task, and the floats of its output block
+/// (rows x columns, revisited by every K block) that should fit in L2.
+#define CONV_NC_MAX 1024
+#define CONV_C_BLOCK (128 * 1024)
+/// Tiles per packed strip of the conv input: KC_MAX x 32 floats is 32 KiB,
+/// which stays in L1 while every weight panel of the K block goes past it.
+#define CONV_STRIP_TILES 1
 /// Largest row block of packed matmul activations: 256 x KC_MAX floats.
 #define MATMUL_MC_MAX 256
 /// Below this many multiply-adds a kernel runs on the calling thread only:
 /// waking the pool costs more than it saves.
-#define PARALLEL_MIN_MACS (1 << 20)
+#define PARALLEL_MIN_MACS (1 << 17)
 
 static inline int64_t min64(int64_t a, int64_t b) { return a < b ? a : b; }
 static inline int64_t max64(int64_t a, int64_t b) { return a > b ? a : b; }
@@ -346,7 +350,7 @@ static TARGET_AVX2 void tile_avx2(int64_t kc, const float *a, const float *b,
 
 /*--- AVX-512 ------------------------------------------------------------===*/
 
-#define TARGET_AVX512 __attribute__((target("avx512f,fma")))
+#define TARGET_AVX512 __attribute__((target("avx512f,fma,prfchw")))
 
 /// MR (<= 8) rows x 16*NV columns (NV = 1 or 2 panels); KU accumulator sets
 /// over k when MR*NV is small. With MR = 8, NV = 2: 16 zmm accumulators, and
@@ -356,6 +360,13 @@ ukr_avx512(const int MR, const int NV, const int KU, int64_t kc,
            const float *a, const float *b0, const float *b1, float *c,
            int64_t ldc, int nc, const tile_epilogue *e) {
   __m512 acc[8][8][2]; /* [KU][MR][NV]; fixed sizes keep it in registers */
+  /* Fetch the C tile (often not in cache: the output is written once) while
+   * the FMAs run, instead of stalling on it in the epilogue. */
+#pragma GCC unroll 16
+  for (int r = 0; r < MR; ++r) {
+    __builtin_prefetch(c + r * ldc, 1, 3);
+    __builtin_prefetch(c + r * ldc + 16 * NV - 1, 1, 3);
+  }
 #pragma GCC unroll 16
   for (int u = 0; u < KU; ++u)
 #pragma GCC unroll 16
@@ -470,79 +481,51 @@ static TARGET_AVX512 void tile_avx512(int64_t kc, const float *a,
 /// One masked load of a packed B row: lanes `lanes` of the row come from
 /// plane + off (stride 1: lane j reads plane[off + j]; stride 2: lane j reads
 /// plane[off + 2j], loaded as two vectors under m32; otherwise a gather with
-/// the segment's index vector from plane + off).
+/// the segment's index vector from plane + off). lanes == 0 loads nothing
+/// (off is then 0, a valid address).
 typedef struct pack_entry {
   int64_t off;
   uint32_t m32;
-  uint16_t lanes;
-  uint16_t seg;
+  uint32_t lanes;
 } pack_entry;
 
 /// Most entries a panel's table may have (kernel positions x row segments);
-/// larger kernels fall back to pack_conv_c.
-#define PACK_TABLE_MAX 512
+/// larger tables fall back to pack_conv_c.
+#define PACK_TABLE_MAX 1024
 
-/// pack_conv_c with one masked load per (k, row segment) instead of one
-/// scalar copy per element. The loads of a panel depend on the kernel
-/// position (ky, kx) and the segment but not on the channel, so each panel
-/// first builds a table of them for every kernel position; the loop over k
-/// then only walks the table and steps the channel plane.
-static TARGET_AVX512 void pack_conv_avx512(const conv_geom *g, int64_t k0,
-                                           int64_t kc, int64_t n0,
-                                           int64_t ncols, float *dst) {
-  const int64_t h = g->h, w = g->w, sw = g->sw, khw = g->khw;
-  if (!g->direct && khw * PANEL_N > PACK_TABLE_MAX) {
-    pack_conv_c(g, k0, kc, n0, ncols, dst);
-    return;
-  }
-  const __m512i iota =
-      _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
-  const __m512i even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18,
-                                         20, 22, 24, 26, 28, 30);
-  pack_entry table[PACK_TABLE_MAX];
-  int first[PACK_TABLE_MAX / PANEL_N + 1]; /* entries of position r: */
-  __m512i gather_index[PANEL_N];           /* [first[r], first[r+1]) */
-  const int64_t c0 = k0 / khw, r0 = k0 % khw;
-  for (int64_t p = 0; p * PANEL_N < ncols; ++p) {
-    const int64_t pn0 = n0 + p * PANEL_N;
-    const int lanes = (int)min64(PANEL_N, ncols - p * PANEL_N);
-    float *out = dst + p * kc * PANEL_N;
-    if (g->direct) {
-      const __mmask16 m = (__mmask16)((1u << lanes) - 1);
-      const float *src = g->in + k0 * g->hw + pn0;
-      for (int64_t kk = 0; kk < kc; ++kk, src += g->hw)
-        _mm512_store_ps(out + kk * PANEL_N, _mm512_maskz_loadu_ps(m, src));
-      continue;
-    }
-    segment seg[PANEL_N];
-    const int nseg = make_segments(g, pn0, lanes, seg);
-    if (sw > 2)
-      for (int s = 0; s < nseg; ++s)
-        gather_index[s] = _mm512_mullo_epi32(
-            _mm512_sub_epi32(iota, _mm512_set1_epi32(seg[s].l0)),
-            _mm512_set1_epi32((int)sw));
-    int count = 0;
-    for (int64_t r = 0; r < khw; ++r) {
-      first[r] = count;
-      const int64_t ky = r / g->kw, kx = r % g->kw;
-      for (int s = 0; s < nseg; ++s) {
+/// Fills table[r*nseg + s] for every kernel position r and row segment s of
+/// one panel. Runs once per panel and K block, as often as the row loop runs
+/// per position, so it avoids divisions for strides 1 and 2.
+static void pack_table(const conv_geom *g, const segment *seg, int nseg,
+                       pack_entry *table) {
+  const int64_t h = g->h, w = g->w, sw = g->sw;
+  pack_entry *e = table;
+  for (int64_t ky = 0; ky < g->kh; ++ky)
+    for (int64_t kx = 0; kx < g->kw; ++kx)
+      for (int s = 0; s < nseg; ++s, ++e) {
+        e->off = 0;
+        e->m32 = 0;
+        e->lanes = 0;
         const int64_t iy = seg[s].iy0 + ky * g->dh;
         const int64_t ix = seg[s].ix0 + kx * g->dw;
         if (iy < 0 || iy >= h || ix >= w)
           continue;
         /* Lanes [jlo, jhi) read inside the row: 0 <= ix + (j-l0)*sw < w. */
-        const int l0 = seg[s].l0;
-        int64_t jlo = l0, jhi = seg[s].l1;
-        if (ix < 0)
-          jlo = l0 + ceil_div(-ix, sw);
-        if (ix + (jhi - 1 - l0) * sw >= w)
-          jhi = l0 + (w - 1 - ix) / sw + 1;
+        const int64_t l0 = seg[s].l0;
+        int64_t before = ix < 0 ? -ix : 0; /* elements left of the row */
+        int64_t inside = w - 1 - ix;       /* elements right of ix, >= 0 */
+        if (sw == 2) {
+          before = (before + 1) >> 1;
+          inside >>= 1;
+        } else if (sw > 2) {
+          before = ceil_div(before, sw);
+          inside /= sw;
+        }
+        const int64_t jlo = l0 + before;
+        const int64_t jhi = min64(seg[s].l1, l0 + inside + 1);
         if (jlo >= jhi)
           continue;
-        pack_entry *e = &table[count++];
-        e->lanes = (uint16_t)(((1u << jhi) - 1) & ~((1u << jlo) - 1));
-        e->seg = (uint16_t)s;
-        e->m32 = 0;
+        e->lanes = ((1u << jhi) - 1) & ~((1u << jlo) - 1);
         if (sw == 1) {
           e->off = iy * w + ix - l0;
         } else if (sw == 2) {
@@ -554,37 +537,129 @@ static TARGET_AVX512 void pack_conv_avx512(const conv_geom *g, int64_t k0,
           e->off = iy * w + ix;
         }
       }
-    }
-    first[khw] = count;
+}
 
-    const float *plane = g->in + c0 * g->hw;
-    int64_t r = r0;
-    for (int64_t kk = 0; kk < kc; ++kk) {
-      __m512 v = _mm512_setzero_ps();
-      const pack_entry *e = table + first[r], *end = table + first[r + 1];
+/// pack_conv_c with one masked load per (k, row segment) instead of one
+/// scalar copy per element. The loads of a panel depend on the kernel
+/// position (ky, kx) and the segment but not on the channel, so each panel
+/// first builds a table of them for every kernel position; the loop over k
+/// then only walks the table and steps the channel plane.
+static TARGET_AVX512 void pack_conv_avx512(const conv_geom *g, int64_t k0,
+                                           int64_t kc, int64_t n0,
+                                           int64_t ncols, float *dst) {
+  const int64_t khw = g->khw, hw = g->hw;
+  if (g->direct) {
+    /* B[k][n] = in[k*hw + n]: row by row, so that each k reads one
+     * contiguous run of the input (one page, not one per panel). */
+    const int64_t np = ceil_div(ncols, PANEL_N);
+    const float *src = g->in + k0 * hw + n0;
+    for (int64_t kk = 0; kk < kc; ++kk, src += hw)
+      for (int64_t p = 0; p < np; ++p) {
+        const int lanes = (int)min64(PANEL_N, ncols - p * PANEL_N);
+        const __mmask16 m = (__mmask16)((1u << lanes) - 1);
+        _mm512_store_ps(dst + (p * kc + kk) * PANEL_N,
+                        _mm512_maskz_loadu_ps(m, src + p * PANEL_N));
+      }
+    return;
+  }
+  const __m512i iota =
+      _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+  const __m512i even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18,
+                                         20, 22, 24, 26, 28, 30);
+  const int64_t sw = g->sw;
+  pack_entry table[PACK_TABLE_MAX];
+  __m512i gather_index[PANEL_N];
+  const int64_t c0 = k0 / khw, r0 = k0 % khw;
+  /* Offsets of the kernel positions, for panels that lie in one output row
+   * and whose window stays inside the image (no padding to apply). */
+  int64_t position_off[PACK_TABLE_MAX];
+  const bool interior_ok = (sw == 1 || sw == 2) && khw <= PACK_TABLE_MAX;
+  if (interior_ok)
+    for (int64_t ky = 0, r = 0; ky < g->kh; ++ky)
+      for (int64_t kx = 0; kx < g->kw; ++kx, ++r)
+        position_off[r] = ky * g->dh * g->w + kx * g->dw;
+  for (int64_t p = 0; p * PANEL_N < ncols; ++p) {
+    const int64_t pn0 = n0 + p * PANEL_N;
+    const int lanes = (int)min64(PANEL_N, ncols - p * PANEL_N);
+    float *out = dst + p * kc * PANEL_N;
+    segment seg[PANEL_N];
+    const int nseg = make_segments(g, pn0, lanes, seg);
+    if (interior_ok && nseg == 1 && seg[0].iy0 >= 0 &&
+        seg[0].iy0 + (g->kh - 1) * g->dh < g->h && seg[0].ix0 >= 0 &&
+        seg[0].ix0 + (lanes - 1) * sw + (g->kw - 1) * g->dw < g->w) {
+      const __mmask16 lm = (__mmask16)((1u << lanes) - 1);
+      const float *plane = g->in + c0 * hw + seg[0].iy0 * g->w + seg[0].ix0;
+      const int64_t *off = position_off + r0, *const end = position_off + khw;
       if (sw == 1) {
-        for (; e < end; ++e)
-          v = _mm512_mask_loadu_ps(v, (__mmask16)e->lanes,
-                                   offset_ptr(plane, e->off));
-      } else if (sw == 2) {
-        for (; e < end; ++e) {
-          const float *base = offset_ptr(plane, e->off);
-          const __m512 lo = _mm512_maskz_loadu_ps((__mmask16)e->m32, base);
-          const __m512 hi = _mm512_maskz_loadu_ps(
-              (__mmask16)(e->m32 >> 16), offset_ptr(base, 16));
-          v = _mm512_mask_mov_ps(v, (__mmask16)e->lanes,
-                                 _mm512_permutex2var_ps(lo, even, hi));
+        for (int64_t kk = 0; kk < kc; ++kk) {
+          _mm512_store_ps(out + kk * PANEL_N,
+                          _mm512_maskz_loadu_ps(lm, plane + *off));
+          if (++off == end) {
+            off = position_off;
+            plane += hw;
+          }
         }
       } else {
-        for (; e < end; ++e)
-          v = _mm512_mask_i32gather_ps(v, (__mmask16)e->lanes,
-                                       gather_index[e->seg],
-                                       offset_ptr(plane, e->off), 4);
+        const uint32_t m32 = (uint32_t)((1ull << (2 * lanes - 1)) - 1);
+        for (int64_t kk = 0; kk < kc; ++kk) {
+          const __m512 lo = _mm512_maskz_loadu_ps((__mmask16)m32, plane + *off);
+          const __m512 hi = _mm512_maskz_loadu_ps((__mmask16)(m32 >> 16),
+                                                  plane + *off + 16);
+          _mm512_store_ps(out + kk * PANEL_N,
+                          _mm512_permutex2var_ps(lo, even, hi));
+          if (++off == end) {
+            off = position_off;
+            plane += hw;
+          }
+        }
+      }
+      continue;
+    }
+    if (khw * nseg > PACK_TABLE_MAX) {
+      pack_conv_c(g, k0, kc, pn0, lanes, out);
+      continue;
+    }
+    pack_table(g, seg, nseg, table);
+    const float *plane = g->in + c0 * hw;
+    const pack_entry *e = table + r0 * nseg, *const end = table + khw * nseg;
+    if (sw == 1 && nseg == 1) {
+      /* The common case: the panel lies in one output row. */
+      for (int64_t kk = 0; kk < kc; ++kk) {
+        _mm512_store_ps(out + kk * PANEL_N,
+                        _mm512_maskz_loadu_ps((__mmask16)e->lanes,
+                                              offset_ptr(plane, e->off)));
+        if (++e == end) {
+          e = table;
+          plane += hw;
+        }
+      }
+      continue;
+    }
+    if (sw > 2)
+      for (int s = 0; s < nseg; ++s)
+        gather_index[s] = _mm512_mullo_epi32(
+            _mm512_sub_epi32(iota, _mm512_set1_epi32(seg[s].l0)),
+            _mm512_set1_epi32((int)sw));
+    for (int64_t kk = 0; kk < kc; ++kk) {
+      __m512 v = _mm512_setzero_ps();
+      for (int s = 0; s < nseg; ++s, ++e) {
+        const __mmask16 lm = (__mmask16)e->lanes;
+        const float *base = offset_ptr(plane, e->off);
+        if (sw == 1) {
+          v = _mm512_mask_loadu_ps(v, lm, base);
+        } else if (sw == 2) {
+          const __m512 lo = _mm512_maskz_loadu_ps((__mmask16)e->m32, base);
+          const __m512 hi = _mm512_maskz_loadu_ps((__mmask16)(e->m32 >> 16),
+                                                  offset_ptr(base, 16));
+          v = _mm512_mask_mov_ps(v, lm, _mm512_permutex2var_ps(lo, even, hi));
+        } else {
+          v = _mm512_mask_i32gather_ps(v, lm, gather_index[s], base, 4);
+        }
       }
       _mm512_store_ps(out + kk * PANEL_N, v);
-      if (++r == khw) {
-        r = 0;
-        plane += g->hw;
+      if (e == end) {
+        e = table;
+        plane += hw;
       }
     }
   }
@@ -700,16 +775,17 @@ static float *scratch(size_t floats) {
  *===----------------------------------------------------------------------===*/
 
 /// Splits `units` independent GEMMs of `panels` row panels x `cols` columns
-/// into units x nb x mb tasks (nb column chunks, mb row-panel chunks) for
-/// `threads` threads: at least ceil(cols/col_max) column chunks (cache
+/// into units x nb x mb tasks (nb column chunks, multiples of col_align, and
+/// mb row-panel chunks) for `threads` threads: at least ceil(cols/col_max) column chunks (cache
 /// blocking), column chunks of at least col_min and row chunks of at least
 /// panel_min panels unless unsplit, and the split whose slowest thread does
-/// the least work (ties: fewer row splits when prefer_cols, else fewer column
-/// splits).
+/// the least work. A task costs columns x (panels + pack_panels): every task
+/// packs its own copy of what its rows share (the conv input). Ties go to
+/// fewer row splits when prefer_cols, else to fewer column splits.
 static void plan_split(int64_t threads, int64_t units, int64_t panels,
-                       int64_t cols, int64_t col_max, int64_t col_min,
-                       int64_t panel_min, bool prefer_cols, int64_t *out_nb,
-                       int64_t *out_mb) {
+                       int64_t cols, int64_t col_align, int64_t col_max,
+                       int64_t col_min, int64_t panel_min, double pack_panels,
+                       bool prefer_cols, int64_t *out_nb, int64_t *out_mb) {
   const int64_t nb0 = max64(1, ceil_div(cols, col_max));
   int64_t best_nb = nb0, best_mb = 1;
   if (threads > 1) {
@@ -719,20 +795,18 @@ static void plan_split(int64_t threads, int64_t units, int64_t panels,
       const int64_t pchunk = ceil_div(panels, mb);
       if (mb > 1 && pchunk < panel_min)
         break;
-      const int64_t mb_eff = ceil_div(panels, pchunk);
-      if (mb_eff != mb)
+      if (ceil_div(panels, pchunk) != mb)
         continue;
       for (int64_t nb = nb0; nb <= nb0 + 4 * threads; ++nb) {
-        const int64_t nchunk = round_up(ceil_div(cols, nb), PANEL_N);
+        const int64_t nchunk = round_up(ceil_div(cols, nb), col_align);
         if (nb > nb0 && nchunk < col_min)
           break;
-        const int64_t nb_eff = ceil_div(cols, nchunk);
-        if (nb_eff != nb)
+        if (ceil_div(cols, nchunk) != nb)
           continue;
         const int64_t tasks = units * nb * mb;
         /* The slowest thread runs ceil(tasks/threads) of the largest task. */
         const double cost = (double)ceil_div(tasks, threads) *
-                            (double)nchunk * (double)pchunk;
+                            (double)nchunk * ((double)pchunk + pack_panels);
         const int64_t rank = prefer_cols ? mb * 4096 + nb : nb * 4096 + mb;
         if (best_cost < 0 || cost < best_cost * 0.999 ||
             (cost <= best_cost * 1.001 && rank < best_rank)) {
@@ -824,7 +898,9 @@ static void conv_task_naive(const conv_job *job, int64_t b, int64_t g,
 static void conv_task(const conv_job *job, int64_t b, int64_t g, int64_t n0,
                       int64_t n1, int64_t p0, int64_t p1) {
   const int64_t ncols = n1 - n0, N = job->N;
-  float *buf = scratch((size_t)(job->kc * round_up(ncols, PANEL_N)));
+  const kernel_isa *isa = job->isa;
+  const int64_t strip = isa->tile_n * CONV_STRIP_TILES;
+  float *buf = scratch((size_t)(job->kc * strip));
   if (!buf) {
     conv_task_naive(job, b, g, n0, n1, p0 * PANEL_M,
                     min64(job->M, p1 * PANEL_M));
@@ -832,23 +908,29 @@ static void conv_task(const conv_job *job, int64_t b, int64_t g, int64_t n0,
   }
   conv_geom geom;
   conv_geom_init(job, b, g, &geom);
-  const kernel_isa *isa = job->isa;
   const int64_t tile_n = isa->tile_n;
   const bool relu = job->p->activation == MLC_ACTIVATION_RELU;
   float *out = job->output + (b * job->p->f + g * job->M) * N + n0;
+  /* The weights of one K block (rows p0..p1) stay in L2 while strips of the
+   * input, packed into an L1-sized buffer, go past them. */
   for (int64_t kb = 0; kb < job->nkb; ++kb) {
     const int64_t k0 = kb * job->kc, kc = min64(job->kc, job->K - k0);
-    isa->pack_conv(&geom, k0, kc, n0, ncols, buf);
     tile_epilogue e = {NULL, NULL, kb > 0, relu && kb == job->nkb - 1};
-    for (int64_t p = p0; p < p1; ++p) {
-      const int mr = (int)min64(PANEL_M, job->M - p * PANEL_M);
-      const float *a = job->weights + ((g * job->P + p) * job->K + k0) * PANEL_M;
-      e.row_bias = job->bias && kb == 0 ? job->bias + g * job->M + p * PANEL_M
-                                        : NULL;
-      float *c = out + p * PANEL_M * N;
-      for (int64_t j = 0; j < ncols; j += tile_n)
-        isa->tile(kc, a, buf + j * kc, kc * PANEL_N, c + j, N, mr,
-                  (int)min64(tile_n, ncols - j), &e);
+    for (int64_t j = 0; j < ncols; j += strip) {
+      const int64_t sc = min64(strip, ncols - j);
+      isa->pack_conv(&geom, k0, kc, n0 + j, sc, buf);
+      for (int64_t p = p0; p < p1; ++p) {
+        const int mr = (int)min64(PANEL_M, job->M - p * PANEL_M);
+        const float *a =
+            job->weights + ((g * job->P + p) * job->K + k0) * PANEL_M;
+        e.row_bias = job->bias && kb == 0
+                         ? job->bias + g * job->M + p * PANEL_M
+                         : NULL;
+        float *c = out + p * PANEL_M * N + j;
+        for (int64_t t = 0; t < sc; t += tile_n)
+          isa->tile(kc, a, buf + t * kc, kc * PANEL_N, c + t, N, mr,
+                    (int)min64(tile_n, sc - t), &e);
+      }
     }
   }
 }
@@ -893,10 +975,14 @@ void mlc_rt_conv2d_f32(const mlc_conv2d_params *params, const float *input,
   mlc_exec_ctx *ctx = mlc_rt_current_ctx();
   const int64_t threads = available_threads(
       ctx, (double)units * (double)job.M * (double)job.N * (double)job.K);
-  /* Row splits repack the same input; keep them at 32+ rows. */
-  plan_split(threads, units, job.P, job.N, CONV_NC_MAX, 64, 4, true, &job.nb,
-             &job.mb);
-  job.nchunk = round_up(ceil_div(job.N, job.nb), PANEL_N);
+  /* Column chunks small enough that the output block (M x chunk), which
+   * every K block revisits, stays in L2; row splits repack the same input,
+   * which costs about as much as computing one more panel. */
+  const int64_t col_max =
+      round_up(max64(64, min64(CONV_NC_MAX, CONV_C_BLOCK / job.M)), 32);
+  plan_split(threads, units, job.P, job.N, job.isa->tile_n, col_max, 64, 2,
+             1.0, true, &job.nb, &job.mb);
+  job.nchunk = round_up(ceil_div(job.N, job.nb), job.isa->tile_n);
   job.pchunk = ceil_div(job.P, job.mb);
   mlc_rt_parallel_for(threads > 1 ? ctx : NULL, units * job.nb * job.mb,
                       conv_body, &job);
@@ -1014,9 +1100,9 @@ void mlc_rt_matmul_f32(const mlc_matmul_params *params, const float *a,
   mlc_exec_ctx *ctx = mlc_rt_current_ctx();
   const int64_t threads = available_threads(
       ctx, (double)batches * (double)p->m * (double)p->n * (double)p->k);
-  plan_split(threads, batches, job.P, p->n, INT64_MAX / 2, 32, 1, false,
-             &job.nb, &job.mb);
-  job.nchunk = round_up(ceil_div(p->n, job.nb), PANEL_N);
+  plan_split(threads, batches, job.P, p->n, job.isa->tile_n, INT64_MAX / 2,
+             32, 1, 0.0, false, &job.nb, &job.mb);
+  job.nchunk = round_up(ceil_div(p->n, job.nb), job.isa->tile_n);
   job.pchunk = ceil_div(job.P, job.mb);
   mlc_rt_parallel_for(threads > 1 ? ctx : NULL, batches * job.nb * job.mb,
                       matmul_body, &job);

@@ -76,4 +76,32 @@ def ApproximateMath : Pass<"mlc-cpu-approximate-math", "mlir::func::FuncOp"> {
                            "mlir::vector::VectorDialect"];
 }
 
+def ParallelizeLoops : Pass<"mlc-cpu-parallelize-loops", "mlir::func::FuncOp"> {
+  let summary = "Keeps scf.parallel only where it pays, as one level of parallelism";
+  let description = [{
+    Runs after `convert-linalg-to-parallel-loops` and before
+    `convert-scf-to-openmp`. A top-level `scf.parallel` whose work (its trip
+    count times the static trip counts of the loops nested in it) reaches
+    `min-work` stays parallel and runs on the model's thread pool through the
+    runtime's OpenMP entry points; smaller ones, and every `scf.parallel`
+    nested in another, become sequential `scf.for` nests, so that a fork
+    never costs more than the loop it splits.
+  }];
+  let options = [
+    Option<"minWork", "min-work", "int64_t", /*default=*/"32768",
+           "Innermost iterations a loop nest needs to run in parallel">,
+  ];
+  let dependentDialects = ["mlir::scf::SCFDialect"];
+}
+
+def StripAllocaScopes : Pass<"mlc-cpu-strip-alloca-scopes", "mlir::ModuleOp"> {
+  let summary = "Inlines memref.alloca_scope regions that allocate nothing";
+  let description = [{
+    `convert-scf-to-openmp` wraps each parallel loop body in an
+    `memref.alloca_scope`; once the loops inside become blocks the scope's
+    single-block region is invalid. Scopes without `memref.alloca` have no
+    stack to release, so their bodies are inlined.
+  }];
+}
+
 #endif // MLC_CPU_PASSES

@@ -53,11 +53,16 @@ void mlc::cpu::buildCPUBufferizePipeline(OpPassManager &pm) {
 void mlc::cpu::buildCPULowerToLLVMPipeline(OpPassManager &pm) {
   pm.addPass(cpu::createCopiesToLinalg());
   pm.nest<func::FuncOp>().addPass(cpu::createApproximateMath());
-  addPasses(pm, "func.func(convert-linalg-to-loops),lower-affine,convert-scf-to-cf,"
+  addPasses(pm, "func.func(convert-linalg-to-parallel-loops)");
+  pm.nest<func::FuncOp>().addPass(cpu::createParallelizeLoops());
+  addPasses(pm, "convert-scf-to-openmp");
+  pm.addPass(cpu::createStripAllocaScopes());
+  addPasses(pm, "lower-affine,convert-scf-to-cf,"
                 "canonicalize,convert-math-to-llvm,convert-math-to-libm,"
-                "expand-strided-metadata,lower-affine,finalize-memref-to-llvm,"
+                "expand-strided-metadata,lower-affine,"
+                "finalize-memref-to-llvm,"
                 "convert-arith-to-llvm,convert-index-to-llvm,convert-cf-to-llvm,"
-                "convert-func-to-llvm{use-bare-ptr-memref-call-conv=1},"
+                "convert-func-to-llvm{use-bare-ptr-memref-call-conv=1},convert-openmp-to-llvm,"
                 "reconcile-unrealized-casts,canonicalize");
 }
 

@@ -14,7 +14,7 @@ Corpora (see test/conformance/README.md):
       opsets up to 17).
   onnx-node
       the node tests shipped in the onnx wheel from PyPI (ONNX_WHEEL_VERSION,
-      the newest release whose wheel still ships them; opsets up to 23).
+      the newest release whose wheel still ships them; opsets up to 27).
       Taken from --onnx-node-dir, else from the cache (--cache-dir), which is
       filled with `pip download` on first use, else from the installed onnx
       package when its data is not Debian's.
@@ -53,7 +53,7 @@ ONNX_NODE = "onnx-node"
 ALL_CORPORA = DEBIAN_CORPORA + [ONNX_NODE]
 NODE_CORPORA = {"node", ONNX_NODE}  # the corpora the operator table covers
 # onnx 1.23 stopped shipping the node test data in its wheel: 1.22.0 is the
-# newest release whose wheel has it (1766 tests, opsets up to 23).
+# newest release whose wheel has it (1765 tests, opsets up to 27).
 ONNX_WHEEL_VERSION = "1.22.0"
 TRAINING_DOMAIN = "ai.onnx.preview.training"
 DEFAULT_RTOL = 1e-3  # onnx/backend/test/loader: the runner's defaults

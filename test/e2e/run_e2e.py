@@ -136,7 +136,7 @@ def run_model(name, args, tmp_root):
 
     rng = np.random.default_rng(args.seed)
     feeds = {}
-    cmd = [args.mlc, "run", path, "--output-dir", out_dir]
+    cmd = [args.mlc, "run", path, "--output-dir", out_dir, "--threads", str(args.threads)]
     for in_name, dtype, shape in graph_inputs(model):
         arr = make_input(rng, in_name, dtype, shape)
         feeds[in_name] = arr
@@ -211,6 +211,8 @@ def main(argv=None):
     p.add_argument("--atol", type=float, default=1e-4)
     p.add_argument("--seed", type=int, default=0, help="input RNG seed")
     p.add_argument("--timeout", type=float, default=900, help="seconds per `mlc run`")
+    p.add_argument("--threads", type=int, default=1,
+                   help="threads of the compiled model (its parallel loops and microkernels)")
     p.add_argument("--keep-temp", action="store_true", help="keep inputs/outputs for debugging")
     args = p.parse_args(argv)
 
