@@ -11,7 +11,7 @@ SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO=sudo
 PKGS=(cmake ninja-build clang-22 lld-22 llvm-22-dev llvm-22-tools libmlir-22-dev mlir-22-tools
       libonnx-dev protobuf-compiler libprotobuf-dev libcli11-dev googletest libgtest-dev
-      python3-venv python3-torch python3-torchvision python3-onnx gcc libc6-dev)
+      python3-venv python3-torch python3-torchvision python3-onnx libonnx-testdata gcc libc6-dev)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

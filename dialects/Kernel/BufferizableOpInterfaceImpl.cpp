@@ -54,5 +54,6 @@ void mlc::kernel::registerBufferizableOpInterfaceExternalModels(DialectRegistry 
   registry.addExtension(+[](MLIRContext *ctx, KernelDialect *) {
     Conv2DOp::attachInterface<MicrokernelOpInterface<Conv2DOp>>(*ctx);
     MatMulOp::attachInterface<MicrokernelOpInterface<MatMulOp>>(*ctx);
+    DepthwiseConv2DOp::attachInterface<MicrokernelOpInterface<DepthwiseConv2DOp>>(*ctx);
   });
 }

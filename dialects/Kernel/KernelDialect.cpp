@@ -68,6 +68,11 @@ static void microkernelEffects(
 
 LogicalResult Conv2DOp::verify() { return verifyMicrokernel(*this, 17); }
 LogicalResult MatMulOp::verify() { return verifyMicrokernel(*this, 7); }
+LogicalResult DepthwiseConv2DOp::verify() { return verifyMicrokernel(*this, 17); }
+MutableOperandRange DepthwiseConv2DOp::getDpsInitsMutable() { return getInitMutable(); }
+void DepthwiseConv2DOp::getEffects(SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>> &effects) {
+  microkernelEffects(*this, effects);
+}
 MutableOperandRange Conv2DOp::getDpsInitsMutable() { return getInitMutable(); }
 MutableOperandRange MatMulOp::getDpsInitsMutable() { return getInitMutable(); }
 void Conv2DOp::getEffects(SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>> &effects) {

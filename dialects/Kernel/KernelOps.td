@@ -89,6 +89,20 @@ def Kernel_Conv2DOp : Kernel_MicrokernelOp<"conv2d"> {
   }];
 }
 
+def Kernel_DepthwiseConv2DOp : Kernel_MicrokernelOp<"depthwise_conv2d"> {
+  let summary = "a float32 depthwise 2-d convolution with bias and activation";
+  let description = [{
+    Same `params` as `kernel.conv2d` with group == c; `weights` is the ONNX
+    weight tensor [f, 1, kh, kw] flattened, unpacked.
+  }];
+  let arguments = (ins AnyShaped:$input, AnyShaped:$weights, AnyShaped:$bias,
+                       AnyShaped:$init, DenseI64ArrayAttr:$params);
+  let assemblyFormat = [{
+    `ins` `(` $input `,` $weights `,` $bias `:` type($input) `,` type($weights) `,` type($bias) `)`
+    `outs` `(` $init `:` type($init) `)` `params` `=` $params attr-dict (`->` type($result)^)?
+  }];
+}
+
 def Kernel_MatMulOp : Kernel_MicrokernelOp<"matmul"> {
   let summary = "a float32 batched matmul with pre-packed constant weights, bias and activation";
   let description = [{

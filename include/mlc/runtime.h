@@ -228,6 +228,15 @@ MLC_API void mlc_rt_conv2d_f32(const mlc_conv2d_params *params,
                                const float *packed_weights,
                                const float *bias, float *output);
 
+/* Depthwise 2-d convolution (group == c, one input channel per output
+ * channel; f may be a multiple of c): the same params and result as
+ * mlc_rt_conv2d_f32, but `weights` is the ONNX weight tensor [f, 1, kh, kw]
+ * unpacked, since each output channel only needs its own kh x kw taps. */
+MLC_API void mlc_rt_depthwise_conv2d_f32(const mlc_conv2d_params *params,
+                                         const float *input,
+                                         const float *weights,
+                                         const float *bias, float *output);
+
 /* Batched matmul with constant weights: for each b < batch,
  *   C[b][i, j] = bias[j] + sum_k A[b][i, k] * B[k, j]   (i < m, j < n)
  * then the activation. A is row-major with row stride `lda` and batch stride

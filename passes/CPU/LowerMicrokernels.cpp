@@ -47,15 +47,20 @@ struct LowerMicrokernelsPass : mlc::cpu::impl::LowerMicrokernelsBase<LowerMicrok
 
     SmallVector<Operation *> ops;
     module.walk([&](Operation *op) {
-      if (isa<mlc::kernel::Conv2DOp, mlc::kernel::MatMulOp>(op) && op->getNumResults() == 0)
+      if (isa<mlc::kernel::Conv2DOp, mlc::kernel::DepthwiseConv2DOp, mlc::kernel::MatMulOp>(op) &&
+          op->getNumResults() == 0)
         ops.push_back(op);
     });
     for (Operation *op : ops) {
-      bool isConv = isa<mlc::kernel::Conv2DOp>(op);
-      StringRef callee = isConv ? "mlc_rt_conv2d_f32" : "mlc_rt_matmul_f32";
+      StringRef callee;
+      ArrayRef<int64_t> params;
+      if (auto conv = dyn_cast<mlc::kernel::Conv2DOp>(op))
+        callee = "mlc_rt_conv2d_f32", params = conv.getParams();
+      else if (auto dw = dyn_cast<mlc::kernel::DepthwiseConv2DOp>(op))
+        callee = "mlc_rt_depthwise_conv2d_f32", params = dw.getParams();
+      else
+        callee = "mlc_rt_matmul_f32", params = cast<mlc::kernel::MatMulOp>(op).getParams();
       declare(callee);
-      ArrayRef<int64_t> params = isConv ? cast<mlc::kernel::Conv2DOp>(op).getParams()
-                                        : cast<mlc::kernel::MatMulOp>(op).getParams();
       // The parameters live in a constant global.
       OpBuilder gb = OpBuilder::atBlockBegin(module.getBody());
       auto paramsType = MemRefType::get({(int64_t)params.size()}, gb.getI64Type());

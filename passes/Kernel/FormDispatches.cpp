@@ -42,12 +42,13 @@ bool isClonable(Operation *op) {
 
 /// Ops that do work at run time and so belong in a kernel.
 bool isCompute(Operation *op) {
-  return isa<linalg::LinalgOp, mlc::kernel::Conv2DOp, mlc::kernel::MatMulOp, tensor::PadOp, tensor::InsertSliceOp, tensor::ExtractSliceOp,
+  return isa<linalg::LinalgOp, mlc::kernel::Conv2DOp, mlc::kernel::DepthwiseConv2DOp,
+             mlc::kernel::MatMulOp, tensor::PadOp, tensor::InsertSliceOp, tensor::ExtractSliceOp,
              tensor::CollapseShapeOp, tensor::ExpandShapeOp>(op);
 }
 
 bool hasReduction(Operation *op) {
-  if (isa<mlc::kernel::Conv2DOp, mlc::kernel::MatMulOp>(op))
+  if (isa<mlc::kernel::Conv2DOp, mlc::kernel::DepthwiseConv2DOp, mlc::kernel::MatMulOp>(op))
     return true;
   auto linalgOp = dyn_cast<linalg::LinalgOp>(op);
   return linalgOp && linalgOp.getNumReductionLoops() > 0;

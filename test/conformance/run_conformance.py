@@ -543,7 +543,6 @@ def opset_range(values):
 
 def write_report(path, args, tests, results, corpus_info, mlc_desc):
     mode = args.mode
-    other = "dynamic" if mode == "static" else "static"
     old = []
     if os.path.exists(path):
         with open(path) as f:

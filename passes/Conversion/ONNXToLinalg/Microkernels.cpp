@@ -70,9 +70,6 @@ FailureOr<Value> buildConv(onnx::ConvOp conv, PatternRewriter &rewriter, int64_t
   bool hasBias = !isa<NoneType>(conv.getB().getType());
   if (hasBias && !isStaticF32(conv.getB()))
     return failure();
-  auto weights = constantF32(conv.getW());
-  if (!weights)
-    return failure();
   int64_t f = wType.getDimSize(0), cg = wType.getDimSize(1), kh = wType.getDimSize(2),
           kw = wType.getDimSize(3), group = conv.getGroup();
   SmallVector<int64_t> strides = onnx::getI64s(conv.getStrides(), 2, 1);
@@ -80,6 +77,25 @@ FailureOr<Value> buildConv(onnx::ConvOp conv, PatternRewriter &rewriter, int64_t
   auto pads = onnx::resolvePads(conv, conv.getAutoPad(), xType.getShape().drop_front(2),
                                 {kh, kw}, strides, dilations, conv.getPads());
   if (failed(pads))
+    return failure();
+  Location loc = conv.getLoc();
+  SmallVector<int64_t> params = {xType.getDimSize(0), xType.getDimSize(1), xType.getDimSize(2),
+                                 xType.getDimSize(3), f, kh, kw, yType.getDimSize(2),
+                                 yType.getDimSize(3), strides[0], strides[1], dilations[0],
+                                 dilations[1], (*pads)[0], (*pads)[1], group, activation};
+  // Depthwise: one multiply-add per weight and output, no matrix product to
+  // block; its own microkernel takes the weights as they are.
+  if (group > 1 && cg == 1 && group == xType.getDimSize(1)) {
+    Value w = reshapeTo(rewriter, loc, conv.getW(),
+                        RankedTensorType::get({f * kh * kw}, rewriter.getF32Type()));
+    Value bias = biasOperand(rewriter, loc, hasBias ? conv.getB() : Value(), f);
+    Value init = tensor::EmptyOp::create(rewriter, loc, yType.getShape(), yType.getElementType());
+    return kernel::DepthwiseConv2DOp::create(rewriter, loc, TypeRange{yType}, conv.getX(), w,
+                                             bias, init, rewriter.getDenseI64ArrayAttr(params))
+        .getResult()[0];
+  }
+  auto weights = constantF32(conv.getW());
+  if (!weights)
     return failure();
   // Pack: per group, panels of MR output channels, K-major inside a panel.
   int64_t m = f / group, k = cg * kh * kw, mr = MLC_CONV_MR, panels = (m + mr - 1) / mr;
@@ -89,14 +105,9 @@ FailureOr<Value> buildConv(onnx::ConvOp conv, PatternRewriter &rewriter, int64_t
       for (int64_t kk = 0; kk < k; ++kk)
         for (int64_t r = 0; r < mr && p * mr + r < m; ++r)
           packed[((g * panels + p) * k + kk) * mr + r] = (*weights)[(g * m + p * mr + r) * k + kk];
-  Location loc = conv.getLoc();
   Value packedW = packedConstant(rewriter, loc, "conv_packed", packed);
   Value bias = biasOperand(rewriter, loc, hasBias ? conv.getB() : Value(), f);
   Value init = tensor::EmptyOp::create(rewriter, loc, yType.getShape(), yType.getElementType());
-  SmallVector<int64_t> params = {xType.getDimSize(0), xType.getDimSize(1), xType.getDimSize(2),
-                                 xType.getDimSize(3), f, kh, kw, yType.getDimSize(2),
-                                 yType.getDimSize(3), strides[0], strides[1], dilations[0],
-                                 dilations[1], (*pads)[0], (*pads)[1], group, activation};
   return kernel::Conv2DOp::create(rewriter, loc, TypeRange{yType}, conv.getX(), packedW, bias,
                                   init, rewriter.getDenseI64ArrayAttr(params))
       .getResult()[0];
