@@ -1,4 +1,4 @@
-// RUN: mlc-opt %s --split-input-file --mlc-convert-onnx-to-linalg | FileCheck %s
+// RUN: mlc-opt %s --split-input-file --mlc-convert-onnx-to-linalg=use-microkernels=false | FileCheck %s
 
 // Tests that a convolution with pads, strides and bias zero-pads the input
 // and starts the output as the bias broadcast along the channel dim.

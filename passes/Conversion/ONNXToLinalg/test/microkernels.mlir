@@ -97,3 +97,21 @@ func.func @gemm_transb_relu(%a: tensor<1x2xf32>) -> tensor<1x2xf32> {
   %r = onnx.Relu(%g) : (tensor<1x2xf32>) -> tensor<1x2xf32>
   return %r : tensor<1x2xf32>
 }
+
+// -----
+
+// Tests that a depthwise convolution (group == channels) becomes
+// kernel.depthwise_conv2d with its weights as they are (flattened), also when
+// they are not constants.
+
+// CHECK-LABEL: func.func @depthwise
+// CHECK: [[W:%.*]] = tensor.collapse_shape %arg1 {{\[\[}}0, 1, 2, 3]] : tensor<8x1x3x3xf32> into tensor<72xf32>
+// CHECK: kernel.depthwise_conv2d ins(%arg0, [[W]], %{{.*}} : tensor<1x8x6x6xf32>, tensor<72xf32>, tensor<8xf32>)
+// CHECK-SAME: params = [1, 8, 6, 6, 8, 3, 3, 6, 6, 1, 1, 1, 1, 1, 1, 8, 1]
+// CHECK-NOT: onnx.Relu
+func.func @depthwise(%x: tensor<1x8x6x6xf32>, %w: tensor<8x1x3x3xf32>) -> tensor<1x8x6x6xf32> {
+  %none = onnx.none
+  %c = onnx.Conv(%x, %w, %none) {group = 8 : i64, pads = [1, 1, 1, 1]} : (tensor<1x8x6x6xf32>, tensor<8x1x3x3xf32>, none) -> tensor<1x8x6x6xf32>
+  %r = onnx.Relu(%c) : (tensor<1x8x6x6xf32>) -> tensor<1x8x6x6xf32>
+  return %r : tensor<1x8x6x6xf32>
+}
