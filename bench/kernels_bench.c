@@ -156,8 +156,7 @@ __attribute__((target("avx512f"))) static double fma_peak(void) {
         :
         : "xmm0", "xmm1", "xmm4", "xmm5", "xmm6", "xmm7", "xmm8", "xmm9",
           "xmm10", "xmm11", "xmm12", "xmm13", "xmm14", "xmm15", "xmm16",
-          "xmm17", "xmm18", "xmm19", "xmm20", "xmm21", "xmm22", "xmm23",
-          "cc");
+          "xmm17", "xmm18", "xmm19", "xmm20", "xmm21", "xmm22", "xmm23", "cc");
     double t = now() - t0;
     double flops = (double)iters * 20 * 16 * 2 / t;
     if (flops > best)

@@ -201,7 +201,8 @@ FOLD_BINARY(SubOp, return a - b, return a - b)
 FOLD_BINARY(MulOp, return a * b, return a * b)
 FOLD_BINARY(DivOp, if (b.isZero()) return std::nullopt; return a.sdiv(b), return a / b)
 FOLD_BINARY(ModOp, if (b.isZero()) return std::nullopt;
-            APInt r = a.srem(b); if (!r.isZero() && (r.isNegative() != b.isNegative())) r += b;
+            APInt r = a.srem(b);
+            if (!getFmod() && !r.isZero() && (r.isNegative() != b.isNegative())) r += b;
             return r, return std::nullopt)
 FOLD_BINARY(PowOp, return std::nullopt, return std::nullopt)
 FOLD_BINARY(EqualOp, return boolInt(a == b), return boolFloat(a.compare(b) == APFloat::cmpEqual), true)

@@ -29,6 +29,14 @@ def ONNX_Dialect : Dialect {
   let hasConstantMaterializer = 1;
 }
 
+// ONNX integer attributes: signless i64 as the importer builds them, read as
+// int64_t (upstream's I64Attr reads uint64_t, which turns axis = -1 into a
+// huge positive number).
+def ONNX_I64Attr : SignlessIntegerAttrBase<I64, "64-bit integer attribute"> {
+  let returnType = [{ int64_t }];
+  let convertFromStorage = "$_self.getValue().getSExtValue()";
+}
+
 // A tensor, or `none` for an optional input the node leaves out.
 def ONNX_TensorOrNone : AnyTypeOf<[AnyTensor, NoneType]>;
 
@@ -119,7 +127,7 @@ def ONNX_GeluOp : ONNX_UnaryOp<"Gelu", "Gaussian error linear unit"> {
 }
 def ONNX_CastOp : ONNX_UnaryOp<"Cast", "converts x to the element type `to`"> {
   let description = [{ `to` is the ONNX TensorProto data type number. }];
-  let arguments = (ins AnyTensor:$X, I64Attr:$to);
+  let arguments = (ins AnyTensor:$X, ONNX_I64Attr:$to);
   let hasFolder = 1;
 }
 
@@ -136,9 +144,17 @@ foreach op = [["Add", "a + b"], ["Sub", "a - b"], ["Mul", "a * b"],
               ["Div", "a / b"], ["Pow", "a ** b"], ["Equal", "a == b"],
               ["Less", "a < b"], ["LessOrEqual", "a <= b"],
               ["Greater", "a > b"], ["GreaterOrEqual", "a >= b"],
-              ["And", "a and b"], ["Or", "a or b"], ["Xor", "a xor b"],
-              ["Mod", "a mod b"]] in
+              ["And", "a and b"], ["Or", "a or b"], ["Xor", "a xor b"]] in
   def ONNX_ # op[0] # Op : ONNX_BinaryOp<op[0], op[1]>;
+
+def ONNX_ModOp : ONNX_BinaryOp<"Mod", "remainder"> {
+  let description = [{
+    With `fmod = 0` (integers only) the result takes the sign of the divisor,
+    like Python's `%`; with `fmod = 1` it takes the sign of the dividend, like
+    C's `fmod`.
+  }];
+  let arguments = (ins AnyTensor:$A, AnyTensor:$B, DefaultValuedAttr<ONNX_I64Attr, "0">:$fmod);
+}
 
 class ONNX_VariadicOp<string mnemonic, string desc> : ONNX_Op<mnemonic> {
   let summary = "elementwise " # desc # " of any number of inputs, with broadcasting";
@@ -181,7 +197,7 @@ def ONNX_ConvOp : ONNX_Op<"Conv"> {
   let arguments = (ins AnyTensor:$X, AnyTensor:$W, ONNX_TensorOrNone:$B,
                    DefaultValuedAttr<StrAttr, "\"NOTSET\"">:$auto_pad,
                    OptionalAttr<I64ArrayAttr>:$dilations,
-                   DefaultValuedAttr<I64Attr, "1">:$group,
+                   DefaultValuedAttr<ONNX_I64Attr, "1">:$group,
                    OptionalAttr<I64ArrayAttr>:$kernel_shape,
                    OptionalAttr<I64ArrayAttr>:$pads,
                    OptionalAttr<I64ArrayAttr>:$strides);
@@ -193,12 +209,12 @@ class ONNX_PoolOp<string mnemonic, string desc> : ONNX_Op<mnemonic> {
   let summary = desc;
   let arguments = (ins AnyTensor:$X,
                    DefaultValuedAttr<StrAttr, "\"NOTSET\"">:$auto_pad,
-                   DefaultValuedAttr<I64Attr, "0">:$ceil_mode,
-                   DefaultValuedAttr<I64Attr, "0">:$count_include_pad,
+                   DefaultValuedAttr<ONNX_I64Attr, "0">:$ceil_mode,
+                   DefaultValuedAttr<ONNX_I64Attr, "0">:$count_include_pad,
                    OptionalAttr<I64ArrayAttr>:$dilations,
                    I64ArrayAttr:$kernel_shape,
                    OptionalAttr<I64ArrayAttr>:$pads,
-                   DefaultValuedAttr<I64Attr, "0">:$storage_order,
+                   DefaultValuedAttr<ONNX_I64Attr, "0">:$storage_order,
                    OptionalAttr<I64ArrayAttr>:$strides);
   let results = (outs AnyTensor:$Y);
   let assemblyFormat = "`(` operands `)` attr-dict `:` functional-type(operands, results)";
@@ -221,7 +237,7 @@ def ONNX_BatchNormalizationOp : ONNX_Op<"BatchNormalization"> {
                    AnyTensor:$input_mean, AnyTensor:$input_var,
                    DefaultValuedAttr<F32Attr, "1e-5">:$epsilon,
                    DefaultValuedAttr<F32Attr, "0.9">:$momentum,
-                   DefaultValuedAttr<I64Attr, "0">:$training_mode);
+                   DefaultValuedAttr<ONNX_I64Attr, "0">:$training_mode);
   let results = (outs AnyTensor:$Y);
   let assemblyFormat = "`(` operands `)` attr-dict `:` functional-type(operands, results)";
   let hasVerifier = 1;
@@ -230,22 +246,22 @@ def ONNX_BatchNormalizationOp : ONNX_Op<"BatchNormalization"> {
 def ONNX_LayerNormalizationOp : ONNX_Op<"LayerNormalization"> {
   let summary = "normalization over the dims from `axis` on, then scale and bias";
   let arguments = (ins AnyTensor:$X, AnyTensor:$Scale, ONNX_TensorOrNone:$B,
-                   DefaultValuedAttr<I64Attr, "-1">:$axis,
+                   DefaultValuedAttr<ONNX_I64Attr, "-1">:$axis,
                    DefaultValuedAttr<F32Attr, "1e-5">:$epsilon,
-                   DefaultValuedAttr<I64Attr, "1">:$stash_type);
+                   DefaultValuedAttr<ONNX_I64Attr, "1">:$stash_type);
   let results = (outs AnyTensor:$Y);
   let assemblyFormat = "`(` operands `)` attr-dict `:` functional-type(operands, results)";
 }
 
 def ONNX_SoftmaxOp : ONNX_Op<"Softmax"> {
   let summary = "exp(x) / sum(exp(x)) along `axis`";
-  let arguments = (ins AnyTensor:$input, DefaultValuedAttr<I64Attr, "-1">:$axis);
+  let arguments = (ins AnyTensor:$input, DefaultValuedAttr<ONNX_I64Attr, "-1">:$axis);
   let results = (outs AnyTensor:$output);
   let assemblyFormat = "`(` operands `)` attr-dict `:` functional-type(operands, results)";
 }
 def ONNX_LogSoftmaxOp : ONNX_Op<"LogSoftmax"> {
   let summary = "log of softmax along `axis`";
-  let arguments = (ins AnyTensor:$input, DefaultValuedAttr<I64Attr, "-1">:$axis);
+  let arguments = (ins AnyTensor:$input, DefaultValuedAttr<ONNX_I64Attr, "-1">:$axis);
   let results = (outs AnyTensor:$output);
   let assemblyFormat = "`(` operands `)` attr-dict `:` functional-type(operands, results)";
 }
@@ -266,8 +282,8 @@ def ONNX_GemmOp : ONNX_Op<"Gemm"> {
   let arguments = (ins AnyTensor:$A, AnyTensor:$B, ONNX_TensorOrNone:$C,
                    DefaultValuedAttr<F32Attr, "1.0">:$alpha,
                    DefaultValuedAttr<F32Attr, "1.0">:$beta,
-                   DefaultValuedAttr<I64Attr, "0">:$transA,
-                   DefaultValuedAttr<I64Attr, "0">:$transB);
+                   DefaultValuedAttr<ONNX_I64Attr, "0">:$transA,
+                   DefaultValuedAttr<ONNX_I64Attr, "0">:$transB);
   let results = (outs AnyTensor:$Y);
   let assemblyFormat = "`(` operands `)` attr-dict `:` functional-type(operands, results)";
 }
@@ -283,8 +299,8 @@ class ONNX_ReduceOp<string mnemonic, string desc> : ONNX_Op<mnemonic> {
     attribute when it is constant, so one op serves every opset.
   }];
   let arguments = (ins AnyTensor:$data, OptionalAttr<I64ArrayAttr>:$axes,
-                   DefaultValuedAttr<I64Attr, "1">:$keepdims,
-                   DefaultValuedAttr<I64Attr, "0">:$noop_with_empty_axes);
+                   DefaultValuedAttr<ONNX_I64Attr, "1">:$keepdims,
+                   DefaultValuedAttr<ONNX_I64Attr, "0">:$noop_with_empty_axes);
   let results = (outs AnyTensor:$reduced);
   let assemblyFormat = "`(` operands `)` attr-dict `:` functional-type(operands, results)";
 }
@@ -301,7 +317,7 @@ def ONNX_ReduceL2Op : ONNX_ReduceOp<"ReduceL2", "Euclidean norm">;
 
 def ONNX_ShapeOp : ONNX_Op<"Shape"> {
   let summary = "the shape of the input as a 1-d int64 tensor (dims start..end)";
-  let arguments = (ins AnyTensor:$data, OptionalAttr<I64Attr>:$start, OptionalAttr<I64Attr>:$end);
+  let arguments = (ins AnyTensor:$data, OptionalAttr<ONNX_I64Attr>:$start, OptionalAttr<ONNX_I64Attr>:$end);
   let results = (outs TensorOf<[I64]>:$shape);
   let assemblyFormat = "`(` operands `)` attr-dict `:` functional-type(operands, results)";
   let hasFolder = 1;
@@ -318,7 +334,7 @@ def ONNX_SizeOp : ONNX_Op<"Size"> {
 def ONNX_ReshapeOp : ONNX_Op<"Reshape"> {
   let summary = "the same elements in a new shape (0 copies a dim, -1 infers one)";
   let arguments = (ins AnyTensor:$data, TensorOf<[I64]>:$shape,
-                   DefaultValuedAttr<I64Attr, "0">:$allowzero);
+                   DefaultValuedAttr<ONNX_I64Attr, "0">:$allowzero);
   let results = (outs AnyTensor:$reshaped);
   let assemblyFormat = "`(` operands `)` attr-dict `:` functional-type(operands, results)";
   let hasFolder = 1;
@@ -326,7 +342,7 @@ def ONNX_ReshapeOp : ONNX_Op<"Reshape"> {
 
 def ONNX_FlattenOp : ONNX_Op<"Flatten"> {
   let summary = "reshape to 2-d: dims before `axis` and dims from `axis` on";
-  let arguments = (ins AnyTensor:$input, DefaultValuedAttr<I64Attr, "1">:$axis);
+  let arguments = (ins AnyTensor:$input, DefaultValuedAttr<ONNX_I64Attr, "1">:$axis);
   let results = (outs AnyTensor:$output);
   let assemblyFormat = "`(` operands `)` attr-dict `:` functional-type(operands, results)";
   let hasFolder = 1;
@@ -359,7 +375,7 @@ def ONNX_TransposeOp : ONNX_Op<"Transpose"> {
 
 def ONNX_ConcatOp : ONNX_Op<"Concat"> {
   let summary = "joins the inputs along `axis`";
-  let arguments = (ins Variadic<AnyTensor>:$inputs, I64Attr:$axis);
+  let arguments = (ins Variadic<AnyTensor>:$inputs, ONNX_I64Attr:$axis);
   let results = (outs AnyTensor:$concat_result);
   let assemblyFormat = "`(` operands `)` attr-dict `:` functional-type(operands, results)";
   let hasFolder = 1;
@@ -368,7 +384,7 @@ def ONNX_ConcatOp : ONNX_Op<"Concat"> {
 def ONNX_SplitOp : ONNX_Op<"Split"> {
   let summary = "splits the input along `axis` into parts of sizes `split`";
   let description = [{ The front end resolves the `split` input or `num_outputs` into the `split` attribute. }];
-  let arguments = (ins AnyTensor:$input, DefaultValuedAttr<I64Attr, "0">:$axis, I64ArrayAttr:$split);
+  let arguments = (ins AnyTensor:$input, DefaultValuedAttr<ONNX_I64Attr, "0">:$axis, I64ArrayAttr:$split);
   let results = (outs Variadic<AnyTensor>:$outputs);
   let assemblyFormat = "`(` operands `)` attr-dict `:` functional-type(operands, results)";
 }
@@ -385,7 +401,7 @@ def ONNX_SliceOp : ONNX_Op<"Slice"> {
 def ONNX_GatherOp : ONNX_Op<"Gather"> {
   let summary = "takes the entries of `data` at `indices` along `axis`";
   let arguments = (ins AnyTensor:$data, TensorOf<[I32, I64]>:$indices,
-                   DefaultValuedAttr<I64Attr, "0">:$axis);
+                   DefaultValuedAttr<ONNX_I64Attr, "0">:$axis);
   let results = (outs AnyTensor:$output);
   let assemblyFormat = "`(` operands `)` attr-dict `:` functional-type(operands, results)";
   let hasFolder = 1;

@@ -10,18 +10,24 @@
  *  - B is in panels of 16 columns, layout [k][16]. For matmul that is the
  *    compiler's packed weights; for conv it is the implicit im2col of the
  *    input image, packed here straight from the image (padding, stride and
- *    dilation applied while packing) one KC x NC block at a time, so that the
- *    block stays in L2.
+ *    dilation applied while packing) one strip of 32 columns x KC at a time
+ *    into an L1-sized buffer, while the weights of the K block stay in L2.
  *  - A tile function computes an 8 x 32 (AVX-512: 16 zmm accumulators, two B
  *    panels) or 8 x 16 (AVX2: two 4 x 16 halves; portable C) block of C over
  *    one K block, with fewer rows (m tails, down to 1 for a matrix-vector
  *    product) and masked columns (n tails). Its epilogue adds C (later K
  *    blocks) or the bias (first K block) and applies ReLU (last K block).
  *
+ * Two kinds of convolution take other routes: depthwise ones (one input
+ * channel per group) are computed directly, plane by plane; and, with
+ * AVX-512, ones with few output columns (7x7 images, 1x1 images), where a
+ * vector of 16 columns would be mostly padding, put 16 output channels in the
+ * vector instead (conv_task_small_n).
+ *
  * The ISA is chosen once, at the first call, from the CPU (AVX-512F, else
  * AVX2+FMA, else portable C); the x86 paths are compiled with target
  * attributes so the library builds with plain -O2 for any x86-64, and only
- * the portable path exists elsewhere.
+ * the portable path exists elsewhere. No pointer needs any alignment.
  *
  * Threads: the work is cut into independent tasks (images x groups, column
  * chunks, row-panel chunks) sized so that every thread gets an equal share,
@@ -57,6 +63,8 @@
 #define PANEL_N 16
 /// Largest K block: an A panel block (KC x 8) stays in L1, a B block in L2.
 #define KC_MAX 256
+/// The same for conv_task_small_n, whose tiles read 4 weight panels.
+#define KC_SMALL_N 128
 /// Largest column chunk of a conv task, and the floats of its output block
 /// (rows x columns, revisited by every K block) that should fit in L2.
 #define CONV_NC_MAX 1024
@@ -81,7 +89,8 @@ static inline int64_t round_up(int64_t a, int64_t b) {
 /// the result lies outside the object): masked loads use such addresses
 /// without touching the masked-off elements.
 static inline const float *offset_ptr(const float *p, int64_t n) {
-  return (const float *)((uintptr_t)p + (uintptr_t)(n * (int64_t)sizeof(float)));
+  return (const float *)((uintptr_t)p +
+                         (uintptr_t)(n * (int64_t)sizeof(float)));
 }
 
 /*===----------------------------------------------------------------------===*
@@ -113,8 +122,35 @@ typedef struct conv_geom {
 
 /// Packs B[k0 .. k0+kc, n0 .. n0+ncols] (the implicit im2col of the image)
 /// into ceil(ncols/16) panels dst[(p*kc + kk)*16 + j], zero past ncols.
-typedef void (*pack_fn)(const conv_geom *g, int64_t k0, int64_t kc,
-                        int64_t n0, int64_t ncols, float *dst);
+typedef void (*pack_fn)(const conv_geom *g, int64_t k0, int64_t kc, int64_t n0,
+                        int64_t ncols, float *dst);
+
+/// A depthwise convolution (one input channel per group): computed directly,
+/// one output plane at a time, instead of as a GEMM with one row.
+typedef struct dw_job {
+  const mlc_conv2d_params *p;
+  const float *input, *weights, *bias;
+  float *output;
+  int64_t M, P, K; /* outputs per group, their panels, kh*kw */
+} dw_job;
+
+/// Computes the output planes [begin, end) (plane = image * f + channel).
+typedef void (*dw_fn)(const dw_job *job, int64_t begin, int64_t end);
+
+/// The small-N conv tile (output channels in the vector, columns broadcast):
+/// ct[c*ldct + ch] (+)= sum_kk B[kk][c] * A[kk][ch] for columns c < ncol
+/// (<= 8) of the B panel b ([kc][16], first column at b) and channels
+/// ch < 16*cv from the A panels a[0..2*cv) ([kc][8] each, 8 channels).
+typedef void (*tile_t_fn)(int64_t kc, const float *const *a, const float *b,
+                          float *ct, int64_t ldct, int cv, int ncol,
+                          bool accumulate);
+
+/// Weight k of output channel o, from the packed panels.
+static inline const float *dw_weights(const dw_job *job, int64_t o) {
+  const int64_t g = o / job->M, r = o % job->M;
+  return job->weights + ((g * job->P + r / PANEL_M) * job->K) * PANEL_M +
+         r % PANEL_M; /* weight k at [k * PANEL_M] */
+}
 
 /// Columns [l0, l1) of a B panel that lie in one output row; the input
 /// element of column l0 for k = 0 is (iy0, ix0) (before the kernel offsets).
@@ -183,8 +219,48 @@ static void tile_c(int64_t kc, const float *a, const float *b, int64_t b_next,
   store_tile_scalar(acc, mr, nc, c, ldc, e);
 }
 
-static void pack_conv_c(const conv_geom *g, int64_t k0, int64_t kc,
-                        int64_t n0, int64_t ncols, float *dst) {
+/// Depthwise planes, portable: each output row accumulates one input row
+/// per kernel position over the columns where it lies inside the image.
+static void dw_c(const dw_job *job, int64_t begin, int64_t end) {
+  const mlc_conv2d_params *p = job->p;
+  const int64_t oh = p->oh, ow = p->ow, h = p->h, w = p->w;
+  const int64_t sw = p->stride_w;
+  const bool relu = p->activation == MLC_ACTIVATION_RELU;
+  for (int64_t plane = begin; plane < end; ++plane) {
+    const int64_t b = plane / p->f, o = plane % p->f;
+    const float *in = job->input + (b * p->c + o / job->M) * h * w;
+    float *out = job->output + plane * oh * ow;
+    const float *wk = dw_weights(job, o);
+    const float bias = job->bias ? job->bias[o] : 0.0f;
+    for (int64_t y = 0; y < oh; ++y) {
+      float *orow = out + y * ow;
+      for (int64_t x = 0; x < ow; ++x)
+        orow[x] = bias;
+      for (int64_t ky = 0; ky < p->kh; ++ky) {
+        const int64_t iy = y * p->stride_h + ky * p->dilation_h - p->pad_top;
+        if (iy < 0 || iy >= h)
+          continue;
+        const float *irow = in + iy * w;
+        for (int64_t kx = 0; kx < p->kw; ++kx) {
+          const float wt = wk[(ky * p->kw + kx) * PANEL_M];
+          const int64_t ix0 = kx * p->dilation_w - p->pad_left;
+          /* Columns x with 0 <= ix0 + x*sw < w. */
+          const int64_t xlo = ix0 < 0 ? ceil_div(-ix0, sw) : 0;
+          const int64_t xhi = ix0 >= w ? 0 : min64(ow, (w - 1 - ix0) / sw + 1);
+          for (int64_t x = xlo; x < xhi; ++x)
+            orow[x] += wt * irow[ix0 + x * sw];
+        }
+      }
+      if (relu)
+        for (int64_t x = 0; x < ow; ++x)
+          orow[x] = orow[x] > 0.0f ? orow[x] : 0.0f;
+    }
+  }
+}
+
+/// The definition, element by element: for tables too large for the stack.
+static void pack_conv_scalar(const conv_geom *g, int64_t k0, int64_t kc,
+                             int64_t n0, int64_t ncols, float *dst) {
   for (int64_t p = 0; p * PANEL_N < ncols; ++p) {
     const int64_t pn0 = n0 + p * PANEL_N;
     const int lanes = (int)min64(PANEL_N, ncols - p * PANEL_N);
@@ -230,6 +306,131 @@ static void pack_conv_c(const conv_geom *g, int64_t k0, int64_t kc,
   }
 }
 
+/// One load of a packed B row segment: lanes `lanes` of the row come from
+/// plane + off (stride 1: lane j reads plane[off + j]; stride 2: lane j reads
+/// plane[off + 2j], loaded as two vectors under m32; otherwise a gather with
+/// the segment's index vector from plane + off). lanes == 0 loads nothing
+/// (off is then 0, a valid address).
+typedef struct pack_entry {
+  int64_t off;
+  uint32_t m32;
+  uint16_t lanes;
+  uint16_t l0; /* first lane of the segment */
+} pack_entry;
+
+/// Most entries a panel's table may have (kernel positions x row segments);
+/// larger tables fall back to pack_conv_scalar.
+#define PACK_TABLE_MAX 1024
+
+/// Fills table[r*nseg + s] for every kernel position r and row segment s of
+/// one panel. Runs once per panel and K block, as often as the row loop runs
+/// per position, so it avoids divisions for strides 1 and 2.
+static void pack_table(const conv_geom *g, const segment *seg, int nseg,
+                       pack_entry *table) {
+  const int64_t h = g->h, w = g->w, sw = g->sw;
+  pack_entry *e = table;
+  for (int64_t ky = 0; ky < g->kh; ++ky)
+    for (int64_t kx = 0; kx < g->kw; ++kx)
+      for (int s = 0; s < nseg; ++s, ++e) {
+        e->off = 0;
+        e->m32 = 0;
+        e->lanes = 0;
+        e->l0 = (uint16_t)seg[s].l0;
+        const int64_t iy = seg[s].iy0 + ky * g->dh;
+        const int64_t ix = seg[s].ix0 + kx * g->dw;
+        if (iy < 0 || iy >= h || ix >= w)
+          continue;
+        /* Lanes [jlo, jhi) read inside the row: 0 <= ix + (j-l0)*sw < w. */
+        const int64_t l0 = seg[s].l0;
+        int64_t before = ix < 0 ? -ix : 0; /* elements left of the row */
+        int64_t inside = w - 1 - ix;       /* elements right of ix, >= 0 */
+        if (sw == 2) {
+          before = (before + 1) >> 1;
+          inside >>= 1;
+        } else if (sw > 2) {
+          before = ceil_div(before, sw);
+          inside /= sw;
+        }
+        const int64_t jlo = l0 + before;
+        const int64_t jhi = min64(seg[s].l1, l0 + inside + 1);
+        if (jlo >= jhi)
+          continue;
+        e->lanes = (uint16_t)(((1u << jhi) - 1) & ~((1u << jlo) - 1));
+        if (sw == 1) {
+          e->off = iy * w + ix - l0;
+        } else if (sw == 2) {
+          /* Lane j reads base[2j]: load base[2*jlo .. 2*jhi-2]. */
+          e->off = iy * w + ix - 2 * l0;
+          e->m32 = (uint32_t)(((1ull << (2 * jhi - 1)) - 1) &
+                              ~((1ull << (2 * jlo)) - 1));
+        } else {
+          e->off = iy * w + ix;
+        }
+      }
+}
+
+/// pack_conv_scalar, with the bounds checks hoisted out of the loop over k:
+/// each panel first builds the table of its row segments per kernel position
+/// (they do not depend on the channel), then copies runs of the input.
+static void pack_conv_c(const conv_geom *g, int64_t k0, int64_t kc, int64_t n0,
+                        int64_t ncols, float *dst) {
+  const int64_t khw = g->khw, hw = g->hw, sw = g->sw;
+  if (g->direct) {
+    for (int64_t p = 0; p * PANEL_N < ncols; ++p) {
+      const int lanes = (int)min64(PANEL_N, ncols - p * PANEL_N);
+      const float *src = g->in + k0 * hw + n0 + p * PANEL_N;
+      float *out = dst + p * kc * PANEL_N;
+      for (int64_t kk = 0; kk < kc; ++kk, src += hw, out += PANEL_N) {
+        memcpy(out, src, (size_t)lanes * sizeof(float));
+        for (int j = lanes; j < PANEL_N; ++j)
+          out[j] = 0.0f;
+      }
+    }
+    return;
+  }
+  pack_entry table[PACK_TABLE_MAX];
+  const int64_t c0 = k0 / khw, r0 = k0 % khw;
+  for (int64_t p = 0; p * PANEL_N < ncols; ++p) {
+    const int64_t pn0 = n0 + p * PANEL_N;
+    const int lanes = (int)min64(PANEL_N, ncols - p * PANEL_N);
+    float *out = dst + p * kc * PANEL_N;
+    segment seg[PANEL_N];
+    const int nseg = make_segments(g, pn0, lanes, seg);
+    if (khw * nseg > PACK_TABLE_MAX) {
+      pack_conv_scalar(g, k0, kc, pn0, lanes, out);
+      continue;
+    }
+    pack_table(g, seg, nseg, table);
+    const float *plane = g->in + c0 * hw;
+    const pack_entry *e = table + r0 * nseg, *const end = table + khw * nseg;
+    for (int64_t kk = 0; kk < kc; ++kk, out += PANEL_N) {
+      float *const row = out;
+      for (int j = 0; j < PANEL_N; ++j)
+        row[j] = 0.0f;
+      for (int s = 0; s < nseg; ++s, ++e) {
+        if (!e->lanes)
+          continue;
+        const int jlo = __builtin_ctz(e->lanes);
+        const int jhi = 32 - __builtin_clz((uint32_t)e->lanes);
+        const float *src = offset_ptr(plane, e->off);
+        if (sw == 1)
+          for (int j = jlo; j < jhi; ++j)
+            row[j] = src[j];
+        else if (sw == 2)
+          for (int j = jlo; j < jhi; ++j)
+            row[j] = src[2 * j];
+        else
+          for (int j = jlo; j < jhi; ++j)
+            row[j] = src[(j - e->l0) * sw];
+      }
+      if (e == end) {
+        e = table;
+        plane += hw;
+      }
+    }
+  }
+}
+
 #if MLC_KERNELS_X86
 
 /*--- AVX2 + FMA ---------------------------------------------------------===*/
@@ -240,9 +441,9 @@ static void pack_conv_c(const conv_geom *g, int64_t k0, int64_t kc,
 /// MR (<= 4) rows x 16 columns; KU independent accumulator sets over k when
 /// MR is small, so that enough FMAs are in flight.
 static ALWAYS_INLINE TARGET_AVX2 void
-ukr_avx2(const int MR, const int KU, int64_t kc, const float *a,
-         const float *b, float *c, int64_t ldc, int nc,
-         const tile_epilogue *e, const float *row_bias) {
+ukr_avx2(const int MR, const int KU, int64_t kc, const float *a, const float *b,
+         float *c, int64_t ldc, int nc, const tile_epilogue *e,
+         const float *row_bias) {
   __m256 acc[4][4][2]; /* [KU][MR][2]; fixed sizes keep it in registers */
 #pragma GCC unroll 16
   for (int u = 0; u < KU; ++u)
@@ -324,8 +525,8 @@ ukr_avx2(const int MR, const int KU, int64_t kc, const float *a,
 }
 
 static TARGET_AVX2 void tile_avx2(int64_t kc, const float *a, const float *b,
-                                  int64_t b_next, float *c, int64_t ldc,
-                                  int mr, int nc, const tile_epilogue *e) {
+                                  int64_t b_next, float *c, int64_t ldc, int mr,
+                                  int nc, const tile_epilogue *e) {
   (void)b_next; /* tiles are one panel wide */
   for (int r0 = 0; r0 < mr; r0 += 4) {
     const float *rb = e->row_bias ? e->row_bias + r0 : NULL;
@@ -348,6 +549,64 @@ static TARGET_AVX2 void tile_avx2(int64_t kc, const float *a, const float *b,
   }
 }
 
+/// pack_conv_c with masked vector loads for stride 1 (the table's lane masks
+/// turned into vector masks; masked-off lanes do not fault); other strides
+/// use pack_conv_c.
+static TARGET_AVX2 void pack_conv_avx2(const conv_geom *g, int64_t k0,
+                                       int64_t kc, int64_t n0, int64_t ncols,
+                                       float *dst) {
+  const int64_t khw = g->khw, hw = g->hw;
+  if (g->sw != 1 || khw > PACK_TABLE_MAX) {
+    pack_conv_c(g, k0, kc, n0, ncols, dst);
+    return;
+  }
+  const __m256i bit = _mm256_setr_epi32(1, 2, 4, 8, 16, 32, 64, 128);
+  pack_entry table[PACK_TABLE_MAX];
+  const int64_t c0 = k0 / khw, r0 = k0 % khw;
+  for (int64_t p = 0; p * PANEL_N < ncols; ++p) {
+    const int64_t pn0 = n0 + p * PANEL_N;
+    const int lanes = (int)min64(PANEL_N, ncols - p * PANEL_N);
+    float *out = dst + p * kc * PANEL_N;
+    segment seg[PANEL_N];
+    int nseg = 1;
+    if (g->direct) {
+      /* B[k][n] = in[k*hw + n]: one segment, one table entry per k. */
+      table[0].off = pn0;
+      table[0].lanes = (uint16_t)((1u << lanes) - 1);
+    } else {
+      nseg = make_segments(g, pn0, lanes, seg);
+      if (khw * nseg > PACK_TABLE_MAX) {
+        pack_conv_scalar(g, k0, kc, pn0, lanes, out);
+        continue;
+      }
+      pack_table(g, seg, nseg, table);
+    }
+    const int64_t positions = g->direct ? 1 : khw;
+    const float *plane = g->in + (g->direct ? k0 : c0) * hw;
+    const pack_entry *e = table + (g->direct ? 0 : r0) * nseg;
+    const pack_entry *const end = table + positions * nseg;
+    for (int64_t kk = 0; kk < kc; ++kk) {
+      __m256 v0 = _mm256_setzero_ps(), v1 = _mm256_setzero_ps();
+      for (int s = 0; s < nseg; ++s, ++e) {
+        const float *base = offset_ptr(plane, e->off);
+        const __m256i m0 = _mm256_cmpeq_epi32(
+            _mm256_and_si256(_mm256_set1_epi32(e->lanes & 0xFF), bit), bit);
+        const __m256i m1 = _mm256_cmpeq_epi32(
+            _mm256_and_si256(_mm256_set1_epi32(e->lanes >> 8), bit), bit);
+        /* Segments are disjoint and masked-off lanes load 0: OR merges. */
+        v0 = _mm256_or_ps(v0, _mm256_maskload_ps(base, m0));
+        v1 = _mm256_or_ps(v1, _mm256_maskload_ps(offset_ptr(base, 8), m1));
+      }
+      _mm256_storeu_ps(out + kk * PANEL_N, v0);
+      _mm256_storeu_ps(out + kk * PANEL_N + 8, v1);
+      if (e == end) {
+        e = table;
+        plane += hw;
+      }
+    }
+  }
+}
+
 /*--- AVX-512 ------------------------------------------------------------===*/
 
 #define TARGET_AVX512 __attribute__((target("avx512f,fma,prfchw")))
@@ -356,9 +615,9 @@ static TARGET_AVX2 void tile_avx2(int64_t kc, const float *a, const float *b,
 /// over k when MR*NV is small. With MR = 8, NV = 2: 16 zmm accumulators, and
 /// per k two vector loads and eight broadcast FMAs per row pair.
 static ALWAYS_INLINE TARGET_AVX512 void
-ukr_avx512(const int MR, const int NV, const int KU, int64_t kc,
-           const float *a, const float *b0, const float *b1, float *c,
-           int64_t ldc, int nc, const tile_epilogue *e) {
+ukr_avx512(const int MR, const int NV, const int KU, int64_t kc, const float *a,
+           const float *b0, const float *b1, float *c, int64_t ldc, int nc,
+           const tile_epilogue *e) {
   __m512 acc[8][8][2]; /* [KU][MR][NV]; fixed sizes keep it in registers */
   /* Fetch the C tile (often not in cache: the output is written once) while
    * the FMAs run, instead of stalling on it in the epilogue. */
@@ -428,8 +687,7 @@ ukr_avx512(const int MR, const int NV, const int KU, int64_t kc,
   __m512 cb[2];
 #pragma GCC unroll 2
   for (int v = 0; v < NV; ++v)
-    cb[v] = col_bias ? _mm512_maskz_loadu_ps(mask[v], col_bias + 16 * v)
-                     : zero;
+    cb[v] = col_bias ? _mm512_maskz_loadu_ps(mask[v], col_bias + 16 * v) : zero;
 #pragma GCC unroll 16
   for (int r = 0; r < MR; ++r) {
     float *cr = c + r * ldc;
@@ -478,67 +736,6 @@ static TARGET_AVX512 void tile_avx512(int64_t kc, const float *a,
 #undef MLC_UKR_CASE
 }
 
-/// One masked load of a packed B row: lanes `lanes` of the row come from
-/// plane + off (stride 1: lane j reads plane[off + j]; stride 2: lane j reads
-/// plane[off + 2j], loaded as two vectors under m32; otherwise a gather with
-/// the segment's index vector from plane + off). lanes == 0 loads nothing
-/// (off is then 0, a valid address).
-typedef struct pack_entry {
-  int64_t off;
-  uint32_t m32;
-  uint32_t lanes;
-} pack_entry;
-
-/// Most entries a panel's table may have (kernel positions x row segments);
-/// larger tables fall back to pack_conv_c.
-#define PACK_TABLE_MAX 1024
-
-/// Fills table[r*nseg + s] for every kernel position r and row segment s of
-/// one panel. Runs once per panel and K block, as often as the row loop runs
-/// per position, so it avoids divisions for strides 1 and 2.
-static void pack_table(const conv_geom *g, const segment *seg, int nseg,
-                       pack_entry *table) {
-  const int64_t h = g->h, w = g->w, sw = g->sw;
-  pack_entry *e = table;
-  for (int64_t ky = 0; ky < g->kh; ++ky)
-    for (int64_t kx = 0; kx < g->kw; ++kx)
-      for (int s = 0; s < nseg; ++s, ++e) {
-        e->off = 0;
-        e->m32 = 0;
-        e->lanes = 0;
-        const int64_t iy = seg[s].iy0 + ky * g->dh;
-        const int64_t ix = seg[s].ix0 + kx * g->dw;
-        if (iy < 0 || iy >= h || ix >= w)
-          continue;
-        /* Lanes [jlo, jhi) read inside the row: 0 <= ix + (j-l0)*sw < w. */
-        const int64_t l0 = seg[s].l0;
-        int64_t before = ix < 0 ? -ix : 0; /* elements left of the row */
-        int64_t inside = w - 1 - ix;       /* elements right of ix, >= 0 */
-        if (sw == 2) {
-          before = (before + 1) >> 1;
-          inside >>= 1;
-        } else if (sw > 2) {
-          before = ceil_div(before, sw);
-          inside /= sw;
-        }
-        const int64_t jlo = l0 + before;
-        const int64_t jhi = min64(seg[s].l1, l0 + inside + 1);
-        if (jlo >= jhi)
-          continue;
-        e->lanes = ((1u << jhi) - 1) & ~((1u << jlo) - 1);
-        if (sw == 1) {
-          e->off = iy * w + ix - l0;
-        } else if (sw == 2) {
-          /* Lane j reads base[2j]: load base[2*jlo .. 2*jhi-2]. */
-          e->off = iy * w + ix - 2 * l0;
-          e->m32 = (uint32_t)(((1ull << (2 * jhi - 1)) - 1) &
-                              ~((1ull << (2 * jlo)) - 1));
-        } else {
-          e->off = iy * w + ix;
-        }
-      }
-}
-
 /// pack_conv_c with one masked load per (k, row segment) instead of one
 /// scalar copy per element. The loads of a panel depend on the kernel
 /// position (ky, kx) and the segment but not on the channel, so each panel
@@ -564,8 +761,8 @@ static TARGET_AVX512 void pack_conv_avx512(const conv_geom *g, int64_t k0,
   }
   const __m512i iota =
       _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
-  const __m512i even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18,
-                                         20, 22, 24, 26, 28, 30);
+  const __m512i even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20,
+                                         22, 24, 26, 28, 30);
   const int64_t sw = g->sw;
   pack_entry table[PACK_TABLE_MAX];
   __m512i gather_index[PANEL_N];
@@ -603,8 +800,8 @@ static TARGET_AVX512 void pack_conv_avx512(const conv_geom *g, int64_t k0,
         const uint32_t m32 = (uint32_t)((1ull << (2 * lanes - 1)) - 1);
         for (int64_t kk = 0; kk < kc; ++kk) {
           const __m512 lo = _mm512_maskz_loadu_ps((__mmask16)m32, plane + *off);
-          const __m512 hi = _mm512_maskz_loadu_ps((__mmask16)(m32 >> 16),
-                                                  plane + *off + 16);
+          const __m512 hi =
+              _mm512_maskz_loadu_ps((__mmask16)(m32 >> 16), plane + *off + 16);
           _mm512_store_ps(out + kk * PANEL_N,
                           _mm512_permutex2var_ps(lo, even, hi));
           if (++off == end) {
@@ -616,7 +813,7 @@ static TARGET_AVX512 void pack_conv_avx512(const conv_geom *g, int64_t k0,
       continue;
     }
     if (khw * nseg > PACK_TABLE_MAX) {
-      pack_conv_c(g, k0, kc, pn0, lanes, out);
+      pack_conv_scalar(g, k0, kc, pn0, lanes, out);
       continue;
     }
     pack_table(g, seg, nseg, table);
@@ -665,6 +862,206 @@ static TARGET_AVX512 void pack_conv_avx512(const conv_geom *g, int64_t k0,
   }
 }
 
+/// CV (1 or 2) vectors of 16 output channels x NCOL (<= 8) columns: per k,
+/// each channel vector is two 8-channel panel rows joined, and each column
+/// one broadcast shared by the CV FMAs.
+static ALWAYS_INLINE TARGET_AVX512 void
+ukr_t_avx512(const int CV, const int NCOL, int64_t kc, const float *const *a,
+             const float *b, float *ct, int64_t ldct, bool accumulate) {
+  __m512 acc[2][8];
+#pragma GCC unroll 2
+  for (int v = 0; v < CV; ++v)
+#pragma GCC unroll 8
+    for (int c = 0; c < NCOL; ++c)
+      acc[v][c] = _mm512_setzero_ps();
+  const float *a0 = a[0], *a1 = a[1], *a2 = a[2], *a3 = a[3];
+  for (int64_t kk = 0; kk < kc; ++kk) {
+    __m512 av[2];
+    av[0] = _mm512_castpd_ps(_mm512_insertf64x4(
+        _mm512_castpd256_pd512(_mm256_castps_pd(_mm256_loadu_ps(a0 + kk * 8))),
+        _mm256_castps_pd(_mm256_loadu_ps(a1 + kk * 8)), 1));
+    if (CV > 1)
+      av[CV - 1] = _mm512_castpd_ps(_mm512_insertf64x4(
+          _mm512_castpd256_pd512(
+              _mm256_castps_pd(_mm256_loadu_ps(a2 + kk * 8))),
+          _mm256_castps_pd(_mm256_loadu_ps(a3 + kk * 8)), 1));
+#pragma GCC unroll 8
+    for (int c = 0; c < NCOL; ++c) {
+      const __m512 s = _mm512_set1_ps(b[kk * PANEL_N + c]);
+#pragma GCC unroll 2
+      for (int v = 0; v < CV; ++v)
+        acc[v][c] = _mm512_fmadd_ps(av[v], s, acc[v][c]);
+    }
+  }
+#pragma GCC unroll 8
+  for (int c = 0; c < NCOL; ++c)
+#pragma GCC unroll 2
+    for (int v = 0; v < CV; ++v) {
+      float *dst = ct + c * ldct + 16 * v;
+      __m512 x = acc[v][c];
+      if (accumulate)
+        x = _mm512_add_ps(x, _mm512_loadu_ps(dst));
+      _mm512_storeu_ps(dst, x);
+    }
+}
+
+static TARGET_AVX512 void tile_t_avx512(int64_t kc, const float *const *a,
+                                        const float *b, float *ct, int64_t ldct,
+                                        int cv, int ncol, bool accumulate) {
+#define MLC_UKR_T_CASE(N)                                                      \
+  case N:                                                                      \
+    if (cv > 1)                                                                \
+      ukr_t_avx512(2, N, kc, a, b, ct, ldct, accumulate);                      \
+    else                                                                       \
+      ukr_t_avx512(1, N, kc, a, b, ct, ldct, accumulate);                      \
+    break;
+  switch (ncol) {
+    MLC_UKR_T_CASE(1)
+    MLC_UKR_T_CASE(2)
+    MLC_UKR_T_CASE(3)
+    MLC_UKR_T_CASE(4)
+    MLC_UKR_T_CASE(5)
+    MLC_UKR_T_CASE(6)
+    MLC_UKR_T_CASE(7)
+  default:
+    MLC_UKR_T_CASE(8)
+  }
+#undef MLC_UKR_T_CASE
+}
+
+/// Most (column block, kx) entries of dw_avx512's table; wider outputs use
+/// dw_c.
+#define DW_TABLE_MAX 1024
+
+/// Output vectors (rows x blocks of 16 columns) that dw_avx512 computes
+/// together: independent FMA chains to cover the FMA latency.
+#define DW_GROUP 4
+
+/// One group of DW_GROUP output vectors (items: y * nxb + xb) of one plane.
+/// SW: 1, 2, or 0 for any other stride (gathers).
+static ALWAYS_INLINE TARGET_AVX512 void
+dw_group_avx512(const int SW, const mlc_conv2d_params *p, const float *in,
+                const float *wk, __m512 bias, int64_t item0, int64_t nitems,
+                int64_t nxb, const int64_t *off, const uint32_t *m32,
+                const __mmask16 *lanes_of, float *out) {
+  const __m512i even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20,
+                                         22, 24, 26, 28, 30);
+  const __m512i stride_index = _mm512_mullo_epi32(
+      _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
+      _mm512_set1_epi32((int)p->stride_w));
+  const int64_t kw = p->kw, w = p->w;
+  __m512 acc[DW_GROUP];
+  int64_t y[DW_GROUP], xb[DW_GROUP];
+#pragma GCC unroll 4
+  for (int u = 0; u < DW_GROUP; ++u) {
+    acc[u] = bias;
+    const int64_t item = item0 + (u < nitems ? u : 0);
+    y[u] = item / nxb;
+    xb[u] = item % nxb;
+  }
+  for (int64_t ky = 0; ky < p->kh; ++ky) {
+    const float *row[DW_GROUP];
+    __mmask16 row_ok[DW_GROUP];
+#pragma GCC unroll 4
+    for (int u = 0; u < DW_GROUP; ++u) {
+      const int64_t iy = y[u] * p->stride_h + ky * p->dilation_h - p->pad_top;
+      const bool ok = u < nitems && iy >= 0 && iy < p->h;
+      row_ok[u] = ok ? (__mmask16)0xFFFF : (__mmask16)0;
+      row[u] = in + (ok ? iy : 0) * w;
+    }
+    const float *wrow = wk + ky * kw * PANEL_M;
+    for (int64_t kx = 0; kx < kw; ++kx) {
+      const __m512 wt = _mm512_set1_ps(wrow[kx * PANEL_M]);
+#pragma GCC unroll 4
+      for (int u = 0; u < DW_GROUP; ++u) {
+        const int64_t i = xb[u] * kw + kx;
+        const __mmask16 lm = lanes_of[i] & row_ok[u];
+        const float *base = offset_ptr(row[u], off[i]);
+        __m512 v;
+        if (SW == 1) {
+          v = _mm512_maskz_loadu_ps(lm, base);
+        } else if (SW == 2) {
+          const uint32_t m = lm ? m32[i] : 0;
+          const __m512 lo = _mm512_maskz_loadu_ps((__mmask16)m, base);
+          const __m512 hi =
+              _mm512_maskz_loadu_ps((__mmask16)(m >> 16), offset_ptr(base, 16));
+          v = _mm512_maskz_mov_ps(lm, _mm512_permutex2var_ps(lo, even, hi));
+        } else {
+          v = _mm512_mask_i32gather_ps(_mm512_setzero_ps(), lm, stride_index,
+                                       base, 4);
+        }
+        acc[u] = _mm512_fmadd_ps(wt, v, acc[u]);
+      }
+    }
+  }
+  const bool relu = p->activation == MLC_ACTIVATION_RELU;
+#pragma GCC unroll 4
+  for (int u = 0; u < DW_GROUP; ++u) {
+    if (u >= nitems)
+      break;
+    __m512 x = relu ? _mm512_max_ps(acc[u], _mm512_setzero_ps()) : acc[u];
+    const int64_t lanes = min64(16, p->ow - xb[u] * 16);
+    _mm512_mask_storeu_ps(out + y[u] * p->ow + xb[u] * 16,
+                          (__mmask16)((1u << lanes) - 1), x);
+  }
+}
+
+/// Depthwise planes, AVX-512: 16 output columns per vector, DW_GROUP vectors
+/// at a time. For each block of 16 columns and each kx, the lanes inside the
+/// image and where they read are the same for every row and plane, so they
+/// come from a table; rows outside the image mask every lane.
+static TARGET_AVX512 void dw_avx512(const dw_job *job, int64_t begin,
+                                    int64_t end) {
+  const mlc_conv2d_params *p = job->p;
+  const int64_t oh = p->oh, ow = p->ow, h = p->h, w = p->w, kw = p->kw;
+  const int64_t sw = p->stride_w, nxb = ceil_div(ow, 16);
+  if (nxb * kw > DW_TABLE_MAX) {
+    dw_c(job, begin, end);
+    return;
+  }
+  int64_t off[DW_TABLE_MAX];
+  uint32_t m32[DW_TABLE_MAX];
+  __mmask16 lanes_of[DW_TABLE_MAX];
+  for (int64_t xb = 0; xb < nxb; ++xb)
+    for (int64_t kx = 0; kx < kw; ++kx) {
+      const int64_t i = xb * kw + kx, x0 = xb * 16;
+      const int64_t ix0 = x0 * sw + kx * p->dilation_w - p->pad_left;
+      const int64_t lanes = min64(16, ow - x0);
+      const int64_t jlo = ix0 < 0 ? ceil_div(-ix0, sw) : 0;
+      const int64_t jhi = ix0 >= w ? 0 : min64(lanes, (w - 1 - ix0) / sw + 1);
+      off[i] = 0;
+      m32[i] = 0;
+      lanes_of[i] = 0;
+      if (jlo >= jhi)
+        continue;
+      off[i] = ix0;
+      lanes_of[i] = (__mmask16)(((1u << jhi) - 1) & ~((1u << jlo) - 1));
+      if (sw == 2)
+        m32[i] = (uint32_t)(((1ull << (2 * jhi - 1)) - 1) &
+                            ~((1ull << (2 * jlo)) - 1));
+    }
+  const int64_t items = oh * nxb;
+  for (int64_t plane = begin; plane < end; ++plane) {
+    const int64_t b = plane / p->f, o = plane % p->f;
+    const float *in = job->input + (b * p->c + o / job->M) * h * w;
+    float *out = job->output + plane * oh * ow;
+    const float *wk = dw_weights(job, o);
+    const __m512 bias = _mm512_set1_ps(job->bias ? job->bias[o] : 0.0f);
+    for (int64_t item = 0; item < items; item += DW_GROUP) {
+      const int64_t n = min64(DW_GROUP, items - item);
+      if (sw == 1)
+        dw_group_avx512(1, p, in, wk, bias, item, n, nxb, off, m32, lanes_of,
+                        out);
+      else if (sw == 2)
+        dw_group_avx512(2, p, in, wk, bias, item, n, nxb, off, m32, lanes_of,
+                        out);
+      else
+        dw_group_avx512(0, p, in, wk, bias, item, n, nxb, off, m32, lanes_of,
+                        out);
+    }
+  }
+}
+
 #endif /* MLC_KERNELS_X86 */
 
 /*===----------------------------------------------------------------------===*
@@ -676,14 +1073,18 @@ typedef struct kernel_isa {
   int tile_n; /* columns per tile call: 16 or 32 */
   tile_fn tile;
   pack_fn pack_conv;
+  dw_fn depthwise;
+  tile_t_fn tile_t; /* small-N convs; NULL: use `tile` */
 } kernel_isa;
 
-static const kernel_isa isa_c = {MLC_RT_ISA_C, 16, tile_c, pack_conv_c};
+static const kernel_isa isa_c = {MLC_RT_ISA_C, 16,   tile_c,
+                                 pack_conv_c,  dw_c, NULL};
 #if MLC_KERNELS_X86
-static const kernel_isa isa_avx2 = {MLC_RT_ISA_AVX2, 16, tile_avx2,
-                                    pack_conv_c};
-static const kernel_isa isa_avx512 = {MLC_RT_ISA_AVX512, 32, tile_avx512,
-                                      pack_conv_avx512};
+static const kernel_isa isa_avx2 = {MLC_RT_ISA_AVX2, 16,   tile_avx2,
+                                    pack_conv_avx2,  dw_c, NULL};
+static const kernel_isa isa_avx512 = {MLC_RT_ISA_AVX512, 32,
+                                      tile_avx512,       pack_conv_avx512,
+                                      dw_avx512,         tile_t_avx512};
 #endif
 
 static int best_isa(void) {
@@ -776,12 +1177,13 @@ static float *scratch(size_t floats) {
 
 /// Splits `units` independent GEMMs of `panels` row panels x `cols` columns
 /// into units x nb x mb tasks (nb column chunks, multiples of col_align, and
-/// mb row-panel chunks) for `threads` threads: at least ceil(cols/col_max) column chunks (cache
-/// blocking), column chunks of at least col_min and row chunks of at least
-/// panel_min panels unless unsplit, and the split whose slowest thread does
-/// the least work. A task costs columns x (panels + pack_panels): every task
-/// packs its own copy of what its rows share (the conv input). Ties go to
-/// fewer row splits when prefer_cols, else to fewer column splits.
+/// mb row-panel chunks) for `threads` threads: at least ceil(cols/col_max)
+/// column chunks (cache blocking), column chunks of at least col_min and row
+/// chunks of at least panel_min panels unless unsplit, and the split whose
+/// slowest thread does the least work. A task costs columns x (panels +
+/// pack_panels): every task packs its own copy of what its rows share (the conv
+/// input). Ties go to fewer row splits when prefer_cols, else to fewer column
+/// splits.
 static void plan_split(int64_t threads, int64_t units, int64_t panels,
                        int64_t cols, int64_t col_align, int64_t col_max,
                        int64_t col_min, int64_t panel_min, double pack_panels,
@@ -805,8 +1207,8 @@ static void plan_split(int64_t threads, int64_t units, int64_t panels,
           continue;
         const int64_t tasks = units * nb * mb;
         /* The slowest thread runs ceil(tasks/threads) of the largest task. */
-        const double cost = (double)ceil_div(tasks, threads) *
-                            (double)nchunk * ((double)pchunk + pack_panels);
+        const double cost = (double)ceil_div(tasks, threads) * (double)nchunk *
+                            ((double)pchunk + pack_panels);
         const int64_t rank = prefer_cols ? mb * 4096 + nb : nb * 4096 + mb;
         if (best_cost < 0 || cost < best_cost * 0.999 ||
             (cost <= best_cost * 1.001 && rank < best_rank)) {
@@ -842,6 +1244,7 @@ typedef struct conv_job {
   int64_t kc, nkb;        /* K block size and count */
   int64_t nb, mb;         /* column chunks and row-panel chunks per unit */
   int64_t nchunk, pchunk; /* their sizes (columns, panels) */
+  bool small_n;           /* channels in the vector: conv_task_small_n */
 } conv_job;
 
 static void conv_geom_init(const conv_job *job, int64_t b, int64_t g,
@@ -884,9 +1287,9 @@ static void conv_task_naive(const conv_job *job, int64_t b, int64_t g,
         const int64_t ix = x * p->stride_w + kx * p->dilation_w - p->pad_left;
         if (iy < 0 || iy >= p->h || ix < 0 || ix >= p->w)
           continue;
-        sum += wp[k * PANEL_M + r] *
-               job->input[((b * p->c + g * job->cg + ci) * p->h + iy) * p->w +
-                          ix];
+        sum +=
+            wp[k * PANEL_M + r] *
+            job->input[((b * p->c + g * job->cg + ci) * p->h + iy) * p->w + ix];
       }
       if (p->activation == MLC_ACTIVATION_RELU && !(sum > 0.0f))
         sum = 0.0f;
@@ -923,14 +1326,67 @@ static void conv_task(const conv_job *job, int64_t b, int64_t g, int64_t n0,
         const int mr = (int)min64(PANEL_M, job->M - p * PANEL_M);
         const float *a =
             job->weights + ((g * job->P + p) * job->K + k0) * PANEL_M;
-        e.row_bias = job->bias && kb == 0
-                         ? job->bias + g * job->M + p * PANEL_M
-                         : NULL;
+        e.row_bias =
+            job->bias && kb == 0 ? job->bias + g * job->M + p * PANEL_M : NULL;
         float *c = out + p * PANEL_M * N + j;
         for (int64_t t = 0; t < sc; t += tile_n)
           isa->tile(kc, a, buf + t * kc, kc * PANEL_N, c + t, N, mr,
                     (int)min64(tile_n, sc - t), &e);
       }
+    }
+  }
+}
+
+/// Zeros standing in for the missing A panels of a channel vector.
+static const float zero_panel[KC_MAX * PANEL_M];
+
+/// conv_task for outputs with few columns (7x7, 1x1 images), where a vector
+/// of 16 columns would be mostly padding: output channels go in the vector
+/// (two 8-channel weight panels per vector) and columns are broadcast. The
+/// sums collect transposed in a buffer ([column][channel]) that the bias,
+/// ReLU and a transposing copy turn into the output at the end.
+static void conv_task_small_n(const conv_job *job, int64_t b, int64_t g,
+                              int64_t n0, int64_t n1, int64_t p0, int64_t p1) {
+  const int64_t ncols = n1 - n0, N = job->N, kcmax = job->kc;
+  const int64_t ldct = round_up((p1 - p0) * PANEL_M, 16);
+  float *buf =
+      scratch((size_t)(kcmax * round_up(ncols, PANEL_N) + ncols * ldct));
+  if (!buf) {
+    conv_task_naive(job, b, g, n0, n1, p0 * PANEL_M,
+                    min64(job->M, p1 * PANEL_M));
+    return;
+  }
+  float *ct = buf + kcmax * round_up(ncols, PANEL_N);
+  conv_geom geom;
+  conv_geom_init(job, b, g, &geom);
+  const kernel_isa *isa = job->isa;
+  for (int64_t kb = 0; kb < job->nkb; ++kb) {
+    const int64_t k0 = kb * job->kc, kc = min64(job->kc, job->K - k0);
+    isa->pack_conv(&geom, k0, kc, n0, ncols, buf);
+    for (int64_t p = p0; p < p1; p += 4) {
+      const int64_t np = min64(4, p1 - p);
+      const float *a[4];
+      for (int64_t j = 0; j < 4; ++j)
+        a[j] = j < np ? job->weights +
+                            ((g * job->P + p + j) * job->K + k0) * PANEL_M
+                      : zero_panel;
+      for (int64_t c = 0; c < ncols; c += 8)
+        isa->tile_t(kc, a, buf + (c / PANEL_N) * kc * PANEL_N + c % PANEL_N,
+                    ct + c * ldct + (p - p0) * PANEL_M, ldct, np > 2 ? 2 : 1,
+                    (int)min64(8, ncols - c), kb > 0);
+    }
+  }
+  const bool relu = job->p->activation == MLC_ACTIVATION_RELU;
+  const int64_t m0 = p0 * PANEL_M, m1 = min64(job->M, p1 * PANEL_M);
+  for (int64_t m = m0; m < m1; ++m) {
+    const int64_t o = g * job->M + m;
+    const float bias = job->bias ? job->bias[o] : 0.0f;
+    float *out = job->output + (b * job->p->f + o) * N + n0;
+    for (int64_t n = 0; n < ncols; ++n) {
+      float x = ct[n * ldct + (m - m0)] + bias;
+      if (relu && !(x > 0.0f))
+        x = 0.0f;
+      out[n] = x;
     }
   }
 }
@@ -944,9 +1400,17 @@ static void conv_body(void *closure, int64_t begin, int64_t end) {
     const int64_t b = unit / job->p->group, g = unit % job->p->group;
     const int64_t n0 = ni * job->nchunk, n1 = min64(job->N, n0 + job->nchunk);
     const int64_t p0 = mi * job->pchunk, p1 = min64(job->P, p0 + job->pchunk);
-    if (n0 < n1 && p0 < p1)
+    if (n0 >= n1 || p0 >= p1)
+      continue;
+    if (job->small_n)
+      conv_task_small_n(job, b, g, n0, n1, p0, p1);
+    else
       conv_task(job, b, g, n0, n1, p0, p1);
   }
+}
+
+static void dw_body(void *closure, int64_t begin, int64_t end) {
+  get_isa()->depthwise((const dw_job *)closure, begin, end);
 }
 
 void mlc_rt_conv2d_f32(const mlc_conv2d_params *params, const float *input,
@@ -969,10 +1433,23 @@ void mlc_rt_conv2d_f32(const mlc_conv2d_params *params, const float *input,
   job.P = ceil_div(job.M, PANEL_M);
   if (p->n <= 0 || job.M <= 0 || job.N <= 0)
     return;
-  job.nkb = max64(1, ceil_div(job.K, KC_MAX));
+  mlc_exec_ctx *ctx = mlc_rt_current_ctx();
+  if (job.cg == 1) {
+    dw_job dw = {p, input, packed_weights, bias, output, job.M, job.P, job.K};
+    const int64_t planes = p->n * p->f;
+    const int64_t threads =
+        available_threads(ctx, (double)planes * (double)job.N * (double)job.K);
+    mlc_rt_parallel_for(threads > 1 ? ctx : NULL, planes, dw_body, &dw);
+    return;
+  }
+  /* Few columns: a vector of 16 columns would be mostly padding (49 of 64
+   * lanes for a 7x7 image); put 16 output channels in it instead, with a K
+   * block small enough that 32 channels' weights and all of B stay in L1. */
+  job.small_n = job.isa->tile_t && job.M >= 16 && job.N <= 256 &&
+                (double)job.N < 0.88 * (double)round_up(job.N, 16);
+  job.nkb = max64(1, ceil_div(job.K, job.small_n ? KC_SMALL_N : KC_MAX));
   job.kc = ceil_div(job.K, job.nkb);
   const int64_t units = p->n * p->group;
-  mlc_exec_ctx *ctx = mlc_rt_current_ctx();
   const int64_t threads = available_threads(
       ctx, (double)units * (double)job.M * (double)job.N * (double)job.K);
   /* Column chunks small enough that the output block (M x chunk), which
@@ -980,10 +1457,12 @@ void mlc_rt_conv2d_f32(const mlc_conv2d_params *params, const float *input,
    * which costs about as much as computing one more panel. */
   const int64_t col_max =
       round_up(max64(64, min64(CONV_NC_MAX, CONV_C_BLOCK / job.M)), 32);
-  plan_split(threads, units, job.P, job.N, job.isa->tile_n, col_max, 64, 2,
-             1.0, true, &job.nb, &job.mb);
+  plan_split(threads, units, job.P, job.N, job.isa->tile_n, col_max, 64,
+             job.small_n ? 4 : 2, 1.0, true, &job.nb, &job.mb);
   job.nchunk = round_up(ceil_div(job.N, job.nb), job.isa->tile_n);
   job.pchunk = ceil_div(job.P, job.mb);
+  if (job.small_n) /* whole 32-channel vector pairs per task */
+    job.pchunk = round_up(job.pchunk, 4);
   mlc_rt_parallel_for(threads > 1 ? ctx : NULL, units * job.nb * job.mb,
                       conv_body, &job);
 }
@@ -1100,8 +1579,8 @@ void mlc_rt_matmul_f32(const mlc_matmul_params *params, const float *a,
   mlc_exec_ctx *ctx = mlc_rt_current_ctx();
   const int64_t threads = available_threads(
       ctx, (double)batches * (double)p->m * (double)p->n * (double)p->k);
-  plan_split(threads, batches, job.P, p->n, job.isa->tile_n, INT64_MAX / 2,
-             32, 1, 0.0, false, &job.nb, &job.mb);
+  plan_split(threads, batches, job.P, p->n, job.isa->tile_n, INT64_MAX / 2, 32,
+             1, 0.0, false, &job.nb, &job.mb);
   job.nchunk = round_up(ceil_div(p->n, job.nb), job.isa->tile_n);
   job.pchunk = ceil_div(job.P, job.mb);
   mlc_rt_parallel_for(threads > 1 ? ctx : NULL, batches * job.nb * job.mb,

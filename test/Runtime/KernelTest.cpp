@@ -117,8 +117,8 @@ void expectClose(const float *got, const std::vector<double> &ref,
       ++bad;
       if (reported++ < 5)
         ADD_FAILURE() << what << ": element " << i << " is " << got[i]
-                      << " but the reference is " << ref[i]
-                      << " (tolerance " << tolerance << ")";
+                      << " but the reference is " << ref[i] << " (tolerance "
+                      << tolerance << ")";
     }
   }
   EXPECT_EQ(bad, 0u) << what << ": " << bad << " of " << ref.size()
@@ -245,8 +245,8 @@ protected:
     ASSERT_GE(p.ow, 1);
     std::mt19937 rng(seed);
     std::vector<float> x = randomVector(size_t(p.n * p.c * p.h * p.w), rng);
-    std::vector<float> w = randomVector(
-        size_t(p.f * (p.c / p.group) * p.kh * p.kw), rng);
+    std::vector<float> w =
+        randomVector(size_t(p.f * (p.c / p.group) * p.kh * p.kw), rng);
     std::vector<float> bias = randomVector(size_t(p.f), rng);
     std::vector<float> packed = packConvWeights(p, w);
     ConvRef ref = referenceConv(p, x, w, t.bias ? bias.data() : nullptr);
@@ -260,8 +260,8 @@ protected:
       ThreadScope scope(threads);
       Buffer out(ref.out.size(), kGuard, kSentinel);
       std::fill(out.data(), out.data() + out.size(), kSentinel);
-      mlc_rt_conv2d_f32(&p, in.data(), wts.data(),
-                        t.bias ? bs.data() : nullptr, out.data());
+      mlc_rt_conv2d_f32(&p, in.data(), wts.data(), t.bias ? bs.data() : nullptr,
+                        out.data());
       EXPECT_TRUE(out.guardsIntact(kSentinel)) << "write outside the output";
       expectClose(out.data(), ref.out, ref.scale, describe(t));
       // Inputs are only read.
@@ -272,8 +272,8 @@ protected:
 
 ConvCase conv(int64_t c, int64_t hw, int64_t f, int64_t k, int64_t stride,
               int64_t pad) {
-  return ConvCase{1, c, hw, hw, f, k, k, stride, stride, 1, 1,
-                  pad, pad, pad, pad, 1, true, false};
+  return ConvCase{1, c, hw,  hw,  f,   k,   k, stride, stride,
+                  1, 1, pad, pad, pad, pad, 1, true,   false};
 }
 
 TEST_P(KernelTest, ConvSmallShapes) {
@@ -381,6 +381,49 @@ TEST_P(KernelTest, ConvLargeBlocks) {
   checkConv(u);
 }
 
+TEST_P(KernelTest, ConvFewColumns) {
+  // Outputs of 1, 4, 9, 25 and 49 columns: the AVX-512 path puts output
+  // channels in the vector. M = 40 leaves a partial vector pair (5 panels),
+  // M = 17 a partial panel; K = 1152 is several K blocks.
+  ConvCase t = conv(64, 1, 40, 1, 1, 0);
+  t.relu = true;
+  checkConv(t);
+  checkConv(conv(128, 2, 17, 1, 1, 0));
+  checkConv(conv(16, 3, 24, 3, 1, 1));
+  t = conv(128, 5, 48, 3, 1, 1);
+  t.relu = true;
+  checkConv(t);
+  t = conv(32, 7, 64, 3, 1, 1);
+  t.group = 2;
+  t.n = 2;
+  checkConv(t);
+  t = conv(24, 14, 40, 3, 2, 1); // 7x7 output from stride 2
+  t.bias = false;
+  checkConv(t);
+}
+
+TEST_P(KernelTest, ConvDepthwise) {
+  // One input channel per group, computed directly rather than as a GEMM.
+  ConvCase t = conv(24, 40, 24, 3, 1, 1);
+  t.group = 24;
+  t.relu = true;
+  checkConv(t); // 40 columns: a partial block of 16
+  t = conv(8, 19, 8, 5, 2, 2);
+  t.group = 8;
+  checkConv(t);
+  t = conv(6, 23, 12, 3, 3, 1); // multiplier 2, stride 3
+  t.group = 6;
+  t.dh = t.dw = 2;
+  checkConv(t);
+  t = conv(4, 9, 4, 3, 1, 0);
+  t.group = 4;
+  t.sw = 4;
+  t.kh = 1;
+  t.pl = t.pr = 3;
+  t.n = 2;
+  checkConv(t);
+}
+
 TEST_P(KernelTest, ConvRandomShapes) {
   std::mt19937 rng(1234);
   auto pick = [&](int64_t lo, int64_t hi) {
@@ -428,8 +471,8 @@ struct MatmulCase {
 std::string describe(const MatmulCase &t) {
   std::ostringstream os;
   os << "matmul batch" << t.batch << " m" << t.m << " n" << t.n << " k" << t.k
-     << " lda" << t.lda << " bsa" << t.batch_stride_a
-     << (t.bias ? " bias" : "") << (t.relu ? " relu" : "");
+     << " lda" << t.lda << " bsa" << t.batch_stride_a << (t.bias ? " bias" : "")
+     << (t.relu ? " relu" : "");
   return os.str();
 }
 
@@ -449,8 +492,8 @@ std::vector<float> packMatmulB(int64_t k, int64_t n,
 void checkMatmul(const MatmulCase &t, uint32_t seed = 1) {
   SCOPED_TRACE(describe(t));
   std::mt19937 rng(seed);
-  size_t a_size = size_t((t.batch - 1) * t.batch_stride_a +
-                         (t.m - 1) * t.lda + t.k);
+  size_t a_size =
+      size_t((t.batch - 1) * t.batch_stride_a + (t.m - 1) * t.lda + t.k);
   std::vector<float> a = randomVector(std::max<size_t>(a_size, 1), rng);
   std::vector<float> b = randomVector(size_t(t.k * t.n), rng);
   std::vector<float> bias = randomVector(size_t(t.n), rng);
@@ -663,9 +706,8 @@ void probeEntry(void *const *inputs, void *const *outputs, void *,
 TEST(KernelContextTest, ModelRunPublishesItsContext) {
   static const int64_t a_dims[] = {64, 256}, b_dims[] = {256 * 128},
                        c_dims[] = {64, 128};
-  static const mlc_tensor_desc inputs[] = {
-      {"a", MLC_DTYPE_FLOAT32, 2, a_dims},
-      {"b", MLC_DTYPE_FLOAT32, 1, b_dims}};
+  static const mlc_tensor_desc inputs[] = {{"a", MLC_DTYPE_FLOAT32, 2, a_dims},
+                                           {"b", MLC_DTYPE_FLOAT32, 1, b_dims}};
   static const mlc_tensor_desc outputs[] = {
       {"c", MLC_DTYPE_FLOAT32, 2, c_dims}};
   static const mlc_model_desc desc = {

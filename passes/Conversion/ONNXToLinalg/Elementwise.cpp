@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 #include "passes/Conversion/ONNXToLinalg/ONNXToLinalg.h"
 
+#include "mlir/IR/Matchers.h"
 #include "llvm/ADT/TypeSwitch.h"
 
 
@@ -138,8 +139,12 @@ Value buildScalar(Operation *op, OpBuilder &b, Location loc, ValueRange args, Ty
       .Case([&](onnx::DivOp) -> Value {
         return f ? Value(arith::DivFOp::create(b, loc, x, args[1])) : Value(arith::DivSIOp::create(b, loc, x, args[1]));
       })
-      .Case([&](onnx::ModOp) -> Value {
-        // Integer Mod takes the sign of the divisor.
+      .Case([&](onnx::ModOp mod) -> Value {
+        // fmod = 1: the sign of the dividend (C's fmod, and remsi).
+        if (mod.getFmod())
+          return f ? Value(arith::RemFOp::create(b, loc, x, args[1]))
+                   : Value(arith::RemSIOp::create(b, loc, x, args[1]));
+        // fmod = 0 (integers): the sign of the divisor.
         Value r = arith::RemSIOp::create(b, loc, x, args[1]);
         Value rNeg = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, r, c(0));
         Value yNeg = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, args[1], c(0));
@@ -148,6 +153,14 @@ Value buildScalar(Operation *op, OpBuilder &b, Location loc, ValueRange args, Ty
         return arith::SelectOp::create(b, loc, fix, arith::AddIOp::create(b, loc, r, args[1]), r);
       })
       .Case([&](onnx::PowOp) -> Value {
+        if (!f) {
+          // Integer bases: through double, which holds every int32 exactly
+          // and the int64 results that do not overflow anyway.
+          Type f64 = b.getF64Type();
+          Value p = math::PowFOp::create(b, loc, castScalar(b, loc, x, f64),
+                                         castScalar(b, loc, args[1], f64));
+          return castScalar(b, loc, p, t);
+        }
         Value y = castScalar(b, loc, args[1], t);
         return math::PowFOp::create(b, loc, x, y);
       })
@@ -230,9 +243,10 @@ struct ElementwiseToGeneric : RewritePattern {
       if (et.isUnsignedInteger())
         return rewriter.notifyMatchFailure(op, "unsigned element types");
     }
-    if (isa<onnx::ModOp>(op) &&
+    if (auto mod = dyn_cast<onnx::ModOp>(op);
+        mod && !mod.getFmod() &&
         isa<FloatType>(cast<ShapedType>(op->getOperand(0).getType()).getElementType()))
-      return rewriter.notifyMatchFailure(op, "float Mod");
+      return rewriter.notifyMatchFailure(op, "float Mod needs fmod = 1");
     Type et = resultType.getElementType();
     bool ok = true;
     Value result = buildElementwise(
@@ -249,10 +263,22 @@ struct ElementwiseToGeneric : RewritePattern {
   }
 };
 
-/// Dropout at inference is the identity (a folder handles the usual case).
+/// Dropout at inference is the identity (a folder handles the usual case);
+/// training mode, or a mode only known at run time, is not supported.
 struct DropoutToInput : OpRewritePattern<onnx::DropoutOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(onnx::DropoutOp op, PatternRewriter &rewriter) const override {
+    // Training mode drops random elements, unless the ratio is 0.
+    Attribute ratio;
+    bool zeroRatio = matchPattern(op.getRatio(), m_Constant(&ratio)) &&
+                     isa<DenseFPElementsAttr>(ratio) &&
+                     llvm::all_of(cast<DenseFPElementsAttr>(ratio).getValues<APFloat>(),
+                                  [](const APFloat &v) { return v.isZero(); });
+    if (!isa<NoneType>(op.getTrainingMode().getType()) && !zeroRatio) {
+      auto mode = onnx::getConstantInts(op.getTrainingMode());
+      if (failed(mode) || llvm::any_of(*mode, [](int64_t v) { return v != 0; }))
+        return rewriter.notifyMatchFailure(op, "training mode");
+    }
     rewriter.replaceOp(op, op.getData());
     return success();
   }
