@@ -60,6 +60,15 @@ MLC_INTERNAL int mlc_rt_force_isa(int isa);
 /// The ISA the microkernels use now.
 MLC_INTERNAL int mlc_rt_kernel_isa(void);
 
+/// Depthwise convolution (c == group; f a multiple of c) for
+/// mlc_rt_conv2d_f32 (weights in its packed panels: tap_stride MLC_CONV_MR)
+/// and mlc_rt_depthwise_conv2d_f32 (ONNX weights [f, 1, kh, kw]:
+/// tap_stride 1). kernels.c.
+MLC_INTERNAL void mlc_rt_depthwise_f32(const mlc_conv2d_params *params,
+                                       const float *input, const float *weights,
+                                       int64_t tap_stride, const float *bias,
+                                       float *output);
+
 /// Returns a new status with `code` and a printf-formatted message. Never
 /// returns NULL: when memory runs out it returns the shared static
 /// out-of-memory status, which mlc_status_free() recognises and ignores.

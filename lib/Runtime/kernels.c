@@ -131,7 +131,8 @@ typedef struct dw_job {
   const mlc_conv2d_params *p;
   const float *input, *weights, *bias;
   float *output;
-  int64_t M, P, K; /* outputs per group, their panels, kh*kw */
+  int64_t M, P, K;    /* outputs per group, their panels, kh*kw */
+  int64_t tap_stride; /* PANEL_M: packed panels; 1: ONNX [f, 1, kh, kw] */
 } dw_job;
 
 /// Computes the output planes [begin, end) (plane = image * f + channel).
@@ -145,11 +146,13 @@ typedef void (*tile_t_fn)(int64_t kc, const float *const *a, const float *b,
                           float *ct, int64_t ldct, int cv, int ncol,
                           bool accumulate);
 
-/// Weight k of output channel o, from the packed panels.
+/// The taps of output channel o: tap k at [k * job->tap_stride].
 static inline const float *dw_weights(const dw_job *job, int64_t o) {
+  if (job->tap_stride == 1)
+    return job->weights + o * job->K;
   const int64_t g = o / job->M, r = o % job->M;
   return job->weights + ((g * job->P + r / PANEL_M) * job->K) * PANEL_M +
-         r % PANEL_M; /* weight k at [k * PANEL_M] */
+         r % PANEL_M;
 }
 
 /// Columns [l0, l1) of a B panel that lie in one output row; the input
@@ -242,7 +245,7 @@ static void dw_c(const dw_job *job, int64_t begin, int64_t end) {
           continue;
         const float *irow = in + iy * w;
         for (int64_t kx = 0; kx < p->kw; ++kx) {
-          const float wt = wk[(ky * p->kw + kx) * PANEL_M];
+          const float wt = wk[(ky * p->kw + kx) * job->tap_stride];
           const int64_t ix0 = kx * p->dilation_w - p->pad_left;
           /* Columns x with 0 <= ix0 + x*sw < w. */
           const int64_t xlo = ix0 < 0 ? ceil_div(-ix0, sw) : 0;
@@ -941,9 +944,9 @@ static TARGET_AVX512 void tile_t_avx512(int64_t kc, const float *const *a,
 /// SW: 1, 2, or 0 for any other stride (gathers).
 static ALWAYS_INLINE TARGET_AVX512 void
 dw_group_avx512(const int SW, const mlc_conv2d_params *p, const float *in,
-                const float *wk, __m512 bias, int64_t item0, int64_t nitems,
-                int64_t nxb, const int64_t *off, const uint32_t *m32,
-                const __mmask16 *lanes_of, float *out) {
+                const float *wk, int64_t ts, __m512 bias, int64_t item0,
+                int64_t nitems, int64_t nxb, const int64_t *off,
+                const uint32_t *m32, const __mmask16 *lanes_of, float *out) {
   const __m512i even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20,
                                          22, 24, 26, 28, 30);
   const __m512i stride_index = _mm512_mullo_epi32(
@@ -969,9 +972,9 @@ dw_group_avx512(const int SW, const mlc_conv2d_params *p, const float *in,
       row_ok[u] = ok ? (__mmask16)0xFFFF : (__mmask16)0;
       row[u] = in + (ok ? iy : 0) * w;
     }
-    const float *wrow = wk + ky * kw * PANEL_M;
+    const float *wrow = wk + ky * kw * ts;
     for (int64_t kx = 0; kx < kw; ++kx) {
-      const __m512 wt = _mm512_set1_ps(wrow[kx * PANEL_M]);
+      const __m512 wt = _mm512_set1_ps(wrow[kx * ts]);
 #pragma GCC unroll 4
       for (int u = 0; u < DW_GROUP; ++u) {
         const int64_t i = xb[u] * kw + kx;
@@ -1050,14 +1053,14 @@ static TARGET_AVX512 void dw_avx512(const dw_job *job, int64_t begin,
     for (int64_t item = 0; item < items; item += DW_GROUP) {
       const int64_t n = min64(DW_GROUP, items - item);
       if (sw == 1)
-        dw_group_avx512(1, p, in, wk, bias, item, n, nxb, off, m32, lanes_of,
-                        out);
+        dw_group_avx512(1, p, in, wk, job->tap_stride, bias, item, n, nxb, off,
+                        m32, lanes_of, out);
       else if (sw == 2)
-        dw_group_avx512(2, p, in, wk, bias, item, n, nxb, off, m32, lanes_of,
-                        out);
+        dw_group_avx512(2, p, in, wk, job->tap_stride, bias, item, n, nxb, off,
+                        m32, lanes_of, out);
       else
-        dw_group_avx512(0, p, in, wk, bias, item, n, nxb, off, m32, lanes_of,
-                        out);
+        dw_group_avx512(0, p, in, wk, job->tap_stride, bias, item, n, nxb, off,
+                        m32, lanes_of, out);
     }
   }
 }
@@ -1413,6 +1416,23 @@ static void dw_body(void *closure, int64_t begin, int64_t end) {
   get_isa()->depthwise((const dw_job *)closure, begin, end);
 }
 
+void mlc_rt_depthwise_f32(const mlc_conv2d_params *p, const float *input,
+                          const float *weights, int64_t tap_stride,
+                          const float *bias, float *output) {
+  if (!p || p->group <= 0 || p->f % p->group != 0)
+    return;
+  const int64_t M = p->f / p->group, K = p->kh * p->kw;
+  const int64_t planes = p->n * p->f, N = p->oh * p->ow;
+  if (planes <= 0 || N <= 0)
+    return;
+  dw_job dw = {p, input,     weights, bias, output, M, ceil_div(M, PANEL_M),
+               K, tap_stride};
+  mlc_exec_ctx *ctx = mlc_rt_current_ctx();
+  const int64_t threads =
+      available_threads(ctx, (double)planes * (double)N * (double)K);
+  mlc_rt_parallel_for(threads > 1 ? ctx : NULL, planes, dw_body, &dw);
+}
+
 void mlc_rt_conv2d_f32(const mlc_conv2d_params *params, const float *input,
                        const float *packed_weights, const float *bias,
                        float *output) {
@@ -1433,15 +1453,11 @@ void mlc_rt_conv2d_f32(const mlc_conv2d_params *params, const float *input,
   job.P = ceil_div(job.M, PANEL_M);
   if (p->n <= 0 || job.M <= 0 || job.N <= 0)
     return;
-  mlc_exec_ctx *ctx = mlc_rt_current_ctx();
   if (job.cg == 1) {
-    dw_job dw = {p, input, packed_weights, bias, output, job.M, job.P, job.K};
-    const int64_t planes = p->n * p->f;
-    const int64_t threads =
-        available_threads(ctx, (double)planes * (double)job.N * (double)job.K);
-    mlc_rt_parallel_for(threads > 1 ? ctx : NULL, planes, dw_body, &dw);
+    mlc_rt_depthwise_f32(p, input, packed_weights, PANEL_M, bias, output);
     return;
   }
+  mlc_exec_ctx *ctx = mlc_rt_current_ctx();
   /* Few columns: a vector of 16 columns would be mostly padding (49 of 64
    * lanes for a 7x7 image); put 16 output channels in it instead, with a K
    * block small enough that 32 channels' weights and all of B stay in L1. */

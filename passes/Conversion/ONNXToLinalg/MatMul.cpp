@@ -1,6 +1,6 @@
 //===- MatMul.cpp - MatMul and Gemm to linalg contractions ----------------===//
 //
-// Both become one contraction generic: iteration space (batch..., m, n, k),
+// Both become one contraction generic: iteration space (batch..., m, k, n),
 // broadcasting batch dims through constant-0 indexing, transposes folded into
 // the indexing maps (no data movement), and the accumulator initialised with
 // Gemm's C (times beta) so the bias add is part of the same op.
@@ -15,18 +15,21 @@ using namespace mlc::conversion;
 namespace {
 
 /// out[batch, m, n] += scale * a[...] * b[...], with `aMap`/`bMap` giving the
-/// operands' indexing maps over (batch..., m, n, k).
+/// operands' indexing maps over (batch..., m, k, n).
 Value buildContraction(OpBuilder &b, Location loc, Value a, Value bm, Value init,
                        AffineMap aMap, AffineMap bMap, double scale) {
   auto outType = cast<RankedTensorType>(init.getType());
   int64_t rank = outType.getRank();
   MLIRContext *ctx = b.getContext();
+  // Iteration space (batch..., m, k, n): n innermost, so the inner loop
+  // walks rows of B and C contiguously and vectorises.
   SmallVector<AffineExpr> outExprs;
-  for (int64_t i = 0; i < rank; ++i)
+  for (int64_t i = 0; i < rank - 1; ++i)
     outExprs.push_back(getAffineDimExpr(i, ctx));
+  outExprs.push_back(getAffineDimExpr(rank, ctx));
   AffineMap outMap = AffineMap::get(rank + 1, 0, outExprs, ctx);
-  SmallVector<utils::IteratorType> iterators(rank, utils::IteratorType::parallel);
-  iterators.push_back(utils::IteratorType::reduction);
+  SmallVector<utils::IteratorType> iterators(rank + 1, utils::IteratorType::parallel);
+  iterators[rank - 1] = utils::IteratorType::reduction;
   return linalg::GenericOp::create(
              b, loc, outType, ValueRange{a, bm}, init,
              ArrayRef<AffineMap>{aMap, bMap, outMap}, iterators,
@@ -91,8 +94,8 @@ struct MatMulToLinalg : OpRewritePattern<onnx::MatMulOp> {
     auto outType = RankedTensorType::get(outShape, et);
     unsigned nb = batch->size(), numDims = nb + 3;
     MLIRContext *ctx = rewriter.getContext();
-    AffineMap aMap = operandMap(ctx, as, *batch, numDims, nb, nb + 2);
-    AffineMap bMap = operandMap(ctx, bs, *batch, numDims, nb + 2, nb + 1);
+    AffineMap aMap = operandMap(ctx, as, *batch, numDims, nb, nb + 1);
+    AffineMap bMap = operandMap(ctx, bs, *batch, numDims, nb + 1, nb + 2);
     Value init = createFilled(rewriter, loc, outType, scalarConstant(rewriter, loc, et, 0));
     Value r = buildContraction(rewriter, loc, a, b, init, aMap, bMap, 1.0);
     rewriter.replaceOp(op, reshapeTo(rewriter, loc, r, resultType));
@@ -111,8 +114,8 @@ struct GemmToLinalg : OpRewritePattern<onnx::GemmOp> {
       return rewriter.notifyMatchFailure(op, "only float Gemm");
     Location loc = op.getLoc();
     MLIRContext *ctx = rewriter.getContext();
-    // Iteration space (m, n, k).
-    AffineExpr m = getAffineDimExpr(0, ctx), n = getAffineDimExpr(1, ctx), k = getAffineDimExpr(2, ctx);
+    // Iteration space (m, k, n).
+    AffineExpr m = getAffineDimExpr(0, ctx), k = getAffineDimExpr(1, ctx), n = getAffineDimExpr(2, ctx);
     AffineMap aMap = AffineMap::get(3, 0, op.getTransA() ? ArrayRef<AffineExpr>{k, m} : ArrayRef<AffineExpr>{m, k}, ctx);
     AffineMap bMap = AffineMap::get(3, 0, op.getTransB() ? ArrayRef<AffineExpr>{n, k} : ArrayRef<AffineExpr>{k, n}, ctx);
     Value init;

@@ -3,14 +3,14 @@
 // Tests that a 2-d matmul is a contraction generic into a zero-filled
 // accumulator.
 
-// CHECK-DAG: #[[A:.+]] = affine_map<(d0, d1, d2) -> (d0, d2)>
-// CHECK-DAG: #[[B:.+]] = affine_map<(d0, d1, d2) -> (d2, d1)>
-// CHECK-DAG: #[[C:.+]] = affine_map<(d0, d1, d2) -> (d0, d1)>
+// CHECK-DAG: #[[A:.+]] = affine_map<(d0, d1, d2) -> (d0, d1)>
+// CHECK-DAG: #[[B:.+]] = affine_map<(d0, d1, d2) -> (d1, d2)>
+// CHECK-DAG: #[[C:.+]] = affine_map<(d0, d1, d2) -> (d0, d2)>
 // CHECK-LABEL: func.func @matmul_2d
 // CHECK-SAME: ([[X:%.*]]: tensor<4x8xf32>, [[Y:%.*]]: tensor<8x5xf32>)
 // CHECK: [[ZERO:%.*]] = arith.constant 0.000000e+00 : f32
 // CHECK: [[FILL:%.*]] = linalg.fill ins([[ZERO]] : f32) outs(%{{.*}} : tensor<4x5xf32>)
-// CHECK: [[R:%.*]] = linalg.generic {indexing_maps = [#[[A]], #[[B]], #[[C]]], iterator_types = ["parallel", "parallel", "reduction"]} ins([[X]], [[Y]] : tensor<4x8xf32>, tensor<8x5xf32>) outs([[FILL]] : tensor<4x5xf32>)
+// CHECK: [[R:%.*]] = linalg.generic {indexing_maps = [#[[A]], #[[B]], #[[C]]], iterator_types = ["parallel", "reduction", "parallel"]} ins([[X]], [[Y]] : tensor<4x8xf32>, tensor<8x5xf32>) outs([[FILL]] : tensor<4x5xf32>)
 // CHECK-NEXT: ^bb0([[IA:%.*]]: f32, [[IB:%.*]]: f32, [[ACC:%.*]]: f32):
 // CHECK-NEXT: [[P:%.*]] = arith.mulf [[IA]], [[IB]] : f32
 // CHECK-NEXT: [[S:%.*]] = arith.addf [[ACC]], [[P]] : f32
@@ -26,11 +26,11 @@ func.func @matmul_2d(%a: tensor<4x8xf32>, %b: tensor<8x5xf32>) -> tensor<4x5xf32
 // Tests that batch dims broadcast: A's size-1 batch dim reads index 0 and
 // B's missing leading batch dim is dropped from its map.
 
-// CHECK-DAG: #[[A:.+]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, 0, d2, d4)>
-// CHECK-DAG: #[[B:.+]] = affine_map<(d0, d1, d2, d3, d4) -> (d1, d4, d3)>
-// CHECK-DAG: #[[C:.+]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d2, d3)>
+// CHECK-DAG: #[[A:.+]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, 0, d2, d3)>
+// CHECK-DAG: #[[B:.+]] = affine_map<(d0, d1, d2, d3, d4) -> (d1, d3, d4)>
+// CHECK-DAG: #[[C:.+]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d2, d4)>
 // CHECK-LABEL: func.func @matmul_batch_broadcast
-// CHECK: linalg.generic {indexing_maps = [#[[A]], #[[B]], #[[C]]], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]} ins(%{{.*}}, %{{.*}} : tensor<2x1x4x8xf32>, tensor<3x8x5xf32>) outs(%{{.*}} : tensor<2x3x4x5xf32>)
+// CHECK: linalg.generic {indexing_maps = [#[[A]], #[[B]], #[[C]]], iterator_types = ["parallel", "parallel", "parallel", "reduction", "parallel"]} ins(%{{.*}}, %{{.*}} : tensor<2x1x4x8xf32>, tensor<3x8x5xf32>) outs(%{{.*}} : tensor<2x3x4x5xf32>)
 func.func @matmul_batch_broadcast(%a: tensor<2x1x4x8xf32>, %b: tensor<3x8x5xf32>) -> tensor<2x3x4x5xf32> {
   %0 = onnx.MatMul(%a, %b) : (tensor<2x1x4x8xf32>, tensor<3x8x5xf32>) -> tensor<2x3x4x5xf32>
   return %0 : tensor<2x3x4x5xf32>
@@ -67,16 +67,16 @@ func.func @matmul_1d(%v: tensor<8xf32>, %m: tensor<8x5xf32>, %a: tensor<2x4x8xf3
 
 // CHECK-DAG: #[[CROW:.+]] = affine_map<(d0, d1) -> (d1)>
 // CHECK-DAG: #[[ID2:.+]] = affine_map<(d0, d1) -> (d0, d1)>
-// CHECK-DAG: #[[A:.+]] = affine_map<(d0, d1, d2) -> (d0, d2)>
-// CHECK-DAG: #[[BT:.+]] = affine_map<(d0, d1, d2) -> (d1, d2)>
-// CHECK-DAG: #[[C:.+]] = affine_map<(d0, d1, d2) -> (d0, d1)>
+// CHECK-DAG: #[[A:.+]] = affine_map<(d0, d1, d2) -> (d0, d1)>
+// CHECK-DAG: #[[BT:.+]] = affine_map<(d0, d1, d2) -> (d2, d1)>
+// CHECK-DAG: #[[C:.+]] = affine_map<(d0, d1, d2) -> (d0, d2)>
 // CHECK-LABEL: func.func @gemm_transb_c
 // CHECK-SAME: ([[X:%.*]]: tensor<4x8xf32>, [[Y:%.*]]: tensor<5x8xf32>, [[BIAS:%.*]]: tensor<5xf32>)
 // CHECK-DAG: [[ALPHA:%.*]] = arith.constant 5.000000e-01 : f32
 // CHECK-DAG: [[BETA:%.*]] = arith.constant 2.000000e+00 : f32
 // CHECK: [[INIT:%.*]] = linalg.generic {indexing_maps = [#[[CROW]], #[[ID2]]], iterator_types = ["parallel", "parallel"]} ins([[BIAS]] : tensor<5xf32>) outs(%{{.*}} : tensor<4x5xf32>)
 // CHECK: arith.mulf %{{.*}}, [[BETA]] : f32
-// CHECK: [[R:%.*]] = linalg.generic {indexing_maps = [#[[A]], #[[BT]], #[[C]]], iterator_types = ["parallel", "parallel", "reduction"]} ins([[X]], [[Y]] : tensor<4x8xf32>, tensor<5x8xf32>) outs([[INIT]] : tensor<4x5xf32>)
+// CHECK: [[R:%.*]] = linalg.generic {indexing_maps = [#[[A]], #[[BT]], #[[C]]], iterator_types = ["parallel", "reduction", "parallel"]} ins([[X]], [[Y]] : tensor<4x8xf32>, tensor<5x8xf32>) outs([[INIT]] : tensor<4x5xf32>)
 // CHECK-NEXT: ^bb0([[IA:%.*]]: f32, [[IB:%.*]]: f32, [[ACC:%.*]]: f32):
 // CHECK-NEXT: [[P:%.*]] = arith.mulf [[IA]], [[IB]] : f32
 // CHECK-NEXT: [[PA:%.*]] = arith.mulf [[P]], [[ALPHA]] : f32
