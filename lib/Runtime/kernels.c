@@ -1183,14 +1183,18 @@ static float *scratch(size_t floats) {
 /// mb row-panel chunks) for `threads` threads: at least ceil(cols/col_max)
 /// column chunks (cache blocking), column chunks of at least col_min and row
 /// chunks of at least panel_min panels unless unsplit, and the split whose
-/// slowest thread does the least work. A task costs columns x (panels +
-/// pack_panels): every task packs its own copy of what its rows share (the conv
-/// input). Ties go to fewer row splits when prefer_cols, else to fewer column
-/// splits.
+/// slowest thread does the least work. A task of p panels x n columns costs
+/// n * (p + col_cost) + p * row_cost: besides the product, each task brings
+/// in its columns once (conv: packs the input; matmul: streams the packed
+/// weights from L3), costing like col_cost more panels, and its rows once
+/// (conv: streams the weights; matmul: packs the activations), costing like
+/// row_cost more columns. Ties go to fewer row splits when prefer_cols, else
+/// to fewer column splits.
 static void plan_split(int64_t threads, int64_t units, int64_t panels,
                        int64_t cols, int64_t col_align, int64_t col_max,
-                       int64_t col_min, int64_t panel_min, double pack_panels,
-                       bool prefer_cols, int64_t *out_nb, int64_t *out_mb) {
+                       int64_t col_min, int64_t panel_min, double col_cost,
+                       double row_cost, bool prefer_cols, int64_t *out_nb,
+                       int64_t *out_mb) {
   const int64_t nb0 = max64(1, ceil_div(cols, col_max));
   int64_t best_nb = nb0, best_mb = 1;
   if (threads > 1) {
@@ -1210,8 +1214,9 @@ static void plan_split(int64_t threads, int64_t units, int64_t panels,
           continue;
         const int64_t tasks = units * nb * mb;
         /* The slowest thread runs ceil(tasks/threads) of the largest task. */
-        const double cost = (double)ceil_div(tasks, threads) * (double)nchunk *
-                            ((double)pchunk + pack_panels);
+        const double cost = (double)ceil_div(tasks, threads) *
+                            ((double)nchunk * ((double)pchunk + col_cost) +
+                             (double)pchunk * row_cost);
         const int64_t rank = prefer_cols ? mb * 4096 + nb : nb * 4096 + mb;
         if (best_cost < 0 || cost < best_cost * 0.999 ||
             (cost <= best_cost * 1.001 && rank < best_rank)) {
@@ -1340,6 +1345,10 @@ static void conv_task(const conv_job *job, int64_t b, int64_t g, int64_t n0,
   }
 }
 
+/// Panels (8 output channels each) that conv_task_small_n computes per pass:
+/// its transposed buffer holds 256 rows x up to 256 columns (256 KiB).
+#define SMALL_N_PANELS 32
+
 /// Zeros standing in for the missing A panels of a channel vector.
 static const float zero_panel[KC_MAX * PANEL_M];
 
@@ -1351,7 +1360,8 @@ static const float zero_panel[KC_MAX * PANEL_M];
 static void conv_task_small_n(const conv_job *job, int64_t b, int64_t g,
                               int64_t n0, int64_t n1, int64_t p0, int64_t p1) {
   const int64_t ncols = n1 - n0, N = job->N, kcmax = job->kc;
-  const int64_t ldct = round_up((p1 - p0) * PANEL_M, 16);
+  /* A pass's channel vectors end at most 8 channels past its last row. */
+  const int64_t ldct = round_up(min64(p1 - p0, SMALL_N_PANELS) * PANEL_M, 16);
   float *buf =
       scratch((size_t)(kcmax * round_up(ncols, PANEL_N) + ncols * ldct));
   if (!buf) {
@@ -1363,33 +1373,38 @@ static void conv_task_small_n(const conv_job *job, int64_t b, int64_t g,
   conv_geom geom;
   conv_geom_init(job, b, g, &geom);
   const kernel_isa *isa = job->isa;
-  for (int64_t kb = 0; kb < job->nkb; ++kb) {
-    const int64_t k0 = kb * job->kc, kc = min64(job->kc, job->K - k0);
-    isa->pack_conv(&geom, k0, kc, n0, ncols, buf);
-    for (int64_t p = p0; p < p1; p += 4) {
-      const int64_t np = min64(4, p1 - p);
-      const float *a[4];
-      for (int64_t j = 0; j < 4; ++j)
-        a[j] = j < np ? job->weights +
-                            ((g * job->P + p + j) * job->K + k0) * PANEL_M
-                      : zero_panel;
-      for (int64_t c = 0; c < ncols; c += 8)
-        isa->tile_t(kc, a, buf + (c / PANEL_N) * kc * PANEL_N + c % PANEL_N,
-                    ct + c * ldct + (p - p0) * PANEL_M, ldct, np > 2 ? 2 : 1,
-                    (int)min64(8, ncols - c), kb > 0);
-    }
-  }
   const bool relu = job->p->activation == MLC_ACTIVATION_RELU;
-  const int64_t m0 = p0 * PANEL_M, m1 = min64(job->M, p1 * PANEL_M);
-  for (int64_t m = m0; m < m1; ++m) {
-    const int64_t o = g * job->M + m;
-    const float bias = job->bias ? job->bias[o] : 0.0f;
-    float *out = job->output + (b * job->p->f + o) * N + n0;
-    for (int64_t n = 0; n < ncols; ++n) {
-      float x = ct[n * ldct + (m - m0)] + bias;
-      if (relu && !(x > 0.0f))
-        x = 0.0f;
-      out[n] = x;
+  /* Blocks of rows bound the transposed buffer; each packs B again, which
+   * costs little next to SMALL_N_PANELS panels of products. */
+  for (int64_t pb = p0; pb < p1; pb += SMALL_N_PANELS) {
+    const int64_t pe = min64(p1, pb + SMALL_N_PANELS);
+    for (int64_t kb = 0; kb < job->nkb; ++kb) {
+      const int64_t k0 = kb * job->kc, kc = min64(job->kc, job->K - k0);
+      isa->pack_conv(&geom, k0, kc, n0, ncols, buf);
+      for (int64_t p = pb; p < pe; p += 4) {
+        const int64_t np = min64(4, pe - p);
+        const float *a[4];
+        for (int64_t j = 0; j < 4; ++j)
+          a[j] = j < np ? job->weights +
+                              ((g * job->P + p + j) * job->K + k0) * PANEL_M
+                        : zero_panel;
+        for (int64_t c = 0; c < ncols; c += 8)
+          isa->tile_t(kc, a, buf + (c / PANEL_N) * kc * PANEL_N + c % PANEL_N,
+                      ct + c * ldct + (p - pb) * PANEL_M, ldct, np > 2 ? 2 : 1,
+                      (int)min64(8, ncols - c), kb > 0);
+      }
+    }
+    const int64_t m0 = pb * PANEL_M, m1 = min64(job->M, pe * PANEL_M);
+    for (int64_t m = m0; m < m1; ++m) {
+      const int64_t o = g * job->M + m;
+      const float bias = job->bias ? job->bias[o] : 0.0f;
+      float *out = job->output + (b * job->p->f + o) * N + n0;
+      for (int64_t n = 0; n < ncols; ++n) {
+        float x = ct[n * ldct + (m - m0)] + bias;
+        if (relu && !(x > 0.0f))
+          x = 0.0f;
+        out[n] = x;
+      }
     }
   }
 }
@@ -1474,7 +1489,7 @@ void mlc_rt_conv2d_f32(const mlc_conv2d_params *params, const float *input,
   const int64_t col_max =
       round_up(max64(64, min64(CONV_NC_MAX, CONV_C_BLOCK / job.M)), 32);
   plan_split(threads, units, job.P, job.N, job.isa->tile_n, col_max, 64,
-             job.small_n ? 4 : 2, 1.0, true, &job.nb, &job.mb);
+             job.small_n ? 4 : 2, 1.0, 16.0, true, &job.nb, &job.mb);
   job.nchunk = round_up(ceil_div(job.N, job.nb), job.isa->tile_n);
   job.pchunk = ceil_div(job.P, job.mb);
   if (job.small_n) /* whole 32-channel vector pairs per task */
@@ -1596,7 +1611,7 @@ void mlc_rt_matmul_f32(const mlc_matmul_params *params, const float *a,
   const int64_t threads = available_threads(
       ctx, (double)batches * (double)p->m * (double)p->n * (double)p->k);
   plan_split(threads, batches, job.P, p->n, job.isa->tile_n, INT64_MAX / 2, 32,
-             1, 0.0, false, &job.nb, &job.mb);
+             1, 2.0, 32.0, false, &job.nb, &job.mb);
   job.nchunk = round_up(ceil_div(p->n, job.nb), job.isa->tile_n);
   job.pchunk = ceil_div(job.P, job.mb);
   mlc_rt_parallel_for(threads > 1 ? ctx : NULL, batches * job.nb * job.mb,

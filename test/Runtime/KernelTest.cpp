@@ -400,6 +400,9 @@ TEST_P(KernelTest, ConvFewColumns) {
   t = conv(24, 14, 40, 3, 2, 1); // 7x7 output from stride 2
   t.bias = false;
   checkConv(t);
+  t = conv(40, 4, 300, 3, 1, 1); // 300 channels: passes of 256 rows
+  t.relu = true;
+  checkConv(t);
 }
 
 TEST_P(KernelTest, ConvDepthwise) {
