@@ -27,7 +27,7 @@ fi
 if [ ! -x .venv/bin/python ]; then
   /usr/bin/python3 -m venv --system-site-packages .venv
 fi
-if ! .venv/bin/python -c "import onnxruntime, onnx, numpy, matplotlib" 2>/dev/null; then
+if ! .venv/bin/python -c "import onnxruntime, onnx, matplotlib, numpy; assert numpy.__version__ < '2'" 2>/dev/null; then
   .venv/bin/pip install -q "numpy<2" onnx onnxruntime matplotlib
 fi
 echo "setup: done"

@@ -215,6 +215,9 @@ FOLD_BINARY(GreaterOrEqualOp, return boolInt(a.sge(b)),
 FOLD_BINARY(AndOp, return a & b, return std::nullopt)
 FOLD_BINARY(OrOp, return a | b, return std::nullopt)
 FOLD_BINARY(XorOp, return a ^ b, return std::nullopt)
+FOLD_BINARY(BitwiseAndOp, return a & b, return std::nullopt)
+FOLD_BINARY(BitwiseOrOp, return a | b, return std::nullopt)
+FOLD_BINARY(BitwiseXorOp, return a ^ b, return std::nullopt)
 #undef FOLD_BINARY
 
 OpFoldResult WhereOp::fold(FoldAdaptor adaptor) {

@@ -97,7 +97,13 @@ foreach op = [["Relu", "max(x, 0)"], ["Sigmoid", "1 / (1 + exp(-x))"],
               ["Ceil", "round up"], ["Not", "logical not"],
               ["HardSwish", "x * max(0, min(1, x / 6 + 1 / 2))"],
               ["Sin", "sine"], ["Cos", "cosine"], ["Sign", "sign of x"],
-              ["Softplus", "log(exp(x) + 1)"], ["Round", "round half to even"]] in
+              ["Softplus", "log(exp(x) + 1)"], ["Round", "round half to even"],
+              ["Tan", "tangent"], ["Asin", "arcsine"], ["Acos", "arccosine"],
+              ["Atan", "arctangent"], ["Sinh", "hyperbolic sine"],
+              ["Cosh", "hyperbolic cosine"], ["Asinh", "inverse hyperbolic sine"],
+              ["Acosh", "inverse hyperbolic cosine"],
+              ["Atanh", "inverse hyperbolic tangent"], ["Softsign", "x / (1 + |x|)"],
+              ["Mish", "x * tanh(softplus(x))"], ["BitwiseNot", "bitwise not"]] in
   def ONNX_ # op[0] # Op : ONNX_UnaryOp<op[0], "elementwise " # op[1]>;
 
 def ONNX_IdentityOp : ONNX_UnaryOp<"Identity", "x unchanged"> {
@@ -122,6 +128,28 @@ def ONNX_HardSigmoidOp : ONNX_UnaryOp<"HardSigmoid", "max(0, min(1, alpha * x + 
   let arguments = (ins AnyTensor:$X, DefaultValuedAttr<F32Attr, "0.2">:$alpha,
                    DefaultValuedAttr<F32Attr, "0.5">:$beta);
 }
+def ONNX_SeluOp : ONNX_UnaryOp<"Selu", "gamma * (x if x > 0 else alpha * (exp(x) - 1))"> {
+  let arguments = (ins AnyTensor:$X, DefaultValuedAttr<F32Attr, "1.67326319217681884765625">:$alpha,
+                   DefaultValuedAttr<F32Attr, "1.05070102214813232421875">:$gamma);
+}
+def ONNX_CeluOp : ONNX_UnaryOp<"Celu", "max(0, x) + min(0, alpha * (exp(x / alpha) - 1))"> {
+  let arguments = (ins AnyTensor:$X, DefaultValuedAttr<F32Attr, "1.0">:$alpha);
+}
+def ONNX_ThresholdedReluOp : ONNX_UnaryOp<"ThresholdedRelu", "x if x > alpha else 0"> {
+  let arguments = (ins AnyTensor:$X, DefaultValuedAttr<F32Attr, "1.0">:$alpha);
+}
+def ONNX_ShrinkOp : ONNX_UnaryOp<"Shrink", "x - bias if x > lambd, x + bias if x < -lambd, else 0"> {
+  let arguments = (ins AnyTensor:$X, DefaultValuedAttr<F32Attr, "0.0">:$bias,
+                   DefaultValuedAttr<F32Attr, "0.5">:$lambd);
+}
+def ONNX_SwishOp : ONNX_UnaryOp<"Swish", "x * sigmoid(alpha * x)"> {
+  let arguments = (ins AnyTensor:$X, DefaultValuedAttr<F32Attr, "1.0">:$alpha);
+}
+def ONNX_IsNaNOp : ONNX_UnaryOp<"IsNaN", "whether x is NaN (a bool tensor)">;
+def ONNX_IsInfOp : ONNX_UnaryOp<"IsInf", "whether x is an infinity of the selected signs (a bool tensor)"> {
+  let arguments = (ins AnyTensor:$X, DefaultValuedAttr<ONNX_I64Attr, "1">:$detect_negative,
+                   DefaultValuedAttr<ONNX_I64Attr, "1">:$detect_positive);
+}
 def ONNX_GeluOp : ONNX_UnaryOp<"Gelu", "Gaussian error linear unit"> {
   let arguments = (ins AnyTensor:$X, DefaultValuedAttr<StrAttr, "\"none\"">:$approximate);
 }
@@ -144,8 +172,24 @@ foreach op = [["Add", "a + b"], ["Sub", "a - b"], ["Mul", "a * b"],
               ["Div", "a / b"], ["Pow", "a ** b"], ["Equal", "a == b"],
               ["Less", "a < b"], ["LessOrEqual", "a <= b"],
               ["Greater", "a > b"], ["GreaterOrEqual", "a >= b"],
-              ["And", "a and b"], ["Or", "a or b"], ["Xor", "a xor b"]] in
+              ["And", "a and b"], ["Or", "a or b"], ["Xor", "a xor b"],
+              ["BitwiseAnd", "bitwise a & b"], ["BitwiseOr", "bitwise a | b"],
+              ["BitwiseXor", "bitwise a ^ b"]] in
   def ONNX_ # op[0] # Op : ONNX_BinaryOp<op[0], op[1]>;
+
+def ONNX_PReluOp : ONNX_Op<"PRelu"> {
+  let summary = "elementwise x if x >= 0 else slope * x; slope broadcasts to x";
+  let arguments = (ins AnyTensor:$X, AnyTensor:$slope);
+  let results = (outs AnyTensor:$Y);
+  let assemblyFormat = "`(` operands `)` attr-dict `:` functional-type(operands, results)";
+}
+
+def ONNX_BitShiftOp : ONNX_Op<"BitShift"> {
+  let summary = "elementwise logical shift of unsigned integers, with broadcasting";
+  let arguments = (ins AnyTensor:$X, AnyTensor:$Y, StrAttr:$direction);
+  let results = (outs AnyTensor:$Z);
+  let assemblyFormat = "`(` operands `)` attr-dict `:` functional-type(operands, results)";
+}
 
 def ONNX_ModOp : ONNX_BinaryOp<"Mod", "remainder"> {
   let description = [{
@@ -243,6 +287,39 @@ def ONNX_BatchNormalizationOp : ONNX_Op<"BatchNormalization"> {
   let hasVerifier = 1;
 }
 
+def ONNX_InstanceNormalizationOp : ONNX_Op<"InstanceNormalization"> {
+  let summary = "normalization over the spatial dims of each (n, c), then per-channel scale and bias";
+  let arguments = (ins AnyTensor:$input, AnyTensor:$scale, AnyTensor:$B,
+                   DefaultValuedAttr<F32Attr, "1e-5">:$epsilon);
+  let results = (outs AnyTensor:$output);
+  let assemblyFormat = "`(` operands `)` attr-dict `:` functional-type(operands, results)";
+}
+
+def ONNX_RMSNormalizationOp : ONNX_Op<"RMSNormalization"> {
+  let summary = "x / sqrt(mean(x^2) + epsilon) over the dims from `axis` on, times scale";
+  let arguments = (ins AnyTensor:$X, AnyTensor:$scale,
+                   DefaultValuedAttr<ONNX_I64Attr, "-1">:$axis,
+                   DefaultValuedAttr<F32Attr, "1e-5">:$epsilon,
+                   DefaultValuedAttr<ONNX_I64Attr, "1">:$stash_type);
+  let results = (outs AnyTensor:$Y);
+  let assemblyFormat = "`(` operands `)` attr-dict `:` functional-type(operands, results)";
+}
+
+def ONNX_LpNormalizationOp : ONNX_Op<"LpNormalization"> {
+  let summary = "x divided by its L1 or L2 norm along `axis`";
+  let arguments = (ins AnyTensor:$input, DefaultValuedAttr<ONNX_I64Attr, "-1">:$axis,
+                   DefaultValuedAttr<ONNX_I64Attr, "2">:$p);
+  let results = (outs AnyTensor:$output);
+  let assemblyFormat = "`(` operands `)` attr-dict `:` functional-type(operands, results)";
+}
+
+def ONNX_MeanVarianceNormalizationOp : ONNX_Op<"MeanVarianceNormalization"> {
+  let summary = "(x - mean) / sqrt(variance) over `axes`";
+  let arguments = (ins AnyTensor:$X, OptionalAttr<I64ArrayAttr>:$axes);
+  let results = (outs AnyTensor:$Y);
+  let assemblyFormat = "`(` operands `)` attr-dict `:` functional-type(operands, results)";
+}
+
 def ONNX_LayerNormalizationOp : ONNX_Op<"LayerNormalization"> {
   let summary = "normalization over the dims from `axis` on, then scale and bias";
   let arguments = (ins AnyTensor:$X, AnyTensor:$Scale, ONNX_TensorOrNone:$B,
@@ -310,6 +387,44 @@ def ONNX_ReduceMaxOp : ONNX_ReduceOp<"ReduceMax", "maximum">;
 def ONNX_ReduceMinOp : ONNX_ReduceOp<"ReduceMin", "minimum">;
 def ONNX_ReduceProdOp : ONNX_ReduceOp<"ReduceProd", "product">;
 def ONNX_ReduceL2Op : ONNX_ReduceOp<"ReduceL2", "Euclidean norm">;
+def ONNX_ReduceL1Op : ONNX_ReduceOp<"ReduceL1", "sum of absolute values">;
+def ONNX_ReduceSumSquareOp : ONNX_ReduceOp<"ReduceSumSquare", "sum of squares">;
+def ONNX_ReduceLogSumOp : ONNX_ReduceOp<"ReduceLogSum", "log of the sum">;
+def ONNX_ReduceLogSumExpOp : ONNX_ReduceOp<"ReduceLogSumExp", "log of the sum of exponentials">;
+
+class ONNX_ArgReduceOp<string mnemonic, string desc> : ONNX_Op<mnemonic> {
+  let summary = "int64 index of the " # desc # " along `axis`";
+  let description = [{
+    Ties go to the first index, or to the last with `select_last_index = 1`.
+  }];
+  let arguments = (ins AnyTensor:$data, DefaultValuedAttr<ONNX_I64Attr, "0">:$axis,
+                   DefaultValuedAttr<ONNX_I64Attr, "1">:$keepdims,
+                   DefaultValuedAttr<ONNX_I64Attr, "0">:$select_last_index);
+  let results = (outs TensorOf<[I64]>:$reduced);
+  let assemblyFormat = "`(` operands `)` attr-dict `:` functional-type(operands, results)";
+}
+def ONNX_ArgMaxOp : ONNX_ArgReduceOp<"ArgMax", "maximum">;
+def ONNX_ArgMinOp : ONNX_ArgReduceOp<"ArgMin", "minimum">;
+
+def ONNX_HardmaxOp : ONNX_Op<"Hardmax"> {
+  let summary = "1 at the first maximum along `axis`, 0 elsewhere";
+  let arguments = (ins AnyTensor:$input, DefaultValuedAttr<ONNX_I64Attr, "-1">:$axis);
+  let results = (outs AnyTensor:$output);
+  let assemblyFormat = "`(` operands `)` attr-dict `:` functional-type(operands, results)";
+}
+
+def ONNX_CumSumOp : ONNX_Op<"CumSum"> {
+  let summary = "cumulative sum along the axis given by the 0-d or 1-element `axis` input";
+  let description = [{
+    `axis` may be computed at run time. With `exclusive = 1` each sum leaves
+    out its own element; with `reverse = 1` the sums run from the end.
+  }];
+  let arguments = (ins AnyTensor:$x, TensorOf<[I32, I64]>:$axis,
+                   DefaultValuedAttr<ONNX_I64Attr, "0">:$exclusive,
+                   DefaultValuedAttr<ONNX_I64Attr, "0">:$reverse);
+  let results = (outs AnyTensor:$y);
+  let assemblyFormat = "`(` operands `)` attr-dict `:` functional-type(operands, results)";
+}
 
 //===----------------------------------------------------------------------===//
 // Shape and data movement
@@ -430,6 +545,61 @@ def ONNX_RangeOp : ONNX_Op<"Range"> {
   let assemblyFormat = "`(` operands `)` attr-dict `:` functional-type(operands, results)";
   let hasFolder = 1;
 }
+
+def ONNX_GatherElementsOp : ONNX_Op<"GatherElements"> {
+  let summary = "out[i][j] = data[indices[i][j]][j] (for axis 0; likewise for any axis)";
+  let arguments = (ins AnyTensor:$data, TensorOf<[I32, I64]>:$indices,
+                   DefaultValuedAttr<ONNX_I64Attr, "0">:$axis);
+  let results = (outs AnyTensor:$output);
+  let assemblyFormat = "`(` operands `)` attr-dict `:` functional-type(operands, results)";
+}
+
+def ONNX_TriluOp : ONNX_Op<"Trilu"> {
+  let summary = "the upper or lower triangle of the last two dims, from diagonal `k` on";
+  let arguments = (ins AnyTensor:$input, ONNX_TensorOrNone:$k,
+                   DefaultValuedAttr<ONNX_I64Attr, "1">:$upper);
+  let results = (outs AnyTensor:$output);
+  let assemblyFormat = "`(` operands `)` attr-dict `:` functional-type(operands, results)";
+}
+
+def ONNX_TileOp : ONNX_Op<"Tile"> {
+  let summary = "the input repeated `repeats[i]` times along each dim i";
+  let arguments = (ins AnyTensor:$input, TensorOf<[I64]>:$repeats);
+  let results = (outs AnyTensor:$output);
+  let assemblyFormat = "`(` operands `)` attr-dict `:` functional-type(operands, results)";
+}
+
+def ONNX_EyeLikeOp : ONNX_Op<"EyeLike"> {
+  let summary = "a 2-d tensor shaped like the input with ones on diagonal `k`";
+  let description = [{ `dtype` is the ONNX data type number; absent, the input's type. }];
+  let arguments = (ins AnyTensor:$input, OptionalAttr<ONNX_I64Attr>:$dtype,
+                   DefaultValuedAttr<ONNX_I64Attr, "0">:$k);
+  let results = (outs AnyTensor:$output);
+  let assemblyFormat = "`(` operands `)` attr-dict `:` functional-type(operands, results)";
+}
+
+def ONNX_OneHotOp : ONNX_Op<"OneHot"> {
+  let summary = "one-hot encoding of `indices` with `depth` classes along `axis`";
+  let description = [{
+    `values` is [off_value, on_value]; negative indices count from `depth`.
+  }];
+  let arguments = (ins AnyTensor:$indices, AnyTensor:$depth, AnyTensor:$values,
+                   DefaultValuedAttr<ONNX_I64Attr, "-1">:$axis);
+  let results = (outs AnyTensor:$output);
+  let assemblyFormat = "`(` operands `)` attr-dict `:` functional-type(operands, results)";
+}
+
+class ONNX_SpaceDepthOp<string mnemonic, string desc> : ONNX_Op<mnemonic> {
+  let summary = desc;
+  let arguments = (ins AnyTensor:$input, ONNX_I64Attr:$blocksize,
+                   DefaultValuedAttr<StrAttr, "\"DCR\"">:$mode);
+  let results = (outs AnyTensor:$output);
+  let assemblyFormat = "`(` operands `)` attr-dict `:` functional-type(operands, results)";
+}
+def ONNX_DepthToSpaceOp : ONNX_SpaceDepthOp<"DepthToSpace",
+    "moves blocks of channels into blocksize x blocksize spatial tiles (DCR or CRD order)">;
+def ONNX_SpaceToDepthOp : ONNX_SpaceDepthOp<"SpaceToDepth",
+    "moves blocksize x blocksize spatial tiles into channels">;
 
 def ONNX_PadOp : ONNX_Op<"Pad"> {
   let summary = "pads the input (constant mode) by `pads` (begins then ends)";

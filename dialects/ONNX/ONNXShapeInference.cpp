@@ -166,7 +166,38 @@ SAME_AS_OPERAND(BatchNormalizationOp, getX())
 SAME_AS_OPERAND(LayerNormalizationOp, getX())
 SAME_AS_OPERAND(SoftmaxOp, getInput())
 SAME_AS_OPERAND(LogSoftmaxOp, getInput())
+SAME_AS_OPERAND(TanOp, getX())
+SAME_AS_OPERAND(AsinOp, getX())
+SAME_AS_OPERAND(AcosOp, getX())
+SAME_AS_OPERAND(AtanOp, getX())
+SAME_AS_OPERAND(SinhOp, getX())
+SAME_AS_OPERAND(CoshOp, getX())
+SAME_AS_OPERAND(AsinhOp, getX())
+SAME_AS_OPERAND(AcoshOp, getX())
+SAME_AS_OPERAND(AtanhOp, getX())
+SAME_AS_OPERAND(SoftsignOp, getX())
+SAME_AS_OPERAND(MishOp, getX())
+SAME_AS_OPERAND(BitwiseNotOp, getX())
+SAME_AS_OPERAND(SeluOp, getX())
+SAME_AS_OPERAND(CeluOp, getX())
+SAME_AS_OPERAND(ThresholdedReluOp, getX())
+SAME_AS_OPERAND(ShrinkOp, getX())
+SAME_AS_OPERAND(SwishOp, getX())
+SAME_AS_OPERAND(HardmaxOp, getInput())
+SAME_AS_OPERAND(CumSumOp, getX())
+SAME_AS_OPERAND(InstanceNormalizationOp, getInput())
+SAME_AS_OPERAND(RMSNormalizationOp, getX())
+SAME_AS_OPERAND(LpNormalizationOp, getInput())
+SAME_AS_OPERAND(MeanVarianceNormalizationOp, getX())
+SAME_AS_OPERAND(TriluOp, getInput())
 #undef SAME_AS_OPERAND
+
+LogicalResult IsNaNOp::inferShapes() {
+  return setResult(*this, shapeOf(getX()), IntegerType::get(getContext(), 1));
+}
+LogicalResult IsInfOp::inferShapes() {
+  return setResult(*this, shapeOf(getX()), IntegerType::get(getContext(), 1));
+}
 
 LogicalResult CastOp::inferShapes() {
   Type to = convertONNXElementType(getContext(), getTo());
@@ -194,7 +225,24 @@ BROADCAST(GreaterOrEqualOp, IntegerType::get(getContext(), 1))
 BROADCAST(AndOp, elementTypeOf(getA()))
 BROADCAST(OrOp, elementTypeOf(getA()))
 BROADCAST(XorOp, elementTypeOf(getA()))
+BROADCAST(BitwiseAndOp, elementTypeOf(getA()))
+BROADCAST(BitwiseOrOp, elementTypeOf(getA()))
+BROADCAST(BitwiseXorOp, elementTypeOf(getA()))
 #undef BROADCAST
+
+LogicalResult PReluOp::inferShapes() {
+  if (elementTypeOf(getX()) != elementTypeOf(getSlope()))
+    return emitOpError("operands have different element types");
+  return inferBroadcast(*this, getOperands(), elementTypeOf(getX()));
+}
+
+LogicalResult BitShiftOp::inferShapes() {
+  if (elementTypeOf(getX()) != elementTypeOf(getY()))
+    return emitOpError("operands have different element types");
+  if (getDirection() != "LEFT" && getDirection() != "RIGHT")
+    return emitOpError("direction must be LEFT or RIGHT");
+  return inferBroadcast(*this, getOperands(), elementTypeOf(getX()));
+}
 
 // Pow may raise to an exponent of another type (x ** 2 with an int64 2).
 LogicalResult PowOp::inferShapes() {
@@ -406,7 +454,32 @@ REDUCE(ReduceMaxOp)
 REDUCE(ReduceMinOp)
 REDUCE(ReduceProdOp)
 REDUCE(ReduceL2Op)
+REDUCE(ReduceL1Op)
+REDUCE(ReduceSumSquareOp)
+REDUCE(ReduceLogSumOp)
+REDUCE(ReduceLogSumExpOp)
 #undef REDUCE
+
+static LogicalResult inferArgReduce(Operation *op, Value data, int64_t axis, bool keepDims) {
+  Type i64 = IntegerType::get(op->getContext(), 64);
+  auto s = shapeOf(data);
+  if (failed(s))
+    return setResult(op, failure(), i64);
+  auto ax = normalizeAxis(axis, s->size());
+  if (failed(ax))
+    return op->emitOpError("axis out of range");
+  if (keepDims)
+    (*s)[*ax] = 1;
+  else
+    s->erase(s->begin() + *ax);
+  return setResult(op, s, i64);
+}
+LogicalResult ArgMaxOp::inferShapes() {
+  return inferArgReduce(*this, getData(), getAxis(), getKeepdims());
+}
+LogicalResult ArgMinOp::inferShapes() {
+  return inferArgReduce(*this, getData(), getAxis(), getKeepdims());
+}
 
 //===----------------------------------------------------------------------===//
 // Shape and data movement
@@ -742,4 +815,107 @@ LogicalResult PadOp::inferShapes() {
   for (int64_t i = 0; i < rank; ++i)
     if (!ShapedType::isDynamic(out[i])) out[i] += (*pads)[i] + (*pads)[i + rank];
   return setResult(*this, out, et);
+}
+
+LogicalResult GatherElementsOp::inferShapes() {
+  auto d = shapeOf(getData()), idx = shapeOf(getIndices());
+  Type et = elementTypeOf(getData());
+  if (failed(d) || failed(idx))
+    return setResult(*this, idx, et);
+  if (d->size() != idx->size())
+    return emitOpError("data and indices have different ranks");
+  if (failed(normalizeAxis(getAxis(), d->size())))
+    return emitOpError("axis out of range");
+  return setResult(*this, idx, et);
+}
+
+LogicalResult TileOp::inferShapes() {
+  auto s = shapeOf(getInput());
+  Type et = elementTypeOf(getInput());
+  if (failed(s))
+    return setResult(*this, failure(), et);
+  auto repeats = getConstantInts(getRepeats());
+  if (failed(repeats))
+    return setResult(*this, SmallVector<int64_t>(s->size(), kDyn), et);
+  if (repeats->size() != s->size())
+    return emitOpError("repeats has ") << repeats->size() << " entries for rank " << s->size();
+  for (auto [d, r] : llvm::zip(*s, *repeats)) {
+    if (r < 0)
+      return emitOpError("repeats must not be negative");
+    if (!ShapedType::isDynamic(d)) d *= r;
+  }
+  return setResult(*this, s, et);
+}
+
+LogicalResult EyeLikeOp::inferShapes() {
+  Type et = elementTypeOf(getInput());
+  if (getDtype()) {
+    et = convertONNXElementType(getContext(), *getDtype());
+    if (!et)
+      return emitOpError("unsupported dtype ") << *getDtype();
+  }
+  auto s = shapeOf(getInput());
+  if (succeeded(s) && s->size() != 2)
+    return emitOpError("expects a 2-d input");
+  return setResult(*this, s, et);
+}
+
+LogicalResult OneHotOp::inferShapes() {
+  Type et = elementTypeOf(getValues());
+  auto s = shapeOf(getIndices());
+  if (failed(s))
+    return setResult(*this, failure(), et);
+  auto ax = normalizeAxis(getAxis(), s->size() + 1);
+  if (failed(ax))
+    return emitOpError("axis out of range");
+  int64_t depth = kDyn;
+  DenseElementsAttr d;
+  if (matchPattern(getDepth(), m_Constant(&d)) && d.getNumElements() == 1) {
+    if (isa<FloatType>(d.getElementType()))
+      depth = (int64_t)(*d.getValues<APFloat>().begin()).convertToDouble();
+    else
+      depth = (*d.getValues<APInt>().begin()).getSExtValue();
+    if (depth < 1)
+      return emitOpError("depth must be positive");
+  }
+  s->insert(s->begin() + *ax, depth);
+  return setResult(*this, s, et);
+}
+
+static LogicalResult inferSpaceDepth(Operation *op, Value input, int64_t blocksize, StringRef mode,
+                                     bool toSpace) {
+  auto s = shapeOf(input);
+  Type et = elementTypeOf(input);
+  if (failed(s))
+    return setResult(op, failure(), et);
+  if (s->size() != 4)
+    return op->emitOpError("expects a 4-d input");
+  if (blocksize <= 0)
+    return op->emitOpError("blocksize must be positive");
+  if (mode != "DCR" && mode != "CRD")
+    return op->emitOpError("mode must be DCR or CRD");
+  int64_t bb = blocksize * blocksize;
+  auto scale = [](int64_t d, int64_t f) { return ShapedType::isDynamic(d) ? kDyn : d * f; };
+  SmallVector<int64_t> out = *s;
+  if (toSpace) {
+    if (!ShapedType::isDynamic(out[1]) && out[1] % bb != 0)
+      return op->emitOpError("channels are not a multiple of blocksize^2");
+    out[1] = ShapedType::isDynamic(out[1]) ? kDyn : out[1] / bb;
+    out[2] = scale(out[2], blocksize);
+    out[3] = scale(out[3], blocksize);
+  } else {
+    for (int i = 2; i < 4; ++i) {
+      if (!ShapedType::isDynamic(out[i]) && out[i] % blocksize != 0)
+        return op->emitOpError("spatial dims are not a multiple of blocksize");
+      out[i] = ShapedType::isDynamic(out[i]) ? kDyn : out[i] / blocksize;
+    }
+    out[1] = scale(out[1], bb);
+  }
+  return setResult(op, out, et);
+}
+LogicalResult DepthToSpaceOp::inferShapes() {
+  return inferSpaceDepth(*this, getInput(), getBlocksize(), getMode(), true);
+}
+LogicalResult SpaceToDepthOp::inferShapes() {
+  return inferSpaceDepth(*this, getInput(), getBlocksize(), getMode(), false);
 }

@@ -139,3 +139,23 @@ func.func @batchnorm_training(%x: tensor<1x4x2x2xf32>, %p: tensor<4xf32>) -> ten
   %y = onnx.BatchNormalization(%x, %p, %p, %p, %p) {training_mode = 1 : i64} : (tensor<1x4x2x2xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>) -> tensor<1x4x2x2xf32>
   return %y : tensor<1x4x2x2xf32>
 }
+
+// -----
+
+// Tests that GatherElements needs indices of the data's rank.
+
+func.func @gather_elements_rank(%d: tensor<3x3xf32>, %i: tensor<3xi64>) -> tensor<*xf32> {
+  // expected-error @+1 {{data and indices have different ranks}}
+  %0 = onnx.GatherElements(%d, %i) : (tensor<3x3xf32>, tensor<3xi64>) -> tensor<*xf32>
+  return %0 : tensor<*xf32>
+}
+
+// -----
+
+// Tests that DepthToSpace needs channels divisible by blocksize^2.
+
+func.func @depth_to_space_channels(%x: tensor<1x6x2x2xf32>) -> tensor<*xf32> {
+  // expected-error @+1 {{channels are not a multiple of blocksize^2}}
+  %0 = onnx.DepthToSpace(%x) {blocksize = 2 : i64} : (tensor<1x6x2x2xf32>) -> tensor<*xf32>
+  return %0 : tensor<*xf32>
+}

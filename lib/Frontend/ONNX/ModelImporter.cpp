@@ -361,7 +361,9 @@ private:
     if (!node.domain().empty() && node.domain() != "ai.onnx")
       return emitError(loc) << "operator '" << opType << "' of domain '" << node.domain()
                             << "' is not supported";
-    auto opName = RegisteredOperationName::lookup(("onnx." + opType).str(), ctx);
+    // CastLike is Cast to the element type of its second input.
+    bool castLike = opType == "CastLike";
+    auto opName = RegisteredOperationName::lookup(("onnx." + (castLike ? StringRef("Cast") : opType)).str(), ctx);
     if (!opName || opType == "none")
       return emitError(loc) << "operator '" << opType << "' (opset " << opsetVersion
                             << ") is not supported";
@@ -415,6 +417,17 @@ private:
       values[node.output(0)] = constant(cast<ElementsAttr>(value), loc);
       return success();
     }
+    if (castLike) {
+      if (operands.size() != 2)
+        return emitError(loc) << "'CastLike' expects 2 inputs";
+      int64_t to = mlc::onnx::getONNXElementType(cast<TensorType>(operands[1].getType()).getElementType());
+      if (to == 0)
+        return emitError(loc) << "'CastLike': the target element type is not supported";
+      operands.pop_back();
+      attrs.set("to", builder.getI64IntegerAttr(to));
+    }
+    if (opType == "Cast" || castLike)
+      attrs.erase("saturate");
     if ((opType == "Unsqueeze" || opType == "Squeeze") && opsetVersion >= 13)
       if (failed(inputToAttribute(operands, 1, "axes", attrs, loc, opType)))
         return failure();
@@ -495,7 +508,7 @@ private:
     // Inputs an op may leave off at the end are `none`.
     static const llvm::StringMap<unsigned> arity = {
         {"Conv", 3}, {"Gemm", 3}, {"Clip", 3}, {"LayerNormalization", 3},
-        {"Dropout", 3}, {"Slice", 5}};
+        {"Dropout", 3}, {"Slice", 5}, {"Trilu", 2}};
     if (auto it = arity.find(opType); it != arity.end())
       while (operands.size() < it->second)
         operands.push_back(mlc::onnx::NoneOp::create(builder, loc, builder.getNoneType()));
@@ -507,7 +520,9 @@ private:
     state.addAttributes(attrs);
     // Placeholder result types: the op infers the real ones right away.
     Type placeholder = UnrankedTensorType::get(
-        opType == "Shape" || opType == "Size" ? Type(builder.getI64Type()) : Type(builder.getF32Type()));
+        opType == "Shape" || opType == "Size" || opType == "ArgMax" || opType == "ArgMin"
+            ? Type(builder.getI64Type())
+            : Type(builder.getF32Type()));
     for (unsigned i = 0; i < numResults; ++i)
       state.addTypes(placeholder);
     Operation *op = builder.create(state);
@@ -516,9 +531,31 @@ private:
     auto inferrable = dyn_cast<mlc::onnx::ShapeInferenceOpInterface>(op);
     if (!inferrable || failed(inferrable.inferShapes()))
       return failure();
+    // Fold what can be computed now (shape arithmetic), so that later nodes
+    // see constants where opsets take axes, splits or shapes as inputs.
+    SmallVector<Value> results(op->getResults());
+    SmallVector<OpFoldResult> folded;
+    if (numResults > 0 && !isa<mlc::onnx::ConstantOp>(op) && succeeded(op->fold(folded)) &&
+        folded.size() == numResults) {
+      SmallVector<Value> constants;
+      for (auto [r, f] : llvm::zip(results, folded)) {
+        if (auto v = dyn_cast<Value>(f)) {
+          if (v.getDefiningOp() == op) break;
+          constants.push_back(v);
+          continue;
+        }
+        auto attr = dyn_cast<ElementsAttr>(cast<Attribute>(f));
+        if (!attr || attr.getType() != r.getType()) break;
+        constants.push_back(constant(attr, loc));
+      }
+      if (constants.size() == numResults) {
+        results = constants;
+        op->erase();
+      }
+    }
     for (unsigned i = 0; i < numResults; ++i)
       if (!node.output(i).empty())
-        values[node.output(i)] = op->getResult(i);
+        values[node.output(i)] = results[i];
     return success();
   }
 };

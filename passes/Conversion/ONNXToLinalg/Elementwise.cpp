@@ -19,7 +19,10 @@ namespace {
 
 bool isFloat(Value v) { return isa<FloatType>(v.getType()); }
 
-Value castScalar(OpBuilder &b, Location loc, Value v, Type to) {
+/// Converts a scalar between element types; `fromUnsigned`/`toUnsigned` say
+/// how the signless integers are to be read (ONNX's uint types).
+Value castScalar(OpBuilder &b, Location loc, Value v, Type to, bool fromUnsigned = false,
+                 bool toUnsigned = false) {
   Type from = v.getType();
   if (from == to)
     return v;
@@ -30,29 +33,66 @@ Value castScalar(OpBuilder &b, Location loc, Value v, Type to) {
   if (fromF) {
     if (to.isInteger(1))
       return arith::CmpFOp::create(b, loc, arith::CmpFPredicate::UNE, v, scalarConstant(b, loc, from, 0));
-    return arith::FPToSIOp::create(b, loc, to, v);
+    return toUnsigned ? Value(arith::FPToUIOp::create(b, loc, to, v))
+                      : Value(arith::FPToSIOp::create(b, loc, to, v));
   }
-  bool fromBool = from.isInteger(1);
+  bool zext = from.isInteger(1) || fromUnsigned;
   if (toF)
-    return fromBool ? Value(arith::UIToFPOp::create(b, loc, to, v))
-                    : Value(arith::SIToFPOp::create(b, loc, to, v));
+    return zext ? Value(arith::UIToFPOp::create(b, loc, to, v))
+                : Value(arith::SIToFPOp::create(b, loc, to, v));
   unsigned fw = from.getIntOrFloatBitWidth(), tw = to.getIntOrFloatBitWidth();
   if (tw == 1)
     return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, v, scalarConstant(b, loc, from, 0));
+  if (fw == tw)
+    return v;
   if (fw < tw)
-    return fromBool ? Value(arith::ExtUIOp::create(b, loc, to, v))
-                    : Value(arith::ExtSIOp::create(b, loc, to, v));
+    return zext ? Value(arith::ExtUIOp::create(b, loc, to, v))
+                : Value(arith::ExtSIOp::create(b, loc, to, v));
   return arith::TruncIOp::create(b, loc, to, v);
 }
 
+/// The signless type arith computes on for an element type (uiN -> iN).
+Type signlessType(Type t) {
+  if (auto i = dyn_cast<IntegerType>(t); i && !i.isSignless())
+    return IntegerType::get(t.getContext(), i.getWidth());
+  return t;
+}
+
+bool isUnsignedElement(Value tensor) {
+  return cast<ShapedType>(tensor.getType()).getElementType().isUnsignedInteger();
+}
+
+/// `tensor` with a signless element type (a no-op bitcast for uiN).
+Value toSignless(OpBuilder &b, Location loc, Value tensor) {
+  auto type = cast<RankedTensorType>(tensor.getType());
+  Type et = signlessType(type.getElementType());
+  if (et == type.getElementType())
+    return tensor;
+  return tensor::BitcastOp::create(b, loc, type.clone(et), tensor);
+}
+
 /// The scalar computation of one elementwise op.
-Value buildScalar(Operation *op, OpBuilder &b, Location loc, ValueRange args, Type resultType) {
+/// `isUnsigned`: the integer operands are ONNX uint values (signless here);
+/// `resultUnsigned`: likewise for the result (Cast).
+Value buildScalar(Operation *op, OpBuilder &b, Location loc, ValueRange args, Type resultType,
+                  bool isUnsigned, bool resultUnsigned, bool exponentUnsigned) {
   Value x = args.empty() ? Value() : args[0];
   bool f = x && isFloat(x);
+  bool u = isUnsigned && !f;
   Type t = x ? x.getType() : resultType;
   auto c = [&](double v) { return scalarConstant(b, loc, t, v); };
+  auto cmpI = [&](arith::CmpIPredicate signedPred, arith::CmpIPredicate unsignedPred, Value l,
+                  Value r) -> Value {
+    return arith::CmpIOp::create(b, loc, u ? unsignedPred : signedPred, l, r);
+  };
+  using IP = arith::CmpIPredicate;
+  using FP = arith::CmpFPredicate;
+  auto lessThanZero = [&](Value v) -> Value {
+    return f ? Value(arith::CmpFOp::create(b, loc, FP::OLT, v, c(0))) : cmpI(IP::slt, IP::ult, v, c(0));
+  };
   return llvm::TypeSwitch<Operation *, Value>(op)
       .Case([&](onnx::ReluOp) -> Value {
+        if (u) return x;
         return f ? Value(arith::MaximumFOp::create(b, loc, x, c(0))) : Value(arith::MaxSIOp::create(b, loc, x, c(0)));
       })
       .Case([&](onnx::SigmoidOp) -> Value {
@@ -73,15 +113,15 @@ Value buildScalar(Operation *op, OpBuilder &b, Location loc, ValueRange args, Ty
         return f ? Value(arith::NegFOp::create(b, loc, x)) : Value(arith::SubIOp::create(b, loc, c(0), x));
       })
       .Case([&](onnx::AbsOp) -> Value {
+        if (u) return x;
         return f ? Value(math::AbsFOp::create(b, loc, x)) : Value(math::AbsIOp::create(b, loc, x));
       })
       .Case([&](onnx::ReciprocalOp) -> Value { return arith::DivFOp::create(b, loc, c(1), x); })
       .Case([&](onnx::NotOp) -> Value { return arith::XOrIOp::create(b, loc, x, c(1)); })
       .Case([&](onnx::SignOp) -> Value {
         Value pos = f ? Value(arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT, x, c(0)))
-                      : Value(arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sgt, x, c(0)));
-        Value neg = f ? Value(arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLT, x, c(0)))
-                      : Value(arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, x, c(0)));
+                      : cmpI(IP::sgt, IP::ugt, x, c(0));
+        Value neg = lessThanZero(x);
         Value r = arith::SelectOp::create(b, loc, neg, c(-1), c(0));
         return arith::SelectOp::create(b, loc, pos, c(1), r);
       })
@@ -123,7 +163,87 @@ Value buildScalar(Operation *op, OpBuilder &b, Location loc, ValueRange args, Ty
         Value t = arith::AddFOp::create(b, loc, c(1), e);
         return arith::MulFOp::create(b, loc, arith::MulFOp::create(b, loc, x, c(0.5)), t);
       })
-      .Case([&](onnx::CastOp) -> Value { return castScalar(b, loc, x, resultType); })
+      .Case([&](onnx::CastOp) -> Value { return castScalar(b, loc, x, resultType, u, resultUnsigned); })
+      .Case([&](onnx::TanOp) -> Value { return math::TanOp::create(b, loc, x); })
+      .Case([&](onnx::AsinOp) -> Value { return math::AsinOp::create(b, loc, x); })
+      .Case([&](onnx::AcosOp) -> Value { return math::AcosOp::create(b, loc, x); })
+      .Case([&](onnx::AtanOp) -> Value { return math::AtanOp::create(b, loc, x); })
+      .Case([&](onnx::SinhOp) -> Value { return math::SinhOp::create(b, loc, x); })
+      .Case([&](onnx::CoshOp) -> Value { return math::CoshOp::create(b, loc, x); })
+      .Case([&](onnx::AsinhOp) -> Value { return math::AsinhOp::create(b, loc, x); })
+      .Case([&](onnx::AcoshOp) -> Value { return math::AcoshOp::create(b, loc, x); })
+      .Case([&](onnx::AtanhOp) -> Value { return math::AtanhOp::create(b, loc, x); })
+      .Case([&](onnx::SoftsignOp) -> Value {
+        return arith::DivFOp::create(b, loc, x, arith::AddFOp::create(b, loc, c(1), math::AbsFOp::create(b, loc, x)));
+      })
+      .Case([&](onnx::MishOp) -> Value {
+        Value sp = math::Log1pOp::create(b, loc, math::ExpOp::create(b, loc, x));
+        return arith::MulFOp::create(b, loc, x, math::TanhOp::create(b, loc, sp));
+      })
+      .Case([&](onnx::SwishOp sw) -> Value {
+        Value ax = arith::MulFOp::create(b, loc, x, c(sw.getAlpha().convertToDouble()));
+        Value e = math::ExpOp::create(b, loc, arith::NegFOp::create(b, loc, ax));
+        return arith::DivFOp::create(b, loc, x, arith::AddFOp::create(b, loc, c(1), e));
+      })
+      .Case([&](onnx::BitwiseNotOp) -> Value { return arith::XOrIOp::create(b, loc, x, c(-1)); })
+      .Case([&](onnx::SeluOp selu) -> Value {
+        double alpha = selu.getAlpha().convertToDouble(), gamma = selu.getGamma().convertToDouble();
+        Value pos = arith::CmpFOp::create(b, loc, FP::OGT, x, c(0));
+        Value neg = arith::MulFOp::create(b, loc, math::ExpM1Op::create(b, loc, x), c(alpha));
+        return arith::MulFOp::create(b, loc, arith::SelectOp::create(b, loc, pos, x, neg), c(gamma));
+      })
+      .Case([&](onnx::CeluOp celu) -> Value {
+        double alpha = celu.getAlpha().convertToDouble();
+        Value em1 = math::ExpM1Op::create(b, loc, arith::DivFOp::create(b, loc, x, c(alpha)));
+        Value neg = arith::MinimumFOp::create(b, loc, arith::MulFOp::create(b, loc, em1, c(alpha)), c(0));
+        return arith::AddFOp::create(b, loc, arith::MaximumFOp::create(b, loc, x, c(0)), neg);
+      })
+      .Case([&](onnx::ThresholdedReluOp tr) -> Value {
+        Value above = arith::CmpFOp::create(b, loc, FP::OGT, x, c(tr.getAlpha().convertToDouble()));
+        return arith::SelectOp::create(b, loc, above, x, c(0));
+      })
+      .Case([&](onnx::ShrinkOp sh) -> Value {
+        double lambd = sh.getLambd().convertToDouble(), bias = sh.getBias().convertToDouble();
+        auto add = [&](Value l, double r) -> Value {
+          return f ? Value(arith::AddFOp::create(b, loc, l, c(r))) : Value(arith::AddIOp::create(b, loc, l, c(r)));
+        };
+        auto gt = [&](Value l, double r) -> Value {
+          return f ? Value(arith::CmpFOp::create(b, loc, FP::OGT, l, c(r))) : cmpI(IP::sgt, IP::ugt, l, c(r));
+        };
+        auto lt = [&](Value l, double r) -> Value {
+          return f ? Value(arith::CmpFOp::create(b, loc, FP::OLT, l, c(r))) : cmpI(IP::slt, IP::ult, l, c(r));
+        };
+        Value r = arith::SelectOp::create(b, loc, gt(x, lambd), add(x, -bias), c(0));
+        return arith::SelectOp::create(b, loc, lt(x, -lambd), add(x, bias), r);
+      })
+      .Case([&](onnx::IsNaNOp) -> Value { return arith::CmpFOp::create(b, loc, FP::UNO, x, x); })
+      .Case([&](onnx::IsInfOp isInf) -> Value {
+        auto inf = [&](bool negative) -> Value {
+          auto ft = cast<FloatType>(t);
+          return arith::ConstantOp::create(b, loc, t, b.getFloatAttr(ft, APFloat::getInf(ft.getFloatSemantics(), negative)));
+        };
+        Value r = arith::ConstantOp::create(b, loc, b.getI1Type(), b.getBoolAttr(false));
+        if (isInf.getDetectPositive())
+          r = arith::OrIOp::create(b, loc, r, arith::CmpFOp::create(b, loc, FP::OEQ, x, inf(false)));
+        if (isInf.getDetectNegative())
+          r = arith::OrIOp::create(b, loc, r, arith::CmpFOp::create(b, loc, FP::OEQ, x, inf(true)));
+        return r;
+      })
+      .Case([&](onnx::PReluOp) -> Value {
+        Value scaled = f ? Value(arith::MulFOp::create(b, loc, x, args[1])) : Value(arith::MulIOp::create(b, loc, x, args[1]));
+        return arith::SelectOp::create(b, loc, lessThanZero(x), scaled, x);
+      })
+      .Case([&](onnx::BitwiseAndOp) -> Value { return arith::AndIOp::create(b, loc, x, args[1]); })
+      .Case([&](onnx::BitwiseOrOp) -> Value { return arith::OrIOp::create(b, loc, x, args[1]); })
+      .Case([&](onnx::BitwiseXorOp) -> Value { return arith::XOrIOp::create(b, loc, x, args[1]); })
+      .Case([&](onnx::BitShiftOp bs) -> Value {
+        // Shifting by the width or more gives 0, not LLVM's poison.
+        unsigned width = t.getIntOrFloatBitWidth();
+        Value inRange = cmpI(IP::ult, IP::ult, args[1], c(width));
+        Value shifted = bs.getDirection() == "LEFT" ? Value(arith::ShLIOp::create(b, loc, x, args[1]))
+                                                     : Value(arith::ShRUIOp::create(b, loc, x, args[1]));
+        return arith::SelectOp::create(b, loc, inRange, shifted, c(0));
+      })
       .Case([&](onnx::IdentityOp) -> Value { return x; })
       .Case([&](onnx::DropoutOp) -> Value { return x; })
       // Binary.
@@ -137,9 +257,12 @@ Value buildScalar(Operation *op, OpBuilder &b, Location loc, ValueRange args, Ty
         return f ? Value(arith::MulFOp::create(b, loc, x, args[1])) : Value(arith::MulIOp::create(b, loc, x, args[1]));
       })
       .Case([&](onnx::DivOp) -> Value {
+        if (u) return arith::DivUIOp::create(b, loc, x, args[1]);
         return f ? Value(arith::DivFOp::create(b, loc, x, args[1])) : Value(arith::DivSIOp::create(b, loc, x, args[1]));
       })
       .Case([&](onnx::ModOp mod) -> Value {
+        if (u)
+          return arith::RemUIOp::create(b, loc, x, args[1]);
         // fmod = 1: the sign of the dividend (C's fmod, and remsi).
         if (mod.getFmod())
           return f ? Value(arith::RemFOp::create(b, loc, x, args[1]))
@@ -157,11 +280,11 @@ Value buildScalar(Operation *op, OpBuilder &b, Location loc, ValueRange args, Ty
           // Integer bases: through double, which holds every int32 exactly
           // and the int64 results that do not overflow anyway.
           Type f64 = b.getF64Type();
-          Value p = math::PowFOp::create(b, loc, castScalar(b, loc, x, f64),
-                                         castScalar(b, loc, args[1], f64));
-          return castScalar(b, loc, p, t);
+          Value p = math::PowFOp::create(b, loc, castScalar(b, loc, x, f64, u),
+                                         castScalar(b, loc, args[1], f64, exponentUnsigned));
+          return castScalar(b, loc, p, t, false, u);
         }
-        Value y = castScalar(b, loc, args[1], t);
+        Value y = castScalar(b, loc, args[1], t, exponentUnsigned);
         return math::PowFOp::create(b, loc, x, y);
       })
       .Case([&](onnx::EqualOp) -> Value {
@@ -170,19 +293,19 @@ Value buildScalar(Operation *op, OpBuilder &b, Location loc, ValueRange args, Ty
       })
       .Case([&](onnx::LessOp) -> Value {
         return f ? Value(arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLT, x, args[1]))
-                 : Value(arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, x, args[1]));
+                 : cmpI(IP::slt, IP::ult, x, args[1]);
       })
       .Case([&](onnx::LessOrEqualOp) -> Value {
         return f ? Value(arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLE, x, args[1]))
-                 : Value(arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sle, x, args[1]));
+                 : cmpI(IP::sle, IP::ule, x, args[1]);
       })
       .Case([&](onnx::GreaterOp) -> Value {
         return f ? Value(arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT, x, args[1]))
-                 : Value(arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sgt, x, args[1]));
+                 : cmpI(IP::sgt, IP::ugt, x, args[1]);
       })
       .Case([&](onnx::GreaterOrEqualOp) -> Value {
         return f ? Value(arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGE, x, args[1]))
-                 : Value(arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge, x, args[1]));
+                 : cmpI(IP::sge, IP::uge, x, args[1]);
       })
       .Case([&](onnx::AndOp) -> Value { return arith::AndIOp::create(b, loc, x, args[1]); })
       .Case([&](onnx::OrOp) -> Value { return arith::OrIOp::create(b, loc, x, args[1]); })
@@ -191,13 +314,15 @@ Value buildScalar(Operation *op, OpBuilder &b, Location loc, ValueRange args, Ty
       .Case([&](onnx::MaxOp) -> Value {
         Value r = x;
         for (Value v : args.drop_front())
-          r = f ? Value(arith::MaximumFOp::create(b, loc, r, v)) : Value(arith::MaxSIOp::create(b, loc, r, v));
+          r = f ? Value(arith::MaximumFOp::create(b, loc, r, v))
+                : u ? Value(arith::MaxUIOp::create(b, loc, r, v)) : Value(arith::MaxSIOp::create(b, loc, r, v));
         return r;
       })
       .Case([&](onnx::MinOp) -> Value {
         Value r = x;
         for (Value v : args.drop_front())
-          r = f ? Value(arith::MinimumFOp::create(b, loc, r, v)) : Value(arith::MinSIOp::create(b, loc, r, v));
+          r = f ? Value(arith::MinimumFOp::create(b, loc, r, v))
+                : u ? Value(arith::MinUIOp::create(b, loc, r, v)) : Value(arith::MinSIOp::create(b, loc, r, v));
         return r;
       })
       .Case<onnx::SumOp, onnx::MeanOp>([&](Operation *o) -> Value {
@@ -206,7 +331,8 @@ Value buildScalar(Operation *op, OpBuilder &b, Location loc, ValueRange args, Ty
           r = f ? Value(arith::AddFOp::create(b, loc, r, v)) : Value(arith::AddIOp::create(b, loc, r, v));
         if (isa<onnx::MeanOp>(o))
           r = f ? Value(arith::DivFOp::create(b, loc, r, c(args.size())))
-                : Value(arith::DivSIOp::create(b, loc, r, c(args.size())));
+                : u ? Value(arith::DivUIOp::create(b, loc, r, c(args.size())))
+                    : Value(arith::DivSIOp::create(b, loc, r, c(args.size())));
         return r;
       })
       .Default([](Operation *) -> Value { return nullptr; });
@@ -227,7 +353,25 @@ struct ElementwiseToGeneric : RewritePattern {
                onnx::DivOp, onnx::ModOp, onnx::PowOp, onnx::EqualOp, onnx::LessOp,
                onnx::LessOrEqualOp, onnx::GreaterOp, onnx::GreaterOrEqualOp, onnx::AndOp,
                onnx::OrOp, onnx::XorOp, onnx::WhereOp, onnx::MaxOp, onnx::MinOp,
-               onnx::SumOp, onnx::MeanOp>(op);
+               onnx::SumOp, onnx::MeanOp, onnx::TanOp, onnx::AsinOp, onnx::AcosOp,
+               onnx::AtanOp, onnx::SinhOp, onnx::CoshOp, onnx::AsinhOp, onnx::AcoshOp,
+               onnx::AtanhOp, onnx::SoftsignOp, onnx::MishOp, onnx::SwishOp,
+               onnx::BitwiseNotOp, onnx::SeluOp, onnx::CeluOp, onnx::ThresholdedReluOp,
+               onnx::ShrinkOp, onnx::IsNaNOp, onnx::IsInfOp, onnx::PReluOp,
+               onnx::BitwiseAndOp, onnx::BitwiseOrOp, onnx::BitwiseXorOp,
+               onnx::BitShiftOp>(op);
+  }
+
+  /// Ops whose scalar form reads every operand as a float.
+  static bool needsFloat(Operation *op) {
+    return isa<onnx::SigmoidOp, onnx::TanhOp, onnx::ExpOp, onnx::LogOp, onnx::SqrtOp,
+               onnx::ErfOp, onnx::SinOp, onnx::CosOp, onnx::FloorOp, onnx::CeilOp,
+               onnx::RoundOp, onnx::ReciprocalOp, onnx::SoftplusOp, onnx::HardSwishOp,
+               onnx::HardSigmoidOp, onnx::LeakyReluOp, onnx::EluOp, onnx::GeluOp,
+               onnx::TanOp, onnx::AsinOp, onnx::AcosOp, onnx::AtanOp, onnx::SinhOp,
+               onnx::CoshOp, onnx::AsinhOp, onnx::AcoshOp, onnx::AtanhOp, onnx::SoftsignOp,
+               onnx::MishOp, onnx::SwishOp, onnx::SeluOp, onnx::CeluOp,
+               onnx::ThresholdedReluOp, onnx::IsNaNOp, onnx::IsInfOp>(op);
   }
 
   LogicalResult matchAndRewrite(Operation *op, PatternRewriter &rewriter) const override {
@@ -236,28 +380,41 @@ struct ElementwiseToGeneric : RewritePattern {
     auto resultType = getStaticType(op->getResult(0));
     if (!resultType)
       return rewriter.notifyMatchFailure(op, "dynamic result");
-    for (Value v : op->getOperands()) {
+    for (Value v : op->getOperands())
       if (!getStaticType(v))
         return rewriter.notifyMatchFailure(op, "dynamic operand");
-      Type et = cast<ShapedType>(v.getType()).getElementType();
-      if (et.isUnsignedInteger())
-        return rewriter.notifyMatchFailure(op, "unsigned element types");
-    }
+    Type inET = cast<ShapedType>(op->getOperand(0).getType()).getElementType();
+    if (needsFloat(op) && !isa<FloatType>(inET))
+      return rewriter.notifyMatchFailure(op, "needs float operands");
+    if (isa<onnx::BitShiftOp>(op) && !inET.isUnsignedInteger())
+      return rewriter.notifyMatchFailure(op, "BitShift needs unsigned integers");
     if (auto mod = dyn_cast<onnx::ModOp>(op);
         mod && !mod.getFmod() &&
         isa<FloatType>(cast<ShapedType>(op->getOperand(0).getType()).getElementType()))
       return rewriter.notifyMatchFailure(op, "float Mod needs fmod = 1");
-    Type et = resultType.getElementType();
+    // uint tensors are computed on as signless ones (a bitcast each way);
+    // the scalar body picks the unsigned arith ops.
+    Location loc = op->getLoc();
+    bool isUnsigned = inET.isUnsignedInteger();
+    bool resultUnsigned = resultType.getElementType().isUnsignedInteger();
+    // Pow's exponent may have a type of its own.
+    bool exponentUnsigned = isa<onnx::PowOp>(op) && isUnsignedElement(op->getOperand(1));
+    SmallVector<Value> operands;
+    for (Value v : op->getOperands())
+      operands.push_back(toSignless(rewriter, loc, v));
+    Type et = signlessType(resultType.getElementType());
     bool ok = true;
     Value result = buildElementwise(
-        rewriter, op->getLoc(), resultType, op->getOperands(),
-        [&](OpBuilder &b, Location loc, ValueRange args) {
-          Value r = buildScalar(op, b, loc, args, et);
+        rewriter, loc, resultType.clone(et), operands,
+        [&](OpBuilder &b, Location l, ValueRange args) {
+          Value r = buildScalar(op, b, l, args, et, isUnsigned, resultUnsigned, exponentUnsigned);
           if (!r) { ok = false; return args[0]; }
           return r;
         });
     if (!ok)
       return rewriter.notifyMatchFailure(op, "no scalar form");
+    if (resultUnsigned)
+      result = tensor::BitcastOp::create(rewriter, loc, resultType, result);
     rewriter.replaceOp(op, result);
     return success();
   }
@@ -299,22 +456,30 @@ struct ClipToGeneric : OpRewritePattern<onnx::ClipOp> {
     for (Value v : inputs)
       if (!getStaticType(v))
         return rewriter.notifyMatchFailure(op, "dynamic operand");
+    Location loc = op.getLoc();
+    bool u = isUnsignedElement(op.getInput());
+    for (Value &v : inputs)
+      v = toSignless(rewriter, loc, v);
     Value result = buildElementwise(
-        rewriter, op.getLoc(), resultType, inputs,
+        rewriter, loc, resultType.clone(signlessType(resultType.getElementType())), inputs,
         [&](OpBuilder &b, Location loc, ValueRange args) {
           Value x = args[0];
           bool f = isFloat(x);
           unsigned i = 1;
           if (hasMin) {
             Value lo = args[i++];
-            x = f ? Value(arith::MaximumFOp::create(b, loc, x, lo)) : Value(arith::MaxSIOp::create(b, loc, x, lo));
+            x = f ? Value(arith::MaximumFOp::create(b, loc, x, lo))
+                : u ? Value(arith::MaxUIOp::create(b, loc, x, lo)) : Value(arith::MaxSIOp::create(b, loc, x, lo));
           }
           if (hasMax) {
             Value hi = args[i++];
-            x = f ? Value(arith::MinimumFOp::create(b, loc, x, hi)) : Value(arith::MinSIOp::create(b, loc, x, hi));
+            x = f ? Value(arith::MinimumFOp::create(b, loc, x, hi))
+                : u ? Value(arith::MinUIOp::create(b, loc, x, hi)) : Value(arith::MinSIOp::create(b, loc, x, hi));
           }
           return x;
         });
+    if (u)
+      result = tensor::BitcastOp::create(rewriter, loc, resultType, result);
     rewriter.replaceOp(op, result);
     return success();
   }

@@ -157,16 +157,60 @@ struct ReduceToLinalg : OpRewritePattern<ReduceOp> {
     llvm::sort(axes);
     axes.erase(std::unique(axes.begin(), axes.end()), axes.end());
     Location loc = op.getLoc();
+    constexpr bool isLogSumExp = std::is_same_v<ReduceOp, onnx::ReduceLogSumExpOp>;
+    constexpr bool isLogSum = std::is_same_v<ReduceOp, onnx::ReduceLogSumOp>;
+    constexpr bool isL1 = std::is_same_v<ReduceOp, onnx::ReduceL1Op>;
+    constexpr bool isSumSquare = std::is_same_v<ReduceOp, onnx::ReduceSumSquareOp>;
+    bool isF = isa<FloatType>(type.getElementType());
+    if ((isLogSumExp || isLogSum) && !isF)
+      return rewriter.notifyMatchFailure(op, "needs a float input");
+    if constexpr (isLogSumExp) {
+      // max + log(sum(exp(x - max))), the max taken as 0 where it is
+      // infinite so that a row of -inf gives -inf, not NaN.
+      Value max = buildReduction(rewriter, loc, op.getData(), axes, ReductionKind::Max, true);
+      auto keptType = cast<RankedTensorType>(max.getType());
+      max = buildElementwise(rewriter, loc, keptType, max, [](OpBuilder &b, Location l, ValueRange a) -> Value {
+        Value finite = arith::CmpFOp::create(b, l, arith::CmpFPredicate::ONE, math::AbsFOp::create(b, l, a[0]),
+                                             scalarConstant(b, l, a[0].getType(), INFINITY));
+        return arith::SelectOp::create(b, l, finite, a[0], scalarConstant(b, l, a[0].getType(), 0));
+      });
+      Value shifted = buildElementwise(rewriter, loc, type, ValueRange{op.getData(), max},
+                                       [](OpBuilder &b, Location l, ValueRange a) -> Value {
+                                         return math::ExpOp::create(b, l, arith::SubFOp::create(b, l, a[0], a[1]));
+                                       });
+      Value sum = buildReduction(rewriter, loc, shifted, axes, ReductionKind::Sum, true);
+      Value r = buildElementwise(rewriter, loc, keptType, ValueRange{sum, max},
+                                 [](OpBuilder &b, Location l, ValueRange a) -> Value {
+                                   return arith::AddFOp::create(b, l, math::LogOp::create(b, l, a[0]), a[1]);
+                                 });
+      rewriter.replaceOp(op, reshapeTo(rewriter, loc, r, resultType));
+      return success();
+    }
     constexpr bool isL2 = std::is_same_v<ReduceOp, onnx::ReduceL2Op>;
     constexpr bool isMean = std::is_same_v<ReduceOp, onnx::ReduceMeanOp>;
     ReductionKind kind = ReductionKind::Sum;
     if constexpr (std::is_same_v<ReduceOp, onnx::ReduceMaxOp>) kind = ReductionKind::Max;
     if constexpr (std::is_same_v<ReduceOp, onnx::ReduceMinOp>) kind = ReductionKind::Min;
     if constexpr (std::is_same_v<ReduceOp, onnx::ReduceProdOp>) kind = ReductionKind::Prod;
-    Value r = buildReduction(rewriter, loc, op.getData(), axes, kind, op.getKeepdims() != 0,
-                             isL2 ? [](OpBuilder &b, Location l, Value v) -> Value {
-                               return arith::MulFOp::create(b, l, v, v);
-                             } : function_ref<Value(OpBuilder &, Location, Value)>());
+    auto square = [](OpBuilder &b, Location l, Value v) -> Value {
+      if (isa<FloatType>(v.getType()))
+        return arith::MulFOp::create(b, l, v, v);
+      return arith::MulIOp::create(b, l, v, v);
+    };
+    auto abs = [](OpBuilder &b, Location l, Value v) -> Value {
+      if (isa<FloatType>(v.getType()))
+        return math::AbsFOp::create(b, l, v);
+      return math::AbsIOp::create(b, l, v);
+    };
+    function_ref<Value(OpBuilder &, Location, Value)> map;
+    if (isL2 || isSumSquare) map = square;
+    if (isL1) map = abs;
+    Value r = buildReduction(rewriter, loc, op.getData(), axes, kind, op.getKeepdims() != 0, map);
+    if (isLogSum)
+      r = buildElementwise(rewriter, loc, cast<RankedTensorType>(r.getType()), r,
+                           [](OpBuilder &b, Location l, ValueRange a) -> Value {
+                             return math::LogOp::create(b, l, a[0]);
+                           });
     if (isMean || isL2) {
       int64_t count = 1;
       for (int64_t a : axes)
@@ -184,6 +228,225 @@ struct ReduceToLinalg : OpRewritePattern<ReduceOp> {
     return success();
   }
 };
+/// The int64 index of the maximum (minimum) of `input` along `axis`, with
+/// that dim kept as 1; ties go to the first index, or the last one.
+Value buildArgReduction(OpBuilder &b, Location loc, Value input, int64_t axis, bool isMax,
+                        bool selectLast) {
+  auto type = cast<RankedTensorType>(input.getType());
+  Type et = type.getElementType();
+  MLIRContext *ctx = b.getContext();
+  int64_t rank = type.getRank();
+  SmallVector<int64_t> outShape;
+  SmallVector<AffineExpr> outExprs;
+  SmallVector<utils::IteratorType> iterators;
+  for (int64_t i = 0; i < rank; ++i) {
+    iterators.push_back(i == axis ? utils::IteratorType::reduction : utils::IteratorType::parallel);
+    if (i != axis) {
+      outShape.push_back(type.getDimSize(i));
+      outExprs.push_back(getAffineDimExpr(i, ctx));
+    }
+  }
+  Value start;
+  if (auto f = dyn_cast<FloatType>(et))
+    start = arith::ConstantOp::create(b, loc, et, b.getFloatAttr(f, APFloat::getInf(f.getFloatSemantics(), isMax)));
+  else {
+    unsigned w = et.getIntOrFloatBitWidth();
+    start = arith::ConstantOp::create(
+        b, loc, et, b.getIntegerAttr(et, isMax ? APInt::getSignedMinValue(w) : APInt::getSignedMaxValue(w)));
+  }
+  Type i64 = b.getI64Type();
+  Value values = createFilled(b, loc, RankedTensorType::get(outShape, et), start);
+  Value indices = createFilled(b, loc, RankedTensorType::get(outShape, i64), scalarConstant(b, loc, i64, 0));
+  AffineMap outMap = AffineMap::get(rank, 0, outExprs, ctx);
+  auto generic = linalg::GenericOp::create(
+      b, loc, TypeRange{values.getType(), indices.getType()}, input, ValueRange{values, indices},
+      ArrayRef<AffineMap>{b.getMultiDimIdentityMap(rank), outMap, outMap}, iterators,
+      [&](OpBuilder &nb, Location l, ValueRange args) {
+        Value x = args[0], acc = args[1];
+        Value better;
+        if (isa<FloatType>(et)) {
+          using P = arith::CmpFPredicate;
+          P pred = isMax ? (selectLast ? P::OGE : P::OGT) : (selectLast ? P::OLE : P::OLT);
+          better = arith::CmpFOp::create(nb, l, pred, x, acc);
+        } else {
+          using P = arith::CmpIPredicate;
+          P pred = isMax ? (selectLast ? P::sge : P::sgt) : (selectLast ? P::sle : P::slt);
+          better = arith::CmpIOp::create(nb, l, pred, x, acc);
+        }
+        Value idx = arith::IndexCastOp::create(nb, l, i64, linalg::IndexOp::create(nb, l, axis));
+        linalg::YieldOp::create(nb, l, ValueRange{arith::SelectOp::create(nb, l, better, x, acc),
+                                                  arith::SelectOp::create(nb, l, better, idx, args[2])});
+      });
+  SmallVector<int64_t> kept(type.getShape());
+  kept[axis] = 1;
+  return reshapeTo(b, loc, generic.getResult(1), RankedTensorType::get(kept, i64));
+}
+
+template <typename ArgOp, bool isMax>
+struct ArgReduceToLinalg : OpRewritePattern<ArgOp> {
+  using OpRewritePattern<ArgOp>::OpRewritePattern;
+  LogicalResult matchAndRewrite(ArgOp op, PatternRewriter &rewriter) const override {
+    auto type = getStaticType(op.getData()), resultType = getStaticType(op.getReduced());
+    if (!type || !resultType || type.getElementType().isUnsignedInteger())
+      return rewriter.notifyMatchFailure(op, "needs static signless operands");
+    auto axis = onnx::normalizeAxis(op.getAxis(), type.getRank());
+    if (failed(axis))
+      return rewriter.notifyMatchFailure(op, "axis out of range");
+    Value r = buildArgReduction(rewriter, op.getLoc(), op.getData(), *axis, isMax, op.getSelectLastIndex());
+    rewriter.replaceOp(op, reshapeTo(rewriter, op.getLoc(), r, resultType));
+    return success();
+  }
+};
+
+/// Hardmax: 1 where the index along the axis is the first maximum's.
+struct HardmaxToLinalg : OpRewritePattern<onnx::HardmaxOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(onnx::HardmaxOp op, PatternRewriter &rewriter) const override {
+    auto type = getStaticType(op.getInput());
+    if (!type || !isa<FloatType>(type.getElementType()))
+      return rewriter.notifyMatchFailure(op, "needs a static float input");
+    auto axis = onnx::normalizeAxis(op.getAxis(), type.getRank());
+    if (failed(axis))
+      return rewriter.notifyMatchFailure(op, "axis out of range");
+    Location loc = op.getLoc();
+    Value argmax = buildArgReduction(rewriter, loc, op.getInput(), *axis, true, false);
+    Type et = type.getElementType();
+    int64_t ax = *axis;
+    rewriter.replaceOp(op, buildElementwise(rewriter, loc, type, argmax,
+                                            [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+                                              Value i = arith::IndexCastOp::create(
+                                                  b, l, b.getI64Type(), linalg::IndexOp::create(b, l, ax));
+                                              Value hit = arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq, i, a[0]);
+                                              return arith::SelectOp::create(b, l, hit, scalarConstant(b, l, et, 1),
+                                                                             scalarConstant(b, l, et, 0));
+                                            }));
+    return success();
+  }
+};
+
+/// mean(x) and mean((x - mean)^2) over `axes`, both with the dims kept;
+/// returns {centered, variance}.
+std::pair<Value, Value> buildMoments(OpBuilder &b, Location loc, Value x, ArrayRef<int64_t> axes) {
+  auto type = cast<RankedTensorType>(x.getType());
+  Type et = type.getElementType();
+  int64_t count = 1;
+  for (int64_t a : axes)
+    count *= type.getDimSize(a);
+  double inv = 1.0 / count;
+  Value sum = buildReduction(b, loc, x, axes, ReductionKind::Sum, true);
+  auto keptType = cast<RankedTensorType>(sum.getType());
+  Value centered = buildElementwise(b, loc, type, ValueRange{x, sum}, [&](OpBuilder &nb, Location l, ValueRange a) -> Value {
+    return arith::SubFOp::create(nb, l, a[0], arith::MulFOp::create(nb, l, a[1], scalarConstant(nb, l, et, inv)));
+  });
+  Value sq = buildReduction(b, loc, centered, axes, ReductionKind::Sum, true,
+                            [](OpBuilder &nb, Location l, Value v) -> Value { return arith::MulFOp::create(nb, l, v, v); });
+  Value var = buildElementwise(b, loc, keptType, sq, [&](OpBuilder &nb, Location l, ValueRange a) -> Value {
+    return arith::MulFOp::create(nb, l, a[0], scalarConstant(nb, l, et, inv));
+  });
+  return {centered, var};
+}
+
+/// InstanceNormalization: moments over the spatial dims of each (n, c).
+struct InstanceNormToLinalg : OpRewritePattern<onnx::InstanceNormalizationOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(onnx::InstanceNormalizationOp op, PatternRewriter &rewriter) const override {
+    auto type = getStaticType(op.getInput());
+    if (!type || type.getRank() < 3 || !isa<FloatType>(type.getElementType()) ||
+        !getStaticType(op.getScale()) || !getStaticType(op.getB()))
+      return rewriter.notifyMatchFailure(op, "needs static float operands of rank >= 3");
+    Location loc = op.getLoc();
+    SmallVector<int64_t> axes;
+    for (int64_t i = 2; i < type.getRank(); ++i)
+      axes.push_back(i);
+    auto [centered, var] = buildMoments(rewriter, loc, op.getInput(), axes);
+    SmallVector<int64_t> paramShape(type.getRank() - 1, 1);
+    paramShape[0] = type.getDimSize(1);
+    auto paramType = RankedTensorType::get(paramShape, type.getElementType());
+    Value scale = reshapeTo(rewriter, loc, op.getScale(), paramType);
+    Value bias = reshapeTo(rewriter, loc, op.getB(), paramType);
+    double eps = op.getEpsilon().convertToDouble();
+    rewriter.replaceOp(op, buildElementwise(rewriter, loc, type, ValueRange{centered, var, scale, bias},
+                                            [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+                                              Value inv = math::RsqrtOp::create(
+                                                  b, l, arith::AddFOp::create(b, l, a[1], scalarConstant(b, l, a[1].getType(), eps)));
+                                              Value y = arith::MulFOp::create(b, l, arith::MulFOp::create(b, l, a[0], inv), a[2]);
+                                              return arith::AddFOp::create(b, l, y, a[3]);
+                                            }));
+    return success();
+  }
+};
+
+/// RMSNormalization: x / sqrt(mean(x^2) + eps) * scale over the dims from axis.
+struct RMSNormToLinalg : OpRewritePattern<onnx::RMSNormalizationOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(onnx::RMSNormalizationOp op, PatternRewriter &rewriter) const override {
+    auto type = getStaticType(op.getX());
+    if (!type || !isa<FloatType>(type.getElementType()) || !getStaticType(op.getScale()))
+      return rewriter.notifyMatchFailure(op, "needs static float operands");
+    auto axis = onnx::normalizeAxis(op.getAxis(), type.getRank());
+    if (failed(axis))
+      return rewriter.notifyMatchFailure(op, "axis out of range");
+    Location loc = op.getLoc();
+    SmallVector<int64_t> axes;
+    int64_t count = 1;
+    for (int64_t i = *axis; i < type.getRank(); ++i) {
+      axes.push_back(i);
+      count *= type.getDimSize(i);
+    }
+    // Computed in float32 at least (stash_type), as the ONNX function does.
+    Type et = type.getElementType();
+    Type ct = et.getIntOrFloatBitWidth() < 32 ? rewriter.getF32Type() : et;
+    auto up = [&](OpBuilder &b, Location l, Value v) -> Value {
+      return v.getType() == ct ? v : Value(arith::ExtFOp::create(b, l, ct, v));
+    };
+    auto computeType = RankedTensorType::get(type.getShape(), ct);
+    Value x = buildElementwise(rewriter, loc, computeType, op.getX(),
+                               [&](OpBuilder &b, Location l, ValueRange a) { return up(b, l, a[0]); });
+    Value sq = buildReduction(rewriter, loc, x, axes, ReductionKind::Sum, true,
+                              [](OpBuilder &b, Location l, Value v) -> Value { return arith::MulFOp::create(b, l, v, v); });
+    double inv = 1.0 / count, eps = op.getEpsilon().convertToDouble();
+    rewriter.replaceOp(op, buildElementwise(rewriter, loc, type, ValueRange{x, sq, op.getScale()},
+                                            [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+                                              Value ms = arith::MulFOp::create(b, l, a[1], scalarConstant(b, l, ct, inv));
+                                              Value r = math::RsqrtOp::create(
+                                                  b, l, arith::AddFOp::create(b, l, ms, scalarConstant(b, l, ct, eps)));
+                                              Value y = arith::MulFOp::create(b, l, a[0], r);
+                                              if (ct != et)
+                                                y = arith::TruncFOp::create(b, l, et, y);
+                                              return arith::MulFOp::create(b, l, y, a[2]);
+                                            }));
+    return success();
+  }
+};
+
+/// LpNormalization: x / ||x||_p along one axis (p = 1 or 2).
+struct LpNormToLinalg : OpRewritePattern<onnx::LpNormalizationOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(onnx::LpNormalizationOp op, PatternRewriter &rewriter) const override {
+    auto type = getStaticType(op.getInput());
+    if (!type || !isa<FloatType>(type.getElementType()) || (op.getP() != 1 && op.getP() != 2))
+      return rewriter.notifyMatchFailure(op, "needs a static float input and p = 1 or 2");
+    auto axis = onnx::normalizeAxis(op.getAxis(), type.getRank());
+    if (failed(axis))
+      return rewriter.notifyMatchFailure(op, "axis out of range");
+    Location loc = op.getLoc();
+    bool l1 = op.getP() == 1;
+    Value norm = buildReduction(rewriter, loc, op.getInput(), {*axis}, ReductionKind::Sum, true,
+                                [&](OpBuilder &b, Location l, Value v) -> Value {
+                                  return l1 ? Value(math::AbsFOp::create(b, l, v)) : Value(arith::MulFOp::create(b, l, v, v));
+                                });
+    rewriter.replaceOp(op, buildElementwise(rewriter, loc, type, ValueRange{op.getInput(), norm},
+                                            [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+                                              // A zero norm gives 0, as ONNX's reference does.
+                                              Value n = l1 ? a[1] : Value(math::SqrtOp::create(b, l, a[1]));
+                                              Value zero = scalarConstant(b, l, n.getType(), 0);
+                                              Value isZero = arith::CmpFOp::create(b, l, arith::CmpFPredicate::OEQ, n, zero);
+                                              return arith::SelectOp::create(b, l, isZero, zero,
+                                                                             arith::DivFOp::create(b, l, a[0], n));
+                                            }));
+    return success();
+  }
+};
 } // namespace
 
 void mlc::conversion::populateONNXNormalizationToLinalgPatterns(RewritePatternSet &patterns) {
@@ -191,5 +454,9 @@ void mlc::conversion::populateONNXNormalizationToLinalgPatterns(RewritePatternSe
                SoftmaxToLinalg<onnx::LogSoftmaxOp, true>, ReduceToLinalg<onnx::ReduceMeanOp>,
                ReduceToLinalg<onnx::ReduceSumOp>, ReduceToLinalg<onnx::ReduceMaxOp>,
                ReduceToLinalg<onnx::ReduceMinOp>, ReduceToLinalg<onnx::ReduceProdOp>,
-               ReduceToLinalg<onnx::ReduceL2Op>>(patterns.getContext());
+               ReduceToLinalg<onnx::ReduceL2Op>, ReduceToLinalg<onnx::ReduceL1Op>,
+               ReduceToLinalg<onnx::ReduceSumSquareOp>, ReduceToLinalg<onnx::ReduceLogSumOp>,
+               ReduceToLinalg<onnx::ReduceLogSumExpOp>, ArgReduceToLinalg<onnx::ArgMaxOp, true>,
+               ArgReduceToLinalg<onnx::ArgMinOp, false>, HardmaxToLinalg, InstanceNormToLinalg,
+               RMSNormToLinalg, LpNormToLinalg>(patterns.getContext());
 }

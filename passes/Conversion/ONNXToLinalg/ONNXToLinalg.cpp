@@ -185,6 +185,51 @@ Value mlc::conversion::reshapeTo(OpBuilder &b, Location loc, Value value,
   return tensor::ExpandShapeOp::create(b, loc, type, flat, ArrayRef<ReassociationIndices>{allOut});
 }
 
+/// uiN as the signless iN that arith and LLVM compute on, in any tensor.
+static Type toSignlessType(Type type) {
+  if (auto i = dyn_cast<IntegerType>(type); i && i.isUnsigned())
+    return IntegerType::get(type.getContext(), i.getWidth());
+  if (auto t = dyn_cast<RankedTensorType>(type))
+    if (Type et = toSignlessType(t.getElementType()); et != t.getElementType())
+      return t.clone(et);
+  return type;
+}
+
+/// Retypes the lowered function from ONNX's uint types to signless integers.
+/// The onnx dialect keeps uiN so that its folders and the lowering know how
+/// to read the bits; below it everything is signless, and the bitcasts that
+/// the patterns put around each unsigned op become no-ops, which go.
+static void makeSignless(func::FuncOp func) {
+  func.walk([](Operation *op) {
+    for (Value r : op->getResults())
+      r.setType(toSignlessType(r.getType()));
+    for (Region &region : op->getRegions())
+      for (Block &block : region)
+        for (BlockArgument a : block.getArguments())
+          a.setType(toSignlessType(a.getType()));
+    auto constant = dyn_cast<arith::ConstantOp>(op);
+    if (!constant)
+      return;
+    if (auto dense = dyn_cast<DenseIntElementsAttr>(constant.getValue());
+        dense && dense.getElementType().isUnsignedInteger())
+      constant.setValueAttr(dense.bitcast(toSignlessType(dense.getElementType())));
+    else if (auto i = dyn_cast<IntegerAttr>(constant.getValue()); i && i.getType().isUnsignedInteger())
+      constant.setValueAttr(IntegerAttr::get(toSignlessType(i.getType()), i.getValue()));
+  });
+  SmallVector<Type> inputs, results;
+  for (Type t : func.getFunctionType().getInputs())
+    inputs.push_back(toSignlessType(t));
+  for (Type t : func.getFunctionType().getResults())
+    results.push_back(toSignlessType(t));
+  func.setType(FunctionType::get(func.getContext(), inputs, results));
+  func.walk([](tensor::BitcastOp op) {
+    if (op.getType() == op.getSource().getType()) {
+      op.replaceAllUsesWith(op.getSource());
+      op.erase();
+    }
+  });
+}
+
 namespace {
 struct ConvertONNXToLinalgPass
     : mlc::conversion::impl::ConvertONNXToLinalgBase<ConvertONNXToLinalgPass> {
@@ -249,6 +294,7 @@ struct ConvertONNXToLinalgPass
       if (op->use_empty())
         op->erase();
     });
+    makeSignless(func);
   }
 };
 } // namespace

@@ -240,9 +240,308 @@ struct PadToTensor : OpRewritePattern<onnx::PadOp> {
     return success();
   }
 };
+/// A generic computing each element of `type` from its indices (and the
+/// `inputs` read through `inputMaps`); `body` gets the input elements and the
+/// loop indices.
+Value buildIndexed(OpBuilder &b, Location loc, RankedTensorType type, ValueRange inputs,
+                   ArrayRef<AffineMap> inputMaps,
+                   function_ref<Value(OpBuilder &, Location, ValueRange, ArrayRef<Value>)> body) {
+  int64_t rank = type.getRank();
+  SmallVector<AffineMap> maps(inputMaps);
+  maps.push_back(b.getMultiDimIdentityMap(rank));
+  Value init = tensor::EmptyOp::create(b, loc, type.getShape(), type.getElementType());
+  SmallVector<utils::IteratorType> iterators(rank, utils::IteratorType::parallel);
+  return linalg::GenericOp::create(
+             b, loc, type, inputs, init, maps, iterators,
+             [&](OpBuilder &nb, Location l, ValueRange args) {
+               SmallVector<Value> ivs;
+               for (int64_t d = 0; d < rank; ++d)
+                 ivs.push_back(linalg::IndexOp::create(nb, l, d));
+               linalg::YieldOp::create(nb, l, body(nb, l, args.drop_back(), ivs));
+             })
+      .getResult(0);
+}
+
+Value indexConst(OpBuilder &b, Location loc, int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
+
+/// An index read from an integer tensor element: negative values count from
+/// `size`, and the result is clamped into [0, size) so that bad indices
+/// cannot read outside the tensor.
+Value normalizeIndex(OpBuilder &b, Location loc, Value v, int64_t size) {
+  Value i = arith::IndexCastOp::create(b, loc, b.getIndexType(), v);
+  Value zero = indexConst(b, loc, 0);
+  Value neg = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, i, zero);
+  i = arith::SelectOp::create(b, loc, neg, arith::AddIOp::create(b, loc, i, indexConst(b, loc, size)), i);
+  i = arith::MaxSIOp::create(b, loc, i, zero);
+  return arith::MinSIOp::create(b, loc, i, indexConst(b, loc, std::max<int64_t>(size - 1, 0)));
+}
+
+struct GatherElementsToLinalg : OpRewritePattern<onnx::GatherElementsOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(onnx::GatherElementsOp op, PatternRewriter &rewriter) const override {
+    auto type = getStaticType(op.getOutput()), dataType = getStaticType(op.getData());
+    auto idxType = getStaticType(op.getIndices());
+    if (!type || !dataType || !idxType)
+      return rewriter.notifyMatchFailure(op, "dynamic shapes");
+    if (getStaticType(op->getResult(0)) && getStaticType(op->getResult(0)).getNumElements() == 0) {
+      auto t = getStaticType(op->getResult(0));
+      rewriter.replaceOpWithNewOp<tensor::EmptyOp>(op, t.getShape(), t.getElementType());
+      return success();
+    }
+    int64_t axis = *onnx::normalizeAxis(op.getAxis(), dataType.getRank());
+    Value data = op.getData();
+    int64_t dim = dataType.getDimSize(axis);
+    rewriter.replaceOp(op, buildIndexed(rewriter, op.getLoc(), type, op.getIndices(),
+                                        rewriter.getMultiDimIdentityMap(type.getRank()),
+                                        [&](OpBuilder &b, Location l, ValueRange args, ArrayRef<Value> ivs) -> Value {
+                                          SmallVector<Value> idx(ivs);
+                                          idx[axis] = normalizeIndex(b, l, args[0], dim);
+                                          return tensor::ExtractOp::create(b, l, data, idx);
+                                        }));
+    return success();
+  }
+};
+
+/// Trilu: keeps x[..., i, j] where j - i >= k (upper) or j - i <= k (lower);
+/// k may be computed at run time.
+struct TriluToLinalg : OpRewritePattern<onnx::TriluOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(onnx::TriluOp op, PatternRewriter &rewriter) const override {
+    auto type = getStaticType(op.getInput());
+    if (!type || type.getRank() < 2)
+      return rewriter.notifyMatchFailure(op, "needs a static input of rank >= 2");
+    if (getStaticType(op->getResult(0)) && getStaticType(op->getResult(0)).getNumElements() == 0) {
+      auto t = getStaticType(op->getResult(0));
+      rewriter.replaceOpWithNewOp<tensor::EmptyOp>(op, t.getShape(), t.getElementType());
+      return success();
+    }
+    bool hasK = !isa<NoneType>(op.getK().getType());
+    if (hasK && !getStaticType(op.getK()))
+      return rewriter.notifyMatchFailure(op, "dynamic k");
+    Value k = op.getK();
+    int64_t rank = type.getRank();
+    bool upper = op.getUpper() != 0;
+    Type et = type.getElementType();
+    rewriter.replaceOp(op, buildIndexed(rewriter, op.getLoc(), type, op.getInput(),
+                                        rewriter.getMultiDimIdentityMap(rank),
+                                        [&](OpBuilder &b, Location l, ValueRange args, ArrayRef<Value> ivs) -> Value {
+                                          Type i64 = b.getI64Type();
+                                          Value kv = scalarConstant(b, l, i64, 0);
+                                          if (hasK) {
+                                            SmallVector<Value> zeros(cast<RankedTensorType>(k.getType()).getRank(), indexConst(b, l, 0));
+                                            kv = tensor::ExtractOp::create(b, l, k, zeros);
+                                          }
+                                          Value i = arith::IndexCastOp::create(b, l, i64, ivs[rank - 2]);
+                                          Value j = arith::IndexCastOp::create(b, l, i64, ivs[rank - 1]);
+                                          Value diff = arith::SubIOp::create(b, l, j, i);
+                                          Value keep = arith::CmpIOp::create(
+                                              b, l, upper ? arith::CmpIPredicate::sge : arith::CmpIPredicate::sle, diff, kv);
+                                          return arith::SelectOp::create(b, l, keep, args[0], scalarConstant(b, l, et, 0));
+                                        }));
+    return success();
+  }
+};
+
+struct TileToLinalg : OpRewritePattern<onnx::TileOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(onnx::TileOp op, PatternRewriter &rewriter) const override {
+    auto type = getStaticType(op.getOutput()), inType = getStaticType(op.getInput());
+    if (!type || !inType)
+      return rewriter.notifyMatchFailure(op, "dynamic shapes");
+    if (type.getNumElements() == 0) {
+      rewriter.replaceOpWithNewOp<tensor::EmptyOp>(op, type.getShape(), type.getElementType());
+      return success();
+    }
+    Value input = op.getInput();
+    rewriter.replaceOp(op, buildIndexed(rewriter, op.getLoc(), type, {}, {},
+                                        [&](OpBuilder &b, Location l, ValueRange, ArrayRef<Value> ivs) -> Value {
+                                          SmallVector<Value> idx;
+                                          for (auto [d, iv] : llvm::enumerate(ivs))
+                                            idx.push_back(arith::RemUIOp::create(b, l, iv, indexConst(b, l, inType.getDimSize(d))));
+                                          return tensor::ExtractOp::create(b, l, input, idx);
+                                        }));
+    return success();
+  }
+};
+
+struct EyeLikeToLinalg : OpRewritePattern<onnx::EyeLikeOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(onnx::EyeLikeOp op, PatternRewriter &rewriter) const override {
+    auto type = getStaticType(op.getOutput());
+    if (!type || type.getElementType().isUnsignedInteger())
+      return rewriter.notifyMatchFailure(op, "needs a static signless result");
+    int64_t k = op.getK();
+    Type et = type.getElementType();
+    rewriter.replaceOp(op, buildIndexed(rewriter, op.getLoc(), type, {}, {},
+                                        [&](OpBuilder &b, Location l, ValueRange, ArrayRef<Value> ivs) -> Value {
+                                          Value shifted = arith::AddIOp::create(b, l, ivs[0], indexConst(b, l, k));
+                                          Value on = arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq, shifted, ivs[1]);
+                                          if (et.isInteger(1))
+                                            return on;
+                                          return arith::SelectOp::create(b, l, on, scalarConstant(b, l, et, 1),
+                                                                         scalarConstant(b, l, et, 0));
+                                        }));
+    return success();
+  }
+};
+
+/// OneHot: out[..., c, ...] = values[1] if indices[...] (negative ones
+/// counting from depth) == c, else values[0].
+struct OneHotToLinalg : OpRewritePattern<onnx::OneHotOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(onnx::OneHotOp op, PatternRewriter &rewriter) const override {
+    auto type = getStaticType(op.getOutput()), idxType = getStaticType(op.getIndices());
+    if (!type || !idxType || !getStaticType(op.getValues()))
+      return rewriter.notifyMatchFailure(op, "dynamic shapes");
+    if (idxType.getElementType().isUnsignedInteger() || type.getElementType().isUnsignedInteger())
+      return rewriter.notifyMatchFailure(op, "unsigned element types");
+    int64_t rank = type.getRank();
+    int64_t axis = *onnx::normalizeAxis(op.getAxis(), rank);
+    int64_t depth = type.getDimSize(axis);
+    MLIRContext *ctx = rewriter.getContext();
+    SmallVector<AffineExpr> exprs;
+    for (int64_t d = 0; d < rank; ++d)
+      if (d != axis)
+        exprs.push_back(getAffineDimExpr(d, ctx));
+    Value values = op.getValues();
+    rewriter.replaceOp(op, buildIndexed(rewriter, op.getLoc(), type, op.getIndices(),
+                                        AffineMap::get(rank, 0, exprs, ctx),
+                                        [&](OpBuilder &b, Location l, ValueRange args, ArrayRef<Value> ivs) -> Value {
+                                          Type i64 = b.getI64Type();
+                                          Value idx = args[0];
+                                          if (isa<FloatType>(idx.getType()))
+                                            idx = arith::FPToSIOp::create(b, l, i64, idx);
+                                          else if (idx.getType() != i64)
+                                            idx = arith::ExtSIOp::create(b, l, i64, idx);
+                                          Value neg = arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt, idx, scalarConstant(b, l, i64, 0));
+                                          idx = arith::SelectOp::create(b, l, neg, arith::AddIOp::create(b, l, idx, scalarConstant(b, l, i64, depth)), idx);
+                                          Value c = arith::IndexCastOp::create(b, l, i64, ivs[axis]);
+                                          Value hit = arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq, idx, c);
+                                          Value off = tensor::ExtractOp::create(b, l, values, indexConst(b, l, 0));
+                                          Value on = tensor::ExtractOp::create(b, l, values, indexConst(b, l, 1));
+                                          return arith::SelectOp::create(b, l, hit, on, off);
+                                        }));
+    return success();
+  }
+};
+
+/// DepthToSpace and SpaceToDepth: each output element read from its input
+/// position (DCR: the block offset is the outer part of the channel; CRD:
+/// the inner part).
+template <typename OpTy, bool toSpace>
+struct SpaceDepthToLinalg : OpRewritePattern<OpTy> {
+  using OpRewritePattern<OpTy>::OpRewritePattern;
+  LogicalResult matchAndRewrite(OpTy op, PatternRewriter &rewriter) const override {
+    auto type = getStaticType(op.getOutput()), inType = getStaticType(op.getInput());
+    if (!type || !inType)
+      return rewriter.notifyMatchFailure(op, "dynamic shapes");
+    int64_t bs = op.getBlocksize();
+    bool crd = op.getMode() == "CRD";
+    int64_t outC = type.getDimSize(1), inC = inType.getDimSize(1);
+    Value input = op.getInput();
+    rewriter.replaceOp(op, buildIndexed(rewriter, op.getLoc(), type, {}, {},
+                                        [&](OpBuilder &b, Location l, ValueRange, ArrayRef<Value> ivs) -> Value {
+                                          auto c = [&](int64_t v) { return indexConst(b, l, v); };
+                                          auto mul = [&](Value a, Value x) -> Value { return arith::MulIOp::create(b, l, a, x); };
+                                          auto add = [&](Value a, Value x) -> Value { return arith::AddIOp::create(b, l, a, x); };
+                                          auto div = [&](Value a, int64_t x) -> Value { return arith::DivUIOp::create(b, l, a, c(x)); };
+                                          auto rem = [&](Value a, int64_t x) -> Value { return arith::RemUIOp::create(b, l, a, c(x)); };
+                                          Value n = ivs[0], ch = ivs[1], h = ivs[2], w = ivs[3];
+                                          SmallVector<Value> idx;
+                                          if (toSpace) {
+                                            Value bh = rem(h, bs), bw = rem(w, bs);
+                                            Value blk = add(mul(bh, c(bs)), bw);
+                                            Value inCh = crd ? add(mul(ch, c(bs * bs)), blk) : add(mul(blk, c(outC)), ch);
+                                            idx = {n, inCh, div(h, bs), div(w, bs)};
+                                          } else {
+                                            Value cIn = rem(ch, inC), blk = div(ch, inC);
+                                            Value bh = div(blk, bs), bw = rem(blk, bs);
+                                            idx = {n, cIn, add(mul(h, c(bs)), bh), add(mul(w, c(bs)), bw)};
+                                          }
+                                          return tensor::ExtractOp::create(b, l, input, idx);
+                                        }));
+    return success();
+  }
+};
+
+/// CumSum as a generic with one more (reduction) loop j over the longest
+/// dim: y[.., i, ..] accumulates x[.., j, ..] for the j that the
+/// exclusive/reverse attributes select. The axis may be a run-time value, so
+/// the axis dim is picked with selects (which fold when it is constant).
+/// Quadratic in the axis length: meant for the short axes models use.
+struct CumSumToLinalg : OpRewritePattern<onnx::CumSumOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(onnx::CumSumOp op, PatternRewriter &rewriter) const override {
+    auto type = getStaticType(op.getY()), axisType = getStaticType(op.getAxis());
+    if (!type || !axisType || axisType.getNumElements() != 1 || type.getRank() == 0)
+      return rewriter.notifyMatchFailure(op, "needs static shapes and one axis");
+    Type et = type.getElementType();
+    if (et.isUnsignedInteger())
+      return rewriter.notifyMatchFailure(op, "unsigned element types");
+    Location loc = op.getLoc();
+    int64_t rank = type.getRank();
+    int64_t longest = 1;
+    for (int64_t d : type.getShape())
+      longest = std::max(longest, d);
+    if (type.getNumElements() == 0) {
+      rewriter.replaceOp(op, op.getX());
+      return success();
+    }
+    MLIRContext *ctx = rewriter.getContext();
+    // The j loop's extent comes from a small constant operand.
+    auto spanType = RankedTensorType::get({longest}, rewriter.getI8Type());
+    Value span = arith::ConstantOp::create(rewriter, loc, spanType,
+                                           DenseElementsAttr::get(spanType, rewriter.getI8IntegerAttr(0)));
+    SmallVector<AffineExpr> outExprs;
+    for (int64_t d = 0; d < rank; ++d)
+      outExprs.push_back(getAffineDimExpr(d, ctx));
+    SmallVector<utils::IteratorType> iterators(rank, utils::IteratorType::parallel);
+    iterators.push_back(utils::IteratorType::reduction);
+    Value init = createFilled(rewriter, loc, type, scalarConstant(rewriter, loc, et, 0));
+    Value x = op.getX(), axisValue = op.getAxis();
+    bool exclusive = op.getExclusive(), reverse = op.getReverse();
+    auto generic = linalg::GenericOp::create(
+        rewriter, loc, type, span, init,
+        ArrayRef<AffineMap>{AffineMap::get(rank + 1, 0, getAffineDimExpr(rank, ctx)),
+                            AffineMap::get(rank + 1, 0, outExprs, ctx)},
+        iterators, [&](OpBuilder &b, Location l, ValueRange args) {
+          auto c = [&](int64_t v) { return indexConst(b, l, v); };
+          SmallVector<Value> zeros(axisType.getRank(), c(0));
+          Value a = arith::IndexCastOp::create(b, l, b.getIndexType(), tensor::ExtractOp::create(b, l, axisValue, zeros));
+          Value negA = arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt, a, c(0));
+          a = arith::SelectOp::create(b, l, negA, arith::AddIOp::create(b, l, a, c(rank)), a);
+          Value j = linalg::IndexOp::create(b, l, rank);
+          Value dimA = c(type.getDimSize(0)), iA = linalg::IndexOp::create(b, l, 0);
+          SmallVector<Value> src;
+          for (int64_t d = 0; d < rank; ++d) {
+            Value isAxis = arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq, a, c(d));
+            Value iv = linalg::IndexOp::create(b, l, d);
+            if (d > 0) {
+              dimA = arith::SelectOp::create(b, l, isAxis, c(type.getDimSize(d)), dimA);
+              iA = arith::SelectOp::create(b, l, isAxis, iv, iA);
+            }
+            Value jc = arith::MinUIOp::create(b, l, j, c(type.getDimSize(d) - 1));
+            src.push_back(arith::SelectOp::create(b, l, isAxis, jc, iv));
+          }
+          using P = arith::CmpIPredicate;
+          P pred = reverse ? (exclusive ? P::ugt : P::uge) : (exclusive ? P::ult : P::ule);
+          Value take = arith::AndIOp::create(b, l, arith::CmpIOp::create(b, l, P::ult, j, dimA),
+                                             arith::CmpIOp::create(b, l, pred, j, iA));
+          Value v = tensor::ExtractOp::create(b, l, x, src);
+          Value sum = isa<FloatType>(et) ? Value(arith::AddFOp::create(b, l, args[1], v))
+                                         : Value(arith::AddIOp::create(b, l, args[1], v));
+          linalg::YieldOp::create(b, l, Value(arith::SelectOp::create(b, l, take, sum, args[1])));
+        });
+    rewriter.replaceOp(op, generic.getResult(0));
+    return success();
+  }
+};
 } // namespace
 
 void mlc::conversion::populateONNXTensorToLinalgPatterns(RewritePatternSet &patterns) {
   patterns.add<ConstantToArith, ReshapeLikeToTensor, TransposeToLinalg, ConcatToTensor, SplitToTensor,
-               SliceToTensor, GatherToLinalg, ExpandToLinalg, PadToTensor>(patterns.getContext());
+               SliceToTensor, GatherToLinalg, ExpandToLinalg, PadToTensor, GatherElementsToLinalg,
+               TriluToLinalg, TileToLinalg, EyeLikeToLinalg, OneHotToLinalg,
+               SpaceDepthToLinalg<onnx::DepthToSpaceOp, true>,
+               SpaceDepthToLinalg<onnx::SpaceToDepthOp, false>, CumSumToLinalg>(patterns.getContext());
 }

@@ -136,3 +136,46 @@ func.func @pow(%x: tensor<4xf32>, %y: tensor<f32>) -> tensor<4xf32> {
   %0 = onnx.Pow(%x, %y) : (tensor<4xf32>, tensor<f32>) -> tensor<4xf32>
   return %0 : tensor<4xf32>
 }
+
+// -----
+
+// Tests that uint operands are computed on as signless integers with the
+// unsigned arith ops, and that the pass leaves a signless function with no
+// bitcasts.
+
+// CHECK-LABEL: func.func @unsigned
+// CHECK-SAME: ([[A:%.*]]: tensor<4xi8>, [[B:%.*]]: tensor<4xi8>) -> (tensor<4xi8>, tensor<4xi1>, tensor<4xf32>, tensor<4xi8>)
+// CHECK: arith.divui %{{.*}}, %{{.*}} : i8
+// CHECK: arith.cmpi ult, %{{.*}}, %{{.*}} : i8
+// CHECK: arith.uitofp %{{.*}} : i8 to f32
+// CHECK: arith.shrui %{{.*}}, %{{.*}} : i8
+// CHECK-NOT: tensor.bitcast
+// CHECK-NOT: ui8
+func.func @unsigned(%a: tensor<4xui8>, %b: tensor<4xui8>) -> (tensor<4xui8>, tensor<4xi1>, tensor<4xf32>, tensor<4xui8>) {
+  %0 = onnx.Div(%a, %b) : (tensor<4xui8>, tensor<4xui8>) -> tensor<4xui8>
+  %1 = onnx.Less(%a, %b) : (tensor<4xui8>, tensor<4xui8>) -> tensor<4xi1>
+  %2 = onnx.Cast(%a) {to = 1 : i64} : (tensor<4xui8>) -> tensor<4xf32>
+  %3 = onnx.BitShift(%a, %b) {direction = "RIGHT"} : (tensor<4xui8>, tensor<4xui8>) -> tensor<4xui8>
+  return %0, %1, %2, %3 : tensor<4xui8>, tensor<4xi1>, tensor<4xf32>, tensor<4xui8>
+}
+
+// -----
+
+// Tests the bodies of the newer activations: PRelu selects slope * x below
+// zero, Softsign is x / (1 + |x|), IsNaN is an unordered self-compare and
+// the inverse trigonometric ops are math ops.
+
+// CHECK-LABEL: func.func @activations_more
+// CHECK: arith.cmpf olt
+// CHECK: arith.select
+// CHECK: math.absf
+// CHECK: arith.divf
+// CHECK: arith.cmpf uno
+// CHECK: math.atanh
+func.func @activations_more(%x: tensor<4xf32>, %s: tensor<1xf32>) -> (tensor<4xf32>, tensor<4xf32>, tensor<4xi1>, tensor<4xf32>) {
+  %0 = onnx.PRelu(%x, %s) : (tensor<4xf32>, tensor<1xf32>) -> tensor<4xf32>
+  %1 = onnx.Softsign(%x) : (tensor<4xf32>) -> tensor<4xf32>
+  %2 = onnx.IsNaN(%x) : (tensor<4xf32>) -> tensor<4xi1>
+  %3 = onnx.Atanh(%x) : (tensor<4xf32>) -> tensor<4xf32>
+  return %0, %1, %2, %3 : tensor<4xf32>, tensor<4xf32>, tensor<4xi1>, tensor<4xf32>
+}

@@ -126,3 +126,79 @@ func.func @reduce_mean(%x: tensor<2x3x4xf32>) -> (tensor<2x1x4xf32>, tensor<2x4x
   %1 = onnx.ReduceMean(%x) {axes = [-2], keepdims = 0 : i64} : (tensor<2x3x4xf32>) -> tensor<2x4xf32>
   return %0, %1 : tensor<2x1x4xf32>, tensor<2x4xf32>
 }
+
+// -----
+
+// Tests that ArgMax is one reduction generic with a value and an index
+// accumulator, strict > picking the first maximum.
+
+// CHECK-LABEL: func.func @argmax
+// CHECK: linalg.generic {{.*}}iterator_types = ["parallel", "reduction"]{{.*}} outs(%{{.*}}, %{{.*}} : tensor<3xf32>, tensor<3xi64>)
+// CHECK: arith.cmpf ogt
+// CHECK: linalg.index 1
+// CHECK: tensor.expand_shape
+func.func @argmax(%x: tensor<3x4xf32>) -> tensor<3x1xi64> {
+  %0 = onnx.ArgMax(%x) {axis = 1 : i64} : (tensor<3x4xf32>) -> tensor<3x1xi64>
+  return %0 : tensor<3x1xi64>
+}
+
+// -----
+
+// Tests that ReduceLogSumExp subtracts the (finite) maximum before the
+// exponentials and adds it back after the log.
+
+// CHECK-LABEL: func.func @reduce_log_sum_exp
+// CHECK: arith.maximumf
+// CHECK: arith.select
+// CHECK: arith.subf
+// CHECK: math.exp
+// CHECK: arith.addf
+// CHECK: math.log
+func.func @reduce_log_sum_exp(%x: tensor<3x4xf32>) -> tensor<3xf32> {
+  %0 = onnx.ReduceLogSumExp(%x) {axes = [1], keepdims = 0 : i64} : (tensor<3x4xf32>) -> tensor<3xf32>
+  return %0 : tensor<3xf32>
+}
+
+// -----
+
+// Tests that ReduceL1 accumulates absolute values and ReduceSumSquare squares.
+
+// CHECK-LABEL: func.func @reduce_l1_sum_square
+// CHECK: math.absf
+// CHECK: arith.addf
+// CHECK: arith.mulf
+// CHECK: arith.addf
+func.func @reduce_l1_sum_square(%x: tensor<3x4xf32>) -> (tensor<3x1xf32>, tensor<3x1xf32>) {
+  %0 = onnx.ReduceL1(%x) {axes = [1]} : (tensor<3x4xf32>) -> tensor<3x1xf32>
+  %1 = onnx.ReduceSumSquare(%x) {axes = [1]} : (tensor<3x4xf32>) -> tensor<3x1xf32>
+  return %0, %1 : tensor<3x1xf32>, tensor<3x1xf32>
+}
+
+// -----
+
+// Tests that InstanceNormalization reduces over the spatial dims only and
+// applies the per-channel scale and bias reshaped to [C, 1, 1].
+
+// CHECK-LABEL: func.func @instance_norm
+// CHECK: iterator_types = ["parallel", "parallel", "reduction", "reduction"]
+// CHECK: tensor.expand_shape {{.*}} : tensor<2xf32> into tensor<2x1x1xf32>
+// CHECK: math.rsqrt
+func.func @instance_norm(%x: tensor<1x2x3x3xf32>, %s: tensor<2xf32>, %b: tensor<2xf32>) -> tensor<1x2x3x3xf32> {
+  %0 = onnx.InstanceNormalization(%x, %s, %b) : (tensor<1x2x3x3xf32>, tensor<2xf32>, tensor<2xf32>) -> tensor<1x2x3x3xf32>
+  return %0 : tensor<1x2x3x3xf32>
+}
+
+// -----
+
+// Tests that RMSNormalization is a sum of squares and one rsqrt-scaled
+// generic, with no mean subtraction.
+
+// CHECK-LABEL: func.func @rms_norm
+// CHECK: arith.mulf
+// CHECK: arith.addf
+// CHECK: math.rsqrt
+// CHECK-NOT: arith.subf
+func.func @rms_norm(%x: tensor<2x4xf32>, %s: tensor<4xf32>) -> tensor<2x4xf32> {
+  %0 = onnx.RMSNormalization(%x, %s) : (tensor<2x4xf32>, tensor<4xf32>) -> tensor<2x4xf32>
+  return %0 : tensor<2x4xf32>
+}

@@ -186,3 +186,65 @@ func.func @dynamic_result(%x: tensor<?x4xf32>) -> tensor<?x4xf32> {
   %0 = onnx.Relu(%x) : (tensor<?x4xf32>) -> tensor<?x4xf32>
   return %0 : tensor<?x4xf32>
 }
+
+// -----
+
+// Tests that GatherElements reads data at the index (negative ones wrapped,
+// clamped into range) along the axis and the loop indices elsewhere.
+
+// CHECK-LABEL: func.func @gather_elements
+// CHECK: linalg.generic
+// CHECK: linalg.index 0
+// CHECK: arith.index_cast
+// CHECK: arith.minsi
+// CHECK: tensor.extract
+func.func @gather_elements(%d: tensor<3x3xf32>, %i: tensor<2x3xi64>) -> tensor<2x3xf32> {
+  %0 = onnx.GatherElements(%d, %i) {axis = 1 : i64} : (tensor<3x3xf32>, tensor<2x3xi64>) -> tensor<2x3xf32>
+  return %0 : tensor<2x3xf32>
+}
+
+// -----
+
+// Tests that Trilu compares j - i with k (read from its tensor) and selects
+// the element or zero.
+
+// CHECK-LABEL: func.func @trilu
+// CHECK: linalg.generic
+// CHECK: tensor.extract
+// CHECK: arith.subi
+// CHECK: arith.cmpi sle
+// CHECK: arith.select
+func.func @trilu(%x: tensor<3x4xf32>, %k: tensor<i64>) -> tensor<3x4xf32> {
+  %0 = onnx.Trilu(%x, %k) {upper = 0 : i64} : (tensor<3x4xf32>, tensor<i64>) -> tensor<3x4xf32>
+  return %0 : tensor<3x4xf32>
+}
+
+// -----
+
+// Tests that CumSum is a generic with an extra reduction loop over the
+// longest dim, reading the axis at run time.
+
+// CHECK-LABEL: func.func @cumsum
+// CHECK: linalg.generic {{.*}}iterator_types = ["parallel", "parallel", "reduction"]
+// CHECK: tensor.extract %{{.*}}[] : tensor<i32>
+// CHECK: arith.cmpi ule
+// CHECK: arith.addf
+func.func @cumsum(%x: tensor<2x3xf32>, %a: tensor<i32>) -> tensor<2x3xf32> {
+  %0 = onnx.CumSum(%x, %a) : (tensor<2x3xf32>, tensor<i32>) -> tensor<2x3xf32>
+  return %0 : tensor<2x3xf32>
+}
+
+// -----
+
+// Tests that DepthToSpace (DCR) reads channel (bh * B + bw) * C' + c at
+// (h / B, w / B).
+
+// CHECK-LABEL: func.func @depth_to_space
+// CHECK: linalg.generic
+// CHECK: arith.remui
+// CHECK: arith.divui
+// CHECK: tensor.extract
+func.func @depth_to_space(%x: tensor<1x8x2x2xf32>) -> tensor<1x2x4x4xf32> {
+  %0 = onnx.DepthToSpace(%x) {blocksize = 2 : i64} : (tensor<1x8x2x2xf32>) -> tensor<1x2x4x4xf32>
+  return %0 : tensor<1x2x4x4xf32>
+}
