@@ -47,22 +47,22 @@ bool isCompute(Operation *op) {
              tensor::CollapseShapeOp, tensor::ExpandShapeOp>(op);
 }
 
-bool hasReduction(Operation *op) {
+/// Ops that carry the arithmetic of a kernel: microkernels, convolutions and
+/// pooling, and contractions (a reduction over two or more inputs). Plain
+/// reductions (max, sum) are light and fuse with anything.
+bool isHeavy(Operation *op) {
   if (isa<mlc::kernel::Conv2DOp, mlc::kernel::DepthwiseConv2DOp, mlc::kernel::MatMulOp>(op))
     return true;
   auto linalgOp = dyn_cast<linalg::LinalgOp>(op);
-  return linalgOp && linalgOp.getNumReductionLoops() > 0;
+  return linalgOp && linalgOp.getNumReductionLoops() > 0 && linalgOp.getNumDpsInputs() >= 2;
 }
 
-/// The single op that uses all results of `op`, or null.
-Operation *singleUser(Operation *op) {
-  Operation *user = nullptr;
-  for (OpOperand &use : op->getUses()) {
-    if (user && user != use.getOwner())
-      return nullptr;
-    user = use.getOwner();
-  }
-  return user;
+/// Whether `op` reduces (it then names its kernel).
+bool hasReduction(Operation *op) {
+  if (isHeavy(op))
+    return true;
+  auto linalgOp = dyn_cast<linalg::LinalgOp>(op);
+  return linalgOp && linalgOp.getNumReductionLoops() > 0;
 }
 
 std::string kernelName(Operation *root, unsigned index) {
@@ -105,24 +105,37 @@ struct FormDispatchesPass : mlc::kernel::impl::FormDispatchesBase<FormDispatches
       if (isCompute(&op))
         ops.push_back(&op);
 
+    // Consumers first: a producer joins the kernel that holds all of its
+    // users, unless both it and that kernel carry heavy arithmetic. Each
+    // kernel so grows from one sink whose other members have no users
+    // outside it, so no value can leave a kernel and come back into it:
+    // the schedule stays acyclic.
     llvm::EquivalenceClasses<Operation *> groups;
-    for (Operation *op : ops)
-      groups.insert(op);
+    DenseMap<Operation *, bool> heavy;
     for (Operation *op : ops) {
-      Operation *user = singleUser(op);
-      if (!user || !isCompute(user) || user->getBlock() != &body)
+      groups.insert(op);
+      heavy[op] = isHeavy(op);
+    }
+    for (Operation *op : llvm::reverse(ops)) {
+      Operation *leader = nullptr;
+      bool ok = !op->use_empty();
+      for (Operation *user : op->getUsers()) {
+        if (!isCompute(user) || user->getBlock() != &body) {
+          ok = false;
+          break;
+        }
+        Operation *l = groups.getLeaderValue(user);
+        if (leader && l != leader) {
+          ok = false;
+          break;
+        }
+        leader = l;
+      }
+      if (!ok || (heavy[op] && heavy[leader]))
         continue;
-      if (hasReduction(op) && hasReduction(user))
-        continue;
-      // Only one reduction-carrying op per kernel.
-      bool opGroupHeavy = false, userGroupHeavy = false;
-      for (auto it = groups.findLeader(op); it != groups.member_end(); ++it)
-        opGroupHeavy |= hasReduction(*it);
-      for (auto it = groups.findLeader(user); it != groups.member_end(); ++it)
-        userGroupHeavy |= hasReduction(*it);
-      if (opGroupHeavy && userGroupHeavy)
-        continue;
-      groups.unionSets(op, user);
+      bool groupHeavy = heavy[op] || heavy[leader];
+      groups.unionSets(op, leader);
+      heavy[groups.getLeaderValue(op)] = groupHeavy;
     }
 
     // Build one dispatch per group, in program order of the groups' last op.

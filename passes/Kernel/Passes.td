@@ -9,12 +9,15 @@ def FormDispatches : Pass<"mlc-kernel-form-dispatches", "mlir::func::FuncOp"> {
   let description = [{
     First fuses chains of elementwise generics (upstream elementwise fusion,
     only through values with a single use, so nothing is computed twice).
-    Then groups ops: a producer whose only user is the consumer joins the
-    consumer's kernel unless both carry reductions (two convolutions or two
-    matmuls stay separate). That puts padding, bias initialisation, and
-    activation / residual-add epilogues into the kernel of their convolution
-    or matmul, and a concat's slices into one kernel. Because every fused edge
-    is a value's only use, a kernel's results are used only after it and the
+    Then groups ops, consumers first: a producer joins the kernel that holds
+    all of its users, unless both the producer and that kernel carry heavy
+    arithmetic (convolutions, pooling, contractions, microkernels; plain
+    max/sum reductions are light). That puts padding, bias initialisation,
+    and activation / residual-add epilogues into the kernel of their
+    convolution or matmul, a concat's slices into one kernel, and softmax or
+    layer normalisation (reductions and the elementwise ops around them) into
+    one kernel, together with the matmul that feeds them. Each kernel grows
+    from one sink whose other members have no users outside it, so the
     schedule stays acyclic.
 
     Scalars, splat constants and `tensor.empty` are cloned into each kernel;
