@@ -135,11 +135,11 @@ struct ConvToMicrokernel : OpRewritePattern<onnx::ConvOp> {
 Value buildMatMul(PatternRewriter &rewriter, Location loc, Value a, ArrayRef<float> bData,
                   int64_t k, int64_t n, bool transB, Value bias, RankedTensorType resultType,
                   int64_t activation) {
+  // B is shared by every batch, so all leading dims of A are rows of one
+  // matmul ([197, 1, 768] x [768, n] is one 197-row product, not 197 one-row
+  // products that each stream all of B).
   auto aType = getStaticType(a);
-  ArrayRef<int64_t> as = aType.getShape();
-  int64_t m = as.size() >= 2 ? as[as.size() - 2] : 1, batch = 1;
-  for (size_t i = 0; i + 2 < as.size(); ++i)
-    batch *= as[i];
+  int64_t batch = 1, m = aType.getNumElements() / k;
   int64_t nr = MLC_MATMUL_NR, panels = (n + nr - 1) / nr;
   std::vector<float> packed(panels * k * nr, 0.0f);
   for (int64_t q = 0; q < panels; ++q)
