@@ -141,7 +141,9 @@ def main():
              "sequential, intra-op threads as listed). Batch 1, float32, random weights; "
              f"median of {args.iterations} runs after {args.warmup} warm-up runs, both measured in the same "
              "`bench/run.py` run. mlc is timed as applications link it (bench/model_bench.c + the object + "
-             "libmlcrt). Ratio = mlc / onnxruntime (below 1: mlc is faster).", "",
+             "libmlcrt). Ratio = mlc / onnxruntime (below 1: mlc is faster). `bert_encoder` is a "
+             f"BERT-base-shaped encoder ({args.bert_layers} layers, hidden 768, 12 heads, sequence 128, "
+             "scripts/export_models.py).", "",
              "| model | " + " | ".join(f"mlc ms ({t}T) | ORT ms ({t}T) | ratio ({t}T)" for t in threads)
              + " | compile s | compiler peak MiB | model peak RSS MiB |",
              "|---|" + "---|---|---|" * len(threads) + "---|---|---|"]
