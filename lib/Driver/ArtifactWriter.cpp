@@ -53,7 +53,36 @@ Constant *tensorDescs(Module &m, StructType *descType, ArrayRef<TensorInfo> tens
 }
 } // namespace
 
+/// Re-types large constant arrays (the weights) as byte arrays with the same
+/// contents. The code generator writes an i8 array as one block of bytes but
+/// a float array one element at a time, which took most of the compile time
+/// of a BERT-base model (440 MB of weights). Uses go through opaque pointers,
+/// so the globals' value types are free to change.
+static void weightsAsBytes(Module &m) {
+  constexpr uint64_t kMinBytes = 4096;
+  SmallVector<GlobalVariable *> globals;
+  for (GlobalVariable &gv : m.globals())
+    if (gv.isConstant() && gv.hasInitializer())
+      if (auto *data = dyn_cast<ConstantDataArray>(gv.getInitializer()))
+        if (!data->getElementType()->isIntegerTy(8) &&
+            data->getRawDataValues().size() >= kMinBytes)
+          globals.push_back(&gv);
+  for (GlobalVariable *gv : globals) {
+    auto *data = cast<ConstantDataArray>(gv->getInitializer());
+    StringRef raw = data->getRawDataValues();
+    Constant *bytes = ConstantDataArray::getRaw(raw, raw.size(), Type::getInt8Ty(m.getContext()));
+    auto *replacement = new GlobalVariable(m, bytes->getType(), true, gv->getLinkage(), bytes, "",
+                                           gv, gv->getThreadLocalMode(), gv->getAddressSpace());
+    replacement->setAlignment(gv->getAlign());
+    replacement->setUnnamedAddr(gv->getUnnamedAddr());
+    replacement->takeName(gv);
+    gv->replaceAllUsesWith(replacement);
+    gv->eraseFromParent();
+  }
+}
+
 bool mlc::driver::addArtifactABI(Module &m, const ModelInfo &info, std::string &error) {
+  weightsAsBytes(m);
   LLVMContext &ctx = m.getContext();
   Function *forward = m.getFunction("forward");
   size_t expectedArgs = info.inputs.size() + info.outputs.size() + 1;
