@@ -42,9 +42,13 @@ struct MicrokernelOpInterface
       }
       buffers.push_back(*buffer);
     }
-    OpTy::create(rewriter, op->getLoc(), TypeRange{}, buffers[0], buffers[1], buffers[2],
-                 buffers[3], kernelOp.getParamsAttr());
-    replaceOpWithBufferizedValues(rewriter, op, buffers[3]);
+    // The same op on the buffers, without results.
+    OperationState bufferized(op->getLoc(), op->getName());
+    bufferized.addOperands(buffers);
+    bufferized.addAttributes(op->getAttrs());
+    rewriter.create(bufferized);
+    replaceOpWithBufferizedValues(rewriter, op,
+                                  buffers[kernelOp.getInitMutable().getOperandNumber()]);
     return success();
   }
 };
@@ -55,5 +59,6 @@ void mlc::kernel::registerBufferizableOpInterfaceExternalModels(DialectRegistry 
     Conv2DOp::attachInterface<MicrokernelOpInterface<Conv2DOp>>(*ctx);
     MatMulOp::attachInterface<MicrokernelOpInterface<MatMulOp>>(*ctx);
     DepthwiseConv2DOp::attachInterface<MicrokernelOpInterface<DepthwiseConv2DOp>>(*ctx);
+    BatchMatMulOp::attachInterface<MicrokernelOpInterface<BatchMatMulOp>>(*ctx);
   });
 }

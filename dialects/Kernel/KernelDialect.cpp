@@ -69,6 +69,11 @@ static void microkernelEffects(
 LogicalResult Conv2DOp::verify() { return verifyMicrokernel(*this, 17); }
 LogicalResult MatMulOp::verify() { return verifyMicrokernel(*this, 7); }
 LogicalResult DepthwiseConv2DOp::verify() { return verifyMicrokernel(*this, 17); }
+LogicalResult BatchMatMulOp::verify() { return verifyMicrokernel(*this, 8); }
+MutableOperandRange BatchMatMulOp::getDpsInitsMutable() { return getInitMutable(); }
+void BatchMatMulOp::getEffects(SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>> &effects) {
+  microkernelEffects(*this, effects);
+}
 MutableOperandRange DepthwiseConv2DOp::getDpsInitsMutable() { return getInitMutable(); }
 void DepthwiseConv2DOp::getEffects(SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>> &effects) {
   microkernelEffects(*this, effects);

@@ -119,4 +119,18 @@ def Kernel_MatMulOp : Kernel_MicrokernelOp<"matmul"> {
   }];
 }
 
+def Kernel_BatchMatMulOp : Kernel_MicrokernelOp<"batch_matmul"> {
+  let summary = "a float32 batched matmul of two run-time tensors";
+  let description = [{
+    `params` are the fields of `mlc_batch_matmul_params`: batch, m, n, k,
+    lda, batch_stride_a, ldb, batch_stride_b (a stride of 0 broadcasts).
+    `a` is [batch_a, m, k], `b` is [batch_b, k, n], `init` is [batch, m, n].
+  }];
+  let arguments = (ins AnyShaped:$a, AnyShaped:$b, AnyShaped:$init, DenseI64ArrayAttr:$params);
+  let assemblyFormat = [{
+    `ins` `(` $a `,` $b `:` type($a) `,` type($b) `)`
+    `outs` `(` $init `:` type($init) `)` `params` `=` $params attr-dict (`->` type($result)^)?
+  }];
+}
+
 #endif // MLC_KERNEL_OPS

@@ -254,6 +254,18 @@ MLC_API void mlc_rt_matmul_f32(const mlc_matmul_params *params,
                                const float *a, const float *packed_b,
                                const float *bias, float *c);
 
+/* Batched matmul of two run-time tensors (attention's Q x K^T and P x V):
+ *   C[b][i, j] = sum_k A[b][i, k] * B[b][k, j]
+ * A: rows of `lda` floats, batch stride `batch_stride_a` (0 broadcasts);
+ * B: rows of `ldb` floats (row k holds B[k, 0..n)), batch stride
+ * `batch_stride_b` (0 broadcasts); C dense [batch, m, n]. */
+typedef struct mlc_batch_matmul_params {
+  int64_t batch, m, n, k;
+  int64_t lda, batch_stride_a, ldb, batch_stride_b;
+} mlc_batch_matmul_params;
+MLC_API void mlc_rt_batch_matmul_f32(const mlc_batch_matmul_params *params,
+                                     const float *a, const float *b, float *c);
+
 #ifdef __cplusplus
 } /* extern "C" */
 #endif

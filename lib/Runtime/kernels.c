@@ -1619,3 +1619,146 @@ void mlc_rt_matmul_f32(const mlc_matmul_params *params, const float *a,
   for (int64_t b = batches; b < p->batch; ++b)
     memcpy(c + b * p->m * p->n, c, (size_t)(p->m * p->n) * sizeof(float));
 }
+
+/*===----------------------------------------------------------------------===*
+ * Batched matmul of two run-time tensors
+ *
+ * The same engine as mlc_rt_matmul_f32, with B packed here as well: each task
+ * (batch x row chunk x column chunk) packs, per K block and block of at most
+ * BMM_NC columns, its part of B[b] into [kc][16] panels right after its
+ * packed A block in its per-thread buffer.
+ *===----------------------------------------------------------------------===*/
+
+/// Largest column block of B packed at once (KC_MAX x 256 floats: 256 KiB).
+#define BMM_NC_MAX 256
+
+typedef struct bmm_job {
+  const mlc_batch_matmul_params *p;
+  const float *a, *b;
+  float *c;
+  const kernel_isa *isa;
+  int64_t kc, nkb;        /* K block size and count */
+  int64_t nb, mb;         /* column chunks and row-panel chunks per batch */
+  int64_t nchunk, pchunk; /* their sizes (columns, panels) */
+} bmm_job;
+
+/// Packs B[0 .. kc, 0 .. ncols] (row stride ldb) into ceil(ncols/16) panels
+/// dst[(q*kc + kk)*16 + r], zero past ncols.
+static void pack_b(const float *b, int64_t ldb, int64_t kc, int64_t ncols,
+                   float *dst) {
+  const int64_t full = ncols / PANEL_N, tail = ncols % PANEL_N;
+  for (int64_t kk = 0; kk < kc; ++kk) {
+    const float *src = b + kk * ldb;
+    for (int64_t q = 0; q < full; ++q)
+      memcpy(dst + (q * kc + kk) * PANEL_N, src + q * PANEL_N,
+             PANEL_N * sizeof(float));
+    if (tail) {
+      float *out = dst + (full * kc + kk) * PANEL_N;
+      memcpy(out, src + full * PANEL_N, (size_t)tail * sizeof(float));
+      memset(out + tail, 0, (size_t)(PANEL_N - tail) * sizeof(float));
+    }
+  }
+}
+
+static void bmm_task_naive(const bmm_job *job, const float *a, const float *b,
+                           float *c, int64_t i0, int64_t i1, int64_t j0,
+                           int64_t j1) {
+  const mlc_batch_matmul_params *p = job->p;
+  for (int64_t i = i0; i < i1; ++i)
+    for (int64_t j = j0; j < j1; ++j) {
+      float sum = 0.0f;
+      for (int64_t kk = 0; kk < p->k; ++kk)
+        sum += a[i * p->lda + kk] * b[kk * p->ldb + j];
+      c[i * p->n + j] = sum;
+    }
+}
+
+static void bmm_task(const bmm_job *job, int64_t batch, int64_t i0, int64_t i1,
+                     int64_t j0, int64_t j1) {
+  const mlc_batch_matmul_params *p = job->p;
+  const float *a = job->a + batch * p->batch_stride_a;
+  const float *b = job->b + batch * p->batch_stride_b;
+  float *c = job->c + batch * p->m * p->n;
+  const int64_t mc_max = min64(MATMUL_MC_MAX, round_up(i1 - i0, PANEL_M));
+  const int64_t nc_max = min64(BMM_NC_MAX, round_up(j1 - j0, PANEL_N));
+  const int64_t a_floats = round_up(mc_max * job->kc, 16);
+  float *buf = scratch((size_t)(a_floats + nc_max * job->kc));
+  if (!buf) {
+    bmm_task_naive(job, a, b, c, i0, i1, j0, j1);
+    return;
+  }
+  float *bbuf = buf + a_floats;
+  const kernel_isa *isa = job->isa;
+  const int64_t tile_n = isa->tile_n, n = p->n, k = p->k;
+  for (int64_t ib = i0; ib < i1; ib += mc_max) {
+    const int64_t mc = min64(mc_max, i1 - ib);
+    for (int64_t kb = 0; kb < job->nkb; ++kb) {
+      const int64_t k0 = kb * job->kc, kc = min64(job->kc, k - k0);
+      pack_a(a + ib * p->lda + k0, p->lda, mc, kc, buf);
+      const tile_epilogue e = {NULL, NULL, kb > 0, false};
+      for (int64_t jb = j0; jb < j1; jb += nc_max) {
+        const int64_t ncb = min64(nc_max, j1 - jb);
+        pack_b(b + k0 * p->ldb + jb, p->ldb, kc, ncb, bbuf);
+        for (int64_t j = 0; j < ncb; j += tile_n) {
+          const int nc = (int)min64(tile_n, ncb - j);
+          const float *bp = bbuf + (j / PANEL_N) * kc * PANEL_N;
+          for (int64_t i = 0; i < mc; i += PANEL_M)
+            isa->tile(kc, buf + i * kc, bp, kc * PANEL_N,
+                      c + (ib + i) * n + jb + j, n, (int)min64(PANEL_M, mc - i),
+                      nc, &e);
+        }
+      }
+    }
+  }
+}
+
+static void bmm_body(void *closure, int64_t begin, int64_t end) {
+  const bmm_job *job = (const bmm_job *)closure;
+  const mlc_batch_matmul_params *p = job->p;
+  const int64_t per_batch = job->nb * job->mb;
+  for (int64_t t = begin; t < end; ++t) {
+    const int64_t batch = t / per_batch, rest = t % per_batch;
+    const int64_t mi = rest / job->nb, ni = rest % job->nb;
+    const int64_t i0 = mi * job->pchunk * PANEL_M,
+                  i1 = min64(p->m, i0 + job->pchunk * PANEL_M);
+    const int64_t j0 = ni * job->nchunk, j1 = min64(p->n, j0 + job->nchunk);
+    if (i0 < i1 && j0 < j1)
+      bmm_task(job, batch, i0, i1, j0, j1);
+  }
+}
+
+void mlc_rt_batch_matmul_f32(const mlc_batch_matmul_params *params,
+                             const float *a, const float *b, float *c) {
+  if (!params)
+    return;
+  const mlc_batch_matmul_params *p = params;
+  if (p->batch <= 0 || p->m <= 0 || p->n <= 0)
+    return;
+  if (p->k <= 0) { /* an empty sum */
+    memset(c, 0, (size_t)(p->batch * p->m * p->n) * sizeof(float));
+    return;
+  }
+  bmm_job job;
+  job.p = p;
+  job.a = a;
+  job.b = b;
+  job.c = c;
+  job.isa = get_isa();
+  job.nkb = ceil_div(p->k, KC_MAX);
+  job.kc = ceil_div(p->k, job.nkb);
+  /* Every batch gives the same product when both operands broadcast. */
+  const int64_t batches =
+      p->batch_stride_a == 0 && p->batch_stride_b == 0 ? 1 : p->batch;
+  const int64_t P = ceil_div(p->m, PANEL_M);
+  mlc_exec_ctx *ctx = mlc_rt_current_ctx();
+  const int64_t threads = available_threads(
+      ctx, (double)batches * (double)p->m * (double)p->n * (double)p->k);
+  plan_split(threads, batches, P, p->n, job.isa->tile_n, INT64_MAX / 2, 32, 1,
+             2.0, 32.0, false, &job.nb, &job.mb);
+  job.nchunk = round_up(ceil_div(p->n, job.nb), job.isa->tile_n);
+  job.pchunk = ceil_div(P, job.mb);
+  mlc_rt_parallel_for(threads > 1 ? ctx : NULL, batches * job.nb * job.mb,
+                      bmm_body, &job);
+  for (int64_t bi = batches; bi < p->batch; ++bi)
+    memcpy(c + bi * p->m * p->n, c, (size_t)(p->m * p->n) * sizeof(float));
+}

@@ -35,19 +35,20 @@ struct LowerMicrokernelsPass : mlc::cpu::impl::LowerMicrokernelsBase<LowerMicrok
     auto ptr = LLVM::LLVMPointerType::get(ctx);
     unsigned counter = 0;
 
-    auto declare = [&](StringRef name) {
+    auto declare = [&](StringRef name, unsigned numArgs) {
       if (symbols.lookup(name))
         return;
       OpBuilder b = OpBuilder::atBlockEnd(module.getBody());
-      auto decl = func::FuncOp::create(b, module.getLoc(), name,
-                                       b.getFunctionType({ptr, ptr, ptr, ptr, ptr}, {}));
+      SmallVector<Type> args(numArgs, ptr);
+      auto decl = func::FuncOp::create(b, module.getLoc(), name, b.getFunctionType(args, {}));
       decl.setPrivate();
       symbols.insert(decl);
     };
 
     SmallVector<Operation *> ops;
     module.walk([&](Operation *op) {
-      if (isa<mlc::kernel::Conv2DOp, mlc::kernel::DepthwiseConv2DOp, mlc::kernel::MatMulOp>(op) &&
+      if (isa<mlc::kernel::Conv2DOp, mlc::kernel::DepthwiseConv2DOp, mlc::kernel::MatMulOp,
+              mlc::kernel::BatchMatMulOp>(op) &&
           op->getNumResults() == 0)
         ops.push_back(op);
     });
@@ -58,9 +59,11 @@ struct LowerMicrokernelsPass : mlc::cpu::impl::LowerMicrokernelsBase<LowerMicrok
         callee = "mlc_rt_conv2d_f32", params = conv.getParams();
       else if (auto dw = dyn_cast<mlc::kernel::DepthwiseConv2DOp>(op))
         callee = "mlc_rt_depthwise_conv2d_f32", params = dw.getParams();
+      else if (auto bmm = dyn_cast<mlc::kernel::BatchMatMulOp>(op))
+        callee = "mlc_rt_batch_matmul_f32", params = bmm.getParams();
       else
         callee = "mlc_rt_matmul_f32", params = cast<mlc::kernel::MatMulOp>(op).getParams();
-      declare(callee);
+      declare(callee, op->getNumOperands() + 1);
       // The parameters live in a constant global.
       OpBuilder gb = OpBuilder::atBlockBegin(module.getBody());
       auto paramsType = MemRefType::get({(int64_t)params.size()}, gb.getI64Type());

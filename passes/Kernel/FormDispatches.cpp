@@ -43,7 +43,7 @@ bool isClonable(Operation *op) {
 /// Ops that do work at run time and so belong in a kernel.
 bool isCompute(Operation *op) {
   return isa<linalg::LinalgOp, mlc::kernel::Conv2DOp, mlc::kernel::DepthwiseConv2DOp,
-             mlc::kernel::MatMulOp, tensor::PadOp, tensor::InsertSliceOp, tensor::ExtractSliceOp,
+             mlc::kernel::MatMulOp, mlc::kernel::BatchMatMulOp, tensor::PadOp, tensor::InsertSliceOp, tensor::ExtractSliceOp,
              tensor::CollapseShapeOp, tensor::ExpandShapeOp>(op);
 }
 
@@ -51,7 +51,8 @@ bool isCompute(Operation *op) {
 /// pooling, and contractions (a reduction over two or more inputs). Plain
 /// reductions (max, sum) are light and fuse with anything.
 bool isHeavy(Operation *op) {
-  if (isa<mlc::kernel::Conv2DOp, mlc::kernel::DepthwiseConv2DOp, mlc::kernel::MatMulOp>(op))
+  if (isa<mlc::kernel::Conv2DOp, mlc::kernel::DepthwiseConv2DOp, mlc::kernel::MatMulOp,
+          mlc::kernel::BatchMatMulOp>(op))
     return true;
   auto linalgOp = dyn_cast<linalg::LinalgOp>(op);
   return linalgOp && linalgOp.getNumReductionLoops() > 0 && linalgOp.getNumDpsInputs() >= 2;

@@ -37,3 +37,17 @@ func.func @two_matmuls(%a: memref<1x3x2xf32>, %w: memref<32xf32>, %b: memref<2xf
   kernel.matmul ins(%a, %w, %b : memref<1x3x2xf32>, memref<32xf32>, memref<2xf32>) outs(%z : memref<1x3x2xf32>) params = [1, 3, 2, 2, 2, 6, 1]
   return
 }
+
+// -----
+
+// Tests that kernel.batch_matmul calls mlc_rt_batch_matmul_f32 with its params
+// and three data pointers.
+
+// CHECK: memref.global "private" constant @__mlc_params_0 : memref<8xi64> = dense<[12, 8, 8, 4, 4, 32, 8, 32]>
+// CHECK-LABEL: func.func @batch_matmul
+// CHECK: call @mlc_rt_batch_matmul_f32(%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}) : (!llvm.ptr, !llvm.ptr, !llvm.ptr, !llvm.ptr) -> ()
+// CHECK: func.func private @mlc_rt_batch_matmul_f32(!llvm.ptr, !llvm.ptr, !llvm.ptr, !llvm.ptr)
+func.func @batch_matmul(%a: memref<12x8x4xf32>, %b: memref<12x4x8xf32>, %c: memref<12x8x8xf32>) {
+  kernel.batch_matmul ins(%a, %b : memref<12x8x4xf32>, memref<12x4x8xf32>) outs(%c : memref<12x8x8xf32>) params = [12, 8, 8, 4, 4, 32, 8, 32]
+  return
+}

@@ -199,6 +199,68 @@ struct MatMulToMicrokernel : OpRewritePattern<onnx::MatMulOp> {
   }
 };
 
+/// Batch stride of an operand whose batch dims `dims` broadcast to `out`:
+/// rows * cols when they match, 0 when they are all 1, nullopt otherwise.
+std::optional<int64_t> batchStride(ArrayRef<int64_t> dims, ArrayRef<int64_t> out,
+                                   int64_t matrixSize) {
+  int64_t n = 1;
+  for (int64_t d : dims)
+    n *= d;
+  if (n == 1)
+    return 0;
+  SmallVector<int64_t> padded(out.size() - dims.size(), 1);
+  padded.append(dims.begin(), dims.end());
+  if (ArrayRef<int64_t>(padded) != out)
+    return std::nullopt;
+  return matrixSize;
+}
+
+/// MatMul of two run-time tensors (attention's Q x K^T, P x V).
+struct BatchMatMulToMicrokernel : OpRewritePattern<onnx::MatMulOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(onnx::MatMulOp op, PatternRewriter &rewriter) const override {
+    if (matmulWeights(op))
+      return rewriter.notifyMatchFailure(op, "constant weights: the packed matmul takes it");
+    auto aType = getStaticType(op.getA()), bType = getStaticType(op.getB());
+    auto yType = getStaticType(op.getY());
+    if (!aType || !bType || !yType || !aType.getElementType().isF32() ||
+        !bType.getElementType().isF32() || aType.getRank() < 2 || bType.getRank() < 2)
+      return rewriter.notifyMatchFailure(op, "needs static f32 operands of rank >= 2");
+    ArrayRef<int64_t> as = aType.getShape(), bs = bType.getShape();
+    int64_t m = as[as.size() - 2], k = as.back(), n = bs.back();
+    auto outBatch = onnx::broadcastShapes(as.drop_back(2), bs.drop_back(2));
+    if (failed(outBatch))
+      return failure();
+    auto strideA = batchStride(as.drop_back(2), *outBatch, m * k);
+    auto strideB = batchStride(bs.drop_back(2), *outBatch, k * n);
+    if (!strideA || !strideB)
+      return rewriter.notifyMatchFailure(op, "partially broadcast batch dims");
+    int64_t batch = 1;
+    for (int64_t d : *outBatch)
+      batch *= d;
+    Location loc = op.getLoc();
+    Type f32 = rewriter.getF32Type();
+    auto flatBatch = [](ArrayRef<int64_t> dims) {
+      int64_t p = 1;
+      for (int64_t d : dims)
+        p *= d;
+      return p;
+    };
+    Value a3 = reshapeTo(rewriter, loc, op.getA(),
+                         RankedTensorType::get({flatBatch(as.drop_back(2)), m, k}, f32));
+    Value b3 = reshapeTo(rewriter, loc, op.getB(),
+                         RankedTensorType::get({flatBatch(bs.drop_back(2)), k, n}, f32));
+    auto outType = RankedTensorType::get({batch, m, n}, f32);
+    Value init = tensor::EmptyOp::create(rewriter, loc, outType.getShape(), f32);
+    SmallVector<int64_t> params = {batch, m, n, k, k, *strideA, n, *strideB};
+    Value r = kernel::BatchMatMulOp::create(rewriter, loc, TypeRange{outType}, a3, b3, init,
+                                            rewriter.getDenseI64ArrayAttr(params))
+                  .getResult()[0];
+    rewriter.replaceOp(op, reshapeTo(rewriter, loc, r, yType));
+    return success();
+  }
+};
+
 /// Add(MatMul(A, B), bias) with a per-column bias: one microkernel.
 struct MatMulBiasToMicrokernel : OpRewritePattern<onnx::AddOp> {
   using OpRewritePattern::OpRewritePattern;
@@ -283,6 +345,7 @@ void mlc::conversion::populateONNXMicrokernelPatterns(RewritePatternSet &pattern
   // Above the linalg lowerings of the same ops, which they fall back to.
   patterns.add<ConvToMicrokernel, MatMulToMicrokernel, GemmToMicrokernel>(patterns.getContext(),
                                                                          /*benefit=*/2);
+  patterns.add<BatchMatMulToMicrokernel>(patterns.getContext(), /*benefit=*/2);
   patterns.add<MatMulBiasToMicrokernel, ReluOfProducerToMicrokernel>(patterns.getContext(),
                                                                      /*benefit=*/3);
 }

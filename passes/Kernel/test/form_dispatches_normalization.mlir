@@ -1,4 +1,4 @@
-// RUN: mlc-opt %s --split-input-file --mlc-convert-onnx-to-linalg --mlc-kernel-form-dispatches | FileCheck %s
+// RUN: mlc-opt %s --split-input-file --mlc-convert-onnx-to-linalg=use-microkernels=false --mlc-kernel-form-dispatches | FileCheck %s
 
 // Tests that softmax (a max reduction, a subtraction, an exp-sum reduction
 // and a division, whose input feeds two of them) forms a single kernel.

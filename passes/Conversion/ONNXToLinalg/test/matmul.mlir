@@ -1,4 +1,4 @@
-// RUN: mlc-opt %s --split-input-file --mlc-convert-onnx-to-linalg | FileCheck %s
+// RUN: mlc-opt %s --split-input-file --mlc-convert-onnx-to-linalg=use-microkernels=false | FileCheck %s
 
 // Tests that a 2-d matmul is a contraction generic into a zero-filled
 // accumulator.

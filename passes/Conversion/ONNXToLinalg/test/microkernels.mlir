@@ -115,3 +115,19 @@ func.func @depthwise(%x: tensor<1x8x6x6xf32>, %w: tensor<8x1x3x3xf32>) -> tensor
   %r = onnx.Relu(%c) : (tensor<1x8x6x6xf32>) -> tensor<1x8x6x6xf32>
   return %r : tensor<1x8x6x6xf32>
 }
+
+// -----
+
+// Tests that a MatMul of two run-time tensors becomes kernel.batch_matmul with
+// the batch dims flattened, and that a B shared by every batch gets batch
+// stride 0.
+
+// CHECK-LABEL: func.func @attention_matmuls
+// CHECK: kernel.batch_matmul ins(%{{.*}}, %{{.*}} : tensor<12x8x4xf32>, tensor<12x4x8xf32>) outs(%{{.*}} : tensor<12x8x8xf32>) params = [12, 8, 8, 4, 4, 32, 8, 32]
+// CHECK: kernel.batch_matmul ins(%{{.*}}, %{{.*}} : tensor<12x8x8xf32>, tensor<1x8x4xf32>) outs(%{{.*}} : tensor<12x8x4xf32>) params = [12, 8, 4, 8, 8, 64, 4, 0]
+// CHECK-NOT: linalg.generic
+func.func @attention_matmuls(%q: tensor<1x12x8x4xf32>, %kt: tensor<1x12x4x8xf32>, %v: tensor<8x4xf32>) -> tensor<1x12x8x4xf32> {
+  %s = onnx.MatMul(%q, %kt) : (tensor<1x12x8x4xf32>, tensor<1x12x4x8xf32>) -> tensor<1x12x8x8xf32>
+  %o = onnx.MatMul(%s, %v) : (tensor<1x12x8x8xf32>, tensor<8x4xf32>) -> tensor<1x12x8x4xf32>
+  return %o : tensor<1x12x8x4xf32>
+}
