@@ -2,8 +2,9 @@
 //
 // 2-d convolutions become linalg convolutions (plain, depthwise or grouped)
 // whose accumulator starts as the broadcast bias, so the bias costs no extra
-// pass over the output. Pooling uses linalg's pooling ops on an input padded
-// with the reduction's identity; average pooling divides by a compile-time
+// pass over the output; 1-d and 3-d ones become one linalg.generic over the
+// grouped iteration space. 2-d pooling uses linalg's pooling ops (1-d and 3-d
+// a linalg.generic) on an input padded with the reduction's identity; average pooling divides by a compile-time
 // table of window sizes so that both count_include_pad modes and ceil_mode
 // windows are exact.
 //
@@ -37,6 +38,71 @@ DenseIntElementsAttr i64Vector(OpBuilder &b, ArrayRef<int64_t> v) {
   return b.getI64VectorAttr(v);
 }
 
+/// N-d grouped convolution as a linalg.generic over
+/// (n, g, f/g, out..., c/g, k...) on the padded input `x` (N, G, C/G, in...),
+/// the weights `w` (G, F/G, C/G, k...) and the accumulator `init`
+/// (N, G, F/G, out...).
+Value buildGroupedConvGeneric(OpBuilder &b, Location loc, Value x, Value w, Value init,
+                              ArrayRef<int64_t> strides, ArrayRef<int64_t> dilations) {
+  auto outType = cast<RankedTensorType>(init.getType());
+  int64_t s = outType.getRank() - 3;
+  MLIRContext *ctx = b.getContext();
+  unsigned numDims = 4 + 2 * s;
+  auto d = [&](int64_t i) { return getAffineDimExpr(i, ctx); };
+  SmallVector<AffineExpr> xExprs = {d(0), d(1), d(3 + s)}, wExprs = {d(1), d(2), d(3 + s)},
+                          oExprs = {d(0), d(1), d(2)};
+  for (int64_t i = 0; i < s; ++i) {
+    xExprs.push_back(d(3 + i) * strides[i] + d(4 + s + i) * dilations[i]);
+    wExprs.push_back(d(4 + s + i));
+    oExprs.push_back(d(3 + i));
+  }
+  SmallVector<AffineMap> maps = {AffineMap::get(numDims, 0, xExprs, ctx),
+                                 AffineMap::get(numDims, 0, wExprs, ctx),
+                                 AffineMap::get(numDims, 0, oExprs, ctx)};
+  SmallVector<utils::IteratorType> iterators(numDims, utils::IteratorType::parallel);
+  for (int64_t i = 3 + s; i < (int64_t)numDims; ++i)
+    iterators[i] = utils::IteratorType::reduction;
+  return linalg::GenericOp::create(
+             b, loc, outType, ValueRange{x, w}, init, maps, iterators,
+             [&](OpBuilder &nb, Location l, ValueRange args) {
+               Value p = arith::MulFOp::create(nb, l, args[0], args[1]);
+               linalg::YieldOp::create(nb, l, Value(arith::AddFOp::create(nb, l, args[2], p)));
+             })
+      .getResult(0);
+}
+
+/// N-d max or sum pooling as a linalg.generic over (n, c, out..., k...).
+Value buildPoolGeneric(OpBuilder &b, Location loc, Value x, Value init, ArrayRef<int64_t> kernel,
+                       ArrayRef<int64_t> strides, ArrayRef<int64_t> dilations, bool isMax) {
+  auto outType = cast<RankedTensorType>(init.getType());
+  int64_t s = outType.getRank() - 2;
+  MLIRContext *ctx = b.getContext();
+  unsigned numDims = 2 + 2 * s;
+  auto d = [&](int64_t i) { return getAffineDimExpr(i, ctx); };
+  SmallVector<AffineExpr> xExprs = {d(0), d(1)}, oExprs = {d(0), d(1)}, kExprs;
+  for (int64_t i = 0; i < s; ++i) {
+    xExprs.push_back(d(2 + i) * strides[i] + d(2 + s + i) * dilations[i]);
+    oExprs.push_back(d(2 + i));
+    kExprs.push_back(d(2 + s + i));
+  }
+  // The window tensor only carries the kernel extents into the iteration space.
+  Value window = tensor::EmptyOp::create(b, loc, kernel, outType.getElementType());
+  SmallVector<AffineMap> maps = {AffineMap::get(numDims, 0, xExprs, ctx),
+                                 AffineMap::get(numDims, 0, kExprs, ctx),
+                                 AffineMap::get(numDims, 0, oExprs, ctx)};
+  SmallVector<utils::IteratorType> iterators(numDims, utils::IteratorType::parallel);
+  for (int64_t i = 2 + s; i < (int64_t)numDims; ++i)
+    iterators[i] = utils::IteratorType::reduction;
+  return linalg::GenericOp::create(
+             b, loc, outType, ValueRange{x, window}, init, maps, iterators,
+             [&](OpBuilder &nb, Location l, ValueRange args) {
+               Value r = isMax ? Value(arith::MaximumFOp::create(nb, l, args[2], args[0]))
+                               : Value(arith::AddFOp::create(nb, l, args[2], args[0]));
+               linalg::YieldOp::create(nb, l, r);
+             })
+      .getResult(0);
+}
+
 struct ConvToLinalg : OpRewritePattern<onnx::ConvOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(onnx::ConvOp op, PatternRewriter &rewriter) const override {
@@ -44,28 +110,31 @@ struct ConvToLinalg : OpRewritePattern<onnx::ConvOp> {
     auto xType = getStaticType(op.getX()), wType = getStaticType(op.getW());
     if (!resultType || !xType || !wType)
       return rewriter.notifyMatchFailure(op, "dynamic shapes");
-    if (xType.getRank() != 4)
-      return rewriter.notifyMatchFailure(op, "only 2-d convolutions");
+    int64_t rank = xType.getRank(), nsp = rank - 2;
+    if (rank < 3 || rank > 5)
+      return rewriter.notifyMatchFailure(op, "only 1-d to 3-d convolutions");
     if (!isa<FloatType>(resultType.getElementType()))
       return rewriter.notifyMatchFailure(op, "only float convolutions");
     Location loc = op.getLoc();
     SmallVector<int64_t> kernel(wType.getShape().drop_front(2));
-    SmallVector<int64_t> strides = onnx::getI64s(op.getStrides(), 2, 1);
-    SmallVector<int64_t> dilations = onnx::getI64s(op.getDilations(), 2, 1);
+    SmallVector<int64_t> strides = onnx::getI64s(op.getStrides(), nsp, 1);
+    SmallVector<int64_t> dilations = onnx::getI64s(op.getDilations(), nsp, 1);
     auto pads = onnx::resolvePads(op, op.getAutoPad(), xType.getShape().drop_front(2), kernel,
                                   strides, dilations, op.getPads());
     if (failed(pads))
       return failure();
     Type et = resultType.getElementType();
     Value zero = scalarConstant(rewriter, loc, et, 0);
-    Value x = padSpatial(rewriter, loc, op.getX(), ArrayRef<int64_t>(*pads).take_front(2),
-                         ArrayRef<int64_t>(*pads).drop_front(2), zero);
+    Value x = padSpatial(rewriter, loc, op.getX(), ArrayRef<int64_t>(*pads).take_front(nsp),
+                         ArrayRef<int64_t>(*pads).drop_front(nsp), zero);
 
     // The accumulator starts as the bias broadcast over the output.
     Value init;
     int64_t f = wType.getDimSize(0);
     if (!isa<NoneType>(op.getB().getType())) {
-      Value bias = reshapeTo(rewriter, loc, op.getB(), RankedTensorType::get({f, 1, 1}, et));
+      SmallVector<int64_t> biasShape(nsp + 1, 1);
+      biasShape[0] = f;
+      Value bias = reshapeTo(rewriter, loc, op.getB(), RankedTensorType::get(biasShape, et));
       init = buildElementwise(rewriter, loc, resultType, bias,
                               [](OpBuilder &, Location, ValueRange a) { return a[0]; });
     } else {
@@ -76,7 +145,28 @@ struct ConvToLinalg : OpRewritePattern<onnx::ConvOp> {
     int64_t c = xType.getDimSize(1);
     auto stridesAttr = i64Vector(rewriter, strides), dilationsAttr = i64Vector(rewriter, dilations);
     Value result;
-    if (group == 1) {
+    if (nsp != 2) {
+      // 1-d and 3-d: one generic over the grouped iteration space.
+      auto xpType = cast<RankedTensorType>(x.getType());
+      int64_t n = xType.getDimSize(0);
+      SmallVector<int64_t> gx = {n, group, c / group}, gw = {group, f / group, c / group},
+                           gy = {n, group, f / group};
+      SmallVector<ReassociationIndices> actAssoc = {{0}, {1, 2}}, wAssoc = {{0, 1}, {2}};
+      for (int64_t i = 0; i < nsp; ++i) {
+        gx.push_back(xpType.getDimSize(2 + i));
+        gw.push_back(kernel[i]);
+        gy.push_back(resultType.getDimSize(2 + i));
+        actAssoc.push_back({3 + i});
+        wAssoc.push_back({3 + i});
+      }
+      Value xg = tensor::ExpandShapeOp::create(rewriter, loc, RankedTensorType::get(gx, et), x, actAssoc);
+      Value wg = tensor::ExpandShapeOp::create(rewriter, loc, RankedTensorType::get(gw, et), op.getW(),
+                                               wAssoc);
+      Value initg =
+          tensor::ExpandShapeOp::create(rewriter, loc, RankedTensorType::get(gy, et), init, actAssoc);
+      Value yg = buildGroupedConvGeneric(rewriter, loc, xg, wg, initg, strides, dilations);
+      result = tensor::CollapseShapeOp::create(rewriter, loc, resultType, yg, actAssoc);
+    } else if (group == 1) {
       result = linalg::Conv2DNchwFchwOp::create(rewriter, loc, resultType, ValueRange{x, op.getW()},
                                                 init, stridesAttr, dilationsAttr)
                    .getResult(0);
@@ -118,23 +208,24 @@ struct PoolToLinalg : OpRewritePattern<PoolOp> {
   LogicalResult matchAndRewrite(PoolOp op, PatternRewriter &rewriter) const override {
     auto resultType = getStaticType(op.getY());
     auto xType = getStaticType(op.getX());
-    if (!resultType || !xType || xType.getRank() != 4)
-      return rewriter.notifyMatchFailure(op, "only static 2-d pooling");
+    if (!resultType || !xType || xType.getRank() < 3 || xType.getRank() > 5)
+      return rewriter.notifyMatchFailure(op, "only static 1-d to 3-d pooling");
+    int64_t nsp = xType.getRank() - 2;
     auto et = dyn_cast<FloatType>(resultType.getElementType());
     if (!et)
       return rewriter.notifyMatchFailure(op, "only float pooling");
     Location loc = op.getLoc();
-    SmallVector<int64_t> kernel = onnx::getI64s(op.getKernelShape(), 2, 1);
-    SmallVector<int64_t> strides = onnx::getI64s(op.getStrides(), 2, 1);
-    SmallVector<int64_t> dilations = onnx::getI64s(op.getDilations(), 2, 1);
+    SmallVector<int64_t> kernel = onnx::getI64s(op.getKernelShape(), nsp, 1);
+    SmallVector<int64_t> strides = onnx::getI64s(op.getStrides(), nsp, 1);
+    SmallVector<int64_t> dilations = onnx::getI64s(op.getDilations(), nsp, 1);
     ArrayRef<int64_t> in = xType.getShape().drop_front(2);
     auto pads = onnx::resolvePads(op, op.getAutoPad(), in, kernel, strides, dilations, op.getPads());
     if (failed(pads))
       return failure();
     // Ceil mode can make the last window reach past the padded input: pad
     // further so that every window is inside the buffer.
-    SmallVector<int64_t> begin(pads->begin(), pads->begin() + 2), end(pads->begin() + 2, pads->end());
-    for (int i = 0; i < 2; ++i) {
+    SmallVector<int64_t> begin(pads->begin(), pads->begin() + nsp), end(pads->begin() + nsp, pads->end());
+    for (int64_t i = 0; i < nsp; ++i) {
       int64_t needed = (resultType.getDimSize(i + 2) - 1) * strides[i] + dilations[i] * (kernel[i] - 1) + 1;
       int64_t have = in[i] + begin[i] + end[i];
       if (needed > have)
@@ -146,37 +237,56 @@ struct PoolToLinalg : OpRewritePattern<PoolOp> {
                            : scalarConstant(rewriter, loc, et, 0);
     Value x = padSpatial(rewriter, loc, op.getX(), begin, end, padValue);
     Value init = createFilled(rewriter, loc, resultType, padValue);
-    Value window = tensor::EmptyOp::create(rewriter, loc, kernel, et);
-    auto stridesAttr = i64Vector(rewriter, strides), dilationsAttr = i64Vector(rewriter, dilations);
     Value result;
-    if constexpr (isMax) {
-      result = linalg::PoolingNchwMaxOp::create(rewriter, loc, resultType, ValueRange{x, window}, init,
-                                                stridesAttr, dilationsAttr)
-                   .getResult(0);
+    if (nsp == 2) {
+      Value window = tensor::EmptyOp::create(rewriter, loc, kernel, et);
+      auto stridesAttr = i64Vector(rewriter, strides), dilationsAttr = i64Vector(rewriter, dilations);
+      if constexpr (isMax)
+        result = linalg::PoolingNchwMaxOp::create(rewriter, loc, resultType, ValueRange{x, window},
+                                                  init, stridesAttr, dilationsAttr)
+                     .getResult(0);
+      else
+        result = linalg::PoolingNchwSumOp::create(rewriter, loc, resultType, ValueRange{x, window},
+                                                  init, stridesAttr, dilationsAttr)
+                     .getResult(0);
     } else {
-      Value sum = linalg::PoolingNchwSumOp::create(rewriter, loc, resultType, ValueRange{x, window},
-                                                   init, stridesAttr, dilationsAttr)
-                      .getResult(0);
+      result = buildPoolGeneric(rewriter, loc, x, init, kernel, strides, dilations, isMax);
+    }
+    if constexpr (!isMax) {
+      Value sum = result;
       // Divisor per output position: the window's elements inside the input
       // (or inside the explicitly padded input with count_include_pad).
-      int64_t oh = resultType.getDimSize(2), ow = resultType.getDimSize(3);
+      ArrayRef<int64_t> outShape = resultType.getShape().drop_front(2);
       bool includePad = op.getCountIncludePad() != 0;
+      int64_t numOut = 1, numWin = 1;
+      for (int64_t i = 0; i < nsp; ++i) {
+        numOut *= outShape[i];
+        numWin *= kernel[i];
+      }
       SmallVector<float> counts;
-      for (int64_t i = 0; i < oh; ++i)
-        for (int64_t j = 0; j < ow; ++j) {
-          int64_t count = 0;
-          for (int64_t ki = 0; ki < kernel[0]; ++ki)
-            for (int64_t kj = 0; kj < kernel[1]; ++kj) {
-              int64_t r = i * strides[0] + ki * dilations[0] - begin[0];
-              int64_t s = j * strides[1] + kj * dilations[1] - begin[1];
-              bool inside = includePad
-                                ? (r >= -begin[0] && r < in[0] + (*pads)[2] && s >= -begin[1] && s < in[1] + (*pads)[3])
-                                : (r >= 0 && r < in[0] && s >= 0 && s < in[1]);
-              count += inside;
-            }
-          counts.push_back(1.0f / std::max<int64_t>(count, 1));
+      SmallVector<int64_t> o(nsp), k(nsp);
+      for (int64_t oi = 0; oi < numOut; ++oi) {
+        for (int64_t i = nsp - 1, rem = oi; i >= 0; --i) {
+          o[i] = rem % outShape[i];
+          rem /= outShape[i];
         }
-      auto countType = RankedTensorType::get({oh, ow}, rewriter.getF32Type());
+        int64_t count = 0;
+        for (int64_t ki = 0; ki < numWin; ++ki) {
+          for (int64_t i = nsp - 1, rem = ki; i >= 0; --i) {
+            k[i] = rem % kernel[i];
+            rem /= kernel[i];
+          }
+          bool inside = true;
+          for (int64_t i = 0; i < nsp; ++i) {
+            int64_t r = o[i] * strides[i] + k[i] * dilations[i] - begin[i];
+            inside &= includePad ? (r >= -begin[i] && r < in[i] + (*pads)[nsp + i])
+                                 : (r >= 0 && r < in[i]);
+          }
+          count += inside;
+        }
+        counts.push_back(1.0f / std::max<int64_t>(count, 1));
+      }
+      auto countType = RankedTensorType::get(outShape, rewriter.getF32Type());
       Value scale = arith::ConstantOp::create(rewriter, loc, countType,
                                               DenseElementsAttr::get(countType, ArrayRef<float>(counts)));
       result = buildElementwise(rewriter, loc, resultType, ValueRange{sum, scale},

@@ -245,7 +245,6 @@ Value buildScalar(Operation *op, OpBuilder &b, Location loc, ValueRange args, Ty
         return arith::SelectOp::create(b, loc, inRange, shifted, c(0));
       })
       .Case([&](onnx::IdentityOp) -> Value { return x; })
-      .Case([&](onnx::DropoutOp) -> Value { return x; })
       // Binary.
       .Case([&](onnx::AddOp) -> Value {
         return f ? Value(arith::AddFOp::create(b, loc, x, args[1])) : Value(arith::AddIOp::create(b, loc, x, args[1]));

@@ -157,3 +157,82 @@ func.func @global_pool(%x: tensor<1x4x8x8xf32>) -> (tensor<1x4x1x1xf32>, tensor<
   %1 = onnx.GlobalMaxPool(%x) : (tensor<1x4x8x8xf32>) -> tensor<1x4x1x1xf32>
   return %0, %1 : tensor<1x4x1x1xf32>, tensor<1x4x1x1xf32>
 }
+
+// -----
+
+// Tests that a grouped 1-d convolution becomes one linalg.generic over
+// (n, g, f/g, ow, c/g, kw) on the grouped views of the padded input, the
+// weights and the bias-initialised output.
+
+// CHECK-DAG: #[[X1:.+]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d4, d3 * 2 + d5)>
+// CHECK-DAG: #[[W1:.+]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d1, d2, d4, d5)>
+// CHECK-DAG: #[[Y1:.+]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2, d3)>
+// CHECK-LABEL: func.func @conv_1d_grouped
+// CHECK: [[PAD:%.*]] = tensor.pad %{{.*}} low[0, 0, 1] high[0, 0, 1]
+// CHECK: [[XG:%.*]] = tensor.expand_shape [[PAD]] {{\[\[}}0], [1, 2], [3]] output_shape [1, 2, 2, 12]
+// CHECK: [[WG:%.*]] = tensor.expand_shape %{{.*}} {{\[\[}}0, 1], [2], [3]] output_shape [2, 3, 2, 3]
+// CHECK: [[YG:%.*]] = tensor.expand_shape %{{.*}} {{\[\[}}0], [1, 2], [3]] output_shape [1, 2, 3, 5]
+// CHECK: [[R:%.*]] = linalg.generic {indexing_maps = [#[[X1]], #[[W1]], #[[Y1]]], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction"]} ins([[XG]], [[WG]] : {{.*}}) outs([[YG]] : tensor<1x2x3x5xf32>)
+// CHECK: arith.mulf
+// CHECK: arith.addf
+// CHECK: tensor.collapse_shape [[R]] {{\[\[}}0], [1, 2], [3]] : tensor<1x2x3x5xf32> into tensor<1x6x5xf32>
+func.func @conv_1d_grouped(%x: tensor<1x4x10xf32>, %w: tensor<6x2x3xf32>, %b: tensor<6xf32>) -> tensor<1x6x5xf32> {
+  %0 = onnx.Conv(%x, %w, %b) {pads = [1, 1], strides = [2], group = 2} : (tensor<1x4x10xf32>, tensor<6x2x3xf32>, tensor<6xf32>) -> tensor<1x6x5xf32>
+  return %0 : tensor<1x6x5xf32>
+}
+
+// -----
+
+// Tests that a 3-d convolution uses the same generic with three output and
+// three kernel dims, indexing the input at output + kernel offsets.
+
+// CHECK-DAG: #[[X3:.+]] = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7, d8, d9) -> (d0, d1, d6, d3 + d7, d4 + d8, d5 + d9)>
+// CHECK-LABEL: func.func @conv_3d
+// CHECK: linalg.generic {indexing_maps = [#[[X3]], {{.*}}], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction", "reduction"]} ins({{.*}} : tensor<1x1x2x4x4x4xf32>, tensor<1x3x2x2x2x2xf32>) outs({{.*}} : tensor<1x1x3x3x3x3xf32>)
+func.func @conv_3d(%x: tensor<1x2x4x4x4xf32>, %w: tensor<3x2x2x2x2xf32>) -> tensor<1x3x3x3x3xf32> {
+  %n = onnx.none
+  %0 = onnx.Conv(%x, %w, %n) : (tensor<1x2x4x4x4xf32>, tensor<3x2x2x2x2xf32>, none) -> tensor<1x3x3x3x3xf32>
+  return %0 : tensor<1x3x3x3x3xf32>
+}
+
+// -----
+
+// Tests that 1-d max pooling is a generic taking the maximum over the window
+// from a -inf start, and 3-d max pooling pads with -inf.
+
+// CHECK-DAG: #[[MX:.+]] = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2 * 2 + d3)>
+// CHECK-LABEL: func.func @max_pool_1d_3d
+// CHECK: [[NINF:%.*]] = arith.constant 0xFF800000 : f32
+// CHECK: [[INIT:%.*]] = linalg.fill ins([[NINF]] : f32) outs(%{{.*}} : tensor<1x2x4xf32>)
+// CHECK: linalg.generic {indexing_maps = [#[[MX]], {{.*}}], iterator_types = ["parallel", "parallel", "parallel", "reduction"]} ins(%{{.*}}, %{{.*}} : tensor<1x2x8xf32>, tensor<2xf32>) outs([[INIT]] : tensor<1x2x4xf32>)
+// CHECK: arith.maximumf
+// CHECK: tensor.pad %{{.*}} low[0, 0, 1, 1, 1] high[0, 0, 1, 1, 1]
+// CHECK: tensor.yield [[NINF]]
+// CHECK: linalg.generic {{.*}} ins(%{{.*}}, %{{.*}} : tensor<1x1x5x5x5xf32>, tensor<3x3x3xf32>) outs(%{{.*}} : tensor<1x1x3x3x3xf32>)
+// CHECK: arith.maximumf
+func.func @max_pool_1d_3d(%x: tensor<1x2x8xf32>, %y: tensor<1x1x3x3x3xf32>) -> (tensor<1x2x4xf32>, tensor<1x1x3x3x3xf32>) {
+  %0 = onnx.MaxPool(%x) {kernel_shape = [2], strides = [2]} : (tensor<1x2x8xf32>) -> tensor<1x2x4xf32>
+  %1 = onnx.MaxPool(%y) {kernel_shape = [3, 3, 3], pads = [1, 1, 1, 1, 1, 1]} : (tensor<1x1x3x3x3xf32>) -> tensor<1x1x3x3x3xf32>
+  return %0, %1 : tensor<1x2x4xf32>, tensor<1x1x3x3x3xf32>
+}
+
+// -----
+
+// Tests that 3-d average pooling sums over the window and scales by a table
+// of per-position reciprocal counts that excludes the padding, and 1-d
+// average pooling with count_include_pad counts it.
+
+// CHECK-LABEL: func.func @avg_pool_3d_1d
+// CHECK-DAG: arith.constant dense<{{\[\[\[}}1.000000e+00, 5.000000e-01], [5.000000e-01, 2.500000e-01]], {{\[\[}}5.000000e-01, 2.500000e-01], [2.500000e-01, 1.250000e-01]]]> : tensor<2x2x2xf32>
+// CHECK-DAG: arith.constant dense<0.333333343> : tensor<3xf32>
+// CHECK: linalg.generic {{.*}} ins(%{{.*}}, %{{.*}} : tensor<1x1x4x4x4xf32>, tensor<2x2x2xf32>) outs(%{{.*}} : tensor<1x1x2x2x2xf32>)
+// CHECK: arith.addf
+// CHECK: arith.mulf
+// CHECK: linalg.generic {{.*}} ins(%{{.*}}, %{{.*}} : tensor<1x1x5xf32>, tensor<3xf32>) outs(%{{.*}} : tensor<1x1x3xf32>)
+// CHECK: arith.addf
+// CHECK: arith.mulf
+func.func @avg_pool_3d_1d(%x: tensor<1x1x3x3x3xf32>, %y: tensor<1x1x3xf32>) -> (tensor<1x1x2x2x2xf32>, tensor<1x1x3xf32>) {
+  %0 = onnx.AveragePool(%x) {kernel_shape = [2, 2, 2], pads = [1, 1, 1, 0, 0, 0], strides = [2, 2, 2]} : (tensor<1x1x3x3x3xf32>) -> tensor<1x1x2x2x2xf32>
+  %1 = onnx.AveragePool(%y) {kernel_shape = [3], pads = [1, 1], count_include_pad = 1} : (tensor<1x1x3xf32>) -> tensor<1x1x3xf32>
+  return %0, %1 : tensor<1x1x2x2x2xf32>, tensor<1x1x3xf32>
+}
