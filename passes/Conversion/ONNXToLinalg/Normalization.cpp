@@ -47,6 +47,18 @@ struct BatchNormToLinalg : OpRewritePattern<onnx::BatchNormalizationOp> {
   }
 };
 
+/// The dims from `axis` to the last (what LayerNormalization and
+/// RMSNormalization normalise over) and the number of elements they hold.
+std::pair<SmallVector<int64_t>, int64_t> trailingAxes(RankedTensorType type, int64_t axis) {
+  SmallVector<int64_t> axes;
+  int64_t count = 1;
+  for (int64_t i = axis; i < type.getRank(); ++i) {
+    axes.push_back(i);
+    count *= type.getDimSize(i);
+  }
+  return {axes, count};
+}
+
 struct LayerNormToLinalg : OpRewritePattern<onnx::LayerNormalizationOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(onnx::LayerNormalizationOp op, PatternRewriter &rewriter) const override {
@@ -59,12 +71,7 @@ struct LayerNormToLinalg : OpRewritePattern<onnx::LayerNormalizationOp> {
     if (failed(axis))
       return rewriter.notifyMatchFailure(op, "axis out of range");
     Location loc = op.getLoc();
-    SmallVector<int64_t> axes;
-    int64_t count = 1;
-    for (int64_t i = *axis; i < type.getRank(); ++i) {
-      axes.push_back(i);
-      count *= type.getDimSize(i);
-    }
+    auto [axes, count] = trailingAxes(type, *axis);
     Type et = type.getElementType();
     double invCount = 1.0 / count, eps = op.getEpsilon().convertToDouble();
     Value sum = buildReduction(rewriter, loc, op.getX(), axes, ReductionKind::Sum, true);
@@ -387,12 +394,7 @@ struct RMSNormToLinalg : OpRewritePattern<onnx::RMSNormalizationOp> {
     if (failed(axis))
       return rewriter.notifyMatchFailure(op, "axis out of range");
     Location loc = op.getLoc();
-    SmallVector<int64_t> axes;
-    int64_t count = 1;
-    for (int64_t i = *axis; i < type.getRank(); ++i) {
-      axes.push_back(i);
-      count *= type.getDimSize(i);
-    }
+    auto [axes, count] = trailingAxes(type, *axis);
     // Computed in float32 at least (stash_type), as the ONNX function does.
     Type et = type.getElementType();
     Type ct = et.getIntOrFloatBitWidth() < 32 ? rewriter.getF32Type() : et;
