@@ -1573,19 +1573,30 @@ static void matmul_task(const matmul_job *job, int64_t batch, int64_t i0,
   }
 }
 
+/* The output block of task `t` in the (batch, row chunk, column chunk) split
+ * both matmul drivers use; false when the block is empty. */
+typedef struct task_block {
+  int64_t batch, i0, i1, j0, j1;
+} task_block;
+
+static int task_block_of(int64_t t, int64_t nb, int64_t mb, int64_t pchunk, int64_t nchunk,
+                         int64_t m, int64_t n, task_block *blk) {
+  const int64_t per_batch = nb * mb;
+  const int64_t rest = t % per_batch, mi = rest / nb, ni = rest % nb;
+  blk->batch = t / per_batch;
+  blk->i0 = mi * pchunk * PANEL_M;
+  blk->i1 = min64(m, blk->i0 + pchunk * PANEL_M);
+  blk->j0 = ni * nchunk;
+  blk->j1 = min64(n, blk->j0 + nchunk);
+  return blk->i0 < blk->i1 && blk->j0 < blk->j1;
+}
+
 static void matmul_body(void *closure, int64_t begin, int64_t end) {
   const matmul_job *job = (const matmul_job *)closure;
-  const mlc_matmul_params *p = job->p;
-  const int64_t per_batch = job->nb * job->mb;
-  for (int64_t t = begin; t < end; ++t) {
-    const int64_t batch = t / per_batch, rest = t % per_batch;
-    const int64_t mi = rest / job->nb, ni = rest % job->nb;
-    const int64_t i0 = mi * job->pchunk * PANEL_M,
-                  i1 = min64(p->m, i0 + job->pchunk * PANEL_M);
-    const int64_t j0 = ni * job->nchunk, j1 = min64(p->n, j0 + job->nchunk);
-    if (i0 < i1 && j0 < j1)
-      matmul_task(job, batch, i0, i1, j0, j1);
-  }
+  task_block blk;
+  for (int64_t t = begin; t < end; ++t)
+    if (task_block_of(t, job->nb, job->mb, job->pchunk, job->nchunk, job->p->m, job->p->n, &blk))
+      matmul_task(job, blk.batch, blk.i0, blk.i1, blk.j0, blk.j1);
 }
 
 void mlc_rt_matmul_f32(const mlc_matmul_params *params, const float *a,
@@ -1714,17 +1725,10 @@ static void bmm_task(const bmm_job *job, int64_t batch, int64_t i0, int64_t i1,
 
 static void bmm_body(void *closure, int64_t begin, int64_t end) {
   const bmm_job *job = (const bmm_job *)closure;
-  const mlc_batch_matmul_params *p = job->p;
-  const int64_t per_batch = job->nb * job->mb;
-  for (int64_t t = begin; t < end; ++t) {
-    const int64_t batch = t / per_batch, rest = t % per_batch;
-    const int64_t mi = rest / job->nb, ni = rest % job->nb;
-    const int64_t i0 = mi * job->pchunk * PANEL_M,
-                  i1 = min64(p->m, i0 + job->pchunk * PANEL_M);
-    const int64_t j0 = ni * job->nchunk, j1 = min64(p->n, j0 + job->nchunk);
-    if (i0 < i1 && j0 < j1)
-      bmm_task(job, batch, i0, i1, j0, j1);
-  }
+  task_block blk;
+  for (int64_t t = begin; t < end; ++t)
+    if (task_block_of(t, job->nb, job->mb, job->pchunk, job->nchunk, job->p->m, job->p->n, &blk))
+      bmm_task(job, blk.batch, blk.i0, blk.i1, blk.j0, blk.j1);
 }
 
 void mlc_rt_batch_matmul_f32(const mlc_batch_matmul_params *params,
