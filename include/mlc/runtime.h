@@ -97,7 +97,13 @@ MLC_API int32_t mlc_thread_pool_size(const mlc_thread_pool *pool);
  * `mlc_model_desc` per model into the object file; the generated header
  * declares it. Applications only pass its address to mlc_model_create().
  *===----------------------------------------------------------------------===*/
-#define MLC_ABI_VERSION 1
+#define MLC_ABI_VERSION 2
+
+/* Where a compiled model runs (`mlc compile --target`). */
+typedef enum mlc_target {
+  MLC_TARGET_CPU = 0,
+  MLC_TARGET_CUDA = 1,
+} mlc_target;
 
 typedef struct mlc_tensor_desc {
   const char *name;    /* ONNX value name */
@@ -111,13 +117,35 @@ typedef struct mlc_exec_ctx mlc_exec_ctx;
 
 /* Entry of the generated code: one data pointer per input and per output (in
  * declaration order), a workspace of `workspace_size` bytes aligned to
- * `workspace_alignment`, and the execution context. */
+ * `workspace_alignment`, and the execution context. For a CUDA model all
+ * three are device pointers and the entry only enqueues work. */
 typedef void (*mlc_entry_fn)(void *const *inputs, void *const *outputs,
                              void *workspace, mlc_exec_ctx *ctx);
 
+/* A CUDA model's kernels for one GPU architecture. */
+typedef enum mlc_device_image_format {
+  MLC_DEVICE_IMAGE_PTX = 0,   /* PTX text (NUL-terminated); the driver JITs it */
+  MLC_DEVICE_IMAGE_CUBIN = 1, /* ptxas output for exactly `arch` */
+} mlc_device_image_format;
+
+typedef struct mlc_device_image {
+  int32_t format;   /* mlc_device_image_format */
+  int32_t arch;     /* compute capability x 10: 90 for sm_90 */
+  const void *data;
+  uint64_t size;    /* bytes at `data` (for PTX, with the NUL) */
+} mlc_device_image;
+
+/* A constant (weights) that a CUDA model reads from device memory: `size`
+ * bytes at `data` go to byte `offset` of the device weights buffer. */
+typedef struct mlc_device_constant {
+  const void *data;
+  uint64_t offset;
+  uint64_t size;
+} mlc_device_constant;
+
 typedef struct mlc_model_desc {
   uint32_t abi_version; /* MLC_ABI_VERSION */
-  uint32_t reserved;
+  uint32_t target;      /* mlc_target */
   const char *name;
   int64_t num_inputs;
   const mlc_tensor_desc *inputs;
@@ -126,6 +154,12 @@ typedef struct mlc_model_desc {
   uint64_t workspace_size;
   uint64_t workspace_alignment;
   mlc_entry_fn entry;
+  /* MLC_TARGET_CUDA only; zero for CPU models. */
+  int64_t num_device_images;
+  const mlc_device_image *device_images;
+  int64_t num_device_constants;
+  const mlc_device_constant *device_constants;
+  uint64_t device_weights_size;
 } mlc_model_desc;
 
 /*===----------------------------------------------------------------------===*
@@ -139,13 +173,20 @@ typedef struct mlc_model_options {
   int32_t num_threads;
   /* A pool owned by the caller and shared by several models; may be NULL. */
   mlc_thread_pool *thread_pool;
+  /* CUDA models: the ordinal of the GPU to run on (default 0). */
+  int32_t device;
 } mlc_model_options;
 
-/* Fills `options` with the defaults (num_threads = 1, no shared pool). */
+/* Fills `options` with the defaults (num_threads = 1, no shared pool,
+ * device 0). */
 MLC_API void mlc_model_options_init(mlc_model_options *options);
 
 /* Creates a model instance for `desc` (the constant the compiled object
- * exports). Allocates the workspace once. `options` may be NULL. The caller
+ * exports). Allocates the workspace once. For a CUDA model it also loads the
+ * CUDA driver (libcuda.so.1, with dlopen), loads the kernels for the GPU's
+ * architecture, allocates device memory for the workspace, the inputs and the
+ * outputs, and uploads the weights; without a driver or a suitable GPU it
+ * returns MLC_STATUS_UNSUPPORTED saying why. `options` may be NULL. The caller
  * owns *out_model and releases it with mlc_model_destroy(). */
 MLC_API mlc_status mlc_model_create(const mlc_model_desc *desc,
                                     const mlc_model_options *options,
@@ -175,6 +216,24 @@ MLC_API mlc_status mlc_model_run(mlc_model *model, const mlc_tensor *inputs,
                                  size_t num_inputs, const mlc_tensor *outputs,
                                  size_t num_outputs);
 
+/* CUDA models only: runs the model on data that is already on the GPU. Each
+ * tensor's `data` is a device pointer (a CUdeviceptr cast to void *), checked
+ * like mlc_model_run() checks host tensors. The work is enqueued on `stream`
+ * (a CUstream; NULL uses the model's own stream) and the call returns without
+ * waiting for it: synchronise the stream before reading the outputs. Errors
+ * of kernels that fail while running surface at that synchronisation, or in
+ * the next call on this model. A CPU model returns MLC_STATUS_UNSUPPORTED. */
+MLC_API mlc_status mlc_model_run_device(mlc_model *model,
+                                        const mlc_tensor *inputs,
+                                        size_t num_inputs,
+                                        const mlc_tensor *outputs,
+                                        size_t num_outputs, void *stream);
+
+/* NULL when the CUDA driver loads and reports at least one GPU; otherwise a
+ * status saying what is missing (MLC_STATUS_UNSUPPORTED). The environment
+ * variable MLC_CUDA_DRIVER names another driver library to load. */
+MLC_API mlc_status mlc_cuda_available(void);
+
 /*===----------------------------------------------------------------------===*
  * Called by generated code only.
  *===----------------------------------------------------------------------===*/
@@ -184,6 +243,29 @@ typedef void (*mlc_parallel_body_fn)(void *closure, int64_t begin,
  * context's thread pool and returns when all chunks are done. */
 MLC_API void mlc_rt_parallel_for(mlc_exec_ctx *ctx, int64_t n,
                                  mlc_parallel_body_fn body, void *closure);
+
+/* CUDA models' host code (generated by MLIR's gpu-to-llvm, renamed): they act
+ * on the model whose run is executing on the calling thread. A failure is
+ * recorded in the model (the first one wins), later launches are skipped,
+ * and the run returns it as its status. */
+/* The device copy of the model's weights. */
+MLC_API void *mlc_rt_cuda_weights(mlc_exec_ctx *ctx);
+/* The stream the run enqueues its work on. */
+MLC_API void *mlc_rt_cuda_stream(void);
+/* The kernel `name` of the model's loaded image (a CUfunction). */
+MLC_API void *mlc_rt_cuda_function(const char *name);
+/* cuLaunchKernel of `function`; `params` holds `num_params` pointers. */
+MLC_API void mlc_rt_cuda_launch(void *function, int64_t grid_x, int64_t grid_y,
+                                int64_t grid_z, int64_t block_x,
+                                int64_t block_y, int64_t block_z,
+                                int32_t shared_bytes, void *stream,
+                                void **params, void **extra,
+                                int64_t num_params);
+/* Device memory for buffers the memory plan could not place (NULL and an
+ * error recorded when it fails) and its release. */
+MLC_API void *mlc_rt_cuda_alloc(uint64_t bytes, void *stream,
+                                uint8_t host_shared /* ignored */);
+MLC_API void mlc_rt_cuda_free(void *ptr, void *stream);
 
 /*===----------------------------------------------------------------------===*
  * Microkernels called by generated code (float32). They run on the thread

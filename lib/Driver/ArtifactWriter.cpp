@@ -20,7 +20,7 @@ using namespace llvm;
 using namespace mlc::driver;
 
 namespace {
-constexpr uint32_t kABIVersion = 1; // MLC_ABI_VERSION
+constexpr uint32_t kABIVersion = 2; // MLC_ABI_VERSION
 
 Constant *stringConstant(Module &m, StringRef text, const Twine &name) {
   auto *init = ConstantDataArray::getString(m.getContext(), text, /*AddNull=*/true);
@@ -85,7 +85,8 @@ bool mlc::driver::addArtifactABI(Module &m, const ModelInfo &info, std::string &
   weightsAsBytes(m);
   LLVMContext &ctx = m.getContext();
   Function *forward = m.getFunction("forward");
-  size_t expectedArgs = info.inputs.size() + info.outputs.size() + 1;
+  // forward(inputs..., outputs..., workspace[, device weights])
+  size_t expectedArgs = info.inputs.size() + info.outputs.size() + 1 + (info.cuda ? 1 : 0);
   if (!forward || forward->arg_size() != expectedArgs) {
     error = "internal error: the lowered module has no forward(inputs, outputs, workspace)";
     return false;
@@ -116,21 +117,64 @@ bool mlc::driver::addArtifactABI(Module &m, const ModelInfo &info, std::string &
   loadArray(entry->getArg(0), info.inputs.size());
   loadArray(entry->getArg(1), info.outputs.size());
   args.push_back(entry->getArg(2));
+  if (info.cuda) {
+    FunctionCallee weights =
+        m.getOrInsertFunction("mlc_rt_cuda_weights", FunctionType::get(ptr, {ptr}, false));
+    args.push_back(b.CreateCall(weights, {entry->getArg(3)}));
+  }
   b.CreateCall(forward, args);
   b.CreateRetVoid();
 
-  auto *tensorDesc = StructType::create(ctx, {ptr, i32, i32, ptr}, "mlc_tensor_desc");
-  auto *modelDesc = StructType::create(ctx, {i32, i32, ptr, i64, ptr, i64, ptr, i64, i64, ptr},
-                                       "mlc_model_desc");
+  // CUDA: the kernel images and the table of constants to upload.
   std::string prefix = "mlc_" + info.name;
+  auto *imageType = StructType::create(ctx, {i32, i32, ptr, i64}, "mlc_device_image");
+  SmallVector<Constant *> images;
+  for (auto [i, image] : llvm::enumerate(info.deviceImages)) {
+    bool text = image.format == 0;
+    Constant *bytes = ConstantDataArray::getString(ctx, image.data, /*AddNull=*/text);
+    auto *gv = new GlobalVariable(m, bytes->getType(), true, GlobalValue::PrivateLinkage, bytes,
+                                  prefix + "_image" + Twine(i));
+    gv->setAlignment(Align(64));
+    images.push_back(ConstantStruct::get(
+        imageType, {ConstantInt::get(i32, image.format), ConstantInt::get(i32, image.arch), gv,
+                    ConstantInt::get(i64, image.data.size() + (text ? 1 : 0))}));
+  }
+  auto *constantType = StructType::create(ctx, {ptr, i64, i64}, "mlc_device_constant");
+  SmallVector<Constant *> constants;
+  for (const DeviceConstant &c : info.deviceConstants) {
+    GlobalVariable *gv = m.getGlobalVariable(c.symbol, /*AllowInternal=*/true);
+    if (!gv) {
+      error = "internal error: the constant '" + c.symbol + "' is missing from the module";
+      return false;
+    }
+    constants.push_back(ConstantStruct::get(
+        constantType, {gv, ConstantInt::get(i64, c.offset), ConstantInt::get(i64, c.size)}));
+  }
+  auto table = [&](StructType *type, ArrayRef<Constant *> elems, const Twine &name) -> Constant * {
+    if (elems.empty())
+      return ConstantPointerNull::get(cast<PointerType>(ptr));
+    auto *arrayType = ArrayType::get(type, elems.size());
+    return new GlobalVariable(m, arrayType, true, GlobalValue::PrivateLinkage,
+                              ConstantArray::get(arrayType, elems), name);
+  };
+  Constant *imageTable = table(imageType, images, prefix + "_images");
+  Constant *constantTable = table(constantType, constants, prefix + "_device_constants");
+
+  auto *tensorDesc = StructType::create(ctx, {ptr, i32, i32, ptr}, "mlc_tensor_desc");
+  auto *modelDesc = StructType::create(
+      ctx, {i32, i32, ptr, i64, ptr, i64, ptr, i64, i64, ptr, i64, ptr, i64, ptr, i64},
+      "mlc_model_desc");
   Constant *desc = ConstantStruct::get(
-      modelDesc, {ConstantInt::get(i32, kABIVersion), ConstantInt::get(i32, 0),
+      modelDesc, {ConstantInt::get(i32, kABIVersion), ConstantInt::get(i32, info.cuda ? 1 : 0),
                   stringConstant(m, info.name, prefix + "_model_name"),
                   ConstantInt::get(i64, info.inputs.size()),
                   tensorDescs(m, tensorDesc, info.inputs, prefix + "_inputs"),
                   ConstantInt::get(i64, info.outputs.size()),
                   tensorDescs(m, tensorDesc, info.outputs, prefix + "_outputs"),
-                  ConstantInt::get(i64, info.workspaceSize), ConstantInt::get(i64, 64), entry});
+                  ConstantInt::get(i64, info.workspaceSize), ConstantInt::get(i64, 64), entry,
+                  ConstantInt::get(i64, images.size()), imageTable,
+                  ConstantInt::get(i64, constants.size()), constantTable,
+                  ConstantInt::get(i64, info.weightsSize)});
   auto *gv = new GlobalVariable(m, modelDesc, true, GlobalValue::ExternalLinkage, desc,
                                 "mlc_model_" + info.name);
   gv->setAlignment(Align(8));

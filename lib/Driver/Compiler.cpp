@@ -12,8 +12,11 @@
 #include "dialects/ONNX/ONNXDialect.h"
 #include "mlc/Frontend/ONNXImporter.h"
 #include "passes/CPU/Passes.h"
+#include "passes/CUDA/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/InitAllDialects.h"
@@ -162,6 +165,94 @@ void optimize(llvm::Module &m, llvm::TargetMachine *tm) {
   pb.crossRegisterProxies(lam, fam, cgam, mam);
   pb.buildPerModuleDefaultPipeline(llvm::OptimizationLevel::O3).run(m, mam);
 }
+/// Checks --cuda-arch values ("sm_90", or "90") into `archs`.
+bool parseCUDAArchs(const std::vector<std::string> &requested, std::vector<std::string> &archs) {
+  static const llvm::StringSet<llvm::MallocAllocator> known = {"sm_80", "sm_86", "sm_87", "sm_89",
+                                                               "sm_90"};
+  archs.clear();
+  for (const std::string &text : requested) {
+    std::string arch = llvm::StringRef(text).starts_with("sm_") ? text : "sm_" + text;
+    if (!known.contains(arch)) {
+      llvm::errs() << "mlc: error: unsupported --cuda-arch=" << text
+                   << " (expected sm_80, sm_86, sm_87, sm_89 or sm_90)\n";
+      return false;
+    }
+    if (!llvm::is_contained(archs, arch))
+      archs.push_back(arch);
+  }
+  if (archs.empty()) {
+    llvm::errs() << "mlc: error: --target=cuda needs at least one --cuda-arch\n";
+    return false;
+  }
+  return true;
+}
+
+/// The device weights layout that mlc-cuda-device-constants recorded.
+void readDeviceConstants(func::FuncOp forward, ModelInfo &info) {
+  if (auto size = forward->getAttrOfType<IntegerAttr>("mlc.weights_size"))
+    info.weightsSize = size.getInt();
+  if (auto table = forward->getAttrOfType<ArrayAttr>("mlc.device_constants"))
+    for (Attribute entry : table) {
+      auto fields = cast<ArrayAttr>(entry);
+      info.deviceConstants.push_back(
+          {cast<FlatSymbolRefAttr>(fields[0]).getValue().str(),
+           static_cast<uint64_t>(cast<IntegerAttr>(fields[1]).getInt()),
+           static_cast<uint64_t>(cast<IntegerAttr>(fields[2]).getInt())});
+    }
+}
+
+/// Takes the PTX of each architecture out of the module's gpu.binary, checks
+/// that it needs nothing mlc does not link, and assembles a cubin per
+/// architecture when ptxas is available (which also validates the PTX).
+bool collectDeviceImages(ModuleOp module, const CompileOptions &options, ModelInfo &info) {
+  SmallVector<gpu::BinaryOp> binaries(module.getOps<gpu::BinaryOp>());
+  if (binaries.empty())
+    return true; // a model without kernels (all constant, or pure views)
+  if (binaries.size() != 1) {
+    llvm::errs() << "mlc: error: internal error: expected one gpu.binary, found " << binaries.size()
+                 << "\n";
+    return false;
+  }
+  std::string ptxas = findPtxas(options.ptxas);
+  if (!options.ptxas.empty() && options.ptxas != "none" && !llvm::sys::fs::can_execute(ptxas)) {
+    llvm::errs() << "mlc: error: --ptxas=" << options.ptxas << " is not an executable\n";
+    return false;
+  }
+  for (Attribute attr : binaries.front().getObjects()) {
+    auto object = cast<gpu::ObjectAttr>(attr);
+    auto target = dyn_cast<NVVM::NVVMTargetAttr>(object.getTarget());
+    if (!target || object.getFormat() != gpu::CompilationTarget::Assembly) {
+      llvm::errs() << "mlc: error: internal error: expected NVVM PTX objects\n";
+      return false;
+    }
+    std::string arch = target.getChip().str();
+    DeviceImage ptx;
+    ptx.format = 0;
+    ptx.arch = std::stoi(arch.substr(3));
+    ptx.data = object.getObject().getValue().str();
+    size_t libdevice = ptx.data.find(".extern .func");
+    if (libdevice != std::string::npos) {
+      size_t end = ptx.data.find('\n', libdevice);
+      llvm::errs() << "mlc: error: the kernels call a function that mlc does not link ("
+                   << ptx.data.substr(libdevice, end - libdevice)
+                   << "): an operator's math has no inline GPU lowering yet\n";
+      return false;
+    }
+    if (!ptxas.empty()) {
+      DeviceImage cubin;
+      cubin.format = 1;
+      cubin.arch = ptx.arch;
+      std::string error;
+      if (!assemblePTX(ptxas, ptx.data, arch, cubin.data, error)) {
+        llvm::errs() << "mlc: error: " << error << "\n";
+        return false;
+      }
+      info.deviceImages.push_back(std::move(cubin));
+    }
+    info.deviceImages.push_back(std::move(ptx));
+  }
+  return true;
+}
 } // namespace
 
 std::string mlc::driver::executableDir(const char *argv0) {
@@ -172,16 +263,26 @@ std::string mlc::driver::executableDir(const char *argv0) {
 
 bool mlc::driver::compileModel(const CompileOptions &options, const char *argv0, ModelInfo &info) {
   StageTimer timer(options.timing);
-  if (options.target != "cpu") {
-    llvm::errs() << "mlc: error: target '" << options.target
-                 << "' is not available in this build (supported: cpu)\n";
+  bool cuda = options.target == "cuda";
+  if (!cuda && options.target != "cpu") {
+    llvm::errs() << "mlc: error: unknown --target=" << options.target << " (expected cpu or cuda)\n";
     return false;
   }
-  static const llvm::StringSet<llvm::MallocAllocator> emits = {"obj", "shared", "mlir", "llvm", "asm"};
-  if (!emits.contains(options.emit)) {
+  static const llvm::StringSet<llvm::MallocAllocator> emits = {"obj", "shared", "mlir", "llvm",
+                                                               "asm", "ptx"};
+  if (!emits.contains(options.emit) || (options.emit == "ptx" && !cuda)) {
     llvm::errs() << "mlc: error: unknown --emit=" << options.emit
-                 << " (expected obj, shared, mlir, llvm or asm)\n";
+                 << " (expected obj, shared, mlir, llvm or asm; ptx with --target=cuda)\n";
     return false;
+  }
+  mlc::cuda::CUDAOptions cudaOptions;
+  if (cuda) {
+    if (!parseCUDAArchs(options.cudaArchs, cudaOptions.archs))
+      return false;
+    if (!options.triple.empty() || !options.cpu.empty()) {
+      llvm::errs() << "mlc: error: --triple and --cpu apply to --target=cpu only\n";
+      return false;
+    }
   }
   if (options.output.empty()) {
     llvm::errs() << "mlc: error: no output path (-o)\n";
@@ -251,18 +352,45 @@ bool mlc::driver::compileModel(const CompileOptions &options, const char *argv0,
     }
   }
   PassManager lowering(&ctx);
-  mlc::cpu::buildKernelFormationPipeline(lowering);
-  mlc::cpu::buildCPUBufferizePipeline(lowering);
+  // The CPU microkernels are calls into libmlcrt's x86/C code; on the GPU
+  // convolutions and matmuls stay linalg ops and lower like the rest.
+  mlc::cpu::buildKernelFormationPipeline(lowering, /*useMicrokernels=*/!cuda);
+  if (cuda)
+    mlc::cuda::buildCUDABufferizePipeline(lowering);
+  else
+    mlc::cpu::buildCPUBufferizePipeline(lowering);
   if (failed(lowering.run(*module)))
     return false;
   timer.lap("graph, kernels, bufferization");
   if (auto ws = forward->getAttrOfType<IntegerAttr>("mlc.workspace_size"))
     info.workspaceSize = ws.getInt();
+  info.cuda = cuda;
+  if (cuda)
+    readDeviceConstants(forward, info);
   PassManager toLLVM(&ctx);
-  mlc::cpu::buildCPULowerToLLVMPipeline(toLLVM);
+  if (cuda)
+    mlc::cuda::buildCUDALowerToLLVMPipeline(toLLVM, cudaOptions);
+  else
+    mlc::cpu::buildCPULowerToLLVMPipeline(toLLVM);
   if (failed(toLLVM.run(*module)))
     return false;
   timer.lap("lowering to LLVM dialect");
+  if (cuda) {
+    if (!collectDeviceImages(*module, options, info))
+      return false;
+    timer.lap("device images");
+    if (options.emit == "ptx") {
+      for (const DeviceImage &image : info.deviceImages) {
+        if (image.format != 0)
+          continue;
+        std::string path = options.output + (cudaOptions.archs.size() > 1
+                                                 ? ".sm_" + std::to_string(image.arch) : "") + ".ptx";
+        if (!writeFile(path, [&](llvm::raw_pwrite_stream &os) { os << image.data; }))
+          return false;
+      }
+      return true;
+    }
+  }
 
   llvm::LLVMContext llvmContext;
   std::unique_ptr<llvm::Module> llvmModule = translateModuleToLLVMIR(*module, llvmContext, info.name);
@@ -271,12 +399,21 @@ bool mlc::driver::compileModel(const CompileOptions &options, const char *argv0,
     return false;
   }
   std::string error;
+  if (cuda && !rewriteGPURuntimeCalls(*llvmModule, error)) {
+    llvm::errs() << "mlc: error: " << error << "\n";
+    return false;
+  }
   if (!addArtifactABI(*llvmModule, info, error)) {
     llvm::errs() << "mlc: error: " << error << "\n";
     return false;
   }
   std::string triple;
-  auto tm = createTargetMachine(options, triple);
+  // A CUDA model's host code only launches kernels: build it for the generic
+  // CPU so that an object compiled here runs on any GPU server's host.
+  CompileOptions hostOptions = options;
+  if (cuda)
+    hostOptions.cpu = "generic";
+  auto tm = createTargetMachine(hostOptions, triple);
   if (!tm)
     return false;
   llvmModule->setTargetTriple(llvm::Triple(triple));
@@ -326,7 +463,7 @@ bool mlc::driver::compileModel(const CompileOptions &options, const char *argv0,
     }
     std::string out = options.output + ".so";
     SmallVector<StringRef> args = {*cc, "-shared", "-o", out, objPath, "-Wl,--whole-archive",
-                                   runtime, "-Wl,--no-whole-archive", "-lpthread", "-lm"};
+                                   runtime, "-Wl,--no-whole-archive", "-lpthread", "-lm", "-ldl"};
     std::string msg;
     int rc = llvm::sys::ExecuteAndWait(*cc, args, std::nullopt, {}, 0, 0, &msg);
     llvm::sys::fs::remove(objPath);

@@ -19,12 +19,44 @@ struct TensorInfo {
   std::vector<int64_t> dims;
 };
 
+/// Kernels for one GPU architecture (mlc_device_image).
+struct DeviceImage {
+  int32_t format = 0; ///< 0 PTX, 1 cubin
+  int32_t arch = 0;   ///< compute capability x 10
+  std::string data;   ///< PTX text (without the NUL) or cubin bytes
+};
+
+/// A constant that a CUDA model reads from its device weights buffer.
+struct DeviceConstant {
+  std::string symbol; ///< the LLVM global holding its bytes
+  uint64_t offset = 0, size = 0;
+};
+
 /// What the artifact says about the model (also in its mlc_model_desc).
 struct ModelInfo {
   std::string name; ///< C identifier
   std::vector<TensorInfo> inputs, outputs;
   uint64_t workspaceSize = 0;
+  bool cuda = false; ///< target: MLC_TARGET_CUDA
+  std::vector<DeviceImage> deviceImages;
+  std::vector<DeviceConstant> deviceConstants;
+  uint64_t weightsSize = 0;
 };
+
+/// CUDA target: turns the host code's GPU runtime calls (MLIR's mgpu* ABI)
+/// into libmlcrt's mlc_rt_cuda_* entry points and drops the upstream
+/// load-at-startup constructors; the runtime loads the kernels when a model
+/// is created. Fails on a GPU runtime call mlc does not provide.
+bool rewriteGPURuntimeCalls(llvm::Module &module, std::string &error);
+
+/// Assembles `ptx` for `arch` ("sm_90") with `ptxas` into `cubin`; on failure
+/// `error` holds ptxas's messages.
+bool assemblePTX(const std::string &ptxas, const std::string &ptx, const std::string &arch,
+                 std::string &cubin, std::string &error);
+
+/// The ptxas to use: `requested` if given ("none" disables), else ptxas on
+/// PATH, under $CUDA_HOME/bin or /usr/local/cuda/bin; empty if none.
+std::string findPtxas(const std::string &requested);
 
 /// Adds the ABI to the translated module: the `<name>_entry` function that
 /// unpacks the pointer arrays and calls `forward`, and the constant

@@ -29,10 +29,36 @@ extern "C" { /* the runtime's own tests include this header */
 
 /// The execution context handed to generated code. Opaque to it: generated
 /// code only passes it back to mlc_rt_* functions.
+typedef struct mlc_cuda_model mlc_cuda_model;
+
 struct mlc_exec_ctx {
   /// Pool that runs mlc_rt_parallel_for; NULL runs every loop on the caller.
   mlc_thread_pool *pool;
+  /// The GPU state of a CUDA model (cuda.c); NULL for CPU models.
+  mlc_cuda_model *cuda;
 };
+
+/// CUDA models (cuda.c). Creation loads the driver and the kernels, allocates
+/// device memory (workspace, weights, one buffer per input and output) and
+/// uploads the weights; `input_bytes`/`output_bytes` are the tensors' sizes.
+MLC_INTERNAL mlc_status mlc_cuda_model_create(const mlc_model_desc *desc,
+                                              int32_t device,
+                                              const size_t *input_bytes,
+                                              const size_t *output_bytes,
+                                              mlc_cuda_model **out);
+MLC_INTERNAL void mlc_cuda_model_destroy(mlc_cuda_model *model);
+/// One run on host buffers: copies the inputs in, runs, copies the outputs
+/// out and waits.
+MLC_INTERNAL mlc_status mlc_cuda_model_run_host(
+    mlc_cuda_model *model, mlc_exec_ctx *ctx, const mlc_model_desc *desc,
+    const size_t *input_bytes, const size_t *output_bytes, void **inputs,
+    void **outputs);
+/// One run on device buffers, enqueued on `stream` (NULL: the model's).
+MLC_INTERNAL mlc_status mlc_cuda_model_run_device(mlc_cuda_model *model,
+                                                  mlc_exec_ctx *ctx,
+                                                  const mlc_model_desc *desc,
+                                                  void **inputs, void **outputs,
+                                                  void *stream);
 
 /// The context of the model whose mlc_model_run() is executing on the calling
 /// thread (NULL outside a run): the microkernels run their parallel loops on

@@ -196,6 +196,7 @@ void mlc_model_options_init(mlc_model_options *options) {
   memset(options, 0, sizeof(*options));
   options->num_threads = 1;
   options->thread_pool = NULL;
+  options->device = 0;
 }
 
 /// Checks one tensor description of a model description and computes its
@@ -322,7 +323,20 @@ mlc_status mlc_model_create(const mlc_model_desc *desc,
     return status;
   }
 
-  if (desc->workspace_size > 0) {
+  if (desc->target == MLC_TARGET_CUDA) {
+    status = mlc_cuda_model_create(desc, options->device, model->input_bytes,
+                                   model->output_bytes, &model->ctx.cuda);
+    if (status) {
+      free(model);
+      return status;
+    }
+  } else if (desc->target != MLC_TARGET_CPU) {
+    free(model);
+    return mlc_status_make(MLC_STATUS_UNSUPPORTED,
+                           "mlc_model_create: model '%s' has unknown target "
+                           "%u",
+                           name, (unsigned)desc->target);
+  } else if (desc->workspace_size > 0) {
     void *workspace = NULL;
     if (posix_memalign(&workspace, (size_t)alignment,
                        (size_t)desc->workspace_size) != 0) {
@@ -353,6 +367,7 @@ void mlc_model_destroy(mlc_model *model) {
   if (!model)
     return;
   mlc_thread_pool_destroy(model->owned_pool);
+  mlc_cuda_model_destroy(model->ctx.cuda);
   free(model->workspace);
   free(model);
 }
@@ -456,9 +471,11 @@ mlc_exec_ctx *mlc_rt_set_current_ctx(mlc_exec_ctx *ctx) {
 
 mlc_exec_ctx *mlc_rt_current_ctx(void) { return tls_current_ctx; }
 
-static mlc_status run_checked(mlc_model *model, const mlc_tensor *inputs,
-                              size_t num_inputs, const mlc_tensor *outputs,
-                              size_t num_outputs) {
+/// Checks the tensors of a run against the description and records their
+/// data pointers in the model's argument arrays.
+static mlc_status check_run(mlc_model *model, const mlc_tensor *inputs,
+                            size_t num_inputs, const mlc_tensor *outputs,
+                            size_t num_outputs) {
   const mlc_model_desc *desc = model->desc;
   const char *name = desc->name ? desc->name : "";
   if (num_inputs != (size_t)desc->num_inputs ||
@@ -487,9 +504,21 @@ static mlc_status run_checked(mlc_model *model, const mlc_tensor *inputs,
       return status;
     model->output_data[i] = outputs[i].data;
   }
-  mlc_status status = check_aliasing(model);
+  return check_aliasing(model);
+}
+
+static mlc_status run_checked(mlc_model *model, const mlc_tensor *inputs,
+                              size_t num_inputs, const mlc_tensor *outputs,
+                              size_t num_outputs) {
+  mlc_status status =
+      check_run(model, inputs, num_inputs, outputs, num_outputs);
   if (status)
     return status;
+  const mlc_model_desc *desc = model->desc;
+  if (model->ctx.cuda)
+    return mlc_cuda_model_run_host(model->ctx.cuda, &model->ctx, desc,
+                                   model->input_bytes, model->output_bytes,
+                                   model->input_data, model->output_data);
   /* The microkernels that the entry calls find the pool through this. */
   mlc_exec_ctx *previous = mlc_rt_set_current_ctx(&model->ctx);
   desc->entry((void *const *)model->input_data,
@@ -511,6 +540,33 @@ mlc_status mlc_model_run(mlc_model *model, const mlc_tensor *inputs,
                            model->desc->name ? model->desc->name : "");
   mlc_status status =
       run_checked(model, inputs, num_inputs, outputs, num_outputs);
+  atomic_flag_clear_explicit(&model->running, memory_order_release);
+  return status;
+}
+
+mlc_status mlc_model_run_device(mlc_model *model, const mlc_tensor *inputs,
+                                size_t num_inputs, const mlc_tensor *outputs,
+                                size_t num_outputs, void *stream) {
+  if (!model)
+    return mlc_status_make(MLC_STATUS_INVALID_ARGUMENT,
+                           "mlc_model_run_device: model is NULL");
+  if (!model->ctx.cuda)
+    return mlc_status_make(MLC_STATUS_UNSUPPORTED,
+                           "mlc_model_run_device: model '%s' was compiled for "
+                           "the CPU; use mlc_model_run",
+                           model->desc->name ? model->desc->name : "");
+  if (atomic_flag_test_and_set_explicit(&model->running, memory_order_acquire))
+    return mlc_status_make(MLC_STATUS_INVALID_ARGUMENT,
+                           "mlc_model_run_device: model '%s' is already "
+                           "running on another thread; use one mlc_model per "
+                           "thread",
+                           model->desc->name ? model->desc->name : "");
+  mlc_status status =
+      check_run(model, inputs, num_inputs, outputs, num_outputs);
+  if (!status)
+    status = mlc_cuda_model_run_device(model->ctx.cuda, &model->ctx,
+                                       model->desc, model->input_data,
+                                       model->output_data, stream);
   atomic_flag_clear_explicit(&model->running, memory_order_release);
   return status;
 }

@@ -24,13 +24,20 @@ namespace mlc::cpu {
 /// onnx graph -> simplified onnx graph with static shapes.
 void buildGraphPipeline(mlir::OpPassManager &pm);
 /// onnx -> linalg on tensors -> kernel.dispatch regions -> outlined kernels.
-void buildKernelFormationPipeline(mlir::OpPassManager &pm);
+/// Without `useMicrokernels`, convolutions and matmuls stay linalg ops (the
+/// CUDA target lowers them like every other kernel).
+void buildKernelFormationPipeline(mlir::OpPassManager &pm, bool useMicrokernels = true);
 /// Outlined kernels on tensors -> buffers with a planned workspace.
 void buildCPUBufferizePipeline(mlir::OpPassManager &pm);
 /// Buffers -> LLVM dialect (bare-pointer calling convention).
 void buildCPULowerToLLVMPipeline(mlir::OpPassManager &pm);
 /// All of the above, onnx to LLVM dialect.
 void buildCPUPipeline(mlir::OpPassManager &pm);
+
+/// Appends upstream passes given as a textual pipeline (without the outer
+/// `builtin.module(...)`); the texts are constants of mlc, so a parse failure
+/// is a bug and aborts.
+void addPasses(mlir::OpPassManager &pm, llvm::StringRef text);
 
 /// Registers the pipelines above with mlc-opt (mlc-graph-pipeline, ...).
 void registerPipelines();

@@ -16,10 +16,7 @@
 
 using namespace mlir;
 
-/// Appends upstream passes given as a textual pipeline (without the outer
-/// `builtin.module(...)`). The texts are constants of this file, so a parse
-/// failure is a bug in mlc.
-static void addPasses(OpPassManager &pm, StringRef text) {
+void mlc::cpu::addPasses(OpPassManager &pm, StringRef text) {
   if (failed(parsePassPipeline(text, pm, llvm::errs())))
     llvm::report_fatal_error(llvm::Twine("mlc: bad built-in pipeline: ") + text);
 }
@@ -31,9 +28,11 @@ void mlc::cpu::buildGraphPipeline(OpPassManager &pm) {
   fpm.addPass(graph::createPropagateShapes());
 }
 
-void mlc::cpu::buildKernelFormationPipeline(OpPassManager &pm) {
+void mlc::cpu::buildKernelFormationPipeline(OpPassManager &pm, bool useMicrokernels) {
   OpPassManager &fpm = pm.nest<func::FuncOp>();
-  fpm.addPass(conversion::createConvertONNXToLinalg());
+  conversion::ConvertONNXToLinalgOptions options;
+  options.useMicrokernels = useMicrokernels;
+  fpm.addPass(conversion::createConvertONNXToLinalg(options));
   addPasses(fpm, "canonicalize,cse");
   fpm.addPass(kernel::createFormDispatches());
   pm.addPass(kernel::createOutlineDispatches());
@@ -46,6 +45,7 @@ void mlc::cpu::buildCPUBufferizePipeline(OpPassManager &pm) {
                 "buffer-results-to-out-params{hoist-static-allocs=1 modify-public-functions=1},"
                 "canonicalize,cse");
   pm.addPass(cpu::createLowerMicrokernels());
+  pm.addPass(kernel::createHoistKernelBuffers());
   pm.nest<func::FuncOp>().addPass(cpu::createPlanMemory());
   addPasses(pm, "buffer-deallocation-pipeline,convert-bufferization-to-memref,canonicalize");
 }
@@ -79,7 +79,7 @@ void mlc::cpu::registerPipelines() {
                              buildGraphPipeline);
   PassPipelineRegistration<>("mlc-kernel-formation-pipeline",
                              "onnx to linalg, then fusion into outlined kernels",
-                             buildKernelFormationPipeline);
+                             [](OpPassManager &pm) { buildKernelFormationPipeline(pm); });
   PassPipelineRegistration<>("mlc-cpu-bufferize-pipeline",
                              "Bufferization with out-params and a planned workspace",
                              buildCPUBufferizePipeline);

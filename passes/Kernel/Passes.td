@@ -52,4 +52,39 @@ def OutlineDispatches : Pass<"mlc-kernel-outline", "mlir::ModuleOp"> {
   let dependentDialects = ["mlir::func::FuncDialect"];
 }
 
+def HoistKernelBuffers : Pass<"mlc-kernel-hoist-buffers", "mlir::ModuleOp"> {
+  let summary = "Moves kernels' temporary buffers (and optionally constants) to their callers";
+  let description = [{
+    Runs on buffers, after bufferization and before the memory plan. A
+    static `memref.alloc` in the entry block of an outlined kernel function
+    (padding, intermediate results) becomes a new argument of the kernel;
+    each caller allocates it right before the call, so that the memory plan
+    places it in the workspace arena with the schedule's other buffers: no
+    allocation happens while the model runs, and temporaries of kernels that
+    never run at the same time share memory. With `constants`, each
+    `memref.get_global` in a kernel moves to the callers as well, so that a
+    kernel's code touches only its arguments (the CUDA target needs this:
+    weights live in device memory the host passes in).
+
+    ```mlir
+    func.func private @k(%x: memref<8xf32>) attributes {kernel.kernel} {
+      %t = memref.alloc() : memref<10xf32>
+      ...
+    }
+    call @k(%a)
+    ```
+    becomes
+    ```mlir
+    func.func private @k(%x: memref<8xf32>, %t: memref<10xf32>) ...
+    %t = memref.alloc() : memref<10xf32>
+    call @k(%a, %t)
+    ```
+  }];
+  let options = [
+    Option<"constants", "constants", "bool", /*default=*/"false",
+           "Also move memref.get_global ops to the callers">,
+  ];
+  let dependentDialects = ["mlir::memref::MemRefDialect", "mlir::func::FuncDialect"];
+}
+
 #endif // MLC_KERNEL_PASSES

@@ -7,6 +7,7 @@
 #include "dialects/Kernel/KernelDialect.h"
 #include "dialects/ONNX/ONNXDialect.h"
 #include "passes/CPU/Passes.h"
+#include "passes/CUDA/Passes.h"
 #include "passes/Conversion/ONNXToLinalg/Passes.h"
 #include "passes/Graph/Passes.h"
 #include "passes/Kernel/Passes.h"
@@ -14,6 +15,7 @@
 #include "mlir/InitAllDialects.h"
 #include "mlir/InitAllExtensions.h"
 #include "mlir/InitAllPasses.h"
+#include "mlir/Target/LLVMIR/Dialect/All.h"
 #include "mlir/Tools/mlir-opt/MlirOptMain.h"
 
 int main(int argc, char **argv) {
@@ -23,11 +25,15 @@ int main(int argc, char **argv) {
   mlc::kernel::registerKernelPasses();
   mlc::cpu::registerCPUPasses();
   mlc::cpu::registerPipelines();
+  mlc::cuda::registerCUDAPasses();
+  mlc::cuda::registerPipelines();
 
   mlir::DialectRegistry registry;
   mlir::registerAllDialects(registry);
   mlir::registerAllExtensions(registry);
   mlc::kernel::registerBufferizableOpInterfaceExternalModels(registry);
+  // gpu-module-to-binary translates the kernels to LLVM IR.
+  mlir::registerAllToLLVMIRTranslations(registry);
   registry.insert<mlc::onnx::ONNXDialect, mlc::kernel::KernelDialect>();
   return mlir::asMainReturnCode(
       mlir::MlirOptMain(argc, argv, "mlc optimizer driver\n", registry));

@@ -1,6 +1,7 @@
 //===- mlc.cpp - the mlc command line -------------------------------------===//
 //
 //   mlc compile model.onnx --target=cpu -o out/model   -> out/model.o + .h
+//   mlc compile model.onnx --target=cuda --cuda-arch=sm_90 -o out/model
 //   mlc run model.onnx --input NAME=x.npy --output-dir out/
 //   mlc bench model.onnx --threads 1 --iterations 50 [--json]
 //
@@ -19,7 +20,13 @@ namespace {
 /// Adds the options every subcommand shares for compiling the model.
 void addCompileOptions(CLI::App *cmd, CompileOptions &o, std::vector<std::string> &shapes) {
   cmd->add_option("model", o.model, "ONNX model file")->required();
-  cmd->add_option("--target", o.target, "cpu")->capture_default_str();
+  cmd->add_option("--target", o.target, "cpu|cuda")->capture_default_str();
+  cmd->add_option("--cuda-arch", o.cudaArchs,
+                  "GPU architectures for --target=cuda: sm_80|sm_86|sm_87|sm_89|sm_90 (repeatable)")
+      ->capture_default_str()->delimiter(',');
+  cmd->add_option("--ptxas", o.ptxas,
+                  "ptxas that turns PTX into cubins (default: found on PATH, $CUDA_HOME/bin or "
+                  "/usr/local/cuda/bin; 'none': PTX only)");
   cmd->add_option("--triple", o.triple, "target triple (default: the host), e.g. aarch64-linux-gnu");
   cmd->add_option("--mcpu", o.cpu, "target CPU (default: the host CPU)");
   cmd->add_option("--input-shape", shapes, "fix an input's dims: NAME=1x3x224x224 (repeatable)");
@@ -70,7 +77,7 @@ int main(int argc, char **argv) {
   CLI::App *compile = app.add_subcommand("compile", "compile a model to an object file and a C header");
   addCompileOptions(compile, compileOpts, compileShapes);
   compile->add_option("-o,--output", compileOpts.output, "output path without extension")->required();
-  compile->add_option("--emit", compileOpts.emit, "obj|shared|mlir|llvm|asm")->capture_default_str();
+  compile->add_option("--emit", compileOpts.emit, "obj|shared|mlir|llvm|asm|ptx")->capture_default_str();
 
   RunOptions runOpts;
   std::vector<std::string> runShapes, runInputs;

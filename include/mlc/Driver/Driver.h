@@ -17,7 +17,7 @@ namespace mlc::driver {
 struct CompileOptions {
   std::string model;            ///< path of the .onnx file
   std::string output;           ///< output path without extension
-  std::string target = "cpu";   ///< cpu (cuda is not available yet)
+  std::string target = "cpu";   ///< cpu|cuda
   std::string triple;           ///< empty: the host
   std::string cpu;              ///< empty: the host CPU (or generic for a triple)
   std::string emit = "obj";     ///< obj|shared|mlir|llvm|asm
@@ -25,6 +25,10 @@ struct CompileOptions {
   std::map<std::string, std::vector<int64_t>> inputShapes;
   bool writeHeader = true;
   bool timing = false;          ///< print the time of each stage
+  /// CUDA: architectures to build kernels for (sm_80, sm_86, sm_89, sm_90).
+  std::vector<std::string> cudaArchs = {"sm_90"};
+  /// CUDA: ptxas for cubins and validation; empty searches, "none" skips.
+  std::string ptxas;
 };
 
 int compile(const CompileOptions &options, const char *argv0);

@@ -1,0 +1,177 @@
+//===- MapToGPU.cpp - loop nests of host functions become gpu.launch ------===//
+//
+// One thread per point of a parallel loop nest, over a linearised iteration
+// space. Simple and always applicable: every kernel the CPU path forms maps,
+// whatever its loop structure. Tiling with shared-memory staging for
+// contractions is a separate, later step.
+//
+//===----------------------------------------------------------------------===//
+#include "passes/CUDA/Passes.h"
+
+#include "mlir/IR/IRMapping.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+
+using namespace mlir;
+
+namespace mlc::cuda {
+#define GEN_PASS_DEF_MAPTOGPU
+#include "passes/CUDA/Passes.h.inc"
+} // namespace mlc::cuda
+
+namespace {
+/// Ops that stay on the host: they neither read nor write buffer contents.
+bool staysOnHost(Operation *op) {
+  return isa<func::CallOp, func::ReturnOp, memref::AllocOp, memref::DeallocOp>(op) ||
+         isMemoryEffectFree(op);
+}
+
+struct MapToGPUPass : mlc::cuda::impl::MapToGPUBase<MapToGPUPass> {
+  using MapToGPUBase::MapToGPUBase;
+
+  void runOnOperation() override {
+    func::FuncOp func = getOperation();
+    if (func.isExternal())
+      return;
+    Block &body = func.getBody().front();
+    SmallVector<Operation *> group; // consecutive ops for one serial launch
+    auto flush = [&]() -> LogicalResult {
+      if (group.empty())
+        return success();
+      LogicalResult result = launchSerial(group);
+      group.clear();
+      return result;
+    };
+    for (Operation &op : llvm::make_early_inc_range(body)) {
+      if (auto loop = dyn_cast<scf::ParallelOp>(&op)) {
+        if (failed(flush()) || failed(launchParallel(loop)))
+          return signalPassFailure();
+      } else if (staysOnHost(&op)) {
+        if (failed(flush()))
+          return signalPassFailure();
+      } else {
+        group.push_back(&op);
+      }
+    }
+    if (failed(flush()))
+      return signalPassFailure();
+    toDeviceAllocations(func);
+  }
+
+  /// A launch of `grid` blocks of `block` threads, with the builder set
+  /// inside its body (before the terminator).
+  gpu::LaunchOp createLaunch(OpBuilder &b, Location loc, Value grid, int64_t block) {
+    Value one = arith::ConstantIndexOp::create(b, loc, 1);
+    Value threads = arith::ConstantIndexOp::create(b, loc, block);
+    auto launch = gpu::LaunchOp::create(b, loc, grid, one, one, threads, one, one);
+    b.setInsertionPointToEnd(&launch.getBody().front());
+    gpu::TerminatorOp::create(b, loc);
+    b.setInsertionPointToStart(&launch.getBody().front());
+    return launch;
+  }
+
+  LogicalResult launchParallel(scf::ParallelOp loop) {
+    if (loop.getNumResults() != 0)
+      return loop.emitError("cannot map a parallel loop with reductions to the GPU");
+    Location loc = loop.getLoc();
+    OpBuilder b(loop);
+    // Trip count of each dimension and of the whole space, on the host.
+    SmallVector<Value> extents;
+    std::optional<int64_t> staticTotal = 1;
+    Value total = arith::ConstantIndexOp::create(b, loc, 1);
+    for (auto [lb, ub, step] :
+         llvm::zip(loop.getLowerBound(), loop.getUpperBound(), loop.getStep())) {
+      Value extent = arith::CeilDivUIOp::create(b, loc, arith::SubIOp::create(b, loc, ub, lb), step);
+      extents.push_back(extent);
+      total = arith::MulIOp::create(b, loc, total, extent);
+      std::optional<int64_t> e = getConstantIntValue(extent);
+      if (!e) {
+        auto l = getConstantIntValue(lb), u = getConstantIntValue(ub), s = getConstantIntValue(step);
+        if (l && u && s && *s > 0)
+          e = (*u - *l + *s - 1) / *s;
+      }
+      staticTotal = (staticTotal && e) ? std::optional<int64_t>(*staticTotal * *e) : std::nullopt;
+    }
+    int64_t block = blockSize;
+    if (staticTotal && *staticTotal < block)
+      block = std::max<int64_t>(32, (*staticTotal + 31) / 32 * 32);
+    Value blockValue = arith::ConstantIndexOp::create(b, loc, block);
+    Value grid = arith::CeilDivUIOp::create(b, loc, total, blockValue);
+    gpu::LaunchOp launch = createLaunch(b, loc, grid, block);
+
+    // Inside: the linear id, a bounds guard, then the indices.
+    bool narrow = staticTotal && *staticTotal < (int64_t(1) << 31);
+    Type idType = narrow ? Type(b.getI32Type()) : Type(b.getIndexType());
+    auto toId = [&](Value v) -> Value {
+      return narrow ? Value(arith::IndexCastUIOp::create(b, loc, idType, v)) : v;
+    };
+    Value id = arith::AddIOp::create(
+        b, loc,
+        arith::MulIOp::create(b, loc, toId(launch.getBlockIds().x),
+                              arith::ConstantOp::create(b, loc, b.getIntegerAttr(idType, block))),
+        toId(launch.getThreadIds().x));
+    Value inRange = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, id, toId(total));
+    auto guard = scf::IfOp::create(b, loc, inRange, /*withElseRegion=*/false);
+    b.setInsertionPoint(guard.thenBlock()->getTerminator());
+    IRMapping mapping;
+    Value rest = id;
+    for (int64_t d = extents.size() - 1; d >= 0; --d) {
+      Value index = rest;
+      if (d != 0) {
+        Value extent = toId(extents[d]);
+        index = arith::RemUIOp::create(b, loc, rest, extent);
+        rest = arith::DivUIOp::create(b, loc, rest, extent);
+      }
+      if (narrow)
+        index = arith::IndexCastUIOp::create(b, loc, b.getIndexType(), index);
+      Value iv = arith::AddIOp::create(
+          b, loc, loop.getLowerBound()[d],
+          arith::MulIOp::create(b, loc, index, loop.getStep()[d]));
+      mapping.map(loop.getInductionVars()[d], iv);
+    }
+    for (Operation &op : loop.getBody()->without_terminator())
+      b.clone(op, mapping);
+    loop.erase();
+    return success();
+  }
+
+  /// Runs `ops` (consecutive, in one block) on one GPU thread.
+  LogicalResult launchSerial(ArrayRef<Operation *> ops) {
+    llvm::SmallPtrSet<Operation *, 8> inGroup(ops.begin(), ops.end());
+    for (Operation *op : ops)
+      for (Value result : op->getResults())
+        for (Operation *user : result.getUsers())
+          if (!inGroup.contains(op->getBlock()->findAncestorOpInBlock(*user)))
+            return op->emitError("a value computed from buffer contents is used on the host; "
+                                 "the CUDA target cannot run this op");
+    OpBuilder b(ops.front());
+    Value one = arith::ConstantIndexOp::create(b, ops.front()->getLoc(), 1);
+    gpu::LaunchOp launch = createLaunch(b, ops.front()->getLoc(), one, 1);
+    Operation *terminator = launch.getBody().front().getTerminator();
+    for (Operation *op : ops)
+      op->moveBefore(terminator);
+    return success();
+  }
+
+  /// Buffers that the host still allocates must be device memory.
+  void toDeviceAllocations(func::FuncOp func) {
+    SmallVector<memref::AllocOp> allocs;
+    func.walk([&](memref::AllocOp a) {
+      if (!a->getParentOfType<gpu::LaunchOp>())
+        allocs.push_back(a);
+    });
+    for (memref::AllocOp alloc : allocs) {
+      OpBuilder b(alloc);
+      auto device = gpu::AllocOp::create(b, alloc.getLoc(), alloc.getType(), Type(), ValueRange(),
+                                         alloc.getDynamicSizes(), alloc.getSymbolOperands());
+      for (Operation *user : llvm::make_early_inc_range(alloc->getUsers()))
+        if (auto dealloc = dyn_cast<memref::DeallocOp>(user)) {
+          OpBuilder d(dealloc);
+          gpu::DeallocOp::create(d, dealloc.getLoc(), Type(), ValueRange(), dealloc.getMemref());
+          dealloc.erase();
+        }
+      alloc.replaceAllUsesWith(device.getMemref());
+      alloc.erase();
+    }
+  }
+};
+} // namespace

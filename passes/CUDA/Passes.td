@@ -1,0 +1,68 @@
+//===- Passes.td - CUDA back-end passes ---------------------*- tablegen -*-===//
+#ifndef MLC_CUDA_PASSES
+#define MLC_CUDA_PASSES
+
+include "mlir/Pass/PassBase.td"
+
+def MapToGPU : Pass<"mlc-cuda-map-to-gpu", "mlir::func::FuncOp"> {
+  let summary = "Runs each loop nest of a kernel as a gpu.launch";
+  let description = [{
+    Runs after `convert-linalg-to-parallel-loops`, on host functions whose
+    top level is a sequence of loop nests over buffers. Each top-level
+    `scf.parallel` becomes one `gpu.launch`: its iteration space is
+    linearised, one thread per point, `block-size` threads per block (fewer
+    when the space is smaller), and each thread recovers its indices by
+    division, innermost fastest so that neighbouring threads touch
+    neighbouring addresses. Reduction loops nested in the parallel one stay
+    sequential inside the thread. Index arithmetic is 32-bit when the space
+    has fewer than 2^31 points.
+
+    Every other top-level op that reads or writes memory (a loop without
+    parallel dimensions, a scalar load or store) runs in a one-thread
+    launch, consecutive ones together. Pure ops (constants, views), calls
+    and returns stay on the host. `memref.alloc`/`dealloc` that are left
+    become `gpu.alloc`/`gpu.dealloc`.
+
+    ```mlir
+    scf.parallel (%i, %j) = (%c0, %c0) to (%c4, %c100) step (%c1, %c1) { ... }
+    ```
+    becomes
+    ```mlir
+    gpu.launch blocks(%bx, %by, %bz) in (%gx = %c2, ...) threads(%tx, ...) in (%b = %c256, ...) {
+      %id = bx * 256 + tx ; if %id < 400: %i = %id / 100, %j = %id % 100 ; ...
+    }
+    ```
+  }];
+  let options = [
+    Option<"blockSize", "block-size", "int64_t", /*default=*/"256",
+           "Threads per block">,
+  ];
+  let dependentDialects = ["mlir::gpu::GPUDialect", "mlir::scf::SCFDialect",
+                           "mlir::arith::ArithDialect"];
+}
+
+def MergeGPUModules : Pass<"mlc-cuda-merge-gpu-modules", "mlir::ModuleOp"> {
+  let summary = "Puts every outlined GPU kernel into one gpu.module";
+  let description = [{
+    `gpu-kernel-outlining` makes one `gpu.module` per launch. The model's
+    kernels go into a single module `@mlc_kernels` instead (each kernel
+    renamed after the module it came from), so that the artifact carries one
+    device image per architecture and the runtime loads it once.
+  }];
+  let dependentDialects = ["mlir::gpu::GPUDialect"];
+}
+
+def DeviceConstants : Pass<"mlc-cuda-device-constants", "mlir::ModuleOp"> {
+  let summary = "Reads the model's constants from one device weights buffer";
+  let description = [{
+    Runs on the entry function `forward` after the memory plan. Each
+    `memref.get_global` of a constant becomes a `memref.view` into a new last
+    argument, the device copy of all weights, at a 64-byte aligned offset.
+    The layout is recorded on `forward` as `mlc.device_constants` (symbol,
+    offset, bytes) and `mlc.weights_size`; the artifact carries it so that
+    the runtime uploads the constants once when the model is created.
+  }];
+  let dependentDialects = ["mlir::memref::MemRefDialect", "mlir::arith::ArithDialect"];
+}
+
+#endif // MLC_CUDA_PASSES

@@ -1,0 +1,69 @@
+//===- Pipelines.cpp - the CUDA target's pass pipelines -------------------===//
+//
+// The graph and kernel-formation stages are the CPU target's (without the CPU
+// microkernels); from bufferization on, the kernels' loop nests run as GPU
+// launches, compiled to PTX by LLVM's NVPTX back end, while the host code that
+// launches them is lowered like the CPU target's.
+//
+//===----------------------------------------------------------------------===//
+#include "passes/CUDA/Passes.h"
+
+#include "passes/CPU/Passes.h"
+#include "passes/Kernel/Passes.h"
+
+#include "mlir/Pass/PassRegistry.h"
+
+using namespace mlir;
+using mlc::cpu::addPasses;
+
+void mlc::cuda::buildCUDABufferizePipeline(OpPassManager &pm) {
+  addPasses(pm, "one-shot-bufferize{bufferize-function-boundaries=1 "
+                "function-boundary-type-conversion=identity-layout-map},"
+                "buffer-results-to-out-params{hoist-static-allocs=1 modify-public-functions=1},"
+                "canonicalize,cse");
+  kernel::HoistKernelBuffersOptions hoist;
+  hoist.constants = true;
+  pm.addPass(kernel::createHoistKernelBuffers(hoist));
+  pm.nest<func::FuncOp>().addPass(cpu::createPlanMemory());
+  pm.addPass(createDeviceConstants());
+  addPasses(pm, "buffer-deallocation-pipeline,convert-bufferization-to-memref,canonicalize");
+}
+
+void mlc::cuda::buildCUDALowerToLLVMPipeline(OpPassManager &pm, const CUDAOptions &options) {
+  pm.addPass(cpu::createCopiesToLinalg());
+  // Polynomial exp/log/tanh/erf: plain arithmetic, so the PTX needs no
+  // libdevice (which only the CUDA toolkit ships).
+  pm.nest<func::FuncOp>().addPass(cpu::createApproximateMath());
+  addPasses(pm, "func.func(convert-linalg-to-parallel-loops,canonicalize)");
+  pm.nest<func::FuncOp>().addPass(createMapToGPU());
+  addPasses(pm, "func.func(lower-affine,canonicalize),gpu-kernel-outlining");
+  pm.addPass(createMergeGPUModules());
+  addPasses(pm, "convert-scf-to-cf");
+  for (const std::string &arch : options.archs)
+    addPasses(pm, "nvvm-attach-target{chip=" + arch + " features=" + options.ptxFeatures + " O=3}");
+  addPasses(pm, "gpu.module(convert-gpu-to-nvvm,canonicalize,reconcile-unrealized-casts),"
+                "expand-strided-metadata,lower-affine,finalize-memref-to-llvm,"
+                "convert-arith-to-llvm,convert-index-to-llvm,convert-cf-to-llvm,"
+                "convert-func-to-llvm{use-bare-ptr-memref-call-conv=1},"
+                "gpu-to-llvm,reconcile-unrealized-casts,canonicalize,"
+                "gpu-module-to-binary{format=isa}");
+}
+
+void mlc::cuda::buildCUDAPipeline(OpPassManager &pm, const CUDAOptions &options) {
+  cpu::buildGraphPipeline(pm);
+  cpu::buildKernelFormationPipeline(pm, /*useMicrokernels=*/false);
+  buildCUDABufferizePipeline(pm);
+  buildCUDALowerToLLVMPipeline(pm, options);
+}
+
+void mlc::cuda::registerPipelines() {
+  PassPipelineRegistration<>("mlc-cuda-bufferize-pipeline",
+                             "Bufferization with a planned workspace and device weights",
+                             buildCUDABufferizePipeline);
+  PassPipelineRegistration<>("mlc-cuda-lower-to-llvm-pipeline",
+                             "Buffers to GPU launches (PTX for sm_90) and LLVM-dialect host code",
+                             [](OpPassManager &pm) { buildCUDALowerToLLVMPipeline(pm, CUDAOptions()); });
+  PassPipelineRegistration<>("mlc-cuda-pipeline",
+                             "The whole CUDA pipeline for sm_90: onnx to host code and PTX",
+                             [](OpPassManager &pm) { buildCUDAPipeline(pm, CUDAOptions()); });
+}
