@@ -103,6 +103,10 @@ MLC_API int32_t mlc_thread_pool_size(const mlc_thread_pool *pool);
 typedef enum mlc_target {
   MLC_TARGET_CPU = 0,
   MLC_TARGET_CUDA = 1,
+  /* The CUDA target's kernels compiled for the host CPU, threads run one
+   * after another (`mlc compile --target=cuda --cuda-emulate`): checks the
+   * GPU lowering on machines without a GPU. Runs like a CPU model. */
+  MLC_TARGET_CUDA_EMULATED = 2,
 } mlc_target;
 
 typedef struct mlc_tensor_desc {
@@ -154,7 +158,7 @@ typedef struct mlc_model_desc {
   uint64_t workspace_size;
   uint64_t workspace_alignment;
   mlc_entry_fn entry;
-  /* MLC_TARGET_CUDA only; zero for CPU models. */
+  /* MLC_TARGET_CUDA and MLC_TARGET_CUDA_EMULATED; zero for CPU models. */
   int64_t num_device_images;
   const mlc_device_image *device_images;
   int64_t num_device_constants;
@@ -248,7 +252,8 @@ MLC_API void mlc_rt_parallel_for(mlc_exec_ctx *ctx, int64_t n,
  * on the model whose run is executing on the calling thread. A failure is
  * recorded in the model (the first one wins), later launches are skipped,
  * and the run returns it as its status. */
-/* The device copy of the model's weights. */
+/* The device copy of the model's weights (the host copy for an emulated
+ * model). */
 MLC_API void *mlc_rt_cuda_weights(mlc_exec_ctx *ctx);
 /* The stream the run enqueues its work on. */
 MLC_API void *mlc_rt_cuda_stream(void);

@@ -53,23 +53,57 @@ Constant *tensorDescs(Module &m, StructType *descType, ArrayRef<TensorInfo> tens
 }
 } // namespace
 
-/// Re-types large constant arrays (the weights) as byte arrays with the same
-/// contents. The code generator writes an i8 array as one block of bytes but
-/// a float array one element at a time, which took most of the compile time
-/// of a BERT-base model (440 MB of weights). Uses go through opaque pointers,
-/// so the globals' value types are free to change.
+/// Appends the in-memory bytes of a constant array (nested arrays of plain
+/// integers or floats, which have no padding) to `out`; false for anything
+/// else.
+static bool appendArrayBytes(Constant *c, std::string &out) {
+  if (auto *data = dyn_cast<ConstantDataSequential>(c)) {
+    out += data->getRawDataValues();
+    return true;
+  }
+  if (auto *array = dyn_cast<ConstantArray>(c)) {
+    for (Value *element : array->operands())
+      if (!appendArrayBytes(cast<Constant>(element), out))
+        return false;
+    return true;
+  }
+  if (isa<ConstantAggregateZero>(c)) {
+    Type *type = c->getType();
+    uint64_t count = 1;
+    while (auto *arrayType = dyn_cast<ArrayType>(type)) {
+      count *= arrayType->getNumElements();
+      type = arrayType->getElementType();
+    }
+    unsigned bits = type->getPrimitiveSizeInBits();
+    if (!(type->isIntegerTy() || type->isFloatingPointTy()) || bits % 8 != 0)
+      return false;
+    out.append(count * (bits / 8), '\0');
+    return true;
+  }
+  return false;
+}
+
+/// Re-types large constant arrays (the weights) as flat byte arrays with the
+/// same contents. The code generator writes an i8 array as one block of bytes
+/// but a float array (or an array of arrays, as N-d weights become) one
+/// element at a time, which took most of the compile time of a BERT-base
+/// model (440 MB of weights). Uses go through opaque pointers, so the
+/// globals' value types are free to change.
 static void weightsAsBytes(Module &m) {
   constexpr uint64_t kMinBytes = 4096;
-  SmallVector<GlobalVariable *> globals;
-  for (GlobalVariable &gv : m.globals())
-    if (gv.isConstant() && gv.hasInitializer())
-      if (auto *data = dyn_cast<ConstantDataArray>(gv.getInitializer()))
-        if (!data->getElementType()->isIntegerTy(8) &&
-            data->getRawDataValues().size() >= kMinBytes)
-          globals.push_back(&gv);
-  for (GlobalVariable *gv : globals) {
-    auto *data = cast<ConstantDataArray>(gv->getInitializer());
-    StringRef raw = data->getRawDataValues();
+  SmallVector<std::pair<GlobalVariable *, std::string>> globals;
+  for (GlobalVariable &gv : m.globals()) {
+    if (!gv.isConstant() || !gv.hasInitializer() || !gv.getValueType()->isArrayTy())
+      continue;
+    Constant *init = gv.getInitializer();
+    if (auto *data = dyn_cast<ConstantDataArray>(init))
+      if (data->getElementType()->isIntegerTy(8))
+        continue; // already bytes
+    std::string bytes;
+    if (appendArrayBytes(init, bytes) && bytes.size() >= kMinBytes)
+      globals.push_back({&gv, std::move(bytes)});
+  }
+  for (auto &[gv, raw] : globals) {
     Constant *bytes = ConstantDataArray::getRaw(raw, raw.size(), Type::getInt8Ty(m.getContext()));
     auto *replacement = new GlobalVariable(m, bytes->getType(), true, gv->getLinkage(), bytes, "",
                                            gv, gv->getThreadLocalMode(), gv->getAddressSpace());
@@ -86,7 +120,8 @@ bool mlc::driver::addArtifactABI(Module &m, const ModelInfo &info, std::string &
   LLVMContext &ctx = m.getContext();
   Function *forward = m.getFunction("forward");
   // forward(inputs..., outputs..., workspace[, device weights])
-  size_t expectedArgs = info.inputs.size() + info.outputs.size() + 1 + (info.cuda ? 1 : 0);
+  bool deviceWeights = info.target != 0;
+  size_t expectedArgs = info.inputs.size() + info.outputs.size() + 1 + (deviceWeights ? 1 : 0);
   if (!forward || forward->arg_size() != expectedArgs) {
     error = "internal error: the lowered module has no forward(inputs, outputs, workspace)";
     return false;
@@ -117,7 +152,7 @@ bool mlc::driver::addArtifactABI(Module &m, const ModelInfo &info, std::string &
   loadArray(entry->getArg(0), info.inputs.size());
   loadArray(entry->getArg(1), info.outputs.size());
   args.push_back(entry->getArg(2));
-  if (info.cuda) {
+  if (deviceWeights) {
     FunctionCallee weights =
         m.getOrInsertFunction("mlc_rt_cuda_weights", FunctionType::get(ptr, {ptr}, false));
     args.push_back(b.CreateCall(weights, {entry->getArg(3)}));
@@ -165,7 +200,7 @@ bool mlc::driver::addArtifactABI(Module &m, const ModelInfo &info, std::string &
       ctx, {i32, i32, ptr, i64, ptr, i64, ptr, i64, i64, ptr, i64, ptr, i64, ptr, i64},
       "mlc_model_desc");
   Constant *desc = ConstantStruct::get(
-      modelDesc, {ConstantInt::get(i32, kABIVersion), ConstantInt::get(i32, info.cuda ? 1 : 0),
+      modelDesc, {ConstantInt::get(i32, kABIVersion), ConstantInt::get(i32, info.target),
                   stringConstant(m, info.name, prefix + "_model_name"),
                   ConstantInt::get(i64, info.inputs.size()),
                   tensorDescs(m, tensorDesc, info.inputs, prefix + "_inputs"),

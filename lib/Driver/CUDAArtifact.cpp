@@ -143,7 +143,7 @@ bool mlc::driver::assemblePTX(const std::string &ptxas, const std::string &ptx,
     error = "cannot create temporary files for ptxas";
     return false;
   }
-  auto cleanup = make_scope_exit([&] {
+  scope_exit cleanup([&] {
     sys::fs::remove(ptxPath);
     sys::fs::remove(cubinPath);
     sys::fs::remove(logPath);

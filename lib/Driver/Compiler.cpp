@@ -284,6 +284,15 @@ bool mlc::driver::compileModel(const CompileOptions &options, const char *argv0,
       return false;
     }
   }
+  bool emulate = cuda && options.cudaEmulate;
+  if (options.cudaEmulate && !cuda) {
+    llvm::errs() << "mlc: error: --cuda-emulate needs --target=cuda\n";
+    return false;
+  }
+  if (emulate && options.emit == "ptx") {
+    llvm::errs() << "mlc: error: --cuda-emulate makes no PTX\n";
+    return false;
+  }
   if (options.output.empty()) {
     llvm::errs() << "mlc: error: no output path (-o)\n";
     return false;
@@ -364,18 +373,20 @@ bool mlc::driver::compileModel(const CompileOptions &options, const char *argv0,
   timer.lap("graph, kernels, bufferization");
   if (auto ws = forward->getAttrOfType<IntegerAttr>("mlc.workspace_size"))
     info.workspaceSize = ws.getInt();
-  info.cuda = cuda;
+  info.target = emulate ? 2 : cuda ? 1 : 0;
   if (cuda)
     readDeviceConstants(forward, info);
   PassManager toLLVM(&ctx);
-  if (cuda)
+  if (emulate)
+    mlc::cuda::buildCUDAEmulationPipeline(toLLVM);
+  else if (cuda)
     mlc::cuda::buildCUDALowerToLLVMPipeline(toLLVM, cudaOptions);
   else
     mlc::cpu::buildCPULowerToLLVMPipeline(toLLVM);
   if (failed(toLLVM.run(*module)))
     return false;
   timer.lap("lowering to LLVM dialect");
-  if (cuda) {
+  if (cuda && !emulate) {
     if (!collectDeviceImages(*module, options, info))
       return false;
     timer.lap("device images");
@@ -399,7 +410,7 @@ bool mlc::driver::compileModel(const CompileOptions &options, const char *argv0,
     return false;
   }
   std::string error;
-  if (cuda && !rewriteGPURuntimeCalls(*llvmModule, error)) {
+  if (cuda && !emulate && !rewriteGPURuntimeCalls(*llvmModule, error)) {
     llvm::errs() << "mlc: error: " << error << "\n";
     return false;
   }
@@ -411,7 +422,7 @@ bool mlc::driver::compileModel(const CompileOptions &options, const char *argv0,
   // A CUDA model's host code only launches kernels: build it for the generic
   // CPU so that an object compiled here runs on any GPU server's host.
   CompileOptions hostOptions = options;
-  if (cuda)
+  if (cuda && !emulate)
     hostOptions.cpu = "generic";
   auto tm = createTargetMachine(hostOptions, triple);
   if (!tm)

@@ -37,7 +37,7 @@ struct ModelInfo {
   std::string name; ///< C identifier
   std::vector<TensorInfo> inputs, outputs;
   uint64_t workspaceSize = 0;
-  bool cuda = false; ///< target: MLC_TARGET_CUDA
+  int32_t target = 0; ///< mlc_target: 0 CPU, 1 CUDA, 2 CUDA emulated
   std::vector<DeviceImage> deviceImages;
   std::vector<DeviceConstant> deviceConstants;
   uint64_t weightsSize = 0;

@@ -67,7 +67,8 @@ public:
       llvm::errs() << "mlc: error: the compiled library lacks the runtime or the model descriptor\n";
       return false;
     }
-    mlc_model_options opts = {threads, nullptr};
+    mlc_model_options opts{}; // device 0
+    opts.num_threads = threads;
     return check(create(desc, &opts, &model));
   }
 

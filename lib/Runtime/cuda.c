@@ -310,12 +310,6 @@ static mlc_status create_in_context(mlc_cuda_model *m,
       return cuda_failure(m->name, "cuMemAlloc of the weights", rc);
     for (int64_t i = 0; i < desc->num_device_constants; ++i) {
       const mlc_device_constant *c = &desc->device_constants[i];
-      if (c->offset > desc->device_weights_size ||
-          c->size > desc->device_weights_size - c->offset)
-        return mlc_status_make(MLC_STATUS_INVALID_ARGUMENT,
-                               "model '%s': constant %lld lies outside the "
-                               "weights buffer",
-                               m->name, (long long)i);
       rc = driver.cuMemcpyHtoD(m->weights + c->offset, c->data, c->size);
       if (rc != 0)
         return cuda_failure(m->name, "uploading the weights", rc);
@@ -462,7 +456,9 @@ static void record(mlc_cuda_model *m, mlc_status status) {
 }
 
 void *mlc_rt_cuda_weights(mlc_exec_ctx *ctx) {
-  return ctx && ctx->cuda ? (void *)(uintptr_t)ctx->cuda->weights : NULL;
+  if (!ctx)
+    return NULL;
+  return ctx->cuda ? (void *)(uintptr_t)ctx->cuda->weights : ctx->host_weights;
 }
 
 void *mlc_rt_cuda_stream(void) {

@@ -36,7 +36,13 @@ struct mlc_exec_ctx {
   mlc_thread_pool *pool;
   /// The GPU state of a CUDA model (cuda.c); NULL for CPU models.
   mlc_cuda_model *cuda;
+  /// An emulated CUDA model's weights buffer (runtime.c); NULL otherwise.
+  void *host_weights;
 };
+
+/// Checks that each device constant of `desc` lies inside its weights
+/// buffer (runtime.c).
+MLC_INTERNAL mlc_status mlc_check_device_constants(const mlc_model_desc *desc);
 
 /// CUDA models (cuda.c). Creation loads the driver and the kernels, allocates
 /// device memory (workspace, weights, one buffer per input and output) and

@@ -246,6 +246,47 @@ static mlc_status check_desc(const mlc_model_desc *desc, size_t *input_bytes,
   return NULL;
 }
 
+mlc_status mlc_check_device_constants(const mlc_model_desc *desc) {
+  const char *name = desc->name ? desc->name : "";
+  if (desc->num_device_constants < 0 ||
+      (desc->num_device_constants > 0 && !desc->device_constants))
+    return mlc_status_make(MLC_STATUS_INVALID_ARGUMENT,
+                           "model '%s' has an invalid device constant table",
+                           name);
+  for (int64_t i = 0; i < desc->num_device_constants; ++i) {
+    const mlc_device_constant *c = &desc->device_constants[i];
+    if (c->offset > desc->device_weights_size ||
+        c->size > desc->device_weights_size - c->offset ||
+        (c->size > 0 && !c->data))
+      return mlc_status_make(MLC_STATUS_INVALID_ARGUMENT,
+                             "model '%s': device constant %lld lies outside "
+                             "the weights buffer or has no data",
+                             name, (long long)i);
+  }
+  return NULL;
+}
+
+/// The weights buffer of an emulated CUDA model: the device layout, in host
+/// memory.
+static mlc_status create_host_weights(const mlc_model_desc *desc,
+                                      void **out) {
+  *out = NULL;
+  if (desc->device_weights_size == 0)
+    return NULL;
+  if (desc->device_weights_size > (uint64_t)SIZE_MAX ||
+      posix_memalign(out, 64, (size_t)desc->device_weights_size) != 0)
+    return mlc_status_make(MLC_STATUS_OUT_OF_MEMORY,
+                           "mlc_model_create: model '%s': could not allocate "
+                           "%llu bytes of weights",
+                           desc->name ? desc->name : "",
+                           (unsigned long long)desc->device_weights_size);
+  for (int64_t i = 0; i < desc->num_device_constants; ++i) {
+    const mlc_device_constant *c = &desc->device_constants[i];
+    memcpy((char *)*out + c->offset, c->data, (size_t)c->size);
+  }
+  return NULL;
+}
+
 mlc_status mlc_model_create(const mlc_model_desc *desc,
                             const mlc_model_options *options,
                             mlc_model **out_model) {
@@ -318,6 +359,8 @@ mlc_status mlc_model_create(const mlc_model_desc *desc,
   atomic_flag_clear(&model->running);
 
   mlc_status status = check_desc(desc, model->input_bytes, model->output_bytes);
+  if (!status && desc->target != MLC_TARGET_CPU)
+    status = mlc_check_device_constants(desc);
   if (status) {
     free(model);
     return status;
@@ -330,7 +373,8 @@ mlc_status mlc_model_create(const mlc_model_desc *desc,
       free(model);
       return status;
     }
-  } else if (desc->target != MLC_TARGET_CPU) {
+  } else if (desc->target != MLC_TARGET_CPU &&
+             desc->target != MLC_TARGET_CUDA_EMULATED) {
     free(model);
     return mlc_status_make(MLC_STATUS_UNSUPPORTED,
                            "mlc_model_create: model '%s' has unknown target "
@@ -347,6 +391,13 @@ mlc_status mlc_model_create(const mlc_model_desc *desc,
                              name, (unsigned long long)desc->workspace_size);
     }
     model->workspace = workspace;
+  }
+  if (desc->target == MLC_TARGET_CUDA_EMULATED) {
+    status = create_host_weights(desc, &model->ctx.host_weights);
+    if (status) {
+      mlc_model_destroy(model);
+      return status;
+    }
   }
 
   if (options->thread_pool) {
@@ -368,6 +419,7 @@ void mlc_model_destroy(mlc_model *model) {
     return;
   mlc_thread_pool_destroy(model->owned_pool);
   mlc_cuda_model_destroy(model->ctx.cuda);
+  free(model->ctx.host_weights);
   free(model->workspace);
   free(model);
 }

@@ -31,6 +31,8 @@ void buildKernelFormationPipeline(mlir::OpPassManager &pm, bool useMicrokernels 
 void buildCPUBufferizePipeline(mlir::OpPassManager &pm);
 /// Buffers -> LLVM dialect (bare-pointer calling convention).
 void buildCPULowerToLLVMPipeline(mlir::OpPassManager &pm);
+/// The tail of the above: host loops on buffers -> LLVM dialect.
+void buildLoopsToLLVMPipeline(mlir::OpPassManager &pm);
 /// All of the above, onnx to LLVM dialect.
 void buildCPUPipeline(mlir::OpPassManager &pm);
 

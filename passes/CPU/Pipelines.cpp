@@ -57,6 +57,10 @@ void mlc::cpu::buildCPULowerToLLVMPipeline(OpPassManager &pm) {
   pm.nest<func::FuncOp>().addPass(cpu::createParallelizeLoops());
   addPasses(pm, "convert-scf-to-openmp");
   pm.addPass(cpu::createStripAllocaScopes());
+  buildLoopsToLLVMPipeline(pm);
+}
+
+void mlc::cpu::buildLoopsToLLVMPipeline(OpPassManager &pm) {
   addPasses(pm, "lower-affine,convert-scf-to-cf,"
                 "canonicalize,convert-math-to-llvm,convert-math-to-libm,"
                 "expand-strided-metadata,lower-affine,"

@@ -1,6 +1,8 @@
 //===- DeviceConstants.cpp - weights from one device buffer ---------------===//
 #include "passes/CUDA/Passes.h"
 
+#include "mlir/IR/BuiltinDialect.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/SymbolTable.h"
 
 using namespace mlir;
@@ -69,6 +71,26 @@ struct DeviceConstantsPass : mlc::cuda::impl::DeviceConstantsBase<DeviceConstant
       Value view = memref::ViewOp::create(b, op.getLoc(), op.getType(), weights, offset, ValueRange{});
       op.replaceAllUsesWith(view);
       op.erase();
+    }
+    // The host keeps the globals only as the data to upload: flat 1-D arrays
+    // translate to LLVM as one block (N-d ones become arrays of arrays,
+    // element rows uniqued one by one).
+    for (auto &entry : offsets) {
+      auto global = symbols.lookup<memref::GlobalOp>(entry.first);
+      MemRefType type = global.getType();
+      if (type.getRank() == 1)
+        continue;
+      auto flat = MemRefType::get({type.getNumElements()}, type.getElementType());
+      auto tensorType = RankedTensorType::get(flat.getShape(), flat.getElementType());
+      Attribute init = global.getInitialValueAttr();
+      if (auto dense = dyn_cast_or_null<DenseElementsAttr>(init))
+        init = dense.reshape(tensorType);
+      else if (auto resource = dyn_cast_or_null<DenseResourceElementsAttr>(init))
+        init = DenseResourceElementsAttr::get(tensorType, resource.getRawHandle());
+      else
+        continue;
+      global.setType(flat);
+      global.setInitialValueAttr(init);
     }
     forward->setAttr("mlc.device_constants", b.getArrayAttr(table));
     forward->setAttr("mlc.weights_size", b.getI64IntegerAttr(size));

@@ -37,6 +37,9 @@ void buildCUDABufferizePipeline(mlir::OpPassManager &pm);
 /// gpu.binary with one PTX image per architecture.
 void buildCUDALowerToLLVMPipeline(mlir::OpPassManager &pm, const CUDAOptions &options);
 
+/// Buffers -> the same launches as buildCUDALowerToLLVMPipeline, run as host
+/// loops (mlc-cuda-emulate-launches), -> LLVM dialect for the host CPU.
+void buildCUDAEmulationPipeline(mlir::OpPassManager &pm);
 /// All of the above after the CPU target's graph and kernel-formation stages
 /// (without CPU microkernels): onnx to host code and PTX.
 void buildCUDAPipeline(mlir::OpPassManager &pm, const CUDAOptions &options);

@@ -65,4 +65,19 @@ def DeviceConstants : Pass<"mlc-cuda-device-constants", "mlir::ModuleOp"> {
   let dependentDialects = ["mlir::memref::MemRefDialect", "mlir::arith::ArithDialect"];
 }
 
+def EmulateLaunches : Pass<"mlc-cuda-emulate-launches", "mlir::func::FuncOp"> {
+  let summary = "Runs gpu.launch bodies as host loops (checking the GPU lowering without a GPU)";
+  let description = [{
+    For machines without a GPU: each `gpu.launch` that `mlc-cuda-map-to-gpu`
+    made becomes a loop over its blocks and a loop over each block's
+    threads, with the block and thread ids replaced by the loop indices, so
+    that the CPU back end can compile the CUDA target's kernels and a test
+    can run them. The launches use only x ids and neither barriers nor
+    shared memory, so running the threads one after another gives the GPU's
+    result exactly. `mlc compile --target=cuda --cuda-emulate` uses it; the
+    NVPTX code generation and the CUDA runtime are what it leaves out.
+  }];
+  let dependentDialects = ["mlir::scf::SCFDialect", "mlir::memref::MemRefDialect"];
+}
+
 #endif // MLC_CUDA_PASSES

@@ -49,6 +49,15 @@ void mlc::cuda::buildCUDALowerToLLVMPipeline(OpPassManager &pm, const CUDAOption
                 "gpu-module-to-binary{format=isa}");
 }
 
+void mlc::cuda::buildCUDAEmulationPipeline(OpPassManager &pm) {
+  pm.addPass(cpu::createCopiesToLinalg());
+  pm.nest<func::FuncOp>().addPass(cpu::createApproximateMath());
+  addPasses(pm, "func.func(convert-linalg-to-parallel-loops,canonicalize)");
+  pm.nest<func::FuncOp>().addPass(createMapToGPU());
+  pm.nest<func::FuncOp>().addPass(createEmulateLaunches());
+  cpu::buildLoopsToLLVMPipeline(pm);
+}
+
 void mlc::cuda::buildCUDAPipeline(OpPassManager &pm, const CUDAOptions &options) {
   cpu::buildGraphPipeline(pm);
   cpu::buildKernelFormationPipeline(pm, /*useMicrokernels=*/false);

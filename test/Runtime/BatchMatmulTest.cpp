@@ -68,7 +68,7 @@ public:
 
 private:
   std::unique_ptr<mlc_thread_pool, PoolDeleter> pool_;
-  mlc_exec_ctx ctx_{nullptr};
+  mlc_exec_ctx ctx_{nullptr, nullptr, nullptr};
   mlc_exec_ctx *previous_ = nullptr;
 };
 

@@ -85,7 +85,7 @@ TEST(DepthwiseParallelTest, SameResultOnTwoThreads) {
   mlc_rt_depthwise_conv2d_f32(&p, in.data(), w.data(), nullptr, one.data());
   mlc_thread_pool *pool = nullptr;
   ASSERT_EQ(mlc_thread_pool_create(2, &pool), nullptr);
-  mlc_exec_ctx ctx{pool};
+  mlc_exec_ctx ctx{pool, nullptr, nullptr};
   mlc_exec_ctx *previous = mlc_rt_set_current_ctx(&ctx);
   mlc_rt_depthwise_conv2d_f32(&p, in.data(), w.data(), nullptr, two.data());
   mlc_rt_set_current_ctx(previous);

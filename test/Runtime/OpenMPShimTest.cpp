@@ -48,7 +48,7 @@ void runLoop(uint64_t n, int threads) {
   Loop loop{n, &hits, &lastCount};
   mlc_thread_pool *pool = nullptr;
   ASSERT_EQ(mlc_thread_pool_create(threads, &pool), nullptr);
-  mlc_exec_ctx ctx{pool};
+  mlc_exec_ctx ctx{pool, nullptr, nullptr};
   mlc_exec_ctx *previous = mlc_rt_set_current_ctx(&ctx);
   mlc_rt_kmpc_fork_call(nullptr, 1, (void (*)(int32_t *, int32_t *, ...))loopTask, &loop);
   mlc_rt_set_current_ctx(previous);

@@ -194,7 +194,7 @@ TEST(ThreadPoolTest, ParallelForCoversEveryIndexExactlyOnce) {
   for (int32_t threads : {1, 2, 4, 7}) {
     PoolPtr pool = makePool(threads);
     ASSERT_NE(pool, nullptr);
-    mlc_exec_ctx ctx{pool.get()};
+    mlc_exec_ctx ctx{pool.get(), nullptr, nullptr};
     for (int64_t n : {0, 1, 2, 3, 5, 6, 7, 8, 13, 27, 28, 29, 64, 100, 1000,
                       4097, 100003}) {
       Coverage coverage(n);
@@ -208,7 +208,7 @@ TEST(ThreadPoolTest, ParallelForCoversEveryIndexExactlyOnce) {
 
 TEST(ThreadPoolTest, NegativeCountAndNullBodyDoNothing) {
   PoolPtr pool = makePool(3);
-  mlc_exec_ctx ctx{pool.get()};
+  mlc_exec_ctx ctx{pool.get(), nullptr, nullptr};
   Coverage coverage(1);
   mlc_rt_parallel_for(&ctx, -5, &Coverage::body, &coverage);
   mlc_rt_parallel_for(&ctx, 10, nullptr, &coverage);
@@ -237,7 +237,7 @@ struct ThreadRecorder {
 
 TEST(ThreadPoolTest, WorkIsSpreadOverThreads) {
   PoolPtr pool = makePool(4);
-  mlc_exec_ctx ctx{pool.get()};
+  mlc_exec_ctx ctx{pool.get(), nullptr, nullptr};
   ThreadRecorder recorder;
   mlc_rt_parallel_for(&ctx, 64, &ThreadRecorder::body, &recorder);
   EXPECT_GE(recorder.ids.size(), 2u);
@@ -246,7 +246,7 @@ TEST(ThreadPoolTest, WorkIsSpreadOverThreads) {
 
 TEST(ThreadPoolTest, SingleThreadPoolRunsOnTheCaller) {
   PoolPtr pool = makePool(1);
-  mlc_exec_ctx ctx{pool.get()};
+  mlc_exec_ctx ctx{pool.get(), nullptr, nullptr};
   ThreadRecorder recorder;
   mlc_rt_parallel_for(&ctx, 4, &ThreadRecorder::body, &recorder);
   ASSERT_EQ(recorder.ids.size(), 1u);
@@ -287,7 +287,7 @@ struct Nested {
 TEST(ThreadPoolTest, NestedParallelForRunsInline) {
   for (int32_t threads : {2, 4, 7}) {
     PoolPtr pool = makePool(threads);
-    mlc_exec_ctx ctx{pool.get()};
+    mlc_exec_ctx ctx{pool.get(), nullptr, nullptr};
     Nested nested(&ctx, 37, 101);
     mlc_rt_parallel_for(&ctx, 37, &Nested::outerBody, &nested);
     EXPECT_EQ(nested.total.load(), 37 * 101);
@@ -310,7 +310,7 @@ struct Summer {
 TEST(ThreadPoolTest, ManyRepeatedCalls) {
   for (int32_t threads : {2, 4, 7}) {
     PoolPtr pool = makePool(threads);
-    mlc_exec_ctx ctx{pool.get()};
+    mlc_exec_ctx ctx{pool.get(), nullptr, nullptr};
     Summer summer;
     const int calls = 10000;
     int64_t expected = 0;
@@ -325,7 +325,7 @@ TEST(ThreadPoolTest, ManyRepeatedCalls) {
 
 TEST(ThreadPoolTest, SharedPoolFromSeveralThreads) {
   PoolPtr pool = makePool(4);
-  mlc_exec_ctx ctx{pool.get()};
+  mlc_exec_ctx ctx{pool.get(), nullptr, nullptr};
   std::atomic<int> failures{0};
   std::vector<std::thread> callers;
   for (int t = 0; t < 3; ++t)
@@ -346,7 +346,7 @@ TEST(ThreadPoolTest, CreateAndDestroyRepeatedly) {
   for (int i = 0; i < 50; ++i) {
     PoolPtr pool = makePool(1 + i % 5);
     if (i % 2) {
-      mlc_exec_ctx ctx{pool.get()};
+      mlc_exec_ctx ctx{pool.get(), nullptr, nullptr};
       Coverage coverage(33);
       mlc_rt_parallel_for(&ctx, 33, &Coverage::body, &coverage);
       EXPECT_EQ(coverage.wrong(), 0);
@@ -520,7 +520,7 @@ TEST(ModelTest, SharedPoolIsUsedAndNotDestroyed) {
     EXPECT_EQ(runB.out[2], 3.0f);
   }
   // The models are gone; the pool must still work.
-  mlc_exec_ctx ctx{pool.get()};
+  mlc_exec_ctx ctx{pool.get(), nullptr, nullptr};
   Coverage coverage(20);
   mlc_rt_parallel_for(&ctx, 20, &Coverage::body, &coverage);
   EXPECT_EQ(coverage.wrong(), 0);

@@ -137,6 +137,7 @@ def run_model(name, args, tmp_root):
     rng = np.random.default_rng(args.seed)
     feeds = {}
     cmd = [args.mlc, "run", path, "--output-dir", out_dir, "--threads", str(args.threads)]
+    cmd += args.mlc_arg
     for in_name, dtype, shape in graph_inputs(model):
         arr = make_input(rng, in_name, dtype, shape)
         feeds[in_name] = arr
@@ -213,6 +214,9 @@ def main(argv=None):
     p.add_argument("--timeout", type=float, default=900, help="seconds per `mlc run`")
     p.add_argument("--threads", type=int, default=1,
                    help="threads of the compiled model (its parallel loops and microkernels)")
+    p.add_argument("--mlc-arg", action="append", default=[],
+                   help="extra argument of `mlc run` (repeatable), e.g. "
+                        "--mlc-arg=--target=cuda --mlc-arg=--cuda-emulate")
     p.add_argument("--keep-temp", action="store_true", help="keep inputs/outputs for debugging")
     args = p.parse_args(argv)
 

@@ -24,6 +24,9 @@ void addCompileOptions(CLI::App *cmd, CompileOptions &o, std::vector<std::string
   cmd->add_option("--cuda-arch", o.cudaArchs,
                   "GPU architectures for --target=cuda: sm_80|sm_86|sm_87|sm_89|sm_90 (repeatable)")
       ->capture_default_str()->delimiter(',');
+  cmd->add_flag("--cuda-emulate", o.cudaEmulate,
+                "with --target=cuda: compile the GPU kernels for this CPU, threads one after "
+                "another (checks the GPU lowering without a GPU)");
   cmd->add_option("--ptxas", o.ptxas,
                   "ptxas that turns PTX into cubins (default: found on PATH, $CUDA_HOME/bin or "
                   "/usr/local/cuda/bin; 'none': PTX only)");

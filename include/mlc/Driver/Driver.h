@@ -29,6 +29,9 @@ struct CompileOptions {
   std::vector<std::string> cudaArchs = {"sm_90"};
   /// CUDA: ptxas for cubins and validation; empty searches, "none" skips.
   std::string ptxas;
+  /// CUDA: compile the GPU kernels for the host CPU instead (a check of the
+  /// GPU lowering where there is no GPU; MLC_TARGET_CUDA_EMULATED).
+  bool cudaEmulate = false;
 };
 
 int compile(const CompileOptions &options, const char *argv0);
