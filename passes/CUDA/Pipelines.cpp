@@ -36,16 +36,17 @@ void mlc::cuda::buildCUDALowerToLLVMPipeline(OpPassManager &pm, const CUDAOption
   pm.nest<func::FuncOp>().addPass(cpu::createApproximateMath());
   addPasses(pm, "func.func(convert-linalg-to-parallel-loops,canonicalize)");
   pm.nest<func::FuncOp>().addPass(createMapToGPU());
-  addPasses(pm, "func.func(lower-affine,canonicalize),gpu-kernel-outlining");
+  addPasses(pm, "func.func(lower-affine,canonicalize,gpu-launch-sink-index-computations),"
+                "gpu-kernel-outlining");
   pm.addPass(createMergeGPUModules());
   addPasses(pm, "convert-scf-to-cf");
   for (const std::string &arch : options.archs)
     addPasses(pm, "nvvm-attach-target{chip=" + arch + " features=" + options.ptxFeatures + " O=3}");
-  addPasses(pm, "gpu.module(convert-gpu-to-nvvm,canonicalize,reconcile-unrealized-casts),"
+  addPasses(pm, "gpu.module(convert-gpu-to-nvvm{use-bare-ptr-memref-call-conv=1},canonicalize,reconcile-unrealized-casts),"
                 "expand-strided-metadata,lower-affine,finalize-memref-to-llvm,"
                 "convert-arith-to-llvm,convert-index-to-llvm,convert-cf-to-llvm,"
                 "convert-func-to-llvm{use-bare-ptr-memref-call-conv=1},"
-                "gpu-to-llvm,reconcile-unrealized-casts,canonicalize,"
+                "gpu-to-llvm{use-bare-pointers-for-kernels=1},reconcile-unrealized-casts,canonicalize,"
                 "gpu-module-to-binary{format=isa}");
 }
 

@@ -1,0 +1,452 @@
+#!/usr/bin/env python3
+"""The CUDA target on a real GPU: correctness against the CPU path, speed next to PyTorch.
+
+Two steps, so that the GPU machine needs neither LLVM nor a network:
+
+  prepare (here, where mlc is built):
+      .venv/bin/python bench/gpu_check.py prepare --out gpu_check
+    compiles, for --target=cuda --cuda-arch=sm_90, into self-contained shared
+    libraries (model code + libmlcrt; they need only libc and the NVIDIA
+    driver):
+      - correctness models (tiny_cnn, squeezenet1_0, mobilenet_v3_small,
+        mobilenet_v2) with seeded inputs and the CPU target's outputs for them;
+      - the ONNX node tests that the CPU target passes (test/conformance
+        expectation list, Debian's corpus), all linked into one library, with
+        their test data;
+      - timing models: resnet50 at batch 1 and 32 and the 12-layer BERT-style
+        encoder at sequence 128. Their weights are one constant value, which
+        gzip shrinks to nothing, so they fit the 64 MiB a device call carries;
+        the kernels' speed does not depend on the values (no sparsity, no
+        data-dependent paths), and their outputs are not checked.
+  run (on the GPU machine; needs python3 with numpy, onnx and torch):
+      python3 bench/gpu_check.py run --dir gpu_check [--report OUT/gpu_check.md]
+    checks every model and node test against its reference (models: rtol 1e-3,
+    atol 1e-4 against the CPU path, the issue's bound; node tests: the ONNX
+    backend runner's rtol 1e-3, atol 1e-7), times mlc (host buffers through
+    mlc_model_run, and device buffers through mlc_model_run_device) and
+    PyTorch in float32 (TF32 off) on the same GPU, and prints a table. It
+    finishes in a few minutes.
+"""
+import argparse
+import ctypes
+import glob
+import gzip
+import json
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+import numpy as np
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ARCH = "sm_90"
+CHECK_MODELS = ["squeezenet1_0", "mobilenet_v3_small", "mobilenet_v2"]
+NODE_DATA = "/usr/share/libonnx-testdata/data/node"
+TIMING = {  # name -> (export model, batch or seq, input name)
+    "resnet50_b1": ("resnet50", 1),
+    "resnet50_b32": ("resnet50", 32),
+    "bert12_s128": ("bert_encoder", 128),
+}
+
+
+# ---------------------------------------------------------------- prepare
+
+def run(cmd, **kw):
+    proc = subprocess.run(cmd, capture_output=True, text=True, **kw)
+    if proc.returncode != 0:
+        raise RuntimeError("%s failed:\n%s" % (" ".join(cmd), proc.stderr[-3000:]))
+    return proc
+
+
+def export_model(name, path, batch=1, bert_layers=2, seq=128):
+    """Exports with scripts/export_models.py's builders (Debian's torch)."""
+    sys.path.insert(0, os.path.join(ROOT, "scripts"))
+    import torch
+    import export_models as em
+    torch.manual_seed(0)
+    if name == "bert_encoder":
+        model = em.BertEncoder(bert_layers, seq).eval()
+        example = torch.randint(0, em.BERT_VOCAB, (1, seq), dtype=torch.int64)
+        names = ["input_ids"]
+    else:
+        model = em.IMAGE_MODELS[name][0]().eval()
+        example = torch.randn(batch, 3, 224, 224)
+        names = ["input"]
+    with torch.no_grad():
+        torch.onnx.export(model, example, path, opset_version=em.OPSET, input_names=names,
+                          output_names=["output"], do_constant_folding=True)
+
+
+def constant_weights(path):
+    """Sets every float initializer to 0.01 (shapes and int tensors kept)."""
+    import onnx
+    from onnx import numpy_helper
+    model = onnx.load(path)
+    for i, init in enumerate(model.graph.initializer):
+        arr = numpy_helper.to_array(init)
+        if arr.dtype.kind == "f":
+            model.graph.initializer[i].CopyFrom(
+                numpy_helper.from_array(np.full(arr.shape, 0.01, arr.dtype), init.name))
+    onnx.save(model, path)
+
+
+def random_inputs(path, seed):
+    import onnx
+    model = onnx.load(path, load_external_data=False)
+    init = {i.name for i in model.graph.initializer}
+    rng = np.random.default_rng(seed)
+    feeds = {}
+    for value in model.graph.input:
+        if value.name in init:
+            continue
+        t = value.type.tensor_type
+        shape = [d.dim_value for d in t.shape.dim]
+        if t.elem_type == 7:  # token ids
+            feeds[value.name] = rng.integers(0, 1000, size=shape, dtype=np.int64)
+        else:
+            feeds[value.name] = rng.standard_normal(shape).astype(np.float32)
+    return feeds
+
+
+def compile_shared(mlc, model, out, extra=()):
+    run([mlc, "compile", model, "--target=cuda", "--cuda-arch=" + ARCH, "--emit=shared",
+         "-o", out] + list(extra))
+
+
+def prepare(args):
+    out = os.path.abspath(args.out)
+    os.makedirs(out, exist_ok=True)
+    models_dir = os.path.abspath(args.model_dir)
+    os.makedirs(models_dir, exist_ok=True)
+    manifest = {"arch": ARCH, "models": [], "timing": [], "node_tests": []}
+
+    # Correctness models: CUDA library, inputs, CPU target's outputs.
+    for name in ["tiny_cnn"] + CHECK_MODELS:
+        src = (os.path.join(ROOT, "examples", "model", "tiny_cnn.onnx") if name == "tiny_cnn"
+               else os.path.join(models_dir, name + ".onnx"))
+        if not os.path.exists(src):
+            export_model(name, src)
+        dest = os.path.join(out, name)
+        os.makedirs(dest, exist_ok=True)
+        compile_shared(args.mlc, src, os.path.join(dest, "model"), ["--name", name])
+        feeds = random_inputs(src, seed=0)
+        cmd = [args.mlc, "run", src, "--output-dir", dest]
+        for k, v in feeds.items():
+            f = os.path.join(dest, "in_%s.npy" % re.sub(r"[^A-Za-z0-9_.-]", "_", k))
+            np.save(f, v)
+            cmd += ["--input", "%s=%s" % (k, f)]
+        run(cmd)  # writes <output>.npy from the CPU target
+        manifest["models"].append({"name": name, "inputs": list(feeds)})
+        print("prepared %s" % name, flush=True)
+
+    # Node tests the CPU target passes: objects linked into one library.
+    expected = os.path.join(ROOT, "test", "conformance", "expected_pass_static.txt")
+    tests = [l.strip().split("/", 1)[1] for l in open(expected)
+             if l.startswith("node/")][: args.max_node_tests]
+    node_out = os.path.join(out, "node")
+    os.makedirs(node_out, exist_ok=True)
+    objects = []
+    with tempfile.TemporaryDirectory(prefix="mlc-gpu-check-") as tmp:
+        for i, test in enumerate(tests):
+            src = os.path.join(NODE_DATA, test, "model.onnx")
+            ident = "n%d" % i
+            try:
+                run([args.mlc, "compile", src, "--target=cuda", "--cuda-arch=" + ARCH,
+                     "--name", ident, "-o", os.path.join(tmp, ident)])
+            except RuntimeError as e:
+                print("skip %s: %s" % (test, str(e).strip().splitlines()[-1]))
+                continue
+            objects.append(os.path.join(tmp, ident + ".o"))
+            data = os.path.join(node_out, test)
+            shutil.copytree(os.path.join(NODE_DATA, test, "test_data_set_0"), data)
+            shutil.copy(src, os.path.join(data, "model.onnx"))
+            manifest["node_tests"].append({"name": test, "symbol": "mlc_model_" + ident})
+        runtime = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(args.mlc))),
+                               "lib", "libmlcrt.a")
+        run(["cc", "-shared", "-o", os.path.join(node_out, "tests.so")] + objects +
+            ["-Wl,--whole-archive", runtime, "-Wl,--no-whole-archive", "-lpthread", "-lm", "-ldl"])
+    print("prepared %d node tests" % len(manifest["node_tests"]), flush=True)
+
+    # Timing models with constant weights, gzipped.
+    for name, (source, size) in TIMING.items():
+        with tempfile.TemporaryDirectory(prefix="mlc-gpu-check-") as tmp:
+            onnx_path = os.path.join(tmp, name + ".onnx")
+            if source == "bert_encoder":
+                export_model(source, onnx_path, bert_layers=12, seq=size)
+            else:
+                export_model(source, onnx_path, batch=size)
+            constant_weights(onnx_path)
+            compile_shared(args.mlc, onnx_path, os.path.join(tmp, name), ["--name", name])
+            with open(os.path.join(tmp, name + ".so"), "rb") as f, \
+                    gzip.open(os.path.join(out, name + ".so.gz"), "wb", compresslevel=9) as g:
+                shutil.copyfileobj(f, g)
+            feeds = random_inputs(onnx_path, seed=1)
+        np.savez(os.path.join(out, name + "_inputs.npz"), **feeds)
+        manifest["timing"].append({"name": name, "source": source, "size": size,
+                                   "inputs": list(feeds)})
+        print("prepared %s" % name, flush=True)
+
+    with open(os.path.join(out, "manifest.json"), "w") as f:
+        json.dump(manifest, f, indent=1)
+    total = sum(os.path.getsize(p) for p in glob.glob(out + "/**", recursive=True)
+                if os.path.isfile(p))
+    print("%s: %.1f MiB" % (out, total / 2**20))
+
+
+# ---------------------------------------------------------------- run (GPU)
+
+class TensorDesc(ctypes.Structure):
+    _fields_ = [("name", ctypes.c_char_p), ("dtype", ctypes.c_int32), ("rank", ctypes.c_int32),
+                ("dims", ctypes.POINTER(ctypes.c_int64))]
+
+
+class ModelDesc(ctypes.Structure):  # the head of mlc_model_desc (include/mlc/runtime.h)
+    _fields_ = [("abi_version", ctypes.c_uint32), ("target", ctypes.c_uint32),
+                ("name", ctypes.c_char_p), ("num_inputs", ctypes.c_int64),
+                ("inputs", ctypes.POINTER(TensorDesc)), ("num_outputs", ctypes.c_int64),
+                ("outputs", ctypes.POINTER(TensorDesc))]
+
+
+class Tensor(ctypes.Structure):
+    _fields_ = [("dtype", ctypes.c_int32), ("rank", ctypes.c_int32),
+                ("dims", ctypes.POINTER(ctypes.c_int64)), ("data", ctypes.c_void_p),
+                ("size_bytes", ctypes.c_size_t)]
+
+
+DTYPES = {1: np.float32, 2: np.uint8, 3: np.int8, 4: np.uint16, 5: np.int16, 6: np.int32,
+          7: np.int64, 9: np.bool_, 10: np.float16, 11: np.float64, 12: np.uint32,
+          13: np.uint64}
+
+
+class Runtime:
+    """libmlcrt's API in one loaded model library."""
+
+    def __init__(self, path):
+        self.lib = ctypes.CDLL(path)
+        lib = self.lib
+        lib.mlc_model_create.argtypes = [ctypes.c_void_p, ctypes.c_void_p,
+                                         ctypes.POINTER(ctypes.c_void_p)]
+        lib.mlc_model_create.restype = ctypes.c_void_p
+        for fn in (lib.mlc_model_run, lib.mlc_model_run_device):
+            fn.restype = ctypes.c_void_p
+        lib.mlc_model_run.argtypes = [ctypes.c_void_p, ctypes.POINTER(Tensor), ctypes.c_size_t,
+                                      ctypes.POINTER(Tensor), ctypes.c_size_t]
+        lib.mlc_model_run_device.argtypes = lib.mlc_model_run.argtypes + [ctypes.c_void_p]
+        lib.mlc_status_get_message.argtypes = [ctypes.c_void_p]
+        lib.mlc_status_get_message.restype = ctypes.c_char_p
+        lib.mlc_status_free.argtypes = [ctypes.c_void_p]
+        lib.mlc_model_destroy.argtypes = [ctypes.c_void_p]
+
+    def check(self, status):
+        if status:
+            message = self.lib.mlc_status_get_message(status).decode()
+            self.lib.mlc_status_free(status)
+            raise RuntimeError(message)
+
+
+class Model:
+    def __init__(self, runtime, symbol):
+        self.rt = runtime
+        self.desc = ModelDesc.in_dll(runtime.lib, symbol)
+        self.handle = ctypes.c_void_p()
+        runtime.check(runtime.lib.mlc_model_create(ctypes.addressof(self.desc), None,
+                                                   ctypes.byref(self.handle)))
+        self.keep = []
+
+    def specs(self, outputs):
+        count = self.desc.num_outputs if outputs else self.desc.num_inputs
+        table = self.desc.outputs if outputs else self.desc.inputs
+        return [(table[i].dtype, [table[i].dims[d] for d in range(table[i].rank)])
+                for i in range(count)]
+
+    def tensors(self, arrays_or_ptrs, specs):
+        ts = (Tensor * max(1, len(specs)))()
+        for i, (dtype, dims) in enumerate(specs):
+            d = (ctypes.c_int64 * max(1, len(dims)))(*dims)
+            self.keep.append(d)
+            a = arrays_or_ptrs[i]
+            if isinstance(a, np.ndarray):
+                ptr, size = a.ctypes.data, a.nbytes
+            else:
+                ptr, size = a  # device pointer and byte size
+            ts[i] = Tensor(dtype, len(dims), d, ptr, size)
+        return ts
+
+    def run(self, inputs):
+        outs = [np.empty(dims, DTYPES[dtype]) for dtype, dims in self.specs(True)]
+        ins = [np.ascontiguousarray(a) for a in inputs]
+        self.rt.check(self.rt.lib.mlc_model_run(
+            self.handle, self.tensors(ins, self.specs(False)), len(ins),
+            self.tensors(outs, self.specs(True)), len(outs)))
+        self.keep.clear()
+        return outs
+
+    def destroy(self):
+        self.rt.lib.mlc_model_destroy(self.handle)
+
+
+def load_pb(path):
+    import onnx
+    from onnx import numpy_helper
+    t = onnx.TensorProto()
+    with open(path, "rb") as f:
+        t.ParseFromString(f.read())
+    return numpy_helper.to_array(t)
+
+
+def close(actual, expected, rtol, atol):
+    if actual.shape != expected.shape:
+        return False, "shape %s, expected %s" % (actual.shape, expected.shape)
+    if expected.dtype.kind not in "fc":
+        ok = np.array_equal(actual, expected)
+        return ok, "" if ok else "values differ"
+    a, e = actual.astype(np.float64), expected.astype(np.float64)
+    ok = np.allclose(a, e, rtol=rtol, atol=atol, equal_nan=True)
+    err = float(np.nanmax(np.abs(a - e))) if a.size else 0.0
+    return ok, "max abs error %.3g" % err
+
+
+def median_ms(fn, warmup, iterations, sync):
+    for _ in range(warmup):
+        fn()
+    sync()
+    times = []
+    for _ in range(iterations):
+        t0 = time.perf_counter()
+        fn()
+        sync()
+        times.append((time.perf_counter() - t0) * 1e3)
+    return statistics.median(times)
+
+
+def run_check(args):
+    import torch
+    d = os.path.abspath(args.dir)
+    manifest = json.load(open(os.path.join(d, "manifest.json")))
+    lines, failures = [], 0
+    gpu = torch.cuda.get_device_name(0)
+    lines.append("# mlc --target=cuda on %s (%s)\n" % (gpu, time.strftime("%Y-%m-%d")))
+
+    lines.append("## Models against the CPU target (rtol 1e-3, atol 1e-4)\n")
+    lines.append("| model | result |\n|---|---|")
+    for m in manifest["models"]:
+        md = os.path.join(d, m["name"])
+        try:
+            model = Model(Runtime(os.path.join(md, "model.so")), "mlc_model_" + m["name"])
+            ins = [np.load(os.path.join(md, "in_%s.npy" % re.sub(r"[^A-Za-z0-9_.-]", "_", k)))
+                   for k in m["inputs"]]
+            out = model.run(ins)[0]
+            ok, why = close(out, np.load(os.path.join(md, "output.npy")), 1e-3, 1e-4)
+            model.destroy()
+        except Exception as e:  # a failure to load or run is a result too
+            ok, why = False, str(e)
+        failures += not ok
+        lines.append("| %s | %s %s |" % (m["name"], "pass" if ok else "FAIL", why))
+    lines.append("")
+
+    passed, failed = 0, []
+    if manifest["node_tests"]:
+        rt = Runtime(os.path.join(d, "node", "tests.so"))
+        for t in manifest["node_tests"]:
+            td = os.path.join(d, "node", t["name"])
+            try:
+                model = Model(rt, t["symbol"])
+                ins = [load_pb(p) for p in sorted(glob.glob(td + "/input_*.pb"),
+                                                  key=lambda p: int(re.findall(r"\d+", p)[-1]))]
+                exps = [load_pb(p) for p in sorted(glob.glob(td + "/output_*.pb"),
+                                                   key=lambda p: int(re.findall(r"\d+", p)[-1]))]
+                outs = model.run(ins)
+                model.destroy()
+                results = [close(a, e, 1e-3, 1e-7) for a, e in zip(outs, exps)]
+                ok = all(r[0] for r in results)
+                why = "; ".join(r[1] for r in results if not r[0])
+            except Exception as e:
+                ok, why = False, str(e)
+            if ok:
+                passed += 1
+            else:
+                failed.append("%s: %s" % (t["name"], why))
+        failures += len(failed)
+        lines.append("## ONNX node tests (those the CPU target passes)\n")
+        lines.append("%d passed, %d failed\n" % (passed, len(failed)))
+        lines += ["- " + f for f in failed[:50]]
+        lines.append("")
+
+    torch.backends.cuda.matmul.allow_tf32 = False
+    torch.backends.cudnn.allow_tf32 = False
+    sys.path.insert(0, os.path.join(ROOT, "scripts"))
+    import export_models as em
+    lines.append("## Speed, float32, median of %d after %d warm-up runs (ms)\n"
+                 % (args.iterations, args.warmup))
+    lines.append("| model | mlc, host buffers | mlc, device buffers | PyTorch | mlc/PyTorch |")
+    lines.append("|---|---|---|---|---|")
+    sync = torch.cuda.synchronize
+    for t in manifest["timing"]:
+        so = os.path.join(tempfile.gettempdir(), t["name"] + ".so")
+        with gzip.open(os.path.join(d, t["name"] + ".so.gz"), "rb") as g, open(so, "wb") as f:
+            shutil.copyfileobj(g, f)
+        feeds = np.load(os.path.join(d, t["name"] + "_inputs.npz"))
+        ins = [feeds[k] for k in t["inputs"]]
+        model = Model(Runtime(so), "mlc_model_" + t["name"])
+        host = median_ms(lambda: model.run(ins), args.warmup, args.iterations, sync)
+        dev_in = [torch.from_numpy(a).cuda() for a in ins]
+        dev_out = [torch.empty(dims, dtype=torch.float32, device="cuda")
+                   for _, dims in model.specs(True)]
+        tin = model.tensors([(x.data_ptr(), x.numel() * x.element_size()) for x in dev_in],
+                            model.specs(False))
+        tout = model.tensors([(x.data_ptr(), x.numel() * x.element_size()) for x in dev_out],
+                             model.specs(True))
+        stream = torch.cuda.current_stream().cuda_stream
+
+        def on_device():
+            model.rt.check(model.rt.lib.mlc_model_run_device(model.handle, tin, len(dev_in),
+                                                             tout, len(dev_out), stream))
+        device = median_ms(on_device, args.warmup, args.iterations, sync)
+        model.destroy()
+        if t["source"] == "bert_encoder":
+            ref = em.BertEncoder(12, t["size"]).eval().cuda()
+        else:
+            ref = em.IMAGE_MODELS[t["source"]][0]().eval().cuda()
+        with torch.no_grad():
+            x = dev_in[0]
+            torch_ms = median_ms(lambda: ref(x), args.warmup, args.iterations, sync)
+        lines.append("| %s | %.2f | %.2f | %.2f | %.2f |"
+                     % (t["name"], host, device, torch_ms, device / torch_ms))
+        print(lines[-1], flush=True)
+    text = "\n".join(lines) + "\n"
+    print(text)
+    if args.report:
+        with open(args.report, "w") as f:
+            f.write(text)
+    return 1 if failures else 0
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = p.add_subparsers(dest="step", required=True)
+    pp = sub.add_parser("prepare", help="compile everything here")
+    pp.add_argument("--out", default=os.path.join(ROOT, "gpu_check"))
+    pp.add_argument("--mlc", default=os.path.join(ROOT, "build", "bin", "mlc"))
+    pp.add_argument("--model-dir", default=os.path.join(ROOT, "build", "e2e-models"))
+    pp.add_argument("--max-node-tests", type=int, default=10000)
+    pr = sub.add_parser("run", help="check and time on the GPU machine")
+    pr.add_argument("--dir", default=os.path.join(ROOT, "gpu_check"))
+    pr.add_argument("--report", help="also write the table here (markdown)")
+    pr.add_argument("--warmup", type=int, default=3)
+    pr.add_argument("--iterations", type=int, default=20)
+    args = p.parse_args(argv)
+    if args.step == "prepare":
+        args.mlc = os.path.abspath(args.mlc)
+        prepare(args)
+        return 0
+    return run_check(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
