@@ -116,7 +116,7 @@ def main():
             subprocess.run(["cc", "-O2", "-o", exe, os.path.join(ROOT, "bench", "model_bench.c"),
                             out + ".o", "-I" + work, "-I" + os.path.join(ROOT, "include"),
                             f'-DMLC_MODEL_HEADER="{m}.h"', f"-DMLC_MODEL_DESC=mlc_model_{m}",
-                            args.runtime_lib, "-lpthread", "-lm"], check=True)
+                            args.runtime_lib, "-lpthread", "-lm", "-ldl"], check=True)
             row = {"model": m, "compile_s": compile_s, "compile_mb": compile_mb}
             for t in threads:
                 r = subprocess.run([exe, str(t), str(args.iterations), str(args.warmup)],

@@ -10,5 +10,5 @@ mkdir -p out
 build/bin/mlc compile examples/model/tiny_cnn.onnx --target=cpu -o out/tiny_cnn
 cc -O2 examples/app/app.c out/tiny_cnn.o -Iout -Iinclude \
    -DMLC_MODEL_HEADER='"tiny_cnn.h"' -DMLC_MODEL_DESC=mlc_model_tiny_cnn \
-   -Lbuild/lib -lmlcrt -lpthread -lm -o out/tiny_cnn_app
+   -Lbuild/lib -lmlcrt -lpthread -lm -ldl -o out/tiny_cnn_app
 out/tiny_cnn_app

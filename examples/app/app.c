@@ -10,7 +10,7 @@
  *
  *   cc -O2 app.c model.o -o app \
  *      -DMLC_MODEL_HEADER='"model.h"' -DMLC_MODEL_DESC=mlc_model_example \
- *      -I<prefix>/include -L<prefix>/lib -lmlcrt -lpthread -lm
+ *      -I<prefix>/include -L<prefix>/lib -lmlcrt -lpthread -lm -ldl
  *   ./app [num_threads]
  *
  * Only include/mlc/runtime.h is used, so the program is also a reference for

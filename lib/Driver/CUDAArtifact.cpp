@@ -163,8 +163,10 @@ bool mlc::driver::assemblePTX(const std::string &ptxas, const std::string &ptx,
   int rc = sys::ExecuteAndWait(ptxas, args, std::nullopt, redirects, 0, 0, &message);
   if (rc != 0) {
     auto log = MemoryBuffer::getFile(logPath);
-    error = "ptxas (" + ptxas + ") rejected the kernels for " + arch + ": " +
-            (log && !(*log)->getBuffer().empty() ? (*log)->getBuffer().trim().str() : message);
+    std::string why = log ? (*log)->getBuffer().trim().str() : "";
+    if (why.empty())
+      why = message.empty() ? "exit code " + std::to_string(rc) : message;
+    error = "ptxas (" + ptxas + ") rejected the kernels for " + arch + ": " + why;
     return false;
   }
   auto data = MemoryBuffer::getFile(cubinPath, /*IsText=*/false, /*RequiresNullTerminator=*/false);

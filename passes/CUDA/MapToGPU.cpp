@@ -19,10 +19,10 @@ namespace mlc::cuda {
 } // namespace mlc::cuda
 
 namespace {
-/// Ops that stay on the host: they neither read nor write buffer contents.
-bool staysOnHost(Operation *op) {
-  return isa<func::CallOp, func::ReturnOp, memref::AllocOp, memref::DeallocOp>(op) ||
-         isMemoryEffectFree(op);
+/// Ops after which the launches before them must already be in order: calls
+/// (their kernels read what the launches wrote), allocation and the end.
+bool isOrderingPoint(Operation *op) {
+  return isa<func::CallOp, func::ReturnOp, memref::AllocOp, memref::DeallocOp>(op);
 }
 
 struct MapToGPUPass : mlc::cuda::impl::MapToGPUBase<MapToGPUPass> {
@@ -33,24 +33,38 @@ struct MapToGPUPass : mlc::cuda::impl::MapToGPUBase<MapToGPUPass> {
     if (func.isExternal())
       return;
     Block &body = func.getBody().front();
-    SmallVector<Operation *> group; // consecutive ops for one serial launch
+    // Consecutive ops that touch buffer contents (and pure ops computing on
+    // their results) run together on one thread; pure ops that do not depend
+    // on them (views, constants) stay on the host.
+    SmallVector<Operation *> group;
+    llvm::SmallPtrSet<Operation *, 16> inGroup;
     auto flush = [&]() -> LogicalResult {
       if (group.empty())
         return success();
       LogicalResult result = launchSerial(group);
       group.clear();
+      inGroup.clear();
       return result;
     };
     for (Operation &op : llvm::make_early_inc_range(body)) {
       if (auto loop = dyn_cast<scf::ParallelOp>(&op)) {
         if (failed(flush()) || failed(launchParallel(loop)))
           return signalPassFailure();
-      } else if (staysOnHost(&op)) {
+        continue;
+      }
+      if (isOrderingPoint(&op)) {
         if (failed(flush()))
           return signalPassFailure();
-      } else {
-        group.push_back(&op);
+        continue;
       }
+      bool usesGroup = llvm::any_of(op.getOperands(), [&](Value v) {
+        Operation *def = v.getDefiningOp();
+        return def && inGroup.contains(def);
+      });
+      if (isMemoryEffectFree(&op) && !usesGroup)
+        continue;
+      group.push_back(&op);
+      inGroup.insert(&op);
     }
     if (failed(flush()))
       return signalPassFailure();
@@ -134,7 +148,8 @@ struct MapToGPUPass : mlc::cuda::impl::MapToGPUBase<MapToGPUPass> {
     return success();
   }
 
-  /// Runs `ops` (consecutive, in one block) on one GPU thread.
+  /// Runs `ops` (in order, in one block; the ops between them do not use
+  /// their results) on one GPU thread, in a launch placed at the last of them.
   LogicalResult launchSerial(ArrayRef<Operation *> ops) {
     llvm::SmallPtrSet<Operation *, 8> inGroup(ops.begin(), ops.end());
     for (Operation *op : ops)
@@ -143,9 +158,9 @@ struct MapToGPUPass : mlc::cuda::impl::MapToGPUBase<MapToGPUPass> {
           if (!inGroup.contains(op->getBlock()->findAncestorOpInBlock(*user)))
             return op->emitError("a value computed from buffer contents is used on the host; "
                                  "the CUDA target cannot run this op");
-    OpBuilder b(ops.front());
-    Value one = arith::ConstantIndexOp::create(b, ops.front()->getLoc(), 1);
-    gpu::LaunchOp launch = createLaunch(b, ops.front()->getLoc(), one, 1);
+    OpBuilder b(ops.back());
+    Value one = arith::ConstantIndexOp::create(b, ops.back()->getLoc(), 1);
+    gpu::LaunchOp launch = createLaunch(b, ops.back()->getLoc(), one, 1);
     Operation *terminator = launch.getBody().front().getTerminator();
     for (Operation *op : ops)
       op->moveBefore(terminator);

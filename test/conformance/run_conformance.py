@@ -420,7 +420,7 @@ def run_test(test, args, mlc, tmp_root):
                     os.path.basename(ds), n_in, n_out, len(inputs), len(outputs)))
             out_dir = os.path.join(work, "out-" + os.path.basename(ds))
             os.makedirs(out_dir)
-            cmd = [mlc, "run", model_path, "--output-dir", out_dir]
+            cmd = [mlc, "run", model_path, "--output-dir", out_dir] + args.mlc_arg
             for i in range(n_in):
                 cmd += ["--input", "%s=%s" % (inputs[i], os.path.join(ds, "input_%d.pb" % i))]
             rc, out, err = run_mlc(cmd, args.timeout)
@@ -700,6 +700,9 @@ def main():
                          % ONNX_WHEEL_VERSION)
     ap.add_argument("--cache-dir", default=os.path.join(REPO_ROOT, "build", "conformance"))
     ap.add_argument("--no-fetch", action="store_true", help="never run pip download")
+    ap.add_argument("--mlc-arg", action="append", default=[],
+                    help="extra argument of `mlc run` (repeatable), e.g. --mlc-arg=--target=cuda "
+                         "--mlc-arg=--cuda-emulate; compare with --expected")
     ap.add_argument("--keep-temp", action="store_true")
     ap.add_argument("-v", "--verbose", action="store_true", help="one stderr line per test")
     args = ap.parse_args()

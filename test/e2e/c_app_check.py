@@ -32,7 +32,7 @@ def check(model_path, mlc, runtime_lib, work, rtol, atol):
     subprocess.run(["cc", "-O2", "-o", app, os.path.join(HERE, "c_app.c"), out + ".o",
                     "-I" + work, "-I" + os.path.join(ROOT, "include"),
                     f"-DMLC_MODEL_HEADER=\"{name}.h\"", f"-DMLC_MODEL_DESC=mlc_model_{ident}",
-                    runtime_lib, "-lpthread", "-lm"], check=True, capture_output=True, text=True)
+                    runtime_lib, "-lpthread", "-lm", "-ldl"], check=True, capture_output=True, text=True)
     sess = ort.InferenceSession(model_path, providers=["CPUExecutionProvider"])
     rng = np.random.default_rng(0)
     feeds, in_files = {}, []

@@ -93,3 +93,29 @@ func.func @alloc() {
   memref.dealloc %m : memref<8xf32>
   return
 }
+
+// -----
+
+// Tests that arithmetic on a loaded value runs with the load in the same
+// one-thread launch, while a view between them stays on the host (before
+// the launch, which sits where the last of the ops was).
+
+// CHECK-LABEL: func.func @scalar_chain
+// CHECK: memref.expand_shape
+// CHECK: gpu.launch
+// CHECK: memref.store
+// CHECK: memref.load
+// CHECK-NEXT: arith.mulf
+// CHECK-NEXT: memref.store
+// CHECK: gpu.terminator
+// CHECK-NOT: arith.mulf
+func.func @scalar_chain(%a: memref<1x1xf32>, %b: memref<1x1x1x1xf32>) {
+  %c0 = arith.constant 0 : index
+  %two = arith.constant 2.0 : f32
+  memref.store %two, %a[%c0, %c0] : memref<1x1xf32>
+  %e = memref.expand_shape %a [[0], [1, 2, 3]] output_shape [1, 1, 1, 1] : memref<1x1xf32> into memref<1x1x1x1xf32>
+  %x = memref.load %e[%c0, %c0, %c0, %c0] : memref<1x1x1x1xf32>
+  %y = arith.mulf %x, %two : f32
+  memref.store %y, %b[%c0, %c0, %c0, %c0] : memref<1x1x1x1xf32>
+  return
+}
