@@ -287,7 +287,13 @@ MLC_API void mlc_rt_cuda_free(void *ptr, void *stream);
 #define MLC_CONV_MR 8
 #define MLC_MATMUL_NR 16
 
-enum mlc_activation { MLC_ACTIVATION_NONE = 0, MLC_ACTIVATION_RELU = 1 };
+/* Applied to each output after the bias: none, max(x, 0), or SiLU
+ * x * sigmoid(x) (a few ulp from the exact value). */
+enum mlc_activation {
+  MLC_ACTIVATION_NONE = 0,
+  MLC_ACTIVATION_RELU = 1,
+  MLC_ACTIVATION_SILU = 2
+};
 
 /* 2-d convolution, NCHW input [n, c, h, w], output [n, f, oh, ow]:
  *   out[b, o, y, x] = bias[o] + sum_{ci, ky, kx} W[o, ci, ky, kx] *

@@ -135,6 +135,7 @@ struct ConvCase {
   int64_t pt, pl, pb, pr;
   int64_t group;
   bool bias, relu;
+  bool silu = false; // wins over relu
 };
 
 std::string describe(const ConvCase &t) {
@@ -143,7 +144,7 @@ std::string describe(const ConvCase &t) {
      << t.f << " k" << t.kh << "x" << t.kw << " s" << t.sh << "," << t.sw
      << " d" << t.dh << "," << t.dw << " pad" << t.pt << "," << t.pl << ","
      << t.pb << "," << t.pr << " g" << t.group << (t.bias ? " bias" : "")
-     << (t.relu ? " relu" : "");
+     << (t.silu ? " silu" : t.relu ? " relu" : "");
   return os.str();
 }
 
@@ -165,7 +166,9 @@ mlc_conv2d_params paramsOf(const ConvCase &t) {
   p.pad_top = t.pt;
   p.pad_left = t.pl;
   p.group = t.group;
-  p.activation = t.relu ? MLC_ACTIVATION_RELU : MLC_ACTIVATION_NONE;
+  p.activation = t.silu ? MLC_ACTIVATION_SILU
+                 : t.relu ? MLC_ACTIVATION_RELU
+                          : MLC_ACTIVATION_NONE;
   return p;
 }
 
@@ -221,6 +224,8 @@ ConvRef referenceConv(const mlc_conv2d_params &p, const std::vector<float> &x,
               }
           if (p.activation == MLC_ACTIVATION_RELU && sum < 0)
             sum = 0;
+          if (p.activation == MLC_ACTIVATION_SILU)
+            sum = sum / (1.0 + std::exp(-sum));
           size_t i = size_t(((b * p.f + o) * p.oh + y) * p.ow + xo);
           ref.out[i] = sum;
           ref.scale[i] = scale;
@@ -427,6 +432,63 @@ TEST_P(KernelTest, ConvDepthwise) {
   checkConv(t);
 }
 
+TEST_P(KernelTest, ConvSilu) {
+  // Each conv route applies SiLU after its output block is complete: the
+  // GEMM tiles over several K blocks and column chunks, the few-columns
+  // path, 1x1, depthwise, and a batch with groups.
+  for (ConvCase t : {conv(64, 28, 24, 3, 1, 1), conv(128, 5, 48, 3, 1, 1),
+                     conv(16, 12, 24, 1, 1, 0), conv(24, 40, 24, 3, 1, 1)}) {
+    t.silu = true;
+    if (t.c == 24)
+      t.group = 24;
+    checkConv(t);
+  }
+  ConvCase g = conv(32, 7, 64, 3, 1, 1);
+  g.group = 2;
+  g.n = 2;
+  g.silu = true;
+  checkConv(g);
+}
+
+TEST_P(KernelTest, SiluIsAccurateOverTheFloatRange) {
+  // An identity 1x1 conv (the depthwise route) and an identity 1-column
+  // matmul (the GEMM route) over values from -90 to 90, including the
+  // clamp region of e^-x, zeros and a NaN.
+  const int64_t n = 1001;
+  Buffer in(n), out(n), packed(16);
+  for (int64_t i = 0; i < n; ++i)
+    in.data()[i] = -90.0f + 180.0f * float(i) / float(n - 1);
+  in.data()[500] = 0.0f;
+  in.data()[7] = NAN;
+  std::fill(packed.data(), packed.data() + 16, 0.0f);
+  packed.data()[0] = 1.0f;
+  auto check = [&](const char *route) {
+    for (int64_t i = 0; i < n; ++i) {
+      double x = in.data()[i], want = x / (1.0 + std::exp(-x));
+      if (std::isnan(x))
+        EXPECT_TRUE(std::isnan(out.data()[i])) << route;
+      else
+        EXPECT_NEAR(out.data()[i], want, 1e-30 + 2e-6 * std::fabs(want)) << route << " x=" << x;
+    }
+  };
+  mlc_conv2d_params p{};
+  p.n = p.c = p.f = p.kh = p.kw = p.h = p.oh = 1;
+  p.w = p.ow = n;
+  p.stride_h = p.stride_w = p.dilation_h = p.dilation_w = p.group = 1;
+  p.activation = MLC_ACTIVATION_SILU;
+  mlc_rt_conv2d_f32(&p, in.data(), packed.data(), nullptr, out.data());
+  check("conv");
+  mlc_matmul_params m{};
+  m.batch = 1;
+  m.m = n;
+  m.n = 1;
+  m.k = 1;
+  m.lda = 1;
+  m.activation = MLC_ACTIVATION_SILU;
+  mlc_rt_matmul_f32(&m, in.data(), packed.data(), nullptr, out.data());
+  check("matmul");
+}
+
 TEST_P(KernelTest, ConvRandomShapes) {
   std::mt19937 rng(1234);
   auto pick = [&](int64_t lo, int64_t hi) {
@@ -469,13 +531,14 @@ TEST_P(KernelTest, ConvRandomShapes) {
 struct MatmulCase {
   int64_t batch, m, n, k, lda, batch_stride_a;
   bool bias, relu;
+  bool silu = false; // wins over relu
 };
 
 std::string describe(const MatmulCase &t) {
   std::ostringstream os;
   os << "matmul batch" << t.batch << " m" << t.m << " n" << t.n << " k" << t.k
      << " lda" << t.lda << " bsa" << t.batch_stride_a << (t.bias ? " bias" : "")
-     << (t.relu ? " relu" : "");
+     << (t.silu ? " silu" : t.relu ? " relu" : "");
   return os.str();
 }
 
@@ -515,7 +578,9 @@ void checkMatmul(const MatmulCase &t, uint32_t seed = 1) {
           sum += term;
           s += std::fabs(term);
         }
-        if (t.relu && sum < 0)
+        if (t.silu)
+          sum = sum / (1.0 + std::exp(-sum));
+        else if (t.relu && sum < 0)
           sum = 0;
         ref[size_t((bi * t.m + i) * t.n + j)] = sum;
         scale[size_t((bi * t.m + i) * t.n + j)] = s;
@@ -528,7 +593,9 @@ void checkMatmul(const MatmulCase &t, uint32_t seed = 1) {
   p.k = t.k;
   p.lda = t.lda;
   p.batch_stride_a = t.batch_stride_a;
-  p.activation = t.relu ? MLC_ACTIVATION_RELU : MLC_ACTIVATION_NONE;
+  p.activation = t.silu ? MLC_ACTIVATION_SILU
+                 : t.relu ? MLC_ACTIVATION_RELU
+                          : MLC_ACTIVATION_NONE;
   Buffer ab(a.size()), pb(packed.size()), bb(bias.size());
   std::copy(a.begin(), a.end(), ab.data());
   std::copy(packed.begin(), packed.end(), pb.data());
@@ -547,6 +614,16 @@ void checkMatmul(const MatmulCase &t, uint32_t seed = 1) {
 
 MatmulCase mm(int64_t m, int64_t n, int64_t k) {
   return MatmulCase{1, m, n, k, k, m * k, true, false};
+}
+
+TEST_P(KernelTest, MatmulSilu) {
+  // Several row and column chunks with 2 and 3 threads, tails, a bias.
+  MatmulCase t{1, 77, 300, 130, 130, 0, true, false};
+  t.silu = true;
+  checkMatmul(t);
+  t = MatmulCase{3, 9, 33, 20, 20, 9 * 20, false, false};
+  t.silu = true;
+  checkMatmul(t);
 }
 
 TEST_P(KernelTest, MatmulEdgeShapes) {

@@ -2,8 +2,8 @@
 //
 // Float32 convolutions and matmuls whose weights are constants become
 // kernel.conv2d / kernel.matmul: the weights are packed here, at compile
-// time, into the panel layouts of include/mlc/runtime.h, and a following Relu
-// or bias Add is folded into the microkernel's epilogue. Everything else
+// time, into the panel layouts of include/mlc/runtime.h, and a following Relu,
+// SiLU or bias Add is folded into the microkernel's epilogue. Everything else
 // (non-constant weights, other types, 1-d/3-d convolutions) keeps the linalg
 // lowering of the other files.
 //
@@ -53,6 +53,38 @@ onnx::ReluOp fusibleRelu(Operation *op) {
     return nullptr;
   return dyn_cast<onnx::ReluOp>(*op->getUsers().begin());
 }
+
+/// The op computing SiLU of `op`'s only result, if that is all the result
+/// feeds: Mul(x, Sigmoid(x)) (how exporters write torch's SiLU) or Swish(x)
+/// with alpha 1.
+Operation *fusibleSilu(Operation *op) {
+  if (op->getNumResults() != 1)
+    return nullptr;
+  Value x = op->getResult(0);
+  SmallVector<Operation *> users(x.getUsers());
+  if (users.size() == 1)
+    if (auto swish = dyn_cast<onnx::SwishOp>(users[0]))
+      return swish.getAlpha().convertToDouble() == 1.0 && swish.getType() == x.getType()
+                 ? swish.getOperation()
+                 : nullptr;
+  if (users.size() != 2)
+    return nullptr;
+  auto sigmoid = dyn_cast<onnx::SigmoidOp>(users[0]);
+  auto mul = dyn_cast<onnx::MulOp>(users[1]);
+  if (!sigmoid) {
+    sigmoid = dyn_cast<onnx::SigmoidOp>(users[1]);
+    mul = dyn_cast<onnx::MulOp>(users[0]);
+  }
+  if (!sigmoid || !mul || !sigmoid->hasOneUse() || *sigmoid->getUsers().begin() != mul ||
+      mul.getType() != x.getType())
+    return nullptr;
+  bool operands = (mul.getA() == x && mul.getB() == sigmoid.getResult()) ||
+                  (mul.getB() == x && mul.getA() == sigmoid.getResult());
+  return operands ? mul.getOperation() : nullptr;
+}
+
+/// Whether another pattern fuses `op` with the activation that follows it.
+bool hasFusibleActivation(Operation *op) { return fusibleRelu(op) || fusibleSilu(op); }
 
 //===----------------------------------------------------------------------===//
 // Conv
@@ -116,8 +148,8 @@ FailureOr<Value> buildConv(onnx::ConvOp conv, PatternRewriter &rewriter, int64_t
 struct ConvToMicrokernel : OpRewritePattern<onnx::ConvOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(onnx::ConvOp op, PatternRewriter &rewriter) const override {
-    if (fusibleRelu(op))
-      return rewriter.notifyMatchFailure(op, "the Relu pattern takes it");
+    if (hasFusibleActivation(op))
+      return rewriter.notifyMatchFailure(op, "the activation pattern takes it");
     auto result = buildConv(op, rewriter, MLC_ACTIVATION_NONE);
     if (failed(result))
       return rewriter.notifyMatchFailure(op, "does not fit the microkernel");
@@ -310,8 +342,8 @@ FailureOr<Value> buildGemm(onnx::GemmOp op, PatternRewriter &rewriter, int64_t a
 struct GemmToMicrokernel : OpRewritePattern<onnx::GemmOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(onnx::GemmOp op, PatternRewriter &rewriter) const override {
-    if (fusibleRelu(op))
-      return rewriter.notifyMatchFailure(op, "the Relu pattern takes it");
+    if (hasFusibleActivation(op))
+      return rewriter.notifyMatchFailure(op, "the activation pattern takes it");
     auto r = buildGemm(op, rewriter, MLC_ACTIVATION_NONE);
     if (failed(r))
       return rewriter.notifyMatchFailure(op, "does not fit the microkernel");
@@ -339,6 +371,35 @@ struct ReluOfProducerToMicrokernel : OpRewritePattern<onnx::ReluOp> {
     return success();
   }
 };
+/// SiLU(Conv) and SiLU(Gemm), as Mul(x, Sigmoid(x)) or Swish(x): the
+/// microkernel applies it while its output is in cache.
+template <typename OpTy> struct SiluOfProducerToMicrokernel : OpRewritePattern<OpTy> {
+  using OpRewritePattern<OpTy>::OpRewritePattern;
+  LogicalResult matchAndRewrite(OpTy root, PatternRewriter &rewriter) const override {
+    for (Value operand : root->getOperands()) {
+      Operation *producer = operand.getDefiningOp();
+      if (!producer || fusibleSilu(producer) != root.getOperation())
+        continue;
+      FailureOr<Value> r = failure();
+      if (auto conv = dyn_cast<onnx::ConvOp>(producer))
+        r = buildConv(conv, rewriter, MLC_ACTIVATION_SILU);
+      else if (auto gemm = dyn_cast<onnx::GemmOp>(producer))
+        r = buildGemm(gemm, rewriter, MLC_ACTIVATION_SILU);
+      if (failed(r))
+        return rewriter.notifyMatchFailure(root, "producer does not fit a microkernel");
+      Operation *sigmoid = nullptr;
+      for (Value v : root->getOperands())
+        if (auto s = v.getDefiningOp<onnx::SigmoidOp>())
+          sigmoid = s;
+      rewriter.replaceOp(root, *r);
+      if (sigmoid)
+        rewriter.eraseOp(sigmoid);
+      rewriter.eraseOp(producer);
+      return success();
+    }
+    return rewriter.notifyMatchFailure(root, "not SiLU of a single-use Conv or Gemm");
+  }
+};
 } // namespace
 
 void mlc::conversion::populateONNXMicrokernelPatterns(RewritePatternSet &patterns) {
@@ -346,6 +407,7 @@ void mlc::conversion::populateONNXMicrokernelPatterns(RewritePatternSet &pattern
   patterns.add<ConvToMicrokernel, MatMulToMicrokernel, GemmToMicrokernel>(patterns.getContext(),
                                                                          /*benefit=*/2);
   patterns.add<BatchMatMulToMicrokernel>(patterns.getContext(), /*benefit=*/2);
-  patterns.add<MatMulBiasToMicrokernel, ReluOfProducerToMicrokernel>(patterns.getContext(),
-                                                                     /*benefit=*/3);
+  patterns.add<MatMulBiasToMicrokernel, ReluOfProducerToMicrokernel,
+               SiluOfProducerToMicrokernel<onnx::MulOp>, SiluOfProducerToMicrokernel<onnx::SwishOp>>(
+      patterns.getContext(), /*benefit=*/3);
 }

@@ -131,3 +131,50 @@ func.func @attention_matmuls(%q: tensor<1x12x8x4xf32>, %kt: tensor<1x12x4x8xf32>
   %o = onnx.MatMul(%s, %v) : (tensor<1x12x8x8xf32>, tensor<8x4xf32>) -> tensor<1x12x8x4xf32>
   return %o : tensor<1x12x8x4xf32>
 }
+
+// -----
+
+// Tests that SiLU after a conv, as exporters write it (Mul(x, Sigmoid(x)),
+// either operand order) or as Swish, becomes activation 2 of the conv's
+// microkernel (depthwise too), and that a Sigmoid-Mul whose conv has a
+// third user stays elementwise.
+
+// CHECK-LABEL: func.func @conv_silu
+// CHECK: kernel.conv2d
+// CHECK-SAME: params = [1, 2, 4, 4, 2, 1, 1, 4, 4, 1, 1, 1, 1, 0, 0, 1, 2]
+// CHECK: kernel.depthwise_conv2d
+// CHECK-SAME: params = [1, 2, 4, 4, 2, 3, 3, 4, 4, 1, 1, 1, 1, 1, 1, 2, 2]
+// CHECK: kernel.conv2d
+// CHECK-SAME: params = [1, 2, 4, 4, 2, 1, 1, 4, 4, 1, 1, 1, 1, 0, 0, 1, 2]
+// CHECK-NOT: onnx.Sigmoid
+// CHECK-NOT: onnx.Swish
+// CHECK: return
+func.func @conv_silu(%x: tensor<1x2x4x4xf32>) -> tensor<1x2x4x4xf32> {
+  %w = onnx.Constant dense<[[[[1.0]], [[2.0]]], [[[3.0]], [[4.0]]]]> : tensor<2x2x1x1xf32> : tensor<2x2x1x1xf32>
+  %dw = onnx.Constant dense<0.25> : tensor<2x1x3x3xf32> : tensor<2x1x3x3xf32>
+  %none = onnx.none
+  %c = onnx.Conv(%x, %w, %none) : (tensor<1x2x4x4xf32>, tensor<2x2x1x1xf32>, none) -> tensor<1x2x4x4xf32>
+  %s = onnx.Sigmoid(%c) : (tensor<1x2x4x4xf32>) -> tensor<1x2x4x4xf32>
+  %m = onnx.Mul(%c, %s) : (tensor<1x2x4x4xf32>, tensor<1x2x4x4xf32>) -> tensor<1x2x4x4xf32>
+  %d = onnx.Conv(%m, %dw, %none) {group = 2 : i64, pads = [1, 1, 1, 1]} : (tensor<1x2x4x4xf32>, tensor<2x1x3x3xf32>, none) -> tensor<1x2x4x4xf32>
+  %ds = onnx.Sigmoid(%d) : (tensor<1x2x4x4xf32>) -> tensor<1x2x4x4xf32>
+  %dm = onnx.Mul(%ds, %d) : (tensor<1x2x4x4xf32>, tensor<1x2x4x4xf32>) -> tensor<1x2x4x4xf32>
+  %e = onnx.Conv(%dm, %w, %none) : (tensor<1x2x4x4xf32>, tensor<2x2x1x1xf32>, none) -> tensor<1x2x4x4xf32>
+  %es = onnx.Swish(%e) : (tensor<1x2x4x4xf32>) -> tensor<1x2x4x4xf32>
+  return %es : tensor<1x2x4x4xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @silu_with_other_user
+// CHECK: kernel.conv2d
+// CHECK-SAME: params = [1, 2, 4, 4, 2, 1, 1, 4, 4, 1, 1, 1, 1, 0, 0, 1, 0]
+// CHECK: linalg.generic
+func.func @silu_with_other_user(%x: tensor<1x2x4x4xf32>) -> (tensor<1x2x4x4xf32>, tensor<1x2x4x4xf32>) {
+  %w = onnx.Constant dense<[[[[1.0]], [[2.0]]], [[[3.0]], [[4.0]]]]> : tensor<2x2x1x1xf32> : tensor<2x2x1x1xf32>
+  %none = onnx.none
+  %c = onnx.Conv(%x, %w, %none) : (tensor<1x2x4x4xf32>, tensor<2x2x1x1xf32>, none) -> tensor<1x2x4x4xf32>
+  %s = onnx.Sigmoid(%c) : (tensor<1x2x4x4xf32>) -> tensor<1x2x4x4xf32>
+  %m = onnx.Mul(%c, %s) : (tensor<1x2x4x4xf32>, tensor<1x2x4x4xf32>) -> tensor<1x2x4x4xf32>
+  return %m, %c : tensor<1x2x4x4xf32>, tensor<1x2x4x4xf32>
+}
