@@ -287,12 +287,16 @@ MLC_API void mlc_rt_cuda_free(void *ptr, void *stream);
 #define MLC_CONV_MR 8
 #define MLC_MATMUL_NR 16
 
-/* Applied to each output after the bias: none, max(x, 0), or SiLU
- * x * sigmoid(x) (a few ulp from the exact value). */
+/* Applied to each output after the bias: none; max(x, 0); SiLU
+ * x * sigmoid(x) (within 2e-6 relative of the exact value); ReLU6
+ * min(max(x, 0), 6); HardSwish x * min(max(x / 6 + 1/2, 0), 1). ReLU6 and
+ * HardSwish keep NaN. */
 enum mlc_activation {
   MLC_ACTIVATION_NONE = 0,
   MLC_ACTIVATION_RELU = 1,
-  MLC_ACTIVATION_SILU = 2
+  MLC_ACTIVATION_SILU = 2,
+  MLC_ACTIVATION_RELU6 = 3,
+  MLC_ACTIVATION_HARDSWISH = 4
 };
 
 /* 2-d convolution, NCHW input [n, c, h, w], output [n, f, oh, ow]:

@@ -138,8 +138,8 @@ typedef struct dw_job {
 
 /// Computes the output planes [begin, end) (plane = image * f + channel).
 typedef void (*dw_fn)(const dw_job *job, int64_t begin, int64_t end);
-/// In place: x[i] = x[i] * sigmoid(x[i]) for i < n.
-typedef void (*silu_fn)(float *x, int64_t n);
+/// An activation in place over n floats (x[i] = x[i] * sigmoid(x[i]), ...).
+typedef void (*activation_fn)(float *x, int64_t n);
 
 /// The small-N conv tile (output channels in the vector, columns broadcast):
 /// ct[c*ldct + ch] (+)= sum_kk B[kk][c] * A[kk][ch] for columns c < ncol
@@ -1157,7 +1157,7 @@ typedef struct kernel_isa {
   pack_fn pack_conv;
   dw_fn depthwise;
   tile_t_fn tile_t; /* small-N convs; NULL: use `tile` */
-  silu_fn silu;
+  activation_fn silu;
 } kernel_isa;
 
 static const kernel_isa isa_c = {MLC_RT_ISA_C, 16,   tile_c,
@@ -1171,18 +1171,38 @@ static const kernel_isa isa_avx512 = {MLC_RT_ISA_AVX512, 32,
                                       silu_avx512};
 #endif
 
-/// Applies a post-pass activation (SiLU; ReLU runs in the tile epilogues) to
-/// `rows` rows of `cols` floats, `stride` apart, while they are in cache.
+/// In place ReLU6 and HardSwish of n floats; comparisons that are false for
+/// NaN keep it. Plain loops that the compiler vectorises.
+static void relu6_c(float *x, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) {
+    const float v = x[i];
+    x[i] = v < 0.0f ? 0.0f : v > 6.0f ? 6.0f : v;
+  }
+}
+static void hardswish_c(float *x, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) {
+    const float v = x[i], s = v * (1.0f / 6.0f) + 0.5f;
+    x[i] = v * (s < 0.0f ? 0.0f : s > 1.0f ? 1.0f : s);
+  }
+}
+
+/// Applies a post-pass activation (every one but ReLU, which runs in the
+/// tile epilogues) to `rows` rows of `cols` floats, `stride` apart, while
+/// they are in cache.
 static void activate_rows(const kernel_isa *isa, int64_t activation, float *out,
                           int64_t rows, int64_t cols, int64_t stride) {
-  if (activation != MLC_ACTIVATION_SILU || cols <= 0)
+  activation_fn fn = activation == MLC_ACTIVATION_SILU        ? isa->silu
+               : activation == MLC_ACTIVATION_RELU6     ? relu6_c
+               : activation == MLC_ACTIVATION_HARDSWISH ? hardswish_c
+                                                        : NULL;
+  if (!fn || cols <= 0)
     return;
   if (stride == cols) {
-    isa->silu(out, rows * cols);
+    fn(out, rows * cols);
     return;
   }
   for (int64_t r = 0; r < rows; ++r)
-    isa->silu(out + r * stride, cols);
+    fn(out + r * stride, cols);
 }
 
 static int best_isa(void) {

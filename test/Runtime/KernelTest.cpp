@@ -27,6 +27,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
@@ -135,7 +136,7 @@ struct ConvCase {
   int64_t pt, pl, pb, pr;
   int64_t group;
   bool bias, relu;
-  bool silu = false; // wins over relu
+  int64_t act = MLC_ACTIVATION_NONE; // other than NONE: wins over relu
 };
 
 std::string describe(const ConvCase &t) {
@@ -144,7 +145,7 @@ std::string describe(const ConvCase &t) {
      << t.f << " k" << t.kh << "x" << t.kw << " s" << t.sh << "," << t.sw
      << " d" << t.dh << "," << t.dw << " pad" << t.pt << "," << t.pl << ","
      << t.pb << "," << t.pr << " g" << t.group << (t.bias ? " bias" : "")
-     << (t.silu ? " silu" : t.relu ? " relu" : "");
+     << (t.act ? " activation " + std::to_string(t.act) : t.relu ? " relu" : "");
   return os.str();
 }
 
@@ -166,9 +167,7 @@ mlc_conv2d_params paramsOf(const ConvCase &t) {
   p.pad_top = t.pt;
   p.pad_left = t.pl;
   p.group = t.group;
-  p.activation = t.silu ? MLC_ACTIVATION_SILU
-                 : t.relu ? MLC_ACTIVATION_RELU
-                          : MLC_ACTIVATION_NONE;
+  p.activation = t.act ? t.act : t.relu ? MLC_ACTIVATION_RELU : MLC_ACTIVATION_NONE;
   return p;
 }
 
@@ -189,6 +188,22 @@ std::vector<float> packConvWeights(const mlc_conv2d_params &p,
                 w[size_t((g * M + m) * K + k)];
         }
   return packed;
+}
+
+/// mlc_activation `a` of `x`, in double.
+double activate(int64_t a, double x) {
+  switch (a) {
+  case MLC_ACTIVATION_RELU:
+    return x < 0 ? 0 : x;
+  case MLC_ACTIVATION_SILU:
+    return x / (1.0 + std::exp(-x));
+  case MLC_ACTIVATION_RELU6:
+    return std::min(std::max(x, 0.0), 6.0);
+  case MLC_ACTIVATION_HARDSWISH:
+    return x * std::min(std::max(x / 6.0 + 0.5, 0.0), 1.0);
+  default:
+    return x;
+  }
 }
 
 struct ConvRef {
@@ -222,10 +237,7 @@ ConvRef referenceConv(const mlc_conv2d_params &p, const std::vector<float> &x,
                 sum += term;
                 scale += std::fabs(term);
               }
-          if (p.activation == MLC_ACTIVATION_RELU && sum < 0)
-            sum = 0;
-          if (p.activation == MLC_ACTIVATION_SILU)
-            sum = sum / (1.0 + std::exp(-sum));
+          sum = activate(p.activation, sum);
           size_t i = size_t(((b * p.f + o) * p.oh + y) * p.ow + xo);
           ref.out[i] = sum;
           ref.scale[i] = scale;
@@ -432,22 +444,24 @@ TEST_P(KernelTest, ConvDepthwise) {
   checkConv(t);
 }
 
-TEST_P(KernelTest, ConvSilu) {
-  // Each conv route applies SiLU after its output block is complete: the
-  // GEMM tiles over several K blocks and column chunks, the few-columns
-  // path, 1x1, depthwise, and a batch with groups.
-  for (ConvCase t : {conv(64, 28, 24, 3, 1, 1), conv(128, 5, 48, 3, 1, 1),
-                     conv(16, 12, 24, 1, 1, 0), conv(24, 40, 24, 3, 1, 1)}) {
-    t.silu = true;
-    if (t.c == 24)
-      t.group = 24;
-    checkConv(t);
+TEST_P(KernelTest, ConvPostPassActivations) {
+  // Each conv route applies SiLU, ReLU6 and HardSwish after its output block
+  // is complete: the GEMM tiles over several K blocks and column chunks, the
+  // few-columns path, 1x1, depthwise, and a batch with groups.
+  for (int64_t act : {MLC_ACTIVATION_SILU, MLC_ACTIVATION_RELU6, MLC_ACTIVATION_HARDSWISH}) {
+    for (ConvCase t : {conv(64, 28, 24, 3, 1, 1), conv(128, 5, 48, 3, 1, 1),
+                       conv(16, 12, 24, 1, 1, 0), conv(24, 40, 24, 3, 1, 1)}) {
+      t.act = act;
+      if (t.c == 24)
+        t.group = 24;
+      checkConv(t);
+    }
+    ConvCase g = conv(32, 7, 64, 3, 1, 1);
+    g.group = 2;
+    g.n = 2;
+    g.act = act;
+    checkConv(g);
   }
-  ConvCase g = conv(32, 7, 64, 3, 1, 1);
-  g.group = 2;
-  g.n = 2;
-  g.silu = true;
-  checkConv(g);
 }
 
 TEST_P(KernelTest, SiluIsAccurateOverTheFloatRange) {
@@ -531,14 +545,14 @@ TEST_P(KernelTest, ConvRandomShapes) {
 struct MatmulCase {
   int64_t batch, m, n, k, lda, batch_stride_a;
   bool bias, relu;
-  bool silu = false; // wins over relu
+  int64_t act = MLC_ACTIVATION_NONE; // other than NONE: wins over relu
 };
 
 std::string describe(const MatmulCase &t) {
   std::ostringstream os;
   os << "matmul batch" << t.batch << " m" << t.m << " n" << t.n << " k" << t.k
      << " lda" << t.lda << " bsa" << t.batch_stride_a << (t.bias ? " bias" : "")
-     << (t.silu ? " silu" : t.relu ? " relu" : "");
+     << (t.act ? " activation " + std::to_string(t.act) : t.relu ? " relu" : "");
   return os.str();
 }
 
@@ -578,10 +592,7 @@ void checkMatmul(const MatmulCase &t, uint32_t seed = 1) {
           sum += term;
           s += std::fabs(term);
         }
-        if (t.silu)
-          sum = sum / (1.0 + std::exp(-sum));
-        else if (t.relu && sum < 0)
-          sum = 0;
+        sum = activate(t.act ? t.act : t.relu ? MLC_ACTIVATION_RELU : MLC_ACTIVATION_NONE, sum);
         ref[size_t((bi * t.m + i) * t.n + j)] = sum;
         scale[size_t((bi * t.m + i) * t.n + j)] = s;
       }
@@ -593,9 +604,7 @@ void checkMatmul(const MatmulCase &t, uint32_t seed = 1) {
   p.k = t.k;
   p.lda = t.lda;
   p.batch_stride_a = t.batch_stride_a;
-  p.activation = t.silu ? MLC_ACTIVATION_SILU
-                 : t.relu ? MLC_ACTIVATION_RELU
-                          : MLC_ACTIVATION_NONE;
+  p.activation = t.act ? t.act : t.relu ? MLC_ACTIVATION_RELU : MLC_ACTIVATION_NONE;
   Buffer ab(a.size()), pb(packed.size()), bb(bias.size());
   std::copy(a.begin(), a.end(), ab.data());
   std::copy(packed.begin(), packed.end(), pb.data());
@@ -616,14 +625,16 @@ MatmulCase mm(int64_t m, int64_t n, int64_t k) {
   return MatmulCase{1, m, n, k, k, m * k, true, false};
 }
 
-TEST_P(KernelTest, MatmulSilu) {
+TEST_P(KernelTest, MatmulPostPassActivations) {
   // Several row and column chunks with 2 and 3 threads, tails, a bias.
-  MatmulCase t{1, 77, 300, 130, 130, 0, true, false};
-  t.silu = true;
-  checkMatmul(t);
-  t = MatmulCase{3, 9, 33, 20, 20, 9 * 20, false, false};
-  t.silu = true;
-  checkMatmul(t);
+  for (int64_t act : {MLC_ACTIVATION_SILU, MLC_ACTIVATION_RELU6, MLC_ACTIVATION_HARDSWISH}) {
+    MatmulCase t{1, 77, 300, 130, 130, 0, true, false};
+    t.act = act;
+    checkMatmul(t);
+    t = MatmulCase{3, 9, 33, 20, 20, 9 * 20, false, false};
+    t.act = act;
+    checkMatmul(t);
+  }
 }
 
 TEST_P(KernelTest, MatmulEdgeShapes) {

@@ -2,8 +2,9 @@
 //
 // Float32 convolutions and matmuls whose weights are constants become
 // kernel.conv2d / kernel.matmul: the weights are packed here, at compile
-// time, into the panel layouts of include/mlc/runtime.h, and a following Relu,
-// SiLU or bias Add is folded into the microkernel's epilogue. Everything else
+// time, into the panel layouts of include/mlc/runtime.h, and a following
+// activation (Relu, ReLU6, HardSwish, SiLU) or bias Add is folded into the
+// microkernel's epilogue. Everything else
 // (non-constant weights, other types, 1-d/3-d convolutions) keeps the linalg
 // lowering of the other files.
 //
@@ -47,28 +48,48 @@ Value biasOperand(OpBuilder &b, Location loc, Value bias, int64_t n) {
   return reshapeTo(b, loc, bias, type);
 }
 
-/// The single onnx.Relu using `op`'s only result, if any.
-onnx::ReluOp fusibleRelu(Operation *op) {
-  if (!op->hasOneUse())
-    return nullptr;
-  return dyn_cast<onnx::ReluOp>(*op->getUsers().begin());
+/// An activation that a microkernel can apply to its output: the op that
+/// computes it from a producer's only result (and that the fused op
+/// replaces) and its mlc_activation.
+struct FusibleActivation {
+  Operation *root = nullptr;
+  int64_t activation = MLC_ACTIVATION_NONE;
+  explicit operator bool() const { return root != nullptr; }
+};
+
+/// Whether `v` is a constant scalar (any shape of one element) equal to `x`.
+bool isScalarConstant(Value v, float x) {
+  auto values = constantF32(v);
+  return values && values->size() == 1 && (*values)[0] == x;
 }
 
-/// The op computing SiLU of `op`'s only result, if that is all the result
-/// feeds: Mul(x, Sigmoid(x)) (how exporters write torch's SiLU) or Swish(x)
-/// with alpha 1.
-Operation *fusibleSilu(Operation *op) {
+/// The activation that all of `op`'s only result feeds, if a microkernel
+/// has it: Relu; Clip(x, 0, 6) (ReLU6); HardSwish; SiLU as Mul(x,
+/// Sigmoid(x)) (how exporters write torch's SiLU) or Swish with alpha 1.
+FusibleActivation fusibleActivation(Operation *op) {
   if (op->getNumResults() != 1)
-    return nullptr;
+    return {};
   Value x = op->getResult(0);
   SmallVector<Operation *> users(x.getUsers());
-  if (users.size() == 1)
-    if (auto swish = dyn_cast<onnx::SwishOp>(users[0]))
-      return swish.getAlpha().convertToDouble() == 1.0 && swish.getType() == x.getType()
-                 ? swish.getOperation()
-                 : nullptr;
+  auto sameType = [&](Operation *root) { return root->getResult(0).getType() == x.getType(); };
+  if (users.size() == 1) {
+    Operation *user = users[0];
+    if (!sameType(user) || user->getOperand(0) != x)
+      return {};
+    if (isa<onnx::ReluOp>(user))
+      return {user, MLC_ACTIVATION_RELU};
+    if (isa<onnx::HardSwishOp>(user))
+      return {user, MLC_ACTIVATION_HARDSWISH};
+    if (auto swish = dyn_cast<onnx::SwishOp>(user))
+      if (swish.getAlpha().convertToDouble() == 1.0)
+        return {user, MLC_ACTIVATION_SILU};
+    if (auto clip = dyn_cast<onnx::ClipOp>(user))
+      if (isScalarConstant(clip.getMin(), 0.0f) && isScalarConstant(clip.getMax(), 6.0f))
+        return {user, MLC_ACTIVATION_RELU6};
+    return {};
+  }
   if (users.size() != 2)
-    return nullptr;
+    return {};
   auto sigmoid = dyn_cast<onnx::SigmoidOp>(users[0]);
   auto mul = dyn_cast<onnx::MulOp>(users[1]);
   if (!sigmoid) {
@@ -76,15 +97,12 @@ Operation *fusibleSilu(Operation *op) {
     mul = dyn_cast<onnx::MulOp>(users[0]);
   }
   if (!sigmoid || !mul || !sigmoid->hasOneUse() || *sigmoid->getUsers().begin() != mul ||
-      mul.getType() != x.getType())
-    return nullptr;
+      !sameType(mul))
+    return {};
   bool operands = (mul.getA() == x && mul.getB() == sigmoid.getResult()) ||
                   (mul.getB() == x && mul.getA() == sigmoid.getResult());
-  return operands ? mul.getOperation() : nullptr;
+  return operands ? FusibleActivation{mul, MLC_ACTIVATION_SILU} : FusibleActivation{};
 }
-
-/// Whether another pattern fuses `op` with the activation that follows it.
-bool hasFusibleActivation(Operation *op) { return fusibleRelu(op) || fusibleSilu(op); }
 
 //===----------------------------------------------------------------------===//
 // Conv
@@ -148,7 +166,7 @@ FailureOr<Value> buildConv(onnx::ConvOp conv, PatternRewriter &rewriter, int64_t
 struct ConvToMicrokernel : OpRewritePattern<onnx::ConvOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(onnx::ConvOp op, PatternRewriter &rewriter) const override {
-    if (hasFusibleActivation(op))
+    if (fusibleActivation(op))
       return rewriter.notifyMatchFailure(op, "the activation pattern takes it");
     auto result = buildConv(op, rewriter, MLC_ACTIVATION_NONE);
     if (failed(result))
@@ -342,7 +360,7 @@ FailureOr<Value> buildGemm(onnx::GemmOp op, PatternRewriter &rewriter, int64_t a
 struct GemmToMicrokernel : OpRewritePattern<onnx::GemmOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(onnx::GemmOp op, PatternRewriter &rewriter) const override {
-    if (hasFusibleActivation(op))
+    if (fusibleActivation(op))
       return rewriter.notifyMatchFailure(op, "the activation pattern takes it");
     auto r = buildGemm(op, rewriter, MLC_ACTIVATION_NONE);
     if (failed(r))
@@ -352,52 +370,37 @@ struct GemmToMicrokernel : OpRewritePattern<onnx::GemmOp> {
   }
 };
 
-/// Relu(Conv) and Relu(Gemm): the activation runs in the microkernel.
-struct ReluOfProducerToMicrokernel : OpRewritePattern<onnx::ReluOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(onnx::ReluOp relu, PatternRewriter &rewriter) const override {
-    Operation *producer = relu.getX().getDefiningOp();
-    if (!producer || !producer->hasOneUse() || relu.getType() != relu.getX().getType())
-      return rewriter.notifyMatchFailure(relu, "input is not a single-use producer");
-    FailureOr<Value> r = failure();
-    if (auto conv = dyn_cast<onnx::ConvOp>(producer))
-      r = buildConv(conv, rewriter, MLC_ACTIVATION_RELU);
-    else if (auto gemm = dyn_cast<onnx::GemmOp>(producer))
-      r = buildGemm(gemm, rewriter, MLC_ACTIVATION_RELU);
-    if (failed(r))
-      return rewriter.notifyMatchFailure(relu, "producer does not fit a microkernel");
-    rewriter.replaceOp(relu, *r);
-    rewriter.eraseOp(producer);
-    return success();
-  }
-};
-/// SiLU(Conv) and SiLU(Gemm), as Mul(x, Sigmoid(x)) or Swish(x): the
-/// microkernel applies it while its output is in cache.
-template <typename OpTy> struct SiluOfProducerToMicrokernel : OpRewritePattern<OpTy> {
+/// Activation(Conv) and Activation(Gemm) (fusibleActivation): the
+/// microkernel applies the activation while its output is in cache.
+template <typename OpTy> struct ActivationOfProducerToMicrokernel : OpRewritePattern<OpTy> {
   using OpRewritePattern<OpTy>::OpRewritePattern;
   LogicalResult matchAndRewrite(OpTy root, PatternRewriter &rewriter) const override {
     for (Value operand : root->getOperands()) {
       Operation *producer = operand.getDefiningOp();
-      if (!producer || fusibleSilu(producer) != root.getOperation())
+      if (!producer)
+        continue;
+      FusibleActivation act = fusibleActivation(producer);
+      if (act.root != root.getOperation())
         continue;
       FailureOr<Value> r = failure();
       if (auto conv = dyn_cast<onnx::ConvOp>(producer))
-        r = buildConv(conv, rewriter, MLC_ACTIVATION_SILU);
+        r = buildConv(conv, rewriter, act.activation);
       else if (auto gemm = dyn_cast<onnx::GemmOp>(producer))
-        r = buildGemm(gemm, rewriter, MLC_ACTIVATION_SILU);
+        r = buildGemm(gemm, rewriter, act.activation);
       if (failed(r))
         return rewriter.notifyMatchFailure(root, "producer does not fit a microkernel");
+      // SiLU's Sigmoid is the other operand of the Mul.
       Operation *sigmoid = nullptr;
       for (Value v : root->getOperands())
-        if (auto s = v.getDefiningOp<onnx::SigmoidOp>())
-          sigmoid = s;
+        if (v != operand)
+          sigmoid = v.getDefiningOp<onnx::SigmoidOp>();
       rewriter.replaceOp(root, *r);
       if (sigmoid)
         rewriter.eraseOp(sigmoid);
       rewriter.eraseOp(producer);
       return success();
     }
-    return rewriter.notifyMatchFailure(root, "not SiLU of a single-use Conv or Gemm");
+    return rewriter.notifyMatchFailure(root, "not an activation of a single-use Conv or Gemm");
   }
 };
 } // namespace
@@ -407,7 +410,10 @@ void mlc::conversion::populateONNXMicrokernelPatterns(RewritePatternSet &pattern
   patterns.add<ConvToMicrokernel, MatMulToMicrokernel, GemmToMicrokernel>(patterns.getContext(),
                                                                          /*benefit=*/2);
   patterns.add<BatchMatMulToMicrokernel>(patterns.getContext(), /*benefit=*/2);
-  patterns.add<MatMulBiasToMicrokernel, ReluOfProducerToMicrokernel,
-               SiluOfProducerToMicrokernel<onnx::MulOp>, SiluOfProducerToMicrokernel<onnx::SwishOp>>(
-      patterns.getContext(), /*benefit=*/3);
+  patterns.add<MatMulBiasToMicrokernel, ActivationOfProducerToMicrokernel<onnx::ReluOp>,
+               ActivationOfProducerToMicrokernel<onnx::MulOp>,
+               ActivationOfProducerToMicrokernel<onnx::SwishOp>,
+               ActivationOfProducerToMicrokernel<onnx::ClipOp>,
+               ActivationOfProducerToMicrokernel<onnx::HardSwishOp>>(patterns.getContext(),
+                                                                     /*benefit=*/3);
 }

@@ -178,3 +178,33 @@ func.func @silu_with_other_user(%x: tensor<1x2x4x4xf32>) -> (tensor<1x2x4x4xf32>
   %m = onnx.Mul(%c, %s) : (tensor<1x2x4x4xf32>, tensor<1x2x4x4xf32>) -> tensor<1x2x4x4xf32>
   return %m, %c : tensor<1x2x4x4xf32>, tensor<1x2x4x4xf32>
 }
+
+// -----
+
+// Tests that Clip(x, 0, 6) (ReLU6) and HardSwish after a conv become
+// activations 3 and 4 of its microkernel, and that a Clip with other bounds
+// stays elementwise.
+
+// CHECK-LABEL: func.func @conv_relu6_hardswish
+// CHECK: kernel.conv2d
+// CHECK-SAME: params = [1, 2, 4, 4, 2, 1, 1, 4, 4, 1, 1, 1, 1, 0, 0, 1, 3]
+// CHECK: kernel.conv2d
+// CHECK-SAME: params = [1, 2, 4, 4, 2, 1, 1, 4, 4, 1, 1, 1, 1, 0, 0, 1, 4]
+// CHECK: kernel.conv2d
+// CHECK-SAME: params = [1, 2, 4, 4, 2, 1, 1, 4, 4, 1, 1, 1, 1, 0, 0, 1, 0]
+// CHECK: linalg.generic
+// CHECK: arith.minimumf
+func.func @conv_relu6_hardswish(%x: tensor<1x2x4x4xf32>) -> tensor<1x2x4x4xf32> {
+  %w = onnx.Constant dense<[[[[1.0]], [[2.0]]], [[[3.0]], [[4.0]]]]> : tensor<2x2x1x1xf32> : tensor<2x2x1x1xf32>
+  %none = onnx.none
+  %lo = onnx.Constant dense<0.0> : tensor<f32> : tensor<f32>
+  %hi = onnx.Constant dense<6.0> : tensor<f32> : tensor<f32>
+  %hi4 = onnx.Constant dense<4.0> : tensor<f32> : tensor<f32>
+  %c = onnx.Conv(%x, %w, %none) : (tensor<1x2x4x4xf32>, tensor<2x2x1x1xf32>, none) -> tensor<1x2x4x4xf32>
+  %r6 = onnx.Clip(%c, %lo, %hi) : (tensor<1x2x4x4xf32>, tensor<f32>, tensor<f32>) -> tensor<1x2x4x4xf32>
+  %d = onnx.Conv(%r6, %w, %none) : (tensor<1x2x4x4xf32>, tensor<2x2x1x1xf32>, none) -> tensor<1x2x4x4xf32>
+  %h = onnx.HardSwish(%d) : (tensor<1x2x4x4xf32>) -> tensor<1x2x4x4xf32>
+  %e = onnx.Conv(%h, %w, %none) : (tensor<1x2x4x4xf32>, tensor<2x2x1x1xf32>, none) -> tensor<1x2x4x4xf32>
+  %r4 = onnx.Clip(%e, %lo, %hi4) : (tensor<1x2x4x4xf32>, tensor<f32>, tensor<f32>) -> tensor<1x2x4x4xf32>
+  return %r4 : tensor<1x2x4x4xf32>
+}
