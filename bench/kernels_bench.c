@@ -5,9 +5,8 @@
  * as the current context, as mlc_model_run does), and the FMA peak of one
  * core measured with a register-only loop for comparison. Build by hand:
  *
- *   cc -O2 -Iinclude -Ilib/Runtime bench/kernels_bench.c \
- *      lib/Runtime/kernels.c lib/Runtime/runtime.c lib/Runtime/thread_pool.c \
- *      -o /tmp/kernels_bench -lpthread -lm
+ *   cc -O2 -Iinclude -Ilib/Runtime bench/kernels_bench.c build/lib/libmlcrt.a \
+ *      -o /tmp/kernels_bench -lpthread -lm -ldl
  *   /tmp/kernels_bench [seconds per measurement] [isa: c|avx2|avx512]
  *
  *===----------------------------------------------------------------------===*/
@@ -110,6 +109,28 @@ static conv_case make_conv(const char *name, int64_t c, int64_t hw, int64_t f,
   return cc;
 }
 
+/// A depthwise convolution (one input channel per output channel).
+static conv_case make_dw(const char *name, int64_t c, int64_t hw, int64_t k,
+                         int64_t stride) {
+  conv_case cc = make_conv(name, 1, 1, 1, 1, 1, 0);
+  mlc_conv2d_params *p = &cc.p;
+  p->c = p->f = p->group = c;
+  p->h = p->w = hw;
+  p->kh = p->kw = k;
+  p->pad_top = p->pad_left = k / 2;
+  p->stride_h = p->stride_w = stride;
+  p->oh = p->ow = (hw + 2 * (k / 2) - k) / stride + 1;
+  free(cc.in);
+  free(cc.w);
+  free(cc.bias);
+  free(cc.out);
+  cc.in = random_floats((size_t)(c * hw * hw));
+  cc.w = random_floats((size_t)((c + 7) / 8 * k * k * 8));
+  cc.bias = random_floats((size_t)c);
+  cc.out = random_floats((size_t)(c * p->oh * p->ow));
+  return cc;
+}
+
 static double conv_flops(const mlc_conv2d_params *p) {
   return 2.0 * (double)(p->n * p->f * p->oh * p->ow) *
          (double)(p->c / p->group * p->kh * p->kw);
@@ -195,6 +216,13 @@ int main(int argc, char **argv) {
       make_conv("conv 512x7x7 3x3 s1 -> 512", 512, 7, 512, 3, 1, 1),
       make_conv("conv 256x56x56 1x1 -> 64", 256, 56, 64, 1, 1, 0),
       make_conv("conv 3x224x224 7x7 s2 p3 -> 64", 3, 224, 64, 7, 2, 3),
+      make_dw("depthwise 32x112x112 3x3 s1", 32, 112, 3, 1),
+      make_dw("depthwise 96x112x112 3x3 s2", 96, 112, 3, 2),
+      make_dw("depthwise 144x56x56 3x3 s1", 144, 56, 3, 1),
+      make_dw("depthwise 192x28x28 3x3 s1", 192, 28, 3, 1),
+      make_dw("depthwise 384x14x14 3x3 s1", 384, 14, 3, 1),
+      make_dw("depthwise 960x7x7 3x3 s1", 960, 7, 3, 1),
+      make_dw("depthwise 240x28x28 5x5 s1", 240, 28, 5, 1),
   };
   matmul_case matmuls[] = {
       make_matmul("matmul 128x768 * 768x768", 128, 768, 768),
@@ -208,7 +236,7 @@ int main(int argc, char **argv) {
     fprintf(stderr, "%s\n", mlc_status_get_message(status));
     return 1;
   }
-  mlc_exec_ctx ctx = {pool};
+  mlc_exec_ctx ctx = {pool, NULL, NULL};
 
   printf("%-34s %10s %10s %8s\n", "shape", "1 thread", "2 threads",
          peak > 0 ? "1t %peak" : "");

@@ -264,6 +264,24 @@ static void dw_c(const dw_job *job, int64_t begin, int64_t end) {
   }
 }
 
+/// In place ReLU6 and HardSwish of n floats, as loops the compiler
+/// vectorises for the target the function is built for; comparisons that
+/// are false for NaN keep it.
+#define DEFINE_CLAMP_ACTIVATIONS(suffix, attrs)                                \
+  static attrs void relu6_##suffix(float *x, int64_t n) {                      \
+    for (int64_t i = 0; i < n; ++i) {                                          \
+      const float v = x[i];                                                    \
+      x[i] = v < 0.0f ? 0.0f : v > 6.0f ? 6.0f : v;                            \
+    }                                                                          \
+  }                                                                            \
+  static attrs void hardswish_##suffix(float *x, int64_t n) {                  \
+    for (int64_t i = 0; i < n; ++i) {                                          \
+      const float v = x[i], s = v * (1.0f / 6.0f) + 0.5f;                      \
+      x[i] = v * (s < 0.0f ? 0.0f : s > 1.0f ? 1.0f : s);                      \
+    }                                                                          \
+  }
+DEFINE_CLAMP_ACTIVATIONS(c, )
+
 static void silu_c(float *x, int64_t n) {
   for (int64_t i = 0; i < n; ++i)
     x[i] = x[i] / (1.0f + expf(-x[i]));
@@ -1017,6 +1035,96 @@ dw_group_avx512(const int SW, const mlc_conv2d_params *p, const float *in,
   }
 }
 
+/// Output rows that the interior kernel computes together.
+#define DW_ROWS 4
+
+/// DW_ROWS output rows from y of a depthwise plane whose taps all lie
+/// inside the image vertically: KH x KW taps at stride S (both directions),
+/// dilation 1. Every 16-column block, with the lanes and offsets of
+/// dw_avx512's table for the image's left and right edges. Each input row
+/// vector is loaded once per kx and feeds every output row it contributes to
+/// (for 3x3 stride 1: 18 loads for 36 multiply-adds); the weights stay in
+/// registers.
+static ALWAYS_INLINE TARGET_AVX512 void
+dw_rows_avx512(const int KH, const int KW, const int S,
+               const mlc_conv2d_params *p, const float *in, const float *wk,
+               int64_t ts, __m512 bias, int64_t y, int64_t nxb,
+               const int64_t *off, const uint32_t *m32,
+               const __mmask16 *lanes_of, float *out) {
+  const __m512i even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20,
+                                         22, 24, 26, 28, 30);
+  __m512 wv[KH * KW];
+  for (int t = 0; t < KH * KW; ++t)
+    wv[t] = _mm512_set1_ps(wk[t * ts]);
+  const int64_t w = p->w, ow = p->ow;
+  const float *first = in + (y * S - p->pad_top) * w; /* row of r = 0, ky = 0 */
+  const int NIN = (DW_ROWS - 1) * S + KH; /* input rows the group reads */
+  const bool relu = p->activation == MLC_ACTIVATION_RELU;
+  for (int64_t xb = 0; xb < nxb; ++xb) {
+    __m512 acc[DW_ROWS];
+    for (int r = 0; r < DW_ROWS; ++r)
+      acc[r] = bias;
+    for (int i = 0; i < NIN; ++i) {
+      const float *row = first + i * w;
+      for (int kx = 0; kx < KW; ++kx) {
+        const int64_t t = xb * KW + kx;
+        const __mmask16 lm = lanes_of[t];
+        const float *base = offset_ptr(row, off[t]);
+        __m512 v;
+        if (S == 1) {
+          v = _mm512_maskz_loadu_ps(lm, base);
+        } else {
+          const __m512 lo = _mm512_maskz_loadu_ps((__mmask16)m32[t], base);
+          const __m512 hi = _mm512_maskz_loadu_ps((__mmask16)(m32[t] >> 16),
+                                                  offset_ptr(base, 16));
+          v = _mm512_maskz_mov_ps(lm, _mm512_permutex2var_ps(lo, even, hi));
+        }
+        for (int r = 0; r < DW_ROWS; ++r) {
+          const int ky = i - r * S;
+          if (ky >= 0 && ky < KH)
+            acc[r] = _mm512_fmadd_ps(wv[ky * KW + kx], v, acc[r]);
+        }
+      }
+    }
+    const int64_t lanes = min64(16, ow - xb * 16);
+    for (int r = 0; r < DW_ROWS; ++r)
+      _mm512_mask_storeu_ps(out + (y + r) * ow + xb * 16, (__mmask16)((1u << lanes) - 1),
+                            relu ? _mm512_max_ps(acc[r], _mm512_setzero_ps()) : acc[r]);
+  }
+}
+
+typedef void (*dw_fast_fn)(const mlc_conv2d_params *p, const float *in,
+                           const float *wk, int64_t ts, __m512 bias, int64_t y,
+                           int64_t nxb, const int64_t *off, const uint32_t *m32,
+                           const __mmask16 *lanes_of, float *out);
+#define DW_FAST(KH, KW, S)                                                     \
+  static TARGET_AVX512 void dw_fast_##KH##x##KW##_s##S(                        \
+      const mlc_conv2d_params *p, const float *in, const float *wk,            \
+      int64_t ts, __m512 bias, int64_t y, int64_t nxb, const int64_t *off,     \
+      const uint32_t *m32, const __mmask16 *lanes_of, float *out) {            \
+    dw_rows_avx512(KH, KW, S, p, in, wk, ts, bias, y, nxb, off, m32, lanes_of, \
+                   out);                                                       \
+  }
+DW_FAST(3, 3, 1)
+DW_FAST(3, 3, 2)
+DW_FAST(5, 5, 1)
+DW_FAST(5, 5, 2)
+#undef DW_FAST
+
+/// The interior kernel for `p`'s shape, or NULL (then every output goes
+/// through dw_group_avx512).
+static dw_fast_fn dw_fast_kernel(const mlc_conv2d_params *p) {
+  if (p->dilation_h != 1 || p->dilation_w != 1 || p->stride_h != p->stride_w ||
+      p->kh != p->kw || (p->stride_h != 1 && p->stride_h != 2))
+    return NULL;
+  const bool s1 = p->stride_h == 1;
+  if (p->kh == 3)
+    return s1 ? dw_fast_3x3_s1 : dw_fast_3x3_s2;
+  if (p->kh == 5)
+    return s1 ? dw_fast_5x5_s1 : dw_fast_5x5_s2;
+  return NULL;
+}
+
 /// Depthwise planes, AVX-512: 16 output columns per vector, DW_GROUP vectors
 /// at a time. For each block of 16 columns and each kx, the lanes inside the
 /// image and where they read are the same for every row and plane, so they
@@ -1051,6 +1159,16 @@ static TARGET_AVX512 void dw_avx512(const dw_job *job, int64_t begin,
         m32[i] = (uint32_t)(((1ull << (2 * jhi - 1)) - 1) &
                             ~((1ull << (2 * jlo)) - 1));
     }
+  /* Output rows whose taps all lie inside the image vertically go DW_ROWS at
+   * a time through the kernel instantiated for the shape, if there is one. */
+  const dw_fast_fn fast = dw_fast_kernel(p);
+  int64_t ylo = 0, yfast = 0;
+  if (fast) {
+    const int64_t s = p->stride_h;
+    ylo = min64(oh, ceil_div(p->pad_top, s));
+    const int64_t yhi = max64(ylo, min64(oh, (h - p->kh + p->pad_top) / s + 1));
+    yfast = ylo + (yhi - ylo) / DW_ROWS * DW_ROWS;
+  }
   const int64_t items = oh * nxb;
   for (int64_t plane = begin; plane < end; ++plane) {
     const int64_t b = plane / p->f, o = plane % p->f;
@@ -1058,22 +1176,32 @@ static TARGET_AVX512 void dw_avx512(const dw_job *job, int64_t begin,
     float *out = job->output + plane * oh * ow;
     const float *wk = dw_weights(job, o);
     const __m512 bias = _mm512_set1_ps(job->bias ? job->bias[o] : 0.0f);
-    for (int64_t item = 0; item < items; item += DW_GROUP) {
-      const int64_t n = min64(DW_GROUP, items - item);
-      if (sw == 1)
-        dw_group_avx512(1, p, in, wk, job->tap_stride, bias, item, n, nxb, off,
-                        m32, lanes_of, out);
-      else if (sw == 2)
-        dw_group_avx512(2, p, in, wk, job->tap_stride, bias, item, n, nxb, off,
-                        m32, lanes_of, out);
-      else
-        dw_group_avx512(0, p, in, wk, job->tap_stride, bias, item, n, nxb, off,
-                        m32, lanes_of, out);
-    }
+    /* Items [i0, i1) (item = y * nxb + xb) through the general kernel. */
+#define DW_GENERAL(i0, i1)                                                     \
+  for (int64_t item = (i0); item < (i1); item += DW_GROUP) {                   \
+    const int64_t n = min64(DW_GROUP, (i1) - item);                            \
+    if (sw == 1)                                                               \
+      dw_group_avx512(1, p, in, wk, job->tap_stride, bias, item, n, nxb, off,  \
+                      m32, lanes_of, out);                                     \
+    else if (sw == 2)                                                          \
+      dw_group_avx512(2, p, in, wk, job->tap_stride, bias, item, n, nxb, off,  \
+                      m32, lanes_of, out);                                     \
+    else                                                                       \
+      dw_group_avx512(0, p, in, wk, job->tap_stride, bias, item, n, nxb, off,  \
+                      m32, lanes_of, out);                                     \
+  }
+    DW_GENERAL(0, ylo * nxb)
+    for (int64_t y = ylo; y < yfast; y += DW_ROWS)
+      fast(p, in, wk, job->tap_stride, bias, y, nxb, off, m32, lanes_of, out);
+    DW_GENERAL(yfast * nxb, items)
+#undef DW_GENERAL
   }
 }
 
-/*--- SiLU ---------------------------------------------------------------===*/
+/*--- Activations --------------------------------------------------------===*/
+
+DEFINE_CLAMP_ACTIVATIONS(avx2, TARGET_AVX2)
+DEFINE_CLAMP_ACTIVATIONS(avx512, TARGET_AVX512)
 
 /* x * sigmoid(x) = x / (1 + e^-x). e^t = 2^n * e^r with n = round(t log2 e)
  * and |r| <= ln2/2, where a degree-6 Taylor polynomial is within 1e-7; t is
@@ -1157,34 +1285,20 @@ typedef struct kernel_isa {
   pack_fn pack_conv;
   dw_fn depthwise;
   tile_t_fn tile_t; /* small-N convs; NULL: use `tile` */
-  activation_fn silu;
+  activation_fn silu, relu6, hardswish;
 } kernel_isa;
 
 static const kernel_isa isa_c = {MLC_RT_ISA_C, 16,   tile_c,
-                                 pack_conv_c,  dw_c, NULL, silu_c};
+                                 pack_conv_c,  dw_c, NULL, silu_c, relu6_c, hardswish_c};
 #if MLC_KERNELS_X86
 static const kernel_isa isa_avx2 = {MLC_RT_ISA_AVX2, 16,   tile_avx2,
-                                    pack_conv_avx2,  dw_c, NULL, silu_avx2};
+                                    pack_conv_avx2,  dw_c, NULL, silu_avx2, relu6_avx2, hardswish_avx2};
 static const kernel_isa isa_avx512 = {MLC_RT_ISA_AVX512, 32,
                                       tile_avx512,       pack_conv_avx512,
                                       dw_avx512,         tile_t_avx512,
-                                      silu_avx512};
+                                      silu_avx512,       relu6_avx512,
+                                      hardswish_avx512};
 #endif
-
-/// In place ReLU6 and HardSwish of n floats; comparisons that are false for
-/// NaN keep it. Plain loops that the compiler vectorises.
-static void relu6_c(float *x, int64_t n) {
-  for (int64_t i = 0; i < n; ++i) {
-    const float v = x[i];
-    x[i] = v < 0.0f ? 0.0f : v > 6.0f ? 6.0f : v;
-  }
-}
-static void hardswish_c(float *x, int64_t n) {
-  for (int64_t i = 0; i < n; ++i) {
-    const float v = x[i], s = v * (1.0f / 6.0f) + 0.5f;
-    x[i] = v * (s < 0.0f ? 0.0f : s > 1.0f ? 1.0f : s);
-  }
-}
 
 /// Applies a post-pass activation (every one but ReLU, which runs in the
 /// tile epilogues) to `rows` rows of `cols` floats, `stride` apart, while
@@ -1192,9 +1306,9 @@ static void hardswish_c(float *x, int64_t n) {
 static void activate_rows(const kernel_isa *isa, int64_t activation, float *out,
                           int64_t rows, int64_t cols, int64_t stride) {
   activation_fn fn = activation == MLC_ACTIVATION_SILU        ? isa->silu
-               : activation == MLC_ACTIVATION_RELU6     ? relu6_c
-               : activation == MLC_ACTIVATION_HARDSWISH ? hardswish_c
-                                                        : NULL;
+                    : activation == MLC_ACTIVATION_RELU6     ? isa->relu6
+                    : activation == MLC_ACTIVATION_HARDSWISH ? isa->hardswish
+                                                             : NULL;
   if (!fn || cols <= 0)
     return;
   if (stride == cols) {
@@ -1549,10 +1663,19 @@ static void conv_body(void *closure, int64_t begin, int64_t end) {
 static void dw_body(void *closure, int64_t begin, int64_t end) {
   const dw_job *job = (const dw_job *)closure;
   const kernel_isa *isa = get_isa();
-  isa->depthwise(job, begin, end);
+  if (job->p->activation == MLC_ACTIVATION_NONE || job->p->activation == MLC_ACTIVATION_RELU) {
+    isa->depthwise(job, begin, end);
+    return;
+  }
+  /* Post-pass activations over blocks of planes that are still in L1/L2. */
   const int64_t plane = job->p->oh * job->p->ow;
-  activate_rows(isa, job->p->activation, job->output + begin * plane, 1,
-                (end - begin) * plane, (end - begin) * plane);
+  const int64_t step = max64(1, 8192 / plane);
+  for (int64_t b = begin; b < end; b += step) {
+    const int64_t e = min64(end, b + step);
+    isa->depthwise(job, b, e);
+    activate_rows(isa, job->p->activation, job->output + b * plane, 1, (e - b) * plane,
+                  (e - b) * plane);
+  }
 }
 
 void mlc_rt_depthwise_f32(const mlc_conv2d_params *p, const float *input,
