@@ -113,7 +113,8 @@ struct MapToGPUPass : mlc::cuda::impl::MapToGPUBase<MapToGPUPass> {
     gpu::LaunchOp launch = createLaunch(b, loc, grid, block);
 
     // Inside: the linear id, a bounds guard, then the indices.
-    bool narrow = staticTotal && *staticTotal < (int64_t(1) << 31);
+    // 32-bit ids when blockIdx * block + threadIdx (< total + block) fits.
+    bool narrow = staticTotal && *staticTotal + block < (int64_t(1) << 31);
     Type idType = narrow ? Type(b.getI32Type()) : Type(b.getIndexType());
     auto toId = [&](Value v) -> Value {
       return narrow ? Value(arith::IndexCastUIOp::create(b, loc, idType, v)) : v;

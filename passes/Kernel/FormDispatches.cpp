@@ -83,6 +83,17 @@ std::string kernelName(Operation *root, unsigned index) {
   return name;
 }
 
+/// Whether `op`'s payload computes transcendental functions or divisions.
+bool hasCostlyArithmetic(Operation *op) {
+  bool costly = false;
+  op->walk([&](Operation *inner) {
+    if (inner != op && (isa<arith::DivFOp, arith::RemFOp>(inner) ||
+                        inner->getDialect()->getNamespace() == "math"))
+      costly = true;
+  });
+  return costly;
+}
+
 struct FormDispatchesPass : mlc::kernel::impl::FormDispatchesBase<FormDispatchesPass> {
   using FormDispatchesBase::FormDispatchesBase;
 
@@ -94,7 +105,15 @@ struct FormDispatchesPass : mlc::kernel::impl::FormDispatchesBase<FormDispatches
       linalg::populateElementwiseOpsFusionPatterns(
           patterns, [](OpOperand *operand) {
             Operation *producer = operand->get().getDefiningOp();
-            return producer && producer->hasOneUse();
+            if (!producer || !producer->hasOneUse())
+              return false;
+            // Through a broadcast the fused op would recompute the producer
+            // for every element it is broadcast to: fine for a cast or an
+            // add, not for a sigmoid or a reciprocal square root computed
+            // per channel (squeeze-excitation) or per row (layer norm).
+            auto consumer = dyn_cast<linalg::LinalgOp>(operand->getOwner());
+            return !consumer || consumer.getMatchingIndexingMap(operand).isPermutation() ||
+                   !hasCostlyArithmetic(producer);
           });
       if (failed(applyPatternsGreedily(func, std::move(patterns))))
         return signalPassFailure();

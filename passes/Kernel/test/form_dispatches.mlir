@@ -201,3 +201,54 @@ func.func @constants(%x: tensor<2xf32>) -> tensor<2xf32> {
   } -> tensor<2xf32>
   return %0 : tensor<2xf32>
 }
+
+// -----
+
+// Tests that a per-channel sigmoid is not fused into the multiply that
+// broadcasts it over the image (it would run 64 times per channel), while a
+// per-channel add still is; both stay in the multiply's kernel.
+
+#ch = affine_map<(d0, d1, d2, d3) -> (d0, d1, 0, 0)>
+#id = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
+// CHECK-LABEL: func.func @broadcast_fusion
+// CHECK: kernel.dispatch
+// CHECK: [[SIG:%.*]] = linalg.generic {{.*}} ins(%{{.*}} : tensor<1x4x1x1xf32>) outs(%{{.*}} : tensor<1x4x1x1xf32>)
+// CHECK: math.exp
+// CHECK: linalg.generic {{.*}} ins([[SIG]], %{{.*}} : tensor<1x4x1x1xf32>, tensor<1x4x8x8xf32>)
+// CHECK-NOT: math.exp
+// CHECK: arith.mulf
+// CHECK: kernel.yield
+// CHECK: kernel.dispatch
+// CHECK: linalg.generic {{.*}} ins(%{{.*}}, %{{.*}} : tensor<1x4x1x1xf32>, tensor<1x4x8x8xf32>)
+// CHECK: arith.addf
+// CHECK: arith.mulf
+// CHECK: kernel.yield
+func.func @broadcast_fusion(%s: tensor<1x4x1x1xf32>, %x: tensor<1x4x8x8xf32>) -> (tensor<1x4x8x8xf32>, tensor<1x4x8x8xf32>) {
+  %one = arith.constant 1.0 : f32
+  %e1 = tensor.empty() : tensor<1x4x1x1xf32>
+  %sig = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%s : tensor<1x4x1x1xf32>) outs(%e1 : tensor<1x4x1x1xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %n = arith.negf %in : f32
+    %x0 = math.exp %n : f32
+    %d = arith.addf %x0, %one : f32
+    %r = arith.divf %one, %d : f32
+    linalg.yield %r : f32
+  } -> tensor<1x4x1x1xf32>
+  %e = tensor.empty() : tensor<1x4x8x8xf32>
+  %m = linalg.generic {indexing_maps = [#ch, #id, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%sig, %x : tensor<1x4x1x1xf32>, tensor<1x4x8x8xf32>) outs(%e : tensor<1x4x8x8xf32>) {
+  ^bb0(%a: f32, %b: f32, %out: f32):
+    %p = arith.mulf %a, %b : f32
+    linalg.yield %p : f32
+  } -> tensor<1x4x8x8xf32>
+  %add = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%s : tensor<1x4x1x1xf32>) outs(%e1 : tensor<1x4x1x1xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %q = arith.addf %in, %one : f32
+    linalg.yield %q : f32
+  } -> tensor<1x4x1x1xf32>
+  %m2 = linalg.generic {indexing_maps = [#ch, #id, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%add, %x : tensor<1x4x1x1xf32>, tensor<1x4x8x8xf32>) outs(%e : tensor<1x4x8x8xf32>) {
+  ^bb0(%a: f32, %b: f32, %out: f32):
+    %p = arith.mulf %a, %b : f32
+    linalg.yield %p : f32
+  } -> tensor<1x4x8x8xf32>
+  return %m, %m2 : tensor<1x4x8x8xf32>, tensor<1x4x8x8xf32>
+}
