@@ -8,7 +8,9 @@ def FormDispatches : Pass<"mlc-kernel-form-dispatches", "mlir::func::FuncOp"> {
   let summary = "Fuses linalg/tensor ops into kernel.dispatch regions";
   let description = [{
     First fuses chains of elementwise generics (upstream elementwise fusion,
-    only through values with a single use, so nothing is computed twice).
+    only through values with a single use, so nothing is computed twice, and
+    not through a broadcast of a producer with transcendental or division
+    work, which the fused op would redo for every broadcast element).
     Then groups ops, consumers first: a producer joins the kernel that holds
     all of its users, unless both the producer and that kernel carry heavy
     arithmetic (convolutions, pooling, contractions, microkernels; plain
