@@ -289,8 +289,8 @@ MLC_API void mlc_rt_cuda_free(void *ptr, void *stream);
 
 /* Applied to each output after the bias: none; max(x, 0); SiLU
  * x * sigmoid(x) (within 2e-6 relative of the exact value); ReLU6
- * min(max(x, 0), 6); HardSwish x * min(max(x / 6 + 1/2, 0), 1). ReLU6 and
- * HardSwish keep NaN. */
+ * min(max(x, 0), 6); HardSwish x * min(max(x / 6 + 1/2, 0), 1). NaN stays
+ * NaN through every one (as ONNX's Relu, Clip, ... keep it). */
 enum mlc_activation {
   MLC_ACTIVATION_NONE = 0,
   MLC_ACTIVATION_RELU = 1,

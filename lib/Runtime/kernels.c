@@ -198,7 +198,7 @@ static void store_tile_scalar(const float *acc, int mr, int nc, float *c,
         if (e->col_bias)
           x += e->col_bias[j];
       }
-      if (e->relu && !(x > 0.0f))
+      if (e->relu && x < 0.0f)
         x = 0.0f; /* also maps NaN to 0, as the vector max does */
       crow[j] = x;
     }
@@ -259,7 +259,7 @@ static void dw_c(const dw_job *job, int64_t begin, int64_t end) {
       }
       if (relu)
         for (int64_t x = 0; x < ow; ++x)
-          orow[x] = orow[x] > 0.0f ? orow[x] : 0.0f;
+          orow[x] = orow[x] < 0.0f ? 0.0f : orow[x];
     }
   }
 }
@@ -545,8 +545,8 @@ ukr_avx2(const int MR, const int KU, int64_t kc, const float *a, const float *b,
       x1 = _mm256_add_ps(x1, _mm256_add_ps(cb1, rb));
     }
     if (relu) {
-      x0 = _mm256_max_ps(x0, zero);
-      x1 = _mm256_max_ps(x1, zero);
+      x0 = _mm256_max_ps(zero, x0);
+      x1 = _mm256_max_ps(zero, x1);
     }
     _mm256_storeu_ps(cr, x0);
     _mm256_storeu_ps(cr + 8, x1);
@@ -729,7 +729,7 @@ ukr_avx512(const int MR, const int NV, const int KU, int64_t kc, const float *a,
       else
         x = _mm512_add_ps(x, _mm512_add_ps(cb[v], rb));
       if (relu)
-        x = _mm512_max_ps(x, zero);
+        x = _mm512_max_ps(zero, x);
       if (full)
         _mm512_storeu_ps(cr + 16 * v, x);
       else
@@ -1028,7 +1028,7 @@ dw_group_avx512(const int SW, const mlc_conv2d_params *p, const float *in,
   for (int u = 0; u < DW_GROUP; ++u) {
     if (u >= nitems)
       break;
-    __m512 x = relu ? _mm512_max_ps(acc[u], _mm512_setzero_ps()) : acc[u];
+    __m512 x = relu ? _mm512_max_ps(_mm512_setzero_ps(), acc[u]) : acc[u];
     const int64_t lanes = min64(16, p->ow - xb[u] * 16);
     _mm512_mask_storeu_ps(out + y[u] * p->ow + xb[u] * 16,
                           (__mmask16)((1u << lanes) - 1), x);
@@ -1089,7 +1089,7 @@ dw_rows_avx512(const int KH, const int KW, const int S,
     const int64_t lanes = min64(16, ow - xb * 16);
     for (int r = 0; r < DW_ROWS; ++r)
       _mm512_mask_storeu_ps(out + (y + r) * ow + xb * 16, (__mmask16)((1u << lanes) - 1),
-                            relu ? _mm512_max_ps(acc[r], _mm512_setzero_ps()) : acc[r]);
+                            relu ? _mm512_max_ps(_mm512_setzero_ps(), acc[r]) : acc[r]);
   }
 }
 
@@ -1528,7 +1528,7 @@ static void conv_task_naive(const conv_job *job, int64_t b, int64_t g,
             wp[k * PANEL_M + r] *
             job->input[((b * p->c + g * job->cg + ci) * p->h + iy) * p->w + ix];
       }
-      if (p->activation == MLC_ACTIVATION_RELU && !(sum > 0.0f))
+      if (p->activation == MLC_ACTIVATION_RELU && sum < 0.0f)
         sum = 0.0f;
       job->output[(b * p->f + o) * job->N + n] = sum;
     }
@@ -1630,7 +1630,7 @@ static void conv_task_small_n(const conv_job *job, int64_t b, int64_t g,
       float *out = job->output + (b * job->p->f + o) * N + n0;
       for (int64_t n = 0; n < ncols; ++n) {
         float x = ct[n * ldct + (m - m0)] + bias;
-        if (relu && !(x > 0.0f))
+        if (relu && x < 0.0f)
           x = 0.0f;
         out[n] = x;
       }
@@ -1782,7 +1782,7 @@ static void matmul_task_naive(const matmul_job *job, const float *a, float *c,
       const float *bp = job->b + (j / PANEL_N) * p->k * PANEL_N + j % PANEL_N;
       for (int64_t kk = 0; kk < p->k; ++kk)
         sum += a[i * p->lda + kk] * bp[kk * PANEL_N];
-      if (p->activation == MLC_ACTIVATION_RELU && !(sum > 0.0f))
+      if (p->activation == MLC_ACTIVATION_RELU && sum < 0.0f)
         sum = 0.0f;
       c[i * p->n + j] = sum;
     }

@@ -503,6 +503,70 @@ TEST_P(KernelTest, SiluIsAccurateOverTheFloatRange) {
   check("matmul");
 }
 
+TEST_P(KernelTest, ActivationsKeepNaN) {
+  // ONNX's Relu/Clip/HardSwish/SiLU of NaN is NaN: through the GEMM tiles
+  // (a 16-channel 1x1 conv on an 8x8 image) and the few-columns path (a
+  // 2x2 image). Weights are an identity, so NaN inputs reach the activation
+  // unchanged and -1 inputs test the clamp.
+  for (int64_t act : {MLC_ACTIVATION_RELU, MLC_ACTIVATION_RELU6, MLC_ACTIVATION_HARDSWISH,
+                      MLC_ACTIVATION_SILU}) {
+    for (int64_t hw : {8, 2}) {
+      const int64_t c = 16, n = c * hw * hw;
+      Buffer in(n), out(n), w(c * c);
+      std::fill(w.data(), w.data() + c * c, 0.0f);
+      for (int64_t o = 0; o < c; ++o)
+        w.data()[(o / 8 * c + o) * 8 + o % 8] = 1.0f; // packed identity
+      // NaN at every third pixel in all channels (0 * NaN is NaN, so a
+      // NaN in one channel would reach every output of its pixel).
+      const int64_t pixels = hw * hw;
+      for (int64_t i = 0; i < n; ++i)
+        in.data()[i] = i % pixels % 3 == 0 ? NAN : -1.0f;
+      mlc_conv2d_params p{};
+      p.n = 1;
+      p.c = p.f = c;
+      p.h = p.w = p.oh = p.ow = hw;
+      p.kh = p.kw = p.stride_h = p.stride_w = p.dilation_h = p.dilation_w = p.group = 1;
+      p.activation = act;
+      mlc_rt_conv2d_f32(&p, in.data(), w.data(), nullptr, out.data());
+      for (int64_t i = 0; i < n; ++i)
+        if (i % pixels % 3 == 0)
+          EXPECT_TRUE(std::isnan(out.data()[i])) << "activation " << act << " " << hw << "x" << hw;
+        else
+          EXPECT_NEAR(out.data()[i], activate(act, -1.0), 1e-6);
+    }
+  }
+}
+
+TEST_P(KernelTest, DepthwiseActivationsKeepNaN) {
+  // The depthwise routes (3x3 on 8x8: the interior kernel and the general
+  // one at the edges): channels 0, 3, ... are all NaN, the others -1; the
+  // weights pick the centre tap.
+  for (int64_t act : {MLC_ACTIVATION_RELU, MLC_ACTIVATION_RELU6, MLC_ACTIVATION_HARDSWISH,
+                      MLC_ACTIVATION_SILU}) {
+    const int64_t c = 16, hw = 8, pixels = hw * hw, n = c * pixels;
+    Buffer in(n), out(n), w(c * 9 * 8);
+    std::fill(w.data(), w.data() + c * 9 * 8, 0.0f);
+    for (int64_t o = 0; o < c; ++o)
+      w.data()[(o * 9 + 4) * 8] = 1.0f; // packed: ((g*P + p)*K + k)*8 + r
+    for (int64_t i = 0; i < n; ++i)
+      in.data()[i] = i / pixels % 3 == 0 ? NAN : -1.0f;
+    mlc_conv2d_params p{};
+    p.n = 1;
+    p.c = p.f = p.group = c;
+    p.h = p.w = p.oh = p.ow = hw;
+    p.kh = p.kw = 3;
+    p.pad_top = p.pad_left = 1;
+    p.stride_h = p.stride_w = p.dilation_h = p.dilation_w = 1;
+    p.activation = act;
+    mlc_rt_conv2d_f32(&p, in.data(), w.data(), nullptr, out.data());
+    for (int64_t i = 0; i < n; ++i)
+      if (i / pixels % 3 == 0)
+        EXPECT_TRUE(std::isnan(out.data()[i])) << "activation " << act << " element " << i;
+      else
+        EXPECT_NEAR(out.data()[i], activate(act, -1.0), 1e-6) << "element " << i;
+  }
+}
+
 TEST_P(KernelTest, ConvRandomShapes) {
   std::mt19937 rng(1234);
   auto pick = [&](int64_t lo, int64_t hi) {
