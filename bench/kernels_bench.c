@@ -125,7 +125,7 @@ static conv_case make_dw(const char *name, int64_t c, int64_t hw, int64_t k,
   free(cc.bias);
   free(cc.out);
   cc.in = random_floats((size_t)(c * hw * hw));
-  cc.w = random_floats((size_t)((c + 7) / 8 * k * k * 8));
+  cc.w = random_floats((size_t)(c * k * k * 8)); /* packed: 8 floats a tap */
   cc.bias = random_floats((size_t)c);
   cc.out = random_floats((size_t)(c * p->oh * p->ow));
   return cc;
@@ -222,6 +222,7 @@ int main(int argc, char **argv) {
       make_dw("depthwise 192x28x28 3x3 s1", 192, 28, 3, 1),
       make_dw("depthwise 384x14x14 3x3 s1", 384, 14, 3, 1),
       make_dw("depthwise 960x7x7 3x3 s1", 960, 7, 3, 1),
+      make_dw("depthwise 1152x7x7 5x5 s1", 1152, 7, 5, 1),
       make_dw("depthwise 240x28x28 5x5 s1", 240, 28, 5, 1),
   };
   matmul_case matmuls[] = {

@@ -93,6 +93,10 @@ static inline const float *offset_ptr(const float *p, int64_t n) {
   return (const float *)((uintptr_t)p +
                          (uintptr_t)(n * (int64_t)sizeof(float)));
 }
+/// The same for masked stores.
+static inline float *offset_out(float *p, int64_t n) {
+  return (float *)((uintptr_t)p + (uintptr_t)(n * (int64_t)sizeof(float)));
+}
 
 /*===----------------------------------------------------------------------===*
  * Tiles and packing: the per-ISA parts
@@ -1125,6 +1129,74 @@ static dw_fast_fn dw_fast_kernel(const mlc_conv2d_params *p) {
   return NULL;
 }
 
+/// Depthwise planes at most 8 columns wide at stride 1 (7x7, 4x4 images),
+/// where one row would leave most of a 16-lane vector empty: a vector holds
+/// two output rows (lanes 0-7 row y, 8-15 row y + 1), filled by two masked
+/// half loads; DW_GROUP row pairs at a time.
+static TARGET_AVX512 void dw_small_avx512(const dw_job *job, int64_t begin, int64_t end) {
+  const mlc_conv2d_params *p = job->p;
+  const int64_t oh = p->oh, ow = p->ow, h = p->h, w = p->w, kh = p->kh, kw = p->kw;
+  /* Per kx: the output lanes (of 8) whose input column is inside the row,
+   * and the offset of lane 0's input column. */
+  __mmask16 lanes[64];
+  int64_t off[64];
+  for (int64_t kx = 0; kx < kw; ++kx) {
+    const int64_t ix0 = kx * p->dilation_w - p->pad_left;
+    uint32_t m = 0;
+    for (int64_t x = 0; x < ow; ++x)
+      if (ix0 + x >= 0 && ix0 + x < w)
+        m |= 1u << x;
+    lanes[kx] = (__mmask16)m;
+    off[kx] = ix0;
+  }
+  const bool relu = p->activation == MLC_ACTIVATION_RELU;
+  const int64_t pairs = ceil_div(oh, 2);
+  for (int64_t plane = begin; plane < end; ++plane) {
+    const int64_t b = plane / p->f, o = plane % p->f;
+    const float *in = job->input + (b * p->c + o / job->M) * h * w;
+    float *out = job->output + plane * oh * ow;
+    const float *wk = dw_weights(job, o);
+    const __m512 bias = _mm512_set1_ps(job->bias ? job->bias[o] : 0.0f);
+    for (int64_t q0 = 0; q0 < pairs; q0 += DW_GROUP) {
+      const int64_t nq = min64(DW_GROUP, pairs - q0);
+      __m512 acc[DW_GROUP];
+      for (int u = 0; u < DW_GROUP; ++u)
+        acc[u] = bias;
+      for (int64_t ky = 0; ky < kh; ++ky) {
+        const float *rowa[DW_GROUP], *rowb[DW_GROUP];
+        bool oka[DW_GROUP], okb[DW_GROUP];
+        for (int u = 0; u < DW_GROUP; ++u) {
+          const int64_t y = 2 * (q0 + (u < nq ? u : 0));
+          const int64_t ia = y * p->stride_h + ky * p->dilation_h - p->pad_top;
+          const int64_t ib = ia + p->stride_h;
+          oka[u] = u < nq && ia >= 0 && ia < h;
+          okb[u] = u < nq && y + 1 < oh && ib >= 0 && ib < h;
+          rowa[u] = in + (oka[u] ? ia : 0) * w;
+          rowb[u] = in + (okb[u] ? ib : 0) * w;
+        }
+        for (int64_t kx = 0; kx < kw; ++kx) {
+          const __m512 wt = _mm512_set1_ps(wk[(ky * kw + kx) * job->tap_stride]);
+          const __mmask16 lo = lanes[kx];
+          for (int u = 0; u < DW_GROUP; ++u) {
+            __m512 v = _mm512_maskz_loadu_ps(oka[u] ? lo : 0, offset_ptr(rowa[u], off[kx]));
+            v = _mm512_mask_loadu_ps(v, okb[u] ? (__mmask16)(lo << 8) : 0,
+                                     offset_ptr(rowb[u], off[kx] - 8));
+            acc[u] = _mm512_fmadd_ps(wt, v, acc[u]);
+          }
+        }
+      }
+      const __mmask16 row_mask = (__mmask16)((1u << ow) - 1);
+      for (int u = 0; u < nq; ++u) {
+        const int64_t y = 2 * (q0 + u);
+        const __m512 x = relu ? _mm512_max_ps(_mm512_setzero_ps(), acc[u]) : acc[u];
+        _mm512_mask_storeu_ps(out + y * ow, row_mask, x);
+        if (y + 1 < oh)
+          _mm512_mask_storeu_ps(offset_out(out + (y + 1) * ow, -8), (__mmask16)(row_mask << 8), x);
+      }
+    }
+  }
+}
+
 /// Depthwise planes, AVX-512: 16 output columns per vector, DW_GROUP vectors
 /// at a time. For each block of 16 columns and each kx, the lanes inside the
 /// image and where they read are the same for every row and plane, so they
@@ -1134,6 +1206,10 @@ static TARGET_AVX512 void dw_avx512(const dw_job *job, int64_t begin,
   const mlc_conv2d_params *p = job->p;
   const int64_t oh = p->oh, ow = p->ow, h = p->h, w = p->w, kw = p->kw;
   const int64_t sw = p->stride_w, nxb = ceil_div(ow, 16);
+  if (ow <= 8 && sw == 1 && kw <= 64) {
+    dw_small_avx512(job, begin, end);
+    return;
+  }
   if (nxb * kw > DW_TABLE_MAX) {
     dw_c(job, begin, end);
     return;

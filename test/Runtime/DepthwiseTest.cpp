@@ -75,7 +75,14 @@ INSTANTIATE_TEST_SUITE_P(
                       Shape{1, 3, 16, 16, 1, 3, 3, 1, 2, 2, 2, 2, 2, true, true},
                       Shape{1, 6, 14, 14, 1, 7, 7, 1, 1, 3, 3, 3, 3, true, false},
                       Shape{1, 2, 7, 7, 1, 3, 3, 2, 1, 0, 0, 1, 1, true, false},
-                      Shape{1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, false, true}));
+                      Shape{1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, false, true},
+                      // Planes of at most 8 columns at stride 1: two rows per
+                      // vector (odd and even heights, 3x3 and 5x5, multiplier 2).
+                      Shape{1, 9, 7, 7, 1, 3, 3, 1, 1, 1, 1, 1, 1, true, true},
+                      Shape{2, 5, 7, 7, 2, 5, 5, 1, 1, 2, 2, 2, 2, true, false},
+                      Shape{1, 4, 4, 8, 1, 3, 3, 1, 1, 1, 1, 1, 1, false, true},
+                      Shape{1, 3, 5, 3, 1, 3, 3, 1, 1, 0, 1, 2, 1, true, false},
+                      Shape{1, 2, 2, 2, 1, 3, 3, 1, 2, 2, 2, 2, 2, true, false}));
 
 TEST(DepthwiseParallelTest, SameResultOnTwoThreads) {
   mlc_conv2d_params p{1, 32, 28, 28, 32, 3, 3, 28, 28, 1, 1, 1, 1, 1, 1, 32, MLC_ACTIVATION_NONE};
