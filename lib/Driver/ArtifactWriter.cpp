@@ -91,19 +91,20 @@ static bool appendArrayBytes(Constant *c, std::string &out) {
 /// globals' value types are free to change.
 static void weightsAsBytes(Module &m) {
   constexpr uint64_t kMinBytes = 4096;
-  SmallVector<std::pair<GlobalVariable *, std::string>> globals;
+  SmallVector<GlobalVariable *> globals;
   for (GlobalVariable &gv : m.globals()) {
     if (!gv.isConstant() || !gv.hasInitializer() || !gv.getValueType()->isArrayTy())
       continue;
-    Constant *init = gv.getInitializer();
-    if (auto *data = dyn_cast<ConstantDataArray>(init))
+    if (auto *data = dyn_cast<ConstantDataArray>(gv.getInitializer()))
       if (data->getElementType()->isIntegerTy(8))
         continue; // already bytes
-    std::string bytes;
-    if (appendArrayBytes(init, bytes) && bytes.size() >= kMinBytes)
-      globals.push_back({&gv, std::move(bytes)});
+    globals.push_back(&gv);
   }
-  for (auto &[gv, raw] : globals) {
+  // One at a time, so that only one weight's bytes are copied at once.
+  for (GlobalVariable *gv : globals) {
+    std::string raw;
+    if (!appendArrayBytes(gv->getInitializer(), raw) || raw.size() < kMinBytes)
+      continue;
     Constant *bytes = ConstantDataArray::getRaw(raw, raw.size(), Type::getInt8Ty(m.getContext()));
     auto *replacement = new GlobalVariable(m, bytes->getType(), true, gv->getLinkage(), bytes, "",
                                            gv, gv->getThreadLocalMode(), gv->getAddressSpace());

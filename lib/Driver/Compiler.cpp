@@ -313,9 +313,13 @@ bool mlc::driver::compileModel(const CompileOptions &options, const char *argv0,
   mlc::kernel::registerBufferizableOpInterfaceExternalModels(registry);
   registerAllToLLVMIRTranslations(registry);
   registry.insert<mlc::onnx::ONNXDialect, mlc::kernel::KernelDialect>();
-  MLIRContext ctx(registry);
+  // Owned so that the MLIR side (its IR and the weights' resource blobs) can
+  // go once the module is LLVM IR, before LLVM's optimizer and code
+  // generator add their own copies (BERT-base: 1.9 -> 1.4 GiB compiler peak).
+  auto ctxOwner = std::make_unique<MLIRContext>(registry);
+  MLIRContext &ctx = *ctxOwner;
   ctx.disableMultithreading();
-  DiagnosticPrinter printer(ctx);
+  auto printer = std::make_unique<DiagnosticPrinter>(ctx);
 
   mlc::frontend::ImportOptions importOptions;
   importOptions.inputShapes = options.inputShapes;
@@ -409,6 +413,9 @@ bool mlc::driver::compileModel(const CompileOptions &options, const char *argv0,
     llvm::errs() << "mlc: error: translation to LLVM IR failed\n";
     return false;
   }
+  module = nullptr;
+  printer.reset();
+  ctxOwner.reset();
   std::string error;
   if (cuda && !emulate && !rewriteGPURuntimeCalls(*llvmModule, error)) {
     llvm::errs() << "mlc: error: " << error << "\n";
