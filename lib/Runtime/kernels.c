@@ -970,6 +970,26 @@ static TARGET_AVX512 void tile_t_avx512(int64_t kc, const float *const *a,
 /// together: independent FMA chains to cover the FMA latency.
 #define DW_GROUP 4
 
+/// The 16 input values of a depthwise table entry (lanes `lm`, offsets and
+/// the stride-2 load mask from dw_avx512's table) from `base`: SW 1 is one
+/// masked load, SW 2 two loads whose even lanes are kept, any other stride a
+/// gather with `stride_index`.
+static ALWAYS_INLINE TARGET_AVX512 __m512 dw_load_avx512(const int SW, __mmask16 lm,
+                                                         uint32_t m32, const float *base,
+                                                         __m512i stride_index) {
+  if (SW == 1)
+    return _mm512_maskz_loadu_ps(lm, base);
+  if (SW == 2) {
+    const __m512i even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20,
+                                           22, 24, 26, 28, 30);
+    const uint32_t m = lm ? m32 : 0;
+    const __m512 lo = _mm512_maskz_loadu_ps((__mmask16)m, base);
+    const __m512 hi = _mm512_maskz_loadu_ps((__mmask16)(m >> 16), offset_ptr(base, 16));
+    return _mm512_maskz_mov_ps(lm, _mm512_permutex2var_ps(lo, even, hi));
+  }
+  return _mm512_mask_i32gather_ps(_mm512_setzero_ps(), lm, stride_index, base, 4);
+}
+
 /// One group of DW_GROUP output vectors (items: y * nxb + xb) of one plane.
 /// SW: 1, 2, or 0 for any other stride (gathers).
 static ALWAYS_INLINE TARGET_AVX512 void
@@ -977,8 +997,6 @@ dw_group_avx512(const int SW, const mlc_conv2d_params *p, const float *in,
                 const float *wk, int64_t ts, __m512 bias, int64_t item0,
                 int64_t nitems, int64_t nxb, const int64_t *off,
                 const uint32_t *m32, const __mmask16 *lanes_of, float *out) {
-  const __m512i even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20,
-                                         22, 24, 26, 28, 30);
   const __m512i stride_index = _mm512_mullo_epi32(
       _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
       _mm512_set1_epi32((int)p->stride_w));
@@ -1009,20 +1027,8 @@ dw_group_avx512(const int SW, const mlc_conv2d_params *p, const float *in,
       for (int u = 0; u < DW_GROUP; ++u) {
         const int64_t i = xb[u] * kw + kx;
         const __mmask16 lm = lanes_of[i] & row_ok[u];
-        const float *base = offset_ptr(row[u], off[i]);
-        __m512 v;
-        if (SW == 1) {
-          v = _mm512_maskz_loadu_ps(lm, base);
-        } else if (SW == 2) {
-          const uint32_t m = lm ? m32[i] : 0;
-          const __m512 lo = _mm512_maskz_loadu_ps((__mmask16)m, base);
-          const __m512 hi =
-              _mm512_maskz_loadu_ps((__mmask16)(m >> 16), offset_ptr(base, 16));
-          v = _mm512_maskz_mov_ps(lm, _mm512_permutex2var_ps(lo, even, hi));
-        } else {
-          v = _mm512_mask_i32gather_ps(_mm512_setzero_ps(), lm, stride_index,
-                                       base, 4);
-        }
+        const __m512 v = dw_load_avx512(SW, lm, m32[i], offset_ptr(row[u], off[i]),
+                                        stride_index);
         acc[u] = _mm512_fmadd_ps(wt, v, acc[u]);
       }
     }
@@ -1055,8 +1061,6 @@ dw_rows_avx512(const int KH, const int KW, const int S,
                int64_t ts, __m512 bias, int64_t y, int64_t nxb,
                const int64_t *off, const uint32_t *m32,
                const __mmask16 *lanes_of, float *out) {
-  const __m512i even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20,
-                                         22, 24, 26, 28, 30);
   __m512 wv[KH * KW];
   for (int t = 0; t < KH * KW; ++t)
     wv[t] = _mm512_set1_ps(wk[t * ts]);
@@ -1072,17 +1076,8 @@ dw_rows_avx512(const int KH, const int KW, const int S,
       const float *row = first + i * w;
       for (int kx = 0; kx < KW; ++kx) {
         const int64_t t = xb * KW + kx;
-        const __mmask16 lm = lanes_of[t];
-        const float *base = offset_ptr(row, off[t]);
-        __m512 v;
-        if (S == 1) {
-          v = _mm512_maskz_loadu_ps(lm, base);
-        } else {
-          const __m512 lo = _mm512_maskz_loadu_ps((__mmask16)m32[t], base);
-          const __m512 hi = _mm512_maskz_loadu_ps((__mmask16)(m32[t] >> 16),
-                                                  offset_ptr(base, 16));
-          v = _mm512_maskz_mov_ps(lm, _mm512_permutex2var_ps(lo, even, hi));
-        }
+        const __m512 v = dw_load_avx512(S, lanes_of[t], m32[t], offset_ptr(row, off[t]),
+                                        _mm512_setzero_si512());
         for (int r = 0; r < DW_ROWS; ++r) {
           const int ky = i - r * S;
           if (ky >= 0 && ky < KH)
@@ -1132,23 +1127,13 @@ static dw_fast_fn dw_fast_kernel(const mlc_conv2d_params *p) {
 /// Depthwise planes at most 8 columns wide at stride 1 (7x7, 4x4 images),
 /// where one row would leave most of a 16-lane vector empty: a vector holds
 /// two output rows (lanes 0-7 row y, 8-15 row y + 1), filled by two masked
-/// half loads; DW_GROUP row pairs at a time.
-static TARGET_AVX512 void dw_small_avx512(const dw_job *job, int64_t begin, int64_t end) {
+/// half loads; DW_GROUP row pairs at a time. `lanes` and `off` are
+/// dw_avx512's table for the one column block: per kx, the output lanes whose
+/// input column is inside the row and lane 0's input column.
+static TARGET_AVX512 void dw_small_avx512(const dw_job *job, int64_t begin, int64_t end,
+                                          const __mmask16 *lanes, const int64_t *off) {
   const mlc_conv2d_params *p = job->p;
   const int64_t oh = p->oh, ow = p->ow, h = p->h, w = p->w, kh = p->kh, kw = p->kw;
-  /* Per kx: the output lanes (of 8) whose input column is inside the row,
-   * and the offset of lane 0's input column. */
-  __mmask16 lanes[64];
-  int64_t off[64];
-  for (int64_t kx = 0; kx < kw; ++kx) {
-    const int64_t ix0 = kx * p->dilation_w - p->pad_left;
-    uint32_t m = 0;
-    for (int64_t x = 0; x < ow; ++x)
-      if (ix0 + x >= 0 && ix0 + x < w)
-        m |= 1u << x;
-    lanes[kx] = (__mmask16)m;
-    off[kx] = ix0;
-  }
   const bool relu = p->activation == MLC_ACTIVATION_RELU;
   const int64_t pairs = ceil_div(oh, 2);
   for (int64_t plane = begin; plane < end; ++plane) {
@@ -1206,10 +1191,6 @@ static TARGET_AVX512 void dw_avx512(const dw_job *job, int64_t begin,
   const mlc_conv2d_params *p = job->p;
   const int64_t oh = p->oh, ow = p->ow, h = p->h, w = p->w, kw = p->kw;
   const int64_t sw = p->stride_w, nxb = ceil_div(ow, 16);
-  if (ow <= 8 && sw == 1 && kw <= 64) {
-    dw_small_avx512(job, begin, end);
-    return;
-  }
   if (nxb * kw > DW_TABLE_MAX) {
     dw_c(job, begin, end);
     return;
@@ -1235,6 +1216,10 @@ static TARGET_AVX512 void dw_avx512(const dw_job *job, int64_t begin,
         m32[i] = (uint32_t)(((1ull << (2 * jhi - 1)) - 1) &
                             ~((1ull << (2 * jlo)) - 1));
     }
+  if (ow <= 8 && sw == 1) {
+    dw_small_avx512(job, begin, end, lanes_of, off);
+    return;
+  }
   /* Output rows whose taps all lie inside the image vertically go DW_ROWS at
    * a time through the kernel instantiated for the shape, if there is one. */
   const dw_fast_fn fast = dw_fast_kernel(p);

@@ -27,6 +27,12 @@ void buildGraphPipeline(mlir::OpPassManager &pm);
 /// Without `useMicrokernels`, convolutions and matmuls stay linalg ops (the
 /// CUDA target lowers them like every other kernel).
 void buildKernelFormationPipeline(mlir::OpPassManager &pm, bool useMicrokernels = true);
+/// Bufferization with results as out-params, `beforePlan`'s passes, the
+/// workspace plan, `afterPlan`'s passes, then deallocation (shared by the
+/// CPU and CUDA targets).
+void buildBufferizePipeline(mlir::OpPassManager &pm,
+                            llvm::function_ref<void(mlir::OpPassManager &)> beforePlan,
+                            llvm::function_ref<void(mlir::OpPassManager &)> afterPlan);
 /// Outlined kernels on tensors -> buffers with a planned workspace.
 void buildCPUBufferizePipeline(mlir::OpPassManager &pm);
 /// Buffers -> LLVM dialect (bare-pointer calling convention).

@@ -39,15 +39,27 @@ void mlc::cpu::buildKernelFormationPipeline(OpPassManager &pm, bool useMicrokern
   addPasses(pm, "canonicalize,cse");
 }
 
-void mlc::cpu::buildCPUBufferizePipeline(OpPassManager &pm) {
+void mlc::cpu::buildBufferizePipeline(OpPassManager &pm,
+                                      function_ref<void(OpPassManager &)> beforePlan,
+                                      function_ref<void(OpPassManager &)> afterPlan) {
   addPasses(pm, "one-shot-bufferize{bufferize-function-boundaries=1 "
                 "function-boundary-type-conversion=identity-layout-map},"
                 "buffer-results-to-out-params{hoist-static-allocs=1 modify-public-functions=1},"
                 "canonicalize,cse");
-  pm.addPass(cpu::createLowerMicrokernels());
-  pm.addPass(kernel::createHoistKernelBuffers());
+  beforePlan(pm);
   pm.nest<func::FuncOp>().addPass(cpu::createPlanMemory());
+  afterPlan(pm);
   addPasses(pm, "buffer-deallocation-pipeline,convert-bufferization-to-memref,canonicalize");
+}
+
+void mlc::cpu::buildCPUBufferizePipeline(OpPassManager &pm) {
+  buildBufferizePipeline(
+      pm,
+      [](OpPassManager &pm) {
+        pm.addPass(cpu::createLowerMicrokernels());
+        pm.addPass(kernel::createHoistKernelBuffers());
+      },
+      [](OpPassManager &) {});
 }
 
 void mlc::cpu::buildCPULowerToLLVMPipeline(OpPassManager &pm) {

@@ -34,6 +34,7 @@ struct DeviceConstantsPass : mlc::cuda::impl::DeviceConstantsBase<DeviceConstant
       return signalPassFailure();
 
     SymbolTable symbols(module);
+    OpBuilder b(&getContext());
     llvm::MapVector<StringAttr, int64_t> offsets; // symbol -> byte offset
     SmallVector<Attribute> table;
     int64_t size = 0;
@@ -54,13 +55,11 @@ struct DeviceConstantsPass : mlc::cuda::impl::DeviceConstantsBase<DeviceConstant
       int64_t bytes = type.getNumElements() * ((bits + 7) / 8);
       size = (size + kAlignment - 1) / kAlignment * kAlignment;
       offsets[name] = size;
-      Builder b(&getContext());
       table.push_back(b.getArrayAttr({FlatSymbolRefAttr::get(name), b.getI64IntegerAttr(size),
                                       b.getI64IntegerAttr(bytes)}));
       size += bytes;
     }
 
-    OpBuilder b(&getContext());
     auto weightsType = MemRefType::get({std::max<int64_t>(size, 1)}, b.getI8Type());
     if (failed(forward.insertArgument(forward.getNumArguments(), weightsType, {}, forward.getLoc())))
       return signalPassFailure();

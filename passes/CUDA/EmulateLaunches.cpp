@@ -18,19 +18,6 @@ struct EmulateLaunchesPass : mlc::cuda::impl::EmulateLaunchesBase<EmulateLaunche
     for (gpu::LaunchOp launch : launches)
       if (failed(emulate(launch)))
         return signalPassFailure();
-    getOperation().walk([&](Operation *op) {
-      if (auto alloc = dyn_cast<gpu::AllocOp>(op)) {
-        OpBuilder b(alloc);
-        auto host = memref::AllocOp::create(b, alloc.getLoc(), alloc.getType(),
-                                            alloc.getDynamicSizes(), alloc.getSymbolOperands());
-        alloc.getMemref().replaceAllUsesWith(host);
-        alloc.erase();
-      } else if (auto dealloc = dyn_cast<gpu::DeallocOp>(op)) {
-        OpBuilder b(dealloc);
-        memref::DeallocOp::create(b, dealloc.getLoc(), dealloc.getMemref());
-        dealloc.erase();
-      }
-    });
   }
 
   LogicalResult emulate(gpu::LaunchOp launch) {

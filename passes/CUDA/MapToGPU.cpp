@@ -68,7 +68,8 @@ struct MapToGPUPass : mlc::cuda::impl::MapToGPUBase<MapToGPUPass> {
     }
     if (failed(flush()))
       return signalPassFailure();
-    toDeviceAllocations(func);
+    if (deviceAllocations)
+      toDeviceAllocations(func);
   }
 
   /// A launch of `grid` blocks of `block` threads, with the builder set
@@ -97,13 +98,11 @@ struct MapToGPUPass : mlc::cuda::impl::MapToGPUBase<MapToGPUPass> {
       Value extent = arith::CeilDivUIOp::create(b, loc, arith::SubIOp::create(b, loc, ub, lb), step);
       extents.push_back(extent);
       total = arith::MulIOp::create(b, loc, total, extent);
-      std::optional<int64_t> e = getConstantIntValue(extent);
-      if (!e) {
-        auto l = getConstantIntValue(lb), u = getConstantIntValue(ub), s = getConstantIntValue(step);
-        if (l && u && s && *s > 0)
-          e = (*u - *l + *s - 1) / *s;
-      }
-      staticTotal = (staticTotal && e) ? std::optional<int64_t>(*staticTotal * *e) : std::nullopt;
+      auto l = getConstantIntValue(lb), u = getConstantIntValue(ub), s = getConstantIntValue(step);
+      if (staticTotal && l && u && s && *s > 0)
+        staticTotal = *staticTotal * ((*u - *l + *s - 1) / *s);
+      else
+        staticTotal = std::nullopt;
     }
     int64_t block = blockSize;
     if (staticTotal && *staticTotal < block)

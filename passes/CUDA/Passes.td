@@ -21,7 +21,7 @@ def MapToGPU : Pass<"mlc-cuda-map-to-gpu", "mlir::func::FuncOp"> {
     parallel dimensions, a scalar load or store) runs in a one-thread
     launch, consecutive ones together. Pure ops (constants, views), calls
     and returns stay on the host. `memref.alloc`/`dealloc` that are left
-    become `gpu.alloc`/`gpu.dealloc`.
+    become `gpu.alloc`/`gpu.dealloc` (unless `device-allocations=0`).
 
     ```mlir
     scf.parallel (%i, %j) = (%c0, %c0) to (%c4, %c100) step (%c1, %c1) { ... }
@@ -36,6 +36,8 @@ def MapToGPU : Pass<"mlc-cuda-map-to-gpu", "mlir::func::FuncOp"> {
   let options = [
     Option<"blockSize", "block-size", "int64_t", /*default=*/"256",
            "Threads per block">,
+    Option<"deviceAllocations", "device-allocations", "bool", /*default=*/"true",
+           "Turn host memref.alloc/dealloc into gpu.alloc/dealloc (off for emulation)">,
   ];
   let dependentDialects = ["mlir::gpu::GPUDialect", "mlir::scf::SCFDialect",
                            "mlir::arith::ArithDialect"];
@@ -74,10 +76,12 @@ def EmulateLaunches : Pass<"mlc-cuda-emulate-launches", "mlir::func::FuncOp"> {
     that the CPU back end can compile the CUDA target's kernels and a test
     can run them. The launches use only x ids and neither barriers nor
     shared memory, so running the threads one after another gives the GPU's
-    result exactly. `mlc compile --target=cuda --cuda-emulate` uses it; the
+    result exactly. Run it on launches made with
+    `mlc-cuda-map-to-gpu{device-allocations=0}`, whose buffers stay host
+    memory. `mlc compile --target=cuda --cuda-emulate` uses it; the
     NVPTX code generation and the CUDA runtime are what it leaves out.
   }];
-  let dependentDialects = ["mlir::scf::SCFDialect", "mlir::memref::MemRefDialect"];
+  let dependentDialects = ["mlir::scf::SCFDialect"];
 }
 
 #endif // MLC_CUDA_PASSES

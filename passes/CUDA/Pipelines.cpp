@@ -17,25 +17,31 @@ using namespace mlir;
 using mlc::cpu::addPasses;
 
 void mlc::cuda::buildCUDABufferizePipeline(OpPassManager &pm) {
-  addPasses(pm, "one-shot-bufferize{bufferize-function-boundaries=1 "
-                "function-boundary-type-conversion=identity-layout-map},"
-                "buffer-results-to-out-params{hoist-static-allocs=1 modify-public-functions=1},"
-                "canonicalize,cse");
-  kernel::HoistKernelBuffersOptions hoist;
-  hoist.constants = true;
-  pm.addPass(kernel::createHoistKernelBuffers(hoist));
-  pm.nest<func::FuncOp>().addPass(cpu::createPlanMemory());
-  pm.addPass(createDeviceConstants());
-  addPasses(pm, "buffer-deallocation-pipeline,convert-bufferization-to-memref,canonicalize");
+  cpu::buildBufferizePipeline(
+      pm,
+      [](OpPassManager &pm) {
+        kernel::HoistKernelBuffersOptions hoist;
+        hoist.constants = true;
+        pm.addPass(kernel::createHoistKernelBuffers(hoist));
+      },
+      [](OpPassManager &pm) { pm.addPass(createDeviceConstants()); });
+}
+
+/// Buffers -> one gpu.launch per loop nest, the same for the GPU and for its
+/// emulation on the host (which keeps host allocations).
+static void addLaunchFormation(OpPassManager &pm, bool deviceAllocations) {
+  pm.addPass(mlc::cpu::createCopiesToLinalg());
+  // Polynomial exp/log/tanh/erf: plain arithmetic, so the PTX needs no
+  // libdevice (which only the CUDA toolkit ships).
+  pm.nest<func::FuncOp>().addPass(mlc::cpu::createApproximateMath());
+  addPasses(pm, "func.func(convert-linalg-to-parallel-loops,canonicalize)");
+  mlc::cuda::MapToGPUOptions options;
+  options.deviceAllocations = deviceAllocations;
+  pm.nest<func::FuncOp>().addPass(mlc::cuda::createMapToGPU(options));
 }
 
 void mlc::cuda::buildCUDALowerToLLVMPipeline(OpPassManager &pm, const CUDAOptions &options) {
-  pm.addPass(cpu::createCopiesToLinalg());
-  // Polynomial exp/log/tanh/erf: plain arithmetic, so the PTX needs no
-  // libdevice (which only the CUDA toolkit ships).
-  pm.nest<func::FuncOp>().addPass(cpu::createApproximateMath());
-  addPasses(pm, "func.func(convert-linalg-to-parallel-loops,canonicalize)");
-  pm.nest<func::FuncOp>().addPass(createMapToGPU());
+  addLaunchFormation(pm, /*deviceAllocations=*/true);
   addPasses(pm, "func.func(lower-affine,canonicalize,gpu-launch-sink-index-computations),"
                 "gpu-kernel-outlining");
   pm.addPass(createMergeGPUModules());
@@ -51,10 +57,7 @@ void mlc::cuda::buildCUDALowerToLLVMPipeline(OpPassManager &pm, const CUDAOption
 }
 
 void mlc::cuda::buildCUDAEmulationPipeline(OpPassManager &pm) {
-  pm.addPass(cpu::createCopiesToLinalg());
-  pm.nest<func::FuncOp>().addPass(cpu::createApproximateMath());
-  addPasses(pm, "func.func(convert-linalg-to-parallel-loops,canonicalize)");
-  pm.nest<func::FuncOp>().addPass(createMapToGPU());
+  addLaunchFormation(pm, /*deviceAllocations=*/false);
   pm.nest<func::FuncOp>().addPass(createEmulateLaunches());
   cpu::buildLoopsToLLVMPipeline(pm);
 }

@@ -1,4 +1,5 @@
 // RUN: mlc-opt %s --split-input-file --mlc-cuda-map-to-gpu --canonicalize | FileCheck %s
+// RUN: mlc-opt %s --split-input-file --mlc-cuda-map-to-gpu=device-allocations=0 | FileCheck %s --check-prefix=HOST
 
 // Tests that a parallel nest becomes one launch of one thread per point:
 // 4x100 = 400 points in ceil(400/256) = 2 blocks of 256, a bounds guard, and
@@ -74,7 +75,13 @@ func.func @small_and_serial(%a: memref<10xf32>, %s: memref<f32>) {
 
 // -----
 
-// Tests that allocations left on the host become device allocations.
+// Tests that allocations left on the host become device allocations (and
+// stay host allocations for emulation).
+
+// HOST-LABEL: func.func @alloc
+// HOST: memref.alloc() : memref<8xf32>
+// HOST-NOT: gpu.alloc
+// HOST: memref.dealloc
 
 // CHECK-LABEL: func.func @alloc
 // CHECK: [[M:%.*]] = gpu.alloc () : memref<8xf32>

@@ -54,6 +54,7 @@ Value biasOperand(OpBuilder &b, Location loc, Value bias, int64_t n) {
 struct FusibleActivation {
   Operation *root = nullptr;
   int64_t activation = MLC_ACTIVATION_NONE;
+  Operation *sigmoid = nullptr; ///< SiLU as Mul(x, Sigmoid(x)): erased too
   explicit operator bool() const { return root != nullptr; }
 };
 
@@ -101,7 +102,7 @@ FusibleActivation fusibleActivation(Operation *op) {
     return {};
   bool operands = (mul.getA() == x && mul.getB() == sigmoid.getResult()) ||
                   (mul.getB() == x && mul.getA() == sigmoid.getResult());
-  return operands ? FusibleActivation{mul, MLC_ACTIVATION_SILU} : FusibleActivation{};
+  return operands ? FusibleActivation{mul, MLC_ACTIVATION_SILU, sigmoid} : FusibleActivation{};
 }
 
 //===----------------------------------------------------------------------===//
@@ -389,14 +390,9 @@ template <typename OpTy> struct ActivationOfProducerToMicrokernel : OpRewritePat
         r = buildGemm(gemm, rewriter, act.activation);
       if (failed(r))
         return rewriter.notifyMatchFailure(root, "producer does not fit a microkernel");
-      // SiLU's Sigmoid is the other operand of the Mul.
-      Operation *sigmoid = nullptr;
-      for (Value v : root->getOperands())
-        if (v != operand)
-          sigmoid = v.getDefiningOp<onnx::SigmoidOp>();
       rewriter.replaceOp(root, *r);
-      if (sigmoid)
-        rewriter.eraseOp(sigmoid);
+      if (act.sigmoid)
+        rewriter.eraseOp(act.sigmoid);
       rewriter.eraseOp(producer);
       return success();
     }
