@@ -20,12 +20,17 @@ Two steps, so that the GPU machine needs neither LLVM nor a network:
         data-dependent paths), and their outputs are not checked.
   run (on the GPU machine; needs python3 with numpy, onnx and torch):
       python3 bench/gpu_check.py run --dir gpu_check [--report OUT/gpu_check.md]
+                                     [--profile OUT/profile.txt]
     checks every model and node test against its reference (models: rtol 1e-3,
     atol 1e-4 against the CPU path, the issue's bound; node tests: the ONNX
     backend runner's rtol 1e-3, atol 1e-7), times mlc (host buffers through
     mlc_model_run, and device buffers through mlc_model_run_device) and
-    PyTorch in float32 (TF32 off) on the same GPU, and prints a table. It
-    finishes in a few minutes.
+    PyTorch in float32 (TF32 off) on the same GPU, and prints a table; with
+    --profile, one more run of each timing model under MLC_CUDA_PROFILE lists
+    its kernels by time. The checks run in worker processes that start afresh
+    after a crash or a CUDA error (which can leave the context unusable), so
+    one bad kernel costs one result; the report is rewritten after each step
+    and every step has a time budget. It finishes in a few minutes.
 """
 import argparse
 import ctypes
@@ -126,7 +131,7 @@ def prepare(args):
     manifest = {"arch": ARCH, "models": [], "timing": [], "node_tests": []}
 
     # Correctness models: CUDA library, inputs, CPU target's outputs.
-    for name in ["tiny_cnn"] + CHECK_MODELS:
+    for name in ["tiny_cnn"] + [m for m in args.check_models.split(",") if m]:
         src = (os.path.join(ROOT, "examples", "model", "tiny_cnn.onnx") if name == "tiny_cnn"
                else os.path.join(models_dir, name + ".onnx"))
         if not os.path.exists(src):
@@ -325,106 +330,222 @@ def median_ms(fn, warmup, iterations, sync):
     return statistics.median(times)
 
 
-def run_check(args):
-    import torch
+def model_case(d, m):
+    """Runs one correctness model; returns (ok, why)."""
+    md = os.path.join(d, m["name"])
+    model = Model(Runtime(os.path.join(md, "model.so")), "mlc_model_" + m["name"])
+    ins = [np.load(os.path.join(md, "in_%s.npy" % re.sub(r"[^A-Za-z0-9_.-]", "_", k)))
+           for k in m["inputs"]]
+    out = model.run(ins)[0]
+    model.destroy()
+    return close(out, np.load(os.path.join(md, "output.npy")), 1e-3, 1e-4)
+
+
+def node_case(d, rt, t):
+    """Runs one node test on its first data set; returns (ok, why)."""
+    td = os.path.join(d, "node", t["name"])
+    numbered = lambda pattern: sorted(glob.glob(os.path.join(td, pattern)),
+                                      key=lambda p: int(re.findall(r"\d+", p)[-1]))
+    model = Model(rt, t["symbol"])
+    try:
+        outs = model.run([load_pb(p) for p in numbered("input_*.pb")])
+    finally:
+        model.destroy()
+    results = [close(a, e, 1e-3, 1e-7) for a, e in zip(outs, [load_pb(p) for p in
+                                                               numbered("output_*.pb")])]
+    return all(r[0] for r in results), "; ".join(r[1] for r in results if not r[0])
+
+
+def cases(manifest):
+    return ([("model", m) for m in manifest["models"]] +
+            [("node", t) for t in manifest["node_tests"]])
+
+
+def worker(args):
+    """Runs the checks from case --first on, one JSON line each. Exits with 3
+    after a CUDA failure: the context may be unusable, so the parent goes on
+    in a fresh process."""
     d = os.path.abspath(args.dir)
     manifest = json.load(open(os.path.join(d, "manifest.json")))
-    lines, failures = [], 0
-    gpu = torch.cuda.get_device_name(0)
-    lines.append("# mlc --target=cuda on %s (%s)\n" % (gpu, time.strftime("%Y-%m-%d")))
-
-    lines.append("## Models against the CPU target (rtol 1e-3, atol 1e-4)\n")
-    lines.append("| model | result |\n|---|---|")
-    for m in manifest["models"]:
-        md = os.path.join(d, m["name"])
+    rt = None
+    for i, (kind, case) in enumerate(cases(manifest)):
+        if i < args.first:
+            continue
         try:
-            model = Model(Runtime(os.path.join(md, "model.so")), "mlc_model_" + m["name"])
-            ins = [np.load(os.path.join(md, "in_%s.npy" % re.sub(r"[^A-Za-z0-9_.-]", "_", k)))
-                   for k in m["inputs"]]
-            out = model.run(ins)[0]
-            ok, why = close(out, np.load(os.path.join(md, "output.npy")), 1e-3, 1e-4)
-            model.destroy()
+            if kind == "model":
+                ok, why = model_case(d, case)
+            else:
+                rt = rt or Runtime(os.path.join(d, "node", "tests.so"))
+                ok, why = node_case(d, rt, case)
         except Exception as e:  # a failure to load or run is a result too
             ok, why = False, str(e)
-        failures += not ok
-        lines.append("| %s | %s %s |" % (m["name"], "pass" if ok else "FAIL", why))
-    lines.append("")
+        print("RESULT " + json.dumps({"index": i, "ok": bool(ok), "why": why}), flush=True)
+        if not ok and "CUDA_ERROR" in why:
+            return 3
+    return 0
 
-    passed, failed = 0, []
-    if manifest["node_tests"]:
-        rt = Runtime(os.path.join(d, "node", "tests.so"))
-        for t in manifest["node_tests"]:
-            td = os.path.join(d, "node", t["name"])
-            try:
-                model = Model(rt, t["symbol"])
-                ins = [load_pb(p) for p in sorted(glob.glob(td + "/input_*.pb"),
-                                                  key=lambda p: int(re.findall(r"\d+", p)[-1]))]
-                exps = [load_pb(p) for p in sorted(glob.glob(td + "/output_*.pb"),
-                                                   key=lambda p: int(re.findall(r"\d+", p)[-1]))]
-                outs = model.run(ins)
-                model.destroy()
-                results = [close(a, e, 1e-3, 1e-7) for a, e in zip(outs, exps)]
-                ok = all(r[0] for r in results)
-                why = "; ".join(r[1] for r in results if not r[0])
-            except Exception as e:
-                ok, why = False, str(e)
-            if ok:
-                passed += 1
-            else:
-                failed.append("%s: %s" % (t["name"], why))
-        failures += len(failed)
-        lines.append("## ONNX node tests (those the CPU target passes)\n")
-        lines.append("%d passed, %d failed\n" % (passed, len(failed)))
-        lines += ["- " + f for f in failed[:50]]
-        lines.append("")
+
+def run_checks(d, manifest, budget_s, log):
+    """Runs every check in worker processes; a crash fails its case only."""
+    all_cases = cases(manifest)
+    results = {}
+    first, deadline = 0, time.time() + budget_s
+    while first < len(all_cases) and time.time() < deadline:
+        proc = subprocess.Popen([sys.executable, os.path.abspath(__file__), "worker", "--dir", d,
+                                 "--first", str(first)], stdout=subprocess.PIPE,
+                                stderr=subprocess.STDOUT, text=True)
+        try:
+            for line in proc.stdout:
+                if line.startswith("RESULT "):
+                    r = json.loads(line[7:])
+                    results[r["index"]] = (r["ok"], r["why"])
+                    first = r["index"] + 1
+                else:
+                    log.write(line)
+                if time.time() > deadline:
+                    proc.kill()
+                    break
+        finally:
+            rc = proc.wait()
+        if rc not in (0, 3) and first < len(all_cases) and first not in results:
+            results[first] = (False, "crashed (exit status %d)" % rc)
+            first += 1
+    return all_cases, results
+
+
+def time_one(args):
+    """Times one timing model (mlc, host and device buffers; PyTorch) and
+    writes its kernel profile; prints one JSON line."""
+    import torch
+    d = os.path.abspath(args.dir)
+    t = next(x for x in json.load(open(os.path.join(d, "manifest.json")))["timing"]
+             if x["name"] == args.name)
+    so = os.path.join(tempfile.gettempdir(), t["name"] + ".so")
+    with gzip.open(os.path.join(d, t["name"] + ".so.gz"), "rb") as g, open(so, "wb") as f:
+        shutil.copyfileobj(g, f)
+    rng = np.random.default_rng(1)
+    ins = [rng.integers(0, 1000, size=shape).astype(dtype) if dtype == "int64"
+           else rng.standard_normal(shape).astype(dtype) for _, shape, dtype in t["inputs"]]
+    rt = Runtime(so)
+    model = Model(rt, "mlc_model_" + t["name"])
+    sync = torch.cuda.synchronize
+    t0 = time.perf_counter()
+    model.run(ins)
+    first_ms = (time.perf_counter() - t0) * 1e3
+    # At most about args.seconds per measurement, at least 3 runs.
+    iterations = max(3, min(args.iterations, int(args.seconds * 1e3 / max(first_ms, 1e-3))))
+    host = median_ms(lambda: model.run(ins), args.warmup, iterations, sync)
+    dev_in = [torch.from_numpy(a).cuda() for a in ins]
+    dev_out = [torch.empty(dims, dtype=torch.float32, device="cuda")
+               for _, dims in model.specs(True)]
+    tin = model.tensors([(x.data_ptr(), x.numel() * x.element_size()) for x in dev_in],
+                        model.specs(False))
+    tout = model.tensors([(x.data_ptr(), x.numel() * x.element_size()) for x in dev_out],
+                         model.specs(True))
+    stream = torch.cuda.current_stream().cuda_stream
+
+    def on_device():
+        rt.check(rt.lib.mlc_model_run_device(model.handle, tin, len(dev_in), tout,
+                                             len(dev_out), stream))
+    device = median_ms(on_device, args.warmup, iterations, sync)
+    model.destroy()
+    if args.profile:  # one more instance, each launch synchronised and timed
+        os.environ["MLC_CUDA_PROFILE"] = args.profile
+        profiled = Model(rt, "mlc_model_" + t["name"])
+        del os.environ["MLC_CUDA_PROFILE"]
+        profiled.run(ins)
+        profiled.destroy()
 
     torch.backends.cuda.matmul.allow_tf32 = False
     torch.backends.cudnn.allow_tf32 = False
     sys.path.insert(0, os.path.join(ROOT, "scripts"))
     import export_models as em
-    lines.append("## Speed, float32, median of %d after %d warm-up runs (ms)\n"
-                 % (args.iterations, args.warmup))
-    lines.append("| model | mlc, host buffers | mlc, device buffers | PyTorch | mlc/PyTorch |")
-    lines.append("|---|---|---|---|---|")
-    sync = torch.cuda.synchronize
-    for t in manifest["timing"]:
-        so = os.path.join(tempfile.gettempdir(), t["name"] + ".so")
-        with gzip.open(os.path.join(d, t["name"] + ".so.gz"), "rb") as g, open(so, "wb") as f:
-            shutil.copyfileobj(g, f)
-        rng = np.random.default_rng(1)
-        ins = [rng.integers(0, 1000, size=shape).astype(dtype) if dtype == "int64"
-               else rng.standard_normal(shape).astype(dtype) for _, shape, dtype in t["inputs"]]
-        model = Model(Runtime(so), "mlc_model_" + t["name"])
-        host = median_ms(lambda: model.run(ins), args.warmup, args.iterations, sync)
-        dev_in = [torch.from_numpy(a).cuda() for a in ins]
-        dev_out = [torch.empty(dims, dtype=torch.float32, device="cuda")
-                   for _, dims in model.specs(True)]
-        tin = model.tensors([(x.data_ptr(), x.numel() * x.element_size()) for x in dev_in],
-                            model.specs(False))
-        tout = model.tensors([(x.data_ptr(), x.numel() * x.element_size()) for x in dev_out],
-                             model.specs(True))
-        stream = torch.cuda.current_stream().cuda_stream
+    if t["source"] == "bert_encoder":
+        ref = em.BertEncoder(12, t["size"]).eval().cuda()
+    else:
+        ref = em.IMAGE_MODELS[t["source"]][0]().eval().cuda()
+    with torch.no_grad():
+        x = dev_in[0]
+        torch_ms = median_ms(lambda: ref(x), args.warmup, max(iterations, 10), sync)
+    print("TIMING " + json.dumps({"name": t["name"], "host": host, "device": device,
+                                  "torch": torch_ms, "iterations": iterations}), flush=True)
+    return 0
 
-        def on_device():
-            model.rt.check(model.rt.lib.mlc_model_run_device(model.handle, tin, len(dev_in),
-                                                             tout, len(dev_out), stream))
-        device = median_ms(on_device, args.warmup, args.iterations, sync)
-        model.destroy()
-        if t["source"] == "bert_encoder":
-            ref = em.BertEncoder(12, t["size"]).eval().cuda()
-        else:
-            ref = em.IMAGE_MODELS[t["source"]][0]().eval().cuda()
-        with torch.no_grad():
-            x = dev_in[0]
-            torch_ms = median_ms(lambda: ref(x), args.warmup, args.iterations, sync)
-        lines.append("| %s | %.2f | %.2f | %.2f | %.2f |"
-                     % (t["name"], host, device, torch_ms, device / torch_ms))
+
+def run_check(args):
+    d = os.path.abspath(args.dir)
+    manifest = json.load(open(os.path.join(d, "manifest.json")))
+    report = args.report or os.path.join(tempfile.gettempdir(), "gpu_check.md")
+    log = open(os.path.splitext(report)[0] + ".log", "w")
+    lines = []
+
+    def write():
+        with open(report, "w") as f:
+            f.write("\n".join(lines) + "\n")
+    try:
+        smi = subprocess.run(["nvidia-smi", "--query-gpu=name,driver_version,memory.total,"
+                              "clocks.sm,clocks.max.sm", "--format=csv,noheader"],
+                             capture_output=True, text=True)
+        gpu = smi.stdout.strip() or smi.stderr.strip()
+    except OSError as e:
+        gpu = "nvidia-smi failed: %s" % e
+    lines.append("# mlc --target=cuda, %s\n" % time.strftime("%Y-%m-%d"))
+    lines.append("GPU: %s\n" % gpu)
+    write()
+
+    started = time.time()
+    all_cases, results = run_checks(d, manifest, args.check_seconds, log)
+    failures = 0
+    lines.append("## Models against the CPU target (rtol 1e-3, atol 1e-4)\n")
+    lines.append("| model | result |\n|---|---|")
+    for i, (kind, case) in enumerate(all_cases):
+        if kind == "model":
+            ok, why = results.get(i, (False, "not run (time budget)"))
+            failures += not ok
+            lines.append("| %s | %s %s |" % (case["name"], "pass" if ok else "FAIL", why))
+    node = [(case["name"], results.get(i)) for i, (kind, case) in enumerate(all_cases)
+            if kind == "node"]
+    passed = sum(1 for _, r in node if r and r[0])
+    failed = ["%s: %s" % (n, r[1]) for n, r in node if r and not r[0]]
+    failures += len(failed)
+    lines.append("\n## ONNX node tests (those the CPU target passes)\n")
+    lines.append("%d passed, %d failed, %d not run (%.0f s)\n"
+                 % (passed, len(failed), sum(1 for _, r in node if not r),
+                    time.time() - started))
+    lines += ["- " + f for f in failed[:80]]
+    lines.append("")
+    write()
+    print("\n".join(lines), flush=True)
+
+    lines.append("## Speed, float32 (TF32 off), median after %d warm-up runs (ms)\n"
+                 % args.warmup)
+    lines.append("| model | runs | mlc, host buffers | mlc, device buffers | PyTorch "
+                 "| mlc/PyTorch |")
+    lines.append("|---|---|---|---|---|---|")
+    for t in manifest["timing"]:
+        cmd = [sys.executable, os.path.abspath(__file__), "time-one", "--dir", d, "--name",
+               t["name"], "--warmup", str(args.warmup), "--iterations", str(args.iterations)]
+        if args.profile:
+            cmd += ["--profile", os.path.abspath(args.profile)]
+        try:
+            proc = subprocess.run(cmd, capture_output=True, text=True, timeout=args.time_seconds)
+            log.write(proc.stdout + proc.stderr)
+            found = [json.loads(l[7:]) for l in proc.stdout.splitlines()
+                     if l.startswith("TIMING ")]
+            if found:
+                r = found[0]
+                lines.append("| %s | %d | %.2f | %.2f | %.2f | %.2f |"
+                             % (t["name"], r["iterations"], r["host"], r["device"],
+                                r["torch"], r["device"] / r["torch"]))
+            else:
+                lines.append("| %s | FAILED: %s |" % (t["name"], (proc.stderr.strip()
+                                                                  .splitlines() or ["?"])[-1]))
+        except subprocess.TimeoutExpired:
+            lines.append("| %s | timed out after %d s |" % (t["name"], args.time_seconds))
         print(lines[-1], flush=True)
-    text = "\n".join(lines) + "\n"
-    print(text)
-    if args.report:
-        with open(args.report, "w") as f:
-            f.write(text)
+        write()
+    log.close()
+    print("\n".join(lines))
     return 1 if failures else 0
 
 
@@ -437,16 +558,37 @@ def main(argv=None):
     pp.add_argument("--mlc", default=os.path.join(ROOT, "build", "bin", "mlc"))
     pp.add_argument("--model-dir", default=os.path.join(ROOT, "build", "e2e-models"))
     pp.add_argument("--max-node-tests", type=int, default=10000)
+    pp.add_argument("--check-models", default=",".join(CHECK_MODELS),
+                    help="models checked against the CPU target besides tiny_cnn")
     pr = sub.add_parser("run", help="check and time on the GPU machine")
     pr.add_argument("--dir", default=os.path.join(ROOT, "gpu_check"))
     pr.add_argument("--report", help="also write the table here (markdown)")
     pr.add_argument("--warmup", type=int, default=3)
     pr.add_argument("--iterations", type=int, default=20)
+    pr.add_argument("--profile", help="append per-kernel times of each timing model here")
+    pr.add_argument("--check-seconds", type=int, default=240,
+                    help="time budget of the correctness checks")
+    pr.add_argument("--time-seconds", type=int, default=150,
+                    help="time limit of each timing model")
+    pw = sub.add_parser("worker", help=argparse.SUPPRESS)
+    pw.add_argument("--dir", required=True)
+    pw.add_argument("--first", type=int, default=0)
+    pt = sub.add_parser("time-one", help=argparse.SUPPRESS)
+    pt.add_argument("--dir", required=True)
+    pt.add_argument("--name", required=True)
+    pt.add_argument("--warmup", type=int, default=3)
+    pt.add_argument("--iterations", type=int, default=20)
+    pt.add_argument("--seconds", type=float, default=10.0)
+    pt.add_argument("--profile")
     args = p.parse_args(argv)
     if args.step == "prepare":
         args.mlc = os.path.abspath(args.mlc)
         prepare(args)
         return 0
+    if args.step == "worker":
+        return worker(args)
+    if args.step == "time-one":
+        return time_one(args)
     return run_check(args)
 
 

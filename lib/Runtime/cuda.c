@@ -21,6 +21,7 @@
 
 #include <dlfcn.h>
 #include <pthread.h>
+#include <time.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -177,6 +178,9 @@ static mlc_status cuda_failure(const char *model, const char *what,
 struct kernel_slot {
   const char *name; /* the generated code's constant string; NULL: empty */
   CUfunction function;
+  /* Profiling (MLC_CUDA_PROFILE): launches, their total time and threads. */
+  uint64_t launches, threads;
+  double seconds;
 };
 
 struct mlc_cuda_model {
@@ -191,6 +195,11 @@ struct mlc_cuda_model {
   /* Kernels by the address of their name (a cache of cuModuleGetFunction). */
   struct kernel_slot *kernels;
   size_t kernel_capacity, kernel_count;
+  /* MLC_CUDA_PROFILE: where the per-kernel table goes at destroy (NULL: not
+   * profiling), and the slot of the kernel looked up last (the one that the
+   * next launch runs). */
+  const char *profile;
+  struct kernel_slot *last;
   /* The first failure of the current run. */
   mlc_status error;
 };
@@ -227,9 +236,47 @@ static void describe_images(const mlc_model_desc *desc, char *text,
   }
 }
 
+static int by_time_descending(const void *a, const void *b) {
+  double x = ((const struct kernel_slot *)a)->seconds;
+  double y = ((const struct kernel_slot *)b)->seconds;
+  return (x < y) - (x > y);
+}
+
+/// Writes the per-kernel times measured under MLC_CUDA_PROFILE, slowest first.
+static void write_profile(mlc_cuda_model *m) {
+  FILE *f = strcmp(m->profile, "1") == 0 || strcmp(m->profile, "-") == 0
+                ? stderr
+                : fopen(m->profile, "a");
+  if (!f || !m->kernels)
+    return;
+  qsort(m->kernels, m->kernel_capacity, sizeof(*m->kernels),
+        by_time_descending);
+  double total = 0;
+  uint64_t launches = 0;
+  for (size_t i = 0; i < m->kernel_capacity; ++i) {
+    total += m->kernels[i].seconds;
+    launches += m->kernels[i].launches;
+  }
+  fprintf(f, "# mlc CUDA profile of model '%s': %llu launches, %.3f ms in all "
+             "(each launch synchronised)\n# %10s %6s %8s %12s  %s\n",
+          m->name, (unsigned long long)launches, total * 1e3, "ms", "%",
+          "launches", "threads", "kernel");
+  for (size_t i = 0; i < m->kernel_capacity && m->kernels[i].launches; ++i) {
+    const struct kernel_slot *k = &m->kernels[i];
+    fprintf(f, "  %10.4f %6.2f %8llu %12llu  %s\n", k->seconds * 1e3,
+            total > 0 ? 100 * k->seconds / total : 0.0,
+            (unsigned long long)k->launches,
+            (unsigned long long)(k->threads / k->launches), k->name);
+  }
+  if (f != stderr)
+    fclose(f);
+}
+
 void mlc_cuda_model_destroy(mlc_cuda_model *m) {
   if (!m)
     return;
+  if (m->profile)
+    write_profile(m);
   if (m->context) {
     driver.cuCtxPushCurrent(m->context);
     if (m->inputs)
@@ -285,7 +332,7 @@ static mlc_status create_in_context(mlc_cuda_model *m,
       &minor, CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR, m->device);
   int arch = major * 10 + minor;
   const mlc_device_image *image = select_image(desc, arch);
-  if (!image) {
+  if (!image && desc->num_device_images > 0) {
     char archs[256];
     describe_images(desc, archs, sizeof(archs));
     return mlc_status_make(
@@ -294,7 +341,8 @@ static mlc_status create_in_context(mlc_cuda_model *m,
         "%s: recompile with --cuda-arch=sm_%d",
         m->name, arch, archs[0] ? archs : "no architecture", arch);
   }
-  CUresult rc = driver.cuModuleLoadData(&m->module, image->data);
+  /* A model without images launches nothing (all its tensors are empty). */
+  CUresult rc = image ? driver.cuModuleLoadData(&m->module, image->data) : 0;
   if (rc != 0)
     return cuda_failure(m->name, "loading the kernels (cuModuleLoadData)", rc);
   rc = driver.cuStreamCreate(&m->own_stream, CU_STREAM_NON_BLOCKING);
@@ -333,10 +381,11 @@ mlc_status mlc_cuda_model_create(const mlc_model_desc *desc, int32_t device,
   if (status)
     return mlc_status_make(mlc_status_get_code(status), "model '%s': %s",
                            name, mlc_status_get_message(status));
-  if (desc->num_device_images <= 0 || !desc->device_images ||
+  if ((desc->num_device_images > 0 && !desc->device_images) ||
       (desc->num_device_constants > 0 && !desc->device_constants))
     return mlc_status_make(MLC_STATUS_INVALID_ARGUMENT,
-                           "model '%s' is a CUDA model without kernel images",
+                           "model '%s': its description lists kernel images "
+                           "or device constants without their table",
                            name);
   int count = 0;
   driver.cuDeviceGetCount(&count);
@@ -349,6 +398,9 @@ mlc_status mlc_cuda_model_create(const mlc_model_desc *desc, int32_t device,
   if (!m)
     return mlc_status_out_of_memory();
   m->name = name;
+  const char *profile = getenv("MLC_CUDA_PROFILE");
+  m->profile = profile && *profile && strcmp(profile, "0") != 0 ? profile
+                                                                 : NULL;
   CUresult rc = driver.cuDeviceGet(&m->device, device);
   if (rc == 0)
     rc = driver.cuDevicePrimaryCtxRetain(&m->context, m->device);
@@ -466,6 +518,12 @@ void *mlc_rt_cuda_stream(void) {
   return m ? (void *)m->stream : NULL;
 }
 
+static double now_seconds(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
 static size_t hash_pointer(const void *p, size_t capacity) {
   uintptr_t v = (uintptr_t)p;
   v ^= v >> 17;
@@ -500,8 +558,17 @@ void *mlc_rt_cuda_function(const char *name) {
   if (m->kernel_capacity) {
     for (size_t j = hash_pointer(name, m->kernel_capacity);
          m->kernels[j].name; j = (j + 1) & (m->kernel_capacity - 1))
-      if (m->kernels[j].name == name)
+      if (m->kernels[j].name == name) {
+        m->last = &m->kernels[j];
         return m->kernels[j].function;
+      }
+  }
+  if (!m->module) {
+    record(m, mlc_status_make(MLC_STATUS_INTERNAL,
+                              "model '%s' launches kernel '%s' but carries no "
+                              "kernel images",
+                              m->name, name));
+    return NULL;
   }
   CUfunction function = NULL;
   CUresult rc = driver.cuModuleGetFunction(&function, m->module, name);
@@ -510,6 +577,7 @@ void *mlc_rt_cuda_function(const char *name) {
                            rc));
     return NULL;
   }
+  m->last = NULL;
   if (2 * (m->kernel_count + 1) > m->kernel_capacity && !grow_kernels(m))
     return function; /* works uncached */
   size_t j = hash_pointer(name, m->kernel_capacity);
@@ -518,6 +586,7 @@ void *mlc_rt_cuda_function(const char *name) {
   m->kernels[j].name = name;
   m->kernels[j].function = function;
   ++m->kernel_count;
+  m->last = &m->kernels[j];
   return function;
 }
 
@@ -531,6 +600,13 @@ void mlc_rt_cuda_launch(void *function, int64_t grid_x, int64_t grid_y,
     return;
   if (grid_x <= 0 || grid_y <= 0 || grid_z <= 0)
     return; /* an empty loop nest: nothing to run */
+  struct kernel_slot *profiled =
+      m->profile && m->last && m->last->function == function ? m->last : NULL;
+  double start = 0;
+  if (profiled) {
+    driver.cuStreamSynchronize((CUstream)stream);
+    start = now_seconds();
+  }
   CUresult rc = driver.cuLaunchKernel(
       (CUfunction)function, (unsigned)grid_x, (unsigned)grid_y,
       (unsigned)grid_z, (unsigned)block_x, (unsigned)block_y,
@@ -538,6 +614,13 @@ void mlc_rt_cuda_launch(void *function, int64_t grid_x, int64_t grid_y,
       extra);
   if (rc != 0)
     record(m, cuda_failure(m->name, "launching a kernel (cuLaunchKernel)", rc));
+  if (profiled && rc == 0) {
+    driver.cuStreamSynchronize((CUstream)stream);
+    profiled->seconds += now_seconds() - start;
+    profiled->launches += 1;
+    profiled->threads += (uint64_t)(grid_x * grid_y * grid_z) *
+                         (uint64_t)(block_x * block_y * block_z);
+  }
 }
 
 void *mlc_rt_cuda_alloc(uint64_t bytes, void *stream, uint8_t host_shared) {

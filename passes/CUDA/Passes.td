@@ -43,6 +43,48 @@ def MapToGPU : Pass<"mlc-cuda-map-to-gpu", "mlir::func::FuncOp"> {
                            "mlir::arith::ArithDialect"];
 }
 
+def CoarsenContractions : Pass<"mlc-cuda-coarsen-contractions", "mlir::func::FuncOp"> {
+  let summary = "Gives each GPU thread a block of a contraction's outputs";
+  let description = [{
+    Runs on buffers, before `convert-linalg-to-parallel-loops`. A linalg op
+    with reduction loops whose single output is written once per parallel
+    point (matmul, batch matmul, convolution, a generic contraction) with
+    static bounds becomes an `scf.parallel` over blocks of outputs: up to
+    `max-factor` along the innermost output dimension that some input does
+    not depend on, times up to `max-factor` along a second dimension that
+    spares a different input. Each block's outputs are loaded into
+    accumulators carried by the reduction loops, the payload is instantiated
+    once per output with equal loads made once, and the block is stored
+    after the loops. A 4x4 block of a matmul loads 8 values per 16
+    multiply-adds instead of 32. Factors are halved while fewer than
+    `min-threads` blocks would remain (a GPU needs tens of thousands of
+    threads in flight). Summation order per output is unchanged.
+
+    ```mlir
+    linalg.matmul ins(%a, %b : memref<64x32xf32>, memref<32x64xf32>) outs(%c : memref<64x64xf32>)
+    ```
+    becomes (factors 4x4)
+    ```mlir
+    scf.parallel (%i, %j) = (%c0, %c0) to (%c64, %c64) step (%c4, %c4) {
+      %c00 = memref.load %c[%i, %j] ...                 // 16 accumulators
+      %r:16 = scf.for %k = %c0 to %c32 step %c1 iter_args(...) {
+        %a0 = memref.load %a[%i, %k] ... %b0 = memref.load %b[%k, %j] ...
+        // 16 multiply-adds
+      }
+      memref.store %r#0, %c[%i, %j] ...
+    }
+    ```
+  }];
+  let options = [
+    Option<"maxFactor", "max-factor", "int64_t", /*default=*/"4",
+           "Most outputs per thread along one dimension (a power of 2)">,
+    Option<"minThreads", "min-threads", "int64_t", /*default=*/"32768",
+           "Fewest threads (blocks of outputs) to leave">,
+  ];
+  let dependentDialects = ["mlir::scf::SCFDialect", "mlir::memref::MemRefDialect",
+                           "mlir::affine::AffineDialect", "mlir::arith::ArithDialect"];
+}
+
 def MergeGPUModules : Pass<"mlc-cuda-merge-gpu-modules", "mlir::ModuleOp"> {
   let summary = "Puts every outlined GPU kernel into one gpu.module";
   let description = [{

@@ -34,6 +34,8 @@ static void addLaunchFormation(OpPassManager &pm, bool deviceAllocations) {
   // Polynomial exp/log/tanh/erf: plain arithmetic, so the PTX needs no
   // libdevice (which only the CUDA toolkit ships).
   pm.nest<func::FuncOp>().addPass(mlc::cpu::createApproximateMath());
+  // Contractions: a block of outputs per thread, loads shared within it.
+  pm.nest<func::FuncOp>().addPass(mlc::cuda::createCoarsenContractions());
   addPasses(pm, "func.func(convert-linalg-to-parallel-loops,canonicalize)");
   mlc::cuda::MapToGPUOptions options;
   options.deviceAllocations = deviceAllocations;

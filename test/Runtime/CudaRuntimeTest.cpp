@@ -22,6 +22,7 @@
 #include <dlfcn.h>
 
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <memory>
 #include <random>
@@ -224,6 +225,82 @@ TEST(FakeDriver, LaunchFailuresBecomeTheRunsStatus) {
   // The failure belonged to that run only.
   Status again(mlc_model_run(model.get(), &in, 1, &out, 1));
   EXPECT_TRUE(again.ok()) << again.message();
+}
+
+void enqueueNothing(void *const *, void *const *, void *, mlc_exec_ctx *) {}
+
+TEST(FakeDriver, ModelsWithoutKernelsNeedNoImage) {
+  // A model whose tensors are all empty (ONNX's test_triu_zero) launches
+  // nothing, so the compiler emits no kernel image.
+  mlc_model_desc desc = mlc_model_tiny_cuda;
+  desc.num_device_images = 0;
+  desc.device_images = nullptr;
+  desc.entry = enqueueNothing;
+  {
+    ModelPtr model = create(desc);
+    ASSERT_TRUE(model);
+    EXPECT_EQ(fakeCounter("fake_cuda_module_loads"), 0);
+    Buffers b;
+    mlc_tensor in = b.input(), out = b.output();
+    Status run(mlc_model_run(model.get(), &in, 1, &out, 1));
+    EXPECT_TRUE(run.ok()) << run.message();
+  }
+  // Launching without an image is the run's error, not a crash.
+  desc.entry = mlc_model_tiny_cuda.entry;
+  ModelPtr model = create(desc);
+  ASSERT_TRUE(model);
+  Buffers b;
+  mlc_tensor in = b.input(), out = b.output();
+  Status run(mlc_model_run(model.get(), &in, 1, &out, 1));
+  EXPECT_EQ(run.code(), MLC_STATUS_INTERNAL);
+  EXPECT_NE(run.message().find("carries no kernel images"), std::string::npos) << run.message();
+}
+
+TEST(FakeDriver, ProfileTablesEveryLaunchedKernel) {
+  std::string path = ::testing::TempDir() + "mlc_cuda_profile.txt";
+  std::remove(path.c_str());
+  setenv("MLC_CUDA_PROFILE", path.c_str(), 1);
+  long launches = 0;
+  {
+    ModelPtr model = create(mlc_model_tiny_cuda);
+    unsetenv("MLC_CUDA_PROFILE"); // read once, at creation
+    ASSERT_TRUE(model);
+    Buffers b;
+    mlc_tensor in = b.input(), out = b.output();
+    long before = fakeCounter("fake_cuda_launches");
+    for (int i = 0; i < 2; ++i) {
+      Status run(mlc_model_run(model.get(), &in, 1, &out, 1));
+      EXPECT_TRUE(run.ok()) << run.message();
+    }
+    launches = fakeCounter("fake_cuda_launches") - before;
+  }
+  // Written at destroy: a header with the launch count, one row per kernel.
+  FILE *f = std::fopen(path.c_str(), "r");
+  ASSERT_NE(f, nullptr);
+  std::string text;
+  char line[512];
+  long rows = 0, rowLaunches = 0;
+  while (std::fgets(line, sizeof(line), f)) {
+    text += line;
+    double ms, percent;
+    unsigned long long n, threads;
+    char kernel[256];
+    if (line[0] != '#' &&
+        std::sscanf(line, "%lf %lf %llu %llu %255s", &ms, &percent, &n, &threads, kernel) == 5) {
+      ++rows;
+      rowLaunches += (long)n;
+      EXPECT_GE(ms, 0.0);
+      EXPECT_GT(threads, 0u);
+      EXPECT_NE(std::string(kernel).find("kernel"), std::string::npos) << kernel;
+    }
+  }
+  std::fclose(f);
+  std::remove(path.c_str());
+  EXPECT_NE(text.find("model 'tiny_cuda': " + std::to_string(launches) + " launches"),
+            std::string::npos)
+      << text;
+  EXPECT_GT(rows, 1);
+  EXPECT_EQ(rowLaunches, launches) << text;
 }
 
 TEST(OldGPU, NamesTheArchitectureToBuildFor) {
