@@ -130,6 +130,21 @@ OpFoldResult foldReshapeLike(Operation *op, Value input, Attribute inputAttr) {
 
 OpFoldResult IdentityOp::fold(FoldAdaptor) { return getX(); }
 
+OpFoldResult NegOp::fold(FoldAdaptor adaptor) {
+  auto x = dyn_cast_or_null<DenseElementsAttr>(adaptor.getX());
+  if (!x || x.getType() != getType())
+    return {};
+  if (isa<IntegerType>(x.getElementType()))
+    return x.mapValues(x.getElementType(), [](const APInt &v) { return -v; });
+  if (isa<FloatType>(x.getElementType()))
+    return x.mapValues(x.getElementType(), [](const APFloat &v) {
+      APFloat r = v;
+      r.changeSign();
+      return r.bitcastToAPInt();
+    });
+  return {};
+}
+
 OpFoldResult DropoutOp::fold(FoldAdaptor adaptor) {
   if (isa<NoneType>(getTrainingMode().getType()))
     return getData();

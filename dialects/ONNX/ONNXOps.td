@@ -92,7 +92,7 @@ class ONNX_UnaryOp<string mnemonic, string desc, list<Trait> traits = []>
 foreach op = [["Relu", "max(x, 0)"], ["Sigmoid", "1 / (1 + exp(-x))"],
               ["Tanh", "hyperbolic tangent"], ["Exp", "e raised to x"],
               ["Log", "natural logarithm"], ["Sqrt", "square root"],
-              ["Erf", "the error function"], ["Neg", "-x"],
+              ["Erf", "the error function"],
               ["Abs", "|x|"], ["Reciprocal", "1 / x"], ["Floor", "round down"],
               ["Ceil", "round up"], ["Not", "logical not"],
               ["HardSwish", "x * max(0, min(1, x / 6 + 1 / 2))"],
@@ -105,6 +105,10 @@ foreach op = [["Relu", "max(x, 0)"], ["Sigmoid", "1 / (1 + exp(-x))"],
               ["Atanh", "inverse hyperbolic tangent"], ["Softsign", "x / (1 + |x|)"],
               ["Mish", "x * tanh(softplus(x))"], ["BitwiseNot", "bitwise not"]] in
   def ONNX_ # op[0] # Op : ONNX_UnaryOp<op[0], "elementwise " # op[1]>;
+
+def ONNX_NegOp : ONNX_UnaryOp<"Neg", "elementwise -x"> {
+  let hasFolder = 1; // shape arithmetic (function bodies negate axes)
+}
 
 def ONNX_IdentityOp : ONNX_UnaryOp<"Identity", "x unchanged"> {
   let hasFolder = 1;

@@ -13,6 +13,9 @@
 // op's payload instantiated once per output of the block (loads of the same
 // element made once), and stores the accumulators back. No shared memory and
 // no barriers: the result is the same on the GPU and in its emulation.
+// Every such op is rewritten, blocked or not: the linalg lowering would run
+// the parallel loops that follow a reduction loop (Gemm's n in (m, k, n))
+// sequentially inside each thread, and accumulate in memory.
 //
 //===----------------------------------------------------------------------===//
 #include "passes/CUDA/Passes.h"

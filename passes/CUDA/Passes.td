@@ -49,7 +49,8 @@ def CoarsenContractions : Pass<"mlc-cuda-coarsen-contractions", "mlir::func::Fun
     Runs on buffers, before `convert-linalg-to-parallel-loops`. A linalg op
     with reduction loops whose single output is written once per parallel
     point (matmul, batch matmul, convolution, a generic contraction) with
-    static bounds becomes an `scf.parallel` over blocks of outputs: up to
+    static bounds becomes an `scf.parallel` over all its parallel loops
+    (whatever their order among the reduction loops) and blocks of outputs: up to
     `max-factor` along the innermost output dimension that some input does
     not depend on, times up to `max-factor` along a second dimension that
     spares a different input. Each block's outputs are loaded into
@@ -58,7 +59,10 @@ def CoarsenContractions : Pass<"mlc-cuda-coarsen-contractions", "mlir::func::Fun
     after the loops. A 4x4 block of a matmul loads 8 values per 16
     multiply-adds instead of 32. Factors are halved while fewer than
     `min-threads` blocks would remain (a GPU needs tens of thousands of
-    threads in flight). Summation order per output is unchanged.
+    threads in flight); with factors 1 the rewrite still makes every
+    parallel loop a thread dimension (the linalg lowering runs parallel
+    loops that follow a reduction loop sequentially) and keeps the
+    accumulator in a register. Summation order per output is unchanged.
 
     ```mlir
     linalg.matmul ins(%a, %b : memref<64x32xf32>, memref<32x64xf32>) outs(%c : memref<64x64xf32>)

@@ -17,6 +17,17 @@ using namespace mlir;
 
 namespace {
 
+/// Sets graph input or output `v` to `name`, of element type `elemType` and
+/// the given dims.
+void addValue(::onnx::ValueInfoProto *v, const std::string &name, int elemType,
+              std::vector<int64_t> dims) {
+  v->set_name(name);
+  auto *tt = v->mutable_type()->mutable_tensor_type();
+  tt->set_elem_type(elemType);
+  for (int64_t d : dims)
+    tt->mutable_shape()->add_dim()->set_dim_value(d);
+}
+
 /// A scratch folder removed at the end of each test.
 class ImporterTest : public ::testing::Test {
 protected:
@@ -66,6 +77,36 @@ protected:
     node->add_output("y");
     graph->add_output()->set_name("y");
     return model.SerializeAsString();
+  }
+
+  /// Imports `model` and returns the onnx op names of `forward` in order
+  /// (constants left out), or the diagnostics on failure.
+  std::vector<std::string> importedOps(const ::onnx::ModelProto &model, std::string &messages,
+                                       std::vector<std::string> *resultTypes = nullptr) {
+    std::string path = write("model.onnx", model.SerializeAsString());
+    MLIRContext ctx;
+    ScopedDiagnosticHandler handler(&ctx, [&](Diagnostic &d) {
+      messages += d.str() + "\n";
+      return success();
+    });
+    auto module = mlc::frontend::importONNXModel(path, {}, &ctx);
+    std::vector<std::string> ops;
+    if (!module)
+      return ops;
+    auto forward = module->lookupSymbol<func::FuncOp>("forward");
+    forward.walk([&](Operation *op) {
+      StringRef name = op->getName().getStringRef();
+      if (name.starts_with("onnx.") && name != "onnx.Constant" && name != "onnx.none")
+        ops.push_back(name.drop_front(5).str());
+    });
+    if (resultTypes)
+      for (Type t : forward.getResultTypes()) {
+        std::string text;
+        llvm::raw_string_ostream os(text);
+        t.print(os);
+        resultTypes->push_back(os.str());
+      }
+    return ops;
   }
 
   std::string dir;
@@ -120,6 +161,103 @@ TEST_F(ImporterTest, KnownOperatorImports) {
   std::string path = write("relu.onnx", oneNodeModel("Relu"));
   std::string messages;
   EXPECT_TRUE(import(path, messages)) << messages;
+}
+
+/// A model of one loss node: scores [2, 5, 3] and int64 labels [2, 3].
+::onnx::ModelProto lossModel(const std::string &opType, const std::string &reduction,
+                             bool weights, bool ignoreIndex, int outputs) {
+  ::onnx::ModelProto model;
+  model.set_ir_version(8);
+  model.add_opset_import()->set_version(13);
+  auto *graph = model.mutable_graph();
+  addValue(graph->add_input(), "x", 1, {2, 5, 3});
+  addValue(graph->add_input(), "t", 7, {2, 3});
+  auto *node = graph->add_node();
+  node->set_op_type(opType);
+  node->set_name("loss");
+  node->add_input("x");
+  node->add_input("t");
+  if (weights) {
+    addValue(graph->add_input(), "w", 1, {5});
+    node->add_input("w");
+  }
+  auto *r = node->add_attribute();
+  r->set_name("reduction");
+  r->set_type(::onnx::AttributeProto::STRING);
+  r->set_s(reduction);
+  if (ignoreIndex) {
+    auto *ii = node->add_attribute();
+    ii->set_name("ignore_index");
+    ii->set_type(::onnx::AttributeProto::INT);
+    ii->set_i(-1);
+  }
+  for (int i = 0; i < outputs; ++i) {
+    node->add_output(i == 0 ? "loss_value" : "log_prob");
+    graph->add_output()->set_name(i == 0 ? "loss_value" : "log_prob");
+  }
+  return model;
+}
+
+TEST_F(ImporterTest, LossOperatorsExpandIntoOtherOps) {
+  std::string messages;
+  std::vector<std::string> types;
+  // Mean over the weights of the targets that are not ignore_index.
+  auto ops = importedOps(lossModel("SoftmaxCrossEntropyLoss", "mean", true, true, 2), messages,
+                         &types);
+  std::vector<std::string> expected = {"LogSoftmax", "Equal", "Where", "Unsqueeze",
+                                       "GatherElements", "Squeeze", "Neg", "Gather", "Mul",
+                                       "Where", "Where", "ReduceSum", "ReduceSum", "Div"};
+  EXPECT_EQ(ops, expected) << messages;
+  EXPECT_EQ(types, (std::vector<std::string>{"tensor<f32>", "tensor<2x5x3xf32>"}));
+
+  // No weights, no ignore_index: the plain mean; 'none' keeps [N, d].
+  messages.clear();
+  types.clear();
+  ops = importedOps(lossModel("NegativeLogLikelihoodLoss", "mean", false, false, 1), messages);
+  expected = {"Unsqueeze", "GatherElements", "Squeeze", "Neg", "ReduceMean"};
+  EXPECT_EQ(ops, expected) << messages;
+  ops = importedOps(lossModel("NegativeLogLikelihoodLoss", "none", true, false, 1), messages,
+                    &types);
+  expected = {"Unsqueeze", "GatherElements", "Squeeze", "Neg", "Gather", "Mul"};
+  EXPECT_EQ(ops, expected) << messages;
+  EXPECT_EQ(types, (std::vector<std::string>{"tensor<2x3xf32>"}));
+
+  // Errors name the node and what is wrong.
+  messages.clear();
+  ops = importedOps(lossModel("NegativeLogLikelihoodLoss", "average", false, false, 1), messages);
+  EXPECT_TRUE(ops.empty());
+  EXPECT_NE(messages.find("unknown reduction 'average'"), std::string::npos) << messages;
+  messages.clear();
+  importedOps(lossModel("NegativeLogLikelihoodLoss", "sum", false, false, 2), messages);
+  EXPECT_NE(messages.find("'NegativeLogLikelihoodLoss' has one output"), std::string::npos)
+      << messages;
+}
+
+TEST_F(ImporterTest, DropoutMaskIsAllTrueAtInference) {
+  ::onnx::ModelProto model;
+  model.set_ir_version(8);
+  model.add_opset_import()->set_version(13);
+  auto *graph = model.mutable_graph();
+  addValue(graph->add_input(), "x", 1, {2, 3});
+  auto *node = graph->add_node();
+  node->set_op_type("Dropout");
+  node->add_input("x");
+  node->add_output("y");
+  node->add_output("mask");
+  graph->add_output()->set_name("y");
+  graph->add_output()->set_name("mask");
+  std::string messages;
+  std::vector<std::string> types;
+  importedOps(model, messages, &types);
+  EXPECT_EQ(types, (std::vector<std::string>{"tensor<2x3xf32>", "tensor<2x3xi1>"})) << messages;
+  // Training mode with the default ratio (0.5) drops at random: refused.
+  addValue(graph->add_input(), "training", 9, {});
+  node->add_input("");
+  node->add_input("training");
+  messages.clear();
+  importedOps(model, messages);
+  EXPECT_NE(messages.find("training mode with a nonzero ratio is random"), std::string::npos)
+      << messages;
 }
 
 TEST_F(ImporterTest, InputShapeForUnknownInputIsAnError) {

@@ -355,6 +355,230 @@ private:
     return success();
   }
 
+  /// Builds onnx.<opType> in the dialect's one form per operator (axes as
+  /// attributes, optional operands as `none`), infers its result types and
+  /// folds it to constants where it can. Nodes and the front end's own
+  /// expansions of operators into others both come through here.
+  FailureOr<SmallVector<Value>> createOp(StringRef opType, ArrayRef<Value> operands,
+                                         const NamedAttrList &attrs, unsigned numResults,
+                                         Location loc) {
+    auto opName = RegisteredOperationName::lookup(("onnx." + opType).str(), ctx);
+    if (!opName)
+      return emitError(loc) << "internal error: no onnx." << opType << " op", failure();
+    OperationState state(loc, *opName);
+    state.addOperands(operands);
+    state.addAttributes(attrs);
+    // Placeholder result types: the op infers the real ones right away.
+    Type placeholder = UnrankedTensorType::get(
+        opType == "Shape" || opType == "Size" || opType == "ArgMax" || opType == "ArgMin"
+            ? Type(builder.getI64Type())
+            : Type(builder.getF32Type()));
+    for (unsigned i = 0; i < numResults; ++i)
+      state.addTypes(placeholder);
+    Operation *op = builder.create(state);
+    if (failed(verify(op, /*verifyRecursively=*/false)))
+      return failure();
+    auto inferrable = dyn_cast<mlc::onnx::ShapeInferenceOpInterface>(op);
+    if (!inferrable || failed(inferrable.inferShapes()))
+      return failure();
+    // Fold what can be computed now (shape arithmetic), so that later nodes
+    // see constants where opsets take axes, splits or shapes as inputs.
+    SmallVector<Value> results(op->getResults());
+    SmallVector<OpFoldResult> folded;
+    if (numResults > 0 && !isa<mlc::onnx::ConstantOp>(op) && succeeded(op->fold(folded)) &&
+        folded.size() == numResults) {
+      SmallVector<Value> constants;
+      for (auto [r, f] : llvm::zip(results, folded)) {
+        if (auto v = dyn_cast<Value>(f)) {
+          if (v.getDefiningOp() == op) break;
+          constants.push_back(v);
+          continue;
+        }
+        auto attr = dyn_cast<ElementsAttr>(cast<Attribute>(f));
+        if (!attr || attr.getType() != r.getType()) break;
+        constants.push_back(constant(attr, loc));
+      }
+      if (constants.size() == numResults) {
+        results = constants;
+        op->erase();
+      }
+    }
+    return results;
+  }
+
+  /// A scalar constant of `elementType` (float or integer).
+  Value scalar(Type elementType, double value, Location loc) {
+    auto type = RankedTensorType::get({}, elementType);
+    if (isa<FloatType>(elementType))
+      return constant(DenseElementsAttr::get(type, builder.getFloatAttr(elementType, value)), loc);
+    return constant(DenseElementsAttr::get(type, builder.getIntegerAttr(elementType, (int64_t)value)), loc);
+  }
+
+  /// Dropout's mask output: all true unless training drops elements.
+  LogicalResult dropoutMask(ArrayRef<Value> operands, const std::string &name, StringRef opType,
+                            Location loc) {
+    auto type = dyn_cast<RankedTensorType>(operands[0].getType());
+    if (!type || !type.hasStaticShape())
+      return emitError(loc) << "'Dropout': the mask output needs a static input shape";
+    auto isConstant = [&](unsigned i, double value, double absent) {
+      if (operands.size() <= i || isa<NoneType>(operands[i].getType()))
+        return value == absent;
+      auto c = operands[i].getDefiningOp<mlc::onnx::ConstantOp>();
+      auto v = c ? dyn_cast<DenseElementsAttr>(c.getValue()) : DenseElementsAttr();
+      if (!v || !v.isSplat())
+        return false;
+      if (isa<FloatType>(v.getElementType()))
+        return v.getSplatValue<APFloat>().convertToDouble() == value;
+      return v.getSplatValue<APInt>().getZExtValue() == (uint64_t)value;
+    };
+    bool training = !isConstant(2, 0, /*absent: false*/ 0);
+    if (training && !isConstant(1, 0, /*absent*/ 0.5))
+      return emitError(loc) << "'Dropout': training mode with a nonzero ratio is random; only "
+                               "inference (training_mode false) and ratio 0 are supported";
+    auto maskType = RankedTensorType::get(type.getShape(), builder.getI1Type());
+    values[name] = constant(DenseElementsAttr::get(maskType, true), loc);
+    return success();
+  }
+
+  /// NegativeLogLikelihoodLoss and SoftmaxCrossEntropyLoss, expanded into
+  /// ops the compiler has (their ONNX definitions are functions of others):
+  ///   loss[n, d..] = -x[n, t[n, d..], d..] * w[t[n, d..]]   (w = 1 without weights)
+  /// with targets equal to ignore_index contributing 0 to the loss and to the
+  /// weight total; reduction 'none' keeps loss, 'sum' adds it up, 'mean'
+  /// divides that by the weight total (by the count without weights and
+  /// ignore_index). SoftmaxCrossEntropyLoss applies it to LogSoftmax(scores)
+  /// along axis 1 and can also return that log-probability.
+  LogicalResult importLoss(const ::onnx::NodeProto &node, ArrayRef<Value> operands,
+                           const NamedAttrList &attrs, Location loc) {
+    StringRef opType = node.op_type();
+    if (operands.size() < 2)
+      return emitError(loc) << "'" << opType << "' expects at least 2 inputs";
+    auto xType = dyn_cast<RankedTensorType>(operands[0].getType());
+    auto tType = dyn_cast<RankedTensorType>(operands[1].getType());
+    if (!xType || !tType || xType.getRank() < 2 || tType.getRank() != xType.getRank() - 1 ||
+        !isa<FloatType>(xType.getElementType()) || !isa<IntegerType>(tType.getElementType()))
+      return emitError(loc) << "'" << opType << "' expects float input [N, C, d...] and integer "
+                            << "targets [N, d...]";
+    StringRef reduction = "mean";
+    if (auto r = dyn_cast_or_null<StringAttr>(attrs.get("reduction")))
+      reduction = r.getValue();
+    if (reduction != "mean" && reduction != "sum" && reduction != "none")
+      return emitError(loc) << "'" << opType << "': unknown reduction '" << reduction << "'";
+    auto ignore = dyn_cast_or_null<IntegerAttr>(attrs.get("ignore_index"));
+    Value weights = operands.size() > 2 && !isa<NoneType>(operands[2].getType()) ? operands[2] : Value();
+    Type fType = xType.getElementType(), iType = tType.getElementType();
+
+    auto op = [&](StringRef name, ArrayRef<Value> args, NamedAttrList opAttrs = {}) -> Value {
+      auto r = createOp(name, args, opAttrs, 1, loc);
+      return failed(r) ? Value() : (*r)[0];
+    };
+    auto axes = [&](ArrayRef<int64_t> a) {
+      NamedAttrList l;
+      l.set("axes", builder.getI64ArrayAttr(a));
+      return l;
+    };
+    Value logProb = operands[0];
+    if (opType == "SoftmaxCrossEntropyLoss") {
+      NamedAttrList axis;
+      axis.set("axis", builder.getI64IntegerAttr(1));
+      if (!(logProb = op("LogSoftmax", {operands[0]}, axis)))
+        return failure();
+    }
+    // Targets that index the class dim; ignored ones replaced by class 0.
+    Value targets = operands[1], ignored;
+    if (ignore) {
+      ignored = op("Equal", {targets, scalar(iType, ignore.getInt(), loc)});
+      if (!ignored || !(targets = op("Where", {ignored, scalar(iType, 0, loc), targets})))
+        return failure();
+    }
+    Value picked = op("Unsqueeze", {targets}, axes({1}));
+    if (picked) {
+      NamedAttrList axis;
+      axis.set("axis", builder.getI64IntegerAttr(1));
+      picked = op("GatherElements", {logProb, picked}, axis);
+    }
+    Value loss = picked ? op("Squeeze", {picked}, axes({1})) : Value();
+    if (loss)
+      loss = op("Neg", {loss});
+    Value weight; // per element; null: 1 everywhere
+    if (loss && weights) {
+      NamedAttrList axis;
+      axis.set("axis", builder.getI64IntegerAttr(0));
+      if ((weight = op("Gather", {weights, targets}, axis)))
+        loss = op("Mul", {loss, weight});
+    }
+    if (loss && ignored) {
+      Value zero = scalar(fType, 0, loc);
+      weight = op("Where", {ignored, zero, weight ? weight : scalar(fType, 1, loc)});
+      loss = weight ? op("Where", {ignored, zero, loss}) : Value();
+    }
+    if (loss && reduction != "none") {
+      NamedAttrList all;
+      all.set("keepdims", builder.getI64IntegerAttr(0));
+      if (reduction == "sum")
+        loss = op("ReduceSum", {loss}, all);
+      else if (!weight)
+        loss = op("ReduceMean", {loss}, all);
+      else {
+        Value total = op("ReduceSum", {loss}, all);
+        Value weightTotal = total ? op("ReduceSum", {weight}, all) : Value();
+        loss = weightTotal ? op("Div", {total, weightTotal}) : Value();
+      }
+    }
+    if (!loss)
+      return failure();
+    values[node.output(0)] = loss;
+    if (node.output_size() > 1 && !node.output(1).empty()) {
+      if (opType != "SoftmaxCrossEntropyLoss")
+        return emitError(loc) << "'" << opType << "' has one output";
+      values[node.output(1)] = logProb;
+    }
+    return success();
+  }
+
+  /// LayerNormalization's Mean and InvStdDev outputs, shaped like X with the
+  /// normalized dims (from `axis` on) set to 1:
+  ///   Mean = ReduceMean(X), InvStdDev = 1 / sqrt(ReduceMean((X - Mean)^2) + epsilon)
+  LogicalResult layerNormStatistics(const ::onnx::NodeProto &node, ArrayRef<Value> operands,
+                                    const NamedAttrList &attrs, Location loc) {
+    if (values.count(node.output(1)) || (node.output_size() > 2 && values.count(node.output(2))))
+      return success(); // made already
+    auto type = dyn_cast<RankedTensorType>(operands[0].getType());
+    int64_t axis = -1;
+    if (auto a = dyn_cast_or_null<IntegerAttr>(attrs.get("axis")))
+      axis = a.getInt();
+    float epsilon = 1e-5f;
+    if (auto e = dyn_cast_or_null<FloatAttr>(attrs.get("epsilon")))
+      epsilon = e.getValueAsDouble();
+    if (!type || !isa<FloatType>(type.getElementType()) ||
+        failed(mlc::onnx::normalizeAxis(axis, type.getRank())))
+      return emitError(loc) << "'LayerNormalization': the Mean/InvStdDev outputs need a ranked "
+                               "float input and a valid axis";
+    int64_t first = *mlc::onnx::normalizeAxis(axis, type.getRank());
+    NamedAttrList reduce;
+    reduce.set("axes", builder.getI64ArrayAttr(
+                           llvm::to_vector(llvm::seq<int64_t>(first, type.getRank()))));
+    reduce.set("keepdims", builder.getI64IntegerAttr(1));
+    auto op = [&](StringRef name, ArrayRef<Value> args, NamedAttrList opAttrs = {}) -> Value {
+      auto r = createOp(name, args, opAttrs, 1, loc);
+      return failed(r) ? Value() : (*r)[0];
+    };
+    Value mean = op("ReduceMean", {operands[0]}, reduce);
+    Value centred = mean ? op("Sub", {operands[0], mean}) : Value();
+    Value squares = centred ? op("Mul", {centred, centred}) : Value();
+    Value variance = squares ? op("ReduceMean", {squares}, reduce) : Value();
+    Value shifted = variance ? op("Add", {variance, scalar(type.getElementType(), epsilon, loc)})
+                             : Value();
+    Value deviation = shifted ? op("Sqrt", {shifted}) : Value();
+    Value inverse = deviation ? op("Reciprocal", {deviation}) : Value();
+    if (!inverse)
+      return failure();
+    values[node.output(1)] = mean;
+    if (node.output_size() > 2 && !node.output(2).empty())
+      values[node.output(2)] = inverse;
+    return success();
+  }
+
   LogicalResult importNode(const ::onnx::NodeProto &node, int index, const llvm::StringSet<llvm::MallocAllocator> &used) {
     Location loc = nodeLoc(node, index);
     StringRef opType = node.op_type();
@@ -364,7 +588,8 @@ private:
     // CastLike is Cast to the element type of its second input.
     bool castLike = opType == "CastLike";
     auto opName = RegisteredOperationName::lookup(("onnx." + (castLike ? StringRef("Cast") : opType)).str(), ctx);
-    if (!opName || opType == "none")
+    bool isLoss = opType == "NegativeLogLikelihoodLoss" || opType == "SoftmaxCrossEntropyLoss";
+    if ((!opName && !isLoss) || opType == "none")
       return emitError(loc) << "operator '" << opType << "' (opset " << opsetVersion
                             << ") is not supported";
 
@@ -397,6 +622,8 @@ private:
       numResults = std::min<unsigned>(numResults, first);
       return success();
     };
+    if (isLoss)
+      return importLoss(node, operands, attrs, loc);
     if (opType == "Constant") {
       Attribute value;
       for (NamedAttribute named : attrs) {
@@ -497,14 +724,30 @@ private:
         return emitError(loc) << "'" << opType << "' before opset 13 is supported only on the last axis";
       attrs.set("axis", builder.getI64IntegerAttr(-1));
     }
-    if (opType == "Dropout" && failed(refuseUsedOutputsFrom(1, "mask")))
-      return failure();
+    if (opType == "Dropout" && node.output_size() > 1 && !node.output(1).empty() &&
+        used.contains(node.output(1))) {
+      // Inference (training_mode absent or false) keeps every element: the
+      // mask is all true. In training mode only ratio 0 is deterministic.
+      if (failed(dropoutMask(operands, node.output(1), opType, loc)))
+        return failure();
+    }
+    if (opType == "Dropout")
+      numResults = 1;
     if (opType == "MaxPool" && failed(refuseUsedOutputsFrom(1, "Indices")))
       return failure();
     if (opType == "BatchNormalization" && failed(refuseUsedOutputsFrom(1, "running mean/var")))
       return failure();
-    if (opType == "LayerNormalization" && failed(refuseUsedOutputsFrom(1, "Mean/InvStdDev")))
-      return failure();
+    if (opType == "LayerNormalization") {
+      // Y comes from the fused op; the statistics, where used, from their
+      // definition (models that read them are rare).
+      for (int i = 1; i < node.output_size() && i < 3; ++i)
+        if (!node.output(i).empty() && used.contains(node.output(i)) &&
+            failed(layerNormStatistics(node, operands, attrs, loc)))
+          return failure();
+      if (failed(refuseUsedOutputsFrom(3, "fourth")))
+        return failure();
+      numResults = 1;
+    }
     // Inputs an op may leave off at the end are `none`.
     static const llvm::StringMap<unsigned> arity = {
         {"Conv", 3}, {"Gemm", 3}, {"Clip", 3}, {"LayerNormalization", 3},
@@ -515,47 +758,12 @@ private:
     if (opType == "Dropout" && attrs.get("ratio"))
       attrs.erase("ratio");
 
-    OperationState state(loc, *opName);
-    state.addOperands(operands);
-    state.addAttributes(attrs);
-    // Placeholder result types: the op infers the real ones right away.
-    Type placeholder = UnrankedTensorType::get(
-        opType == "Shape" || opType == "Size" || opType == "ArgMax" || opType == "ArgMin"
-            ? Type(builder.getI64Type())
-            : Type(builder.getF32Type()));
-    for (unsigned i = 0; i < numResults; ++i)
-      state.addTypes(placeholder);
-    Operation *op = builder.create(state);
-    if (failed(verify(op, /*verifyRecursively=*/false)))
+    auto results = createOp(castLike ? StringRef("Cast") : opType, operands, attrs, numResults, loc);
+    if (failed(results))
       return failure();
-    auto inferrable = dyn_cast<mlc::onnx::ShapeInferenceOpInterface>(op);
-    if (!inferrable || failed(inferrable.inferShapes()))
-      return failure();
-    // Fold what can be computed now (shape arithmetic), so that later nodes
-    // see constants where opsets take axes, splits or shapes as inputs.
-    SmallVector<Value> results(op->getResults());
-    SmallVector<OpFoldResult> folded;
-    if (numResults > 0 && !isa<mlc::onnx::ConstantOp>(op) && succeeded(op->fold(folded)) &&
-        folded.size() == numResults) {
-      SmallVector<Value> constants;
-      for (auto [r, f] : llvm::zip(results, folded)) {
-        if (auto v = dyn_cast<Value>(f)) {
-          if (v.getDefiningOp() == op) break;
-          constants.push_back(v);
-          continue;
-        }
-        auto attr = dyn_cast<ElementsAttr>(cast<Attribute>(f));
-        if (!attr || attr.getType() != r.getType()) break;
-        constants.push_back(constant(attr, loc));
-      }
-      if (constants.size() == numResults) {
-        results = constants;
-        op->erase();
-      }
-    }
     for (unsigned i = 0; i < numResults; ++i)
       if (!node.output(i).empty())
-        values[node.output(i)] = results[i];
+        values[node.output(i)] = (*results)[i];
     return success();
   }
 };

@@ -131,3 +131,28 @@ func.func @unranked(%x: tensor<*xf32>, %y: tensor<?x4xf32>) -> (tensor<*xf32>, t
   %2 = onnx.Relu(%y) : (tensor<?x4xf32>) -> tensor<*xf32>
   return %0, %1, %2 : tensor<*xf32>, tensor<*xf32>, tensor<*xf32>
 }
+
+// -----
+
+// Tests the shape arithmetic of LayerNormalization's function body: a
+// negated axis feeds ConstantOfShape, so Neg must fold (integers and floats)
+// for the reduced shape [3, 1] to be known (the Reshape to it then folds).
+
+// CHECK-LABEL: func.func @negated_axis
+// CHECK-SAME: -> (tensor<3x1xf32>, tensor<2xf32>)
+// CHECK-NOT: onnx.Neg
+// CHECK: onnx.Constant dense<[-1.500000e+00, 2.000000e+00]>
+// CHECK-NOT: onnx.ConstantOfShape
+// CHECK-NOT: onnx.Reshape
+func.func @negated_axis(%x: tensor<3x4xf32>) -> (tensor<*xf32>, tensor<*xf32>) {
+  %axis = onnx.Constant dense<-1> : tensor<1xi64> : tensor<1xi64>
+  %n = onnx.Neg(%axis) : (tensor<1xi64>) -> tensor<*xi64>
+  %ones = onnx.ConstantOfShape(%n) {value = dense<1> : tensor<1xi64>} : (tensor<*xi64>) -> tensor<*xi64>
+  %prefix = onnx.Constant dense<3> : tensor<1xi64> : tensor<1xi64>
+  %shape = onnx.Concat(%prefix, %ones) {axis = 0 : i64} : (tensor<1xi64>, tensor<*xi64>) -> tensor<*xi64>
+  %m = onnx.ReduceMean(%x) {axes = [1]} : (tensor<3x4xf32>) -> tensor<3x1xf32>
+  %r = onnx.Reshape(%m, %shape) : (tensor<3x1xf32>, tensor<*xi64>) -> tensor<*xf32>
+  %f = onnx.Constant dense<[1.5, -2.0]> : tensor<2xf32> : tensor<2xf32>
+  %nf = onnx.Neg(%f) : (tensor<2xf32>) -> tensor<*xf32>
+  return %r, %nf : tensor<*xf32>, tensor<*xf32>
+}
