@@ -34,6 +34,36 @@ DenseElementsAttr asDense(Attribute a) {
   return d;
 }
 
+/// A constant of `resultType` whose element i is element `source(i)` of the
+/// constant `input`: any float32 constant (dense or a resource blob, such as
+/// weights), other element types up to kMaxFoldElements. Null if `input` is
+/// not such a constant.
+Attribute gatherConstant(Attribute input, RankedTensorType resultType,
+                         function_ref<int64_t(int64_t)> source) {
+  auto elements = dyn_cast_or_null<ElementsAttr>(input);
+  int64_t n = resultType.getNumElements();
+  if (elements && elements.getElementType().isF32() && !isa<DenseElementsAttr>(input)) {
+    auto values = getF32Values(elements);
+    if (!values)
+      return {};
+    std::vector<float> out(n);
+    for (int64_t i = 0; i < n; ++i)
+      out[i] = (*values)[source(i)];
+    return makeF32Constant(resultType, "folded", out);
+  }
+  auto dense = asDense(input);
+  if (!dense)
+    return {};
+  if (dense.isSplat())
+    return dense.resizeSplat(resultType);
+  auto values = llvm::to_vector(dense.getValues<Attribute>());
+  SmallVector<Attribute> out;
+  out.reserve(n);
+  for (int64_t i = 0; i < n; ++i)
+    out.push_back(values[source(i)]);
+  return DenseElementsAttr::get(resultType, out);
+}
+
 /// Linear index into an operand of `inShape` broadcast to `outShape`.
 int64_t broadcastIndex(int64_t linear, ArrayRef<int64_t> outShape, ArrayRef<int64_t> inShape) {
   int64_t idx = 0, stride = 1;
@@ -304,26 +334,21 @@ OpFoldResult TransposeOp::fold(FoldAdaptor adaptor) {
   for (int64_t i = 0; i < rank; ++i) identity &= perm[i] == i;
   if (identity)
     return getData();
-  auto in = asDense(adaptor.getData());
-  if (!in)
+  auto inType = dyn_cast<RankedTensorType>(getData().getType());
+  if (!inType || !inType.hasStaticShape())
     return {};
-  if (in.isSplat())
-    return in.reshape(resultType);
-  ArrayRef<int64_t> inShape = in.getType().getShape();
+  ArrayRef<int64_t> inShape = inType.getShape();
   SmallVector<int64_t> inStrides(rank, 1);
   for (int64_t d = rank - 2; d >= 0; --d) inStrides[d] = inStrides[d + 1] * inShape[d + 1];
-  auto values = llvm::to_vector(in.getValues<Attribute>());
-  SmallVector<Attribute> out;
   ArrayRef<int64_t> outShape = resultType.getShape();
-  for (int64_t i = 0, n = resultType.getNumElements(); i < n; ++i) {
+  return gatherConstant(adaptor.getData(), resultType, [&](int64_t i) {
     int64_t rem = i, src = 0;
     for (int64_t d = rank - 1; d >= 0; --d) {
       src += (rem % outShape[d]) * inStrides[perm[d]];
       rem /= outShape[d];
     }
-    out.push_back(values[src]);
-  }
-  return DenseElementsAttr::get(resultType, out);
+    return src;
+  });
 }
 
 OpFoldResult ConcatOp::fold(FoldAdaptor adaptor) {
@@ -365,8 +390,9 @@ OpFoldResult SliceOp::fold(FoldAdaptor adaptor) {
     if (unitSteps)
       return getData();
   }
-  auto in = asDense(adaptor.getData());
-  if (!in || !resultType || !resultType.hasStaticShape())
+  auto inType = dyn_cast<RankedTensorType>(getData().getType());
+  if (!adaptor.getData() || !inType || !inType.hasStaticShape() || !resultType ||
+      !resultType.hasStaticShape())
     return {};
   auto starts = getConstantInts(getStarts());
   auto axes = getConstantInts(getAxes());
@@ -374,7 +400,7 @@ OpFoldResult SliceOp::fold(FoldAdaptor adaptor) {
   if (failed(starts))
     return {};
   int64_t rank = resultType.getRank();
-  ArrayRef<int64_t> inShape = in.getType().getShape();
+  ArrayRef<int64_t> inShape = inType.getShape();
   SmallVector<int64_t> begin(rank, 0), step(rank, 1);
   for (size_t i = 0; i < starts->size(); ++i) {
     int64_t ax = succeeded(axes) ? (*axes)[i] : (int64_t)i;
@@ -386,10 +412,8 @@ OpFoldResult SliceOp::fold(FoldAdaptor adaptor) {
     begin[ax] = b;
     step[ax] = st;
   }
-  auto values = llvm::to_vector(in.getValues<Attribute>());
-  SmallVector<Attribute> out;
   ArrayRef<int64_t> outShape = resultType.getShape();
-  for (int64_t i = 0, n = resultType.getNumElements(); i < n; ++i) {
+  return gatherConstant(adaptor.getData(), resultType, [&](int64_t i) {
     int64_t rem = i, src = 0, stride = 1;
     for (int64_t d = rank - 1; d >= 0; --d) {
       int64_t c = rem % outShape[d];
@@ -397,9 +421,8 @@ OpFoldResult SliceOp::fold(FoldAdaptor adaptor) {
       src += (begin[d] + c * step[d]) * stride;
       stride *= inShape[d];
     }
-    out.push_back(values[src]);
-  }
-  return DenseElementsAttr::get(resultType, out);
+    return src;
+  });
 }
 
 OpFoldResult GatherOp::fold(FoldAdaptor adaptor) {

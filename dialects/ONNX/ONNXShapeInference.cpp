@@ -27,11 +27,24 @@ FailureOr<SmallVector<int64_t>> shapeOf(Value v) {
 
 Type elementTypeOf(Value v) { return cast<TensorType>(v.getType()).getElementType(); }
 
+/// Sets a result's type, keeping what its current type already knows: a
+/// result typed from the model's declared shapes (the front end refines
+/// results with them) stays as refined when the operands alone say less.
 void setResultType(Operation *op, unsigned idx, std::optional<ArrayRef<int64_t>> shape,
                    Type elementType) {
-  Type t = shape ? Type(RankedTensorType::get(*shape, elementType))
-                 : Type(UnrankedTensorType::get(elementType));
-  op->getResult(idx).setType(t);
+  auto known = dyn_cast<RankedTensorType>(op->getResult(idx).getType());
+  if (known && known.getElementType() != elementType)
+    known = nullptr;
+  if (!shape) {
+    op->getResult(idx).setType(known ? Type(known) : Type(UnrankedTensorType::get(elementType)));
+    return;
+  }
+  SmallVector<int64_t> dims(*shape);
+  if (known && known.getRank() == (int64_t)dims.size())
+    for (auto [d, k] : llvm::zip(dims, known.getShape()))
+      if (ShapedType::isDynamic(d))
+        d = k;
+  op->getResult(idx).setType(RankedTensorType::get(dims, elementType));
 }
 
 /// Sets result 0 to `shape` if known, else to an unranked tensor.

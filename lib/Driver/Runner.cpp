@@ -150,6 +150,9 @@ bool readInputs(const ModelInfo &info, const std::vector<std::pair<std::string, 
         llvm::errs() << "mlc: error: input '" << t.name << "': " << error << "\n";
         return false;
       }
+      // NumPy has no bfloat16: such inputs come as uint16 holding the bits.
+      if (t.dtype == MLC_DTYPE_BFLOAT16 && h.dtype == MLC_DTYPE_UINT16)
+        h.dtype = MLC_DTYPE_BFLOAT16;
     } else if (randomForMissing) {
       h = LoadedModel::makeTensor(t);
       size_t n = h.data.size() / LoadedModel::elementSize(t.dtype);
@@ -186,6 +189,9 @@ int mlc::driver::run(const RunOptions &options, const char *argv0) {
   for (auto [t, h] : llvm::zip(model.info.outputs, outputs)) {
     std::string path = options.outputDir + "/" + sanitizeFileName(t.name) + ".npy";
     std::string error;
+    // NumPy has no bfloat16: written as uint16 holding the bits.
+    if (h.dtype == MLC_DTYPE_BFLOAT16)
+      h.dtype = MLC_DTYPE_UINT16;
     if (!writeNpy(path, h, error)) {
       llvm::errs() << "mlc: error: " << error << "\n";
       return 1;

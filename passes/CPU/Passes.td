@@ -104,4 +104,17 @@ def StripAllocaScopes : Pass<"mlc-cpu-strip-alloca-scopes", "mlir::ModuleOp"> {
   }];
 }
 
+def FlattenEmptyBuffers : Pass<"mlc-cpu-flatten-empty-buffers", "mlir::ModuleOp"> {
+  let summary = "Passes empty buffers of rank > 1 across calls as memref<0xT>";
+  let description = [{
+    `convert-func-to-llvm{use-bare-ptr-memref-call-conv=1}` leaves a
+    function with an argument such as `memref<2x0x4xf32>` unconverted (and
+    its calls dangling). Models with empty tensors have such kernels. Each
+    such argument becomes `memref<0xf32>` in the signature and at every
+    call (a `memref.reinterpret_cast`), and the function reinterprets it
+    back to its shape on entry. The pointer passed is the same.
+  }];
+  let dependentDialects = ["mlir::memref::MemRefDialect"];
+}
+
 #endif // MLC_CPU_PASSES

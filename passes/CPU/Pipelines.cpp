@@ -73,6 +73,7 @@ void mlc::cpu::buildCPULowerToLLVMPipeline(OpPassManager &pm) {
 }
 
 void mlc::cpu::buildLoopsToLLVMPipeline(OpPassManager &pm) {
+  pm.addPass(cpu::createFlattenEmptyBuffers());
   addPasses(pm, "lower-affine,convert-scf-to-cf,"
                 "canonicalize,convert-math-to-llvm,convert-math-to-libm,"
                 "expand-strided-metadata,lower-affine,"

@@ -50,6 +50,7 @@ void mlc::cuda::buildCUDALowerToLLVMPipeline(OpPassManager &pm, const CUDAOption
   addPasses(pm, "convert-scf-to-cf");
   for (const std::string &arch : options.archs)
     addPasses(pm, "nvvm-attach-target{chip=" + arch + " features=" + options.ptxFeatures + " O=3}");
+  pm.addPass(mlc::cpu::createFlattenEmptyBuffers());
   addPasses(pm, "gpu.module(convert-gpu-to-nvvm{use-bare-ptr-memref-call-conv=1},canonicalize,reconcile-unrealized-casts),"
                 "expand-strided-metadata,lower-affine,finalize-memref-to-llvm,"
                 "convert-arith-to-llvm,convert-index-to-llvm,convert-cf-to-llvm,"

@@ -260,6 +260,97 @@ TEST_F(ImporterTest, DropoutMaskIsAllTrueAtInference) {
       << messages;
 }
 
+/// ReduceSum (opset 13) of a [3, 2, 2] input whose axes are a graph input,
+/// with the output declared as `out`.
+::onnx::ModelProto reduceWithComputedAxes(std::vector<int64_t> out, int64_t keepdims,
+                                          const std::string &opType = "ReduceSum") {
+  ::onnx::ModelProto model;
+  model.set_ir_version(8);
+  model.add_opset_import()->set_version(18);
+  auto *graph = model.mutable_graph();
+  addValue(graph->add_input(), "x", 1, {3, 2, 2});
+  addValue(graph->add_input(), "axes", 7, {1});
+  auto *node = graph->add_node();
+  node->set_op_type(opType);
+  node->set_name("reduce");
+  node->add_input("x");
+  node->add_input("axes");
+  node->add_output("y");
+  auto *k = node->add_attribute();
+  k->set_name("keepdims");
+  k->set_type(::onnx::AttributeProto::INT);
+  k->set_i(keepdims);
+  addValue(graph->add_output(), "y", 1, out);
+  return model;
+}
+
+TEST_F(ImporterTest, ComputedReduceAxesComeFromTheDeclaredShape) {
+  std::string messages;
+  std::vector<std::string> types;
+  // keepdims: the dims the output has as 1 and the input does not.
+  auto ops = importedOps(reduceWithComputedAxes({3, 1, 2}, 1), messages, &types);
+  EXPECT_EQ(ops, std::vector<std::string>{"ReduceSum"}) << messages;
+  EXPECT_EQ(types, std::vector<std::string>{"tensor<3x1x2xf32>"});
+  // Without keepdims, [3, 2] could drop either dim of size 2: refused.
+  messages.clear();
+  ops = importedOps(reduceWithComputedAxes({3, 2}, 0), messages);
+  EXPECT_TRUE(ops.empty());
+  EXPECT_NE(messages.find("does not determine it"), std::string::npos) << messages;
+  // ... while [2, 2] can only drop the first.
+  messages.clear();
+  types.clear();
+  ops = importedOps(reduceWithComputedAxes({2, 2}, 0), messages, &types);
+  EXPECT_EQ(ops, std::vector<std::string>{"ReduceSum"}) << messages;
+  EXPECT_EQ(types, std::vector<std::string>{"tensor<2x2xf32>"});
+  // Nothing reduced: the identity for ReduceSum, ambiguous for ReduceL1
+  // (|x| if the axes named dims of size 1, x if they were empty).
+  messages.clear();
+  ops = importedOps(reduceWithComputedAxes({3, 2, 2}, 1, "ReduceL1"), messages);
+  EXPECT_TRUE(ops.empty());
+  EXPECT_NE(messages.find("does not determine it"), std::string::npos) << messages;
+}
+
+TEST_F(ImporterTest, ConvTransposeBecomesAConvolution) {
+  // X [1, 4, 5, 5], W [4, 3, 3, 3] (constant), stride 2, pads 1: the input
+  // dilated to 10x10 (zeros between; the conv's end padding, 2 - 1, absorbs
+  // the extra zero), convolved at stride 1 with the weights regrouped and
+  // reversed (Transpose, Reshape, Slice of the constant: folded into a new
+  // constant), cropped by the pads.
+  ::onnx::ModelProto model;
+  model.set_ir_version(8);
+  model.add_opset_import()->set_version(13);
+  auto *graph = model.mutable_graph();
+  addValue(graph->add_input(), "x", 1, {1, 4, 5, 5});
+  auto *w = graph->add_initializer();
+  w->set_name("w");
+  w->set_data_type(1);
+  for (int64_t d : {4, 3, 3, 3})
+    w->add_dims(d);
+  for (int i = 0; i < 4 * 3 * 3 * 3; ++i)
+    w->add_float_data(0.01f * i);
+  auto *node = graph->add_node();
+  node->set_op_type("ConvTranspose");
+  node->add_input("x");
+  node->add_input("w");
+  node->add_output("y");
+  for (const char *name : {"strides", "pads"}) {
+    auto *a = node->add_attribute();
+    a->set_name(name);
+    a->set_type(::onnx::AttributeProto::INTS);
+    for (int64_t v : std::string(name) == "strides" ? std::vector<int64_t>{2, 2}
+                                                    : std::vector<int64_t>{1, 1, 1, 1})
+      a->add_ints(v);
+  }
+  graph->add_output()->set_name("y");
+  std::string messages;
+  std::vector<std::string> types;
+  auto ops = importedOps(model, messages, &types);
+  std::vector<std::string> expected = {"Unsqueeze", "Pad", "Reshape", "Conv", "Slice"};
+  EXPECT_EQ(ops, expected) << messages;
+  // (5 - 1) * 2 + 3 = 11, minus the pads: 9.
+  EXPECT_EQ(types, std::vector<std::string>{"tensor<1x3x9x9xf32>"});
+}
+
 TEST_F(ImporterTest, InputShapeForUnknownInputIsAnError) {
   std::string path = write("relu.onnx", oneNodeModel("Relu"));
   mlc::frontend::ImportOptions options;

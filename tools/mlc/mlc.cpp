@@ -86,8 +86,12 @@ int main(int argc, char **argv) {
   std::vector<std::string> runShapes, runInputs;
   CLI::App *run = app.add_subcommand("run", "compile, run once and write every output as .npy");
   addCompileOptions(run, runOpts.compile, runShapes);
-  run->add_option("--input", runInputs, "NAME=FILE (.npy or ONNX TensorProto .pb), repeatable");
-  run->add_option("--output-dir", runOpts.outputDir, "folder for <output>.npy")->required();
+  run->add_option("--input", runInputs,
+                  "NAME=FILE (.npy or ONNX TensorProto .pb), repeatable; a bfloat16 input "
+                  "may be a uint16 .npy holding its bits");
+  run->add_option("--output-dir", runOpts.outputDir,
+                  "folder for <output>.npy (bfloat16 outputs as uint16 holding their bits)")
+      ->required();
   run->add_option("--threads", runOpts.threads, "threads (0 = one per CPU)")->capture_default_str();
 
   BenchOptions benchOpts;

@@ -26,6 +26,7 @@
 #include "llvm/Support/Path.h"
 
 #include <cstring>
+#include <functional>
 
 using namespace mlir;
 using namespace mlc;
@@ -87,6 +88,8 @@ private:
   int64_t opsetVersion = 0;
   OwningOpRef<ModuleOp> module;
   llvm::StringMap<Value> values;
+  /// Value infos with a shape (graph outputs and value_info) by name.
+  llvm::StringMap<const ::onnx::ValueInfoProto *> declared;
   unsigned blobCounter = 0;
 
   Location nodeLoc(const ::onnx::NodeProto &node, int index) {
@@ -283,6 +286,12 @@ private:
         return failure();
       values[init.name()] = constant(*attr, loc);
     }
+    // Shapes the model declares for its outputs and intermediate values.
+    for (const auto *list : {&graph.output(), &graph.value_info()})
+      for (const auto &info : *list)
+        if (info.has_type() && info.type().has_tensor_type() &&
+            info.type().tensor_type().has_shape())
+          declared[info.name()] = &info;
     // Which node outputs are used, to refuse optional outputs we drop.
     llvm::StringSet<llvm::MallocAllocator> used;
     for (const auto &node : graph.node())
@@ -579,6 +588,333 @@ private:
     return success();
   }
 
+  /// Gives `value` the dims that the model declares for `name` where
+  /// inference from the operands left them unknown (an op whose output
+  /// shape depends on the values of inputs the graph computes or takes at
+  /// run time). The declaration is part of the model; a declared dim that
+  /// contradicts an inferred one is left to the inferred one.
+  void refineWithDeclaredType(Value value, const std::string &name) {
+    auto it = declared.find(name);
+    auto type = dyn_cast<TensorType>(value.getType());
+    if (it == declared.end() || !type || (type.hasRank() && type.hasStaticShape()))
+      return;
+    const auto &shape = it->second->type().tensor_type().shape();
+    SmallVector<int64_t> dims;
+    for (const auto &d : shape.dim()) {
+      if (!d.has_dim_value() || d.dim_value() < 0)
+        return; // symbolic: nothing static to add
+      dims.push_back(d.dim_value());
+    }
+    if (type.hasRank()) {
+      if (type.getRank() != (int64_t)dims.size())
+        return;
+      for (auto [d, known] : llvm::zip(dims, type.getShape()))
+        if (!ShapedType::isDynamic(known))
+          d = known;
+    }
+    value.setType(RankedTensorType::get(dims, type.getElementType()));
+  }
+
+  /// The static shape the model declares for value `name`, if any.
+  std::optional<SmallVector<int64_t>> declaredShape(const std::string &name) {
+    auto it = declared.find(name);
+    if (it == declared.end())
+      return std::nullopt;
+    SmallVector<int64_t> dims;
+    for (const auto &d : it->second->type().tensor_type().shape().dim()) {
+      if (!d.has_dim_value() || d.dim_value() < 0)
+        return std::nullopt;
+      dims.push_back(d.dim_value());
+    }
+    return dims;
+  }
+
+  /// Reduce* whose axes the graph computes: the axes from the input shape and
+  /// the declared output shape. With keepdims, the reduced dims are those the
+  /// output has as 1 and the input does not (reducing a dim of size 1 changes
+  /// nothing once any dim is reduced); without, the input dims the output
+  /// leaves out, which must be the same non-unit dims however they are
+  /// matched. When nothing is reduced, the result must not depend on whether
+  /// the axes were empty (identity under noop_with_empty_axes) or named only
+  /// dims of size 1, which holds for Sum/Mean/Max/Min/Prod only.
+  LogicalResult reduceAxesFromDeclaredShape(ArrayRef<Value> operands, NamedAttrList &attrs,
+                                            const std::string &output, StringRef opType,
+                                            Location loc) {
+    auto type = dyn_cast<RankedTensorType>(operands[0].getType());
+    SmallVector<int64_t> out = *declaredShape(output);
+    int64_t keepdims = 1;
+    if (auto k = dyn_cast_or_null<IntegerAttr>(attrs.get("keepdims")))
+      keepdims = k.getInt();
+    auto refuse = [&]() {
+      return emitError(loc) << "'" << opType << "': input 'axes' is computed and the declared "
+                            << "output shape does not determine it";
+    };
+    if (!type || !type.hasStaticShape())
+      return refuse();
+    ArrayRef<int64_t> in = type.getShape();
+    SmallVector<int64_t> axes;
+    if (keepdims) {
+      if (out.size() != in.size())
+        return refuse();
+      for (auto [d, pair] : llvm::enumerate(llvm::zip(in, out))) {
+        auto [i, o] = pair;
+        if (i == o)
+          continue;
+        if (o != 1)
+          return refuse();
+        axes.push_back(d);
+      }
+    } else {
+      // Every way to drop in.size() - out.size() input dims that leaves out.
+      SmallVector<SmallVector<int64_t>> ways;
+      std::function<void(size_t, size_t, SmallVector<int64_t> &)> match =
+          [&](size_t i, size_t o, SmallVector<int64_t> &dropped) {
+            if (ways.size() > 64)
+              return;
+            if (i == in.size()) {
+              if (o == out.size())
+                ways.push_back(dropped);
+              return;
+            }
+            if (o < out.size() && in[i] == out[o])
+              match(i + 1, o + 1, dropped);
+            dropped.push_back(i);
+            match(i + 1, o, dropped);
+            dropped.pop_back();
+          };
+      SmallVector<int64_t> dropped;
+      match(0, 0, dropped);
+      if (ways.empty())
+        return refuse();
+      auto nonUnit = [&](ArrayRef<int64_t> w) {
+        SmallVector<int64_t> r;
+        for (int64_t d : w)
+          if (in[d] != 1)
+            r.push_back(in[d]);
+        return r;
+      };
+      for (const auto &w : ways)
+        if (nonUnit(w) != nonUnit(ways.front()) || w.empty() != ways.front().empty())
+          return refuse();
+      axes = ways.front();
+      // Equal non-unit sizes could still sit at different positions.
+      for (const auto &w : ways)
+        for (auto [a, b] : llvm::zip(w, ways.front()))
+          if (in[a] != 1 && a != b)
+            return refuse();
+    }
+    if (axes.empty()) {
+      if (opType != "ReduceSum" && opType != "ReduceMean" && opType != "ReduceMax" &&
+          opType != "ReduceMin" && opType != "ReduceProd")
+        return refuse();
+      attrs.set("noop_with_empty_axes", builder.getI64IntegerAttr(1));
+    }
+    attrs.set("axes", builder.getI64ArrayAttr(axes));
+    return success();
+  }
+
+  /// Split whose sizes the graph computes: the declared output dims along
+  /// the axis.
+  LogicalResult splitFromDeclaredShapes(const ::onnx::NodeProto &node,
+                                        SmallVectorImpl<Value> &operands, NamedAttrList &attrs) {
+    auto type = dyn_cast<RankedTensorType>(operands[0].getType());
+    int64_t axis = 0;
+    if (auto a = dyn_cast_or_null<IntegerAttr>(attrs.get("axis")))
+      axis = a.getInt();
+    if (!type || failed(mlc::onnx::normalizeAxis(axis, type.getRank())))
+      return success(); // inputToAttribute reports it
+    int64_t d = *mlc::onnx::normalizeAxis(axis, type.getRank());
+    SmallVector<int64_t> sizes;
+    for (const auto &name : node.output()) {
+      auto shape = declaredShape(name);
+      if (!shape || (int64_t)shape->size() != type.getRank())
+        return success();
+      sizes.push_back((*shape)[d]);
+    }
+    attrs.set("split", builder.getI64ArrayAttr(sizes));
+    operands.erase(operands.begin() + 1);
+    return success();
+  }
+
+  /// ConvTranspose as a convolution (so it gets the Conv lowering and its
+  /// microkernels): the input dilated by the strides (zeros between its
+  /// elements: unsqueeze, pad the new unit dims by stride - 1, reshape),
+  /// padded by dilation * (kernel - 1) on both sides (plus output_padding at
+  /// the end), convolved at stride 1 with the weights [C, F/g, k..] regrouped
+  /// to [F, C/g, k..] and reversed along each kernel dim, then cropped by
+  /// the pads. Every spatial dim of the full result has length
+  ///   L = stride * (in - 1) + dilation * (kernel - 1) + 1 + output_padding,
+  /// the output is [pad_begin, L - pad_end); pads come from `pads`, from
+  /// `output_shape` or from auto_pad as the operator's definition says (an
+  /// output_shape beyond L extends output_padding, as in the ONNX tests).
+  LogicalResult importConvTranspose(const ::onnx::NodeProto &node, ArrayRef<Value> operands,
+                                    const NamedAttrList &attrs, Location loc) {
+    auto refuse = [&](const Twine &why) {
+      return emitError(loc) << "'ConvTranspose': " << why;
+    };
+    if (operands.size() < 2)
+      return refuse("expects inputs X and W");
+    auto xType = dyn_cast<RankedTensorType>(operands[0].getType());
+    auto wType = dyn_cast<RankedTensorType>(operands[1].getType());
+    if (!xType || !wType || !xType.hasStaticShape() || !wType.hasStaticShape() ||
+        xType.getRank() < 3 || wType.getRank() != xType.getRank())
+      return refuse("needs static shapes, X [N, C, d..] and W [C, F/group, k..]");
+    int64_t rank = xType.getRank(), spatial = rank - 2;
+    auto ints = [&](StringRef name, int64_t fill) {
+      SmallVector<int64_t> v(spatial, fill);
+      if (auto a = dyn_cast_or_null<ArrayAttr>(attrs.get(name)))
+        v = mlc::onnx::getI64s(a, 0, 0);
+      return v;
+    };
+    SmallVector<int64_t> strides = ints("strides", 1), dilations = ints("dilations", 1),
+                         outputPadding = ints("output_padding", 0), pads = ints("pads", 0);
+    if (pads.size() == (size_t)spatial)
+      pads.append(spatial, 0);
+    int64_t group = 1;
+    if (auto g = dyn_cast_or_null<IntegerAttr>(attrs.get("group")))
+      group = g.getInt();
+    StringRef autoPad = "NOTSET";
+    if (auto a = dyn_cast_or_null<StringAttr>(attrs.get("auto_pad")))
+      autoPad = a.getValue();
+    int64_t channels = xType.getDimSize(1);
+    if (strides.size() != (size_t)spatial || dilations.size() != (size_t)spatial ||
+        outputPadding.size() != (size_t)spatial || pads.size() != (size_t)(2 * spatial) ||
+        group < 1 || channels % group != 0 || wType.getDimSize(0) != channels)
+      return refuse("inconsistent strides/dilations/pads/output_padding/group for these shapes");
+    SmallVector<int64_t> kernel(wType.getShape().drop_front(2)), full(spatial);
+    for (int64_t i = 0; i < spatial; ++i)
+      full[i] = strides[i] * (xType.getDimSize(2 + i) - 1) + dilations[i] * (kernel[i] - 1) + 1 +
+                outputPadding[i];
+    SmallVector<int64_t> wanted; // explicit output dims, if any
+    if (auto a = dyn_cast_or_null<ArrayAttr>(attrs.get("output_shape"))) {
+      wanted = mlc::onnx::getI64s(a, 0, 0);
+      if ((int64_t)wanted.size() == rank)
+        wanted.erase(wanted.begin(), wanted.begin() + 2);
+    } else if (autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER") {
+      for (int64_t i = 0; i < spatial; ++i)
+        wanted.push_back(xType.getDimSize(2 + i) * strides[i]);
+    } else if (autoPad == "VALID") {
+      pads.assign(2 * spatial, 0);
+    }
+    if (!wanted.empty()) {
+      if ((int64_t)wanted.size() != spatial)
+        return refuse("output_shape has the wrong number of dims");
+      for (int64_t i = 0; i < spatial; ++i) {
+        int64_t total = full[i] - wanted[i];
+        if (total < 0) { // a longer output: the extra end is output padding
+          outputPadding[i] -= total;
+          full[i] -= total;
+          total = 0;
+        }
+        bool upper = autoPad == "SAME_UPPER";
+        pads[i] = upper ? total / 2 : total - total / 2;
+        pads[spatial + i] = total - pads[i];
+      }
+    }
+    for (int64_t i = 0; i < spatial; ++i)
+      if (pads[i] < 0 || pads[spatial + i] < 0 || pads[i] + pads[spatial + i] >= full[i])
+        return refuse("pads or output_shape give an output outside the full result");
+
+    auto op = [&](StringRef name, ArrayRef<Value> args, NamedAttrList opAttrs = {}) -> Value {
+      auto r = createOp(name, args, opAttrs, 1, loc);
+      return failed(r) ? Value() : (*r)[0];
+    };
+    auto withAxes = [&](ArrayRef<int64_t> axes) {
+      NamedAttrList l;
+      l.set("axes", builder.getI64ArrayAttr(axes));
+      return l;
+    };
+    auto slice = [&](Value v, ArrayRef<int64_t> starts, ArrayRef<int64_t> ends,
+                     ArrayRef<int64_t> axes, ArrayRef<int64_t> steps) -> Value {
+      if (!v)
+        return v;
+      return op("Slice", {v, int64Constant(starts, loc), int64Constant(ends, loc),
+                          int64Constant(axes, loc), int64Constant(steps, loc)});
+    };
+    SmallVector<int64_t> spatialAxes = llvm::to_vector(llvm::seq<int64_t>(2, rank));
+
+    // Dilate: x[.., i, ..] -> x[.., i * stride, ..] with zeros between.
+    Value x = operands[0];
+    SmallVector<int64_t> length(spatial);
+    for (int64_t i = 0; i < spatial; ++i)
+      length[i] = xType.getDimSize(2 + i) * strides[i];
+    if (llvm::any_of(strides, [](int64_t st) { return st > 1; })) {
+      SmallVector<int64_t> unitAxes, padding(2 * (rank + spatial), 0), shape = {
+                                                                          xType.getDimSize(0), channels};
+      for (int64_t i = 0; i < spatial; ++i) {
+        unitAxes.push_back(3 + 2 * i);
+        padding[rank + spatial + 3 + 2 * i] = strides[i] - 1;
+        shape.push_back(length[i]);
+      }
+      x = op("Unsqueeze", {x}, withAxes(unitAxes));
+      if (x)
+        x = op("Pad", {x, int64Constant(padding, loc), scalar(xType.getElementType(), 0, loc)});
+      if (x)
+        x = op("Reshape", {x, int64Constant(shape, loc)});
+    }
+    // The conv's padding; where the dilation's trailing zeros exceed the
+    // end padding, they are cut off instead.
+    SmallVector<int64_t> convPads(2 * spatial), keep(spatial);
+    bool cut = false;
+    for (int64_t i = 0; i < spatial; ++i) {
+      int64_t reach = dilations[i] * (kernel[i] - 1);
+      int64_t end = reach + outputPadding[i] - (strides[i] - 1);
+      convPads[i] = reach;
+      convPads[spatial + i] = std::max<int64_t>(end, 0);
+      keep[i] = length[i] + std::min<int64_t>(end, 0);
+      cut |= end < 0;
+    }
+    if (cut)
+      x = slice(x, SmallVector<int64_t>(spatial, 0), keep, spatialAxes,
+                SmallVector<int64_t>(spatial, 1));
+
+    // Weights [C, F/g, k..] -> [F, C/g, k..], each kernel reversed.
+    int64_t perGroupOut = wType.getDimSize(1);
+    SmallVector<int64_t> grouped = {group, channels / group, perGroupOut}, perm = {0, 2, 1},
+                         regrouped = {group * perGroupOut, channels / group};
+    for (int64_t i = 0; i < spatial; ++i) {
+      grouped.push_back(kernel[i]);
+      perm.push_back(3 + i);
+      regrouped.push_back(kernel[i]);
+    }
+    Value w = op("Reshape", {operands[1], int64Constant(grouped, loc)});
+    if (w) {
+      NamedAttrList p;
+      p.set("perm", builder.getI64ArrayAttr(perm));
+      w = op("Transpose", {w}, p);
+    }
+    if (w)
+      w = op("Reshape", {w, int64Constant(regrouped, loc)});
+    w = slice(w, SmallVector<int64_t>(spatial, -1), SmallVector<int64_t>(spatial, INT64_MIN),
+              spatialAxes, SmallVector<int64_t>(spatial, -1));
+    if (!x || !w)
+      return failure();
+
+    NamedAttrList conv;
+    conv.set("dilations", builder.getI64ArrayAttr(dilations));
+    conv.set("group", builder.getI64IntegerAttr(group));
+    conv.set("kernel_shape", builder.getI64ArrayAttr(kernel));
+    conv.set("pads", builder.getI64ArrayAttr(convPads));
+    conv.set("strides", builder.getI64ArrayAttr(SmallVector<int64_t>(spatial, 1)));
+    Value bias = operands.size() > 2 ? operands[2]
+                                     : Value(mlc::onnx::NoneOp::create(builder, loc, builder.getNoneType()));
+    Value y = op("Conv", {x, w, bias}, conv);
+    // Crop the pads.
+    SmallVector<int64_t> starts, ends;
+    bool crop = false;
+    for (int64_t i = 0; i < spatial; ++i) {
+      starts.push_back(pads[i]);
+      ends.push_back(full[i] - pads[spatial + i]);
+      crop |= pads[i] != 0 || pads[spatial + i] != 0;
+    }
+    if (crop)
+      y = slice(y, starts, ends, spatialAxes, SmallVector<int64_t>(spatial, 1));
+    if (!y)
+      return failure();
+    values[node.output(0)] = y;
+    return success();
+  }
+
   LogicalResult importNode(const ::onnx::NodeProto &node, int index, const llvm::StringSet<llvm::MallocAllocator> &used) {
     Location loc = nodeLoc(node, index);
     StringRef opType = node.op_type();
@@ -589,7 +925,8 @@ private:
     bool castLike = opType == "CastLike";
     auto opName = RegisteredOperationName::lookup(("onnx." + (castLike ? StringRef("Cast") : opType)).str(), ctx);
     bool isLoss = opType == "NegativeLogLikelihoodLoss" || opType == "SoftmaxCrossEntropyLoss";
-    if ((!opName && !isLoss) || opType == "none")
+    bool expanded = isLoss || opType == "ConvTranspose";
+    if ((!opName && !expanded) || opType == "none")
       return emitError(loc) << "operator '" << opType << "' (opset " << opsetVersion
                             << ") is not supported";
 
@@ -624,6 +961,8 @@ private:
     };
     if (isLoss)
       return importLoss(node, operands, attrs, loc);
+    if (opType == "ConvTranspose")
+      return importConvTranspose(node, operands, attrs, loc);
     if (opType == "Constant") {
       Attribute value;
       for (NamedAttribute named : attrs) {
@@ -655,14 +994,52 @@ private:
     }
     if (opType == "Cast" || castLike)
       attrs.erase("saturate");
-    if ((opType == "Unsqueeze" || opType == "Squeeze") && opsetVersion >= 13)
+    if (opType == "PRelu" && opsetVersion < 7 && operands.size() == 2) {
+      // Before opset 7 a 1-d slope of C values applied per channel (dim 1);
+      // since then it broadcasts numpy-style from the last dim.
+      auto x = dyn_cast<RankedTensorType>(operands[0].getType());
+      auto slope = dyn_cast<RankedTensorType>(operands[1].getType());
+      if (x && slope && x.getRank() > 2 && slope.getRank() == 1 && slope.getDimSize(0) > 1 &&
+          slope.getDimSize(0) == x.getDimSize(1)) {
+        SmallVector<int64_t> shape(x.getRank() - 1, 1);
+        shape[0] = slope.getDimSize(0);
+        auto r = createOp("Reshape", {operands[1], int64Constant(shape, loc)}, {}, 1, loc);
+        if (failed(r))
+          return failure();
+        operands[1] = (*r)[0];
+      }
+    }
+    // Axes and splits that the graph computes or takes at run time: the
+    // output shapes the model declares determine them where nothing else
+    // depends on their values.
+    bool computedInput1 = operands.size() > 1 && !isa<NoneType>(operands[1].getType()) &&
+                          failed(mlc::onnx::getConstantInts(operands[1]));
+    if ((opType == "Unsqueeze" || opType == "Squeeze") && opsetVersion >= 13) {
+      if (computedInput1) {
+        if (auto shape = declaredShape(node.output(0))) {
+          // Only dims of size 1 come or go: a reshape to the declared shape.
+          auto r = createOp("Reshape", {operands[0], int64Constant(*shape, loc)}, {}, 1, loc);
+          if (failed(r))
+            return failure();
+          values[node.output(0)] = (*r)[0];
+          return success();
+        }
+      }
       if (failed(inputToAttribute(operands, 1, "axes", attrs, loc, opType)))
         return failure();
+    }
     if (opType.starts_with("Reduce") &&
-        (opsetVersion >= 18 || (opType == "ReduceSum" && opsetVersion >= 13)))
-      if (failed(inputToAttribute(operands, 1, "axes", attrs, loc, opType)))
+        (opsetVersion >= 18 || (opType == "ReduceSum" && opsetVersion >= 13))) {
+      if (computedInput1 && declaredShape(node.output(0))) {
+        if (failed(reduceAxesFromDeclaredShape(operands, attrs, node.output(0), opType, loc)))
+          return failure();
+        operands.erase(operands.begin() + 1);
+      } else if (failed(inputToAttribute(operands, 1, "axes", attrs, loc, opType)))
         return failure();
+    }
     if (opType == "Split") {
+      if (opsetVersion >= 13 && computedInput1 && failed(splitFromDeclaredShapes(node, operands, attrs)))
+        return failure();
       if (opsetVersion >= 13 && failed(inputToAttribute(operands, 1, "split", attrs, loc, opType)))
         return failure();
       if (!attrs.get("split")) {
@@ -762,8 +1139,10 @@ private:
     if (failed(results))
       return failure();
     for (unsigned i = 0; i < numResults; ++i)
-      if (!node.output(i).empty())
+      if (!node.output(i).empty()) {
+        refineWithDeclaredType((*results)[i], node.output(i));
         values[node.output(i)] = (*results)[i];
+      }
     return success();
   }
 };
