@@ -613,4 +613,29 @@ def ONNX_PadOp : ONNX_Op<"Pad"> {
   let assemblyFormat = "`(` operands `)` attr-dict `:` functional-type(operands, results)";
 }
 
+def ONNX_ResizeOp : ONNX_Op<"Resize"> {
+  let summary = "resizes by nearest, N-linear or cubic interpolation";
+  let description = [{
+    One form for Resize 10 to 19 and Upsample: the front end passes
+    `roi`, `scales` and `sizes` as operands (`none` when absent) and sets
+    the attributes older opsets implied. `scales` and `sizes` may be
+    computed at run time; the output shape then comes from the model's
+    declaration. `axes` (opset 18) lists the dims that `roi`, `scales` and
+    `sizes` describe (default: all).
+  }];
+  let arguments = (ins AnyTensor:$X, ONNX_TensorOrNone:$roi, ONNX_TensorOrNone:$scales,
+                   ONNX_TensorOrNone:$sizes,
+                   DefaultValuedAttr<ONNX_I64Attr, "0">:$antialias,
+                   OptionalAttr<I64ArrayAttr>:$axes,
+                   DefaultValuedAttr<StrAttr, "\"half_pixel\"">:$coordinate_transformation_mode,
+                   DefaultValuedAttr<F32Attr, "-0.75">:$cubic_coeff_a,
+                   DefaultValuedAttr<ONNX_I64Attr, "0">:$exclude_outside,
+                   DefaultValuedAttr<F32Attr, "0.0">:$extrapolation_value,
+                   DefaultValuedAttr<StrAttr, "\"stretch\"">:$keep_aspect_ratio_policy,
+                   DefaultValuedAttr<StrAttr, "\"nearest\"">:$mode,
+                   DefaultValuedAttr<StrAttr, "\"round_prefer_floor\"">:$nearest_mode);
+  let results = (outs AnyTensor:$Y);
+  let assemblyFormat = "`(` operands `)` attr-dict `:` functional-type(operands, results)";
+}
+
 #endif // MLC_ONNX_OPS

@@ -12,6 +12,8 @@
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/Matchers.h"
 
+#include <cmath>
+
 using namespace mlir;
 using namespace mlc::onnx;
 
@@ -931,4 +933,63 @@ LogicalResult DepthToSpaceOp::inferShapes() {
 }
 LogicalResult SpaceToDepthOp::inferShapes() {
   return inferSpaceDepth(*this, getInput(), getBlocksize(), getMode(), false);
+}
+
+/// The dims of Resize's output: from constant `sizes` (with
+/// keep_aspect_ratio_policy), else from constant `scales` (floor(in * scale)),
+/// else unknown (the front end then uses the declared shape).
+LogicalResult ResizeOp::inferShapes() {
+  Type et = elementTypeOf(getX());
+  auto s = shapeOf(getX());
+  if (failed(s))
+    return setResult(*this, failure(), et);
+  int64_t rank = s->size();
+  SmallVector<int64_t> axes;
+  if (getAxes()) {
+    for (Attribute a : getAxesAttr()) {
+      auto ax = normalizeAxis(cast<IntegerAttr>(a).getInt(), rank);
+      if (failed(ax))
+        return emitOpError("axes out of range");
+      axes.push_back(*ax);
+    }
+  } else {
+    axes = llvm::to_vector(llvm::seq<int64_t>(0, rank));
+  }
+  SmallVector<int64_t> out(*s);
+  DenseElementsAttr c;
+  if (!isa<NoneType>(getSizes().getType())) {
+    auto sizes = getConstantInts(getSizes());
+    if (failed(sizes)) {
+      for (int64_t a : axes) out[a] = kDyn;
+      return setResult(*this, out, et);
+    }
+    if (sizes->size() != axes.size())
+      return emitOpError("sizes has ") << sizes->size() << " entries for " << axes.size() << " dims";
+    StringRef policy = getKeepAspectRatioPolicy();
+    if (policy == "stretch") {
+      for (auto [a, v] : llvm::zip(axes, *sizes)) out[a] = v;
+      return setResult(*this, out, et);
+    }
+    double scale = policy == "not_larger" ? 1e300 : 0;
+    for (auto [a, v] : llvm::zip(axes, *sizes)) {
+      if (ShapedType::isDynamic((*s)[a]))
+        return setResult(*this, SmallVector<int64_t>(rank, kDyn), et);
+      double r = (double)v / (double)(*s)[a];
+      scale = policy == "not_larger" ? std::min(scale, r) : std::max(scale, r);
+    }
+    for (int64_t a : axes) out[a] = (int64_t)std::llround(scale * (double)(*s)[a]);
+    return setResult(*this, out, et);
+  }
+  if (!isa<NoneType>(getScales().getType()) && matchPattern(getScales(), m_Constant(&c)) &&
+      isa<FloatType>(c.getElementType())) {
+    if ((int64_t)c.getNumElements() != (int64_t)axes.size())
+      return emitOpError("scales has ") << c.getNumElements() << " entries for " << axes.size()
+                                        << " dims";
+    for (auto [a, v] : llvm::zip(axes, c.getValues<APFloat>()))
+      if (!ShapedType::isDynamic(out[a]))
+        out[a] = (int64_t)std::floor((double)out[a] * v.convertToDouble());
+    return setResult(*this, out, et);
+  }
+  for (int64_t a : axes) out[a] = kDyn;
+  return setResult(*this, out, et);
 }

@@ -925,7 +925,7 @@ private:
     bool castLike = opType == "CastLike";
     auto opName = RegisteredOperationName::lookup(("onnx." + (castLike ? StringRef("Cast") : opType)).str(), ctx);
     bool isLoss = opType == "NegativeLogLikelihoodLoss" || opType == "SoftmaxCrossEntropyLoss";
-    bool expanded = isLoss || opType == "ConvTranspose";
+    bool expanded = isLoss || opType == "ConvTranspose" || opType == "Upsample";
     if ((!opName && !expanded) || opType == "none")
       return emitError(loc) << "operator '" << opType << "' (opset " << opsetVersion
                             << ") is not supported";
@@ -994,6 +994,27 @@ private:
     }
     if (opType == "Cast" || castLike)
       attrs.erase("saturate");
+    if (opType == "Upsample" || (opType == "Resize" && opsetVersion < 11)) {
+      // Upsample (scales an attribute before opset 9) and Resize 10 take X
+      // and scales; both map input to output coordinates as x / scale and
+      // round down in nearest mode.
+      Value none = mlc::onnx::NoneOp::create(builder, loc, builder.getNoneType());
+      Value scales = operands.size() > 1 ? operands[1] : none;
+      if (auto a = dyn_cast_or_null<ArrayAttr>(attrs.get("scales"))) {
+        SmallVector<float> values;
+        for (Attribute v : a)
+          values.push_back(cast<FloatAttr>(v).getValueAsDouble());
+        scales = constant(DenseElementsAttr::get(
+                              RankedTensorType::get({(int64_t)values.size()}, builder.getF32Type()),
+                              ArrayRef<float>(values)),
+                          loc);
+        attrs.erase("scales");
+      }
+      operands.assign({operands[0], none, scales, none});
+      attrs.set("coordinate_transformation_mode", builder.getStringAttr("asymmetric"));
+      attrs.set("nearest_mode", builder.getStringAttr("floor"));
+      opType = "Resize";
+    }
     if (opType == "PRelu" && opsetVersion < 7 && operands.size() == 2) {
       // Before opset 7 a 1-d slope of C values applied per channel (dim 1);
       // since then it broadcasts numpy-style from the last dim.
@@ -1128,7 +1149,7 @@ private:
     // Inputs an op may leave off at the end are `none`.
     static const llvm::StringMap<unsigned> arity = {
         {"Conv", 3}, {"Gemm", 3}, {"Clip", 3}, {"LayerNormalization", 3},
-        {"Dropout", 3}, {"Slice", 5}, {"Trilu", 2}};
+        {"Dropout", 3}, {"Slice", 5}, {"Trilu", 2}, {"Resize", 4}};
     if (auto it = arity.find(opType); it != arity.end())
       while (operands.size() < it->second)
         operands.push_back(mlc::onnx::NoneOp::create(builder, loc, builder.getNoneType()));

@@ -276,6 +276,7 @@ struct ConvertONNXToLinalgPass
     populateONNXNormalizationToLinalgPatterns(patterns);
     // Constants, reshapes, transposes, concat, slice, gather, expand, pad.
     populateONNXTensorToLinalgPatterns(patterns);
+    populateONNXResizeToLinalgPatterns(patterns);
     GreedyRewriteConfig config;
     config.enableFolding(false);
     if (failed(applyPatternsGreedily(func, std::move(patterns), config)))

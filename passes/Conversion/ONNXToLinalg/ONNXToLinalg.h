@@ -18,6 +18,7 @@ void populateONNXConvPoolToLinalgPatterns(mlir::RewritePatternSet &patterns);
 void populateONNXMatMulToLinalgPatterns(mlir::RewritePatternSet &patterns);
 void populateONNXNormalizationToLinalgPatterns(mlir::RewritePatternSet &patterns);
 void populateONNXTensorToLinalgPatterns(mlir::RewritePatternSet &patterns);
+void populateONNXResizeToLinalgPatterns(mlir::RewritePatternSet &patterns);
 /// Conv/MatMul/Gemm with constant float32 weights to kernel.conv2d and
 /// kernel.matmul (runtime microkernels), with Relu and bias epilogues.
 void populateONNXMicrokernelPatterns(mlir::RewritePatternSet &patterns);

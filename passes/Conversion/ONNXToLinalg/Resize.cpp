@@ -1,0 +1,267 @@
+//===- Resize.cpp - Resize (and Upsample) to linalg -----------------------===//
+//
+// Interpolation is separable: the output is computed one resized dim at a
+// time, each pass a generic that maps every output index i along that dim
+// to an input coordinate x (coordinate_transformation_mode, with the scale
+// read from `scales` or derived from `sizes`, constant or computed at run
+// time) and combines the input elements at the taps around x:
+//   nearest  one tap, x rounded as nearest_mode says;
+//   linear   taps floor(x) and floor(x) + 1, weights 1 - r and r (r = x - floor(x));
+//   cubic    taps floor(x) - 1 .. floor(x) + 2, Keys' kernel with cubic_coeff_a.
+// Taps outside the input read its edge (exclude_outside instead drops them
+// and renormalises the weights); tf_crop_and_resize gives
+// extrapolation_value where x falls outside the input. Coordinates and
+// weights are computed in double precision, like the ONNX reference.
+//
+//===----------------------------------------------------------------------===//
+#include "passes/Conversion/ONNXToLinalg/ONNXToLinalg.h"
+
+#include "mlir/IR/Matchers.h"
+
+using namespace mlir;
+using namespace mlc;
+using namespace mlc::conversion;
+
+namespace {
+
+/// Arithmetic on f64 scalars, folding constants as it goes.
+struct F64 {
+  OpBuilder &b;
+  Location loc;
+  Value c(double v) { return arith::ConstantOp::create(b, loc, b.getF64FloatAttr(v)); }
+  Value add(Value x, Value y) { return b.createOrFold<arith::AddFOp>(loc, x, y); }
+  Value sub(Value x, Value y) { return b.createOrFold<arith::SubFOp>(loc, x, y); }
+  Value mul(Value x, Value y) { return b.createOrFold<arith::MulFOp>(loc, x, y); }
+  Value div(Value x, Value y) { return b.createOrFold<arith::DivFOp>(loc, x, y); }
+  Value floor(Value x) { return b.createOrFold<math::FloorOp>(loc, x); }
+  Value ceil(Value x) { return b.createOrFold<math::CeilOp>(loc, x); }
+  Value abs(Value x) { return b.createOrFold<math::AbsFOp>(loc, x); }
+  Value lt(Value x, Value y) {
+    return b.createOrFold<arith::CmpFOp>(loc, arith::CmpFPredicate::OLT, x, y);
+  }
+  Value select(Value cond, Value x, Value y) {
+    return b.createOrFold<arith::SelectOp>(loc, cond, x, y);
+  }
+  /// Element `i` of a 1-d tensor of floats or integers, as f64.
+  Value element(Value tensor, int64_t i) {
+    Value idx = arith::ConstantIndexOp::create(b, loc, i);
+    Value v = b.createOrFold<tensor::ExtractOp>(loc, tensor, ValueRange{idx});
+    Type t = v.getType();
+    if (t.isF64())
+      return v;
+    if (isa<FloatType>(t))
+      return b.createOrFold<arith::ExtFOp>(loc, b.getF64Type(), v);
+    return b.createOrFold<arith::SIToFPOp>(loc, b.getF64Type(), v);
+  }
+};
+
+/// Keys' cubic convolution kernel at distance `t` >= 0.
+Value cubicWeight(F64 &f, Value t, double a) {
+  Value t2 = f.mul(t, t), t3 = f.mul(t2, t);
+  // |t| <= 1: (a + 2) t^3 - (a + 3) t^2 + 1
+  Value near = f.add(f.sub(f.mul(f.c(a + 2), t3), f.mul(f.c(a + 3), t2)), f.c(1));
+  // 1 < |t| < 2: a t^3 - 5a t^2 + 8a t - 4a
+  Value far = f.sub(f.add(f.sub(f.mul(f.c(a), t3), f.mul(f.c(5 * a), t2)), f.mul(f.c(8 * a), t)),
+                    f.c(4 * a));
+  Value w = f.select(f.lt(f.c(1), t), far, near);
+  return f.select(f.lt(t, f.c(2)), w, f.c(0));
+}
+
+struct ResizeToLinalg : OpRewritePattern<onnx::ResizeOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(onnx::ResizeOp op, PatternRewriter &rewriter) const override {
+    auto outType = getStaticType(op.getY()), inType = getStaticType(op.getX());
+    if (!outType || !inType)
+      return rewriter.notifyMatchFailure(op, "dynamic shapes");
+    if (op.getAntialias() != 0)
+      return rewriter.notifyMatchFailure(op, "antialias is not supported");
+    StringRef mode = op.getMode(), coord = op.getCoordinateTransformationMode();
+    StringRef nearestMode = op.getNearestMode(), policy = op.getKeepAspectRatioPolicy();
+    Type elementType = inType.getElementType();
+    if ((mode != "nearest" && mode != "linear" && mode != "cubic") ||
+        (mode != "nearest" && !isa<FloatType>(elementType)))
+      return rewriter.notifyMatchFailure(op, "unknown mode, or interpolation of non-floats");
+    if (!llvm::is_contained({"half_pixel", "half_pixel_symmetric", "pytorch_half_pixel",
+                             "align_corners", "asymmetric", "tf_half_pixel_for_nn",
+                             "tf_crop_and_resize"},
+                            coord) ||
+        !llvm::is_contained({"round_prefer_floor", "round_prefer_ceil", "floor", "ceil"},
+                            nearestMode) ||
+        !llvm::is_contained({"stretch", "not_larger", "not_smaller"}, policy))
+      return rewriter.notifyMatchFailure(op, "unknown coordinate, nearest or aspect mode");
+    bool crop = coord == "tf_crop_and_resize";
+    bool hasSizes = !isa<NoneType>(op.getSizes().getType());
+    if ((!hasSizes && isa<NoneType>(op.getScales().getType())) ||
+        (crop && isa<NoneType>(op.getRoi().getType())))
+      return rewriter.notifyMatchFailure(op, "needs scales or sizes (and roi to crop)");
+
+    int64_t rank = inType.getRank();
+    SmallVector<int64_t> axes;
+    if (auto list = op.getAxes()) {
+      for (Attribute a : *list)
+        axes.push_back(*onnx::normalizeAxis(cast<IntegerAttr>(a).getInt(), rank));
+    } else {
+      axes = llvm::to_vector(llvm::seq<int64_t>(0, rank));
+    }
+    Location loc = op.getLoc();
+    F64 f{rewriter, loc};
+    // Per resized dim: the scale, and for tf_crop_and_resize the roi.
+    SmallVector<Value> scale(rank), roiStart(rank), roiEnd(rank);
+    Value aspect;
+    for (auto [k, a] : llvm::enumerate(axes)) {
+      if (hasSizes) {
+        scale[a] = f.div(f.element(op.getSizes(), k), f.c(inType.getDimSize(a)));
+        if (policy != "stretch") // one scale for all: the least or the greatest
+          aspect = !aspect ? scale[a]
+                           : f.select(policy == "not_larger" ? f.lt(scale[a], aspect)
+                                                             : f.lt(aspect, scale[a]),
+                                      scale[a], aspect);
+      } else {
+        scale[a] = f.element(op.getScales(), k);
+      }
+      if (crop) {
+        roiStart[a] = f.element(op.getRoi(), k);
+        roiEnd[a] = f.element(op.getRoi(), k + axes.size());
+      }
+    }
+    if (aspect)
+      for (int64_t a : axes)
+        scale[a] = aspect;
+
+    Value current = op.getX();
+    SmallVector<int64_t> shape(inType.getShape());
+    for (int64_t a : axes) {
+      int64_t n = shape[a], m = outType.getDimSize(a);
+      FloatAttr constantScale;
+      if (n == m && !crop && matchPattern(scale[a], m_Constant(&constantScale)) &&
+          constantScale.getValueAsDouble() == 1.0)
+        continue; // the identity along this dim
+      shape[a] = m;
+      current = resizeDim(rewriter, loc, current, RankedTensorType::get(shape, elementType), a,
+                          n, m, scale[a], roiStart[a], roiEnd[a], op);
+    }
+    rewriter.replaceOp(op, current);
+    return success();
+  }
+
+  /// One pass: `input` resized along `dim` from `n` to `m` elements.
+  Value resizeDim(OpBuilder &b, Location loc, Value input, RankedTensorType type, int64_t dim,
+                  int64_t n, int64_t m, Value scale, Value roiStart, Value roiEnd,
+                  onnx::ResizeOp op) const {
+    StringRef mode = op.getMode(), coord = op.getCoordinateTransformationMode();
+    StringRef nearestMode = op.getNearestMode();
+    bool excludeOutside = op.getExcludeOutside() != 0;
+    double cubicA = op.getCubicCoeffA().convertToDouble();
+    double extrapolation = op.getExtrapolationValue().convertToDouble();
+    int64_t rank = type.getRank();
+    Value init = tensor::EmptyOp::create(b, loc, type.getShape(), type.getElementType());
+    SmallVector<AffineMap> maps = {b.getMultiDimIdentityMap(rank)};
+    SmallVector<utils::IteratorType> iterators(rank, utils::IteratorType::parallel);
+    auto body = [&](OpBuilder &nb, Location l, ValueRange) {
+      F64 f{nb, l};
+      SmallVector<Value> ivs;
+      for (int64_t d = 0; d < rank; ++d)
+        ivs.push_back(linalg::IndexOp::create(nb, l, d));
+      Type i64 = nb.getI64Type();
+      Value i = arith::SIToFPOp::create(
+          nb, l, nb.getF64Type(), arith::IndexCastOp::create(nb, l, i64, ivs[dim]));
+      Value half = f.c(0.5), one = f.c(1);
+      // The resized length as the modes that divide by it see it: scale * n
+      // (= m when the output size was given; with a scale, the ONNX
+      // reference keeps the fraction).
+      Value length = f.mul(scale, f.c(n));
+      Value single = arith::CmpFOp::create(nb, l, arith::CmpFPredicate::OEQ, length, one);
+      Value x;
+      if (coord == "half_pixel")
+        x = f.sub(f.div(f.add(i, half), scale), half);
+      else if (coord == "pytorch_half_pixel")
+        x = f.select(single, f.c(0), f.sub(f.div(f.add(i, half), scale), half));
+      else if (coord == "half_pixel_symmetric") {
+        Value adjust = f.div(f.c(m), f.mul(scale, f.c(n)));
+        Value offset = f.mul(f.c(n / 2.0), f.sub(f.c(1), adjust));
+        x = f.add(offset, f.sub(f.div(f.add(i, half), scale), half));
+      } else if (coord == "align_corners")
+        x = f.select(single, f.c(0), f.div(f.mul(i, f.c(n - 1)), f.sub(length, one)));
+      else if (coord == "asymmetric")
+        x = f.div(i, scale);
+      else if (coord == "tf_half_pixel_for_nn")
+        x = f.div(f.add(i, half), scale);
+      else { // tf_crop_and_resize
+        Value span = f.mul(f.sub(roiEnd, roiStart), f.c(n - 1));
+        x = f.select(single, f.mul(f.mul(f.add(roiStart, roiEnd), f.c(n - 1)), half),
+                     f.add(f.mul(roiStart, f.c(n - 1)), f.mul(i, f.div(span, f.sub(length, one)))));
+      }
+
+      // The input element at tap j (an i64), clamped to the edge.
+      auto load = [&](Value j) {
+        Value c = arith::MaxSIOp::create(nb, l, j, scalarConstant(nb, l, i64, 0));
+        c = arith::MinSIOp::create(nb, l, c, scalarConstant(nb, l, i64, n - 1));
+        SmallVector<Value> at(ivs);
+        at[dim] = arith::IndexCastOp::create(nb, l, nb.getIndexType(), c);
+        return tensor::ExtractOp::create(nb, l, input, at).getResult();
+      };
+      auto toI64 = [&](Value v) { return arith::FPToSIOp::create(nb, l, i64, v).getResult(); };
+      Value result;
+      if (mode == "nearest") {
+        Value r = nearestMode == "floor"               ? f.floor(x)
+                  : nearestMode == "ceil"              ? f.ceil(x)
+                  : nearestMode == "round_prefer_ceil" ? f.floor(f.add(x, half))
+                                                       : f.ceil(f.sub(x, half));
+        result = load(toI64(r));
+      } else {
+        Value x0 = f.floor(x), r = f.sub(x, x0);
+        Value j0 = toI64(x0);
+        SmallVector<std::pair<int64_t, Value>> taps; // offset from floor(x), weight
+        if (mode == "linear") {
+          taps = {{0, f.sub(f.c(1), r)}, {1, r}};
+        } else {
+          taps = {{-1, cubicWeight(f, f.add(f.c(1), r), cubicA)},
+                  {0, cubicWeight(f, r, cubicA)},
+                  {1, cubicWeight(f, f.sub(f.c(1), r), cubicA)},
+                  {2, cubicWeight(f, f.sub(f.c(2), r), cubicA)}};
+        }
+        SmallVector<Value> indices;
+        Value total = f.c(0);
+        for (auto &[offset, weight] : taps) {
+          Value j = arith::AddIOp::create(nb, l, j0, scalarConstant(nb, l, i64, offset));
+          indices.push_back(j);
+          if (excludeOutside) {
+            Value inside = arith::AndIOp::create(
+                nb, l,
+                arith::CmpIOp::create(nb, l, arith::CmpIPredicate::sge, j,
+                                      scalarConstant(nb, l, i64, 0)),
+                arith::CmpIOp::create(nb, l, arith::CmpIPredicate::slt, j,
+                                      scalarConstant(nb, l, i64, n)));
+            weight = f.select(inside, weight, f.c(0));
+            total = f.add(total, weight);
+          }
+        }
+        Value sum = f.c(0);
+        for (auto [tap, j] : llvm::zip(taps, indices)) {
+          Value v = load(j);
+          if (!v.getType().isF64())
+            v = arith::ExtFOp::create(nb, l, nb.getF64Type(), v);
+          Value w = excludeOutside ? f.div(tap.second, total) : tap.second;
+          sum = f.add(sum, f.mul(w, v));
+        }
+        result = type.getElementType().isF64()
+                     ? sum
+                     : arith::TruncFOp::create(nb, l, type.getElementType(), sum).getResult();
+      }
+      if (coord == "tf_crop_and_resize") {
+        Value outside = arith::OrIOp::create(nb, l, f.lt(x, f.c(0)), f.lt(f.c(n - 1), x));
+        result = arith::SelectOp::create(
+            nb, l, outside, scalarConstant(nb, l, type.getElementType(), extrapolation), result);
+      }
+      linalg::YieldOp::create(nb, l, result);
+    };
+    return linalg::GenericOp::create(b, loc, type, ValueRange{}, init, maps, iterators, body)
+        .getResult(0);
+  }
+};
+} // namespace
+
+void mlc::conversion::populateONNXResizeToLinalgPatterns(RewritePatternSet &patterns) {
+  patterns.add<ResizeToLinalg>(patterns.getContext());
+}

@@ -1,0 +1,75 @@
+// RUN: mlc-opt %s --split-input-file --mlc-convert-onnx-to-linalg | FileCheck %s
+
+// Tests nearest upsampling by constant scales [1, 1, 2, 2]: N and C have
+// scale 1 and keep their size, so only H and W get a pass each; each maps
+// i to x = (i + 0.5) / 2 - 0.5 (half_pixel, in f64), rounds half down
+// (ceil(x - 0.5)), clamps to the input and reads one element.
+
+// CHECK-LABEL: func.func @nearest_constant_scales
+// CHECK: [[H:%.*]] = linalg.generic {{.*}} outs(%{{.*}} : tensor<1x2x6x5xf32>)
+// CHECK: linalg.index 2
+// CHECK: arith.sitofp {{.*}} : i64 to f64
+// CHECK: math.ceil
+// CHECK: arith.maxsi
+// CHECK: arith.minsi
+// CHECK: tensor.extract %arg0
+// CHECK: [[W:%.*]] = linalg.generic {{.*}} outs(%{{.*}} : tensor<1x2x6x10xf32>)
+// CHECK: linalg.index 3
+// CHECK: tensor.extract [[H]]
+// CHECK-NOT: linalg.generic
+// CHECK: return [[W]]
+func.func @nearest_constant_scales(%x: tensor<1x2x3x5xf32>) -> tensor<1x2x6x10xf32> {
+  %none = onnx.none
+  %s = onnx.Constant dense<[1.0, 1.0, 2.0, 2.0]> : tensor<4xf32> : tensor<4xf32>
+  %y = onnx.Resize(%x, %none, %s, %none) {mode = "nearest"} : (tensor<1x2x3x5xf32>, none, tensor<4xf32>, none) -> tensor<1x2x6x10xf32>
+  return %y : tensor<1x2x6x10xf32>
+}
+
+// -----
+
+// Tests linear interpolation along the one dim `axes` names, with scales
+// computed at run time: the scale is read from the tensor (as f64), and
+// each output is (1 - r) * x[j] + r * x[j + 1] accumulated in f64, then
+// truncated to f32.
+
+// CHECK-LABEL: func.func @linear_runtime_scale
+// CHECK: [[S:%.*]] = tensor.extract %arg1[%{{.*}}] : tensor<1xf32>
+// CHECK: [[S64:%.*]] = arith.extf [[S]] : f32 to f64
+// CHECK: linalg.generic
+// CHECK: arith.divf {{.*}}, [[S64]] : f64
+// CHECK: math.floor
+// CHECK-COUNT-2: tensor.extract %arg0
+// CHECK: arith.truncf {{.*}} : f64 to f32
+// CHECK-NOT: linalg.generic
+func.func @linear_runtime_scale(%x: tensor<4x6xf32>, %s: tensor<1xf32>) -> tensor<4x12xf32> {
+  %none = onnx.none
+  %y = onnx.Resize(%x, %none, %s, %none) {mode = "linear", axes = [1]} : (tensor<4x6xf32>, none, tensor<1xf32>, none) -> tensor<4x12xf32>
+  return %y : tensor<4x12xf32>
+}
+
+// -----
+
+// Tests cubic interpolation (four taps, Keys' kernel, exclude_outside
+// renormalising) and that tf_crop_and_resize reads the roi and selects
+// extrapolation_value outside the input.
+
+// CHECK-LABEL: func.func @cubic_exclude_outside
+// CHECK: linalg.generic
+// CHECK-COUNT-4: tensor.extract %arg0
+// CHECK-LABEL: func.func @crop_and_resize
+// CHECK: tensor.extract %arg1
+// CHECK: linalg.generic
+// CHECK: arith.ori
+// CHECK: arith.select {{.*}}, %cst{{.*}}, %{{.*}} : f32
+func.func @cubic_exclude_outside(%x: tensor<8xf32>) -> tensor<4xf32> {
+  %none = onnx.none
+  %s = onnx.Constant dense<[0.5]> : tensor<1xf32> : tensor<1xf32>
+  %y = onnx.Resize(%x, %none, %s, %none) {mode = "cubic", exclude_outside = 1 : i64} : (tensor<8xf32>, none, tensor<1xf32>, none) -> tensor<4xf32>
+  return %y : tensor<4xf32>
+}
+func.func @crop_and_resize(%x: tensor<8xf32>, %roi: tensor<2xf32>) -> tensor<5xf32> {
+  %none = onnx.none
+  %z = onnx.Constant dense<[5]> : tensor<1xi64> : tensor<1xi64>
+  %y = onnx.Resize(%x, %roi, %none, %z) {mode = "linear", coordinate_transformation_mode = "tf_crop_and_resize", extrapolation_value = 10.0 : f32} : (tensor<8xf32>, tensor<2xf32>, none, tensor<1xi64>) -> tensor<5xf32>
+  return %y : tensor<5xf32>
+}
