@@ -9,6 +9,7 @@
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
+#include "llvm/ADT/StringExtras.h"
 
 #include <cstring>
 #include "mlir/IR/BuiltinAttributes.h"
@@ -153,6 +154,100 @@ ElementsAttr mlc::onnx::makeF32Constant(ShapedType type, StringRef name,
   return DenseResourceElementsAttr::get(
       type, name,
       HeapAsmResourceBlob::allocateAndCopyInferAlign(values));
+}
+
+FailureOr<mlc::onnx::EinsumSpec> mlc::onnx::parseEinsum(StringRef equation,
+                                                        ArrayRef<int64_t> ranks,
+                                                        std::string &why) {
+  std::string eq;
+  for (char c : equation)
+    if (c != ' ')
+      eq += c;
+  StringRef text(eq);
+  auto [lhs, rhs] = text.split("->");
+  bool explicitOutput = text.contains("->");
+  SmallVector<StringRef> terms;
+  lhs.split(terms, ',');
+  if (terms.size() != ranks.size()) {
+    why = "has " + std::to_string(terms.size()) + " input terms for " +
+          std::to_string(ranks.size()) + " inputs";
+    return failure();
+  }
+  EinsumSpec spec;
+  llvm::DenseMap<char, int64_t> loops;
+  llvm::DenseMap<char, int> uses;
+  SmallVector<int64_t> ellipsis; // loops of the ellipsis dims, right-aligned
+  auto loopOf = [&](char c) {
+    auto [it, inserted] = loops.try_emplace(c, spec.numLoops);
+    if (inserted)
+      ++spec.numLoops;
+    return it->second;
+  };
+  // A term's dims; `rank` < 0 for the output (the ellipsis takes all).
+  auto parseTerm = [&](StringRef term, int64_t rank,
+                       SmallVector<int64_t> &dims) -> LogicalResult {
+    size_t dots = term.find("...");
+    StringRef before = term.substr(0, dots), after;
+    if (dots != StringRef::npos)
+      after = term.substr(dots + 3);
+    for (StringRef part : {before, after})
+      for (char c : part)
+        if (!llvm::isAlpha(c)) {
+          why = std::string("has an invalid subscript '") + c + "'";
+          return failure();
+        }
+    int64_t span = 0;
+    if (dots != StringRef::npos) {
+      span = rank < 0 ? (int64_t)ellipsis.size()
+                      : rank - (int64_t)(before.size() + after.size());
+      if (span < 0) {
+        why = "has more subscripts than its input has dims";
+        return failure();
+      }
+      // Ellipsis dims align right across inputs (equal sizes only).
+      while ((int64_t)ellipsis.size() < span)
+        ellipsis.insert(ellipsis.begin(), spec.numLoops++);
+    } else if (rank >= 0 && (int64_t)before.size() != rank) {
+      why = "has " + std::to_string(before.size()) + " subscripts for an input of rank " +
+            std::to_string(rank);
+      return failure();
+    }
+    for (char c : before)
+      dims.push_back(loopOf(c));
+    for (int64_t k = 0; k < span; ++k)
+      dims.push_back(ellipsis[ellipsis.size() - span + k]);
+    for (char c : after)
+      dims.push_back(loopOf(c));
+    if (rank >= 0)
+      for (StringRef part : {before, after})
+        for (char c : part)
+          ++uses[c];
+    return success();
+  };
+  for (auto [term, rank] : llvm::zip(terms, ranks)) {
+    spec.inputs.emplace_back();
+    if (failed(parseTerm(term, rank, spec.inputs.back())))
+      return failure();
+  }
+  if (explicitOutput) {
+    if (failed(parseTerm(rhs, -1, spec.output)))
+      return failure();
+    for (char c : rhs)
+      if (llvm::isAlpha(c) && !uses.count(c)) {
+        why = std::string("output subscript '") + c + "' appears in no input";
+        return failure();
+      }
+  } else {
+    spec.output.append(ellipsis.begin(), ellipsis.end());
+    SmallVector<char> once;
+    for (auto [c, n] : uses)
+      if (n == 1)
+        once.push_back(c);
+    llvm::sort(once);
+    for (char c : once)
+      spec.output.push_back(loops[c]);
+  }
+  return spec;
 }
 
 #define GET_OP_CLASSES

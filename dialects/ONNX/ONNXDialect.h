@@ -59,6 +59,24 @@ std::optional<std::vector<float>> getF32Values(mlir::ElementsAttr attr);
 mlir::ElementsAttr makeF32Constant(mlir::ShapedType type, llvm::StringRef name,
                                    llvm::ArrayRef<float> values);
 
+/// An Einsum equation resolved against its operands' ranks: every subscript
+/// letter (and each dim an ellipsis stands for) is a loop, numbered in order
+/// of first appearance; `inputs[i][d]` is the loop of operand i's dim d and
+/// `output` the loops of the result's dims.
+struct EinsumSpec {
+  llvm::SmallVector<llvm::SmallVector<int64_t>> inputs;
+  llvm::SmallVector<int64_t> output;
+  int64_t numLoops = 0;
+};
+
+/// Parses `equation` ("ij,jk->ik", "...ii->...i", implicit "ij,jk") for
+/// operands of `ranks`; failure with `why` set when it is malformed or does
+/// not match the ranks. Without "->" the output is the ellipsis dims, then
+/// the letters used once, alphabetically.
+mlir::FailureOr<EinsumSpec> parseEinsum(llvm::StringRef equation,
+                                        llvm::ArrayRef<int64_t> ranks,
+                                        std::string &why);
+
 } // namespace mlc::onnx
 
 #endif // MLC_DIALECTS_ONNX_ONNXDIALECT_H

@@ -638,4 +638,15 @@ def ONNX_ResizeOp : ONNX_Op<"Resize"> {
   let assemblyFormat = "`(` operands `)` attr-dict `:` functional-type(operands, results)";
 }
 
+def ONNX_EinsumOp : ONNX_Op<"Einsum"> {
+  let summary = "sum of products over the subscripts an equation names";
+  let description = [{
+    `equation` as ONNX (numpy) writes it: "bij,bjk->bik", "...ii->...i",
+    or implicit "ij,jk". Dims under an ellipsis must agree in size.
+  }];
+  let arguments = (ins Variadic<AnyTensor>:$Inputs, StrAttr:$equation);
+  let results = (outs AnyTensor:$Output);
+  let assemblyFormat = "`(` operands `)` attr-dict `:` functional-type(operands, results)";
+}
+
 #endif // MLC_ONNX_OPS

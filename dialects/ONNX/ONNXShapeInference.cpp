@@ -993,3 +993,36 @@ LogicalResult ResizeOp::inferShapes() {
   for (int64_t a : axes) out[a] = kDyn;
   return setResult(*this, out, et);
 }
+
+LogicalResult EinsumOp::inferShapes() {
+  if (getInputs().empty())
+    return emitOpError("needs at least one input");
+  Type et = elementTypeOf(getInputs()[0]);
+  SmallVector<int64_t> ranks;
+  SmallVector<SmallVector<int64_t>> shapes;
+  for (Value v : getInputs()) {
+    auto s = shapeOf(v);
+    if (failed(s))
+      return setResult(*this, failure(), et);
+    ranks.push_back(s->size());
+    shapes.push_back(*s);
+  }
+  std::string why;
+  auto spec = parseEinsum(getEquation(), ranks, why);
+  if (failed(spec))
+    return emitOpError("equation '") << getEquation() << "' " << why;
+  SmallVector<int64_t> sizes(spec->numLoops, kDyn);
+  for (auto [dims, shape] : llvm::zip(spec->inputs, shapes))
+    for (auto [loop, size] : llvm::zip(dims, shape)) {
+      if (ShapedType::isDynamic(size))
+        continue;
+      if (!ShapedType::isDynamic(sizes[loop]) && sizes[loop] != size)
+        return emitOpError("equation '") << getEquation() << "': a subscript has sizes "
+                                         << sizes[loop] << " and " << size;
+      sizes[loop] = size;
+    }
+  SmallVector<int64_t> out;
+  for (int64_t loop : spec->output)
+    out.push_back(sizes[loop]);
+  return setResult(*this, out, et);
+}

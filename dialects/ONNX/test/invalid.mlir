@@ -159,3 +159,22 @@ func.func @depth_to_space_channels(%x: tensor<1x6x2x2xf32>) -> tensor<*xf32> {
   %0 = onnx.DepthToSpace(%x) {blocksize = 2 : i64} : (tensor<1x6x2x2xf32>) -> tensor<*xf32>
   return %0 : tensor<*xf32>
 }
+
+// -----
+
+// Tests that an Einsum equation that does not match its inputs' ranks, and
+// one with a malformed subscript, are rejected with the reason.
+
+func.func @einsum_rank_mismatch(%a: tensor<3x4xf32>) -> tensor<*xf32> {
+  // expected-error @+1 {{'onnx.Einsum' op equation 'ijk->i' has 3 subscripts for an input of rank 2}}
+  %0 = onnx.Einsum(%a) {equation = "ijk->i"} : (tensor<3x4xf32>) -> tensor<*xf32>
+  return %0 : tensor<*xf32>
+}
+
+// -----
+
+func.func @einsum_bad_subscript(%a: tensor<3x4xf32>) -> tensor<*xf32> {
+  // expected-error @+1 {{'onnx.Einsum' op equation 'i1->i' has an invalid subscript '1'}}
+  %0 = onnx.Einsum(%a) {equation = "i1->i"} : (tensor<3x4xf32>) -> tensor<*xf32>
+  return %0 : tensor<*xf32>
+}

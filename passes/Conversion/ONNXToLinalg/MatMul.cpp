@@ -140,6 +140,71 @@ struct GemmToLinalg : OpRewritePattern<onnx::GemmOp> {
 };
 } // namespace
 
+namespace {
+/// Einsum: one generic over every subscript (the output's first, parallel;
+/// the summed ones after, reductions), each input read through the map its
+/// subscripts give (a repeated subscript reads a diagonal), the product of
+/// the inputs added to a zero-filled output.
+struct EinsumToLinalg : OpRewritePattern<onnx::EinsumOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(onnx::EinsumOp op, PatternRewriter &rewriter) const override {
+    auto outType = getStaticType(op.getOutput());
+    SmallVector<int64_t> ranks;
+    for (Value v : op.getInputs()) {
+      if (!getStaticType(v))
+        return rewriter.notifyMatchFailure(op, "dynamic shapes");
+      ranks.push_back(getStaticType(v).getRank());
+    }
+    std::string why;
+    auto spec = onnx::parseEinsum(op.getEquation(), ranks, why);
+    if (!outType || failed(spec))
+      return rewriter.notifyMatchFailure(op, "dynamic shapes or a bad equation");
+    if (llvm::SmallDenseSet<int64_t>(spec->output.begin(), spec->output.end()).size() !=
+        spec->output.size())
+      return rewriter.notifyMatchFailure(op, "a subscript repeated in the output");
+    // Output loops first.
+    SmallVector<int64_t> position(spec->numLoops, -1);
+    int64_t next = 0;
+    for (int64_t loop : spec->output)
+      position[loop] = next++;
+    for (int64_t &p : position)
+      if (p < 0)
+        p = next++;
+    MLIRContext *ctx = rewriter.getContext();
+    auto mapOf = [&](ArrayRef<int64_t> loops) {
+      SmallVector<AffineExpr> exprs;
+      for (int64_t loop : loops)
+        exprs.push_back(getAffineDimExpr(position[loop], ctx));
+      return AffineMap::get(spec->numLoops, 0, exprs, ctx);
+    };
+    SmallVector<AffineMap> maps;
+    for (const auto &dims : spec->inputs)
+      maps.push_back(mapOf(dims));
+    maps.push_back(mapOf(spec->output));
+    SmallVector<utils::IteratorType> iterators(spec->numLoops, utils::IteratorType::reduction);
+    for (size_t i = 0; i < spec->output.size(); ++i)
+      iterators[i] = utils::IteratorType::parallel;
+    Location loc = op.getLoc();
+    Type et = outType.getElementType();
+    Value init = createFilled(rewriter, loc, outType, scalarConstant(rewriter, loc, et, 0));
+    bool isFloat = isa<FloatType>(et);
+    auto generic = linalg::GenericOp::create(
+        rewriter, loc, outType, op.getInputs(), init, maps, iterators,
+        [&](OpBuilder &b, Location l, ValueRange args) {
+          Value product = args[0];
+          for (Value v : args.drop_front().drop_back())
+            product = isFloat ? Value(arith::MulFOp::create(b, l, product, v))
+                              : Value(arith::MulIOp::create(b, l, product, v));
+          Value sum = isFloat ? Value(arith::AddFOp::create(b, l, args.back(), product))
+                              : Value(arith::AddIOp::create(b, l, args.back(), product));
+          linalg::YieldOp::create(b, l, sum);
+        });
+    rewriter.replaceOp(op, generic.getResult(0));
+    return success();
+  }
+};
+} // namespace
+
 void mlc::conversion::populateONNXMatMulToLinalgPatterns(RewritePatternSet &patterns) {
-  patterns.add<MatMulToLinalg, GemmToLinalg>(patterns.getContext());
+  patterns.add<MatMulToLinalg, GemmToLinalg, EinsumToLinalg>(patterns.getContext());
 }

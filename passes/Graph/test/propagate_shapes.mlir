@@ -156,3 +156,17 @@ func.func @negated_axis(%x: tensor<3x4xf32>) -> (tensor<*xf32>, tensor<*xf32>) {
   %nf = onnx.Neg(%f) : (tensor<2xf32>) -> tensor<*xf32>
   return %r, %nf : tensor<*xf32>, tensor<*xf32>
 }
+
+// -----
+
+// Tests Einsum's result shapes: explicit, implicit (letters used once, in
+// alphabetical order: "ij,jk" gives ik) and with an ellipsis.
+
+// CHECK-LABEL: func.func @einsum_shapes
+// CHECK-SAME: -> (tensor<5x3xf32>, tensor<3x5xf32>, tensor<2x7x3xf32>)
+func.func @einsum_shapes(%a: tensor<3x4xf32>, %b: tensor<4x5xf32>, %c: tensor<2x7x3x3xf32>) -> (tensor<*xf32>, tensor<*xf32>, tensor<*xf32>) {
+  %0 = onnx.Einsum(%a, %b) {equation = "ij,jk->ki"} : (tensor<3x4xf32>, tensor<4x5xf32>) -> tensor<*xf32>
+  %1 = onnx.Einsum(%a, %b) {equation = "ij,jk"} : (tensor<3x4xf32>, tensor<4x5xf32>) -> tensor<*xf32>
+  %2 = onnx.Einsum(%c) {equation = "...ii->...i"} : (tensor<2x7x3x3xf32>) -> tensor<*xf32>
+  return %0, %1, %2 : tensor<*xf32>, tensor<*xf32>, tensor<*xf32>
+}
