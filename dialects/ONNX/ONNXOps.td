@@ -417,11 +417,11 @@ def ONNX_HardmaxOp : ONNX_Op<"Hardmax"> {
   let assemblyFormat = "`(` operands `)` attr-dict `:` functional-type(operands, results)";
 }
 
-def ONNX_CumSumOp : ONNX_Op<"CumSum"> {
-  let summary = "cumulative sum along the axis given by the 0-d or 1-element `axis` input";
+class ONNX_CumulativeOp<string mnemonic, string what> : ONNX_Op<mnemonic> {
+  let summary = "cumulative " # what # " along the axis given by the 0-d or 1-element `axis` input";
   let description = [{
-    `axis` may be computed at run time. With `exclusive = 1` each sum leaves
-    out its own element; with `reverse = 1` the sums run from the end.
+    `axis` may be computed at run time. With `exclusive = 1` each result
+    leaves out its own element; with `reverse = 1` they run from the end.
   }];
   let arguments = (ins AnyTensor:$x, TensorOf<[I32, I64]>:$axis,
                    DefaultValuedAttr<ONNX_I64Attr, "0">:$exclusive,
@@ -429,6 +429,8 @@ def ONNX_CumSumOp : ONNX_Op<"CumSum"> {
   let results = (outs AnyTensor:$y);
   let assemblyFormat = "`(` operands `)` attr-dict `:` functional-type(operands, results)";
 }
+def ONNX_CumSumOp : ONNX_CumulativeOp<"CumSum", "sum">;
+def ONNX_CumProdOp : ONNX_CumulativeOp<"CumProd", "product">;
 
 //===----------------------------------------------------------------------===//
 // Shape and data movement

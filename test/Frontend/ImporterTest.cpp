@@ -351,6 +351,31 @@ TEST_F(ImporterTest, ConvTransposeBecomesAConvolution) {
   EXPECT_EQ(types, std::vector<std::string>{"tensor<1x3x9x9xf32>"});
 }
 
+TEST_F(ImporterTest, LpPoolIsAnAveragePoolOfPowers) {
+  // p = 2: sqrt(window size * AveragePool(|x|^2) counting the padding).
+  ::onnx::ModelProto model;
+  model.set_ir_version(8);
+  model.add_opset_import()->set_version(18);
+  auto *graph = model.mutable_graph();
+  addValue(graph->add_input(), "x", 1, {1, 2, 6, 6});
+  auto *node = graph->add_node();
+  node->set_op_type("LpPool");
+  node->add_input("x");
+  node->add_output("y");
+  auto *k = node->add_attribute();
+  k->set_name("kernel_shape");
+  k->set_type(::onnx::AttributeProto::INTS);
+  k->add_ints(3);
+  k->add_ints(3);
+  graph->add_output()->set_name("y");
+  std::string messages;
+  std::vector<std::string> types;
+  auto ops = importedOps(model, messages, &types);
+  std::vector<std::string> expected = {"Abs", "Mul", "AveragePool", "Mul", "Sqrt"};
+  EXPECT_EQ(ops, expected) << messages;
+  EXPECT_EQ(types, std::vector<std::string>{"tensor<1x2x4x4xf32>"});
+}
+
 TEST_F(ImporterTest, InputShapeForUnknownInputIsAnError) {
   std::string path = write("relu.onnx", oneNodeModel("Relu"));
   mlc::frontend::ImportOptions options;

@@ -915,6 +915,50 @@ private:
     return success();
   }
 
+  /// LpPool: (sum over the window of |x|^p)^(1/p), the sum being an
+  /// AveragePool that counts the (zero) padding, times the window size.
+  LogicalResult importLpPool(const ::onnx::NodeProto &node, ArrayRef<Value> operands,
+                             NamedAttrList attrs, Location loc) {
+    auto type = dyn_cast<RankedTensorType>(operands[0].getType());
+    auto kernel = dyn_cast_or_null<ArrayAttr>(attrs.get("kernel_shape"));
+    if (!type || !isa<FloatType>(type.getElementType()) || !kernel)
+      return emitError(loc) << "'LpPool' needs a ranked float input and kernel_shape";
+    int64_t p = 2;
+    if (auto a = dyn_cast_or_null<IntegerAttr>(attrs.get("p")))
+      p = a.getInt();
+    if (auto c = dyn_cast_or_null<IntegerAttr>(attrs.get("ceil_mode")); c && c.getInt())
+      return emitError(loc) << "'LpPool': ceil_mode is not supported";
+    if (p < 1)
+      return emitError(loc) << "'LpPool': p must be positive";
+    attrs.erase("p");
+    attrs.set("count_include_pad", builder.getI64IntegerAttr(1));
+    int64_t window = 1;
+    for (int64_t k : mlc::onnx::getI64s(kernel, 0, 0))
+      window *= k;
+    Type et = type.getElementType();
+    auto op = [&](StringRef name, ArrayRef<Value> args, NamedAttrList opAttrs = {}) -> Value {
+      auto r = createOp(name, args, opAttrs, 1, loc);
+      return failed(r) ? Value() : (*r)[0];
+    };
+    Value x = op("Abs", {operands[0]});
+    if (x && p == 2)
+      x = op("Mul", {x, x});
+    else if (x && p != 1)
+      x = op("Pow", {x, scalar(et, p, loc)});
+    Value sum = x ? op("AveragePool", {x}, attrs) : Value();
+    if (sum)
+      sum = op("Mul", {sum, scalar(et, window, loc)});
+    Value y = sum;
+    if (sum && p == 2)
+      y = op("Sqrt", {sum});
+    else if (sum && p != 1)
+      y = op("Pow", {sum, scalar(et, 1.0 / p, loc)});
+    if (!y)
+      return failure();
+    values[node.output(0)] = y;
+    return success();
+  }
+
   LogicalResult importNode(const ::onnx::NodeProto &node, int index, const llvm::StringSet<llvm::MallocAllocator> &used) {
     Location loc = nodeLoc(node, index);
     StringRef opType = node.op_type();
@@ -925,7 +969,7 @@ private:
     bool castLike = opType == "CastLike";
     auto opName = RegisteredOperationName::lookup(("onnx." + (castLike ? StringRef("Cast") : opType)).str(), ctx);
     bool isLoss = opType == "NegativeLogLikelihoodLoss" || opType == "SoftmaxCrossEntropyLoss";
-    bool expanded = isLoss || opType == "ConvTranspose" || opType == "Upsample";
+    bool expanded = isLoss || opType == "ConvTranspose" || opType == "Upsample" || opType == "LpPool";
     if ((!opName && !expanded) || opType == "none")
       return emitError(loc) << "operator '" << opType << "' (opset " << opsetVersion
                             << ") is not supported";
@@ -963,6 +1007,8 @@ private:
       return importLoss(node, operands, attrs, loc);
     if (opType == "ConvTranspose")
       return importConvTranspose(node, operands, attrs, loc);
+    if (opType == "LpPool")
+      return importLpPool(node, operands, attrs, loc);
     if (opType == "Constant") {
       Attribute value;
       for (NamedAttribute named : attrs) {

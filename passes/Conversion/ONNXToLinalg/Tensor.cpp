@@ -464,14 +464,15 @@ struct SpaceDepthToLinalg : OpRewritePattern<OpTy> {
   }
 };
 
-/// CumSum as a generic with one more (reduction) loop j over the longest
-/// dim: y[.., i, ..] accumulates x[.., j, ..] for the j that the
+/// CumSum and CumProd as a generic with one more (reduction) loop j over the
+/// longest dim: y[.., i, ..] accumulates x[.., j, ..] for the j that the
 /// exclusive/reverse attributes select. The axis may be a run-time value, so
 /// the axis dim is picked with selects (which fold when it is constant).
 /// Quadratic in the axis length: meant for the short axes models use.
-struct CumSumToLinalg : OpRewritePattern<onnx::CumSumOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(onnx::CumSumOp op, PatternRewriter &rewriter) const override {
+template <typename OpTy, bool product>
+struct CumulativeToLinalg : OpRewritePattern<OpTy> {
+  using OpRewritePattern<OpTy>::OpRewritePattern;
+  LogicalResult matchAndRewrite(OpTy op, PatternRewriter &rewriter) const override {
     auto type = getStaticType(op.getY()), axisType = getStaticType(op.getAxis());
     if (!type || !axisType || axisType.getNumElements() != 1 || type.getRank() == 0)
       return rewriter.notifyMatchFailure(op, "needs static shapes and one axis");
@@ -497,7 +498,7 @@ struct CumSumToLinalg : OpRewritePattern<onnx::CumSumOp> {
       outExprs.push_back(getAffineDimExpr(d, ctx));
     SmallVector<utils::IteratorType> iterators(rank, utils::IteratorType::parallel);
     iterators.push_back(utils::IteratorType::reduction);
-    Value init = createFilled(rewriter, loc, type, scalarConstant(rewriter, loc, et, 0));
+    Value init = createFilled(rewriter, loc, type, scalarConstant(rewriter, loc, et, product ? 1 : 0));
     Value x = op.getX(), axisValue = op.getAxis();
     bool exclusive = op.getExclusive(), reverse = op.getReverse();
     auto generic = linalg::GenericOp::create(
@@ -528,9 +529,14 @@ struct CumSumToLinalg : OpRewritePattern<onnx::CumSumOp> {
           Value take = arith::AndIOp::create(b, l, arith::CmpIOp::create(b, l, P::ult, j, dimA),
                                              arith::CmpIOp::create(b, l, pred, j, iA));
           Value v = tensor::ExtractOp::create(b, l, x, src);
-          Value sum = isa<FloatType>(et) ? Value(arith::AddFOp::create(b, l, args[1], v))
-                                         : Value(arith::AddIOp::create(b, l, args[1], v));
-          linalg::YieldOp::create(b, l, Value(arith::SelectOp::create(b, l, take, sum, args[1])));
+          Value acc;
+          if (isa<FloatType>(et))
+            acc = product ? Value(arith::MulFOp::create(b, l, args[1], v))
+                          : Value(arith::AddFOp::create(b, l, args[1], v));
+          else
+            acc = product ? Value(arith::MulIOp::create(b, l, args[1], v))
+                          : Value(arith::AddIOp::create(b, l, args[1], v));
+          linalg::YieldOp::create(b, l, Value(arith::SelectOp::create(b, l, take, acc, args[1])));
         });
     rewriter.replaceOp(op, generic.getResult(0));
     return success();
@@ -543,5 +549,7 @@ void mlc::conversion::populateONNXTensorToLinalgPatterns(RewritePatternSet &patt
                SliceToTensor, GatherToLinalg, ExpandToLinalg, PadToTensor, GatherElementsToLinalg,
                TriluToLinalg, TileToLinalg, EyeLikeToLinalg, OneHotToLinalg,
                SpaceDepthToLinalg<onnx::DepthToSpaceOp, true>,
-               SpaceDepthToLinalg<onnx::SpaceToDepthOp, false>, CumSumToLinalg>(patterns.getContext());
+               SpaceDepthToLinalg<onnx::SpaceToDepthOp, false>,
+               CumulativeToLinalg<onnx::CumSumOp, false>, CumulativeToLinalg<onnx::CumProdOp, true>>(
+      patterns.getContext());
 }

@@ -236,6 +236,22 @@ func.func @cumsum(%x: tensor<2x3xf32>, %a: tensor<i32>) -> tensor<2x3xf32> {
 
 // -----
 
+// Tests CumProd: the same loop structure, a product starting from 1, and
+// reverse exclusive products taking the j after i.
+
+// CHECK-LABEL: func.func @cumprod_reverse_exclusive
+// CHECK: [[ONE:%.*]] = arith.constant 1 : i32
+// CHECK: linalg.fill ins([[ONE]] : i32)
+// CHECK: linalg.generic {{.*}}iterator_types = ["parallel", "reduction"]
+// CHECK: arith.cmpi ugt
+// CHECK: arith.muli
+func.func @cumprod_reverse_exclusive(%x: tensor<5xi32>, %a: tensor<1xi64>) -> tensor<5xi32> {
+  %0 = onnx.CumProd(%x, %a) {exclusive = 1 : i64, reverse = 1 : i64} : (tensor<5xi32>, tensor<1xi64>) -> tensor<5xi32>
+  return %0 : tensor<5xi32>
+}
+
+// -----
+
 // Tests that DepthToSpace (DCR) reads channel (bh * B + bw) * C' + c at
 // (h / B, w / B).
 
