@@ -50,9 +50,13 @@ int64_t factorFor(int64_t extent, int64_t maxFactor) {
 
 /// Whether `op` is a contraction this pass handles: buffers, one output
 /// written once per parallel point (its map names every parallel dimension
-/// and no reduction one), at least one reduction loop, static bounds.
+/// and no reduction one), at least one parallel and one reduction loop,
+/// static bounds.
 bool isCoarsenable(linalg::LinalgOp op) {
-  if (!op.hasPureBufferSemantics() || op.getNumDpsInits() != 1 || op.getNumReductionLoops() == 0)
+  // A full reduction (no parallel loop) has no threads to spread: it stays a
+  // loop nest, which map-to-gpu runs on one thread.
+  if (!op.hasPureBufferSemantics() || op.getNumDpsInits() != 1 ||
+      op.getNumReductionLoops() == 0 || op.getNumParallelLoops() == 0)
     return false;
   if (llvm::any_of(op.getStaticLoopRanges(), ShapedType::isDynamic))
     return false;

@@ -63,7 +63,7 @@ func.func @conv(%x: memref<1x8x9x9xf32>, %w: memref<16x8x3x3xf32>, %y: memref<1x
 // Tests that a reduction without a shared load (a row sum: its one input
 // depends on both dimensions) gets one output per thread, its accumulator
 // carried in a register instead of memory; and that ops on dynamic shapes
-// are left alone.
+// and full reductions (no parallel loop to spread) are left alone.
 
 // CHECK-LABEL: func.func @rowsum
 // CHECK: scf.parallel ({{.*}}) = (%c0) to (%c64) step (%c1)
@@ -76,6 +76,8 @@ func.func @conv(%x: memref<1x8x9x9xf32>, %w: memref<16x8x3x3xf32>, %y: memref<1x
 // CHECK-NOT: linalg.generic
 // CHECK-LABEL: func.func @dynamic
 // CHECK: linalg.matmul
+// CHECK-LABEL: func.func @full_reduction
+// CHECK: linalg.generic
 func.func @rowsum(%x: memref<64x32xf32>, %y: memref<64xf32>) {
   linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0)>], iterator_types = ["parallel", "reduction"]} ins(%x : memref<64x32xf32>) outs(%y : memref<64xf32>) {
   ^bb0(%in: f32, %out: f32):
@@ -86,6 +88,14 @@ func.func @rowsum(%x: memref<64x32xf32>, %y: memref<64xf32>) {
 }
 func.func @dynamic(%a: memref<?x32xf32>, %b: memref<32x64xf32>, %c: memref<?x64xf32>) {
   linalg.matmul ins(%a, %b : memref<?x32xf32>, memref<32x64xf32>) outs(%c : memref<?x64xf32>)
+  return
+}
+func.func @full_reduction(%x: memref<3x4xf32>, %y: memref<f32>) {
+  linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> ()>], iterator_types = ["reduction", "reduction"]} ins(%x : memref<3x4xf32>) outs(%y : memref<f32>) {
+  ^bb0(%in: f32, %out: f32):
+    %0 = arith.addf %in, %out : f32
+    linalg.yield %0 : f32
+  }
   return
 }
 

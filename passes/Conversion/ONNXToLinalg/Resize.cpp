@@ -105,50 +105,63 @@ struct ResizeToLinalg : OpRewritePattern<onnx::ResizeOp> {
       axes = llvm::to_vector(llvm::seq<int64_t>(0, rank));
     }
     Location loc = op.getLoc();
-    F64 f{rewriter, loc};
-    // Per resized dim: the scale, and for tf_crop_and_resize the roi.
-    SmallVector<Value> scale(rank), roiStart(rank), roiEnd(rank);
-    Value aspect;
-    for (auto [k, a] : llvm::enumerate(axes)) {
-      if (hasSizes) {
-        scale[a] = f.div(f.element(op.getSizes(), k), f.c(inType.getDimSize(a)));
-        if (policy != "stretch") // one scale for all: the least or the greatest
-          aspect = !aspect ? scale[a]
-                           : f.select(policy == "not_larger" ? f.lt(scale[a], aspect)
-                                                             : f.lt(aspect, scale[a]),
-                                      scale[a], aspect);
-      } else {
-        scale[a] = f.element(op.getScales(), k);
+    // Per resized dim: the scale, and for tf_crop_and_resize the roi, read
+    // inside each pass's body (on a GPU, reads of buffers belong in kernels;
+    // constants fold wherever they are read).
+    auto scaleOf = [&, axes](F64 &f, int64_t a) -> Value {
+      auto k = llvm::find(axes, a) - axes.begin();
+      if (!hasSizes)
+        return f.element(op.getScales(), k);
+      auto ratio = [&](int64_t i) {
+        return f.div(f.element(op.getSizes(), i), f.c(inType.getDimSize(axes[i])));
+      };
+      if (policy == "stretch")
+        return ratio(k);
+      Value s = ratio(0); // one scale for all: the least or the greatest
+      for (size_t i = 1; i < axes.size(); ++i) {
+        Value r = ratio(i);
+        s = f.select(policy == "not_larger" ? f.lt(r, s) : f.lt(s, r), r, s);
       }
-      if (crop) {
-        roiStart[a] = f.element(op.getRoi(), k);
-        roiEnd[a] = f.element(op.getRoi(), k + axes.size());
-      }
-    }
-    if (aspect)
-      for (int64_t a : axes)
-        scale[a] = aspect;
+      return s;
+    };
+    // Whether the scale of dim `a` is the constant 1.
+    auto unitScale = [&](int64_t a) {
+      auto k = llvm::find(axes, a) - axes.begin();
+      DenseElementsAttr values;
+      if (!hasSizes)
+        return matchPattern(op.getScales(), m_Constant(&values)) &&
+               isa<FloatType>(values.getElementType()) &&
+               values.getValues<APFloat>()[k].convertToDouble() == 1.0;
+      auto sizes = onnx::getConstantInts(op.getSizes());
+      if (failed(sizes))
+        return false;
+      auto ratio = [&](int64_t i) { return double((*sizes)[i]) / double(inType.getDimSize(axes[i])); };
+      double s = ratio(k);
+      if (policy != "stretch")
+        for (size_t i = 0; i < axes.size(); ++i)
+          s = policy == "not_larger" ? std::min(s, ratio(i)) : std::max(s, ratio(i));
+      return s == 1.0;
+    };
 
     Value current = op.getX();
     SmallVector<int64_t> shape(inType.getShape());
-    for (int64_t a : axes) {
+    for (auto [k, a] : llvm::enumerate(axes)) {
       int64_t n = shape[a], m = outType.getDimSize(a);
-      FloatAttr constantScale;
-      if (n == m && !crop && matchPattern(scale[a], m_Constant(&constantScale)) &&
-          constantScale.getValueAsDouble() == 1.0)
+      if (n == m && !crop && unitScale(a))
         continue; // the identity along this dim
       shape[a] = m;
       current = resizeDim(rewriter, loc, current, RankedTensorType::get(shape, elementType), a,
-                          n, m, scale[a], roiStart[a], roiEnd[a], op);
+                          n, m, k, axes.size(), [&](F64 &f) { return scaleOf(f, a); }, op);
     }
     rewriter.replaceOp(op, current);
     return success();
   }
 
   /// One pass: `input` resized along `dim` from `n` to `m` elements.
+  /// (`k` is the dim's place in `axes`, of `numAxes`, for the roi.)
   Value resizeDim(OpBuilder &b, Location loc, Value input, RankedTensorType type, int64_t dim,
-                  int64_t n, int64_t m, Value scale, Value roiStart, Value roiEnd,
-                  onnx::ResizeOp op) const {
+                  int64_t n, int64_t m, int64_t k, int64_t numAxes,
+                  function_ref<Value(F64 &)> scaleOf, onnx::ResizeOp op) const {
     StringRef mode = op.getMode(), coord = op.getCoordinateTransformationMode();
     StringRef nearestMode = op.getNearestMode();
     bool excludeOutside = op.getExcludeOutside() != 0;
@@ -164,6 +177,7 @@ struct ResizeToLinalg : OpRewritePattern<onnx::ResizeOp> {
       for (int64_t d = 0; d < rank; ++d)
         ivs.push_back(linalg::IndexOp::create(nb, l, d));
       Type i64 = nb.getI64Type();
+      Value scale = scaleOf(f);
       Value i = arith::SIToFPOp::create(
           nb, l, nb.getF64Type(), arith::IndexCastOp::create(nb, l, i64, ivs[dim]));
       Value half = f.c(0.5), one = f.c(1);
@@ -188,6 +202,7 @@ struct ResizeToLinalg : OpRewritePattern<onnx::ResizeOp> {
       else if (coord == "tf_half_pixel_for_nn")
         x = f.div(f.add(i, half), scale);
       else { // tf_crop_and_resize
+        Value roiStart = f.element(op.getRoi(), k), roiEnd = f.element(op.getRoi(), k + numAxes);
         Value span = f.mul(f.sub(roiEnd, roiStart), f.c(n - 1));
         x = f.select(single, f.mul(f.mul(f.add(roiStart, roiEnd), f.c(n - 1)), half),
                      f.add(f.mul(roiStart, f.c(n - 1)), f.mul(i, f.div(span, f.sub(length, one)))));

@@ -28,14 +28,14 @@ func.func @nearest_constant_scales(%x: tensor<1x2x3x5xf32>) -> tensor<1x2x6x10xf
 // -----
 
 // Tests linear interpolation along the one dim `axes` names, with scales
-// computed at run time: the scale is read from the tensor (as f64), and
-// each output is (1 - r) * x[j] + r * x[j + 1] accumulated in f64, then
-// truncated to f32.
+// computed at run time: the scale is read from the tensor (as f64) inside
+// the pass (a GPU kernel reads it there), and each output is
+// (1 - r) * x[j] + r * x[j + 1] accumulated in f64, then truncated to f32.
 
 // CHECK-LABEL: func.func @linear_runtime_scale
+// CHECK: linalg.generic
 // CHECK: [[S:%.*]] = tensor.extract %arg1[%{{.*}}] : tensor<1xf32>
 // CHECK: [[S64:%.*]] = arith.extf [[S]] : f32 to f64
-// CHECK: linalg.generic
 // CHECK: arith.divf {{.*}}, [[S64]] : f64
 // CHECK: math.floor
 // CHECK-COUNT-2: tensor.extract %arg0
@@ -57,8 +57,8 @@ func.func @linear_runtime_scale(%x: tensor<4x6xf32>, %s: tensor<1xf32>) -> tenso
 // CHECK: linalg.generic
 // CHECK-COUNT-4: tensor.extract %arg0
 // CHECK-LABEL: func.func @crop_and_resize
-// CHECK: tensor.extract %arg1
 // CHECK: linalg.generic
+// CHECK: tensor.extract %arg1
 // CHECK: arith.ori
 // CHECK: arith.select {{.*}}, %cst{{.*}}, %{{.*}} : f32
 func.func @cubic_exclude_outside(%x: tensor<8xf32>) -> tensor<4xf32> {
