@@ -651,4 +651,30 @@ def ONNX_EinsumOp : ONNX_Op<"Einsum"> {
   let assemblyFormat = "`(` operands `)` attr-dict `:` functional-type(operands, results)";
 }
 
+def ONNX_ScatterElementsOp : ONNX_Op<"ScatterElements"> {
+  let summary = "data with updates[i][j] written at data[indices[i][j]][j] (axis 0; likewise any axis)";
+  let description = [{
+    `reduction` (opset 16/18) combines each update with what is there:
+    none (the last update wins), add, mul, max, min. Scatter (opset 9) is
+    this op too.
+  }];
+  let arguments = (ins AnyTensor:$data, TensorOf<[I32, I64]>:$indices, AnyTensor:$updates,
+                   DefaultValuedAttr<ONNX_I64Attr, "0">:$axis,
+                   DefaultValuedAttr<StrAttr, "\"none\"">:$reduction);
+  let results = (outs AnyTensor:$output);
+  let assemblyFormat = "`(` operands `)` attr-dict `:` functional-type(operands, results)";
+}
+
+def ONNX_ScatterNDOp : ONNX_Op<"ScatterND"> {
+  let summary = "data with the slices updates[u] written at data[indices[u]]";
+  let description = [{
+    `indices` has shape [u.., k]: each of its rows addresses the first k
+    dims of `data`; `reduction` as for ScatterElements.
+  }];
+  let arguments = (ins AnyTensor:$data, TensorOf<[I64]>:$indices, AnyTensor:$updates,
+                   DefaultValuedAttr<StrAttr, "\"none\"">:$reduction);
+  let results = (outs AnyTensor:$output);
+  let assemblyFormat = "`(` operands `)` attr-dict `:` functional-type(operands, results)";
+}
+
 #endif // MLC_ONNX_OPS

@@ -969,7 +969,8 @@ private:
     bool castLike = opType == "CastLike";
     auto opName = RegisteredOperationName::lookup(("onnx." + (castLike ? StringRef("Cast") : opType)).str(), ctx);
     bool isLoss = opType == "NegativeLogLikelihoodLoss" || opType == "SoftmaxCrossEntropyLoss";
-    bool expanded = isLoss || opType == "ConvTranspose" || opType == "Upsample" || opType == "LpPool";
+    bool expanded = isLoss || opType == "ConvTranspose" || opType == "Upsample" ||
+                    opType == "LpPool" || opType == "Scatter";
     if ((!opName && !expanded) || opType == "none")
       return emitError(loc) << "operator '" << opType << "' (opset " << opsetVersion
                             << ") is not supported";
@@ -1040,6 +1041,8 @@ private:
     }
     if (opType == "Cast" || castLike)
       attrs.erase("saturate");
+    if (opType == "Scatter") // opset 9-10: ScatterElements under another name
+      opType = "ScatterElements";
     if (opType == "Upsample" || (opType == "Resize" && opsetVersion < 11)) {
       // Upsample (scales an attribute before opset 9) and Resize 10 take X
       // and scales; both map input to output coordinates as x / scale and

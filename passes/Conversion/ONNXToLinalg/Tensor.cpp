@@ -464,6 +464,132 @@ struct SpaceDepthToLinalg : OpRewritePattern<OpTy> {
   }
 };
 
+/// The scatter ops as gathers: a generic over the output (initialised with
+/// `data`) plus reduction loops over `extents` (the update positions that
+/// may land on an output element); `body` gets the output indices, the
+/// update loop indices and the element so far, and returns its new value.
+/// The loops run in row-major order, so with reduction "none" the last
+/// update to an element wins, as in the ONNX reference.
+Value buildScatter(OpBuilder &b, Location loc, Value data, ArrayRef<int64_t> extents,
+                   function_ref<Value(OpBuilder &, Location, ArrayRef<Value>, ArrayRef<Value>, Value)>
+                       body) {
+  auto type = cast<RankedTensorType>(data.getType());
+  int64_t rank = type.getRank(), extra = extents.size();
+  MLIRContext *ctx = b.getContext();
+  // The update loops' extents come from a small constant operand.
+  auto spanType = RankedTensorType::get(extents, b.getI8Type());
+  Value span = arith::ConstantOp::create(b, loc, spanType,
+                                         DenseElementsAttr::get(spanType, b.getI8IntegerAttr(0)));
+  SmallVector<AffineExpr> spanExprs, outExprs;
+  for (int64_t d = 0; d < extra; ++d)
+    spanExprs.push_back(getAffineDimExpr(rank + d, ctx));
+  for (int64_t d = 0; d < rank; ++d)
+    outExprs.push_back(getAffineDimExpr(d, ctx));
+  SmallVector<utils::IteratorType> iterators(rank, utils::IteratorType::parallel);
+  iterators.append(extra, utils::IteratorType::reduction);
+  return linalg::GenericOp::create(
+             b, loc, type, span, data,
+             ArrayRef<AffineMap>{AffineMap::get(rank + extra, 0, spanExprs, ctx),
+                                 AffineMap::get(rank + extra, 0, outExprs, ctx)},
+             iterators,
+             [&](OpBuilder &nb, Location l, ValueRange args) {
+               SmallVector<Value> out, upd;
+               for (int64_t d = 0; d < rank + extra; ++d)
+                 (d < rank ? out : upd).push_back(linalg::IndexOp::create(nb, l, d));
+               linalg::YieldOp::create(nb, l, body(nb, l, out, upd, args[1]));
+             })
+      .getResult(0);
+}
+
+/// `acc` combined with an update `v` as `reduction` says; null if unknown.
+Value combineScatter(OpBuilder &b, Location l, StringRef reduction, Value acc, Value v) {
+  bool isFloat = isa<FloatType>(v.getType());
+  if (reduction == "none")
+    return v;
+  if (reduction == "add")
+    return isFloat ? Value(arith::AddFOp::create(b, l, acc, v)) : Value(arith::AddIOp::create(b, l, acc, v));
+  if (reduction == "mul")
+    return isFloat ? Value(arith::MulFOp::create(b, l, acc, v)) : Value(arith::MulIOp::create(b, l, acc, v));
+  if (reduction == "max")
+    return isFloat ? Value(arith::MaximumFOp::create(b, l, acc, v)) : Value(arith::MaxSIOp::create(b, l, acc, v));
+  if (reduction == "min")
+    return isFloat ? Value(arith::MinimumFOp::create(b, l, acc, v)) : Value(arith::MinSIOp::create(b, l, acc, v));
+  return {};
+}
+
+bool isScatterReduction(StringRef r) { return llvm::is_contained({"none", "add", "mul", "max", "min"}, r); }
+
+/// ScatterElements: output element p takes the updates at q = p with
+/// q[axis] = j for every j along updates' axis where indices[q] == p[axis]
+/// (and q inside updates).
+struct ScatterElementsToLinalg : OpRewritePattern<onnx::ScatterElementsOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(onnx::ScatterElementsOp op, PatternRewriter &rewriter) const override {
+    auto type = getStaticType(op.getOutput()), updType = getStaticType(op.getUpdates());
+    auto idxType = getStaticType(op.getIndices());
+    if (!type || !updType || !idxType || idxType.getShape() != updType.getShape() ||
+        updType.getRank() != type.getRank() || updType.getNumElements() == 0 ||
+        type.getElementType().isUnsignedInteger() || !isScatterReduction(op.getReduction()))
+      return rewriter.notifyMatchFailure(op, "needs static shapes and a known reduction");
+    int64_t rank = type.getRank(), axis = *onnx::normalizeAxis(op.getAxis(), rank);
+    Value indices = op.getIndices(), updates = op.getUpdates();
+    StringRef reduction = op.getReduction();
+    rewriter.replaceOp(op, buildScatter(rewriter, op.getLoc(), op.getData(), updType.getDimSize(axis),
+                                        [&](OpBuilder &b, Location l, ArrayRef<Value> p,
+                                            ArrayRef<Value> j, Value acc) -> Value {
+      SmallVector<Value> q(p);
+      q[axis] = j[0];
+      Value inside = arith::ConstantIntOp::create(b, l, 1, 1);
+      for (int64_t d = 0; d < rank; ++d) {
+        if (d == axis || updType.getDimSize(d) == type.getDimSize(d))
+          continue;
+        Value c = indexConst(b, l, updType.getDimSize(d));
+        inside = arith::AndIOp::create(b, l, inside, arith::CmpIOp::create(b, l, arith::CmpIPredicate::ult, p[d], c));
+        q[d] = arith::MinUIOp::create(b, l, p[d], indexConst(b, l, updType.getDimSize(d) - 1));
+      }
+      Value target = normalizeIndex(b, l, tensor::ExtractOp::create(b, l, indices, q), type.getDimSize(axis));
+      Value hit = arith::AndIOp::create(b, l, inside, arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq, target, p[axis]));
+      Value v = tensor::ExtractOp::create(b, l, updates, q);
+      return arith::SelectOp::create(b, l, hit, combineScatter(b, l, reduction, acc, v), acc);
+    }));
+    return success();
+  }
+};
+
+/// ScatterND: output element p takes updates[u, p[k:]] for every index row u
+/// with indices[u] == p[:k].
+struct ScatterNDToLinalg : OpRewritePattern<onnx::ScatterNDOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(onnx::ScatterNDOp op, PatternRewriter &rewriter) const override {
+    auto type = getStaticType(op.getOutput()), idxType = getStaticType(op.getIndices());
+    auto updType = getStaticType(op.getUpdates());
+    if (!type || !idxType || !updType || idxType.getRank() < 1 || idxType.getNumElements() == 0 ||
+        type.getElementType().isUnsignedInteger() || !isScatterReduction(op.getReduction()))
+      return rewriter.notifyMatchFailure(op, "needs static shapes and a known reduction");
+    int64_t k = idxType.getShape().back(), batch = idxType.getRank() - 1;
+    if (k > type.getRank() || updType.getRank() != batch + type.getRank() - k)
+      return rewriter.notifyMatchFailure(op, "updates do not match indices and data");
+    Value indices = op.getIndices(), updates = op.getUpdates();
+    StringRef reduction = op.getReduction();
+    rewriter.replaceOp(op, buildScatter(rewriter, op.getLoc(), op.getData(), idxType.getShape().drop_back(),
+                                        [&](OpBuilder &b, Location l, ArrayRef<Value> p,
+                                            ArrayRef<Value> u, Value acc) -> Value {
+      Value hit = arith::ConstantIntOp::create(b, l, 1, 1);
+      for (int64_t c = 0; c < k; ++c) {
+        SmallVector<Value> at(u);
+        at.push_back(indexConst(b, l, c));
+        Value target = normalizeIndex(b, l, tensor::ExtractOp::create(b, l, indices, at), type.getDimSize(c));
+        hit = arith::AndIOp::create(b, l, hit, arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq, target, p[c]));
+      }
+      SmallVector<Value> at(u);
+      at.append(p.begin() + k, p.end());
+      Value v = tensor::ExtractOp::create(b, l, updates, at);
+      return arith::SelectOp::create(b, l, hit, combineScatter(b, l, reduction, acc, v), acc);
+    }));
+    return success();
+  }
+};
+
 /// CumSum and CumProd as a generic with one more (reduction) loop j over the
 /// longest dim: y[.., i, ..] accumulates x[.., j, ..] for the j that the
 /// exclusive/reverse attributes select. The axis may be a run-time value, so
@@ -550,6 +676,7 @@ void mlc::conversion::populateONNXTensorToLinalgPatterns(RewritePatternSet &patt
                TriluToLinalg, TileToLinalg, EyeLikeToLinalg, OneHotToLinalg,
                SpaceDepthToLinalg<onnx::DepthToSpaceOp, true>,
                SpaceDepthToLinalg<onnx::SpaceToDepthOp, false>,
-               CumulativeToLinalg<onnx::CumSumOp, false>, CumulativeToLinalg<onnx::CumProdOp, true>>(
+               CumulativeToLinalg<onnx::CumSumOp, false>, CumulativeToLinalg<onnx::CumProdOp, true>,
+               ScatterElementsToLinalg, ScatterNDToLinalg>(
       patterns.getContext());
 }

@@ -264,3 +264,42 @@ func.func @depth_to_space(%x: tensor<1x8x2x2xf32>) -> tensor<1x2x4x4xf32> {
   %0 = onnx.DepthToSpace(%x) {blocksize = 2 : i64} : (tensor<1x8x2x2xf32>) -> tensor<1x2x4x4xf32>
   return %0 : tensor<1x2x4x4xf32>
 }
+
+// -----
+
+// Tests ScatterElements along axis 1 as a gather: the output starts as the
+// data, one reduction loop runs over the updates' axis (3 long, from the
+// constant span operand), and an update is taken (added, reduction "add")
+// where its index equals the output's position along the axis.
+
+// CHECK-LABEL: func.func @scatter_elements_add
+// CHECK: [[SPAN:%.*]] = arith.constant dense<0> : tensor<3xi8>
+// CHECK: linalg.generic {{.*}}iterator_types = ["parallel", "parallel", "reduction"]} ins([[SPAN]] : tensor<3xi8>) outs(%arg0 : tensor<2x5xf32>)
+// CHECK: tensor.extract %arg1
+// CHECK: arith.cmpi eq
+// CHECK: tensor.extract %arg2
+// CHECK: arith.addf
+// CHECK: arith.select
+func.func @scatter_elements_add(%data: tensor<2x5xf32>, %idx: tensor<2x3xi64>, %upd: tensor<2x3xf32>) -> tensor<2x5xf32> {
+  %0 = onnx.ScatterElements(%data, %idx, %upd) {axis = 1 : i64, reduction = "add"} : (tensor<2x5xf32>, tensor<2x3xi64>, tensor<2x3xf32>) -> tensor<2x5xf32>
+  return %0 : tensor<2x5xf32>
+}
+
+// -----
+
+// Tests ScatterND with index rows of length 1 addressing rows of the data:
+// one reduction loop per batch dim of the indices (2), the row index read
+// from indices[u, 0], and with reduction "none" the update replaces the
+// element (no arithmetic, the last matching row wins).
+
+// CHECK-LABEL: func.func @scatter_nd_rows
+// CHECK: linalg.generic {{.*}}iterator_types = ["parallel", "parallel", "reduction"]} ins(%{{.*}} : tensor<2xi8>) outs(%arg0 : tensor<4x3xf32>)
+// CHECK: tensor.extract %arg1
+// CHECK: arith.cmpi eq
+// CHECK: tensor.extract %arg2
+// CHECK-NOT: arith.addf
+// CHECK: arith.select
+func.func @scatter_nd_rows(%data: tensor<4x3xf32>, %idx: tensor<2x1xi64>, %upd: tensor<2x3xf32>) -> tensor<4x3xf32> {
+  %0 = onnx.ScatterND(%data, %idx, %upd) : (tensor<4x3xf32>, tensor<2x1xi64>, tensor<2x3xf32>) -> tensor<4x3xf32>
+  return %0 : tensor<4x3xf32>
+}
