@@ -677,4 +677,18 @@ def ONNX_ScatterNDOp : ONNX_Op<"ScatterND"> {
   let assemblyFormat = "`(` operands `)` attr-dict `:` functional-type(operands, results)";
 }
 
+def ONNX_TopKOp : ONNX_Op<"TopK"> {
+  let summary = "the k largest (or smallest) elements along `axis` and their indices";
+  let description = [{
+    `K` is a 1-element tensor (the front end turns opset 1's attribute into
+    one). Results are always sorted; equal elements keep their input order.
+  }];
+  let arguments = (ins AnyTensor:$X, TensorOf<[I64]>:$K,
+                   DefaultValuedAttr<ONNX_I64Attr, "-1">:$axis,
+                   DefaultValuedAttr<ONNX_I64Attr, "1">:$largest,
+                   DefaultValuedAttr<ONNX_I64Attr, "1">:$sorted);
+  let results = (outs AnyTensor:$Values, AnyTensor:$Indices);
+  let assemblyFormat = "`(` operands `)` attr-dict `:` functional-type(operands, results)";
+}
+
 #endif // MLC_ONNX_OPS

@@ -1029,3 +1029,28 @@ LogicalResult EinsumOp::inferShapes() {
     out.push_back(sizes[loop]);
   return setResult(*this, out, et);
 }
+
+LogicalResult TopKOp::inferShapes() {
+  Type et = elementTypeOf(getX());
+  Type i64 = IntegerType::get(getContext(), 64);
+  auto s = shapeOf(getX());
+  if (failed(s)) {
+    setResultType(getOperation(), 0, std::nullopt, et);
+    setResultType(getOperation(), 1, std::nullopt, i64);
+    return success();
+  }
+  auto axis = normalizeAxis(getAxis(), s->size());
+  if (failed(axis))
+    return emitOpError("axis out of range");
+  auto k = getConstantInts(getK());
+  if (succeeded(k) && k->size() == 1) {
+    if ((*k)[0] < 0 || (!ShapedType::isDynamic((*s)[*axis]) && (*k)[0] > (*s)[*axis]))
+      return emitOpError("k = ") << (*k)[0] << " is outside [0, " << (*s)[*axis] << "]";
+    (*s)[*axis] = (*k)[0];
+  } else {
+    (*s)[*axis] = kDyn;
+  }
+  setResultType(getOperation(), 0, ArrayRef<int64_t>(*s), et);
+  setResultType(getOperation(), 1, ArrayRef<int64_t>(*s), i64);
+  return success();
+}

@@ -1043,6 +1043,11 @@ private:
       attrs.erase("saturate");
     if (opType == "Scatter") // opset 9-10: ScatterElements under another name
       opType = "ScatterElements";
+    if (opType == "TopK" && opsetVersion < 10) {
+      if (auto k = dyn_cast_or_null<IntegerAttr>(attrs.get("k")))
+        operands.push_back(int64Constant({k.getInt()}, loc));
+      attrs.erase("k");
+    }
     if (opType == "Upsample" || (opType == "Resize" && opsetVersion < 11)) {
       // Upsample (scales an attribute before opset 9) and Resize 10 take X
       // and scales; both map input to output coordinates as x / scale and

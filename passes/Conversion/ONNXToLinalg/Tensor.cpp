@@ -590,6 +590,84 @@ struct ScatterNDToLinalg : OpRewritePattern<onnx::ScatterNDOp> {
   }
 };
 
+/// TopK in two passes over the axis (quadratic in its length, like CumSum):
+/// the rank of every element (how many elements come before it: greater,
+/// or smaller for largest = 0, or equal at a lower index), then output t
+/// takes the element of rank t and its index.
+struct TopKToLinalg : OpRewritePattern<onnx::TopKOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(onnx::TopKOp op, PatternRewriter &rewriter) const override {
+    auto type = getStaticType(op.getValues()), xType = getStaticType(op.getX());
+    auto idxType = getStaticType(op.getIndices());
+    if (!type || !xType || !idxType || xType.getNumElements() == 0)
+      return rewriter.notifyMatchFailure(op, "needs static shapes");
+    bool isUnsigned = xType.getElementType().isUnsignedInteger();
+    int64_t rank = xType.getRank(), axis = *onnx::normalizeAxis(op.getAxis(), rank);
+    int64_t n = xType.getDimSize(axis);
+    bool largest = op.getLargest() != 0, isFloat = isa<FloatType>(xType.getElementType());
+    Location loc = op.getLoc();
+    Value x = op.getX();
+    Type i64 = rewriter.getI64Type();
+    // Pass 1: ranks.
+    auto rankType = RankedTensorType::get(xType.getShape(), i64);
+    Value zeros = createFilled(rewriter, loc, rankType, scalarConstant(rewriter, loc, i64, 0));
+    Value ranks = buildScatter(rewriter, loc, zeros, n,
+                               [&](OpBuilder &b, Location l, ArrayRef<Value> p, ArrayRef<Value> j,
+                                   Value acc) -> Value {
+      SmallVector<Value> q(p);
+      q[axis] = j[0];
+      Value mine = tensor::ExtractOp::create(b, l, x, p), other = tensor::ExtractOp::create(b, l, x, q);
+      Value before = isFloat ? Value(arith::CmpFOp::create(b, l, largest ? arith::CmpFPredicate::OGT
+                                                                          : arith::CmpFPredicate::OLT,
+                                                           other, mine))
+                             : Value(arith::CmpIOp::create(
+                                   b, l,
+                                   largest ? (isUnsigned ? arith::CmpIPredicate::ugt : arith::CmpIPredicate::sgt)
+                                           : (isUnsigned ? arith::CmpIPredicate::ult : arith::CmpIPredicate::slt),
+                                   other, mine));
+      Value equal = isFloat ? Value(arith::CmpFOp::create(b, l, arith::CmpFPredicate::OEQ, other, mine))
+                            : Value(arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq, other, mine));
+      Value earlier = arith::CmpIOp::create(b, l, arith::CmpIPredicate::ult, j[0], p[axis]);
+      before = arith::OrIOp::create(b, l, before, arith::AndIOp::create(b, l, equal, earlier));
+      Value one = arith::ExtUIOp::create(b, l, i64, before);
+      return arith::AddIOp::create(b, l, acc, one);
+    });
+    // Pass 2: output t along the axis takes the element of rank t.
+    MLIRContext *ctx = rewriter.getContext();
+    auto spanType = RankedTensorType::get({n}, rewriter.getI8Type());
+    Value span = arith::ConstantOp::create(rewriter, loc, spanType,
+                                           DenseElementsAttr::get(spanType, rewriter.getI8IntegerAttr(0)));
+    SmallVector<AffineExpr> outExprs;
+    for (int64_t d = 0; d < rank; ++d)
+      outExprs.push_back(getAffineDimExpr(d, ctx));
+    AffineMap outMap = AffineMap::get(rank + 1, 0, outExprs, ctx);
+    SmallVector<utils::IteratorType> iterators(rank, utils::IteratorType::parallel);
+    iterators.push_back(utils::IteratorType::reduction);
+    Value valuesInit = createFilled(rewriter, loc, type, scalarConstant(rewriter, loc, type.getElementType(), 0));
+    Value indicesInit = createFilled(rewriter, loc, idxType, scalarConstant(rewriter, loc, i64, 0));
+    auto pick = linalg::GenericOp::create(
+        rewriter, loc, TypeRange{type, idxType}, span, ValueRange{valuesInit, indicesInit},
+        ArrayRef<AffineMap>{AffineMap::get(rank + 1, 0, getAffineDimExpr(rank, ctx)), outMap, outMap},
+        iterators, [&](OpBuilder &b, Location l, ValueRange args) {
+          SmallVector<Value> p;
+          for (int64_t d = 0; d < rank; ++d)
+            p.push_back(linalg::IndexOp::create(b, l, d));
+          Value i = linalg::IndexOp::create(b, l, rank);
+          Value t = p[axis];
+          p[axis] = i;
+          Value r = tensor::ExtractOp::create(b, l, ranks, p);
+          Value hit = arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq, r,
+                                            arith::IndexCastOp::create(b, l, i64, t));
+          Value v = tensor::ExtractOp::create(b, l, x, p);
+          Value idx = arith::IndexCastOp::create(b, l, i64, i);
+          linalg::YieldOp::create(b, l, ValueRange{arith::SelectOp::create(b, l, hit, v, args[1]),
+                                                   arith::SelectOp::create(b, l, hit, idx, args[2])});
+        });
+    rewriter.replaceOp(op, pick.getResults());
+    return success();
+  }
+};
+
 /// CumSum and CumProd as a generic with one more (reduction) loop j over the
 /// longest dim: y[.., i, ..] accumulates x[.., j, ..] for the j that the
 /// exclusive/reverse attributes select. The axis may be a run-time value, so
@@ -677,6 +755,6 @@ void mlc::conversion::populateONNXTensorToLinalgPatterns(RewritePatternSet &patt
                SpaceDepthToLinalg<onnx::DepthToSpaceOp, true>,
                SpaceDepthToLinalg<onnx::SpaceToDepthOp, false>,
                CumulativeToLinalg<onnx::CumSumOp, false>, CumulativeToLinalg<onnx::CumProdOp, true>,
-               ScatterElementsToLinalg, ScatterNDToLinalg>(
+               ScatterElementsToLinalg, ScatterNDToLinalg, TopKToLinalg>(
       patterns.getContext());
 }

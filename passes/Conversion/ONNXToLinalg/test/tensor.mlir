@@ -303,3 +303,24 @@ func.func @scatter_nd_rows(%data: tensor<4x3xf32>, %idx: tensor<2x1xi64>, %upd: 
   %0 = onnx.ScatterND(%data, %idx, %upd) : (tensor<4x3xf32>, tensor<2x1xi64>, tensor<2x3xf32>) -> tensor<4x3xf32>
   return %0 : tensor<4x3xf32>
 }
+
+// -----
+
+// Tests TopK (k = 2 of 4, largest): a first generic counts for every element
+// the elements before it (greater, or equal at a lower index), a second
+// gives output t the element of rank t and its index, both results at once.
+
+// CHECK-LABEL: func.func @top_k
+// CHECK: [[RANKS:%.*]] = linalg.generic {{.*}}iterator_types = ["parallel", "parallel", "reduction"]
+// CHECK: arith.cmpf ogt
+// CHECK: arith.cmpf oeq
+// CHECK: arith.cmpi ult
+// CHECK: arith.addi
+// CHECK: [[PICK:%.*]]:2 = linalg.generic {{.*}}iterator_types = ["parallel", "parallel", "reduction"]{{.*}}outs(%{{.*}}, %{{.*}} : tensor<3x2xf32>, tensor<3x2xi64>)
+// CHECK: tensor.extract [[RANKS]]
+// CHECK: return [[PICK]]#0, [[PICK]]#1
+func.func @top_k(%x: tensor<3x4xf32>) -> (tensor<3x2xf32>, tensor<3x2xi64>) {
+  %k = onnx.Constant dense<[2]> : tensor<1xi64> : tensor<1xi64>
+  %v, %i = onnx.TopK(%x, %k) : (tensor<3x4xf32>, tensor<1xi64>) -> (tensor<3x2xf32>, tensor<3x2xi64>)
+  return %v, %i : tensor<3x2xf32>, tensor<3x2xi64>
+}
