@@ -415,6 +415,20 @@ private:
     return results;
   }
 
+  /// createOp for an op of one result; null on failure (already reported).
+  Value createOne(StringRef opType, ArrayRef<Value> operands, const NamedAttrList &attrs,
+                  Location loc) {
+    auto r = createOp(opType, operands, attrs, 1, loc);
+    return failed(r) ? Value() : (*r)[0];
+  }
+
+  /// Attributes {axes = values}.
+  NamedAttrList axesAttr(ArrayRef<int64_t> values) {
+    NamedAttrList l;
+    l.set("axes", builder.getI64ArrayAttr(values));
+    return l;
+  }
+
   /// A scalar constant of `elementType` (float or integer).
   Value scalar(Type elementType, double value, Location loc) {
     auto type = RankedTensorType::get({}, elementType);
@@ -477,14 +491,8 @@ private:
     Value weights = operands.size() > 2 && !isa<NoneType>(operands[2].getType()) ? operands[2] : Value();
     Type fType = xType.getElementType(), iType = tType.getElementType();
 
-    auto op = [&](StringRef name, ArrayRef<Value> args, NamedAttrList opAttrs = {}) -> Value {
-      auto r = createOp(name, args, opAttrs, 1, loc);
-      return failed(r) ? Value() : (*r)[0];
-    };
-    auto axes = [&](ArrayRef<int64_t> a) {
-      NamedAttrList l;
-      l.set("axes", builder.getI64ArrayAttr(a));
-      return l;
+    auto op = [&](StringRef name, ArrayRef<Value> args, NamedAttrList opAttrs = {}) {
+      return createOne(name, args, opAttrs, loc);
     };
     Value logProb = operands[0];
     if (opType == "SoftmaxCrossEntropyLoss") {
@@ -500,13 +508,13 @@ private:
       if (!ignored || !(targets = op("Where", {ignored, scalar(iType, 0, loc), targets})))
         return failure();
     }
-    Value picked = op("Unsqueeze", {targets}, axes({1}));
+    Value picked = op("Unsqueeze", {targets}, axesAttr({1}));
     if (picked) {
       NamedAttrList axis;
       axis.set("axis", builder.getI64IntegerAttr(1));
       picked = op("GatherElements", {logProb, picked}, axis);
     }
-    Value loss = picked ? op("Squeeze", {picked}, axes({1})) : Value();
+    Value loss = picked ? op("Squeeze", {picked}, axesAttr({1})) : Value();
     if (loss)
       loss = op("Neg", {loss});
     Value weight; // per element; null: 1 everywhere
@@ -568,9 +576,8 @@ private:
     reduce.set("axes", builder.getI64ArrayAttr(
                            llvm::to_vector(llvm::seq<int64_t>(first, type.getRank()))));
     reduce.set("keepdims", builder.getI64IntegerAttr(1));
-    auto op = [&](StringRef name, ArrayRef<Value> args, NamedAttrList opAttrs = {}) -> Value {
-      auto r = createOp(name, args, opAttrs, 1, loc);
-      return failed(r) ? Value() : (*r)[0];
+    auto op = [&](StringRef name, ArrayRef<Value> args, NamedAttrList opAttrs = {}) {
+      return createOne(name, args, opAttrs, loc);
     };
     Value mean = op("ReduceMean", {operands[0]}, reduce);
     Value centred = mean ? op("Sub", {operands[0], mean}) : Value();
@@ -815,14 +822,8 @@ private:
       if (pads[i] < 0 || pads[spatial + i] < 0 || pads[i] + pads[spatial + i] >= full[i])
         return refuse("pads or output_shape give an output outside the full result");
 
-    auto op = [&](StringRef name, ArrayRef<Value> args, NamedAttrList opAttrs = {}) -> Value {
-      auto r = createOp(name, args, opAttrs, 1, loc);
-      return failed(r) ? Value() : (*r)[0];
-    };
-    auto withAxes = [&](ArrayRef<int64_t> axes) {
-      NamedAttrList l;
-      l.set("axes", builder.getI64ArrayAttr(axes));
-      return l;
+    auto op = [&](StringRef name, ArrayRef<Value> args, NamedAttrList opAttrs = {}) {
+      return createOne(name, args, opAttrs, loc);
     };
     auto slice = [&](Value v, ArrayRef<int64_t> starts, ArrayRef<int64_t> ends,
                      ArrayRef<int64_t> axes, ArrayRef<int64_t> steps) -> Value {
@@ -846,7 +847,7 @@ private:
         padding[rank + spatial + 3 + 2 * i] = strides[i] - 1;
         shape.push_back(length[i]);
       }
-      x = op("Unsqueeze", {x}, withAxes(unitAxes));
+      x = op("Unsqueeze", {x}, axesAttr(unitAxes));
       if (x)
         x = op("Pad", {x, int64Constant(padding, loc), scalar(xType.getElementType(), 0, loc)});
       if (x)
@@ -936,9 +937,8 @@ private:
     for (int64_t k : mlc::onnx::getI64s(kernel, 0, 0))
       window *= k;
     Type et = type.getElementType();
-    auto op = [&](StringRef name, ArrayRef<Value> args, NamedAttrList opAttrs = {}) -> Value {
-      auto r = createOp(name, args, opAttrs, 1, loc);
-      return failed(r) ? Value() : (*r)[0];
+    auto op = [&](StringRef name, ArrayRef<Value> args, NamedAttrList opAttrs = {}) {
+      return createOne(name, args, opAttrs, loc);
     };
     Value x = op("Abs", {operands[0]});
     if (x && p == 2)

@@ -519,6 +519,13 @@ Value combineScatter(OpBuilder &b, Location l, StringRef reduction, Value acc, V
 
 bool isScatterReduction(StringRef r) { return llvm::is_contained({"none", "add", "mul", "max", "min"}, r); }
 
+/// `acc`, or where `hit`, `acc` combined with updates[at].
+Value scatterStep(OpBuilder &b, Location l, StringRef reduction, Value hit, Value updates,
+                  ArrayRef<Value> at, Value acc) {
+  Value v = tensor::ExtractOp::create(b, l, updates, at);
+  return arith::SelectOp::create(b, l, hit, combineScatter(b, l, reduction, acc, v), acc);
+}
+
 /// ScatterElements: output element p takes the updates at q = p with
 /// q[axis] = j for every j along updates' axis where indices[q] == p[axis]
 /// (and q inside updates).
@@ -549,8 +556,7 @@ struct ScatterElementsToLinalg : OpRewritePattern<onnx::ScatterElementsOp> {
       }
       Value target = normalizeIndex(b, l, tensor::ExtractOp::create(b, l, indices, q), type.getDimSize(axis));
       Value hit = arith::AndIOp::create(b, l, inside, arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq, target, p[axis]));
-      Value v = tensor::ExtractOp::create(b, l, updates, q);
-      return arith::SelectOp::create(b, l, hit, combineScatter(b, l, reduction, acc, v), acc);
+      return scatterStep(b, l, reduction, hit, updates, q, acc);
     }));
     return success();
   }
@@ -583,8 +589,7 @@ struct ScatterNDToLinalg : OpRewritePattern<onnx::ScatterNDOp> {
       }
       SmallVector<Value> at(u);
       at.append(p.begin() + k, p.end());
-      Value v = tensor::ExtractOp::create(b, l, updates, at);
-      return arith::SelectOp::create(b, l, hit, combineScatter(b, l, reduction, acc, v), acc);
+      return scatterStep(b, l, reduction, hit, updates, at, acc);
     }));
     return success();
   }
