@@ -10,6 +10,7 @@
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
 
+#include <algorithm>
 #include <fstream>
 #include <gtest/gtest.h>
 
@@ -374,6 +375,58 @@ TEST_F(ImporterTest, LpPoolIsAnAveragePoolOfPowers) {
   std::vector<std::string> expected = {"Abs", "Mul", "AveragePool", "Mul", "Sqrt"};
   EXPECT_EQ(ops, expected) << messages;
   EXPECT_EQ(types, std::vector<std::string>{"tensor<1x2x4x4xf32>"});
+}
+
+/// An RNN node over X [5, 2, 3] with hidden size 4, W/R as graph inputs,
+/// and optionally sequence_lens as a graph input.
+::onnx::ModelProto rnnModel(const std::string &direction, bool lens) {
+  ::onnx::ModelProto model;
+  model.set_ir_version(8);
+  model.add_opset_import()->set_version(14);
+  auto *graph = model.mutable_graph();
+  int64_t dirs = direction == "bidirectional" ? 2 : 1;
+  addValue(graph->add_input(), "x", 1, {5, 2, 3});
+  addValue(graph->add_input(), "w", 1, {dirs, 4, 3});
+  addValue(graph->add_input(), "r", 1, {dirs, 4, 4});
+  auto *node = graph->add_node();
+  node->set_op_type("RNN");
+  node->set_name("rnn");
+  for (const char *in : {"x", "w", "r", ""})
+    node->add_input(in);
+  if (lens) {
+    addValue(graph->add_input(), "lens", 6, {2});
+    node->add_input("lens");
+  }
+  node->add_output("y");
+  auto *h = node->add_attribute();
+  h->set_name("hidden_size");
+  h->set_type(::onnx::AttributeProto::INT);
+  h->set_i(4);
+  auto *d = node->add_attribute();
+  d->set_name("direction");
+  d->set_type(::onnx::AttributeProto::STRING);
+  d->set_s(direction);
+  graph->add_output()->set_name("y");
+  return model;
+}
+
+TEST_F(ImporterTest, RecurrentOpsUnrollOverTheSequence) {
+  std::string messages;
+  std::vector<std::string> types;
+  auto ops = importedOps(rnnModel("bidirectional", false), messages, &types);
+  // One Tanh per step and direction; Y is [seq, directions, batch, hidden].
+  EXPECT_EQ(std::count(ops.begin(), ops.end(), "Tanh"), 10) << messages;
+  EXPECT_EQ(types, std::vector<std::string>{"tensor<5x2x2x4xf32>"});
+  // Run-time sequence lengths mask the steps, forward only.
+  messages.clear();
+  ops = importedOps(rnnModel("forward", true), messages);
+  EXPECT_EQ(std::count(ops.begin(), ops.end(), "Less"), 5) << messages;
+  messages.clear();
+  ops = importedOps(rnnModel("reverse", true), messages);
+  EXPECT_TRUE(ops.empty());
+  EXPECT_NE(messages.find("sequence_lens other than the full length needs direction forward"),
+            std::string::npos)
+      << messages;
 }
 
 TEST_F(ImporterTest, InputShapeForUnknownInputIsAnError) {

@@ -959,6 +959,195 @@ private:
     return success();
   }
 
+  /// RNN, GRU and LSTM unrolled over the (static) sequence: X times every
+  /// direction's input weights is one MatMul for all steps, then each step
+  /// adds H R^T and applies the gates, per the operators' definitions:
+  ///   RNN   H = f(x W^T + H R^T + Wb + Rb)
+  ///   GRU   z, r = f(..); h~ = g(x Wh^T + (r * H) Rh^T + Rbh + Wbh)
+  ///         (linear_before_reset: r * (H Rh^T + Rbh)); H = (1 - z) * h~ + z * H
+  ///   LSTM  i, f = f(.. + P * C); c~ = g(..); C = f * C + i * c~;
+  ///         o = f(.. + Po * C); H = o * h(C)
+  /// with f = Sigmoid, g = h = Tanh (RNN: Tanh), gate orders zrh and iofc.
+  /// Y stacks every step's H, Y_h (and LSTM's Y_c) the last; layout 1 puts
+  /// the batch first. With sequence_lens (forward only), a sequence that has
+  /// ended keeps its state and outputs zeros.
+  LogicalResult importRecurrent(const ::onnx::NodeProto &node, ArrayRef<Value> operands,
+                                const NamedAttrList &attrs, Location loc) {
+    StringRef kind = node.op_type();
+    auto refuse = [&](const Twine &why) { return emitError(loc) << "'" << kind << "': " << why; };
+    auto operand = [&](size_t i) -> Value {
+      return i < operands.size() && !isa<NoneType>(operands[i].getType()) ? operands[i] : Value();
+    };
+    auto intAttr = [&](StringRef name, int64_t dflt) {
+      auto a = dyn_cast_or_null<IntegerAttr>(attrs.get(name));
+      return a ? a.getInt() : dflt;
+    };
+    int64_t gates = kind == "RNN" ? 1 : kind == "GRU" ? 3 : 4;
+    auto xType = dyn_cast<RankedTensorType>(operands[0].getType());
+    auto wType = operands.size() > 1 ? dyn_cast<RankedTensorType>(operands[1].getType()) : nullptr;
+    if (!xType || !wType || !xType.hasStaticShape() || !wType.hasStaticShape() ||
+        xType.getRank() != 3 || wType.getRank() != 3 || !isa<FloatType>(xType.getElementType()))
+      return refuse("needs static float X [seq, batch, input] and W [directions, gates * hidden, input]");
+    bool batchFirst = intAttr("layout", 0) != 0;
+    int64_t seq = xType.getDimSize(batchFirst ? 1 : 0), batch = xType.getDimSize(batchFirst ? 0 : 1);
+    int64_t numDirections = wType.getDimSize(0), hidden = wType.getDimSize(1) / gates;
+    StringRef direction = "forward";
+    if (auto d = dyn_cast_or_null<StringAttr>(attrs.get("direction")))
+      direction = d.getValue();
+    if ((direction == "bidirectional") != (numDirections == 2) || wType.getDimSize(1) != gates * hidden)
+      return refuse("W's shape does not match the direction and hidden size");
+    if (attrs.get("clip") || intAttr("input_forget", 0) != 0)
+      return refuse("clip and input_forget are not supported");
+    if (auto acts = dyn_cast_or_null<ArrayAttr>(attrs.get("activations"))) {
+      SmallVector<StringRef> expected = kind == "RNN"   ? SmallVector<StringRef>{"Tanh"}
+                                        : kind == "GRU" ? SmallVector<StringRef>{"Sigmoid", "Tanh"}
+                                                        : SmallVector<StringRef>{"Sigmoid", "Tanh", "Tanh"};
+      for (auto [i, a] : llvm::enumerate(acts))
+        if (cast<StringAttr>(a).getValue() != expected[i % expected.size()])
+          return refuse("only the default activations are supported");
+    }
+    // Shorter sequences (sequence_lens) stop updating their state and
+    // output zeros; supported forward only (backwards each sequence would
+    // start at its own end).
+    Value lens = operand(4);
+    if (lens) {
+      auto l = mlc::onnx::getConstantInts(lens);
+      if (succeeded(l) && llvm::all_of(*l, [&](int64_t v) { return v == seq; }))
+        lens = Value(); // all full: nothing to mask
+      else if (direction != "forward")
+        return refuse("sequence_lens other than the full length needs direction forward");
+    }
+    Type et = xType.getElementType();
+    auto op = [&](StringRef name, ArrayRef<Value> args, NamedAttrList opAttrs = {}) {
+      return createOne(name, args, opAttrs, loc);
+    };
+    auto axisAttr = [&](int64_t axis) {
+      NamedAttrList l;
+      l.set("axis", builder.getI64IntegerAttr(axis));
+      return l;
+    };
+    NamedAttrList toI64;
+    toI64.set("to", builder.getI64IntegerAttr(7));
+    auto permAttr = [&](ArrayRef<int64_t> perm) {
+      NamedAttrList l;
+      l.set("perm", builder.getI64ArrayAttr(perm));
+      return l;
+    };
+    // [start, end) along `axis`.
+    auto slice = [&](Value v, int64_t axis, int64_t start, int64_t end) {
+      return op("Slice", {v, int64Constant({start}, loc), int64Constant({end}, loc),
+                          int64Constant({axis}, loc), int64Constant({1}, loc)});
+    };
+    auto gate = [&](Value v, int64_t g) { return slice(v, 1, g * hidden, (g + 1) * hidden); };
+    auto reshape = [&](Value v, ArrayRef<int64_t> shape) {
+      return op("Reshape", {v, int64Constant(shape, loc)});
+    };
+    Value x = operands[0];
+    if (batchFirst)
+      x = op("Transpose", {x}, permAttr({1, 0, 2}));
+    Value xFlat = reshape(x, {seq * batch, xType.getDimSize(2)});
+    Value zeros = scalar(et, 0, loc), one = scalar(et, 1, loc);
+    auto state = [&](Value initial, int64_t d) -> Value {
+      if (!initial)
+        return op("Expand", {zeros, int64Constant({batch, hidden}, loc)});
+      return reshape(slice(initial, 0, d, d + 1), {batch, hidden});
+    };
+
+    SmallVector<Value> ys, lastH, lastC;
+    for (int64_t d = 0; d < numDirections; ++d) {
+      bool reverse = direction == "reverse" || d == 1;
+      Value w = reshape(slice(operands[1], 0, d, d + 1), {gates * hidden, xType.getDimSize(2)});
+      Value r = reshape(slice(operands[2], 0, d, d + 1), {gates * hidden, hidden});
+      Value wT = op("Transpose", {w}, permAttr({1, 0}));
+      Value rT = op("Transpose", {r}, permAttr({1, 0}));
+      Value xw = op("MatMul", {xFlat, wT}); // [seq * batch, gates * hidden]
+      Value rb; // GRU with linear_before_reset keeps Rbh apart
+      if (Value b = operand(3)) {
+        Value bd = reshape(slice(b, 0, d, d + 1), {2 * gates * hidden});
+        Value wb = slice(bd, 0, 0, gates * hidden), rbAll = slice(bd, 0, gates * hidden, 2 * gates * hidden);
+        xw = op("Add", {xw, op("Add", {wb, rbAll})});
+        rb = rbAll;
+      }
+      Value h = state(operand(5), d), c = kind == "LSTM" ? state(operand(6), d) : Value();
+      Value peep = kind == "LSTM" ? operand(7) : Value();
+      Value pd = peep ? reshape(slice(peep, 0, d, d + 1), {3 * hidden}) : Value();
+      auto peepGate = [&](int64_t g) { return slice(pd, 0, g * hidden, (g + 1) * hidden); };
+      SmallVector<Value> steps(seq);
+      for (int64_t i = 0; i < seq; ++i) {
+        int64_t t = reverse ? seq - 1 - i : i;
+        Value previousH = h, previousC = c;
+        Value pre = op("Add", {slice(xw, 0, t * batch, (t + 1) * batch), op("MatMul", {h, rT})});
+        if (kind == "RNN") {
+          h = op("Tanh", {pre});
+        } else if (kind == "GRU") {
+          Value z = op("Sigmoid", {gate(pre, 0)}), rg = op("Sigmoid", {gate(pre, 1)});
+          Value rh = slice(rT, 1, 2 * hidden, 3 * hidden);
+          Value xh = gate(slice(xw, 0, t * batch, (t + 1) * batch), 2);
+          Value cand;
+          if (intAttr("linear_before_reset", 0)) {
+            // xh holds Wbh + Rbh; Rbh belongs inside the reset product.
+            Value hr = op("MatMul", {h, rh});
+            if (rb) {
+              Value rbh = slice(rb, 0, 2 * hidden, 3 * hidden);
+              hr = op("Add", {hr, rbh});
+              xh = op("Sub", {xh, rbh});
+            }
+            cand = op("Tanh", {op("Add", {xh, op("Mul", {rg, hr})})});
+          } else {
+            cand = op("Tanh", {op("Add", {xh, op("MatMul", {op("Mul", {rg, h}), rh})})});
+          }
+          h = op("Add", {op("Mul", {op("Sub", {one, z}), cand}), op("Mul", {z, h})});
+        } else {
+          Value ig = gate(pre, 0), og = gate(pre, 1), fg = gate(pre, 2), cg = gate(pre, 3);
+          if (pd) {
+            ig = op("Add", {ig, op("Mul", {peepGate(0), c})});
+            fg = op("Add", {fg, op("Mul", {peepGate(2), c})});
+          }
+          Value iAct = op("Sigmoid", {ig}), fAct = op("Sigmoid", {fg}), cand = op("Tanh", {cg});
+          c = op("Add", {op("Mul", {fAct, c}), op("Mul", {iAct, cand})});
+          if (pd)
+            og = op("Add", {og, op("Mul", {peepGate(1), c})});
+          h = op("Mul", {op("Sigmoid", {og}), op("Tanh", {c})});
+        }
+        if (!h)
+          return failure();
+        Value out = h;
+        if (lens) { // rows whose sequence has ended keep their state, output 0
+          Value live = reshape(op("Less", {int64Constant({t}, loc), op("Cast", {lens}, toI64)}),
+                               {batch, 1});
+          h = op("Where", {live, h, previousH});
+          if (c)
+            c = op("Where", {live, c, previousC});
+          out = op("Where", {live, h, zeros});
+        }
+        steps[t] = reshape(out, {1, 1, batch, hidden});
+      }
+      ys.push_back(steps.size() == 1 ? steps[0] : op("Concat", steps, axisAttr(0)));
+      lastH.push_back(reshape(h, {1, batch, hidden}));
+      if (c)
+        lastC.push_back(reshape(c, {1, batch, hidden}));
+    }
+    auto join = [&](ArrayRef<Value> parts, int64_t axis) {
+      return parts.size() == 1 ? parts[0] : op("Concat", parts, axisAttr(axis));
+    };
+    Value y = join(ys, 1), yh = join(lastH, 0), yc = lastC.empty() ? Value() : join(lastC, 0);
+    if (batchFirst) {
+      y = op("Transpose", {y}, permAttr({2, 0, 1, 3}));
+      yh = op("Transpose", {yh}, permAttr({1, 0, 2}));
+      if (yc)
+        yc = op("Transpose", {yc}, permAttr({1, 0, 2}));
+    }
+    Value results[] = {y, yh, yc};
+    for (int i = 0; i < node.output_size() && i < 3; ++i) {
+      if (node.output(i).empty())
+        continue;
+      if (!results[i])
+        return failure();
+      values[node.output(i)] = results[i];
+    }
+    return success();
+  }
+
   LogicalResult importNode(const ::onnx::NodeProto &node, int index, const llvm::StringSet<llvm::MallocAllocator> &used) {
     Location loc = nodeLoc(node, index);
     StringRef opType = node.op_type();
@@ -969,7 +1158,8 @@ private:
     bool castLike = opType == "CastLike";
     auto opName = RegisteredOperationName::lookup(("onnx." + (castLike ? StringRef("Cast") : opType)).str(), ctx);
     bool isLoss = opType == "NegativeLogLikelihoodLoss" || opType == "SoftmaxCrossEntropyLoss";
-    bool expanded = isLoss || opType == "ConvTranspose" || opType == "Upsample" ||
+    bool isRecurrent = opType == "RNN" || opType == "GRU" || opType == "LSTM";
+    bool expanded = isLoss || isRecurrent || opType == "ConvTranspose" || opType == "Upsample" ||
                     opType == "LpPool" || opType == "Scatter";
     if ((!opName && !expanded) || opType == "none")
       return emitError(loc) << "operator '" << opType << "' (opset " << opsetVersion
@@ -1010,6 +1200,8 @@ private:
       return importConvTranspose(node, operands, attrs, loc);
     if (opType == "LpPool")
       return importLpPool(node, operands, attrs, loc);
+    if (isRecurrent)
+      return importRecurrent(node, operands, attrs, loc);
     if (opType == "Constant") {
       Attribute value;
       for (NamedAttribute named : attrs) {
