@@ -691,4 +691,19 @@ def ONNX_TopKOp : ONNX_Op<"TopK"> {
   let assemblyFormat = "`(` operands `)` attr-dict `:` functional-type(operands, results)";
 }
 
+def ONNX_GridSampleOp : ONNX_Op<"GridSample"> {
+  let summary = "samples X at the normalized positions `grid` holds (N-d, opsets 16-22)";
+  let description = [{
+    X [N, C, d1..dr], grid [N, D1..Dr, r] with the innermost dim's
+    coordinate first; Y [N, C, D1..Dr]. Opset 16's bilinear/bicubic are
+    linear/cubic here.
+  }];
+  let arguments = (ins AnyTensor:$X, AnyTensor:$grid,
+                   DefaultValuedAttr<ONNX_I64Attr, "0">:$align_corners,
+                   DefaultValuedAttr<StrAttr, "\"linear\"">:$mode,
+                   DefaultValuedAttr<StrAttr, "\"zeros\"">:$padding_mode);
+  let results = (outs AnyTensor:$Y);
+  let assemblyFormat = "`(` operands `)` attr-dict `:` functional-type(operands, results)";
+}
+
 #endif // MLC_ONNX_OPS

@@ -1054,3 +1054,16 @@ LogicalResult TopKOp::inferShapes() {
   setResultType(getOperation(), 1, ArrayRef<int64_t>(*s), i64);
   return success();
 }
+
+LogicalResult GridSampleOp::inferShapes() {
+  Type et = elementTypeOf(getX());
+  auto x = shapeOf(getX()), g = shapeOf(getGrid());
+  if (failed(x) || failed(g))
+    return setResult(*this, failure(), et);
+  if (x->size() < 3 || g->size() != x->size() ||
+      (!ShapedType::isDynamic(g->back()) && g->back() != (int64_t)x->size() - 2))
+    return emitOpError("grid must be [N, D1..Dr, r] for X of rank r + 2");
+  SmallVector<int64_t> out = {(*x)[0], (*x)[1]};
+  out.append(g->begin() + 1, g->end() - 1);
+  return setResult(*this, out, et);
+}

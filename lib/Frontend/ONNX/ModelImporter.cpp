@@ -1235,6 +1235,11 @@ private:
       attrs.erase("saturate");
     if (opType == "Scatter") // opset 9-10: ScatterElements under another name
       opType = "ScatterElements";
+    if (opType == "GridSample") // opset 16 names the modes bilinear and bicubic
+      if (auto m = dyn_cast_or_null<StringAttr>(attrs.get("mode")))
+        attrs.set("mode", builder.getStringAttr(m.getValue() == "bilinear"  ? "linear"
+                                                : m.getValue() == "bicubic" ? "cubic"
+                                                                            : m.getValue()));
     if (opType == "TopK" && opsetVersion < 10) {
       if (auto k = dyn_cast_or_null<IntegerAttr>(attrs.get("k")))
         operands.push_back(int64Constant({k.getInt()}, loc));

@@ -1,4 +1,4 @@
-//===- Resize.cpp - Resize (and Upsample) to linalg -----------------------===//
+//===- Resize.cpp - Resize (and Upsample) and GridSample to linalg --------===//
 //
 // Interpolation is separable: the output is computed one resized dim at a
 // time, each pass a generic that maps every output index i along that dim
@@ -275,8 +275,150 @@ struct ResizeToLinalg : OpRewritePattern<onnx::ResizeOp> {
         .getResult(0);
   }
 };
+/// `x` reflected at the borders `lo` and `hi` until it lies between them.
+Value reflect(F64 &f, Value x, double lo, double hi) {
+  double range = hi - lo;
+  if (range <= 0)
+    return f.c(lo);
+  auto fold = [&](Value distance, double near, double far) {
+    Value n = f.floor(f.div(distance, f.c(range)));
+    Value r = f.sub(distance, f.mul(n, f.c(range)));
+    Value half = f.mul(n, f.c(0.5));
+    Value even = arith::CmpFOp::create(f.b, f.loc, arith::CmpFPredicate::OEQ, f.floor(half), half);
+    Value towardFar = near < far ? f.add(f.c(near), r) : f.sub(f.c(near), r);
+    Value towardNear = near < far ? f.sub(f.c(far), r) : f.add(f.c(far), r);
+    return f.select(even, towardFar, towardNear);
+  };
+  Value below = fold(f.sub(f.c(lo), x), lo, hi), above = fold(f.sub(x, f.c(hi)), hi, lo);
+  return f.select(f.lt(x, f.c(lo)), below, f.select(f.lt(f.c(hi), x), above, x));
+}
+
+/// GridSample: each output point reads its coordinates from the grid,
+/// denormalises them (align_corners: [-1, 1] spans the centres of the first
+/// and last elements, else their outer edges), rounds to even for nearest,
+/// brings coordinates outside the borders back (border: clamped;
+/// reflection: reflected; not for cubic, whose taps alone are padded, as in
+/// PyTorch and onnxruntime), and sums the taps of every dim (nearest 1,
+/// linear 2, cubic 4 with Keys' kernel, a = -0.75), each tap index padded
+/// the same way (zeros: reads 0 outside).
+struct GridSampleToLinalg : OpRewritePattern<onnx::GridSampleOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(onnx::GridSampleOp op, PatternRewriter &rewriter) const override {
+    auto type = getStaticType(op.getY()), xType = getStaticType(op.getX());
+    auto gridType = getStaticType(op.getGrid());
+    if (!type || !xType || !gridType || !isa<FloatType>(xType.getElementType()) ||
+        !isa<FloatType>(gridType.getElementType()) || type.getNumElements() == 0)
+      return rewriter.notifyMatchFailure(op, "needs static float shapes");
+    StringRef mode = op.getMode(), padding = op.getPaddingMode();
+    if (!llvm::is_contained({"nearest", "linear", "cubic"}, mode) ||
+        !llvm::is_contained({"zeros", "border", "reflection"}, padding))
+      return rewriter.notifyMatchFailure(op, "unknown mode or padding mode");
+    bool align = op.getAlignCorners() != 0;
+    int64_t rank = type.getRank(), spatial = rank - 2;
+    Value x = op.getX(), grid = op.getGrid();
+    Location loc = op.getLoc();
+    Value init = tensor::EmptyOp::create(rewriter, loc, type.getShape(), type.getElementType());
+    SmallVector<AffineMap> maps = {rewriter.getMultiDimIdentityMap(rank)};
+    SmallVector<utils::IteratorType> iterators(rank, utils::IteratorType::parallel);
+    auto body = [&](OpBuilder &b, Location l, ValueRange) {
+      F64 f{b, l};
+      Type i64 = b.getI64Type();
+      SmallVector<Value> ivs;
+      for (int64_t d = 0; d < rank; ++d)
+        ivs.push_back(linalg::IndexOp::create(b, l, d));
+      // Per spatial dim: its taps (index, weight) and whether it is inside.
+      struct Tap {
+        Value index, weight, inside;
+      };
+      SmallVector<SmallVector<Tap>> taps(spatial);
+      for (int64_t i = 0; i < spatial; ++i) {
+        int64_t size = xType.getDimSize(2 + i);
+        double lo = align ? 0 : -0.5, hi = align ? size - 1 : size - 0.5;
+        SmallVector<Value> at = {ivs[0]};
+        at.append(ivs.begin() + 2, ivs.end());
+        at.push_back(arith::ConstantIndexOp::create(b, l, spatial - 1 - i));
+        Value g = tensor::ExtractOp::create(b, l, grid, at);
+        if (!g.getType().isF64())
+          g = arith::ExtFOp::create(b, l, b.getF64Type(), g);
+        Value c = align ? f.mul(f.mul(f.add(g, f.c(1)), f.c(0.5)), f.c(size - 1))
+                        : f.mul(f.sub(f.mul(f.add(g, f.c(1)), f.c(size)), f.c(1)), f.c(0.5));
+        if (mode == "nearest")
+          c = math::RoundEvenOp::create(b, l, c);
+        // Cubic pads each tap instead (as PyTorch and onnxruntime do: a
+        // clamped coordinate would move all four taps).
+        if (padding == "border" && mode != "cubic")
+          c = f.select(arith::OrIOp::create(b, l, f.lt(c, f.c(lo)), f.lt(f.c(hi), c)),
+                       f.select(f.lt(c, f.c(0)), f.c(0), f.select(f.lt(f.c(size - 1), c), f.c(size - 1), c)), c);
+        else if (padding == "reflection" && mode != "cubic")
+          c = reflect(f, c, lo, hi);
+        // Tap positions and weights.
+        SmallVector<std::pair<Value, Value>> positions; // (float index, weight)
+        if (mode == "nearest") {
+          positions.push_back({c, f.c(1)});
+        } else {
+          Value c0 = f.floor(c), r = f.sub(c, c0);
+          if (mode == "linear") {
+            positions = {{c0, f.sub(f.c(1), r)}, {f.add(c0, f.c(1)), r}};
+          } else {
+            positions = {{f.sub(c0, f.c(1)), cubicWeight(f, f.add(f.c(1), r), -0.75)},
+                         {c0, cubicWeight(f, r, -0.75)},
+                         {f.add(c0, f.c(1)), cubicWeight(f, f.sub(f.c(1), r), -0.75)},
+                         {f.add(c0, f.c(2)), cubicWeight(f, f.sub(f.c(2), r), -0.75)}};
+          }
+        }
+        for (auto [p, w] : positions) {
+          Value inside = arith::AndIOp::create(b, l, arith::CmpFOp::create(b, l, arith::CmpFPredicate::OGE, p, f.c(0)),
+                                               f.lt(p, f.c(size)));
+          if (padding == "border")
+            p = f.select(f.lt(p, f.c(0)), f.c(0), f.select(f.lt(f.c(size - 1), p), f.c(size - 1), p));
+          else if (padding == "reflection")
+            p = reflect(f, p, lo, hi);
+          Value idx = arith::FPToSIOp::create(b, l, i64, p); // toward zero, like int()
+          idx = arith::MaxSIOp::create(b, l, idx, scalarConstant(b, l, i64, 0));
+          idx = arith::MinSIOp::create(b, l, idx, scalarConstant(b, l, i64, size - 1));
+          taps[i].push_back({arith::IndexCastOp::create(b, l, b.getIndexType(), idx), w,
+                             padding == "zeros" ? inside : Value()});
+        }
+      }
+      // Sum over every combination of taps.
+      Value sum = f.c(0);
+      SmallVector<size_t> pick(spatial, 0);
+      while (true) {
+        SmallVector<Value> at = {ivs[0], ivs[1]};
+        Value weight = f.c(1), inside;
+        for (int64_t i = 0; i < spatial; ++i) {
+          const Tap &t = taps[i][pick[i]];
+          at.push_back(t.index);
+          weight = f.mul(weight, t.weight);
+          if (t.inside)
+            inside = inside ? arith::AndIOp::create(b, l, inside, t.inside).getResult() : t.inside;
+        }
+        Value v = tensor::ExtractOp::create(b, l, x, at);
+        if (!v.getType().isF64())
+          v = arith::ExtFOp::create(b, l, b.getF64Type(), v);
+        if (inside)
+          v = f.select(inside, v, f.c(0));
+        sum = f.add(sum, f.mul(weight, v));
+        int64_t i = spatial - 1;
+        while (i >= 0 && ++pick[i] == taps[i].size())
+          pick[i--] = 0;
+        if (i < 0)
+          break;
+      }
+      Value result = type.getElementType().isF64()
+                         ? sum
+                         : arith::TruncFOp::create(b, l, type.getElementType(), sum).getResult();
+      linalg::YieldOp::create(b, l, result);
+    };
+    rewriter.replaceOp(op, linalg::GenericOp::create(rewriter, loc, type, ValueRange{}, init, maps,
+                                                     iterators, body)
+                               .getResult(0));
+    return success();
+  }
+};
 } // namespace
 
 void mlc::conversion::populateONNXResizeToLinalgPatterns(RewritePatternSet &patterns) {
-  patterns.add<ResizeToLinalg>(patterns.getContext());
+  patterns.add<ResizeToLinalg, GridSampleToLinalg>(patterns.getContext());
 }

@@ -73,3 +73,21 @@ func.func @crop_and_resize(%x: tensor<8xf32>, %roi: tensor<2xf32>) -> tensor<5xf
   %y = onnx.Resize(%x, %roi, %none, %z) {mode = "linear", coordinate_transformation_mode = "tf_crop_and_resize", extrapolation_value = 10.0 : f32} : (tensor<8xf32>, tensor<2xf32>, none, tensor<1xi64>) -> tensor<5xf32>
   return %y : tensor<5xf32>
 }
+
+// -----
+
+// Tests GridSample (bilinear, zeros padding): one generic over the output
+// reads both coordinates from the grid (the innermost dim's first),
+// denormalises them, and sums the 2x2 taps, each read as 0 outside the
+// input (a select on the tap being inside).
+
+// CHECK-LABEL: func.func @grid_sample_bilinear
+// CHECK: linalg.generic {{.*}} outs(%{{.*}} : tensor<1x2x3x4xf32>)
+// CHECK: tensor.extract %arg1[{{.*}}, %c1] : tensor<1x3x4x2xf32>
+// CHECK: tensor.extract %arg1[{{.*}}, %c0] : tensor<1x3x4x2xf32>
+// CHECK-COUNT-4: tensor.extract %arg0
+// CHECK: arith.truncf {{.*}} : f64 to f32
+func.func @grid_sample_bilinear(%x: tensor<1x2x5x6xf32>, %g: tensor<1x3x4x2xf32>) -> tensor<1x2x3x4xf32> {
+  %y = onnx.GridSample(%x, %g) : (tensor<1x2x5x6xf32>, tensor<1x3x4x2xf32>) -> tensor<1x2x3x4xf32>
+  return %y : tensor<1x2x3x4xf32>
+}
