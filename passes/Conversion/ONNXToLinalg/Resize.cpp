@@ -67,6 +67,29 @@ Value cubicWeight(F64 &f, Value t, double a) {
   return f.select(f.lt(t, f.c(2)), w, f.c(0));
 }
 
+/// A tensor of `type` whose every element `body` computes from its indices.
+Value buildFromIndices(OpBuilder &b, Location loc, RankedTensorType type,
+                       function_ref<Value(F64 &, ArrayRef<Value>)> body) {
+  int64_t rank = type.getRank();
+  Value init = tensor::EmptyOp::create(b, loc, type.getShape(), type.getElementType());
+  SmallVector<AffineMap> maps = {b.getMultiDimIdentityMap(rank)};
+  SmallVector<utils::IteratorType> iterators(rank, utils::IteratorType::parallel);
+  return linalg::GenericOp::create(b, loc, type, ValueRange{}, init, maps, iterators,
+                                   [&](OpBuilder &nb, Location l, ValueRange) {
+                                     F64 f{nb, l};
+                                     SmallVector<Value> ivs;
+                                     for (int64_t d = 0; d < rank; ++d)
+                                       ivs.push_back(linalg::IndexOp::create(nb, l, d));
+                                     linalg::YieldOp::create(nb, l, body(f, ivs));
+                                   })
+      .getResult(0);
+}
+
+/// `sum` (f64) as a value of `type`.
+Value fromF64(F64 &f, Type type, Value sum) {
+  return type.isF64() ? sum : arith::TruncFOp::create(f.b, f.loc, type, sum).getResult();
+}
+
 struct ResizeToLinalg : OpRewritePattern<onnx::ResizeOp> {
   using OpRewritePattern::OpRewritePattern;
 
@@ -145,8 +168,8 @@ struct ResizeToLinalg : OpRewritePattern<onnx::ResizeOp> {
 
     Value current = op.getX();
     SmallVector<int64_t> shape(inType.getShape());
-    for (auto [k, a] : llvm::enumerate(axes)) {
-      int64_t n = shape[a], m = outType.getDimSize(a);
+    for (auto [k, axis] : llvm::enumerate(axes)) {
+      int64_t a = axis, n = shape[a], m = outType.getDimSize(a);
       if (n == m && !crop && unitScale(a))
         continue; // the identity along this dim
       shape[a] = m;
@@ -167,15 +190,9 @@ struct ResizeToLinalg : OpRewritePattern<onnx::ResizeOp> {
     bool excludeOutside = op.getExcludeOutside() != 0;
     double cubicA = op.getCubicCoeffA().convertToDouble();
     double extrapolation = op.getExtrapolationValue().convertToDouble();
-    int64_t rank = type.getRank();
-    Value init = tensor::EmptyOp::create(b, loc, type.getShape(), type.getElementType());
-    SmallVector<AffineMap> maps = {b.getMultiDimIdentityMap(rank)};
-    SmallVector<utils::IteratorType> iterators(rank, utils::IteratorType::parallel);
-    auto body = [&](OpBuilder &nb, Location l, ValueRange) {
-      F64 f{nb, l};
-      SmallVector<Value> ivs;
-      for (int64_t d = 0; d < rank; ++d)
-        ivs.push_back(linalg::IndexOp::create(nb, l, d));
+    return buildFromIndices(b, loc, type, [&](F64 &f, ArrayRef<Value> ivs) -> Value {
+      OpBuilder &nb = f.b;
+      Location l = f.loc;
       Type i64 = nb.getI64Type();
       Value scale = scaleOf(f);
       Value i = arith::SIToFPOp::create(
@@ -260,19 +277,15 @@ struct ResizeToLinalg : OpRewritePattern<onnx::ResizeOp> {
           Value w = excludeOutside ? f.div(tap.second, total) : tap.second;
           sum = f.add(sum, f.mul(w, v));
         }
-        result = type.getElementType().isF64()
-                     ? sum
-                     : arith::TruncFOp::create(nb, l, type.getElementType(), sum).getResult();
+        result = fromF64(f, type.getElementType(), sum);
       }
       if (coord == "tf_crop_and_resize") {
         Value outside = arith::OrIOp::create(nb, l, f.lt(x, f.c(0)), f.lt(f.c(n - 1), x));
         result = arith::SelectOp::create(
             nb, l, outside, scalarConstant(nb, l, type.getElementType(), extrapolation), result);
       }
-      linalg::YieldOp::create(nb, l, result);
-    };
-    return linalg::GenericOp::create(b, loc, type, ValueRange{}, init, maps, iterators, body)
-        .getResult(0);
+      return result;
+    });
   }
 };
 /// `x` reflected at the borders `lo` and `hi` until it lies between them.
@@ -317,16 +330,10 @@ struct GridSampleToLinalg : OpRewritePattern<onnx::GridSampleOp> {
     bool align = op.getAlignCorners() != 0;
     int64_t rank = type.getRank(), spatial = rank - 2;
     Value x = op.getX(), grid = op.getGrid();
-    Location loc = op.getLoc();
-    Value init = tensor::EmptyOp::create(rewriter, loc, type.getShape(), type.getElementType());
-    SmallVector<AffineMap> maps = {rewriter.getMultiDimIdentityMap(rank)};
-    SmallVector<utils::IteratorType> iterators(rank, utils::IteratorType::parallel);
-    auto body = [&](OpBuilder &b, Location l, ValueRange) {
-      F64 f{b, l};
+    auto body = [&](F64 &f, ArrayRef<Value> ivs) -> Value {
+      OpBuilder &b = f.b;
+      Location l = f.loc;
       Type i64 = b.getI64Type();
-      SmallVector<Value> ivs;
-      for (int64_t d = 0; d < rank; ++d)
-        ivs.push_back(linalg::IndexOp::create(b, l, d));
       // Per spatial dim: its taps (index, weight) and whether it is inside.
       struct Tap {
         Value index, weight, inside;
@@ -406,14 +413,9 @@ struct GridSampleToLinalg : OpRewritePattern<onnx::GridSampleOp> {
         if (i < 0)
           break;
       }
-      Value result = type.getElementType().isF64()
-                         ? sum
-                         : arith::TruncFOp::create(b, l, type.getElementType(), sum).getResult();
-      linalg::YieldOp::create(b, l, result);
+      return fromF64(f, type.getElementType(), sum);
     };
-    rewriter.replaceOp(op, linalg::GenericOp::create(rewriter, loc, type, ValueRange{}, init, maps,
-                                                     iterators, body)
-                               .getResult(0));
+    rewriter.replaceOp(op, buildFromIndices(rewriter, op.getLoc(), type, body));
     return success();
   }
 };
