@@ -162,6 +162,24 @@ static inline const float *dw_weights(const dw_job *job, int64_t o) {
          r % PANEL_M;
 }
 
+/// Depthwise output plane `plane` (image * channels + channel): its input
+/// plane, output plane, taps and bias.
+typedef struct dw_plane {
+  const float *in, *wk;
+  float *out;
+  float bias;
+} dw_plane;
+static inline dw_plane dw_plane_at(const dw_job *job, int64_t plane) {
+  const mlc_conv2d_params *p = job->p;
+  const int64_t b = plane / p->f, o = plane % p->f;
+  dw_plane d;
+  d.in = job->input + (b * p->c + o / job->M) * p->h * p->w;
+  d.out = job->output + plane * p->oh * p->ow;
+  d.wk = dw_weights(job, o);
+  d.bias = job->bias ? job->bias[o] : 0.0f;
+  return d;
+}
+
 /// Columns [l0, l1) of a B panel that lie in one output row; the input
 /// element of column l0 for k = 0 is (iy0, ix0) (before the kernel offsets).
 typedef struct segment {
@@ -237,11 +255,10 @@ static void dw_c(const dw_job *job, int64_t begin, int64_t end) {
   const int64_t sw = p->stride_w;
   const bool relu = p->activation == MLC_ACTIVATION_RELU;
   for (int64_t plane = begin; plane < end; ++plane) {
-    const int64_t b = plane / p->f, o = plane % p->f;
-    const float *in = job->input + (b * p->c + o / job->M) * h * w;
-    float *out = job->output + plane * oh * ow;
-    const float *wk = dw_weights(job, o);
-    const float bias = job->bias ? job->bias[o] : 0.0f;
+    const dw_plane d = dw_plane_at(job, plane);
+    const float *in = d.in, *wk = d.wk;
+    float *out = d.out;
+    const float bias = d.bias;
     for (int64_t y = 0; y < oh; ++y) {
       float *orow = out + y * ow;
       for (int64_t x = 0; x < ow; ++x)
@@ -1137,11 +1154,10 @@ static TARGET_AVX512 void dw_small_avx512(const dw_job *job, int64_t begin, int6
   const bool relu = p->activation == MLC_ACTIVATION_RELU;
   const int64_t pairs = ceil_div(oh, 2);
   for (int64_t plane = begin; plane < end; ++plane) {
-    const int64_t b = plane / p->f, o = plane % p->f;
-    const float *in = job->input + (b * p->c + o / job->M) * h * w;
-    float *out = job->output + plane * oh * ow;
-    const float *wk = dw_weights(job, o);
-    const __m512 bias = _mm512_set1_ps(job->bias ? job->bias[o] : 0.0f);
+    const dw_plane d = dw_plane_at(job, plane);
+    const float *in = d.in, *wk = d.wk;
+    float *out = d.out;
+    const __m512 bias = _mm512_set1_ps(d.bias);
     for (int64_t q0 = 0; q0 < pairs; q0 += DW_GROUP) {
       const int64_t nq = min64(DW_GROUP, pairs - q0);
       __m512 acc[DW_GROUP];
@@ -1232,11 +1248,10 @@ static TARGET_AVX512 void dw_avx512(const dw_job *job, int64_t begin,
   }
   const int64_t items = oh * nxb;
   for (int64_t plane = begin; plane < end; ++plane) {
-    const int64_t b = plane / p->f, o = plane % p->f;
-    const float *in = job->input + (b * p->c + o / job->M) * h * w;
-    float *out = job->output + plane * oh * ow;
-    const float *wk = dw_weights(job, o);
-    const __m512 bias = _mm512_set1_ps(job->bias ? job->bias[o] : 0.0f);
+    const dw_plane d = dw_plane_at(job, plane);
+    const float *in = d.in, *wk = d.wk;
+    float *out = d.out;
+    const __m512 bias = _mm512_set1_ps(d.bias);
     /* Items [i0, i1) (item = y * nxb + xb) through the general kernel. */
 #define DW_GENERAL(i0, i1)                                                     \
   for (int64_t item = (i0); item < (i1); item += DW_GROUP) {                   \

@@ -601,17 +601,13 @@ private:
   /// run time). The declaration is part of the model; a declared dim that
   /// contradicts an inferred one is left to the inferred one.
   void refineWithDeclaredType(Value value, const std::string &name) {
-    auto it = declared.find(name);
     auto type = dyn_cast<TensorType>(value.getType());
-    if (it == declared.end() || !type || (type.hasRank() && type.hasStaticShape()))
+    if (!type || (type.hasRank() && type.hasStaticShape()))
       return;
-    const auto &shape = it->second->type().tensor_type().shape();
-    SmallVector<int64_t> dims;
-    for (const auto &d : shape.dim()) {
-      if (!d.has_dim_value() || d.dim_value() < 0)
-        return; // symbolic: nothing static to add
-      dims.push_back(d.dim_value());
-    }
+    auto declaredDims = declaredShape(name); // none if symbolic: nothing to add
+    if (!declaredDims)
+      return;
+    SmallVector<int64_t> dims = *declaredDims;
     if (type.hasRank()) {
       if (type.getRank() != (int64_t)dims.size())
         return;
