@@ -827,7 +827,7 @@ LogicalResult PadOp::inferShapes() {
   int64_t rank = s->size();
   if ((int64_t)pads->size() != 2 * rank)
     return emitOpError("expects ") << 2 * rank << " pads";
-  if (getMode() != "constant" && getMode() != "edge" && getMode() != "reflect")
+  if (getMode() != "constant" && getMode() != "edge" && getMode() != "reflect" && getMode() != "wrap")
     return emitOpError("unsupported mode '") << getMode() << "'";
   SmallVector<int64_t> out = *s;
   for (int64_t i = 0; i < rank; ++i)

@@ -213,33 +213,6 @@ struct ExpandToLinalg : OpRewritePattern<onnx::ExpandOp> {
   }
 };
 
-struct PadToTensor : OpRewritePattern<onnx::PadOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(onnx::PadOp op, PatternRewriter &rewriter) const override {
-    auto type = getStaticType(op.getOutput());
-    auto pads = onnx::getConstantInts(op.getPads());
-    if (!type || failed(pads) || op.getMode() != "constant")
-      return rewriter.notifyMatchFailure(op, "needs static shapes, constant pads, constant mode");
-    if (llvm::any_of(*pads, [](int64_t p) { return p < 0; }))
-      return rewriter.notifyMatchFailure(op, "negative pads");
-    Location loc = op.getLoc();
-    Type et = type.getElementType();
-    Value value;
-    if (isa<NoneType>(op.getConstantValue().getType())) {
-      value = scalarConstant(rewriter, loc, et, 0);
-    } else {
-      auto cvType = getStaticType(op.getConstantValue());
-      if (!cvType)
-        return rewriter.notifyMatchFailure(op, "dynamic constant_value");
-      SmallVector<Value> zeros(cvType.getRank(), arith::ConstantIndexOp::create(rewriter, loc, 0));
-      value = tensor::ExtractOp::create(rewriter, loc, op.getConstantValue(), zeros);
-    }
-    int64_t rank = type.getRank();
-    SmallVector<int64_t> low(pads->begin(), pads->begin() + rank), high(pads->begin() + rank, pads->end());
-    rewriter.replaceOp(op, createPad(rewriter, loc, type, op.getData(), low, high, value));
-    return success();
-  }
-};
 /// A generic computing each element of `type` from its indices (and the
 /// `inputs` read through `inputMaps`); `body` gets the input elements and the
 /// loop indices.
@@ -275,6 +248,97 @@ Value normalizeIndex(OpBuilder &b, Location loc, Value v, int64_t size) {
   i = arith::MaxSIOp::create(b, loc, i, zero);
   return arith::MinSIOp::create(b, loc, i, indexConst(b, loc, std::max<int64_t>(size - 1, 0)));
 }
+
+/// Pad. Constant mode with constant, non-negative pads is a tensor.pad;
+/// everything else (edge, reflect and wrap modes, negative pads that crop,
+/// pads computed at run time with the output shape the model declares) is a
+/// generic that maps each output index back into the input:
+///   src = i - pad_begin; constant: the value outside [0, n); edge: clamped;
+///   reflect: mirrored at both ends without repeating them; wrap: modulo n.
+struct PadToLinalg : OpRewritePattern<onnx::PadOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(onnx::PadOp op, PatternRewriter &rewriter) const override {
+    auto type = getStaticType(op.getOutput()), inType = getStaticType(op.getData());
+    auto padsType = getStaticType(op.getPads());
+    StringRef mode = op.getMode();
+    if (!type || !inType || !padsType)
+      return rewriter.notifyMatchFailure(op, "needs static shapes");
+    if (mode != "constant" && mode != "edge" && mode != "reflect" && mode != "wrap")
+      return rewriter.notifyMatchFailure(op, "unknown mode");
+    int64_t rank = type.getRank();
+    if (padsType.getNumElements() != 2 * rank)
+      return rewriter.notifyMatchFailure(op, "pads must have 2 * rank entries");
+    if (type.getNumElements() == 0) {
+      rewriter.replaceOpWithNewOp<tensor::EmptyOp>(op, type.getShape(), type.getElementType());
+      return success();
+    }
+    if (mode != "constant" && inType.getNumElements() == 0)
+      return rewriter.notifyMatchFailure(op, "edge, reflect and wrap need a nonempty input");
+    Location loc = op.getLoc();
+    Type et = type.getElementType();
+    Value value;
+    if (isa<NoneType>(op.getConstantValue().getType())) {
+      value = scalarConstant(rewriter, loc, et, 0);
+    } else {
+      auto cvType = getStaticType(op.getConstantValue());
+      if (!cvType || cvType.getNumElements() != 1)
+        return rewriter.notifyMatchFailure(op, "constant_value must be one static element");
+      SmallVector<Value> zeros(cvType.getRank(), indexConst(rewriter, loc, 0));
+      value = tensor::ExtractOp::create(rewriter, loc, op.getConstantValue(), zeros);
+    }
+    auto pads = onnx::getConstantInts(op.getPads());
+    if (mode == "constant" && succeeded(pads) && llvm::all_of(*pads, [](int64_t p) { return p >= 0; })) {
+      SmallVector<int64_t> low(pads->begin(), pads->begin() + rank), high(pads->begin() + rank, pads->end());
+      rewriter.replaceOp(op, createPad(rewriter, loc, type, op.getData(), low, high, value));
+      return success();
+    }
+    // The begin pads, as index values (read at run time where computed).
+    SmallVector<Value> begins;
+    for (int64_t d = 0; d < rank; ++d) {
+      if (succeeded(pads)) {
+        begins.push_back(indexConst(rewriter, loc, (*pads)[d]));
+        continue;
+      }
+      Value p = tensor::ExtractOp::create(rewriter, loc, op.getPads(), ValueRange{indexConst(rewriter, loc, d)});
+      begins.push_back(arith::IndexCastOp::create(rewriter, loc, rewriter.getIndexType(), p));
+    }
+    Value data = op.getData();
+    rewriter.replaceOp(
+        op, buildIndexed(rewriter, loc, type, {}, {}, [&](OpBuilder &b, Location l, ValueRange, ArrayRef<Value> ivs) -> Value {
+          using P = arith::CmpIPredicate;
+          Value zero = indexConst(b, l, 0), inside;
+          SmallVector<Value> idx;
+          for (int64_t d = 0; d < rank; ++d) {
+            int64_t n = inType.getDimSize(d);
+            Value src = arith::SubIOp::create(b, l, ivs[d], begins[d]);
+            Value size = indexConst(b, l, n), last = indexConst(b, l, std::max<int64_t>(n - 1, 0));
+            auto positiveMod = [&](Value x, Value m) {
+              Value r = arith::RemSIOp::create(b, l, x, m);
+              Value neg = arith::CmpIOp::create(b, l, P::slt, r, zero);
+              return arith::SelectOp::create(b, l, neg, arith::AddIOp::create(b, l, r, m), r).getResult();
+            };
+            if (mode == "constant") {
+              Value in = arith::AndIOp::create(b, l, arith::CmpIOp::create(b, l, P::sge, src, zero),
+                                               arith::CmpIOp::create(b, l, P::slt, src, size));
+              inside = inside ? arith::AndIOp::create(b, l, inside, in).getResult() : in;
+            } else if (mode == "wrap") {
+              src = positiveMod(src, size);
+            } else if (mode == "reflect" && n > 1) {
+              Value period = indexConst(b, l, 2 * (n - 1));
+              Value m = positiveMod(src, period);
+              Value back = arith::CmpIOp::create(b, l, P::sge, m, size);
+              src = arith::SelectOp::create(b, l, back, arith::SubIOp::create(b, l, period, m), m);
+            }
+            // Edge mode, and constant mode's reads outside (then not used),
+            // stay inside the input.
+            idx.push_back(arith::MinSIOp::create(b, l, arith::MaxSIOp::create(b, l, src, zero), last));
+          }
+          Value x = tensor::ExtractOp::create(b, l, data, idx);
+          return inside ? arith::SelectOp::create(b, l, inside, x, value).getResult() : x;
+        }));
+    return success();
+  }
+};
 
 struct GatherElementsToLinalg : OpRewritePattern<onnx::GatherElementsOp> {
   using OpRewritePattern::OpRewritePattern;
@@ -755,7 +819,7 @@ struct CumulativeToLinalg : OpRewritePattern<OpTy> {
 
 void mlc::conversion::populateONNXTensorToLinalgPatterns(RewritePatternSet &patterns) {
   patterns.add<ConstantToArith, ReshapeLikeToTensor, TransposeToLinalg, ConcatToTensor, SplitToTensor,
-               SliceToTensor, GatherToLinalg, ExpandToLinalg, PadToTensor, GatherElementsToLinalg,
+               SliceToTensor, GatherToLinalg, ExpandToLinalg, PadToLinalg, GatherElementsToLinalg,
                TriluToLinalg, TileToLinalg, EyeLikeToLinalg, OneHotToLinalg,
                SpaceDepthToLinalg<onnx::DepthToSpaceOp, true>,
                SpaceDepthToLinalg<onnx::SpaceToDepthOp, false>,

@@ -178,6 +178,52 @@ func.func @pad(%x: tensor<2x5xf32>) -> tensor<4x7xf32> {
 
 // -----
 
+// Tests Pad in reflect mode with pads computed at run time (the output
+// shape declared): a generic reads each begin pad from the pads tensor and
+// mirrors the source index, src = i - pad, m = src mod 2(n - 1), then
+// 2(n - 1) - m where m >= n, clamped into the input.
+
+// CHECK-LABEL: func.func @pad_reflect_runtime
+// CHECK-SAME: ([[X:%.*]]: tensor<3x4xf32>, [[P:%.*]]: tensor<4xi64>)
+// CHECK: tensor.extract [[P]]
+// CHECK: arith.index_cast
+// CHECK: linalg.generic
+// CHECK: linalg.index 0
+// CHECK: arith.subi
+// CHECK: arith.remsi
+// CHECK: arith.cmpi sge
+// CHECK: arith.select
+// CHECK: arith.minsi
+// CHECK: tensor.extract [[X]]
+// CHECK-NOT: tensor.pad
+func.func @pad_reflect_runtime(%x: tensor<3x4xf32>, %pads: tensor<4xi64>) -> tensor<5x6xf32> {
+  %none = onnx.none
+  %0 = onnx.Pad(%x, %pads, %none) {mode = "reflect"} : (tensor<3x4xf32>, tensor<4xi64>, none) -> tensor<5x6xf32>
+  return %0 : tensor<5x6xf32>
+}
+
+// -----
+
+// Tests Pad in constant mode with a negative pad (a crop): no tensor.pad,
+// a generic that selects the value where the source index is outside.
+
+// CHECK-LABEL: func.func @pad_crop
+// CHECK: linalg.generic
+// CHECK: arith.cmpi sge
+// CHECK: arith.cmpi slt
+// CHECK: arith.andi
+// CHECK: tensor.extract
+// CHECK: arith.select
+// CHECK-NOT: tensor.pad
+func.func @pad_crop(%x: tensor<3x4xf32>) -> tensor<4x2xf32> {
+  %pads = onnx.Constant dense<[1, -1, 0, -1]> : tensor<4xi64> : tensor<4xi64>
+  %none = onnx.none
+  %0 = onnx.Pad(%x, %pads, %none) : (tensor<3x4xf32>, tensor<4xi64>, none) -> tensor<4x2xf32>
+  return %0 : tensor<4x2xf32>
+}
+
+// -----
+
 // Tests that an op whose result is not static is an error at the op: the
 // lowering needs every shape fixed beforehand.
 
