@@ -175,6 +175,13 @@ OpFoldResult NegOp::fold(FoldAdaptor adaptor) {
   return {};
 }
 
+OpFoldResult NotOp::fold(FoldAdaptor adaptor) {
+  auto x = dyn_cast_or_null<DenseElementsAttr>(adaptor.getX());
+  if (!x || x.getType() != getType() || !x.getElementType().isInteger(1))
+    return {};
+  return x.mapValues(x.getElementType(), [](const APInt &v) { return ~v; });
+}
+
 OpFoldResult DropoutOp::fold(FoldAdaptor adaptor) {
   if (isa<NoneType>(getTrainingMode().getType()))
     return getData();

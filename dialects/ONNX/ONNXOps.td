@@ -94,7 +94,7 @@ foreach op = [["Relu", "max(x, 0)"], ["Sigmoid", "1 / (1 + exp(-x))"],
               ["Log", "natural logarithm"], ["Sqrt", "square root"],
               ["Erf", "the error function"],
               ["Abs", "|x|"], ["Reciprocal", "1 / x"], ["Floor", "round down"],
-              ["Ceil", "round up"], ["Not", "logical not"],
+              ["Ceil", "round up"],
               ["HardSwish", "x * max(0, min(1, x / 6 + 1 / 2))"],
               ["Sin", "sine"], ["Cos", "cosine"], ["Sign", "sign of x"],
               ["Softplus", "log(exp(x) + 1)"], ["Round", "round half to even"],
@@ -108,6 +108,10 @@ foreach op = [["Relu", "max(x, 0)"], ["Sigmoid", "1 / (1 + exp(-x))"],
 
 def ONNX_NegOp : ONNX_UnaryOp<"Neg", "elementwise -x"> {
   let hasFolder = 1; // shape arithmetic (function bodies negate axes)
+}
+
+def ONNX_NotOp : ONNX_UnaryOp<"Not", "elementwise logical not"> {
+  let hasFolder = 1; // shape arithmetic (Attention's body tests head counts)
 }
 
 def ONNX_IdentityOp : ONNX_UnaryOp<"Identity", "x unchanged"> {
@@ -608,7 +612,7 @@ def ONNX_SpaceToDepthOp : ONNX_SpaceDepthOp<"SpaceToDepth",
     "moves blocksize x blocksize spatial tiles into channels">;
 
 def ONNX_PadOp : ONNX_Op<"Pad"> {
-  let summary = "pads the input (constant mode) by `pads` (begins then ends)";
+  let summary = "pads the input by `pads` (begins then ends; negative ones crop) in `mode`: constant, edge, reflect or wrap";
   let arguments = (ins AnyTensor:$data, TensorOf<[I64]>:$pads, ONNX_TensorOrNone:$constant_value,
                    DefaultValuedAttr<StrAttr, "\"constant\"">:$mode);
   let results = (outs AnyTensor:$output);

@@ -429,6 +429,168 @@ TEST_F(ImporterTest, RecurrentOpsUnrollOverTheSequence) {
       << messages;
 }
 
+/// An Attention node (opset 23) over Q [2, 4, 3, 8], K/V [2, 2, 5, 8] (or
+/// 3-d [batch, seq, heads * 8] with `threeD`) of element type `elemType`,
+/// with the given int attributes.
+::onnx::ModelProto attentionModel(bool threeD, int elemType,
+                                  std::vector<std::pair<std::string, int64_t>> ints) {
+  ::onnx::ModelProto model;
+  model.set_ir_version(10);
+  model.add_opset_import()->set_version(23);
+  auto *graph = model.mutable_graph();
+  if (threeD) {
+    addValue(graph->add_input(), "q", elemType, {2, 3, 32});
+    addValue(graph->add_input(), "k", elemType, {2, 5, 16});
+    addValue(graph->add_input(), "v", elemType, {2, 5, 16});
+    ints.push_back({"q_num_heads", 4});
+    ints.push_back({"kv_num_heads", 2});
+  } else {
+    addValue(graph->add_input(), "q", elemType, {2, 4, 3, 8});
+    addValue(graph->add_input(), "k", elemType, {2, 2, 5, 8});
+    addValue(graph->add_input(), "v", elemType, {2, 2, 5, 8});
+  }
+  auto *node = graph->add_node();
+  node->set_op_type("Attention");
+  for (const char *in : {"q", "k", "v"})
+    node->add_input(in);
+  for (const char *out : {"y", "", "", "qk"})
+    node->add_output(out);
+  for (auto &[name, value] : ints) {
+    auto *a = node->add_attribute();
+    a->set_name(name);
+    a->set_type(::onnx::AttributeProto::INT);
+    a->set_i(value);
+  }
+  graph->add_output()->set_name("y");
+  graph->add_output()->set_name("qk");
+  return model;
+}
+
+TEST_F(ImporterTest, AttentionExpandsIntoMatMulsAndSoftmax) {
+  // Grouped queries: each of the 2 K/V heads is repeated for 2 query heads.
+  std::string messages;
+  std::vector<std::string> types;
+  auto ops = importedOps(attentionModel(false, 1, {{"qk_matmul_output_mode", 3}}), messages, &types);
+  EXPECT_EQ(std::count(ops.begin(), ops.end(), "MatMul"), 2) << messages;
+  EXPECT_EQ(std::count(ops.begin(), ops.end(), "Softmax"), 1) << messages;
+  EXPECT_EQ(std::count(ops.begin(), ops.end(), "Expand"), 2) << messages;
+  EXPECT_EQ(types, (std::vector<std::string>{"tensor<2x4x3x8xf32>", "tensor<2x4x3x5xf32>"}));
+  // 3-d inputs: heads split off and joined again; causal adds a constant bias.
+  messages.clear();
+  types.clear();
+  ops = importedOps(attentionModel(true, 1, {{"is_causal", 1}}), messages, &types);
+  EXPECT_EQ(std::count(ops.begin(), ops.end(), "Add"), 1) << messages;
+  EXPECT_EQ(types, (std::vector<std::string>{"tensor<2x3x32xf32>", "tensor<2x4x3x5xf32>"}));
+  // Half precision is computed in float32 and rounded at the end.
+  messages.clear();
+  types.clear();
+  ops = importedOps(attentionModel(false, 10, {}), messages, &types);
+  EXPECT_EQ(std::count(ops.begin(), ops.end(), "Cast"), 5) << messages;
+  EXPECT_EQ(types, (std::vector<std::string>{"tensor<2x4x3x8xf16>", "tensor<2x4x3x5xf16>"}));
+  // Bad attributes name the problem.
+  messages.clear();
+  ops = importedOps(attentionModel(false, 1, {{"qk_matmul_output_mode", 7}}), messages);
+  EXPECT_TRUE(ops.empty());
+  EXPECT_NE(messages.find("qk_matmul_output_mode must be 0, 1, 2 or 3"), std::string::npos) << messages;
+}
+
+TEST_F(ImporterTest, CenterCropPadCropsAndPadsAroundTheMiddle) {
+  // [5, 4] to [3, 7]: rows 1..3, columns padded 1 in front and 2 behind.
+  ::onnx::ModelProto model;
+  model.set_ir_version(8);
+  model.add_opset_import()->set_version(18);
+  auto *graph = model.mutable_graph();
+  addValue(graph->add_input(), "x", 1, {5, 4});
+  auto *shape = graph->add_initializer();
+  shape->set_name("shape");
+  shape->set_data_type(7);
+  shape->add_dims(2);
+  shape->add_int64_data(3);
+  shape->add_int64_data(7);
+  auto *node = graph->add_node();
+  node->set_op_type("CenterCropPad");
+  node->add_input("x");
+  node->add_input("shape");
+  node->add_output("y");
+  graph->add_output()->set_name("y");
+  std::string messages;
+  std::vector<std::string> types;
+  auto ops = importedOps(model, messages, &types);
+  EXPECT_EQ(ops, (std::vector<std::string>{"Pad", "Slice"})) << messages;
+  EXPECT_EQ(types, std::vector<std::string>{"tensor<3x7xf32>"});
+}
+
+/// A one-node model of `opType` over float inputs `inputs` (name, dims),
+/// with int attributes `ints`, and output y.
+::onnx::ModelProto nodeModel(const std::string &opType, int opset,
+                             std::vector<std::pair<std::string, std::vector<int64_t>>> inputs,
+                             std::vector<std::pair<std::string, int64_t>> ints) {
+  ::onnx::ModelProto model;
+  model.set_ir_version(10);
+  model.add_opset_import()->set_version(opset);
+  auto *graph = model.mutable_graph();
+  auto *node = graph->add_node();
+  node->set_op_type(opType);
+  for (auto &[name, dims] : inputs) {
+    addValue(graph->add_input(), name, name == "positions" ? 7 : 1, dims);
+    node->add_input(name);
+  }
+  node->add_output("y");
+  for (auto &[name, value] : ints) {
+    auto *a = node->add_attribute();
+    a->set_name(name);
+    a->set_type(::onnx::AttributeProto::INT);
+    a->set_i(value);
+  }
+  graph->add_output()->set_name("y");
+  return model;
+}
+
+TEST_F(ImporterTest, NormalizationsExpandIntoReductions) {
+  // LRN: the channel window's sum of squares is an AveragePool over [N, 1, C, H*W].
+  std::string messages;
+  std::vector<std::string> types;
+  auto ops = importedOps(nodeModel("LRN", 13, {{"x", {1, 6, 2, 3}}}, {{"size", 3}}), messages, &types);
+  EXPECT_EQ(ops, (std::vector<std::string>{"Mul", "Reshape", "AveragePool", "Reshape", "Mul", "Add",
+                                           "Pow", "Div"}))
+      << messages;
+  EXPECT_EQ(types, std::vector<std::string>{"tensor<1x6x2x3xf32>"});
+  // GroupNormalization (opset 21: per-channel scale and bias).
+  messages.clear();
+  types.clear();
+  ops = importedOps(nodeModel("GroupNormalization", 21, {{"x", {2, 6, 4}}, {"scale", {6}}, {"bias", {6}}},
+                              {{"num_groups", 3}}),
+                    messages, &types);
+  EXPECT_EQ(std::count(ops.begin(), ops.end(), "ReduceMean"), 2) << messages;
+  EXPECT_EQ(types, std::vector<std::string>{"tensor<2x6x4xf32>"});
+  // Groups must divide the channels.
+  messages.clear();
+  ops = importedOps(nodeModel("GroupNormalization", 21, {{"x", {2, 6, 4}}, {"scale", {6}}, {"bias", {6}}},
+                              {{"num_groups", 4}}),
+                    messages);
+  EXPECT_TRUE(ops.empty());
+  EXPECT_NE(messages.find("num_groups dividing the channels"), std::string::npos) << messages;
+}
+
+TEST_F(ImporterTest, RotaryEmbeddingRotatesPairsOfFeatures) {
+  // Interleaved over the first 4 of 8 features, caches gathered by position.
+  std::string messages;
+  std::vector<std::string> types;
+  auto ops = importedOps(nodeModel("RotaryEmbedding", 23,
+                                   {{"x", {2, 3, 5, 8}}, {"cos", {16, 2}}, {"sin", {16, 2}}, {"positions", {2, 5}}},
+                                   {{"interleaved", 1}, {"rotary_embedding_dim", 4}}),
+                         messages, &types);
+  EXPECT_EQ(std::count(ops.begin(), ops.end(), "Gather"), 2) << messages;
+  EXPECT_EQ(std::count(ops.begin(), ops.end(), "Slice"), 3) << messages;
+  EXPECT_EQ(types, std::vector<std::string>{"tensor<2x3x5x8xf32>"});
+  messages.clear();
+  ops = importedOps(nodeModel("RotaryEmbedding", 23, {{"x", {2, 3, 5, 8}}, {"cos", {2, 5, 3}}, {"sin", {2, 5, 3}}},
+                              {{"rotary_embedding_dim", 3}}),
+                    messages);
+  EXPECT_TRUE(ops.empty());
+  EXPECT_NE(messages.find("rotary_embedding_dim must be even"), std::string::npos) << messages;
+}
+
 TEST_F(ImporterTest, InputShapeForUnknownInputIsAnError) {
   std::string path = write("relu.onnx", oneNodeModel("Relu"));
   mlc::frontend::ImportOptions options;

@@ -25,6 +25,7 @@
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 
+#include <cmath>
 #include <cstring>
 #include <functional>
 
@@ -371,6 +372,10 @@ private:
   FailureOr<SmallVector<Value>> createOp(StringRef opType, ArrayRef<Value> operands,
                                          const NamedAttrList &attrs, unsigned numResults,
                                          Location loc) {
+    // A null operand is an earlier op of an expansion that failed (and said
+    // why): the chain stops here.
+    if (llvm::any_of(operands, [](Value v) { return !v; }))
+      return failure();
     auto opName = RegisteredOperationName::lookup(("onnx." + opType).str(), ctx);
     if (!opName)
       return emitError(loc) << "internal error: no onnx." << opType << " op", failure();
@@ -427,6 +432,31 @@ private:
     NamedAttrList l;
     l.set("axes", builder.getI64ArrayAttr(values));
     return l;
+  }
+
+  /// Attributes {axis = axis}.
+  NamedAttrList axisAttr(int64_t axis) {
+    NamedAttrList l;
+    l.set("axis", builder.getI64IntegerAttr(axis));
+    return l;
+  }
+
+  /// Attributes {perm = perm}.
+  NamedAttrList permAttr(ArrayRef<int64_t> perm) {
+    NamedAttrList l;
+    l.set("perm", builder.getI64ArrayAttr(perm));
+    return l;
+  }
+
+  /// An integer attribute of a node, or `dflt` where it is absent.
+  static int64_t intAttr(const NamedAttrList &attrs, StringRef name, int64_t dflt) {
+    auto a = dyn_cast_or_null<IntegerAttr>(attrs.get(name));
+    return a ? a.getInt() : dflt;
+  }
+
+  /// Operand `i` of a node, or null where it is absent or empty.
+  static Value optionalOperand(ArrayRef<Value> operands, size_t i) {
+    return i < operands.size() && !isa<NoneType>(operands[i].getType()) ? operands[i] : Value();
   }
 
   /// A scalar constant of `elementType` (float or integer).
@@ -488,7 +518,7 @@ private:
     if (reduction != "mean" && reduction != "sum" && reduction != "none")
       return emitError(loc) << "'" << opType << "': unknown reduction '" << reduction << "'";
     auto ignore = dyn_cast_or_null<IntegerAttr>(attrs.get("ignore_index"));
-    Value weights = operands.size() > 2 && !isa<NoneType>(operands[2].getType()) ? operands[2] : Value();
+    Value weights = optionalOperand(operands, 2);
     Type fType = xType.getElementType(), iType = tType.getElementType();
 
     auto op = [&](StringRef name, ArrayRef<Value> args, NamedAttrList opAttrs = {}) {
@@ -496,9 +526,7 @@ private:
     };
     Value logProb = operands[0];
     if (opType == "SoftmaxCrossEntropyLoss") {
-      NamedAttrList axis;
-      axis.set("axis", builder.getI64IntegerAttr(1));
-      if (!(logProb = op("LogSoftmax", {operands[0]}, axis)))
+      if (!(logProb = op("LogSoftmax", {operands[0]}, axisAttr(1))))
         return failure();
     }
     // Targets that index the class dim; ignored ones replaced by class 0.
@@ -509,19 +537,14 @@ private:
         return failure();
     }
     Value picked = op("Unsqueeze", {targets}, axesAttr({1}));
-    if (picked) {
-      NamedAttrList axis;
-      axis.set("axis", builder.getI64IntegerAttr(1));
-      picked = op("GatherElements", {logProb, picked}, axis);
-    }
+    if (picked)
+      picked = op("GatherElements", {logProb, picked}, axisAttr(1));
     Value loss = picked ? op("Squeeze", {picked}, axesAttr({1})) : Value();
     if (loss)
       loss = op("Neg", {loss});
     Value weight; // per element; null: 1 everywhere
     if (loss && weights) {
-      NamedAttrList axis;
-      axis.set("axis", builder.getI64IntegerAttr(0));
-      if ((weight = op("Gather", {weights, targets}, axis)))
+      if ((weight = op("Gather", {weights, targets}, axisAttr(0))))
         loss = op("Mul", {loss, weight});
     }
     if (loss && ignored) {
@@ -875,11 +898,8 @@ private:
       regrouped.push_back(kernel[i]);
     }
     Value w = op("Reshape", {operands[1], int64Constant(grouped, loc)});
-    if (w) {
-      NamedAttrList p;
-      p.set("perm", builder.getI64ArrayAttr(perm));
-      w = op("Transpose", {w}, p);
-    }
+    if (w)
+      w = op("Transpose", {w}, permAttr(perm));
     if (w)
       w = op("Reshape", {w, int64Constant(regrouped, loc)});
     w = slice(w, SmallVector<int64_t>(spatial, -1), SmallVector<int64_t>(spatial, INT64_MIN),
@@ -955,6 +975,408 @@ private:
     return success();
   }
 
+  /// Normalizations that are functions of other ops, expanded here:
+  ///  - LRN: y = x / (bias + alpha / size * sum of x^2 over `size` channels
+  ///    centred on c)^beta; the windowed sum is an AveragePool (times size)
+  ///    over [N, 1, C, rest] that counts the zero padding.
+  ///  - GroupNormalization: x as [N, groups, rest], normalized by each
+  ///    group's mean and variance (epsilon added), then scale and bias per
+  ///    channel (opset 21) or per group (opset 18).
+  ///  - MeanVarianceNormalization: (x - E[x]) / (sqrt(E[x^2] - E[x]^2) + 1e-9)
+  ///    over `axes` (default 0, 2, 3), as its definition computes it.
+  LogicalResult importNormalization(const ::onnx::NodeProto &node, ArrayRef<Value> operands,
+                                    const NamedAttrList &attrs, Location loc) {
+    StringRef kind = node.op_type();
+    auto type = dyn_cast<RankedTensorType>(operands[0].getType());
+    if (!type || !type.hasStaticShape() || !isa<FloatType>(type.getElementType()) || type.getRank() < 2)
+      return emitError(loc) << "'" << kind << "' needs a float input of static shape and rank >= 2";
+    auto op = [&](StringRef name, ArrayRef<Value> args, NamedAttrList opAttrs = {}) {
+      return createOne(name, args, opAttrs, loc);
+    };
+    auto floatAttr = [&](StringRef name, double dflt) {
+      auto a = dyn_cast_or_null<FloatAttr>(attrs.get(name));
+      return a ? a.getValueAsDouble() : dflt;
+    };
+    auto reduceOver = [&](ArrayRef<int64_t> axes) {
+      NamedAttrList l = axesAttr(axes);
+      l.set("keepdims", builder.getI64IntegerAttr(1));
+      return l;
+    };
+    Type et = type.getElementType();
+    ArrayRef<int64_t> shape = type.getShape();
+    int64_t rank = type.getRank(), n = shape[0], c = shape[1];
+    int64_t rest = type.getNumElements() / std::max<int64_t>(n * c, 1);
+    Value x = operands[0], y;
+    if (kind == "LRN") {
+      int64_t size = intAttr(attrs, "size", 0);
+      if (size <= 0)
+        return emitError(loc) << "'LRN' needs a positive size";
+      NamedAttrList pool;
+      pool.set("kernel_shape", builder.getI64ArrayAttr({size, 1}));
+      pool.set("pads", builder.getI64ArrayAttr({(size - 1) / 2, 0, size - 1 - (size - 1) / 2, 0}));
+      pool.set("count_include_pad", builder.getI64IntegerAttr(1));
+      Value squares = op("Reshape", {op("Mul", {x, x}), int64Constant({n, 1, c, rest}, loc)});
+      Value mean = op("Reshape", {op("AveragePool", {squares}, pool), int64Constant(shape, loc)});
+      // alpha / size * sum = alpha * mean
+      Value base = op("Add", {scalar(et, floatAttr("bias", 1.0), loc),
+                              op("Mul", {mean, scalar(et, floatAttr("alpha", 1e-4), loc)})});
+      y = op("Div", {x, op("Pow", {base, scalar(et, floatAttr("beta", 0.75), loc)})});
+    } else if (kind == "GroupNormalization") {
+      int64_t groups = intAttr(attrs, "num_groups", 0);
+      if (groups <= 0 || c % groups || operands.size() < 3)
+        return emitError(loc) << "'GroupNormalization' needs num_groups dividing the channels, scale and bias";
+      Value grouped = op("Reshape", {x, int64Constant({n, groups, c / groups * rest}, loc)});
+      Value mean = op("ReduceMean", {grouped}, reduceOver({2}));
+      Value centred = op("Sub", {grouped, mean});
+      Value variance = op("ReduceMean", {op("Mul", {centred, centred})}, reduceOver({2}));
+      Value deviation = op("Sqrt", {op("Add", {variance, scalar(et, floatAttr("epsilon", 1e-5), loc)})});
+      Value normalized = op("Reshape", {op("Div", {centred, deviation}), int64Constant(shape, loc)});
+      // Scale and bias along the channels: [C, 1, ...]; opset 18's per-group
+      // ones repeated for the channels of each group.
+      SmallVector<int64_t> channelShape(rank - 1, 1);
+      channelShape[0] = c;
+      auto perChannel = [&](Value v) -> Value {
+        auto vt = dyn_cast<RankedTensorType>(v.getType());
+        if (!vt || vt.getRank() != 1 || (vt.getDimSize(0) != c && vt.getDimSize(0) != groups)) {
+          emitError(loc) << "'GroupNormalization': scale and bias must have C or num_groups values";
+          return Value();
+        }
+        if (vt.getDimSize(0) != c)
+          v = op("Expand", {op("Reshape", {v, int64Constant({groups, 1}, loc)}),
+                            int64Constant({groups, c / groups}, loc)});
+        return op("Reshape", {v, int64Constant(channelShape, loc)});
+      };
+      Value scale = perChannel(operands[1]), bias = scale ? perChannel(operands[2]) : Value();
+      y = op("Add", {op("Mul", {normalized, scale}), bias});
+    } else { // MeanVarianceNormalization
+      SmallVector<int64_t> axes = {0, 2, 3};
+      if (auto a = dyn_cast_or_null<ArrayAttr>(attrs.get("axes")))
+        axes = mlc::onnx::getI64s(a, 0, 0);
+      Value mean = op("ReduceMean", {x}, reduceOver(axes));
+      Value meanOfSquares = op("ReduceMean", {op("Mul", {x, x})}, reduceOver(axes));
+      Value variance = op("Sub", {meanOfSquares, op("Mul", {mean, mean})});
+      Value deviation = op("Add", {op("Sqrt", {variance}), scalar(et, 1e-9, loc)});
+      y = op("Div", {op("Sub", {x, mean}), deviation});
+    }
+    if (!y)
+      return failure();
+    values[node.output(0)] = y;
+    return success();
+  }
+
+  /// RotaryEmbedding (opset 23): X as [batch, seq, heads, head size] (from
+  /// [batch, heads, seq, size], or [batch, seq, hidden] with num_heads); its
+  /// first rotary_embedding_dim (default all) features rotate as complex
+  /// pairs, (x1, x2) -> (cos x1 - sin x2, sin x1 + cos x2), the pairs being
+  /// the two halves or, interleaved, the even and odd features; cos and sin
+  /// come from the caches, indexed by position_ids where given.
+  LogicalResult importRotaryEmbedding(const ::onnx::NodeProto &node, ArrayRef<Value> operands,
+                                      const NamedAttrList &attrs, Location loc) {
+    auto refuse = [&](const Twine &why) { return emitError(loc) << "'RotaryEmbedding': " << why; };
+    auto op = [&](StringRef name, ArrayRef<Value> args, NamedAttrList opAttrs = {}) {
+      return createOne(name, args, opAttrs, loc);
+    };
+    auto type = dyn_cast<RankedTensorType>(operands[0].getType());
+    if (!type || !type.hasStaticShape() || (type.getRank() != 3 && type.getRank() != 4) || operands.size() < 3)
+      return refuse("needs X of static shape, 3-d or 4-d, and the cos and sin caches");
+    ArrayRef<int64_t> shape = type.getShape();
+    int64_t batch = shape[0], seq = shape[type.getRank() == 4 ? 2 : 1], heads, size;
+    Value x = operands[0];
+    if (type.getRank() == 4) {
+      heads = shape[1];
+      size = shape[3];
+      x = op("Transpose", {x}, permAttr({0, 2, 1, 3}));
+    } else {
+      heads = intAttr(attrs, "num_heads", 0);
+      if (heads <= 0 || shape[2] % heads)
+        return refuse("3-d X needs num_heads dividing its hidden size");
+      size = shape[2] / heads;
+      x = op("Reshape", {x, int64Constant({batch, seq, heads, size}, loc)});
+    }
+    int64_t dim = intAttr(attrs, "rotary_embedding_dim", 0);
+    if (dim == 0)
+      dim = size;
+    if (dim < 2 || dim > size || dim % 2)
+      return refuse("rotary_embedding_dim must be even and at most the head size");
+    bool interleaved = intAttr(attrs, "interleaved", 0) != 0;
+    auto slice = [&](Value v, int64_t start, int64_t end, int64_t step) {
+      return op("Slice", {v, int64Constant({start}, loc), int64Constant({end}, loc), int64Constant({3}, loc),
+                          int64Constant({step}, loc)});
+    };
+    Value cosines = operands[1], sines = operands[2];
+    if (Value positions = optionalOperand(operands, 3)) {
+      cosines = op("Gather", {cosines, positions}, axisAttr(0));
+      sines = op("Gather", {sines, positions}, axisAttr(0));
+    }
+    // [batch, seq, dim / 2] -> [batch, seq, 1, dim / 2]
+    cosines = op("Unsqueeze", {cosines}, axesAttr({2}));
+    sines = op("Unsqueeze", {sines}, axesAttr({2}));
+    Value x1 = interleaved ? slice(x, 0, dim, 2) : slice(x, 0, dim / 2, 1);
+    Value x2 = interleaved ? slice(x, 1, dim, 2) : slice(x, dim / 2, dim, 1);
+    Value real = op("Sub", {op("Mul", {cosines, x1}), op("Mul", {sines, x2})});
+    Value imag = op("Add", {op("Mul", {sines, x1}), op("Mul", {cosines, x2})});
+    Value rotated;
+    if (interleaved)
+      rotated = op("Reshape", {op("Concat", {op("Unsqueeze", {real}, axesAttr({4})), op("Unsqueeze", {imag}, axesAttr({4}))},
+                                  axisAttr(4)),
+                               int64Constant({batch, seq, heads, dim}, loc)});
+    else
+      rotated = op("Concat", {real, imag}, axisAttr(3));
+    Value y = dim < size ? op("Concat", {rotated, slice(x, dim, size, 1)}, axisAttr(3)) : rotated;
+    y = type.getRank() == 4 ? op("Transpose", {y}, permAttr({0, 2, 1, 3}))
+                            : op("Reshape", {y, int64Constant(shape, loc)});
+    if (!y)
+      return failure();
+    values[node.output(0)] = y;
+    return success();
+  }
+
+  /// CenterCropPad: along each of `axes` (default all), an input longer than
+  /// the target is cropped to its middle, starting at (n - t) / 2, and a
+  /// shorter one padded with zeros, (t - n) / 2 of them in front. The target
+  /// dims are `shape` when it is a constant, else the output's declared dims.
+  LogicalResult importCenterCropPad(const ::onnx::NodeProto &node, ArrayRef<Value> operands,
+                                    const NamedAttrList &attrs, Location loc) {
+    auto type = dyn_cast<RankedTensorType>(operands[0].getType());
+    if (!type || !type.hasStaticShape() || operands.size() < 2)
+      return emitError(loc) << "'CenterCropPad' needs an input of static shape and a shape";
+    int64_t rank = type.getRank();
+    SmallVector<int64_t> axes;
+    if (auto a = dyn_cast_or_null<ArrayAttr>(attrs.get("axes")))
+      for (int64_t axis : mlc::onnx::getI64s(a, 0, 0))
+        axes.push_back(axis < 0 ? axis + rank : axis);
+    else
+      for (int64_t d = 0; d < rank; ++d)
+        axes.push_back(d);
+    SmallVector<int64_t> target;
+    if (auto shape = mlc::onnx::getConstantInts(operands[1]); succeeded(shape)) {
+      target = *shape;
+    } else if (auto declared = declaredShape(node.output(0)); declared && (int64_t)declared->size() == rank) {
+      for (int64_t a : axes)
+        target.push_back(a >= 0 && a < rank ? (*declared)[a] : -1);
+    } else {
+      return emitError(loc) << "'CenterCropPad': a computed shape needs the output's declared shape";
+    }
+    if (target.size() != axes.size())
+      return emitError(loc) << "'CenterCropPad': shape has " << target.size() << " dims for "
+                            << axes.size() << " axes";
+    SmallVector<int64_t> pads(2 * rank, 0), starts, ends;
+    bool pad = false;
+    for (auto [a, t] : llvm::zip(axes, target)) {
+      if (a < 0 || a >= rank || t < 0)
+        return emitError(loc) << "'CenterCropPad': bad axis or target dim";
+      int64_t n = type.getDimSize(a);
+      if (t > n) {
+        pads[a] = (t - n) / 2;
+        pads[a + rank] = t - n - pads[a];
+        pad = true;
+      }
+      int64_t start = t < n ? (n - t) / 2 : 0;
+      starts.push_back(start);
+      ends.push_back(start + t);
+    }
+    Value x = operands[0];
+    if (pad) {
+      Value none = mlc::onnx::NoneOp::create(builder, loc, builder.getNoneType());
+      x = createOne("Pad", {x, int64Constant(pads, loc), none}, {}, loc);
+    }
+    Value y = createOne("Slice",
+                        {x, int64Constant(starts, loc), int64Constant(ends, loc), int64Constant(axes, loc),
+                         int64Constant(SmallVector<int64_t>(axes.size(), 1), loc)},
+                        {}, loc);
+    if (!y)
+      return failure();
+    values[node.output(0)] = y;
+    return success();
+  }
+
+  /// Attention (opsets 23-24) expanded per its definition. Q, K and V are
+  /// [batch, heads, sequence, head size] (3-d inputs [batch, sequence,
+  /// heads * size] are split by q_num_heads and kv_num_heads); past key and
+  /// value go in front of K and V along the sequence (present_key/value);
+  /// for grouped queries each K/V head serves q_heads / kv_heads
+  /// consecutive query heads. Then
+  ///   S = (Q sqrt(scale)) (K sqrt(scale))^T, softcapped to c tanh(S / c)
+  ///   P = softmax(S + bias) (in softmax_precision), Y = P V
+  /// where the bias sums the mask (boolean: 0 where true, else -inf; shorter
+  /// than the total sequence: padded with -inf), with is_causal -inf above
+  /// the diagonal shifted by the past length, and with nonpad_kv_seqlen -inf
+  /// past each batch's valid keys. qk_matmul_output is S for modes 0 and 1,
+  /// S + bias for 2 and P for 3, as the reference implementation has it.
+  LogicalResult importAttention(const ::onnx::NodeProto &node, ArrayRef<Value> operands,
+                                const NamedAttrList &attrs, Location loc) {
+    auto refuse = [&](const Twine &why) { return emitError(loc) << "'Attention': " << why; };
+    auto operand = [&](size_t i) { return optionalOperand(operands, i); };
+    auto op = [&](StringRef name, ArrayRef<Value> args, NamedAttrList opAttrs = {}) {
+      return createOne(name, args, opAttrs, loc);
+    };
+    auto shapeOf = [](Value v) -> ArrayRef<int64_t> { return cast<RankedTensorType>(v.getType()).getShape(); };
+    Value q = operand(0), k = operand(1), v = operand(2), mask = operand(3);
+    Value pastKey = operand(4), pastValue = operand(5), nonpad = operand(6);
+    for (Value x : {q, k, v, mask, pastKey, pastValue, nonpad}) {
+      auto t = x ? dyn_cast<RankedTensorType>(x.getType()) : RankedTensorType();
+      if (x && (!t || !t.hasStaticShape()))
+        return refuse("needs inputs of static shape");
+    }
+    if (!q || !k || !v)
+      return refuse("needs Q, K and V");
+    auto qType = cast<RankedTensorType>(q.getType());
+    Type et = qType.getElementType();
+    int64_t rank = qType.getRank();
+    if (!isa<FloatType>(et) || (rank != 3 && rank != 4) || shapeOf(k).size() != (size_t)rank ||
+        shapeOf(v).size() != (size_t)rank)
+      return refuse("Q, K and V must be float tensors, all 3-d or all 4-d");
+    // Half-precision inputs are computed in float32 and rounded once at the
+    // end, as the reference does (rounding every step loses ~1e-3).
+    Type own = et;
+    auto toType = [&](Type t) {
+      NamedAttrList l;
+      l.set("to", builder.getI64IntegerAttr(mlc::onnx::getONNXElementType(t)));
+      return l;
+    };
+    if (mask) {
+      Type m = cast<RankedTensorType>(mask.getType()).getElementType();
+      if (!m.isInteger(1) && m != et)
+        return refuse("attn_mask must be boolean or have Q's element type");
+    }
+    if (et.getIntOrFloatBitWidth() < 32) {
+      et = builder.getF32Type();
+      for (Value *x : {&q, &k, &v, &pastKey, &pastValue})
+        if (*x)
+          *x = op("Cast", {*x}, toType(et));
+      if (mask && !cast<RankedTensorType>(mask.getType()).getElementType().isInteger(1))
+        mask = op("Cast", {mask}, toType(et));
+    }
+    int64_t batch = qType.getDimSize(0);
+    if (rank == 3) {
+      int64_t qHeads = intAttr(attrs, "q_num_heads", 0), kvHeads = intAttr(attrs, "kv_num_heads", 0);
+      if (qHeads <= 0 || kvHeads <= 0 || shapeOf(q)[2] % qHeads || shapeOf(k)[2] % kvHeads ||
+          shapeOf(v)[2] % kvHeads)
+        return refuse("3-d inputs need q_num_heads and kv_num_heads that divide their hidden sizes");
+      // [batch, seq, heads * size] -> [batch, heads, seq, size]
+      auto split = [&](Value x, int64_t heads) {
+        ArrayRef<int64_t> s = shapeOf(x);
+        Value r = op("Reshape", {x, int64Constant({s[0], s[1], heads, s[2] / heads}, loc)});
+        return op("Transpose", {r}, permAttr({0, 2, 1, 3}));
+      };
+      q = split(q, qHeads);
+      k = split(k, kvHeads);
+      v = split(v, kvHeads);
+    }
+    if (pastKey)
+      k = op("Concat", {pastKey, k}, axisAttr(2));
+    if (pastValue)
+      v = op("Concat", {pastValue, v}, axisAttr(2));
+    if (!q || !k || !v)
+      return failure();
+    Value presentKey = k, presentValue = v;
+    int64_t qHeads = shapeOf(q)[1], qSeq = shapeOf(q)[2], headSize = shapeOf(q)[3];
+    int64_t kvHeads = shapeOf(k)[1], total = shapeOf(k)[2];
+    int64_t past = pastKey ? shapeOf(pastKey)[2] : 0;
+    if (shapeOf(k)[3] != headSize || shapeOf(v)[1] != kvHeads || shapeOf(v)[2] != total)
+      return refuse("K must match Q's head size, and V K's heads and sequence");
+    if (qHeads != kvHeads) {
+      if (qHeads % kvHeads)
+        return refuse("q_num_heads must be a multiple of kv_num_heads");
+      // Repeat each K/V head for its group: [b, kv, 1, t, d] -> [b, kv, g, t, d] -> [b, q, t, d].
+      auto repeat = [&](Value x) {
+        ArrayRef<int64_t> s = shapeOf(x);
+        Value e = op("Expand", {op("Unsqueeze", {x}, axesAttr({2})),
+                                int64Constant({s[0], kvHeads, qHeads / kvHeads, s[2], s[3]}, loc)});
+        return op("Reshape", {e, int64Constant({s[0], qHeads, s[2], s[3]}, loc)});
+      };
+      k = repeat(k);
+      v = repeat(v);
+    }
+
+    double scale = 1.0 / std::sqrt((double)headSize);
+    if (auto a = dyn_cast_or_null<FloatAttr>(attrs.get("scale")))
+      scale = a.getValueAsDouble();
+    Value rootScale = scalar(et, std::sqrt(scale), loc);
+    Value scores = op("MatMul", {op("Mul", {q, rootScale}),
+                                 op("Mul", {op("Transpose", {k}, permAttr({0, 1, 3, 2})), rootScale})});
+    double softcap = 0;
+    if (auto a = dyn_cast_or_null<FloatAttr>(attrs.get("softcap")))
+      softcap = a.getValueAsDouble();
+    if (softcap > 0) {
+      Value c = scalar(et, softcap, loc);
+      scores = op("Mul", {op("Tanh", {op("Div", {scores, c})}), c});
+    }
+
+    Value zero = scalar(et, 0, loc), minusInf = scalar(et, -INFINITY, loc), bias;
+    auto addBias = [&](Value b) { bias = bias ? op("Add", {bias, b}) : b; };
+    if (mask) {
+      auto maskType = cast<RankedTensorType>(mask.getType());
+      if (maskType.getElementType().isInteger(1))
+        mask = op("Where", {mask, zero, minusInf});
+      int64_t missing = total - maskType.getShape().back();
+      if (missing < 0 || maskType.getRank() < 1)
+        return refuse("attn_mask is longer than the total sequence");
+      if (missing > 0) {
+        SmallVector<int64_t> pads(2 * maskType.getRank(), 0);
+        pads.back() = missing;
+        mask = op("Pad", {mask, int64Constant(pads, loc), minusInf});
+      }
+      addBias(mask);
+    }
+    if (intAttr(attrs, "is_causal", 0)) {
+      // Query i (after `past` earlier positions) sees keys j <= past + i.
+      auto type = RankedTensorType::get({qSeq, total}, et);
+      const llvm::fltSemantics &sem = cast<FloatType>(et).getFloatSemantics();
+      SmallVector<APFloat> causal;
+      for (int64_t i = 0; i < qSeq; ++i)
+        for (int64_t j = 0; j < total; ++j)
+          causal.push_back(j - past > i ? APFloat::getInf(sem, /*Negative=*/true) : APFloat::getZero(sem));
+      addBias(constant(DenseElementsAttr::get(type, causal), loc));
+    }
+    if (nonpad) {
+      // Keys at or past nonpad_kv_seqlen[b] are padding.
+      SmallVector<int64_t> positions;
+      for (int64_t j = 0; j < total; ++j)
+        positions.push_back(j);
+      NamedAttrList toI64;
+      toI64.set("to", builder.getI64IntegerAttr(7));
+      Value valid = op("Less", {int64Constant(positions, loc),
+                                op("Unsqueeze", {op("Cast", {nonpad}, toI64)}, axesAttr({1}))});
+      valid = op("Reshape", {valid, int64Constant({batch, 1, 1, total}, loc)});
+      addBias(op("Where", {valid, zero, minusInf}));
+    }
+    Value biased = bias ? op("Add", {scores, bias}) : scores;
+
+    Value probs = biased;
+    // softmax_precision: a wider type than the computation's changes
+    // nothing; a narrower one rounds the softmax's input and output.
+    int64_t precision = intAttr(attrs, "softmax_precision", 0);
+    NamedAttrList toPrecision;
+    toPrecision.set("to", builder.getI64IntegerAttr(precision));
+    bool recast = precision != 0 && precision != mlc::onnx::getONNXElementType(et);
+    if (recast)
+      probs = op("Cast", {probs}, toPrecision);
+    probs = op("Softmax", {probs}, axisAttr(-1));
+    if (recast)
+      probs = op("Cast", {probs}, toType(et));
+    Value y = op("MatMul", {probs, v});
+    if (y && rank == 3) {
+      int64_t valueSize = shapeOf(y)[3];
+      y = op("Reshape", {op("Transpose", {y}, permAttr({0, 2, 1, 3})),
+                         int64Constant({batch, qSeq, qHeads * valueSize}, loc)});
+    }
+    int64_t mode = intAttr(attrs, "qk_matmul_output_mode", 0);
+    if (mode < 0 || mode > 3)
+      return refuse("qk_matmul_output_mode must be 0, 1, 2 or 3");
+    Value qk = mode == 3 ? probs : mode == 2 ? biased : scores;
+    Value results[] = {y, presentKey, presentValue, qk};
+    for (int i = 0; i < node.output_size() && i < 4; ++i) {
+      if (node.output(i).empty())
+        continue;
+      Value r = results[i] && own != et ? op("Cast", {results[i]}, toType(own)) : results[i];
+      if (!r)
+        return failure();
+      values[node.output(i)] = r;
+    }
+    return success();
+  }
+
   /// RNN, GRU and LSTM unrolled over the (static) sequence: X times every
   /// direction's input weights is one MatMul for all steps, then each step
   /// adds H R^T and applies the gates, per the operators' definitions:
@@ -971,20 +1393,14 @@ private:
                                 const NamedAttrList &attrs, Location loc) {
     StringRef kind = node.op_type();
     auto refuse = [&](const Twine &why) { return emitError(loc) << "'" << kind << "': " << why; };
-    auto operand = [&](size_t i) -> Value {
-      return i < operands.size() && !isa<NoneType>(operands[i].getType()) ? operands[i] : Value();
-    };
-    auto intAttr = [&](StringRef name, int64_t dflt) {
-      auto a = dyn_cast_or_null<IntegerAttr>(attrs.get(name));
-      return a ? a.getInt() : dflt;
-    };
+    auto operand = [&](size_t i) { return optionalOperand(operands, i); };
     int64_t gates = kind == "RNN" ? 1 : kind == "GRU" ? 3 : 4;
     auto xType = dyn_cast<RankedTensorType>(operands[0].getType());
     auto wType = operands.size() > 1 ? dyn_cast<RankedTensorType>(operands[1].getType()) : nullptr;
     if (!xType || !wType || !xType.hasStaticShape() || !wType.hasStaticShape() ||
         xType.getRank() != 3 || wType.getRank() != 3 || !isa<FloatType>(xType.getElementType()))
       return refuse("needs static float X [seq, batch, input] and W [directions, gates * hidden, input]");
-    bool batchFirst = intAttr("layout", 0) != 0;
+    bool batchFirst = intAttr(attrs, "layout", 0) != 0;
     int64_t seq = xType.getDimSize(batchFirst ? 1 : 0), batch = xType.getDimSize(batchFirst ? 0 : 1);
     int64_t numDirections = wType.getDimSize(0), hidden = wType.getDimSize(1) / gates;
     StringRef direction = "forward";
@@ -992,7 +1408,7 @@ private:
       direction = d.getValue();
     if ((direction == "bidirectional") != (numDirections == 2) || wType.getDimSize(1) != gates * hidden)
       return refuse("W's shape does not match the direction and hidden size");
-    if (attrs.get("clip") || intAttr("input_forget", 0) != 0)
+    if (attrs.get("clip") || intAttr(attrs, "input_forget", 0) != 0)
       return refuse("clip and input_forget are not supported");
     if (auto acts = dyn_cast_or_null<ArrayAttr>(attrs.get("activations"))) {
       SmallVector<StringRef> expected = kind == "RNN"   ? SmallVector<StringRef>{"Tanh"}
@@ -1017,18 +1433,8 @@ private:
     auto op = [&](StringRef name, ArrayRef<Value> args, NamedAttrList opAttrs = {}) {
       return createOne(name, args, opAttrs, loc);
     };
-    auto axisAttr = [&](int64_t axis) {
-      NamedAttrList l;
-      l.set("axis", builder.getI64IntegerAttr(axis));
-      return l;
-    };
     NamedAttrList toI64;
     toI64.set("to", builder.getI64IntegerAttr(7));
-    auto permAttr = [&](ArrayRef<int64_t> perm) {
-      NamedAttrList l;
-      l.set("perm", builder.getI64ArrayAttr(perm));
-      return l;
-    };
     // [start, end) along `axis`.
     auto slice = [&](Value v, int64_t axis, int64_t start, int64_t end) {
       return op("Slice", {v, int64Constant({start}, loc), int64Constant({end}, loc),
@@ -1080,7 +1486,7 @@ private:
           Value rh = slice(rT, 1, 2 * hidden, 3 * hidden);
           Value xh = gate(slice(xw, 0, t * batch, (t + 1) * batch), 2);
           Value cand;
-          if (intAttr("linear_before_reset", 0)) {
+          if (intAttr(attrs, "linear_before_reset", 0)) {
             // xh holds Wbh + Rbh; Rbh belongs inside the reset product.
             Value hr = op("MatMul", {h, rh});
             if (rb) {
@@ -1155,8 +1561,11 @@ private:
     auto opName = RegisteredOperationName::lookup(("onnx." + (castLike ? StringRef("Cast") : opType)).str(), ctx);
     bool isLoss = opType == "NegativeLogLikelihoodLoss" || opType == "SoftmaxCrossEntropyLoss";
     bool isRecurrent = opType == "RNN" || opType == "GRU" || opType == "LSTM";
+    bool isNormalization =
+        opType == "LRN" || opType == "GroupNormalization" || opType == "MeanVarianceNormalization";
     bool expanded = isLoss || isRecurrent || opType == "ConvTranspose" || opType == "Upsample" ||
-                    opType == "LpPool" || opType == "Scatter";
+                    opType == "LpPool" || opType == "Scatter" || opType == "Attention" ||
+                    opType == "CenterCropPad" || isNormalization || opType == "RotaryEmbedding";
     if ((!opName && !expanded) || opType == "none")
       return emitError(loc) << "operator '" << opType << "' (opset " << opsetVersion
                             << ") is not supported";
@@ -1198,6 +1607,14 @@ private:
       return importLpPool(node, operands, attrs, loc);
     if (isRecurrent)
       return importRecurrent(node, operands, attrs, loc);
+    if (opType == "Attention")
+      return importAttention(node, operands, attrs, loc);
+    if (opType == "CenterCropPad")
+      return importCenterCropPad(node, operands, attrs, loc);
+    if (isNormalization)
+      return importNormalization(node, operands, attrs, loc);
+    if (opType == "RotaryEmbedding")
+      return importRotaryEmbedding(node, operands, attrs, loc);
     if (opType == "Constant") {
       Attribute value;
       for (NamedAttribute named : attrs) {
@@ -1349,8 +1766,27 @@ private:
     if (opType == "Pad") {
       while (operands.size() < 3)
         operands.push_back(mlc::onnx::NoneOp::create(builder, loc, builder.getNoneType()));
-      if (operands.size() > 3 && !isa<NoneType>(operands[3].getType()))
-        return emitError(loc) << "'Pad': the axes input is not supported";
+      if (operands.size() > 3 && !isa<NoneType>(operands[3].getType())) {
+        // Opset 18's axes: pads name those axes only. The pads of every
+        // axis gather them from pads ++ [0] (computed pads too).
+        auto type = dyn_cast<RankedTensorType>(operands[0].getType());
+        auto axes = mlc::onnx::getConstantInts(operands[3]);
+        if (!type || failed(axes))
+          return emitError(loc) << "'Pad': with axes, the input must be ranked and axes constant";
+        int64_t rank = type.getRank(), n = axes->size();
+        SmallVector<int64_t> from(2 * rank, 2 * n); // index 2n: the appended 0
+        for (auto [i, axis] : llvm::enumerate(*axes)) {
+          int64_t a = axis < 0 ? axis + rank : axis;
+          if (a < 0 || a >= rank)
+            return emitError(loc) << "'Pad': axis " << axis << " is out of range for rank " << rank;
+          from[a] = i;
+          from[a + rank] = i + n;
+        }
+        Value padded = createOne("Concat", {operands[1], int64Constant({0}, loc)}, axisAttr(0), loc);
+        operands[1] = createOne("Gather", {padded, int64Constant(from, loc)}, axisAttr(0), loc);
+        if (!operands[1])
+          return failure();
+      }
       operands.resize(3);
     }
     if (opType == "Slice" && opsetVersion < 10) {

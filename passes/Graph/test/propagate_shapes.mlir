@@ -159,6 +159,32 @@ func.func @negated_axis(%x: tensor<3x4xf32>) -> (tensor<*xf32>, tensor<*xf32>) {
 
 // -----
 
+// Tests the head-count arithmetic of Attention's function body: Not folds,
+// so Where picks the group size (4 query heads over 2 K/V heads: 2) and the
+// Expand to [2, 2, 2, 5, 8] has a static shape.
+
+// CHECK-LABEL: func.func @grouped_heads
+// CHECK-SAME: -> tensor<2x2x2x5x8xf32>
+// CHECK-NOT: onnx.Not
+// CHECK-NOT: onnx.Where
+// CHECK: onnx.Expand
+func.func @grouped_heads(%k: tensor<2x2x1x5x8xf32>) -> tensor<*xf32> {
+  %q = onnx.Constant dense<4> : tensor<1xi64> : tensor<1xi64>
+  %kv = onnx.Constant dense<2> : tensor<1xi64> : tensor<1xi64>
+  %same = onnx.Equal(%q, %kv) : (tensor<1xi64>, tensor<1xi64>) -> tensor<*xi1>
+  %grouped = onnx.Not(%same) : (tensor<*xi1>) -> tensor<*xi1>
+  %group = onnx.Div(%q, %kv) : (tensor<1xi64>, tensor<1xi64>) -> tensor<*xi64>
+  %one = onnx.Constant dense<1> : tensor<1xi64> : tensor<1xi64>
+  %dim = onnx.Where(%grouped, %group, %one) : (tensor<*xi1>, tensor<*xi64>, tensor<1xi64>) -> tensor<*xi64>
+  %prefix = onnx.Constant dense<2> : tensor<2xi64> : tensor<2xi64>
+  %suffix = onnx.Constant dense<[5, 8]> : tensor<2xi64> : tensor<2xi64>
+  %shape = onnx.Concat(%prefix, %dim, %suffix) {axis = 0 : i64} : (tensor<2xi64>, tensor<*xi64>, tensor<2xi64>) -> tensor<*xi64>
+  %e = onnx.Expand(%k, %shape) : (tensor<2x2x1x5x8xf32>, tensor<*xi64>) -> tensor<*xf32>
+  return %e : tensor<*xf32>
+}
+
+// -----
+
 // Tests Einsum's result shapes: explicit, implicit (letters used once, in
 // alphabetical order: "ij,jk" gives ik) and with an ellipsis.
 
