@@ -591,6 +591,46 @@ TEST_F(ImporterTest, RotaryEmbeddingRotatesPairsOfFeatures) {
   EXPECT_NE(messages.find("rotary_embedding_dim must be even"), std::string::npos) << messages;
 }
 
+TEST_F(ImporterTest, QuantizationOpsExpandIntoIntegerArithmetic) {
+  // QuantizeLinear to int8 per axis: divide, round, add the zero point,
+  // clamp to [-128, 127], convert.
+  ::onnx::ModelProto model;
+  model.set_ir_version(8);
+  model.add_opset_import()->set_version(13);
+  auto *graph = model.mutable_graph();
+  addValue(graph->add_input(), "x", 1, {2, 4});
+  addValue(graph->add_input(), "s", 1, {4});
+  addValue(graph->add_input(), "z", 3, {4});
+  auto *node = graph->add_node();
+  node->set_op_type("QuantizeLinear");
+  for (const char *in : {"x", "s", "z"})
+    node->add_input(in);
+  node->add_output("y");
+  graph->add_output()->set_name("y");
+  std::string messages;
+  std::vector<std::string> types;
+  auto ops = importedOps(model, messages, &types);
+  EXPECT_EQ(ops, (std::vector<std::string>{"Reshape", "Reshape", "Cast", "Div", "Round", "Add", "Clip", "Cast"}))
+      << messages;
+  EXPECT_EQ(types, std::vector<std::string>{"tensor<2x4xi8>"});
+  // A per-axis scale must match the axis.
+  graph->mutable_input(1)->mutable_type()->mutable_tensor_type()->mutable_shape()->mutable_dim(0)->set_dim_value(3);
+  messages.clear();
+  EXPECT_TRUE(importedOps(model, messages).empty());
+  EXPECT_NE(messages.find("one value per index of axis 1"), std::string::npos) << messages;
+  // Float8 outputs are refused by name.
+  messages.clear();
+  graph->mutable_input(1)->mutable_type()->mutable_tensor_type()->mutable_shape()->mutable_dim(0)->set_dim_value(4);
+  node->mutable_input()->RemoveLast();
+  auto *dtype = node->add_attribute();
+  dtype->set_name("output_dtype");
+  dtype->set_type(::onnx::AttributeProto::INT);
+  dtype->set_i(17);
+  model.mutable_opset_import(0)->set_version(21);
+  EXPECT_TRUE(importedOps(model, messages).empty());
+  EXPECT_NE(messages.find("only integer outputs of 8 to 32 bits are supported"), std::string::npos) << messages;
+}
+
 TEST_F(ImporterTest, InputShapeForUnknownInputIsAnError) {
   std::string path = write("relu.onnx", oneNodeModel("Relu"));
   mlc::frontend::ImportOptions options;

@@ -975,6 +975,229 @@ private:
     return success();
   }
 
+  /// Attributes {to = the ONNX code of `type`} for a Cast.
+  NamedAttrList castTo(Type type) {
+    NamedAttrList l;
+    l.set("to", builder.getI64IntegerAttr(mlc::onnx::getONNXElementType(type)));
+    return l;
+  }
+
+  /// A scale or zero point of a (de)quantization, broadcastable against
+  /// `xType`: one element as a scalar; a vector along `axis`; a blocked one
+  /// (block_size > 0: x's shape with ceil(dim / block) along axis) repeated
+  /// block_size times along axis and cut to the dim.
+  Value quantizationParameter(Value p, RankedTensorType xType, int64_t axis, int64_t blockSize,
+                              StringRef kind, Location loc) {
+    auto pType = dyn_cast<RankedTensorType>(p.getType());
+    int64_t rank = xType.getRank();
+    if (!pType || !pType.hasStaticShape()) {
+      emitError(loc) << "'" << kind << "': scale and zero point need static shapes";
+      return Value();
+    }
+    if (blockSize <= 0 && pType.getNumElements() == 1)
+      return createOne("Reshape", {p, int64Constant({}, loc)}, {}, loc);
+    axis = axis < 0 ? axis + rank : axis;
+    if (axis < 0 || axis >= rank) {
+      emitError(loc) << "'" << kind << "': axis is out of range for rank " << rank;
+      return Value();
+    }
+    if (blockSize <= 0) {
+      if (pType.getRank() != 1 || pType.getDimSize(0) != xType.getDimSize(axis)) {
+        emitError(loc) << "'" << kind << "': a per-axis scale or zero point needs one value per index of axis "
+                       << axis;
+        return Value();
+      }
+      SmallVector<int64_t> shape(rank, 1);
+      shape[axis] = pType.getDimSize(0);
+      return createOne("Reshape", {p, int64Constant(shape, loc)}, {}, loc);
+    }
+    int64_t dim = xType.getDimSize(axis);
+    if (pType.getRank() != rank || pType.getDimSize(axis) != (dim + blockSize - 1) / blockSize) {
+      emitError(loc) << "'" << kind << "': a blocked scale or zero point needs x's shape with ceil(dim / "
+                     << blockSize << ") along axis " << axis;
+      return Value();
+    }
+    SmallVector<int64_t> expanded(pType.getShape()), merged(pType.getShape());
+    expanded.insert(expanded.begin() + axis + 1, blockSize);
+    merged[axis] *= blockSize;
+    Value e = createOne("Expand", {createOne("Unsqueeze", {p}, axesAttr({axis + 1}), loc), int64Constant(expanded, loc)},
+                        {}, loc);
+    Value m = createOne("Reshape", {e, int64Constant(merged, loc)}, {}, loc);
+    return createOne("Slice", {m, int64Constant({0}, loc), int64Constant({dim}, loc), int64Constant({axis}, loc),
+                               int64Constant({1}, loc)},
+                     {}, loc);
+  }
+
+  /// round(v) + zeroPoint, clamped to the range of integer type `q` and
+  /// converted to it (v and zeroPoint floats of one type; zeroPoint may be
+  /// null).
+  Value saturateRound(Value v, Value zeroPoint, IntegerType q, Location loc) {
+    Type ft = cast<RankedTensorType>(v.getType()).getElementType();
+    Value r = createOne("Round", {v}, {}, loc);
+    if (zeroPoint)
+      r = createOne("Add", {r, zeroPoint}, {}, loc);
+    unsigned bits = q.getWidth();
+    double lo = q.isUnsigned() ? 0.0 : -std::ldexp(1.0, bits - 1);
+    double hi = q.isUnsigned() ? std::ldexp(1.0, bits) - 1 : std::ldexp(1.0, bits - 1) - 1;
+    r = createOne("Clip", {r, scalar(ft, lo, loc), scalar(ft, hi, loc)}, {}, loc);
+    return createOne("Cast", {r}, castTo(q), loc);
+  }
+
+  /// The quantization operators, expanded per their definitions (integer
+  /// types of 8 to 32 bits; float8 and 4-bit types are not supported):
+  ///   QuantizeLinear    y = saturate(round(x / scale) + zero_point)
+  ///   DequantizeLinear  y = (x - zero_point) * scale
+  ///   DynamicQuantizeLinear: uint8 with scale = (max(x, 0) - min(x, 0)) / 255
+  ///                     and zero point round(-min(x, 0) / scale), clamped
+  ///   MatMulInteger, ConvInteger: int32 products of (a - a_zero_point) and
+  ///                     (b - b_zero_point) (per row/column or per channel)
+  ///   QLinearMatMul, QLinearConv: the int32 product, times a_scale * b_scale
+  ///                     / y_scale (per output channel for QLinearConv's
+  ///                     weights), plus B, requantized with y_zero_point
+  /// Scales and products are multiplied in float64, so the int32 products
+  /// and zero points stay exact; rounding is half to even.
+  LogicalResult importQuantization(const ::onnx::NodeProto &node, ArrayRef<Value> operands,
+                                   NamedAttrList attrs, Location loc) {
+    StringRef kind = node.op_type();
+    auto refuse = [&](const Twine &why) { return emitError(loc) << "'" << kind << "': " << why; };
+    auto op = [&](StringRef name, ArrayRef<Value> args, NamedAttrList opAttrs = {}) {
+      return createOne(name, args, opAttrs, loc);
+    };
+    auto operand = [&](size_t i) { return optionalOperand(operands, i); };
+    for (Value v : operands)
+      if (auto t = dyn_cast<RankedTensorType>(v.getType()); !isa<NoneType>(v.getType()) && (!t || !t.hasStaticShape()))
+        return refuse("needs inputs of static shape");
+    auto elementType = [](Value v) { return cast<RankedTensorType>(v.getType()).getElementType(); };
+    auto xType = cast<RankedTensorType>(operands[0].getType());
+    int64_t axis = intAttr(attrs, "axis", 1), blockSize = intAttr(attrs, "block_size", 0);
+    auto param = [&](Value p) { return p ? quantizationParameter(p, xType, axis, blockSize, kind, loc) : Value(); };
+    Type f32 = builder.getF32Type(), f64 = builder.getF64Type(), i32 = builder.getI32Type();
+    auto asType = [&](Value v, Type t) { return v && elementType(v) != t ? op("Cast", {v}, castTo(t)) : v; };
+    auto isQuantType = [](Type t) {
+      auto i = dyn_cast<IntegerType>(t);
+      return i && i.getWidth() >= 8 && i.getWidth() <= 32;
+    };
+    SmallVector<Value> results;
+
+    if (kind == "QuantizeLinear") {
+      Value zeroPoint = operand(2);
+      Type q = zeroPoint ? elementType(zeroPoint) : Type();
+      if (int64_t code = intAttr(attrs, "output_dtype", 0); !q && code) {
+        q = mlc::onnx::convertONNXElementType(ctx, code);
+        if (!q)
+          return refuse("only integer outputs of 8 to 32 bits are supported (output_dtype " + Twine(code) + ")");
+      }
+      if (!q)
+        q = builder.getIntegerType(8, /*isSigned=*/false);
+      if (!isQuantType(q))
+        return refuse("only integer outputs of 8 to 32 bits are supported");
+      Type ft = elementType(operands[0]);
+      if (int64_t code = intAttr(attrs, "precision", 0))
+        ft = mlc::onnx::convertONNXElementType(ctx, code);
+      if (!ft || !isa<FloatType>(ft))
+        return refuse("x and the precision must be floats");
+      Value x = asType(operands[0], ft), scale = asType(param(operands[1]), ft);
+      Value zp = zeroPoint ? asType(param(zeroPoint), ft) : Value();
+      results.push_back(x && scale ? saturateRound(op("Div", {x, scale}), zp, cast<IntegerType>(q), loc) : Value());
+    } else if (kind == "DequantizeLinear") {
+      if (!isQuantType(xType.getElementType()))
+        return refuse("only integer inputs of 8 to 32 bits are supported");
+      Type out = elementType(operands[1]);
+      if (int64_t code = intAttr(attrs, "output_dtype", 0))
+        out = mlc::onnx::convertONNXElementType(ctx, code);
+      if (!out || !isa<FloatType>(out))
+        return refuse("the output must be a float type");
+      Value dx = asType(operands[0], f32);
+      if (Value zp = operand(2))
+        dx = op("Sub", {dx, asType(param(zp), f32)});
+      results.push_back(asType(op("Mul", {dx, asType(param(operands[1]), f32)}), out));
+    } else if (kind == "DynamicQuantizeLinear") {
+      Type ft = xType.getElementType();
+      NamedAttrList all;
+      all.set("keepdims", builder.getI64IntegerAttr(0));
+      Value zero = scalar(ft, 0, loc);
+      Value hi = op("Max", {op("ReduceMax", {operands[0]}, all), zero});
+      Value lo = op("Min", {op("ReduceMin", {operands[0]}, all), zero});
+      Value range = op("Sub", {hi, lo});
+      // A constant input range of 0 has scale 1.
+      Value scale = op("Div", {op("Where", {op("Equal", {range, zero}), scalar(ft, 1, loc), range}), scalar(ft, 255, loc)});
+      IntegerType u8 = builder.getIntegerType(8, /*isSigned=*/false);
+      Value zpFloat = op("Round", {op("Clip", {op("Sub", {zero, op("Div", {lo, scale})}), zero, scalar(ft, 255, loc)})});
+      results.push_back(saturateRound(op("Div", {operands[0], scale}), zpFloat, u8, loc));
+      results.push_back(scale);
+      results.push_back(op("Cast", {zpFloat}, castTo(u8)));
+    } else {
+      // Products: MatMulInteger (a, b, a_zp, b_zp), ConvInteger (x, w, x_zp,
+      // w_zp), QLinearMatMul/QLinearConv (a, a_scale, a_zp, b, b_scale,
+      // b_zp, y_scale, y_zp[, B]).
+      bool qlinear = kind.starts_with("QLinear");
+      bool conv = kind == "ConvInteger" || kind == "QLinearConv";
+      Value a = operands[0], b = operand(qlinear ? 3 : 1);
+      Value aZp = operand(2), bZp = operand(qlinear ? 5 : 3);
+      if (!b || !isQuantType(elementType(a)) || !isQuantType(elementType(b)))
+        return refuse("needs integer inputs of 8 to 32 bits");
+      auto bType = cast<RankedTensorType>(b.getType());
+      // Zero points: scalars, or per row of A (its second-last dim) and per
+      // column of B; for convolutions per output channel of W.
+      auto zeroPointAlong = [&](Value zp, RankedTensorType of, int64_t dim) -> Value {
+        auto t = cast<RankedTensorType>(zp.getType());
+        if (t.getNumElements() == 1)
+          return op("Reshape", {asType(zp, i32), int64Constant({}, loc)});
+        SmallVector<int64_t> shape(of.getRank(), 1);
+        shape[dim] = t.getNumElements();
+        return op("Reshape", {asType(zp, i32), int64Constant(shape, loc)});
+      };
+      Value a32 = asType(a, i32), b32 = asType(b, i32);
+      if (aZp)
+        a32 = op("Sub", {a32, zeroPointAlong(aZp, xType, conv ? 1 : std::max<int64_t>(xType.getRank() - 2, 0))});
+      if (bZp)
+        b32 = op("Sub", {b32, zeroPointAlong(bZp, bType, conv ? 0 : bType.getRank() - 1)});
+      Value product;
+      if (conv) {
+        NamedAttrList convAttrs = attrs;
+        convAttrs.erase("kernel_shape");
+        Value none = mlc::onnx::NoneOp::create(builder, loc, builder.getNoneType());
+        product = op("Conv", {a32, b32, none}, convAttrs);
+      } else {
+        product = op("MatMul", {a32, b32});
+      }
+      if (!qlinear) {
+        results.push_back(product);
+      } else {
+        Value yZp = operand(7);
+        Type q = yZp ? elementType(yZp) : elementType(a);
+        auto perChannel = [&](Value s) -> Value { // QLinearConv's w_scale: per output channel
+          auto t = cast<RankedTensorType>(s.getType());
+          if (!conv || t.getNumElements() == 1)
+            return op("Reshape", {asType(s, f64), int64Constant({}, loc)});
+          SmallVector<int64_t> shape(xType.getRank(), 1);
+          shape[1] = t.getNumElements();
+          return op("Reshape", {asType(s, f64), int64Constant(shape, loc)});
+        };
+        Value multiplier =
+            op("Div", {op("Mul", {perChannel(operands[1]), perChannel(operands[4])}), perChannel(operands[6])});
+        Value y = op("Mul", {asType(product, f64), multiplier});
+        if (Value bias = conv ? operand(8) : Value()) {
+          SmallVector<int64_t> shape(xType.getRank(), 1);
+          shape[1] = cast<RankedTensorType>(bias.getType()).getNumElements();
+          y = op("Add", {y, op("Mul", {op("Reshape", {asType(bias, f64), int64Constant(shape, loc)}), multiplier})});
+          // B is in units of a_scale * w_scale: it joins the product before
+          // the rescale, so it is scaled by the same multiplier here.
+        }
+        Value zp = yZp ? op("Reshape", {asType(yZp, f64), int64Constant({}, loc)}) : Value();
+        results.push_back(y ? saturateRound(y, zp, cast<IntegerType>(q), loc) : Value());
+      }
+    }
+    for (int i = 0; i < node.output_size() && i < (int)results.size(); ++i) {
+      if (node.output(i).empty())
+        continue;
+      if (!results[i])
+        return failure();
+      values[node.output(i)] = results[i];
+    }
+    return success();
+  }
+
   /// Normalizations that are functions of other ops, expanded here:
   ///  - LRN: y = x / (bias + alpha / size * sum of x^2 over `size` channels
   ///    centred on c)^beta; the windowed sum is an AveragePool (times size)
@@ -1563,9 +1786,13 @@ private:
     bool isRecurrent = opType == "RNN" || opType == "GRU" || opType == "LSTM";
     bool isNormalization =
         opType == "LRN" || opType == "GroupNormalization" || opType == "MeanVarianceNormalization";
+    bool isQuantization = opType == "QuantizeLinear" || opType == "DequantizeLinear" ||
+                          opType == "DynamicQuantizeLinear" || opType == "MatMulInteger" ||
+                          opType == "ConvInteger" || opType == "QLinearMatMul" || opType == "QLinearConv";
     bool expanded = isLoss || isRecurrent || opType == "ConvTranspose" || opType == "Upsample" ||
                     opType == "LpPool" || opType == "Scatter" || opType == "Attention" ||
-                    opType == "CenterCropPad" || isNormalization || opType == "RotaryEmbedding";
+                    opType == "CenterCropPad" || isNormalization || opType == "RotaryEmbedding" ||
+                    isQuantization;
     if ((!opName && !expanded) || opType == "none")
       return emitError(loc) << "operator '" << opType << "' (opset " << opsetVersion
                             << ") is not supported";
@@ -1615,6 +1842,8 @@ private:
       return importNormalization(node, operands, attrs, loc);
     if (opType == "RotaryEmbedding")
       return importRotaryEmbedding(node, operands, attrs, loc);
+    if (isQuantization)
+      return importQuantization(node, operands, attrs, loc);
     if (opType == "Constant") {
       Attribute value;
       for (NamedAttribute named : attrs) {

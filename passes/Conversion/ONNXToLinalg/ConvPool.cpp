@@ -65,8 +65,11 @@ Value buildGroupedConvGeneric(OpBuilder &b, Location loc, Value x, Value w, Valu
   return linalg::GenericOp::create(
              b, loc, outType, ValueRange{x, w}, init, maps, iterators,
              [&](OpBuilder &nb, Location l, ValueRange args) {
-               Value p = arith::MulFOp::create(nb, l, args[0], args[1]);
-               linalg::YieldOp::create(nb, l, Value(arith::AddFOp::create(nb, l, args[2], p)));
+               bool isFloat = isa<FloatType>(args[0].getType());
+               Value p = isFloat ? Value(arith::MulFOp::create(nb, l, args[0], args[1]))
+                                 : Value(arith::MulIOp::create(nb, l, args[0], args[1]));
+               linalg::YieldOp::create(nb, l, isFloat ? Value(arith::AddFOp::create(nb, l, args[2], p))
+                                                      : Value(arith::AddIOp::create(nb, l, args[2], p)));
              })
       .getResult(0);
 }
@@ -113,8 +116,10 @@ struct ConvToLinalg : OpRewritePattern<onnx::ConvOp> {
     int64_t rank = xType.getRank(), nsp = rank - 2;
     if (rank < 3 || rank > 5)
       return rewriter.notifyMatchFailure(op, "only 1-d to 3-d convolutions");
-    if (!isa<FloatType>(resultType.getElementType()))
-      return rewriter.notifyMatchFailure(op, "only float convolutions");
+    // Integer convolutions (ConvInteger's int32 form) accumulate in their
+    // own type, as the named linalg ops do.
+    if (resultType.getElementType().isInteger(1))
+      return rewriter.notifyMatchFailure(op, "boolean convolution");
     Location loc = op.getLoc();
     SmallVector<int64_t> kernel(wType.getShape().drop_front(2));
     SmallVector<int64_t> strides = onnx::getI64s(op.getStrides(), nsp, 1);

@@ -236,3 +236,21 @@ func.func @avg_pool_3d_1d(%x: tensor<1x1x3x3x3xf32>, %y: tensor<1x1x3xf32>) -> (
   %1 = onnx.AveragePool(%y) {kernel_shape = [3], pads = [1, 1], count_include_pad = 1} : (tensor<1x1x3xf32>) -> tensor<1x1x3xf32>
   return %0, %1 : tensor<1x1x2x2x2xf32>, tensor<1x1x3xf32>
 }
+
+// -----
+
+// Tests that integer convolutions (ConvInteger's int32 form) lower like
+// float ones: 2-d to the named op, 1-d to a generic that multiplies and adds
+// integers.
+
+// CHECK-LABEL: func.func @conv_int32
+// CHECK: linalg.conv_2d_nchw_fchw {{.*}} ins(%{{.*}}, %{{.*}} : tensor<1x2x5x5xi32>, tensor<3x2x3x3xi32>) outs(%{{.*}} : tensor<1x3x3x3xi32>)
+// CHECK: linalg.generic
+// CHECK: arith.muli
+// CHECK: arith.addi
+func.func @conv_int32(%x: tensor<1x2x5x5xi32>, %w: tensor<3x2x3x3xi32>, %x1: tensor<1x2x5xi32>, %w1: tensor<3x2x3xi32>) -> (tensor<1x3x3x3xi32>, tensor<1x3x3xi32>) {
+  %n = onnx.none
+  %0 = onnx.Conv(%x, %w, %n) : (tensor<1x2x5x5xi32>, tensor<3x2x3x3xi32>, none) -> tensor<1x3x3x3xi32>
+  %1 = onnx.Conv(%x1, %w1, %n) : (tensor<1x2x5xi32>, tensor<3x2x3xi32>, none) -> tensor<1x3x3xi32>
+  return %0, %1 : tensor<1x3x3x3xi32>, tensor<1x3x3xi32>
+}

@@ -1,0 +1,159 @@
+#!/usr/bin/env python3
+"""Operators at configurations the ONNX test data does not cover, against onnxruntime.
+
+Each case is a one-node model built here with seeded random inputs; `mlc run`
+computes it and onnxruntime is the reference. Integer outputs must match
+exactly (quantized arithmetic is exact up to round-half-to-even, which both
+sides use); float outputs within rtol=atol=1e-5 (float32 with another
+summation order; these graphs are a few hundred terms deep at most).
+
+Prints one PASS/FAIL line per case and `N passed, M failed`.
+"""
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+
+import numpy as np
+import onnx
+import onnxruntime as ort
+from onnx import TensorProto as T
+from onnx import helper as h
+from onnx import numpy_helper as nh
+
+RNG = np.random.default_rng(0)
+
+
+def model(node, inputs, output_type, initializers=(), opset=13):
+    """The graph of `node`; its outputs are graph outputs (y first, compared)."""
+    graph = h.make_graph([node], "case", [h.make_tensor_value_info(n, t, s) for n, t, s in inputs],
+                         [h.make_tensor_value_info(o, output_type, None) for o in node.output],
+                         list(initializers))
+    m = h.make_model(graph, opset_imports=[h.make_opsetid("", opset)])
+    m.ir_version = 8
+    return m
+
+
+def qlinear_conv(npq):
+    qt = T.UINT8 if npq == np.uint8 else T.INT8
+    lo, hi = np.iinfo(npq).min, np.iinfo(npq).max
+    inits = [nh.from_array(np.array(0.05, np.float32), "xs"), nh.from_array(np.array(3, npq), "xz"),
+             nh.from_array(RNG.integers(-100, 100, (6, 2, 3, 3)).astype(np.int8), "w"),
+             nh.from_array(RNG.uniform(0.01, 0.03, 6).astype(np.float32), "ws"),
+             nh.from_array(np.zeros(6, np.int8), "wz"), nh.from_array(np.array(0.4, np.float32), "ys"),
+             nh.from_array(np.array(5, npq), "yz"), nh.from_array(RNG.integers(-500, 500, 6).astype(np.int32), "b")]
+    node = h.make_node("QLinearConv", ["x", "xs", "xz", "w", "ws", "wz", "ys", "yz", "b"], ["y"],
+                       group=2, pads=[1, 1, 1, 1], strides=[2, 1])
+    feeds = {"x": RNG.integers(lo, hi + 1, (1, 4, 7, 7)).astype(npq)}
+    return model(node, [("x", qt, [1, 4, 7, 7])], qt, inits), feeds
+
+
+def matmul_integer(npq):
+    qt = T.UINT8 if npq == np.uint8 else T.INT8
+    lo, hi = np.iinfo(npq).min, np.iinfo(npq).max
+    inits = [nh.from_array(RNG.integers(lo, hi + 1, (8, 3)).astype(npq), "b"), nh.from_array(np.array(7, npq), "az"),
+             nh.from_array(RNG.integers(lo, hi + 1, 3).astype(npq), "bz")]
+    node = h.make_node("MatMulInteger", ["a", "b", "az", "bz"], ["y"])
+    feeds = {"a": RNG.integers(lo, hi + 1, (2, 5, 8)).astype(npq)}
+    return model(node, [("a", qt, [2, 5, 8])], T.INT32, inits), feeds
+
+
+def quantize_per_axis():
+    inits = [nh.from_array(RNG.uniform(0.02, 0.1, 4).astype(np.float32), "s"),
+             nh.from_array(RNG.integers(-20, 20, 4).astype(np.int8), "z")]
+    node = h.make_node("QuantizeLinear", ["x", "s", "z"], ["y"], axis=1)
+    feeds = {"x": RNG.uniform(-8, 8, (2, 4, 5)).astype(np.float32)}
+    return model(node, [("x", T.FLOAT, [2, 4, 5])], T.INT8, inits), feeds
+
+
+def pad(mode):
+    node = h.make_node("Pad", ["x", "pads"], ["y"], mode=mode)
+    inits = [nh.from_array(np.array([1, 2, 0, 1, 3, 4], np.int64), "pads")]
+    feeds = {"x": RNG.standard_normal((2, 4, 5)).astype(np.float32)}
+    return model(node, [("x", T.FLOAT, [2, 4, 5])], T.FLOAT, inits, opset=19), feeds
+
+
+def attention():
+    # Grouped queries (4 over 2 heads), causal with a past of 3, a float mask
+    # over the total sequence, softcap.
+    node = h.make_node("Attention", ["q", "k", "v", "mask", "pk", "pv"], ["y", "present_k", "present_v"],
+                       is_causal=1, softcap=3.0)
+    shapes = {"q": [2, 4, 5, 8], "k": [2, 2, 5, 8], "v": [2, 2, 5, 6], "mask": [5, 8], "pk": [2, 2, 3, 8],
+              "pv": [2, 2, 3, 6]}
+    feeds = {n: RNG.standard_normal(s).astype(np.float32) for n, s in shapes.items()}
+    return model(node, [(n, T.FLOAT, s) for n, s in shapes.items()], T.FLOAT, opset=23), feeds
+
+
+def group_normalization():
+    inits = [nh.from_array(RNG.standard_normal(6).astype(np.float32), "s"),
+             nh.from_array(RNG.standard_normal(6).astype(np.float32), "b")]
+    node = h.make_node("GroupNormalization", ["x", "s", "b"], ["y"], num_groups=3, epsilon=1e-3)
+    feeds = {"x": RNG.standard_normal((2, 6, 4, 5)).astype(np.float32)}
+    return model(node, [("x", T.FLOAT, [2, 6, 4, 5])], T.FLOAT, inits, opset=21), feeds
+
+
+def lrn():
+    node = h.make_node("LRN", ["x"], ["y"], size=5, alpha=2e-3, beta=0.6, bias=1.5)
+    feeds = {"x": RNG.standard_normal((2, 7, 3, 4)).astype(np.float32)}
+    return model(node, [("x", T.FLOAT, [2, 7, 3, 4])], T.FLOAT), feeds
+
+
+CASES = {
+    "qlinearconv_uint8_groups_bias": lambda: qlinear_conv(np.uint8),
+    "qlinearconv_int8_groups_bias": lambda: qlinear_conv(np.int8),
+    "matmulinteger_uint8_column_zero_points": lambda: matmul_integer(np.uint8),
+    "matmulinteger_int8_column_zero_points": lambda: matmul_integer(np.int8),
+    "quantizelinear_int8_per_axis": quantize_per_axis,
+    "pad_reflect_3d": lambda: pad("reflect"),
+    "pad_edge_3d": lambda: pad("edge"),
+    "pad_wrap_3d": lambda: pad("wrap"),
+    "attention_gqa_causal_past_softcap": attention,
+    "groupnormalization_21": group_normalization,
+    "lrn_size_5": lrn,
+}
+
+
+def check(name, mlc, work):
+    m, feeds = CASES[name]()
+    path = os.path.join(work, name + ".onnx")
+    onnx.save(m, path)
+    args = [mlc, "run", path, "--output-dir", os.path.join(work, name)]
+    for k, v in feeds.items():
+        np.save(os.path.join(work, f"{name}_{k}.npy"), v)
+        args += ["--input", f"{k}={os.path.join(work, f'{name}_{k}.npy')}"]
+    r = subprocess.run(args, capture_output=True, text=True)
+    if r.returncode != 0:
+        return f"mlc run failed: {r.stderr.strip()[-300:]}"
+    ours = np.load(os.path.join(work, name, "y.npy"))
+    try:
+        ref = ort.InferenceSession(path, providers=["CPUExecutionProvider"]).run(None, feeds)[0]
+    except Exception as e:  # noqa: BLE001 - report any reference failure as the case's failure
+        return f"onnxruntime failed: {str(e)[-300:]}"
+    if ours.shape != ref.shape or ours.dtype != ref.dtype:
+        return f"got {ours.dtype}{list(ours.shape)}, onnxruntime {ref.dtype}{list(ref.shape)}"
+    if np.issubdtype(ref.dtype, np.integer):
+        bad = int((ours != ref).sum())
+        return f"{bad}/{ref.size} elements differ (exact compare)" if bad else None
+    if not np.allclose(ours, ref, rtol=1e-5, atol=1e-5):
+        return f"max abs err {np.abs(ours - ref).max():.3g}"
+    return None
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--mlc", required=True)
+    p.add_argument("--cases", default=",".join(CASES))
+    args = p.parse_args()
+    failed = 0
+    with tempfile.TemporaryDirectory(prefix="mlc-op-configs-") as work:
+        for name in args.cases.split(","):
+            why = check(name, args.mlc, work)
+            print(f"{'FAIL' if why else 'PASS'} {name}" + (f": {why}" if why else ""), flush=True)
+            failed += why is not None
+    print(f"{len(args.cases.split(',')) - failed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
