@@ -564,6 +564,30 @@ def ONNX_GatherElementsOp : ONNX_Op<"GatherElements"> {
   let assemblyFormat = "`(` operands `)` attr-dict `:` functional-type(operands, results)";
 }
 
+def ONNX_GatherNDOp : ONNX_Op<"GatherND"> {
+  let summary = "slices of data at the index tuples in the last dim of indices (after batch_dims shared dims)";
+  let arguments = (ins AnyTensor:$data, TensorOf<[I64]>:$indices,
+                   DefaultValuedAttr<ONNX_I64Attr, "0">:$batch_dims);
+  let results = (outs AnyTensor:$output);
+  let assemblyFormat = "`(` operands `)` attr-dict `:` functional-type(operands, results)";
+}
+
+def ONNX_ReverseSequenceOp : ONNX_Op<"ReverseSequence"> {
+  let summary = "reverses the first sequence_lens[b] elements along time_axis of each batch b";
+  let arguments = (ins AnyTensor:$input, TensorOf<[I64]>:$sequence_lens,
+                   DefaultValuedAttr<ONNX_I64Attr, "1">:$batch_axis,
+                   DefaultValuedAttr<ONNX_I64Attr, "0">:$time_axis);
+  let results = (outs AnyTensor:$Y);
+  let assemblyFormat = "`(` operands `)` attr-dict `:` functional-type(operands, results)";
+}
+
+def ONNX_BitCastOp : ONNX_Op<"BitCast"> {
+  let summary = "reinterprets the bits of each element as element type `to` (of the same width)";
+  let arguments = (ins AnyTensor:$input, ONNX_I64Attr:$to);
+  let results = (outs AnyTensor:$output);
+  let assemblyFormat = "`(` operands `)` attr-dict `:` functional-type(operands, results)";
+}
+
 def ONNX_TriluOp : ONNX_Op<"Trilu"> {
   let summary = "the upper or lower triangle of the last two dims, from diagonal `k` on";
   let arguments = (ins AnyTensor:$input, ONNX_TensorOrNone:$k,

@@ -818,6 +818,40 @@ LogicalResult RangeOp::inferShapes() {
   return setResult(*this, SmallVector<int64_t>{kDyn}, et);
 }
 
+LogicalResult GatherNDOp::inferShapes() {
+  auto d = shapeOf(getData()), idx = shapeOf(getIndices());
+  Type et = elementTypeOf(getData());
+  if (failed(d) || failed(idx) || idx->empty() || ShapedType::isDynamic(idx->back()))
+    return setResult(*this, failure(), et);
+  int64_t b = getBatchDims(), q = idx->size(), r = d->size(), k = idx->back();
+  if (b < 0 || b >= std::min(q, r) || k < 1 || b + k > r)
+    return emitOpError("needs 0 <= batch_dims < rank and batch_dims + indices.shape[-1] <= data rank");
+  // indices.shape[:-1] ++ data.shape[batch_dims + k:]
+  SmallVector<int64_t> out(idx->begin(), idx->end() - 1);
+  out.append(d->begin() + b + k, d->end());
+  return setResult(*this, out, et);
+}
+
+LogicalResult ReverseSequenceOp::inferShapes() {
+  auto s = shapeOf(getInput());
+  if (succeeded(s) && (s->size() < 2 || getBatchAxis() == getTimeAxis() || getBatchAxis() < 0 ||
+                       getBatchAxis() > 1 || getTimeAxis() < 0 || getTimeAxis() > 1))
+    return emitOpError("batch_axis and time_axis must be 0 and 1 (either way round)");
+  return setResult(*this, s, elementTypeOf(getInput()));
+}
+
+LogicalResult BitCastOp::inferShapes() {
+  Type to = convertONNXElementType(getContext(), getTo());
+  Type from = elementTypeOf(getInput());
+  if (!to)
+    return emitOpError("unsupported target type ") << getTo();
+  // Booleans are one byte wide in memory.
+  auto bits = [](Type t) { return t.isInteger(1) ? 8u : t.getIntOrFloatBitWidth(); };
+  if (!from.isIntOrFloat() || bits(from) != bits(to))
+    return emitOpError("only casts between element types of the same width are supported");
+  return setResult(*this, shapeOf(getInput()), to);
+}
+
 LogicalResult PadOp::inferShapes() {
   auto s = shapeOf(getData());
   Type et = elementTypeOf(getData());

@@ -99,6 +99,21 @@ def lrn():
     return model(node, [("x", T.FLOAT, [2, 7, 3, 4])], T.FLOAT), feeds
 
 
+def gather_nd():
+    # One batch dim, index pairs with negative entries, a trailing slice.
+    inits = [nh.from_array(RNG.integers(-3, 3, (2, 4, 2)).astype(np.int64), "i")]
+    node = h.make_node("GatherND", ["x", "i"], ["y"], batch_dims=1)
+    feeds = {"x": RNG.standard_normal((2, 3, 3, 5)).astype(np.float32)}
+    return model(node, [("x", T.FLOAT, [2, 3, 3, 5])], T.FLOAT, inits), feeds
+
+
+def reverse_sequence():
+    inits = [nh.from_array(np.array([1, 4, 0, 3], np.int64), "lens")]
+    node = h.make_node("ReverseSequence", ["x", "lens"], ["y"], batch_axis=0, time_axis=1)
+    feeds = {"x": RNG.standard_normal((4, 4, 3)).astype(np.float32)}
+    return model(node, [("x", T.FLOAT, [4, 4, 3])], T.FLOAT, inits), feeds
+
+
 CASES = {
     "qlinearconv_uint8_groups_bias": lambda: qlinear_conv(np.uint8),
     "qlinearconv_int8_groups_bias": lambda: qlinear_conv(np.int8),
@@ -111,6 +126,8 @@ CASES = {
     "attention_gqa_causal_past_softcap": attention,
     "groupnormalization_21": group_normalization,
     "lrn_size_5": lrn,
+    "gathernd_batch_dims_negative_indices": gather_nd,
+    "reversesequence_batch_first": reverse_sequence,
 }
 
 

@@ -483,8 +483,37 @@ struct ClipToGeneric : OpRewritePattern<onnx::ClipOp> {
     return success();
   }
 };
+
+/// BitCast between element types of one width: arith.bitcast per element
+/// (on signless types); booleans, a byte in memory, become 0 or 1 and any
+/// nonzero byte true.
+struct BitCastToGeneric : OpRewritePattern<onnx::BitCastOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(onnx::BitCastOp op, PatternRewriter &rewriter) const override {
+    auto resultType = getStaticType(op.getOutput());
+    if (!resultType || !getStaticType(op.getInput()))
+      return rewriter.notifyMatchFailure(op, "dynamic shapes");
+    Location loc = op.getLoc();
+    Type et = signlessType(resultType.getElementType());
+    Value result = buildElementwise(
+        rewriter, loc, resultType.clone(et), toSignless(rewriter, loc, op.getInput()),
+        [&](OpBuilder &b, Location l, ValueRange args) -> Value {
+          Type from = args[0].getType();
+          if (from.isInteger(1))
+            return arith::ExtUIOp::create(b, l, et, args[0]);
+          if (et.isInteger(1))
+            return arith::CmpIOp::create(b, l, arith::CmpIPredicate::ne, args[0],
+                                         arith::ConstantIntOp::create(b, l, from, 0));
+          return from == et ? args[0] : arith::BitcastOp::create(b, l, et, args[0]).getResult();
+        });
+    if (et != resultType.getElementType())
+      result = tensor::BitcastOp::create(rewriter, loc, resultType, result);
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
 } // namespace
 
 void mlc::conversion::populateONNXElementwiseToLinalgPatterns(RewritePatternSet &patterns) {
-  patterns.add<ElementwiseToGeneric, DropoutToInput, ClipToGeneric>(patterns.getContext());
+  patterns.add<ElementwiseToGeneric, DropoutToInput, ClipToGeneric, BitCastToGeneric>(patterns.getContext());
 }

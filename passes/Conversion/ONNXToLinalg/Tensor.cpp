@@ -366,6 +366,102 @@ struct GatherElementsToLinalg : OpRewritePattern<onnx::GatherElementsOp> {
   }
 };
 
+/// GatherND: out[o..., t...] = data[o_0..o_{b-1}, indices[o...][0..k-1], t...]
+/// with b = batch_dims (shared leading dims) and k = indices.shape[-1];
+/// negative indices count from the end and all are clamped into range.
+struct GatherNDToLinalg : OpRewritePattern<onnx::GatherNDOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(onnx::GatherNDOp op, PatternRewriter &rewriter) const override {
+    auto type = getStaticType(op.getOutput()), dataType = getStaticType(op.getData());
+    auto idxType = getStaticType(op.getIndices());
+    if (!type || !dataType || !idxType)
+      return rewriter.notifyMatchFailure(op, "dynamic shapes");
+    if (type.getNumElements() == 0) {
+      rewriter.replaceOpWithNewOp<tensor::EmptyOp>(op, type.getShape(), type.getElementType());
+      return success();
+    }
+    int64_t batch = op.getBatchDims(), q = idxType.getRank(), k = idxType.getShape().back();
+    Value data = op.getData(), indices = op.getIndices();
+    rewriter.replaceOp(op, buildIndexed(rewriter, op.getLoc(), type, {}, {},
+                                        [&](OpBuilder &b, Location l, ValueRange, ArrayRef<Value> ivs) -> Value {
+                                          SmallVector<Value> at(ivs.take_front(q - 1)), idx(ivs.take_front(batch));
+                                          for (int64_t j = 0; j < k; ++j) {
+                                            at.push_back(indexConst(b, l, j));
+                                            Value i = tensor::ExtractOp::create(b, l, indices, at);
+                                            at.pop_back();
+                                            idx.push_back(normalizeIndex(b, l, i, dataType.getDimSize(batch + j)));
+                                          }
+                                          idx.append(ivs.begin() + q - 1, ivs.end());
+                                          return tensor::ExtractOp::create(b, l, data, idx);
+                                        }));
+    return success();
+  }
+};
+
+/// ReverseSequence: along the time axis, out[t] = in[len - 1 - t] for t < len
+/// (len = sequence_lens of the element's batch, clamped to the time dim),
+/// else in[t].
+struct ReverseSequenceToLinalg : OpRewritePattern<onnx::ReverseSequenceOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(onnx::ReverseSequenceOp op, PatternRewriter &rewriter) const override {
+    auto type = getStaticType(op.getY());
+    if (!type || !getStaticType(op.getInput()) || !getStaticType(op.getSequenceLens()))
+      return rewriter.notifyMatchFailure(op, "dynamic shapes");
+    int64_t batchAxis = op.getBatchAxis(), timeAxis = op.getTimeAxis(), steps = type.getDimSize(timeAxis);
+    Value input = op.getInput(), lens = op.getSequenceLens();
+    rewriter.replaceOp(op, buildIndexed(rewriter, op.getLoc(), type, {}, {},
+                                        [&](OpBuilder &b, Location l, ValueRange, ArrayRef<Value> ivs) -> Value {
+                                          using P = arith::CmpIPredicate;
+                                          Value len = arith::IndexCastOp::create(
+                                              b, l, b.getIndexType(),
+                                              tensor::ExtractOp::create(b, l, lens, ValueRange{ivs[batchAxis]}));
+                                          len = arith::MinSIOp::create(
+                                              b, l, arith::MaxSIOp::create(b, l, len, indexConst(b, l, 0)),
+                                              indexConst(b, l, steps));
+                                          Value t = ivs[timeAxis];
+                                          Value reversed = arith::SubIOp::create(
+                                              b, l, arith::SubIOp::create(b, l, len, indexConst(b, l, 1)), t);
+                                          Value inside = arith::CmpIOp::create(b, l, P::slt, t, len);
+                                          SmallVector<Value> idx(ivs);
+                                          idx[timeAxis] = arith::SelectOp::create(b, l, inside, reversed, t);
+                                          return tensor::ExtractOp::create(b, l, input, idx);
+                                        }));
+    return success();
+  }
+};
+
+/// Range whose start or delta is computed at run time, with the length the
+/// model declares: out[i] = start + i * delta.
+struct RangeToLinalg : OpRewritePattern<onnx::RangeOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(onnx::RangeOp op, PatternRewriter &rewriter) const override {
+    auto type = getStaticType(op.getOutput());
+    if (!type || type.getRank() != 1 || !getStaticType(op.getStart()) || !getStaticType(op.getDelta()))
+      return rewriter.notifyMatchFailure(op, "needs a static 1-d result");
+    Type et = type.getElementType();
+    if (!isa<FloatType>(et) && !et.isSignlessInteger())
+      return rewriter.notifyMatchFailure(op, "float or signed integer ranges only");
+    Location loc = op.getLoc();
+    auto scalarOf = [&](Value t) {
+      SmallVector<Value> zeros(cast<RankedTensorType>(t.getType()).getRank(), indexConst(rewriter, loc, 0));
+      return tensor::ExtractOp::create(rewriter, loc, t, zeros).getResult();
+    };
+    Value start = scalarOf(op.getStart()), delta = scalarOf(op.getDelta());
+    rewriter.replaceOp(op, buildIndexed(rewriter, loc, type, {}, {},
+                                        [&](OpBuilder &b, Location l, ValueRange, ArrayRef<Value> ivs) -> Value {
+                                          if (isa<FloatType>(et)) {
+                                            Value i = arith::UIToFPOp::create(
+                                                b, l, et, arith::IndexCastUIOp::create(b, l, b.getI64Type(), ivs[0]));
+                                            return arith::AddFOp::create(b, l, start,
+                                                                         arith::MulFOp::create(b, l, i, delta));
+                                          }
+                                          Value i = arith::IndexCastOp::create(b, l, et, ivs[0]);
+                                          return arith::AddIOp::create(b, l, start, arith::MulIOp::create(b, l, i, delta));
+                                        }));
+    return success();
+  }
+};
+
 /// Trilu: keeps x[..., i, j] where j - i >= k (upper) or j - i <= k (lower);
 /// k may be computed at run time.
 struct TriluToLinalg : OpRewritePattern<onnx::TriluOp> {
@@ -824,6 +920,7 @@ void mlc::conversion::populateONNXTensorToLinalgPatterns(RewritePatternSet &patt
                SpaceDepthToLinalg<onnx::DepthToSpaceOp, true>,
                SpaceDepthToLinalg<onnx::SpaceToDepthOp, false>,
                CumulativeToLinalg<onnx::CumSumOp, false>, CumulativeToLinalg<onnx::CumProdOp, true>,
-               ScatterElementsToLinalg, ScatterNDToLinalg, TopKToLinalg>(
+               ScatterElementsToLinalg, ScatterNDToLinalg, TopKToLinalg, GatherNDToLinalg,
+               ReverseSequenceToLinalg, RangeToLinalg>(
       patterns.getContext());
 }

@@ -179,3 +179,23 @@ func.func @activations_more(%x: tensor<4xf32>, %s: tensor<1xf32>) -> (tensor<4xf
   %3 = onnx.Atanh(%x) : (tensor<4xf32>) -> tensor<4xf32>
   return %0, %1, %2, %3 : tensor<4xf32>, tensor<4xf32>, tensor<4xi1>, tensor<4xf32>
 }
+
+// -----
+
+// Tests BitCast: an arith.bitcast per element on signless types (uint8 to
+// int8 is then a copy), booleans widened to a byte.
+
+// CHECK-LABEL: func.func @bitcast
+// CHECK: linalg.generic
+// CHECK: arith.bitcast %{{.*}} : f32 to i32
+// CHECK: linalg.generic
+// CHECK-NEXT: ^bb0(%[[IN:.*]]: i8, %{{.*}}: i8):
+// CHECK-NEXT: linalg.yield %[[IN]] : i8
+// CHECK: linalg.generic
+// CHECK: arith.extui %{{.*}} : i1 to i8
+func.func @bitcast(%x: tensor<2x3xf32>, %u: tensor<4xui8>, %b: tensor<4xi1>) -> (tensor<2x3xi32>, tensor<4xi8>, tensor<4xui8>) {
+  %0 = onnx.BitCast(%x) {to = 6 : i64} : (tensor<2x3xf32>) -> tensor<2x3xi32>
+  %1 = onnx.BitCast(%u) {to = 3 : i64} : (tensor<4xui8>) -> tensor<4xi8>
+  %2 = onnx.BitCast(%b) {to = 2 : i64} : (tensor<4xi1>) -> tensor<4xui8>
+  return %0, %1, %2 : tensor<2x3xi32>, tensor<4xi8>, tensor<4xui8>
+}

@@ -370,3 +370,58 @@ func.func @top_k(%x: tensor<3x4xf32>) -> (tensor<3x2xf32>, tensor<3x2xi64>) {
   %v, %i = onnx.TopK(%x, %k) : (tensor<3x4xf32>, tensor<1xi64>) -> (tensor<3x2xf32>, tensor<3x2xi64>)
   return %v, %i : tensor<3x2xf32>, tensor<3x2xi64>
 }
+
+// -----
+
+// Tests GatherND with one batch dim: each output element reads its index
+// pair from the last dim of indices (normalized and clamped) and the data
+// at [batch, i0, i1].
+
+// CHECK-LABEL: func.func @gather_nd
+// CHECK-SAME: ([[D:%.*]]: tensor<2x3x4xf32>, [[I:%.*]]: tensor<2x5x2xi64>)
+// CHECK: linalg.generic
+// CHECK: tensor.extract [[I]]
+// CHECK: arith.minsi
+// CHECK: tensor.extract [[I]]
+// CHECK: arith.minsi
+// CHECK: tensor.extract [[D]]
+// CHECK: -> tensor<2x5xf32>
+func.func @gather_nd(%d: tensor<2x3x4xf32>, %i: tensor<2x5x2xi64>) -> tensor<2x5xf32> {
+  %0 = onnx.GatherND(%d, %i) {batch_dims = 1 : i64} : (tensor<2x3x4xf32>, tensor<2x5x2xi64>) -> tensor<2x5xf32>
+  return %0 : tensor<2x5xf32>
+}
+
+// -----
+
+// Tests ReverseSequence: the time index is mirrored below the batch's
+// length (read from sequence_lens at the batch index).
+
+// CHECK-LABEL: func.func @reverse_sequence
+// CHECK-SAME: ([[X:%.*]]: tensor<4x3xf32>, [[L:%.*]]: tensor<3xi64>)
+// CHECK: linalg.generic
+// CHECK: [[B:%.*]] = linalg.index 1
+// CHECK: tensor.extract [[L]][[[B]]]
+// CHECK: arith.cmpi slt
+// CHECK: arith.select
+// CHECK: tensor.extract [[X]]
+func.func @reverse_sequence(%x: tensor<4x3xf32>, %l: tensor<3xi64>) -> tensor<4x3xf32> {
+  %0 = onnx.ReverseSequence(%x, %l) {batch_axis = 1 : i64, time_axis = 0 : i64} : (tensor<4x3xf32>, tensor<3xi64>) -> tensor<4x3xf32>
+  return %0 : tensor<4x3xf32>
+}
+
+// -----
+
+// Tests Range with a start and delta known only at run time and the length
+// declared: start + i * delta per element.
+
+// CHECK-LABEL: func.func @range_runtime
+// CHECK: tensor.extract
+// CHECK: tensor.extract
+// CHECK: linalg.generic
+// CHECK: arith.uitofp
+// CHECK: arith.mulf
+// CHECK: arith.addf
+func.func @range_runtime(%s: tensor<f32>, %l: tensor<f32>, %d: tensor<f32>) -> tensor<5xf32> {
+  %0 = onnx.Range(%s, %l, %d) : (tensor<f32>, tensor<f32>, tensor<f32>) -> tensor<5xf32>
+  return %0 : tensor<5xf32>
+}
