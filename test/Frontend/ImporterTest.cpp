@@ -631,6 +631,19 @@ TEST_F(ImporterTest, QuantizationOpsExpandIntoIntegerArithmetic) {
   EXPECT_NE(messages.find("only integer outputs of 8 to 32 bits are supported"), std::string::npos) << messages;
 }
 
+TEST_F(ImporterTest, DetExpandsAlongTheFirstRowUpToFiveByFive) {
+  // 3 x 3: 3 products of an element and a 2 x 2 minor (2 products each).
+  std::string messages;
+  std::vector<std::string> types;
+  auto ops = importedOps(nodeModel("Det", 22, {{"x", {4, 3, 3}}}, {}), messages, &types);
+  EXPECT_EQ(std::count(ops.begin(), ops.end(), "Mul"), 9) << messages;
+  EXPECT_EQ(types, std::vector<std::string>{"tensor<4xf32>"});
+  messages.clear();
+  ops = importedOps(nodeModel("Det", 22, {{"x", {6, 6}}}, {}), messages);
+  EXPECT_TRUE(ops.empty());
+  EXPECT_NE(messages.find("at most 5 x 5"), std::string::npos) << messages;
+}
+
 TEST_F(ImporterTest, InputShapeForUnknownInputIsAnError) {
   std::string path = write("relu.onnx", oneNodeModel("Relu"));
   mlc::frontend::ImportOptions options;

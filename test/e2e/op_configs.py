@@ -25,10 +25,12 @@ from onnx import numpy_helper as nh
 RNG = np.random.default_rng(0)
 
 
-def model(node, inputs, output_type, initializers=(), opset=13):
-    """The graph of `node`; its outputs are graph outputs (y first, compared)."""
+def model(node, inputs, output_type, initializers=(), opset=13, output_shape=None):
+    """The graph of `node`; its outputs are graph outputs (y first, compared;
+    declared with `output_shape` where given)."""
     graph = h.make_graph([node], "case", [h.make_tensor_value_info(n, t, s) for n, t, s in inputs],
-                         [h.make_tensor_value_info(o, output_type, None) for o in node.output],
+                         [h.make_tensor_value_info(o, output_type, output_shape if i == 0 else None)
+                          for i, o in enumerate(node.output)],
                          list(initializers))
     m = h.make_model(graph, opset_imports=[h.make_opsetid("", opset)])
     m.ir_version = 8
@@ -114,6 +116,51 @@ def reverse_sequence():
     return model(node, [("x", T.FLOAT, [4, 4, 3])], T.FLOAT, inits), feeds
 
 
+def dft(inverse, onesided, length):
+    # Complex input for the inverse, real input for the forward transform,
+    # along axis 2, with a dft_length that pads or crops the signal.
+    shape = [2, 3, 6, 2 if inverse else 1]
+    node = h.make_node("DFT", ["x", "n"], ["y"], axis=2, inverse=inverse, onesided=onesided)
+    inits = [nh.from_array(np.array(length, np.int64), "n")]
+    feeds = {"x": RNG.standard_normal(shape).astype(np.float32)}
+    return model(node, [("x", T.FLOAT, shape)], T.FLOAT, inits, opset=17), feeds
+
+
+def det():
+    node = h.make_node("Det", ["x"], ["y"])
+    feeds = {"x": RNG.standard_normal((4, 3, 3)).astype(np.float32)}
+    return model(node, [("x", T.FLOAT, [4, 3, 3])], T.FLOAT), feeds
+
+
+def affine_grid():
+    inits = [nh.from_array(np.array([2, 1, 3, 4, 5], np.int64), "size")]
+    node = h.make_node("AffineGrid", ["theta", "size"], ["y"], align_corners=1)
+    feeds = {"theta": RNG.standard_normal((2, 3, 4)).astype(np.float32)}
+    return model(node, [("theta", T.FLOAT, [2, 3, 4])], T.FLOAT, inits, opset=20), feeds
+
+
+def max_unpool():
+    # Each 2x2 window's value goes to one position of it. (With an
+    # output_shape larger than the unpooled shape, onnxruntime reads the
+    # indices in the larger shape while the ONNX reference and its test data
+    # pad the unpooled result; mlc follows the latter, so no case here.)
+    x = RNG.standard_normal((1, 2, 2, 3)).astype(np.float32)
+    idx = np.zeros((1, 2, 2, 3), np.int64)
+    for c in range(2):
+        for i in range(2):
+            for j in range(3):
+                idx[0, c, i, j] = c * 24 + (2 * i + RNG.integers(0, 2)) * 6 + 2 * j + RNG.integers(0, 2)
+    inits = [nh.from_array(idx, "i")]
+    node = h.make_node("MaxUnpool", ["x", "i"], ["y"], kernel_shape=[2, 2], strides=[2, 2])
+    return model(node, [("x", T.FLOAT, [1, 2, 2, 3])], T.FLOAT, inits, opset=11), {"x": x}
+
+
+def hann_window():
+    # The size at run time, the length declared.
+    node = h.make_node("HannWindow", ["n"], ["y"], periodic=0)
+    return model(node, [("n", T.INT64, [])], T.FLOAT, opset=17, output_shape=[7]), {"n": np.array(7, np.int64)}
+
+
 CASES = {
     "qlinearconv_uint8_groups_bias": lambda: qlinear_conv(np.uint8),
     "qlinearconv_int8_groups_bias": lambda: qlinear_conv(np.int8),
@@ -128,6 +175,12 @@ CASES = {
     "lrn_size_5": lrn,
     "gathernd_batch_dims_negative_indices": gather_nd,
     "reversesequence_batch_first": reverse_sequence,
+    "dft_real_onesided_padded": lambda: dft(0, 1, 8),
+    "dft_complex_inverse_cropped": lambda: dft(1, 0, 5),
+    "det_3x3_batched": det,
+    "affinegrid_3d_align_corners": affine_grid,
+    "maxunpool_2x2_windows": max_unpool,
+    "hannwindow_symmetric_runtime_size": hann_window,
 }
 
 

@@ -975,6 +975,286 @@ private:
     return success();
   }
 
+  /// A float constant of `type` (float element type) holding `values`.
+  Value floatConstant(RankedTensorType type, ArrayRef<double> values, Location loc) {
+    const llvm::fltSemantics &sem = cast<FloatType>(type.getElementType()).getFloatSemantics();
+    SmallVector<APFloat> v;
+    for (double d : values) {
+      APFloat f(d);
+      bool lost;
+      f.convert(sem, APFloat::rmNearestTiesToEven, &lost);
+      v.push_back(f);
+    }
+    return constant(DenseElementsAttr::get(type, v), loc);
+  }
+
+  /// The dims of `name`'s result from a constant `shape` operand, else from
+  /// the model's declaration of `name`.
+  std::optional<SmallVector<int64_t>> constantOrDeclared(Value shape, const std::string &name) {
+    if (auto c = mlc::onnx::getConstantInts(shape); succeeded(c))
+      return SmallVector<int64_t>(*c);
+    return declaredShape(name);
+  }
+
+  /// Operators computed from positions and small tables, expanded here:
+  ///  - HannWindow, HammingWindow, BlackmanWindow: a0 - a1 cos(2 pi n / D)
+  ///    + a2 cos(4 pi n / D) over n < size, D = size (periodic) or size - 1,
+  ///    with size read at run time and the length constant or declared.
+  ///  - DFT (axis an attribute or constant; dft_length constant): products
+  ///    with cos/sin tables of the signal (padded or cut to the length) moved
+  ///    to the last axis; onesided keeps frequencies up to L / 2; inverse
+  ///    divides by L, and inverse onesided (irfft) rebuilds the real signal
+  ///    from the half spectrum (interior frequencies counted twice).
+  ///  - MaxUnpool: the values scattered to their flat indices in a zero
+  ///    tensor of the output shape (output_shape, the declared shape, or the
+  ///    one MaxPool's inverse gives).
+  ///  - AffineGrid: theta times the homogeneous base grid of the output size
+  ///    ((x, y[, z], 1) in [-1, 1], centres or corners per align_corners).
+  ///  - Det: Laplace expansion along the first row, up to 5 x 5.
+  LogicalResult importComputed(const ::onnx::NodeProto &node, ArrayRef<Value> operands,
+                               const NamedAttrList &attrs, Location loc) {
+    StringRef kind = node.op_type();
+    auto refuse = [&](const Twine &why) { return emitError(loc) << "'" << kind << "': " << why; };
+    auto op = [&](StringRef name, ArrayRef<Value> args, NamedAttrList opAttrs = {}) {
+      return createOne(name, args, opAttrs, loc);
+    };
+    auto typeOf = [](Value v) { return dyn_cast<RankedTensorType>(v.getType()); };
+    const double pi = 3.14159265358979323846;
+    Value y;
+    if (kind.ends_with("Window")) {
+      auto declared = declaredShape(node.output(0));
+      std::optional<int64_t> length;
+      if (auto c = mlc::onnx::getConstantInts(operands[0]); succeeded(c) && c->size() == 1)
+        length = (*c)[0];
+      else if (declared && declared->size() == 1)
+        length = (*declared)[0];
+      if (!length || *length < 0)
+        return refuse("needs a constant size or the output's declared length");
+      Type out = mlc::onnx::convertONNXElementType(ctx, intAttr(attrs, "output_datatype", 1));
+      if (!out || !isa<FloatType>(out))
+        return refuse("output_datatype must be a float type");
+      double a0 = 0.5, a1 = 0.5, a2 = 0;
+      if (kind == "HammingWindow")
+        a0 = 25.0 / 46.0, a1 = 1 - a0;
+      else if (kind == "BlackmanWindow")
+        a0 = 0.42, a1 = 0.5, a2 = 0.08;
+      Type f32 = builder.getF32Type();
+      SmallVector<double> positions;
+      for (int64_t n = 0; n < *length; ++n)
+        positions.push_back(2 * pi * n);
+      Value turns = floatConstant(RankedTensorType::get({*length}, f32), positions, loc);
+      Value d = op("Cast", {operands[0]}, castTo(f32));
+      if (intAttr(attrs, "periodic", 1) == 0)
+        d = op("Sub", {d, scalar(f32, 1, loc)});
+      Value angle = op("Div", {turns, d});
+      y = op("Sub", {scalar(f32, a0, loc), op("Mul", {scalar(f32, a1, loc), op("Cos", {angle})})});
+      if (a2 != 0)
+        y = op("Add", {y, op("Mul", {scalar(f32, a2, loc), op("Cos", {op("Mul", {angle, scalar(f32, 2, loc)})})})});
+      y = out == f32 ? y : op("Cast", {y}, castTo(out));
+    } else if (kind == "DFT") {
+      auto xType = typeOf(operands[0]);
+      if (!xType || !xType.hasStaticShape() || xType.getRank() < 3 || !isa<FloatType>(xType.getElementType()) ||
+          (xType.getShape().back() != 1 && xType.getShape().back() != 2))
+        return refuse("needs a float input of static shape [batch, ..., 1 or 2]");
+      int64_t rank = xType.getRank(), axis = intAttr(attrs, "axis", opsetVersion >= 20 ? -2 : 1);
+      if (Value a = optionalOperand(operands, 2)) {
+        auto c = mlc::onnx::getConstantInts(a);
+        if (failed(c) || c->size() != 1)
+          return refuse("the axis input must be a constant");
+        axis = (*c)[0];
+      }
+      axis = axis < 0 ? axis + rank : axis;
+      if (axis < 1 || axis >= rank - 1)
+        return refuse("axis must be a signal dim (not the batch or the last dim)");
+      bool inverse = intAttr(attrs, "inverse", 0) != 0, onesided = intAttr(attrs, "onesided", 0) != 0;
+      bool irfft = inverse && onesided;
+      int64_t n = xType.getDimSize(axis), length = irfft ? 2 * (n - 1) : n;
+      if (Value l = optionalOperand(operands, 1)) {
+        auto c = mlc::onnx::getConstantInts(l);
+        if (failed(c) || c->size() != 1)
+          return refuse("dft_length must be a constant");
+        length = (*c)[0];
+      }
+      if (length < 1)
+        return refuse("the DFT length must be positive");
+      // The signal along the last axis: [..., in] with in = L (half + 1 for irfft).
+      int64_t in = irfft ? length / 2 + 1 : length, outLen = onesided && !inverse ? length / 2 + 1 : length;
+      SmallVector<int64_t> perm, back(rank - 1);
+      for (int64_t d = 0; d < rank - 1; ++d)
+        if (d != axis)
+          perm.push_back(d);
+      perm.push_back(axis);
+      for (int64_t d = 0; d < rank - 1; ++d)
+        back[perm[d]] = d;
+      bool complexIn = xType.getShape().back() == 2;
+      // In float64: the sums of products with the tables carry no float32
+      // rounding (the reference transforms in float64 as well).
+      Type own = xType.getElementType(), et = builder.getF64Type();
+      Value x64 = own == et ? operands[0] : op("Cast", {operands[0]}, castTo(et));
+      auto part = [&](int64_t i) {
+        Value p = op("Slice", {x64, int64Constant({i}, loc), int64Constant({i + 1}, loc),
+                               int64Constant({rank - 1}, loc), int64Constant({1}, loc)});
+        p = op("Transpose", {op("Squeeze", {p}, axesAttr({rank - 1})) }, permAttr(perm));
+        if (n > in)
+          return op("Slice", {p, int64Constant({0}, loc), int64Constant({in}, loc), int64Constant({rank - 2}, loc),
+                              int64Constant({1}, loc)});
+        if (n < in) {
+          SmallVector<int64_t> pads(2 * (rank - 1), 0);
+          pads.back() = in - n;
+          Value none = mlc::onnx::NoneOp::create(builder, loc, builder.getNoneType());
+          return op("Pad", {p, int64Constant(pads, loc), none});
+        }
+        return p;
+      };
+      Value re = part(0), im = complexIn ? part(1) : Value();
+      // Tables [in, out] of cos and sin(2 pi j k / L), weighted for the inverse.
+      SmallVector<double> cosines, sines;
+      for (int64_t j = 0; j < in; ++j)
+        for (int64_t k = 0; k < outLen; ++k) {
+          double angle = 2 * pi * (double)((j * k) % length) / (double)length;
+          double w = 1;
+          if (inverse)
+            w = (irfft && j != 0 && !(length % 2 == 0 && j == length / 2) ? 2.0 : 1.0) / (double)length;
+          cosines.push_back(w * std::cos(angle));
+          sines.push_back(w * std::sin(angle));
+        }
+      auto tableType = RankedTensorType::get({in, outLen}, et);
+      Value c = floatConstant(tableType, cosines, loc), sn = floatConstant(tableType, sines, loc);
+      auto mm = [&](Value a, Value t) { return op("MatMul", {a, t}); };
+      Value outRe, outIm;
+      if (!inverse) { // (re + i im)(cos - i sin)
+        outRe = im ? op("Add", {mm(re, c), mm(im, sn)}) : mm(re, c);
+        outIm = im ? op("Sub", {mm(im, c), mm(re, sn)}) : op("Neg", {mm(re, sn)});
+      } else { // (re + i im)(cos + i sin), scaled
+        outRe = im ? op("Sub", {mm(re, c), mm(im, sn)}) : mm(re, c);
+        if (!irfft)
+          outIm = im ? op("Add", {mm(re, sn), mm(im, c)}) : mm(re, sn);
+      }
+      auto restore = [&](Value v) { return op("Unsqueeze", {op("Transpose", {v}, permAttr(back))}, axesAttr({rank - 1})); };
+      y = irfft ? restore(outRe) : op("Concat", {restore(outRe), restore(outIm)}, axisAttr(rank - 1));
+      if (own != et)
+        y = op("Cast", {y}, castTo(own));
+    } else if (kind == "MaxUnpool") {
+      auto xType = typeOf(operands[0]);
+      auto kernel = dyn_cast_or_null<ArrayAttr>(attrs.get("kernel_shape"));
+      if (!xType || !xType.hasStaticShape() || xType.getRank() < 3 || !kernel || operands.size() < 2)
+        return refuse("needs X of static shape, indices and kernel_shape");
+      int64_t spatial = xType.getRank() - 2;
+      SmallVector<int64_t> shape;
+      if (Value s = optionalOperand(operands, 2)) {
+        auto dims = constantOrDeclared(s, node.output(0));
+        if (!dims)
+          return refuse("a computed output_shape needs the output's declared shape");
+        shape = *dims;
+      } else {
+      }
+      // The indices address MaxPool's input, of the shape MaxPool inverts
+      // to; a larger output_shape pads it with zeros at the end.
+      auto array = [&](StringRef name) -> std::optional<ArrayAttr> {
+        if (auto a = dyn_cast_or_null<ArrayAttr>(attrs.get(name)))
+          return a;
+        return std::nullopt;
+      };
+      SmallVector<int64_t> k = mlc::onnx::getI64s(kernel, spatial, 1);
+      SmallVector<int64_t> st = mlc::onnx::getI64s(array("strides"), spatial, 1);
+      SmallVector<int64_t> pads = mlc::onnx::getI64s(array("pads"), 2 * spatial, 0);
+      SmallVector<int64_t> inferred = {xType.getDimSize(0), xType.getDimSize(1)};
+      for (int64_t d = 0; d < spatial; ++d)
+        inferred.push_back((xType.getDimSize(2 + d) - 1) * st[d] - pads[d] - pads[spatial + d] + k[d]);
+      if (shape.empty())
+        shape = inferred;
+      int64_t total = 1;
+      SmallVector<int64_t> grow(2 * shape.size(), 0);
+      for (auto [i, d] : llvm::enumerate(inferred)) {
+        total *= d;
+        if (i < shape.size())
+          grow[shape.size() + i] = shape[i] - d;
+      }
+      if (shape.size() != inferred.size() || total <= 0 || llvm::any_of(grow, [](int64_t g) { return g < 0; }))
+        return refuse("the output shape must have X's rank, no empty dim and cover the unpooled shape");
+      Value zeros = constant(DenseElementsAttr::get(RankedTensorType::get({total}, xType.getElementType()),
+                                                    builder.getZeroAttr(xType.getElementType())),
+                             loc);
+      Value flat = op("ScatterElements", {zeros, op("Reshape", {operands[1], int64Constant({-1}, loc)}),
+                                          op("Reshape", {operands[0], int64Constant({-1}, loc)})},
+                      axisAttr(0));
+      y = op("Reshape", {flat, int64Constant(inferred, loc)});
+      if (shape != inferred) {
+        Value none = mlc::onnx::NoneOp::create(builder, loc, builder.getNoneType());
+        y = op("Pad", {y, int64Constant(grow, loc), none});
+      }
+    } else if (kind == "AffineGrid") {
+      auto thetaType = typeOf(operands[0]);
+      if (!thetaType || !thetaType.hasStaticShape() || thetaType.getRank() != 3 || operands.size() < 2)
+        return refuse("needs theta of static shape [N, 2, 3] or [N, 3, 4] and size");
+      int64_t n = thetaType.getDimSize(0), dims = thetaType.getDimSize(1);
+      if ((dims != 2 && dims != 3) || thetaType.getDimSize(2) != dims + 1)
+        return refuse("theta must be [N, 2, 3] or [N, 3, 4]");
+      SmallVector<int64_t> spatial; // (D,) H, W
+      if (auto c = mlc::onnx::getConstantInts(operands[1]); succeeded(c) && (int64_t)c->size() == dims + 2)
+        spatial.assign(c->begin() + 2, c->end());
+      else if (auto d = declaredShape(node.output(0)); d && (int64_t)d->size() == dims + 2)
+        spatial.assign(d->begin() + 1, d->end() - 1);
+      else
+        return refuse("needs a constant size or the grid's declared shape");
+      bool corners = intAttr(attrs, "align_corners", 0) != 0;
+      auto coordinate = [&](int64_t i, int64_t size) {
+        if (corners)
+          return size > 1 ? -1.0 + 2.0 * (double)i / (double)(size - 1) : -1.0;
+        return (2.0 * (double)i + 1.0) / (double)size - 1.0;
+      };
+      // Rows (x, y[, z], 1) over the output positions in row-major order.
+      int64_t points = 1;
+      for (int64_t s : spatial)
+        points *= s;
+      SmallVector<double> base;
+      for (int64_t p = 0; p < points; ++p) {
+        SmallVector<int64_t> idx(dims);
+        for (int64_t d = dims - 1, rest = p; d >= 0; rest /= spatial[d], --d)
+          idx[d] = rest % spatial[d];
+        for (int64_t d = dims - 1; d >= 0; --d) // x from the last dim
+          base.push_back(coordinate(idx[d], spatial[d]));
+        base.push_back(1.0);
+      }
+      Value grid = floatConstant(RankedTensorType::get({points, dims + 1}, thetaType.getElementType()), base, loc);
+      Value g = op("MatMul", {grid, op("Transpose", {operands[0]}, permAttr({0, 2, 1}))}); // [N, points, dims]
+      SmallVector<int64_t> shape = {n};
+      shape.append(spatial.begin(), spatial.end());
+      shape.push_back(dims);
+      y = op("Reshape", {g, int64Constant(shape, loc)});
+    } else { // Det
+      auto xType = typeOf(operands[0]);
+      if (!xType || !xType.hasStaticShape() || xType.getRank() < 2 || !isa<FloatType>(xType.getElementType()))
+        return refuse("needs a float input of static shape [..., n, n]");
+      int64_t rank = xType.getRank(), size = xType.getShape().back();
+      if (xType.getDimSize(rank - 2) != size || size < 1 || size > 5)
+        return refuse("needs square matrices of at most 5 x 5");
+      auto element = [&](int64_t i, int64_t j) {
+        return op("Slice", {operands[0], int64Constant({i, j}, loc), int64Constant({i + 1, j + 1}, loc),
+                            int64Constant({rank - 2, rank - 1}, loc), int64Constant({1, 1}, loc)});
+      };
+      // det of the rows from `row` on and the columns in `cols`.
+      std::function<Value(int64_t, SmallVector<int64_t>)> det = [&](int64_t row, SmallVector<int64_t> cols) -> Value {
+        if (cols.size() == 1)
+          return element(row, cols[0]);
+        Value sum;
+        for (size_t k = 0; k < cols.size(); ++k) {
+          SmallVector<int64_t> minor(cols);
+          minor.erase(minor.begin() + k);
+          Value term = op("Mul", {element(row, cols[k]), det(row + 1, minor)});
+          sum = !sum ? term : op(k % 2 ? "Sub" : "Add", {sum, term});
+        }
+        return sum;
+      };
+      auto all = llvm::to_vector(llvm::seq<int64_t>(0, size));
+      y = op("Reshape", {det(0, all), int64Constant(xType.getShape().drop_back(2), loc)});
+    }
+    if (!y)
+      return failure();
+    values[node.output(0)] = y;
+    return success();
+  }
+
   /// Attributes {to = the ONNX code of `type`} for a Cast.
   NamedAttrList castTo(Type type) {
     NamedAttrList l;
@@ -1786,13 +2066,15 @@ private:
     bool isRecurrent = opType == "RNN" || opType == "GRU" || opType == "LSTM";
     bool isNormalization =
         opType == "LRN" || opType == "GroupNormalization" || opType == "MeanVarianceNormalization";
+    bool isComputed = opType == "HannWindow" || opType == "HammingWindow" || opType == "BlackmanWindow" ||
+                      opType == "DFT" || opType == "MaxUnpool" || opType == "AffineGrid" || opType == "Det";
     bool isQuantization = opType == "QuantizeLinear" || opType == "DequantizeLinear" ||
                           opType == "DynamicQuantizeLinear" || opType == "MatMulInteger" ||
                           opType == "ConvInteger" || opType == "QLinearMatMul" || opType == "QLinearConv";
     bool expanded = isLoss || isRecurrent || opType == "ConvTranspose" || opType == "Upsample" ||
                     opType == "LpPool" || opType == "Scatter" || opType == "Attention" ||
                     opType == "CenterCropPad" || isNormalization || opType == "RotaryEmbedding" ||
-                    isQuantization;
+                    isQuantization || isComputed;
     if ((!opName && !expanded) || opType == "none")
       return emitError(loc) << "operator '" << opType << "' (opset " << opsetVersion
                             << ") is not supported";
@@ -1844,6 +2126,8 @@ private:
       return importRotaryEmbedding(node, operands, attrs, loc);
     if (isQuantization)
       return importQuantization(node, operands, attrs, loc);
+    if (isComputed)
+      return importComputed(node, operands, attrs, loc);
     if (opType == "Constant") {
       Attribute value;
       for (NamedAttribute named : attrs) {
