@@ -644,6 +644,64 @@ TEST_F(ImporterTest, DetExpandsAlongTheFirstRowUpToFiveByFive) {
   EXPECT_NE(messages.find("at most 5 x 5"), std::string::npos) << messages;
 }
 
+/// A Loop over y [2] with a constant trip count of 3 whose body's condition
+/// is `condition` of the iteration number and the graph input `limit`.
+::onnx::ModelProto loopModel(bool earlyExit) {
+  ::onnx::ModelProto model;
+  model.set_ir_version(8);
+  model.add_opset_import()->set_version(16);
+  auto *graph = model.mutable_graph();
+  addValue(graph->add_input(), "y0", 1, {2});
+  addValue(graph->add_input(), "limit", 7, {});
+  auto *m = graph->add_initializer();
+  m->set_name("m");
+  m->set_data_type(7);
+  m->add_int64_data(3);
+  auto *c = graph->add_initializer();
+  c->set_name("c");
+  c->set_data_type(9);
+  c->add_int32_data(1);
+  auto *node = graph->add_node();
+  node->set_op_type("Loop");
+  for (const char *in : {"m", "c", "y0"})
+    node->add_input(in);
+  node->add_output("y");
+  auto *a = node->add_attribute();
+  a->set_name("body");
+  a->set_type(::onnx::AttributeProto::GRAPH);
+  auto *body = a->mutable_g();
+  addValue(body->add_input(), "i", 7, {});
+  addValue(body->add_input(), "c_in", 9, {});
+  addValue(body->add_input(), "y_in", 1, {2});
+  auto *cond = body->add_node();
+  cond->set_op_type(earlyExit ? "Less" : "Identity");
+  cond->add_input(earlyExit ? "i" : "c_in");
+  if (earlyExit)
+    cond->add_input("limit");
+  cond->add_output("c_out");
+  auto *add = body->add_node();
+  add->set_op_type("Add");
+  add->add_input("y_in");
+  add->add_input("y_in");
+  add->add_output("y_out");
+  body->add_output()->set_name("c_out");
+  body->add_output()->set_name("y_out");
+  graph->add_output()->set_name("y");
+  return model;
+}
+
+TEST_F(ImporterTest, LoopsUnrollAndRefuseComputedEarlyExits) {
+  std::string messages;
+  std::vector<std::string> types;
+  auto ops = importedOps(loopModel(false), messages, &types);
+  EXPECT_EQ(std::count(ops.begin(), ops.end(), "Add"), 3) << messages;
+  EXPECT_EQ(types, std::vector<std::string>{"tensor<2xf32>"});
+  messages.clear();
+  ops = importedOps(loopModel(true), messages);
+  EXPECT_TRUE(ops.empty());
+  EXPECT_NE(messages.find("early exit is not supported"), std::string::npos) << messages;
+}
+
 TEST_F(ImporterTest, InputShapeForUnknownInputIsAnError) {
   std::string path = write("relu.onnx", oneNodeModel("Relu"));
   mlc::frontend::ImportOptions options;

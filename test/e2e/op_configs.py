@@ -161,6 +161,53 @@ def hann_window():
     return model(node, [("n", T.INT64, [])], T.FLOAT, opset=17, output_shape=[7]), {"n": np.array(7, np.int64)}
 
 
+def scan_reverse():
+    # A running sum over axis 1 read backwards, the scanned outputs written
+    # backwards along axis 1 as well.
+    body = h.make_graph(
+        [h.make_node("Add", ["s_in", "x_t"], ["s_out"]), h.make_node("Mul", ["s_out", "x_t"], ["y_t"])], "body",
+        [h.make_tensor_value_info("s_in", T.FLOAT, [3]), h.make_tensor_value_info("x_t", T.FLOAT, [3])],
+        [h.make_tensor_value_info("s_out", T.FLOAT, [3]), h.make_tensor_value_info("y_t", T.FLOAT, [3])])
+    node = h.make_node("Scan", ["s", "x"], ["s_final", "y"], body=body, num_scan_inputs=1, scan_input_axes=[1],
+                       scan_input_directions=[1], scan_output_axes=[1], scan_output_directions=[1])
+    graph = h.make_graph([node], "case", [h.make_tensor_value_info("s", T.FLOAT, [3]),
+                                          h.make_tensor_value_info("x", T.FLOAT, [3, 5])],
+                         [h.make_tensor_value_info("y", T.FLOAT, None),
+                          h.make_tensor_value_info("s_final", T.FLOAT, None)])
+    m = h.make_model(graph, opset_imports=[h.make_opsetid("", 16)])
+    m.ir_version = 8
+    return m, {"s": RNG.standard_normal(3).astype(np.float32), "x": RNG.standard_normal((3, 5)).astype(np.float32)}
+
+
+def if_computed():
+    # The condition at run time: both branches computed, one selected.
+    then_branch = h.make_graph([h.make_node("Mul", ["x", "x"], ["t"])], "then", [],
+                               [h.make_tensor_value_info("t", T.FLOAT, [2, 3])])
+    else_branch = h.make_graph([h.make_node("Neg", ["x"], ["e"])], "else", [],
+                               [h.make_tensor_value_info("e", T.FLOAT, [2, 3])])
+    node = h.make_node("If", ["c"], ["y"], then_branch=then_branch, else_branch=else_branch)
+    m = model(node, [("c", T.BOOL, []), ("x", T.FLOAT, [2, 3])], T.FLOAT, opset=16)
+    return m, {"c": np.array(False), "x": RNG.standard_normal((2, 3)).astype(np.float32)}
+
+
+def loop_constant_trips():
+    # Four iterations; each adds the iteration number to y and emits y.
+    body = h.make_graph(
+        [h.make_node("Identity", ["c_in"], ["c_out"]), h.make_node("Cast", ["i"], ["i_f"], to=T.FLOAT),
+         h.make_node("Add", ["y_in", "i_f"], ["y_out"]), h.make_node("Identity", ["y_out"], ["scan"])], "body",
+        [h.make_tensor_value_info("i", T.INT64, []), h.make_tensor_value_info("c_in", T.BOOL, []),
+         h.make_tensor_value_info("y_in", T.FLOAT, [2])],
+        [h.make_tensor_value_info("c_out", T.BOOL, []), h.make_tensor_value_info("y_out", T.FLOAT, [2]),
+         h.make_tensor_value_info("scan", T.FLOAT, [2])])
+    node = h.make_node("Loop", ["m", "c", "y0"], ["y_last", "y"], body=body)
+    inits = [nh.from_array(np.array(4, np.int64), "m"), nh.from_array(np.array(True), "c")]
+    graph = h.make_graph([node], "case", [h.make_tensor_value_info("y0", T.FLOAT, [2])],
+                         [h.make_tensor_value_info("y", T.FLOAT, None)], inits)
+    m = h.make_model(graph, opset_imports=[h.make_opsetid("", 16)])
+    m.ir_version = 8
+    return m, {"y0": RNG.standard_normal(2).astype(np.float32)}
+
+
 CASES = {
     "qlinearconv_uint8_groups_bias": lambda: qlinear_conv(np.uint8),
     "qlinearconv_int8_groups_bias": lambda: qlinear_conv(np.int8),
@@ -181,6 +228,9 @@ CASES = {
     "affinegrid_3d_align_corners": affine_grid,
     "maxunpool_2x2_windows": max_unpool,
     "hannwindow_symmetric_runtime_size": hann_window,
+    "scan_reverse_axis_1": scan_reverse,
+    "if_runtime_condition": if_computed,
+    "loop_constant_trip_count": loop_constant_trips,
 }
 
 

@@ -21,6 +21,7 @@
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/Verifier.h"
+#include "llvm/ADT/ScopeExit.h"
 #include "llvm/ADT/StringSet.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
@@ -972,6 +973,285 @@ private:
     if (!y)
       return failure();
     values[node.output(0)] = y;
+    return success();
+  }
+
+  /// Imports the nodes of `graph`, a control-flow body, inline: its inputs
+  /// bound to `inputs`, the values of enclosing graphs visible by name, and
+  /// its outputs returned. Names the body defines shadow enclosing ones only
+  /// while it is imported, so a body can be imported once per iteration.
+  FailureOr<SmallVector<Value>> inlineGraph(const ::onnx::GraphProto &graph, ArrayRef<Value> inputs,
+                                            Location loc) {
+    if ((int64_t)inputs.size() != graph.input_size())
+      return emitError(loc) << "subgraph '" << graph.name() << "' takes " << graph.input_size()
+                            << " inputs, given " << inputs.size(),
+             failure();
+    // Everything the body names, with what the name meant before.
+    SmallVector<std::pair<std::string, std::optional<Value>>> shadowed;
+    SmallVector<std::pair<std::string, const ::onnx::ValueInfoProto *>> declaredBefore;
+    auto define = [&](const std::string &name) {
+      if (name.empty())
+        return;
+      auto it = values.find(name);
+      shadowed.push_back({name, it == values.end() ? std::nullopt : std::optional<Value>(it->second)});
+    };
+    for (const auto &in : graph.input())
+      define(in.name());
+    for (const auto &init : graph.initializer())
+      define(init.name());
+    for (const auto &node : graph.node())
+      for (const auto &out : node.output())
+        define(out);
+    for (const auto *list : {&graph.output(), &graph.value_info()})
+      for (const auto &info : *list)
+        if (info.has_type() && info.type().has_tensor_type() && info.type().tensor_type().has_shape()) {
+          auto it = declared.find(info.name());
+          declaredBefore.push_back({info.name(), it == declared.end() ? nullptr : it->second});
+          declared[info.name()] = &info;
+        }
+    auto restore = llvm::make_scope_exit([&] {
+      for (auto &[name, old] : llvm::reverse(shadowed)) {
+        if (old)
+          values[name] = *old;
+        else
+          values.erase(name);
+      }
+      for (auto &[name, old] : llvm::reverse(declaredBefore)) {
+        if (old)
+          declared[name] = old;
+        else
+          declared.erase(name);
+      }
+    });
+    for (auto [info, value] : llvm::zip(graph.input(), inputs))
+      values[info.name()] = value;
+    for (const auto &init : graph.initializer()) {
+      auto attr = importTensor(init, loc);
+      if (failed(attr))
+        return failure();
+      values[init.name()] = constant(*attr, loc);
+    }
+    llvm::StringSet<llvm::MallocAllocator> used;
+    for (const auto &node : graph.node())
+      for (const auto &in : node.input())
+        used.insert(in);
+    for (const auto &out : graph.output())
+      used.insert(out.name());
+    for (int i = 0; i < graph.node_size(); ++i)
+      if (failed(importNode(graph.node(i), i, used)))
+        return failure();
+    SmallVector<Value> results;
+    for (const auto &out : graph.output()) {
+      auto it = values.find(out.name());
+      if (it == values.end())
+        return emitError(loc) << "subgraph output '" << out.name() << "' is never produced", failure();
+      results.push_back(it->second);
+    }
+    return results;
+  }
+
+  /// Control flow, resolved at compile time:
+  ///  - If: a constant condition imports its branch; a computed one imports
+  ///    both and selects each output with Where (the branches have no side
+  ///    effects; their outputs must have one static shape).
+  ///  - Scan: unrolled over the static scan length (scan axes and
+  ///    directions per input and output; opset 8's batch axis too).
+  ///  - Loop: unrolled for its trip count, a constant or else the declared
+  ///    length of its first scan output, with the condition taken as true
+  ///    throughout; a constant trip count needs the body's condition to fold
+  ///    to true (a computed early exit is refused).
+  LogicalResult importControlFlow(const ::onnx::NodeProto &node, ArrayRef<Value> operands, Location loc) {
+    StringRef kind = node.op_type();
+    auto refuse = [&](const Twine &why) { return emitError(loc) << "'" << kind << "': " << why; };
+    auto op = [&](StringRef name, ArrayRef<Value> args, NamedAttrList opAttrs = {}) {
+      return createOne(name, args, opAttrs, loc);
+    };
+    const ::onnx::GraphProto *thenBranch = nullptr, *elseBranch = nullptr, *body = nullptr;
+    llvm::StringMap<int64_t> ints;
+    llvm::StringMap<SmallVector<int64_t>> lists;
+    for (const auto &a : node.attribute()) {
+      if (a.type() == ::onnx::AttributeProto::GRAPH)
+        (a.name() == "then_branch" ? thenBranch : a.name() == "else_branch" ? elseBranch : body) = &a.g();
+      else if (a.type() == ::onnx::AttributeProto::INT)
+        ints[a.name()] = a.i();
+      else if (a.type() == ::onnx::AttributeProto::INTS)
+        lists[a.name()] = SmallVector<int64_t>(a.ints().begin(), a.ints().end());
+    }
+    auto listOr = [&](StringRef name, size_t n, int64_t dflt) {
+      SmallVector<int64_t> l = lists.lookup(name);
+      l.resize(n, dflt);
+      return l;
+    };
+    auto staticType = [](Value v) {
+      auto t = dyn_cast<RankedTensorType>(v.getType());
+      return t && t.hasStaticShape() ? t : RankedTensorType();
+    };
+    auto scalarBool = [&](Value v) -> std::optional<bool> {
+      auto c = v ? v.getDefiningOp<mlc::onnx::ConstantOp>() : nullptr;
+      auto d = c ? dyn_cast<DenseElementsAttr>(c.getValue()) : DenseElementsAttr();
+      if (!d || d.getNumElements() != 1 || !d.getElementType().isInteger(1))
+        return std::nullopt;
+      return *d.getValues<bool>().begin();
+    };
+    SmallVector<Value> results;
+    if (kind == "If") {
+      if (!thenBranch || !elseBranch || operands.empty())
+        return refuse("needs a condition and both branches");
+      if (auto c = scalarBool(operands[0])) {
+        auto r = inlineGraph(*c ? *thenBranch : *elseBranch, {}, loc);
+        if (failed(r))
+          return failure();
+        results = *r;
+      } else {
+        auto t = inlineGraph(*thenBranch, {}, loc);
+        if (failed(t))
+          return failure();
+        auto e = inlineGraph(*elseBranch, {}, loc);
+        if (failed(e))
+          return failure();
+        if (t->size() != e->size())
+          return refuse("the branches have different numbers of outputs");
+        Value cond = op("Reshape", {operands[0], int64Constant({}, loc)});
+        for (auto [a, b] : llvm::zip(*t, *e)) {
+          if (!staticType(a) || a.getType() != b.getType())
+            return refuse("a computed condition needs branch outputs of one static type");
+          results.push_back(op("Where", {cond, a, b}));
+        }
+      }
+    } else if (kind == "Scan") {
+      if (!body || !ints.count("num_scan_inputs"))
+        return refuse("needs a body and num_scan_inputs");
+      bool legacy = opsetVersion < 9; // opset 8: sequence_lens first, batch axis 0
+      ArrayRef<Value> ins = operands;
+      if (legacy) {
+        if (!ins.empty() && !isa<NoneType>(ins[0].getType()))
+          return refuse("sequence_lens is not supported");
+        ins = ins.drop_front();
+      }
+      int64_t numScan = ints.lookup("num_scan_inputs"), numStates = (int64_t)ins.size() - numScan;
+      int64_t numScanOut = body->output_size() - numStates;
+      if (numStates < 0 || numScan < 1 || numScanOut < 0)
+        return refuse("inputs and body outputs do not match num_scan_inputs");
+      for (Value v : ins)
+        if (!staticType(v))
+          return refuse("needs inputs of static shape");
+      SmallVector<int64_t> inAxes = listOr("scan_input_axes", numScan, 0),
+                           inDirs = listOr(legacy ? "directions" : "scan_input_directions", numScan, 0),
+                           outAxes = listOr("scan_output_axes", numScanOut, 0),
+                           outDirs = listOr("scan_output_directions", numScanOut, 0);
+      int64_t batches = legacy ? staticType(ins[0]).getDimSize(0) : 1, offset = legacy ? 1 : 0;
+      int64_t steps = -1;
+      for (int64_t i = 0; i < numScan; ++i) {
+        auto t = staticType(ins[numStates + i]);
+        int64_t axis = legacy ? 1 : (inAxes[i] < 0 ? inAxes[i] + t.getRank() : inAxes[i]);
+        if (axis < 0 || axis >= t.getRank() || (steps >= 0 && t.getDimSize(axis) != steps))
+          return refuse("scan inputs need a valid axis and one length");
+        inAxes[i] = axis;
+        steps = t.getDimSize(axis);
+      }
+      if (steps < 1 || steps * batches > 4096)
+        return refuse("unrolls scans of 1 to 4096 steps only");
+      auto pick = [&](Value v, int64_t axis, int64_t i) { // v[..., i, ...] without the axis
+        Value s = op("Slice", {v, int64Constant({i}, loc), int64Constant({i + 1}, loc), int64Constant({axis}, loc),
+                               int64Constant({1}, loc)});
+        return op("Squeeze", {s}, axesAttr({axis}));
+      };
+      SmallVector<SmallVector<Value>> finalStates(numStates), scanned(numScanOut);
+      for (int64_t b = 0; b < batches; ++b) {
+        SmallVector<Value> states;
+        for (int64_t i = 0; i < numStates; ++i)
+          states.push_back(legacy ? pick(ins[i], 0, b) : ins[i]);
+        SmallVector<SmallVector<Value>> outs(numScanOut);
+        for (int64_t t = 0; t < steps; ++t) {
+          SmallVector<Value> args(states);
+          for (int64_t i = 0; i < numScan; ++i) {
+            Value x = legacy ? pick(ins[numStates + i], 0, b) : ins[numStates + i];
+            args.push_back(pick(x, inAxes[i] - offset, inDirs[i] ? steps - 1 - t : t));
+          }
+          auto r = inlineGraph(*body, args, loc);
+          if (failed(r))
+            return failure();
+          states.assign(r->begin(), r->begin() + numStates);
+          for (int64_t k = 0; k < numScanOut; ++k)
+            outs[k].push_back((*r)[numStates + k]);
+        }
+        for (int64_t i = 0; i < numStates; ++i)
+          finalStates[i].push_back(states[i]);
+        for (int64_t k = 0; k < numScanOut; ++k) {
+          auto type = staticType(outs[k][0]);
+          if (!type)
+            return refuse("scan outputs need static shapes");
+          int64_t axis = legacy ? 0 : (outAxes[k] < 0 ? outAxes[k] + type.getRank() + 1 : outAxes[k]);
+          if (outDirs[k])
+            std::reverse(outs[k].begin(), outs[k].end());
+          SmallVector<Value> parts;
+          for (Value v : outs[k])
+            parts.push_back(op("Unsqueeze", {v}, axesAttr({axis})));
+          scanned[k].push_back(parts.size() == 1 ? parts[0] : op("Concat", parts, axisAttr(axis)));
+        }
+      }
+      auto stackBatches = [&](ArrayRef<Value> perBatch) -> Value {
+        if (!legacy)
+          return perBatch[0];
+        SmallVector<Value> parts;
+        for (Value v : perBatch)
+          parts.push_back(op("Unsqueeze", {v}, axesAttr({0})));
+        return parts.size() == 1 ? parts[0] : op("Concat", parts, axisAttr(0));
+      };
+      for (auto &f : finalStates)
+        results.push_back(stackBatches(f));
+      for (auto &s : scanned)
+        results.push_back(stackBatches(s));
+    } else { // Loop
+      if (!body || operands.size() < 2)
+        return refuse("needs a body, a trip count and a condition");
+      int64_t carried = (int64_t)operands.size() - 2, numScanOut = body->output_size() - 1 - carried;
+      if (numScanOut < 0)
+        return refuse("the body's outputs do not match the loop-carried values");
+      std::optional<int64_t> trips;
+      bool fromDeclaration = false;
+      if (!isa<NoneType>(operands[0].getType()))
+        if (auto c = mlc::onnx::getConstantInts(operands[0]); succeeded(c) && c->size() == 1)
+          trips = (*c)[0];
+      if (!trips && numScanOut > 0 && node.output_size() > carried)
+        if (auto d = declaredShape(node.output(carried)); d && !d->empty()) {
+          trips = (*d)[0];
+          fromDeclaration = true;
+        }
+      if (!trips)
+        return refuse("needs a constant trip count or a declared scan output length");
+      if (*trips < 1 || *trips > 4096)
+        return refuse("unrolls loops of 1 to 4096 iterations only");
+      if (!isa<NoneType>(operands[1].getType()) && scalarBool(operands[1]) == std::optional<bool>(false))
+        return refuse("a loop whose condition is false from the start is not supported");
+      SmallVector<Value> state(operands.begin() + 2, operands.end());
+      SmallVector<SmallVector<Value>> outs(numScanOut);
+      Value yes = constant(DenseElementsAttr::get(RankedTensorType::get({}, builder.getI1Type()), true), loc);
+      for (int64_t t = 0; t < *trips; ++t) {
+        SmallVector<Value> args = {int64Constant({t}, loc), yes};
+        args[0] = op("Reshape", {args[0], int64Constant({}, loc)});
+        args.append(state);
+        auto r = inlineGraph(*body, args, loc);
+        if (failed(r))
+          return failure();
+        if (!fromDeclaration && scalarBool((*r)[0]) != std::optional<bool>(true))
+          return refuse("the body computes its condition at run time (early exit is not supported)");
+        state.assign(r->begin() + 1, r->begin() + 1 + carried);
+        for (int64_t k = 0; k < numScanOut; ++k)
+          outs[k].push_back(op("Unsqueeze", {(*r)[1 + carried + k]}, axesAttr({0})));
+      }
+      results = state;
+      for (auto &o : outs)
+        results.push_back(o.size() == 1 ? o[0] : op("Concat", o, axisAttr(0)));
+    }
+    for (int i = 0; i < node.output_size() && i < (int)results.size(); ++i) {
+      if (node.output(i).empty())
+        continue;
+      if (!results[i])
+        return failure();
+      values[node.output(i)] = results[i];
+      refineWithDeclaredType(results[i], node.output(i));
+    }
     return success();
   }
 
@@ -2074,7 +2354,7 @@ private:
     bool expanded = isLoss || isRecurrent || opType == "ConvTranspose" || opType == "Upsample" ||
                     opType == "LpPool" || opType == "Scatter" || opType == "Attention" ||
                     opType == "CenterCropPad" || isNormalization || opType == "RotaryEmbedding" ||
-                    isQuantization || isComputed;
+                    isQuantization || isComputed || opType == "If" || opType == "Loop" || opType == "Scan";
     if ((!opName && !expanded) || opType == "none")
       return emitError(loc) << "operator '" << opType << "' (opset " << opsetVersion
                             << ") is not supported";
@@ -2091,6 +2371,8 @@ private:
                               << "' is not produced by any earlier node, input or initializer";
       operands.push_back(it->second);
     }
+    if (opType == "If" || opType == "Loop" || opType == "Scan")
+      return importControlFlow(node, operands, loc);
     NamedAttrList attrs;
     for (const auto &a : node.attribute()) {
       auto attr = importAttribute(a, loc);
