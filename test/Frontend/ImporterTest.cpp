@@ -702,6 +702,45 @@ TEST_F(ImporterTest, LoopsUnrollAndRefuseComputedEarlyExits) {
   EXPECT_NE(messages.find("early exit is not supported"), std::string::npos) << messages;
 }
 
+TEST_F(ImporterTest, SequencesOfKnownLengthAreListsOfTensors) {
+  // x [4, 3] split into pieces of 2 rows, stacked on a new axis 1: [2, 2, 3].
+  ::onnx::ModelProto model;
+  model.set_ir_version(8);
+  model.add_opset_import()->set_version(12);
+  auto *graph = model.mutable_graph();
+  addValue(graph->add_input(), "x", 1, {4, 3});
+  auto *two = graph->add_initializer();
+  two->set_name("two");
+  two->set_data_type(7);
+  two->add_int64_data(2);
+  auto *split = graph->add_node();
+  split->set_op_type("SplitToSequence");
+  split->add_input("x");
+  split->add_input("two");
+  split->add_output("seq");
+  auto *concat = graph->add_node();
+  concat->set_op_type("ConcatFromSequence");
+  concat->add_input("seq");
+  concat->add_output("y");
+  for (auto [name, value] : {std::pair<const char *, int64_t>{"axis", 1}, {"new_axis", 1}}) {
+    auto *a = concat->add_attribute();
+    a->set_name(name);
+    a->set_type(::onnx::AttributeProto::INT);
+    a->set_i(value);
+  }
+  graph->add_output()->set_name("y");
+  std::string messages;
+  std::vector<std::string> types;
+  auto ops = importedOps(model, messages, &types);
+  EXPECT_EQ(ops, (std::vector<std::string>{"Slice", "Slice", "Unsqueeze", "Unsqueeze", "Concat"})) << messages;
+  EXPECT_EQ(types, std::vector<std::string>{"tensor<2x2x3xf32>"});
+  // A sequence that is a graph input is refused by name.
+  concat->set_input(0, "x");
+  messages.clear();
+  EXPECT_TRUE(importedOps(model, messages).empty());
+  EXPECT_NE(messages.find("'x' is not a sequence built in this model"), std::string::npos) << messages;
+}
+
 TEST_F(ImporterTest, InputShapeForUnknownInputIsAnError) {
   std::string path = write("relu.onnx", oneNodeModel("Relu"));
   mlc::frontend::ImportOptions options;

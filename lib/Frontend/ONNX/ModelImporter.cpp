@@ -92,6 +92,9 @@ private:
   llvm::StringMap<Value> values;
   /// Value infos with a shape (graph outputs and value_info) by name.
   llvm::StringMap<const ::onnx::ValueInfoProto *> declared;
+  /// Sequences (of statically known length) by name: the sequence ops work
+  /// on these lists at import time.
+  llvm::StringMap<SmallVector<Value>> sequences;
   unsigned blobCounter = 0;
 
   Location nodeLoc(const ::onnx::NodeProto &node, int index) {
@@ -988,12 +991,16 @@ private:
              failure();
     // Everything the body names, with what the name meant before.
     SmallVector<std::pair<std::string, std::optional<Value>>> shadowed;
+    SmallVector<std::pair<std::string, std::optional<SmallVector<Value>>>> shadowedSequences;
     SmallVector<std::pair<std::string, const ::onnx::ValueInfoProto *>> declaredBefore;
     auto define = [&](const std::string &name) {
       if (name.empty())
         return;
       auto it = values.find(name);
       shadowed.push_back({name, it == values.end() ? std::nullopt : std::optional<Value>(it->second)});
+      auto seq = sequences.find(name);
+      shadowedSequences.push_back(
+          {name, seq == sequences.end() ? std::nullopt : std::optional<SmallVector<Value>>(seq->second)});
     };
     for (const auto &in : graph.input())
       define(in.name());
@@ -1015,6 +1022,12 @@ private:
           values[name] = *old;
         else
           values.erase(name);
+      }
+      for (auto &[name, old] : llvm::reverse(shadowedSequences)) {
+        if (old)
+          sequences[name] = *old;
+        else
+          sequences.erase(name);
       }
       for (auto &[name, old] : llvm::reverse(declaredBefore)) {
         if (old)
@@ -1048,6 +1061,154 @@ private:
       results.push_back(it->second);
     }
     return results;
+  }
+
+  /// The sequence operators on sequences whose length is known at compile
+  /// time (positions and splits constant), as lists of tensors:
+  /// SequenceEmpty/Construct/Insert/Erase/At/Length, ConcatFromSequence
+  /// (new_axis stacks) and SplitToSequence (split absent: pieces of 1, kept
+  /// or squeezed per keepdims; a scalar: pieces of that size; a list: those).
+  LogicalResult importSequenceOp(const ::onnx::NodeProto &node, Location loc) {
+    StringRef kind = node.op_type();
+    auto refuse = [&](const Twine &why) { return emitError(loc) << "'" << kind << "': " << why; };
+    auto op = [&](StringRef name, ArrayRef<Value> args, NamedAttrList opAttrs = {}) {
+      return createOne(name, args, opAttrs, loc);
+    };
+    auto input = [&](int i) -> const std::string & { return node.input(i); };
+    auto hasInput = [&](int i) { return node.input_size() > i && !node.input(i).empty(); };
+    auto sequence = [&](int i) -> SmallVector<Value> * {
+      auto it = hasInput(i) ? sequences.find(input(i)) : sequences.end();
+      return it == sequences.end() ? nullptr : &it->second;
+    };
+    auto tensor = [&](int i) -> Value {
+      auto it = hasInput(i) ? values.find(input(i)) : values.end();
+      return it == values.end() ? Value() : it->second;
+    };
+    // A position input: constant, negative from the end; `dflt` when absent.
+    auto position = [&](int i, int64_t size, int64_t dflt, bool inclusiveEnd) -> std::optional<int64_t> {
+      if (!hasInput(i))
+        return dflt;
+      Value v = tensor(i);
+      auto c = v ? mlc::onnx::getConstantInts(v) : FailureOr<SmallVector<int64_t>>(failure());
+      if (failed(c) || c->size() != 1)
+        return std::nullopt;
+      int64_t p = (*c)[0] < 0 ? (*c)[0] + size : (*c)[0];
+      if (p < 0 || p > size || (p == size && !inclusiveEnd))
+        return std::nullopt;
+      return p;
+    };
+    auto intAttrOf = [&](StringRef name, int64_t dflt) {
+      for (const auto &a : node.attribute())
+        if (a.name() == name)
+          return (int64_t)a.i();
+      return dflt;
+    };
+    const std::string &out = node.output(0);
+    if (kind == "SequenceEmpty") {
+      sequences[out] = {};
+      return success();
+    }
+    if (kind == "SequenceConstruct") {
+      SmallVector<Value> items;
+      for (int i = 0; i < node.input_size(); ++i) {
+        Value v = tensor(i);
+        if (!v)
+          return refuse("input '" + input(i) + "' is not a tensor produced earlier");
+        items.push_back(v);
+      }
+      sequences[out] = items;
+      return success();
+    }
+    SmallVector<Value> *seq = kind == "SplitToSequence" ? nullptr : sequence(0);
+    if (kind != "SplitToSequence" && !seq)
+      return refuse("input '" + (node.input_size() ? input(0) : std::string()) +
+                    "' is not a sequence built in this model (sequence inputs are not supported)");
+    if (kind == "SequenceInsert" || kind == "SequenceErase") {
+      SmallVector<Value> items = *seq;
+      int64_t size = items.size();
+      auto p = kind == "SequenceInsert" ? position(2, size, size, true) : position(1, size, size - 1, false);
+      if (!p)
+        return refuse("the position must be a constant inside the sequence");
+      if (kind == "SequenceInsert") {
+        Value v = tensor(1);
+        if (!v)
+          return refuse("needs a tensor to insert");
+        items.insert(items.begin() + *p, v);
+      } else {
+        items.erase(items.begin() + *p);
+      }
+      sequences[out] = items;
+      return success();
+    }
+    Value y;
+    if (kind == "SequenceAt") {
+      auto p = position(1, seq->size(), 0, false);
+      if (!p || !hasInput(1))
+        return refuse("the position must be a constant inside the sequence");
+      y = (*seq)[*p];
+    } else if (kind == "SequenceLength") {
+      y = op("Reshape", {int64Constant({(int64_t)seq->size()}, loc), int64Constant({}, loc)});
+    } else if (kind == "ConcatFromSequence") {
+      if (seq->empty())
+        return refuse("the sequence is empty");
+      int64_t axis = intAttrOf("axis", 0);
+      SmallVector<Value> parts(*seq);
+      if (intAttrOf("new_axis", 0)) {
+        int64_t rank = cast<RankedTensorType>(parts[0].getType()).getRank();
+        axis = axis < 0 ? axis + rank + 1 : axis;
+        for (Value &v : parts)
+          v = op("Unsqueeze", {v}, axesAttr({axis}));
+      }
+      y = parts.size() == 1 ? parts[0] : op("Concat", parts, axisAttr(axis));
+    } else if (kind == "SplitToSequence") {
+      Value x = tensor(0);
+      auto type = x ? dyn_cast<RankedTensorType>(x.getType()) : RankedTensorType();
+      if (!type || !type.hasStaticShape())
+        return refuse("needs an input of static shape");
+      int64_t rank = type.getRank(), axis = intAttrOf("axis", 0);
+      axis = axis < 0 ? axis + rank : axis;
+      if (axis < 0 || axis >= rank)
+        return refuse("axis is out of range");
+      int64_t dim = type.getDimSize(axis);
+      SmallVector<int64_t> sizes;
+      bool squeeze = false;
+      if (!hasInput(1)) {
+        sizes.assign(dim, 1);
+        squeeze = intAttrOf("keepdims", 1) == 0;
+      } else {
+        Value split = tensor(1);
+        auto c = split ? mlc::onnx::getConstantInts(split) : FailureOr<SmallVector<int64_t>>(failure());
+        if (failed(c))
+          return refuse("split must be a constant");
+        if (cast<RankedTensorType>(split.getType()).getRank() == 0) {
+          int64_t piece = (*c)[0];
+          if (piece < 1)
+            return refuse("split must be positive");
+          for (int64_t at = 0; at < dim; at += piece)
+            sizes.push_back(std::min(piece, dim - at));
+        } else {
+          sizes.assign(c->begin(), c->end());
+        }
+      }
+      SmallVector<Value> items;
+      int64_t at = 0;
+      for (int64_t n : sizes) {
+        Value piece = op("Slice", {x, int64Constant({at}, loc), int64Constant({at + n}, loc),
+                                   int64Constant({axis}, loc), int64Constant({1}, loc)});
+        items.push_back(squeeze ? op("Squeeze", {piece}, axesAttr({axis})) : piece);
+        at += n;
+      }
+      if (at != dim)
+        return refuse("the split sizes do not add up to the dim");
+      sequences[out] = items;
+      return success();
+    } else {
+      return refuse("is not supported");
+    }
+    if (!y)
+      return failure();
+    values[out] = y;
+    return success();
   }
 
   /// Control flow, resolved at compile time:
@@ -2339,6 +2500,8 @@ private:
     if (!node.domain().empty() && node.domain() != "ai.onnx")
       return emitError(loc) << "operator '" << opType << "' of domain '" << node.domain()
                             << "' is not supported";
+    if (opType.starts_with("Sequence") || opType == "ConcatFromSequence" || opType == "SplitToSequence")
+      return importSequenceOp(node, loc);
     // CastLike is Cast to the element type of its second input.
     bool castLike = opType == "CastLike";
     auto opName = RegisteredOperationName::lookup(("onnx." + (castLike ? StringRef("Cast") : opType)).str(), ctx);
