@@ -76,7 +76,8 @@ Value buildGroupedConvGeneric(OpBuilder &b, Location loc, Value x, Value w, Valu
 
 /// N-d max or sum pooling as a linalg.generic over (n, c, out..., k...).
 Value buildPoolGeneric(OpBuilder &b, Location loc, Value x, Value init, ArrayRef<int64_t> kernel,
-                       ArrayRef<int64_t> strides, ArrayRef<int64_t> dilations, bool isMax) {
+                       ArrayRef<int64_t> strides, ArrayRef<int64_t> dilations, bool isMax,
+                       bool isUnsigned = false) {
   auto outType = cast<RankedTensorType>(init.getType());
   int64_t s = outType.getRank() - 2;
   MLIRContext *ctx = b.getContext();
@@ -99,8 +100,14 @@ Value buildPoolGeneric(OpBuilder &b, Location loc, Value x, Value init, ArrayRef
   return linalg::GenericOp::create(
              b, loc, outType, ValueRange{x, window}, init, maps, iterators,
              [&](OpBuilder &nb, Location l, ValueRange args) {
-               Value r = isMax ? Value(arith::MaximumFOp::create(nb, l, args[2], args[0]))
-                               : Value(arith::AddFOp::create(nb, l, args[2], args[0]));
+               Value r;
+               if (!isa<FloatType>(args[0].getType()))
+                 r = isMax ? (isUnsigned ? Value(arith::MaxUIOp::create(nb, l, args[2], args[0]))
+                                         : Value(arith::MaxSIOp::create(nb, l, args[2], args[0])))
+                           : Value(arith::AddIOp::create(nb, l, args[2], args[0]));
+               else
+                 r = isMax ? Value(arith::MaximumFOp::create(nb, l, args[2], args[0]))
+                           : Value(arith::AddFOp::create(nb, l, args[2], args[0]));
                linalg::YieldOp::create(nb, l, r);
              })
       .getResult(0);
@@ -216,10 +223,13 @@ struct PoolToLinalg : OpRewritePattern<PoolOp> {
     if (!resultType || !xType || xType.getRank() < 3 || xType.getRank() > 5)
       return rewriter.notifyMatchFailure(op, "only static 1-d to 3-d pooling");
     int64_t nsp = xType.getRank() - 2;
+    Location loc = op.getLoc();
+    auto intType = dyn_cast<IntegerType>(resultType.getElementType());
+    if (isMax && intType && intType.getWidth() > 1)
+      return rewriteIntegerMax(op, resultType, xType, rewriter);
     auto et = dyn_cast<FloatType>(resultType.getElementType());
     if (!et)
-      return rewriter.notifyMatchFailure(op, "only float pooling");
-    Location loc = op.getLoc();
+      return rewriter.notifyMatchFailure(op, "only float pooling (and integer max pooling)");
     SmallVector<int64_t> kernel = onnx::getI64s(op.getKernelShape(), nsp, 1);
     SmallVector<int64_t> strides = onnx::getI64s(op.getStrides(), nsp, 1);
     SmallVector<int64_t> dilations = onnx::getI64s(op.getDilations(), nsp, 1);
@@ -302,6 +312,42 @@ struct PoolToLinalg : OpRewritePattern<PoolOp> {
                                   return arith::MulFOp::create(b, l, a[0], s);
                                 });
     }
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+
+  /// Integer MaxPool (int8/uint8 images): the padded input holds the type's
+  /// minimum, and the window maximum compares signed or unsigned.
+  LogicalResult rewriteIntegerMax(PoolOp op, RankedTensorType resultType, RankedTensorType xType,
+                                  PatternRewriter &rewriter) const {
+    int64_t nsp = xType.getRank() - 2;
+    Location loc = op.getLoc();
+    auto intType = cast<IntegerType>(resultType.getElementType());
+    bool isUnsigned = intType.isUnsigned();
+    Type et = signlessType(intType);
+    SmallVector<int64_t> kernel = onnx::getI64s(op.getKernelShape(), nsp, 1);
+    SmallVector<int64_t> strides = onnx::getI64s(op.getStrides(), nsp, 1);
+    SmallVector<int64_t> dilations = onnx::getI64s(op.getDilations(), nsp, 1);
+    ArrayRef<int64_t> in = xType.getShape().drop_front(2);
+    auto pads = onnx::resolvePads(op, op.getAutoPad(), in, kernel, strides, dilations, op.getPads());
+    if (failed(pads))
+      return failure();
+    SmallVector<int64_t> begin(pads->begin(), pads->begin() + nsp), end(pads->begin() + nsp, pads->end());
+    for (int64_t i = 0; i < nsp; ++i) {
+      int64_t needed = (resultType.getDimSize(i + 2) - 1) * strides[i] + dilations[i] * (kernel[i] - 1) + 1;
+      int64_t have = in[i] + begin[i] + end[i];
+      if (needed > have)
+        end[i] += needed - have;
+    }
+    unsigned bits = intType.getWidth();
+    APInt lowest = isUnsigned ? APInt::getMinValue(bits) : APInt::getSignedMinValue(bits);
+    Value padValue = arith::ConstantOp::create(rewriter, loc, et, rewriter.getIntegerAttr(et, lowest));
+    Value x = padSpatial(rewriter, loc, toSignless(rewriter, loc, op.getX()), begin, end, padValue);
+    auto signless = resultType.clone(et);
+    Value init = createFilled(rewriter, loc, signless, padValue);
+    Value result = buildPoolGeneric(rewriter, loc, x, init, kernel, strides, dilations, true, isUnsigned);
+    if (signless != resultType)
+      result = tensor::BitcastOp::create(rewriter, loc, resultType, result);
     rewriter.replaceOp(op, result);
     return success();
   }

@@ -51,24 +51,8 @@ Value castScalar(OpBuilder &b, Location loc, Value v, Type to, bool fromUnsigned
   return arith::TruncIOp::create(b, loc, to, v);
 }
 
-/// The signless type arith computes on for an element type (uiN -> iN).
-Type signlessType(Type t) {
-  if (auto i = dyn_cast<IntegerType>(t); i && !i.isSignless())
-    return IntegerType::get(t.getContext(), i.getWidth());
-  return t;
-}
-
 bool isUnsignedElement(Value tensor) {
   return cast<ShapedType>(tensor.getType()).getElementType().isUnsignedInteger();
-}
-
-/// `tensor` with a signless element type (a no-op bitcast for uiN).
-Value toSignless(OpBuilder &b, Location loc, Value tensor) {
-  auto type = cast<RankedTensorType>(tensor.getType());
-  Type et = signlessType(type.getElementType());
-  if (et == type.getElementType())
-    return tensor;
-  return tensor::BitcastOp::create(b, loc, type.clone(et), tensor);
 }
 
 /// The scalar computation of one elementwise op.

@@ -151,6 +151,20 @@ Value mlc::conversion::buildReduction(
   return reshapeTo(b, loc, reduced, RankedTensorType::get(keptShape, et));
 }
 
+Type mlc::conversion::signlessType(Type t) {
+  if (auto i = dyn_cast<IntegerType>(t); i && !i.isSignless())
+    return IntegerType::get(t.getContext(), i.getWidth());
+  return t;
+}
+
+Value mlc::conversion::toSignless(OpBuilder &b, Location loc, Value tensor) {
+  auto type = cast<RankedTensorType>(tensor.getType());
+  Type et = signlessType(type.getElementType());
+  if (et == type.getElementType())
+    return tensor;
+  return tensor::BitcastOp::create(b, loc, type.clone(et), tensor);
+}
+
 Value mlc::conversion::createPad(OpBuilder &b, Location loc, RankedTensorType type,
                                  Value input, ArrayRef<int64_t> low, ArrayRef<int64_t> high,
                                  Value value) {

@@ -57,6 +57,12 @@ mlir::Value buildReduction(mlir::OpBuilder &b, mlir::Location loc,
                                                           mlir::Value)>
                                mapInput = nullptr);
 
+/// The signless type arith computes on for an element type (uiN -> iN).
+mlir::Type signlessType(mlir::Type t);
+
+/// `tensor` with a signless element type (a no-op bitcast for uiN).
+mlir::Value toSignless(mlir::OpBuilder &b, mlir::Location loc, mlir::Value tensor);
+
 /// `tensor.pad` of `input` by static `low`/`high` amounts with `value`.
 mlir::Value createPad(mlir::OpBuilder &b, mlir::Location loc,
                       mlir::RankedTensorType type, mlir::Value input,

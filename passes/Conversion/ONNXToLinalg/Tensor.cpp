@@ -113,8 +113,10 @@ struct SliceToTensor : OpRewritePattern<onnx::SliceOp> {
     auto starts = onnx::getConstantInts(op.getStarts());
     bool hasAxes = !isa<NoneType>(op.getAxes().getType()), hasSteps = !isa<NoneType>(op.getSteps().getType());
     auto axes = onnx::getConstantInts(op.getAxes()), steps = onnx::getConstantInts(op.getSteps());
-    if (!type || !inType || failed(starts) || (hasAxes && failed(axes)) || (hasSteps && failed(steps)))
-      return rewriter.notifyMatchFailure(op, "needs static shapes and constant starts/axes/steps");
+    if (!type || !inType)
+      return rewriter.notifyMatchFailure(op, "needs static shapes");
+    if (failed(starts) || (hasAxes && failed(axes)) || (hasSteps && failed(steps)))
+      return rewriteComputed(op, type, inType, rewriter);
     int64_t rank = type.getRank();
     SmallVector<int64_t> offsets(rank, 0), strides(rank, 1);
     for (size_t i = 0; i < starts->size(); ++i) {
@@ -150,6 +152,71 @@ struct SliceToTensor : OpRewritePattern<onnx::SliceOp> {
             idx.push_back(arith::AddIOp::create(b, l, scaled, arith::ConstantIndexOp::create(b, l, offsets[d])));
           }
           linalg::YieldOp::create(b, l, tensor::ExtractOp::create(b, l, data, idx).getResult());
+        });
+    rewriter.replaceOp(op, generic.getResult(0));
+    return success();
+  }
+
+  /// Starts, axes or steps computed at run time (the output shape declared):
+  /// each dim's offset and step are selected from the entries naming it,
+  /// normalized as ONNX does (negative from the end, clamped by the step's
+  /// sign), and every read is clamped into the input.
+  LogicalResult rewriteComputed(onnx::SliceOp op, RankedTensorType type, RankedTensorType inType,
+                                PatternRewriter &rewriter) const {
+    auto startsType = getStaticType(op.getStarts());
+    bool hasAxes = !isa<NoneType>(op.getAxes().getType()), hasSteps = !isa<NoneType>(op.getSteps().getType());
+    if (!startsType || startsType.getRank() != 1 || (hasAxes && !getStaticType(op.getAxes())) ||
+        (hasSteps && !getStaticType(op.getSteps())))
+      return rewriter.notifyMatchFailure(op, "needs static 1-d starts, axes and steps");
+    if (type.getNumElements() == 0) {
+      rewriter.replaceOpWithNewOp<tensor::EmptyOp>(op, type.getShape(), type.getElementType());
+      return success();
+    }
+    using P = arith::CmpIPredicate;
+    Location loc = op.getLoc();
+    OpBuilder &b = rewriter;
+    int64_t rank = type.getRank(), n = startsType.getDimSize(0);
+    auto entry = [&](Value t, int64_t i) -> Value {
+      Value v = tensor::ExtractOp::create(b, loc, t, ValueRange{arith::ConstantIndexOp::create(b, loc, i)});
+      return arith::IndexCastOp::create(b, loc, b.getIndexType(), v);
+    };
+    auto c = [&](int64_t v) -> Value { return arith::ConstantIndexOp::create(b, loc, v); };
+    auto select = [&](Value cond, Value x, Value y) -> Value { return arith::SelectOp::create(b, loc, cond, x, y); };
+    auto cmp = [&](P p, Value x, Value y) -> Value { return arith::CmpIOp::create(b, loc, p, x, y); };
+    SmallVector<Value> offsets(rank, c(0)), strides(rank, c(1));
+    for (int64_t i = 0; i < n; ++i) {
+      Value axis = hasAxes ? entry(op.getAxes(), i) : c(i);
+      axis = select(cmp(P::slt, axis, c(0)), arith::AddIOp::create(b, loc, axis, c(rank)), axis);
+      Value step = hasSteps ? entry(op.getSteps(), i) : c(1);
+      Value dim = c(inType.getDimSize(0));
+      for (int64_t d = 1; d < rank; ++d)
+        dim = select(cmp(P::eq, axis, c(d)), c(inType.getDimSize(d)), dim);
+      Value start = entry(op.getStarts(), i);
+      start = select(cmp(P::slt, start, c(0)), arith::AddIOp::create(b, loc, start, dim), start);
+      Value positive = cmp(P::sgt, step, c(0));
+      Value lo = select(positive, c(0), c(-1));
+      Value hi = select(positive, dim, arith::SubIOp::create(b, loc, dim, c(1)));
+      start = arith::MinSIOp::create(b, loc, arith::MaxSIOp::create(b, loc, start, lo), hi);
+      for (int64_t d = 0; d < rank; ++d) {
+        Value here = cmp(P::eq, axis, c(d));
+        offsets[d] = select(here, start, offsets[d]);
+        strides[d] = select(here, step, strides[d]);
+      }
+    }
+    Value init = tensor::EmptyOp::create(b, loc, type.getShape(), type.getElementType());
+    SmallVector<utils::IteratorType> iterators(rank, utils::IteratorType::parallel);
+    Value data = op.getData();
+    auto generic = linalg::GenericOp::create(
+        b, loc, type, ValueRange{}, init, ArrayRef<AffineMap>{b.getMultiDimIdentityMap(rank)}, iterators,
+        [&](OpBuilder &nb, Location l, ValueRange) {
+          SmallVector<Value> idx;
+          for (int64_t d = 0; d < rank; ++d) {
+            Value i = linalg::IndexOp::create(nb, l, d);
+            Value at = arith::AddIOp::create(nb, l, offsets[d], arith::MulIOp::create(nb, l, i, strides[d]));
+            at = arith::MaxSIOp::create(nb, l, at, arith::ConstantIndexOp::create(nb, l, 0));
+            idx.push_back(arith::MinSIOp::create(nb, l, at, arith::ConstantIndexOp::create(nb, l, inType.getDimSize(d) - 1)));
+          }
+          linalg::YieldOp::create(nb, l, tensor::ExtractOp::create(nb, l, data, idx).getResult());
         });
     rewriter.replaceOp(op, generic.getResult(0));
     return success();

@@ -254,3 +254,18 @@ func.func @conv_int32(%x: tensor<1x2x5x5xi32>, %w: tensor<3x2x3x3xi32>, %x1: ten
   %1 = onnx.Conv(%x1, %w1, %n) : (tensor<1x2x5xi32>, tensor<3x2x3xi32>, none) -> tensor<1x3x3xi32>
   return %0, %1 : tensor<1x3x3x3xi32>, tensor<1x3x3xi32>
 }
+
+// -----
+
+// Tests integer MaxPool: the input padded with the type's minimum (0 for
+// uint8, read as i8), the window maximum unsigned.
+
+// CHECK-LABEL: func.func @maxpool_uint8
+// CHECK: arith.constant 0 : i8
+// CHECK: tensor.pad
+// CHECK: linalg.generic
+// CHECK: arith.maxui
+func.func @maxpool_uint8(%x: tensor<1x1x5x5xui8>) -> tensor<1x1x5x5xui8> {
+  %0 = onnx.MaxPool(%x) {kernel_shape = [3, 3], pads = [1, 1, 1, 1]} : (tensor<1x1x5x5xui8>) -> tensor<1x1x5x5xui8>
+  return %0 : tensor<1x1x5x5xui8>
+}

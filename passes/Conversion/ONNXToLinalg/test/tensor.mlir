@@ -425,3 +425,30 @@ func.func @range_runtime(%s: tensor<f32>, %l: tensor<f32>, %d: tensor<f32>) -> t
   %0 = onnx.Range(%s, %l, %d) : (tensor<f32>, tensor<f32>, tensor<f32>) -> tensor<5xf32>
   return %0 : tensor<5xf32>
 }
+
+// -----
+
+// Tests Slice with starts computed at run time (the output shape declared):
+// the offset of each dim is selected from the entry whose axis names it,
+// made non-negative and clamped, and the reads are clamped into the input.
+
+// CHECK-LABEL: func.func @slice_runtime
+// CHECK-SAME: ([[X:%.*]]: tensor<5x6xf32>, [[S:%.*]]: tensor<2xi64>)
+// CHECK: tensor.extract [[S]]
+// CHECK: arith.select
+// CHECK: arith.maxsi
+// CHECK: arith.minsi
+// CHECK: linalg.generic
+// CHECK: linalg.index 0
+// CHECK: arith.muli
+// CHECK: arith.addi
+// CHECK: arith.minsi
+// CHECK: tensor.extract [[X]]
+// CHECK-NOT: tensor.extract_slice
+func.func @slice_runtime(%x: tensor<5x6xf32>, %s: tensor<2xi64>) -> tensor<2x3xf32> {
+  %e = onnx.Constant dense<[4, 6]> : tensor<2xi64> : tensor<2xi64>
+  %a = onnx.Constant dense<[0, 1]> : tensor<2xi64> : tensor<2xi64>
+  %st = onnx.Constant dense<[1, 2]> : tensor<2xi64> : tensor<2xi64>
+  %0 = onnx.Slice(%x, %s, %e, %a, %st) : (tensor<5x6xf32>, tensor<2xi64>, tensor<2xi64>, tensor<2xi64>, tensor<2xi64>) -> tensor<2x3xf32>
+  return %0 : tensor<2x3xf32>
+}
