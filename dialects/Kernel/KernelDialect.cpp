@@ -66,9 +66,9 @@ static void microkernelEffects(
   }
 }
 
-LogicalResult Conv2DOp::verify() { return verifyMicrokernel(*this, 17); }
+LogicalResult Conv2DOp::verify() { return verifyMicrokernel(*this, 18); }
 LogicalResult MatMulOp::verify() { return verifyMicrokernel(*this, 7); }
-LogicalResult DepthwiseConv2DOp::verify() { return verifyMicrokernel(*this, 17); }
+LogicalResult DepthwiseConv2DOp::verify() { return verifyMicrokernel(*this, 18); }
 LogicalResult BatchMatMulOp::verify() { return verifyMicrokernel(*this, 8); }
 MutableOperandRange BatchMatMulOp::getDpsInitsMutable() { return getInitMutable(); }
 void BatchMatMulOp::getEffects(SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>> &effects) {

@@ -72,9 +72,10 @@ def Kernel_Conv2DOp : Kernel_MicrokernelOp<"conv2d"> {
   let description = [{
     `params` are the fields of `mlc_conv2d_params` in order: n, c, h, w, f,
     kh, kw, oh, ow, stride_h, stride_w, dilation_h, dilation_w, pad_top,
-    pad_left, group, activation. `packed_weights` is laid out as that header
-    describes (panels of MLC_CONV_MR output channels). Padding is part of the
-    op: `input` is the unpadded NCHW tensor.
+    pad_left, group, activation, accumulate. `packed_weights` is laid out as
+    that header describes (panels of MLC_CONV_MR output channels). Padding is
+    part of the op: `input` is the unpadded NCHW tensor. With accumulate = 1
+    the op adds what `init` holds (a residual) before the activation.
 
     ```mlir
     %y = kernel.conv2d ins(%x, %pw, %b : tensor<1x3x8x8xf32>, tensor<216xf32>, tensor<8xf32>)

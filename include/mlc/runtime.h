@@ -318,6 +318,8 @@ typedef struct mlc_conv2d_params {
   int64_t pad_top, pad_left;
   int64_t group;
   int64_t activation; /* mlc_activation */
+  int64_t accumulate; /* 1: add what `output` holds (a residual) before the
+                         activation: output = act(conv + bias + output) */
 } mlc_conv2d_params;
 
 MLC_API void mlc_rt_conv2d_f32(const mlc_conv2d_params *params,

@@ -135,11 +135,13 @@ private:
 bool readInputs(const ModelInfo &info, const std::vector<std::pair<std::string, std::string>> &files,
                 bool randomForMissing, std::vector<HostTensor> &inputs) {
   std::map<std::string, std::string> byName(files.begin(), files.end());
-  for (const auto &[name, file] : files)
+  for (const auto &entry : files) {
+    const std::string &name = entry.first;
     if (llvm::none_of(info.inputs, [&](const TensorInfo &t) { return t.name == name; })) {
       llvm::errs() << "mlc: error: --input names '" << name << "', which is not an input of the model\n";
       return false;
     }
+  }
   std::mt19937 rng(0);
   for (const TensorInfo &t : info.inputs) {
     auto it = byName.find(t.name);

@@ -101,6 +101,9 @@ MLC_INTERNAL void mlc_rt_depthwise_f32(const mlc_conv2d_params *params,
                                        int64_t tap_stride, const float *bias,
                                        float *output);
 
+/* Applies `activation` (mlc_activation) to n floats in place. */
+MLC_INTERNAL void mlc_rt_activation_f32(int64_t activation, float *x, int64_t n);
+
 /// Returns a new status with `code` and a printf-formatted message. Never
 /// returns NULL: when memory runs out it returns the shared static
 /// out-of-memory status, which mlc_status_free() recognises and ignores.

@@ -106,7 +106,7 @@ static inline float *offset_out(float *p, int64_t n) {
 typedef struct tile_epilogue {
   const float *row_bias; /* bias of the tile's first row (conv), or NULL */
   const float *col_bias; /* bias of the tile's first column (matmul), or NULL */
-  bool accumulate;       /* add to C (not the first K block); no bias then */
+  bool accumulate;       /* add what C holds (a later K block, or a residual) */
   bool relu;             /* clamp at 0 (the last K block only) */
 } tile_epilogue;
 
@@ -212,14 +212,12 @@ static void store_tile_scalar(const float *acc, int mr, int nc, float *c,
     float *crow = c + r * ldc;
     for (int j = 0; j < nc; ++j) {
       float x = acc[r * 32 + j];
-      if (e->accumulate) {
+      if (e->accumulate)
         x += crow[j];
-      } else {
-        if (e->row_bias)
-          x += e->row_bias[r];
-        if (e->col_bias)
-          x += e->col_bias[j];
-      }
+      if (e->row_bias)
+        x += e->row_bias[r];
+      if (e->col_bias)
+        x += e->col_bias[j];
       if (e->relu && x < 0.0f)
         x = 0.0f; /* also maps NaN to 0, as the vector max does */
       crow[j] = x;
@@ -544,9 +542,7 @@ ukr_avx2(const int MR, const int KU, int64_t kc, const float *a, const float *b,
     return;
   }
   const bool accumulate = e->accumulate, relu = e->relu;
-  const float *const col_bias = accumulate ? NULL : e->col_bias;
-  if (accumulate)
-    row_bias = NULL;
+  const float *const col_bias = e->col_bias;
   const __m256 zero = _mm256_setzero_ps();
   __m256 cb0 = zero, cb1 = zero;
   if (col_bias) {
@@ -560,11 +556,10 @@ ukr_avx2(const int MR, const int KU, int64_t kc, const float *a, const float *b,
     if (accumulate) {
       x0 = _mm256_add_ps(x0, _mm256_loadu_ps(cr));
       x1 = _mm256_add_ps(x1, _mm256_loadu_ps(cr + 8));
-    } else {
-      const __m256 rb = row_bias ? _mm256_set1_ps(row_bias[r]) : zero;
-      x0 = _mm256_add_ps(x0, _mm256_add_ps(cb0, rb));
-      x1 = _mm256_add_ps(x1, _mm256_add_ps(cb1, rb));
     }
+    const __m256 rb = row_bias ? _mm256_set1_ps(row_bias[r]) : zero;
+    x0 = _mm256_add_ps(x0, _mm256_add_ps(cb0, rb));
+    x1 = _mm256_add_ps(x1, _mm256_add_ps(cb1, rb));
     if (relu) {
       x0 = _mm256_max_ps(zero, x0);
       x1 = _mm256_max_ps(zero, x1);
@@ -723,8 +718,8 @@ ukr_avx512(const int MR, const int NV, const int KU, int64_t kc, const float *a,
 
   /* Locals: the stores to C would otherwise reload *e for every row. */
   const bool accumulate = e->accumulate, relu = e->relu;
-  const float *const row_bias = accumulate ? NULL : e->row_bias;
-  const float *const col_bias = accumulate ? NULL : e->col_bias;
+  const float *const row_bias = e->row_bias;
+  const float *const col_bias = e->col_bias;
   /* Column masks: the last vector may be partial. */
   __mmask16 mask[2];
   bool full = nc == 16 * NV;
@@ -747,7 +742,7 @@ ukr_avx512(const int MR, const int NV, const int KU, int64_t kc, const float *a,
       __m512 x = acc[0][r][v];
       if (accumulate)
         x = _mm512_add_ps(x, _mm512_maskz_loadu_ps(mask[v], cr + 16 * v));
-      else
+      if (row_bias || col_bias)
         x = _mm512_add_ps(x, _mm512_add_ps(cb[v], rb));
       if (relu)
         x = _mm512_max_ps(zero, x);
@@ -1445,6 +1440,15 @@ int mlc_rt_force_isa(int isa) {
 
 int mlc_rt_kernel_isa(void) { return get_isa()->isa; }
 
+void mlc_rt_activation_f32(int64_t activation, float *x, int64_t n) {
+  if (activation == MLC_ACTIVATION_RELU) {
+    for (int64_t i = 0; i < n; ++i)
+      x[i] = x[i] > 0.0f ? x[i] : 0.0f; /* NaN to 0, as the vector max does */
+    return;
+  }
+  activate_rows(get_isa(), activation, x, 1, n, n);
+}
+
 /*===----------------------------------------------------------------------===*
  * Per-thread packing buffers
  *===----------------------------------------------------------------------===*/
@@ -1592,7 +1596,8 @@ static void conv_task_naive(const conv_job *job, int64_t b, int64_t g,
     const float *wp = job->weights + (g * job->P + panel) * job->K * PANEL_M;
     for (int64_t n = n0; n < n1; ++n) {
       const int64_t y = n / p->ow, x = n % p->ow;
-      float sum = job->bias ? job->bias[o] : 0.0f;
+      float *out = &job->output[(b * p->f + o) * job->N + n];
+      float sum = (job->bias ? job->bias[o] : 0.0f) + (p->accumulate ? *out : 0.0f);
       for (int64_t k = 0; k < job->K; ++k) {
         const int64_t ci = k / (p->kh * p->kw), ky = k / p->kw % p->kh,
                       kx = k % p->kw;
@@ -1606,7 +1611,7 @@ static void conv_task_naive(const conv_job *job, int64_t b, int64_t g,
       }
       if (p->activation == MLC_ACTIVATION_RELU && sum < 0.0f)
         sum = 0.0f;
-      job->output[(b * p->f + o) * job->N + n] = sum;
+      *out = sum;
     }
   }
 }
@@ -1631,7 +1636,7 @@ static void conv_task(const conv_job *job, int64_t b, int64_t g, int64_t n0,
    * input, packed into an L1-sized buffer, go past them. */
   for (int64_t kb = 0; kb < job->nkb; ++kb) {
     const int64_t k0 = kb * job->kc, kc = min64(job->kc, job->K - k0);
-    tile_epilogue e = {NULL, NULL, kb > 0, relu && kb == job->nkb - 1};
+    tile_epilogue e = {NULL, NULL, kb > 0 || job->p->accumulate != 0, relu && kb == job->nkb - 1};
     for (int64_t j = 0; j < ncols; j += strip) {
       const int64_t sc = min64(strip, ncols - j);
       isa->pack_conv(&geom, k0, kc, n0 + j, sc, buf);
@@ -1704,8 +1709,9 @@ static void conv_task_small_n(const conv_job *job, int64_t b, int64_t g,
       const int64_t o = g * job->M + m;
       const float bias = job->bias ? job->bias[o] : 0.0f;
       float *out = job->output + (b * job->p->f + o) * N + n0;
+      const bool residual = job->p->accumulate != 0;
       for (int64_t n = 0; n < ncols; ++n) {
-        float x = ct[n * ldct + (m - m0)] + bias;
+        float x = ct[n * ldct + (m - m0)] + bias + (residual ? out[n] : 0.0f);
         if (relu && x < 0.0f)
           x = 0.0f;
         out[n] = x;
@@ -1791,7 +1797,7 @@ void mlc_rt_conv2d_f32(const mlc_conv2d_params *params, const float *input,
   job.P = ceil_div(job.M, PANEL_M);
   if (p->n <= 0 || job.M <= 0 || job.N <= 0)
     return;
-  if (job.cg == 1) {
+  if (job.cg == 1 && !p->accumulate) { /* the depthwise kernels do not add a residual */
     mlc_rt_depthwise_f32(p, input, packed_weights, PANEL_M, bias, output);
     return;
   }

@@ -85,7 +85,7 @@ INSTANTIATE_TEST_SUITE_P(
                       Shape{1, 2, 2, 2, 1, 3, 3, 1, 2, 2, 2, 2, 2, true, false}));
 
 TEST(DepthwiseParallelTest, SameResultOnTwoThreads) {
-  mlc_conv2d_params p{1, 32, 28, 28, 32, 3, 3, 28, 28, 1, 1, 1, 1, 1, 1, 32, MLC_ACTIVATION_NONE};
+  mlc_conv2d_params p{1, 32, 28, 28, 32, 3, 3, 28, 28, 1, 1, 1, 1, 1, 1, 32, MLC_ACTIVATION_NONE, 0};
   std::vector<float> in(32 * 28 * 28), w(32 * 9), one(32 * 28 * 28), two(32 * 28 * 28);
   for (size_t i = 0; i < in.size(); ++i) in[i] = std::sin(0.01f * i);
   for (size_t i = 0; i < w.size(); ++i) w[i] = std::cos(0.1f * i);
@@ -100,3 +100,22 @@ TEST(DepthwiseParallelTest, SameResultOnTwoThreads) {
   EXPECT_EQ(one, two);
 }
 } // namespace
+
+TEST(DepthwiseResidualTest, AddsWhatTheOutputHoldsBeforeTheActivation) {
+  // The compiler does not fuse residuals into depthwise convolutions, but the
+  // entry point honours accumulate: relu(conv + bias + output).
+  mlc_conv2d_params p{1, 4, 6, 6, 4, 3, 3, 6, 6, 1, 1, 1, 1, 1, 1, 4, MLC_ACTIVATION_RELU, 1};
+  std::vector<float> in(4 * 36), w(4 * 9), bias(4), residual(4 * 36);
+  for (size_t i = 0; i < in.size(); ++i) in[i] = std::sin(0.3f * i);
+  for (size_t i = 0; i < w.size(); ++i) w[i] = std::cos(0.7f * i);
+  for (size_t i = 0; i < bias.size(); ++i) bias[i] = 0.1f * i - 0.2f;
+  for (size_t i = 0; i < residual.size(); ++i) residual[i] = std::cos(0.11f * i);
+  mlc_conv2d_params plain = p;
+  plain.accumulate = 0;
+  plain.activation = MLC_ACTIVATION_NONE;
+  std::vector<float> ref = reference(plain, in, w, bias.data());
+  std::vector<float> out = residual;
+  mlc_rt_depthwise_conv2d_f32(&p, in.data(), w.data(), bias.data(), out.data());
+  for (size_t i = 0; i < out.size(); ++i)
+    ASSERT_NEAR(out[i], std::max(0.0f, ref[i] + residual[i]), 1e-5) << "element " << i;
+}

@@ -137,6 +137,7 @@ struct ConvCase {
   int64_t group;
   bool bias, relu;
   int64_t act = MLC_ACTIVATION_NONE; // other than NONE: wins over relu
+  bool residual = false;             // accumulate into the output (a residual)
 };
 
 std::string describe(const ConvCase &t) {
@@ -145,7 +146,8 @@ std::string describe(const ConvCase &t) {
      << t.f << " k" << t.kh << "x" << t.kw << " s" << t.sh << "," << t.sw
      << " d" << t.dh << "," << t.dw << " pad" << t.pt << "," << t.pl << ","
      << t.pb << "," << t.pr << " g" << t.group << (t.bias ? " bias" : "")
-     << (t.act ? " activation " + std::to_string(t.act) : t.relu ? " relu" : "");
+     << (t.act ? " activation " + std::to_string(t.act) : t.relu ? " relu" : "")
+     << (t.residual ? " residual" : "");
   return os.str();
 }
 
@@ -168,6 +170,7 @@ mlc_conv2d_params paramsOf(const ConvCase &t) {
   p.pad_left = t.pl;
   p.group = t.group;
   p.activation = t.act ? t.act : t.relu ? MLC_ACTIVATION_RELU : MLC_ACTIVATION_NONE;
+  p.accumulate = t.residual ? 1 : 0;
   return p;
 }
 
@@ -211,7 +214,8 @@ struct ConvRef {
 };
 
 ConvRef referenceConv(const mlc_conv2d_params &p, const std::vector<float> &x,
-                      const std::vector<float> &w, const float *bias) {
+                      const std::vector<float> &w, const float *bias,
+                      const float *residual = nullptr) {
   int64_t M = p.f / p.group, cg = p.c / p.group;
   ConvRef ref;
   size_t size = size_t(p.n * p.f * p.oh * p.ow);
@@ -237,8 +241,12 @@ ConvRef referenceConv(const mlc_conv2d_params &p, const std::vector<float> &x,
                 sum += term;
                 scale += std::fabs(term);
               }
-          sum = activate(p.activation, sum);
           size_t i = size_t(((b * p.f + o) * p.oh + y) * p.ow + xo);
+          if (residual) {
+            sum += residual[i];
+            scale += std::fabs(residual[i]);
+          }
+          sum = activate(p.activation, sum);
           ref.out[i] = sum;
           ref.scale[i] = scale;
         }
@@ -266,7 +274,10 @@ protected:
         randomVector(size_t(p.f * (p.c / p.group) * p.kh * p.kw), rng);
     std::vector<float> bias = randomVector(size_t(p.f), rng);
     std::vector<float> packed = packConvWeights(p, w);
-    ConvRef ref = referenceConv(p, x, w, t.bias ? bias.data() : nullptr);
+    std::vector<float> residual =
+        randomVector(size_t(p.n * p.f * p.oh * p.ow), rng);
+    ConvRef ref = referenceConv(p, x, w, t.bias ? bias.data() : nullptr,
+                                t.residual ? residual.data() : nullptr);
 
     Buffer in(x.size()), wts(packed.size()), bs(bias.size());
     std::copy(x.begin(), x.end(), in.data());
@@ -276,7 +287,10 @@ protected:
       SCOPED_TRACE("threads " + std::to_string(threads));
       ThreadScope scope(threads);
       Buffer out(ref.out.size(), kGuard, kSentinel);
-      std::fill(out.data(), out.data() + out.size(), kSentinel);
+      if (t.residual)
+        std::copy(residual.begin(), residual.end(), out.data());
+      else
+        std::fill(out.data(), out.data() + out.size(), kSentinel);
       mlc_rt_conv2d_f32(&p, in.data(), wts.data(), t.bias ? bs.data() : nullptr,
                         out.data());
       EXPECT_TRUE(out.guardsIntact(kSentinel)) << "write outside the output";
@@ -291,6 +305,27 @@ ConvCase conv(int64_t c, int64_t hw, int64_t f, int64_t k, int64_t stride,
               int64_t pad) {
   return ConvCase{1, c, hw,  hw,  f,   k,   k, stride, stride,
                   1, 1, pad, pad, pad, pad, 1, true,   false};
+}
+
+TEST_P(KernelTest, ConvAccumulatesAResidualBeforeTheActivation) {
+  // act(conv + bias + residual) on every path: column tiles (one and three K
+  // blocks, 1x1 direct), channel vectors for 7x7 outputs, the grouped GEMM
+  // that a depthwise convolution takes with a residual, and the post-pass
+  // activations.
+  auto residual = [](ConvCase t, bool relu, int64_t act = MLC_ACTIVATION_NONE) {
+    t.relu = relu;
+    t.act = act;
+    t.residual = true;
+    return t;
+  };
+  checkConv(residual(conv(16, 9, 24, 3, 1, 1), true));
+  checkConv(residual(conv(64, 9, 16, 3, 1, 1), true));
+  checkConv(residual(conv(32, 12, 40, 1, 1, 0), false));
+  checkConv(residual(conv(32, 7, 48, 3, 1, 1), true));
+  checkConv(residual(conv(24, 7, 40, 1, 1, 0), false, MLC_ACTIVATION_SILU));
+  ConvCase dw = conv(8, 6, 8, 3, 1, 1);
+  dw.group = 8;
+  checkConv(residual(dw, true));
 }
 
 TEST_P(KernelTest, ConvSmallShapes) {
@@ -610,13 +645,15 @@ struct MatmulCase {
   int64_t batch, m, n, k, lda, batch_stride_a;
   bool bias, relu;
   int64_t act = MLC_ACTIVATION_NONE; // other than NONE: wins over relu
+  bool residual = false;             // accumulate into the output (a residual)
 };
 
 std::string describe(const MatmulCase &t) {
   std::ostringstream os;
   os << "matmul batch" << t.batch << " m" << t.m << " n" << t.n << " k" << t.k
      << " lda" << t.lda << " bsa" << t.batch_stride_a << (t.bias ? " bias" : "")
-     << (t.act ? " activation " + std::to_string(t.act) : t.relu ? " relu" : "");
+     << (t.act ? " activation " + std::to_string(t.act) : t.relu ? " relu" : "")
+     << (t.residual ? " residual" : "");
   return os.str();
 }
 

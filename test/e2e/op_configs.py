@@ -208,6 +208,24 @@ def loop_constant_trips():
     return m, {"y0": RNG.standard_normal(2).astype(np.float32)}
 
 
+def conv_residual(same_input):
+    # Relu(Conv(x) + r): the microkernel accumulates into r's buffer; with r
+    # the conv's own input, the buffers must not be shared.
+    nodes = [h.make_node("Conv", ["x", "w", "b"], ["c"], pads=[1, 1, 1, 1]),
+             h.make_node("Add", ["c", "x" if same_input else "r"], ["a"]), h.make_node("Relu", ["a"], ["y"])]
+    inits = [nh.from_array(RNG.standard_normal((8, 8, 3, 3)).astype(np.float32) * 0.2, "w"),
+             nh.from_array(RNG.standard_normal(8).astype(np.float32), "b")]
+    inputs = [h.make_tensor_value_info("x", T.FLOAT, [1, 8, 6, 7])]
+    feeds = {"x": RNG.standard_normal((1, 8, 6, 7)).astype(np.float32)}
+    if not same_input:
+        inputs.append(h.make_tensor_value_info("r", T.FLOAT, [1, 8, 6, 7]))
+        feeds["r"] = RNG.standard_normal((1, 8, 6, 7)).astype(np.float32)
+    graph = h.make_graph(nodes, "case", inputs, [h.make_tensor_value_info("y", T.FLOAT, None)], inits)
+    m = h.make_model(graph, opset_imports=[h.make_opsetid("", 13)])
+    m.ir_version = 8
+    return m, feeds
+
+
 CASES = {
     "qlinearconv_uint8_groups_bias": lambda: qlinear_conv(np.uint8),
     "qlinearconv_int8_groups_bias": lambda: qlinear_conv(np.int8),
@@ -231,6 +249,8 @@ CASES = {
     "scan_reverse_axis_1": scan_reverse,
     "if_runtime_condition": if_computed,
     "loop_constant_trip_count": loop_constant_trips,
+    "conv_residual_relu": lambda: conv_residual(False),
+    "conv_residual_of_its_own_input": lambda: conv_residual(True),
 }
 
 

@@ -4,9 +4,9 @@
 // with a constant global holding its params and the data pointers of its
 // buffers (aligned pointer plus offset in bytes), declared once.
 
-// CHECK: memref.global "private" constant @__mlc_params_0 : memref<17xi64> = dense<[1, 2, 4, 4, 2, 1, 1, 4, 4, 1, 1, 1, 1, 0, 0, 1, 1]> {alignment = 8 : i64}
+// CHECK: memref.global "private" constant @__mlc_params_0 : memref<18xi64> = dense<[1, 2, 4, 4, 2, 1, 1, 4, 4, 1, 1, 1, 1, 0, 0, 1, 1, 0]> {alignment = 8 : i64}
 // CHECK-LABEL: func.func @conv
-// CHECK: [[P:%.*]] = memref.get_global @__mlc_params_0 : memref<17xi64>
+// CHECK: [[P:%.*]] = memref.get_global @__mlc_params_0 : memref<18xi64>
 // CHECK: memref.extract_aligned_pointer_as_index [[P]]
 // CHECK: llvm.inttoptr
 // CHECK: [[BASE:%.*]] = memref.extract_aligned_pointer_as_index %arg0
@@ -17,7 +17,7 @@
 // CHECK-NOT: kernel.conv2d
 // CHECK: func.func private @mlc_rt_conv2d_f32(!llvm.ptr, !llvm.ptr, !llvm.ptr, !llvm.ptr, !llvm.ptr)
 func.func @conv(%x: memref<1x2x4x4xf32>, %w: memref<16xf32>, %b: memref<2xf32>, %y: memref<1x2x4x4xf32>) {
-  kernel.conv2d ins(%x, %w, %b : memref<1x2x4x4xf32>, memref<16xf32>, memref<2xf32>) outs(%y : memref<1x2x4x4xf32>) params = [1, 2, 4, 4, 2, 1, 1, 4, 4, 1, 1, 1, 1, 0, 0, 1, 1]
+  kernel.conv2d ins(%x, %w, %b : memref<1x2x4x4xf32>, memref<16xf32>, memref<2xf32>) outs(%y : memref<1x2x4x4xf32>) params = [1, 2, 4, 4, 2, 1, 1, 4, 4, 1, 1, 1, 1, 0, 0, 1, 1, 0]
   return
 }
 

@@ -109,9 +109,39 @@ FusibleActivation fusibleActivation(Operation *op) {
 // Conv
 //===----------------------------------------------------------------------===//
 
-/// Builds kernel.conv2d for `conv` (with `activation`); fails when the conv
-/// does not fit the microkernel.
-FailureOr<Value> buildConv(onnx::ConvOp conv, PatternRewriter &rewriter, int64_t activation) {
+/// Whether `conv` is depthwise (one input channel per group, every channel
+/// its own group).
+bool isDepthwise(onnx::ConvOp conv) {
+  auto x = getStaticType(conv.getX()), w = getStaticType(conv.getW());
+  return x && w && x.getRank() == 4 && conv.getGroup() > 1 && w.getDimSize(1) == 1 &&
+         conv.getGroup() == x.getDimSize(1);
+}
+
+/// A residual Add that a conv microkernel can take: `conv`'s only use is
+/// Add(conv, r) (either way round) with r of the same static type, so that
+/// the kernel accumulates into r's buffer: act(conv + bias + r).
+struct FusibleResidual {
+  onnx::AddOp add;
+  Value residual;
+  explicit operator bool() const { return static_cast<bool>(add); }
+};
+
+FusibleResidual fusibleResidual(onnx::ConvOp conv) {
+  if (!conv->hasOneUse() || isDepthwise(conv))
+    return {};
+  auto add = dyn_cast<onnx::AddOp>(*conv->getUsers().begin());
+  if (!add || add.getA() == add.getB())
+    return {};
+  Value y = conv.getY(), r = add.getA() == y ? add.getB() : add.getA();
+  if (r.getType() != y.getType() || add.getC().getType() != y.getType() || !getStaticType(r))
+    return {};
+  return {add, r};
+}
+
+/// Builds kernel.conv2d for `conv` (with `activation`, and accumulating into
+/// `residual` when given); fails when the conv does not fit the microkernel.
+FailureOr<Value> buildConv(onnx::ConvOp conv, PatternRewriter &rewriter, int64_t activation,
+                           Value residual = {}) {
   if (!isStaticF32(conv.getX()) || !isStaticF32(conv.getY()) || !isStaticF32(conv.getW()))
     return failure();
   auto xType = getStaticType(conv.getX()), wType = getStaticType(conv.getW());
@@ -133,10 +163,13 @@ FailureOr<Value> buildConv(onnx::ConvOp conv, PatternRewriter &rewriter, int64_t
   SmallVector<int64_t> params = {xType.getDimSize(0), xType.getDimSize(1), xType.getDimSize(2),
                                  xType.getDimSize(3), f, kh, kw, yType.getDimSize(2),
                                  yType.getDimSize(3), strides[0], strides[1], dilations[0],
-                                 dilations[1], (*pads)[0], (*pads)[1], group, activation};
+                                 dilations[1], (*pads)[0], (*pads)[1], group, activation,
+                                 residual ? 1 : 0};
   // Depthwise: one multiply-add per weight and output, no matrix product to
   // block; its own microkernel takes the weights as they are.
-  if (group > 1 && cg == 1 && group == xType.getDimSize(1)) {
+  if (isDepthwise(conv)) {
+    if (residual)
+      return failure();
     Value w = reshapeTo(rewriter, loc, conv.getW(),
                         RankedTensorType::get({f * kh * kw}, rewriter.getF32Type()));
     Value bias = biasOperand(rewriter, loc, hasBias ? conv.getB() : Value(), f);
@@ -158,7 +191,8 @@ FailureOr<Value> buildConv(onnx::ConvOp conv, PatternRewriter &rewriter, int64_t
           packed[((g * panels + p) * k + kk) * mr + r] = (*weights)[(g * m + p * mr + r) * k + kk];
   Value packedW = packedConstant(rewriter, loc, "conv_packed", packed);
   Value bias = biasOperand(rewriter, loc, hasBias ? conv.getB() : Value(), f);
-  Value init = tensor::EmptyOp::create(rewriter, loc, yType.getShape(), yType.getElementType());
+  Value init = residual ? residual
+                        : tensor::EmptyOp::create(rewriter, loc, yType.getShape(), yType.getElementType());
   return kernel::Conv2DOp::create(rewriter, loc, TypeRange{yType}, conv.getX(), packedW, bias,
                                   init, rewriter.getDenseI64ArrayAttr(params))
       .getResult()[0];
@@ -169,6 +203,8 @@ struct ConvToMicrokernel : OpRewritePattern<onnx::ConvOp> {
   LogicalResult matchAndRewrite(onnx::ConvOp op, PatternRewriter &rewriter) const override {
     if (fusibleActivation(op))
       return rewriter.notifyMatchFailure(op, "the activation pattern takes it");
+    if (fusibleResidual(op))
+      return rewriter.notifyMatchFailure(op, "the residual pattern takes it");
     auto result = buildConv(op, rewriter, MLC_ACTIVATION_NONE);
     if (failed(result))
       return rewriter.notifyMatchFailure(op, "does not fit the microkernel");
@@ -371,8 +407,33 @@ struct GemmToMicrokernel : OpRewritePattern<onnx::GemmOp> {
   }
 };
 
-/// Activation(Conv) and Activation(Gemm) (fusibleActivation): the
-/// microkernel applies the activation while its output is in cache.
+/// Add(Conv, residual) (fusibleResidual) without an activation after it:
+/// the microkernel adds the residual in its epilogue instead of a separate
+/// pass over the output.
+struct ResidualConvToMicrokernel : OpRewritePattern<onnx::AddOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(onnx::AddOp add, PatternRewriter &rewriter) const override {
+    if (fusibleActivation(add))
+      return rewriter.notifyMatchFailure(add, "the activation pattern takes it");
+    for (Value operand : add->getOperands()) {
+      auto conv = operand.getDefiningOp<onnx::ConvOp>();
+      FusibleResidual res = conv ? fusibleResidual(conv) : FusibleResidual{};
+      if (!res || res.add != add)
+        continue;
+      auto r = buildConv(conv, rewriter, MLC_ACTIVATION_NONE, res.residual);
+      if (failed(r))
+        return rewriter.notifyMatchFailure(add, "the conv does not fit the microkernel");
+      rewriter.replaceOp(add, *r);
+      rewriter.eraseOp(conv);
+      return success();
+    }
+    return rewriter.notifyMatchFailure(add, "not a residual add of a single-use conv");
+  }
+};
+
+/// Activation(Conv), Activation(Add(Conv, residual)) and Activation(Gemm)
+/// (fusibleActivation): the microkernel applies the activation while its
+/// output is in cache.
 template <typename OpTy> struct ActivationOfProducerToMicrokernel : OpRewritePattern<OpTy> {
   using OpRewritePattern<OpTy>::OpRewritePattern;
   LogicalResult matchAndRewrite(OpTy root, PatternRewriter &rewriter) const override {
@@ -384,16 +445,30 @@ template <typename OpTy> struct ActivationOfProducerToMicrokernel : OpRewritePat
       if (act.root != root.getOperation())
         continue;
       FailureOr<Value> r = failure();
-      if (auto conv = dyn_cast<onnx::ConvOp>(producer))
+      onnx::ConvOp residualConv;
+      if (auto conv = dyn_cast<onnx::ConvOp>(producer)) {
         r = buildConv(conv, rewriter, act.activation);
-      else if (auto gemm = dyn_cast<onnx::GemmOp>(producer))
+      } else if (auto gemm = dyn_cast<onnx::GemmOp>(producer)) {
         r = buildGemm(gemm, rewriter, act.activation);
+      } else if (auto add = dyn_cast<onnx::AddOp>(producer)) {
+        for (Value v : add->getOperands()) {
+          auto conv = v.getDefiningOp<onnx::ConvOp>();
+          FusibleResidual res = conv ? fusibleResidual(conv) : FusibleResidual{};
+          if (res && res.add == add) {
+            r = buildConv(conv, rewriter, act.activation, res.residual);
+            residualConv = conv;
+            break;
+          }
+        }
+      }
       if (failed(r))
         return rewriter.notifyMatchFailure(root, "producer does not fit a microkernel");
       rewriter.replaceOp(root, *r);
       if (act.sigmoid)
         rewriter.eraseOp(act.sigmoid);
       rewriter.eraseOp(producer);
+      if (residualConv)
+        rewriter.eraseOp(residualConv);
       return success();
     }
     return rewriter.notifyMatchFailure(root, "not an activation of a single-use Conv or Gemm");
@@ -406,7 +481,8 @@ void mlc::conversion::populateONNXMicrokernelPatterns(RewritePatternSet &pattern
   patterns.add<ConvToMicrokernel, MatMulToMicrokernel, GemmToMicrokernel>(patterns.getContext(),
                                                                          /*benefit=*/2);
   patterns.add<BatchMatMulToMicrokernel>(patterns.getContext(), /*benefit=*/2);
-  patterns.add<MatMulBiasToMicrokernel, ActivationOfProducerToMicrokernel<onnx::ReluOp>,
+  patterns.add<MatMulBiasToMicrokernel, ResidualConvToMicrokernel,
+               ActivationOfProducerToMicrokernel<onnx::ReluOp>,
                ActivationOfProducerToMicrokernel<onnx::MulOp>,
                ActivationOfProducerToMicrokernel<onnx::SwishOp>,
                ActivationOfProducerToMicrokernel<onnx::ClipOp>,

@@ -11,7 +11,7 @@
 // CHECK-DAG: [[W:%.*]] = arith.constant dense_resource<[[BLOB:conv_packed[_0-9]*]]> : tensor<16xf32>
 // CHECK: [[E:%.*]] = tensor.empty() : tensor<1x2x4x4xf32>
 // CHECK: [[Y:%.*]] = kernel.conv2d ins(%arg0, [[W]], [[B]] : tensor<1x2x4x4xf32>, tensor<16xf32>, tensor<2xf32>) outs([[E]] : tensor<1x2x4x4xf32>)
-// CHECK-SAME: params = [1, 2, 4, 4, 2, 1, 1, 4, 4, 1, 1, 1, 1, 0, 0, 1, 1]
+// CHECK-SAME: params = [1, 2, 4, 4, 2, 1, 1, 4, 4, 1, 1, 1, 1, 0, 0, 1, 1, 0]
 // CHECK-NOT: onnx.Relu
 // CHECK: return [[Y]]
 // CHECK: [[BLOB]]: "0x040000000000803F000040400000000000000000000000000000000000000000000000000000004000008040000000000000000000000000000000000000000000000000"
@@ -34,7 +34,7 @@ func.func @conv_relu(%x: tensor<1x2x4x4xf32>) -> tensor<1x2x4x4xf32> {
 // CHECK-LABEL: func.func @grouped_strided
 // CHECK-DAG: [[ZERO:%.*]] = arith.constant dense<0.000000e+00> : tensor<4xf32>
 // CHECK: [[Y:%.*]] = kernel.conv2d ins(%arg0, %{{.*}}, [[ZERO]] : tensor<1x4x9x9xf32>, tensor<288xf32>, tensor<4xf32>)
-// CHECK-SAME: params = [1, 4, 9, 9, 4, 3, 3, 5, 5, 2, 2, 1, 1, 1, 1, 2, 0]
+// CHECK-SAME: params = [1, 4, 9, 9, 4, 3, 3, 5, 5, 2, 2, 1, 1, 1, 1, 2, 0, 0]
 // CHECK: linalg.generic
 // CHECK: arith.maximumf
 func.func @grouped_strided(%x: tensor<1x4x9x9xf32>) -> (tensor<1x4x5x5xf32>, tensor<1x4x5x5xf32>) {
@@ -107,7 +107,7 @@ func.func @gemm_transb_relu(%a: tensor<1x2xf32>) -> tensor<1x2xf32> {
 // CHECK-LABEL: func.func @depthwise
 // CHECK: [[W:%.*]] = tensor.collapse_shape %arg1 {{\[\[}}0, 1, 2, 3]] : tensor<8x1x3x3xf32> into tensor<72xf32>
 // CHECK: kernel.depthwise_conv2d ins(%arg0, [[W]], %{{.*}} : tensor<1x8x6x6xf32>, tensor<72xf32>, tensor<8xf32>)
-// CHECK-SAME: params = [1, 8, 6, 6, 8, 3, 3, 6, 6, 1, 1, 1, 1, 1, 1, 8, 1]
+// CHECK-SAME: params = [1, 8, 6, 6, 8, 3, 3, 6, 6, 1, 1, 1, 1, 1, 1, 8, 1, 0]
 // CHECK-NOT: onnx.Relu
 func.func @depthwise(%x: tensor<1x8x6x6xf32>, %w: tensor<8x1x3x3xf32>) -> tensor<1x8x6x6xf32> {
   %none = onnx.none
@@ -141,11 +141,11 @@ func.func @attention_matmuls(%q: tensor<1x12x8x4xf32>, %kt: tensor<1x12x4x8xf32>
 
 // CHECK-LABEL: func.func @conv_silu
 // CHECK: kernel.conv2d
-// CHECK-SAME: params = [1, 2, 4, 4, 2, 1, 1, 4, 4, 1, 1, 1, 1, 0, 0, 1, 2]
+// CHECK-SAME: params = [1, 2, 4, 4, 2, 1, 1, 4, 4, 1, 1, 1, 1, 0, 0, 1, 2, 0]
 // CHECK: kernel.depthwise_conv2d
-// CHECK-SAME: params = [1, 2, 4, 4, 2, 3, 3, 4, 4, 1, 1, 1, 1, 1, 1, 2, 2]
+// CHECK-SAME: params = [1, 2, 4, 4, 2, 3, 3, 4, 4, 1, 1, 1, 1, 1, 1, 2, 2, 0]
 // CHECK: kernel.conv2d
-// CHECK-SAME: params = [1, 2, 4, 4, 2, 1, 1, 4, 4, 1, 1, 1, 1, 0, 0, 1, 2]
+// CHECK-SAME: params = [1, 2, 4, 4, 2, 1, 1, 4, 4, 1, 1, 1, 1, 0, 0, 1, 2, 0]
 // CHECK-NOT: onnx.Sigmoid
 // CHECK-NOT: onnx.Swish
 // CHECK: return
@@ -168,7 +168,7 @@ func.func @conv_silu(%x: tensor<1x2x4x4xf32>) -> tensor<1x2x4x4xf32> {
 
 // CHECK-LABEL: func.func @silu_with_other_user
 // CHECK: kernel.conv2d
-// CHECK-SAME: params = [1, 2, 4, 4, 2, 1, 1, 4, 4, 1, 1, 1, 1, 0, 0, 1, 0]
+// CHECK-SAME: params = [1, 2, 4, 4, 2, 1, 1, 4, 4, 1, 1, 1, 1, 0, 0, 1, 0, 0]
 // CHECK: linalg.generic
 func.func @silu_with_other_user(%x: tensor<1x2x4x4xf32>) -> (tensor<1x2x4x4xf32>, tensor<1x2x4x4xf32>) {
   %w = onnx.Constant dense<[[[[1.0]], [[2.0]]], [[[3.0]], [[4.0]]]]> : tensor<2x2x1x1xf32> : tensor<2x2x1x1xf32>
@@ -187,11 +187,11 @@ func.func @silu_with_other_user(%x: tensor<1x2x4x4xf32>) -> (tensor<1x2x4x4xf32>
 
 // CHECK-LABEL: func.func @conv_relu6_hardswish
 // CHECK: kernel.conv2d
-// CHECK-SAME: params = [1, 2, 4, 4, 2, 1, 1, 4, 4, 1, 1, 1, 1, 0, 0, 1, 3]
+// CHECK-SAME: params = [1, 2, 4, 4, 2, 1, 1, 4, 4, 1, 1, 1, 1, 0, 0, 1, 3, 0]
 // CHECK: kernel.conv2d
-// CHECK-SAME: params = [1, 2, 4, 4, 2, 1, 1, 4, 4, 1, 1, 1, 1, 0, 0, 1, 4]
+// CHECK-SAME: params = [1, 2, 4, 4, 2, 1, 1, 4, 4, 1, 1, 1, 1, 0, 0, 1, 4, 0]
 // CHECK: kernel.conv2d
-// CHECK-SAME: params = [1, 2, 4, 4, 2, 1, 1, 4, 4, 1, 1, 1, 1, 0, 0, 1, 0]
+// CHECK-SAME: params = [1, 2, 4, 4, 2, 1, 1, 4, 4, 1, 1, 1, 1, 0, 0, 1, 0, 0]
 // CHECK: linalg.generic
 // CHECK: arith.minimumf
 func.func @conv_relu6_hardswish(%x: tensor<1x2x4x4xf32>) -> tensor<1x2x4x4xf32> {
@@ -207,4 +207,36 @@ func.func @conv_relu6_hardswish(%x: tensor<1x2x4x4xf32>) -> tensor<1x2x4x4xf32> 
   %e = onnx.Conv(%h, %w, %none) : (tensor<1x2x4x4xf32>, tensor<2x2x1x1xf32>, none) -> tensor<1x2x4x4xf32>
   %r4 = onnx.Clip(%e, %lo, %hi4) : (tensor<1x2x4x4xf32>, tensor<f32>, tensor<f32>) -> tensor<1x2x4x4xf32>
   return %r4 : tensor<1x2x4x4xf32>
+}
+
+// -----
+
+// Tests that Relu(Add(Conv(x), r)) is one kernel.conv2d that accumulates into
+// r (its init; accumulate = 1, the last param) with the Relu in its params,
+// that a residual Add without an activation fuses too (either operand order),
+// and that a depthwise conv keeps its Add.
+
+// CHECK-LABEL: func.func @conv_residual
+// CHECK-SAME: ([[X:%.*]]: tensor<1x2x4x4xf32>, [[R:%.*]]: tensor<1x2x4x4xf32>)
+// CHECK: [[Y:%.*]] = kernel.conv2d ins([[X]], %{{.*}}, %{{.*}} : {{.*}}) outs([[R]] : tensor<1x2x4x4xf32>)
+// CHECK-SAME: params = [1, 2, 4, 4, 2, 1, 1, 4, 4, 1, 1, 1, 1, 0, 0, 1, 1, 1]
+// CHECK: [[Z:%.*]] = kernel.conv2d ins([[Y]], %{{.*}}, %{{.*}} : {{.*}}) outs([[Y]] : tensor<1x2x4x4xf32>)
+// CHECK-SAME: params = [1, 2, 4, 4, 2, 1, 1, 4, 4, 1, 1, 1, 1, 0, 0, 1, 0, 1]
+// CHECK: kernel.depthwise_conv2d
+// CHECK-SAME: params = [1, 2, 4, 4, 2, 3, 3, 4, 4, 1, 1, 1, 1, 1, 1, 2, 0, 0]
+// CHECK: linalg.generic
+// CHECK: arith.addf
+// CHECK-NOT: onnx.
+func.func @conv_residual(%x: tensor<1x2x4x4xf32>, %r: tensor<1x2x4x4xf32>) -> tensor<1x2x4x4xf32> {
+  %w = onnx.Constant dense<[[[[1.0]], [[2.0]]], [[[3.0]], [[4.0]]]]> : tensor<2x2x1x1xf32> : tensor<2x2x1x1xf32>
+  %dw = onnx.Constant dense<0.5> : tensor<2x1x3x3xf32> : tensor<2x1x3x3xf32>
+  %n = onnx.none
+  %c = onnx.Conv(%x, %w, %n) : (tensor<1x2x4x4xf32>, tensor<2x2x1x1xf32>, none) -> tensor<1x2x4x4xf32>
+  %a = onnx.Add(%c, %r) : (tensor<1x2x4x4xf32>, tensor<1x2x4x4xf32>) -> tensor<1x2x4x4xf32>
+  %y = onnx.Relu(%a) : (tensor<1x2x4x4xf32>) -> tensor<1x2x4x4xf32>
+  %c2 = onnx.Conv(%y, %w, %n) : (tensor<1x2x4x4xf32>, tensor<2x2x1x1xf32>, none) -> tensor<1x2x4x4xf32>
+  %z = onnx.Add(%y, %c2) : (tensor<1x2x4x4xf32>, tensor<1x2x4x4xf32>) -> tensor<1x2x4x4xf32>
+  %d = onnx.Conv(%z, %dw, %n) {group = 2 : i64, pads = [1, 1, 1, 1]} : (tensor<1x2x4x4xf32>, tensor<2x1x3x3xf32>, none) -> tensor<1x2x4x4xf32>
+  %o = onnx.Add(%d, %z) : (tensor<1x2x4x4xf32>, tensor<1x2x4x4xf32>) -> tensor<1x2x4x4xf32>
+  return %o : tensor<1x2x4x4xf32>
 }
