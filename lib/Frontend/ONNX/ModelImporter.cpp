@@ -95,6 +95,8 @@ private:
   /// Sequences (of statically known length) by name: the sequence ops work
   /// on these lists at import time.
   llvm::StringMap<SmallVector<Value>> sequences;
+  /// The graphs being imported, innermost last (control-flow bodies nest).
+  SmallVector<const ::onnx::GraphProto *> graphStack;
   unsigned blobCounter = 0;
 
   Location nodeLoc(const ::onnx::NodeProto &node, int index) {
@@ -305,9 +307,11 @@ private:
     for (const auto &out : graph.output())
       used.insert(out.name());
 
+    graphStack.push_back(&graph);
     for (int i = 0; i < graph.node_size(); ++i)
       if (failed(importNode(graph.node(i), i, used)))
         return failure();
+    graphStack.pop_back();
 
     SmallVector<Value> results;
     SmallVector<Attribute> outputNames;
@@ -659,6 +663,78 @@ private:
     return dims;
   }
 
+  /// A reduction whose run-time axes could be any of `candidates` (axis sets
+  /// that all give the declared shape): each is computed, and the result is
+  /// the one whose set the axes input holds (negative axes normalized; the
+  /// axes of a reduction are distinct, so a set matches when every entry is
+  /// in it). None matching leaves the first candidate's.
+  LogicalResult reduceOverRuntimeAxes(const ::onnx::NodeProto &node, ArrayRef<Value> operands,
+                                      const NamedAttrList &attrs, ArrayRef<SmallVector<int64_t>> candidates,
+                                      Location loc) {
+    StringRef opType = node.op_type();
+    auto op = [&](StringRef name, ArrayRef<Value> args, NamedAttrList opAttrs = {}) {
+      return createOne(name, args, opAttrs, loc);
+    };
+    int64_t rank = cast<RankedTensorType>(operands[0].getType()).getRank();
+    NamedAttrList toI64, all;
+    toI64.set("to", builder.getI64IntegerAttr(7));
+    all.set("keepdims", builder.getI64IntegerAttr(0));
+    Value axes = op("Cast", {operands[1]}, toI64);
+    Value zero = int64Constant({0}, loc);
+    axes = op("Where", {op("Less", {axes, zero}), op("Add", {axes, int64Constant({rank}, loc)}), axes});
+    Value result;
+    for (const auto &way : llvm::reverse(candidates)) {
+      NamedAttrList reduceAttrs = attrs;
+      reduceAttrs.set("axes", builder.getI64ArrayAttr(way));
+      Value reduced = op(opType, {operands[0]}, reduceAttrs);
+      if (!result) {
+        result = reduced;
+        continue;
+      }
+      Value member;
+      for (int64_t d : way) {
+        Value is = op("Equal", {axes, int64Constant({d}, loc)});
+        member = member ? op("Or", {member, is}) : is;
+      }
+      Value count = op("ReduceSum", {op("Cast", {member}, toI64)}, all);
+      Value matches = op("Equal", {count, scalar(builder.getI64Type(), (double)way.size(), loc)});
+      result = op("Where", {matches, reduced, result});
+    }
+    if (!result)
+      return failure();
+    values[node.output(0)] = result;
+    return success();
+  }
+
+  /// The shape declared for `name`, or else for the value it turns into
+  /// through a chain of single-use shape-preserving unary ops (Cast, Sqrt,
+  /// Log, ...: a function body's reduction ends that way before the output
+  /// the model declares).
+  std::optional<SmallVector<int64_t>> declaredShapeThroughUnaryOps(const std::string &name) {
+    static const llvm::StringSet<> unary = {"Cast", "CastLike", "Identity", "Sqrt", "Log", "Exp", "Neg",
+                                            "Abs", "Reciprocal", "Relu", "Sigmoid", "Tanh", "Floor", "Ceil"};
+    std::string current = name;
+    for (int depth = 0; depth < 8; ++depth) {
+      if (auto d = declaredShape(current))
+        return d;
+      if (graphStack.empty())
+        return std::nullopt;
+      const ::onnx::NodeProto *consumer = nullptr;
+      int uses = 0;
+      for (const auto &n : graphStack.back()->node())
+        for (const auto &in : n.input())
+          if (in == current) {
+            ++uses;
+            consumer = &n;
+          }
+      if (uses != 1 || !unary.contains(consumer->op_type()) || consumer->input(0) != current ||
+          consumer->output_size() != 1)
+        return std::nullopt;
+      current = consumer->output(0);
+    }
+    return std::nullopt;
+  }
+
   /// Reduce* whose axes the graph computes: the axes from the input shape and
   /// the declared output shape. With keepdims, the reduced dims are those the
   /// output has as 1 and the input does not (reducing a dim of size 1 changes
@@ -669,9 +745,9 @@ private:
   /// dims of size 1, which holds for Sum/Mean/Max/Min/Prod only.
   LogicalResult reduceAxesFromDeclaredShape(ArrayRef<Value> operands, NamedAttrList &attrs,
                                             const std::string &output, StringRef opType,
-                                            Location loc) {
+                                            Location loc, SmallVector<SmallVector<int64_t>> &candidates) {
     auto type = dyn_cast<RankedTensorType>(operands[0].getType());
-    SmallVector<int64_t> out = *declaredShape(output);
+    SmallVector<int64_t> out = *declaredShapeThroughUnaryOps(output);
     int64_t keepdims = 1;
     if (auto k = dyn_cast_or_null<IntegerAttr>(attrs.get("keepdims")))
       keepdims = k.getInt();
@@ -723,15 +799,27 @@ private:
             r.push_back(in[d]);
         return r;
       };
+      bool unique = true;
       for (const auto &w : ways)
         if (nonUnit(w) != nonUnit(ways.front()) || w.empty() != ways.front().empty())
-          return refuse();
+          unique = false;
       axes = ways.front();
       // Equal non-unit sizes could still sit at different positions.
       for (const auto &w : ways)
         for (auto [a, b] : llvm::zip(w, ways.front()))
           if (in[a] != 1 && a != b)
-            return refuse();
+            unique = false;
+      if (!unique) {
+        // Several axis sets give the declared shape: the caller computes each
+        // and picks the one the axes input names at run time, which needs
+        // as many axes as dims dropped.
+        auto axesType = dyn_cast<RankedTensorType>(operands[1].getType());
+        if (!axesType || !axesType.hasStaticShape() || axesType.getNumElements() != (int64_t)axes.size() ||
+            axes.empty() || ways.size() > 8)
+          return refuse();
+        candidates = ways;
+        return success();
+      }
     }
     if (axes.empty()) {
       if (opType != "ReduceSum" && opType != "ReduceMean" && opType != "ReduceMax" &&
@@ -1050,6 +1138,8 @@ private:
         used.insert(in);
     for (const auto &out : graph.output())
       used.insert(out.name());
+    graphStack.push_back(&graph);
+    auto popGraph = llvm::make_scope_exit([&] { graphStack.pop_back(); });
     for (int i = 0; i < graph.node_size(); ++i)
       if (failed(importNode(graph.node(i), i, used)))
         return failure();
@@ -2673,9 +2763,12 @@ private:
     }
     if (opType.starts_with("Reduce") &&
         (opsetVersion >= 18 || (opType == "ReduceSum" && opsetVersion >= 13))) {
-      if (computedInput1 && declaredShape(node.output(0))) {
-        if (failed(reduceAxesFromDeclaredShape(operands, attrs, node.output(0), opType, loc)))
+      if (computedInput1 && declaredShapeThroughUnaryOps(node.output(0))) {
+        SmallVector<SmallVector<int64_t>> candidates;
+        if (failed(reduceAxesFromDeclaredShape(operands, attrs, node.output(0), opType, loc, candidates)))
           return failure();
+        if (!candidates.empty())
+          return reduceOverRuntimeAxes(node, operands, attrs, candidates, loc);
         operands.erase(operands.begin() + 1);
       } else if (failed(inputToAttribute(operands, 1, "axes", attrs, loc, opType)))
         return failure();

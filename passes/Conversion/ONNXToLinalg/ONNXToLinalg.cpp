@@ -87,13 +87,17 @@ static Value identityValue(OpBuilder &b, Location loc, Type type, ReductionKind 
     }
   }
   unsigned w = type.getIntOrFloatBitWidth();
+  // Booleans order false < true (unsigned): Max is any, Min is all.
+  bool isBool = type.isInteger(1);
   switch (kind) {
   case ReductionKind::Sum: return scalarConstant(b, loc, type, 0);
   case ReductionKind::Prod: return scalarConstant(b, loc, type, 1);
   case ReductionKind::Max:
-    return arith::ConstantOp::create(b, loc, type, b.getIntegerAttr(type, APInt::getSignedMinValue(w)));
+    return arith::ConstantOp::create(
+        b, loc, type, b.getIntegerAttr(type, isBool ? APInt::getMinValue(w) : APInt::getSignedMinValue(w)));
   case ReductionKind::Min:
-    return arith::ConstantOp::create(b, loc, type, b.getIntegerAttr(type, APInt::getSignedMaxValue(w)));
+    return arith::ConstantOp::create(
+        b, loc, type, b.getIntegerAttr(type, isBool ? APInt::getMaxValue(w) : APInt::getSignedMaxValue(w)));
   }
   llvm_unreachable("unknown reduction");
 }
@@ -106,9 +110,15 @@ static Value combine(OpBuilder &b, Location loc, ReductionKind kind, Value acc, 
   case ReductionKind::Prod:
     return isFloat ? Value(arith::MulFOp::create(b, loc, acc, v)) : Value(arith::MulIOp::create(b, loc, acc, v));
   case ReductionKind::Max:
-    return isFloat ? Value(arith::MaximumFOp::create(b, loc, acc, v)) : Value(arith::MaxSIOp::create(b, loc, acc, v));
+    if (isFloat)
+      return arith::MaximumFOp::create(b, loc, acc, v);
+    return v.getType().isInteger(1) ? Value(arith::MaxUIOp::create(b, loc, acc, v))
+                                    : Value(arith::MaxSIOp::create(b, loc, acc, v));
   case ReductionKind::Min:
-    return isFloat ? Value(arith::MinimumFOp::create(b, loc, acc, v)) : Value(arith::MinSIOp::create(b, loc, acc, v));
+    if (isFloat)
+      return arith::MinimumFOp::create(b, loc, acc, v);
+    return v.getType().isInteger(1) ? Value(arith::MinUIOp::create(b, loc, acc, v))
+                                    : Value(arith::MinSIOp::create(b, loc, acc, v));
   }
   llvm_unreachable("unknown reduction");
 }

@@ -202,3 +202,21 @@ func.func @rms_norm(%x: tensor<2x4xf32>, %s: tensor<4xf32>) -> tensor<2x4xf32> {
   %0 = onnx.RMSNormalization(%x, %s) : (tensor<2x4xf32>, tensor<4xf32>) -> tensor<2x4xf32>
   return %0 : tensor<2x4xf32>
 }
+
+// -----
+
+// Tests that boolean ReduceMax/ReduceMin are any/all: unsigned maximum from
+// false, unsigned minimum from true.
+
+// CHECK-LABEL: func.func @reduce_bool
+// CHECK-DAG: arith.constant false
+// CHECK-DAG: arith.constant true
+// CHECK: linalg.generic
+// CHECK: arith.maxui
+// CHECK: linalg.generic
+// CHECK: arith.minui
+func.func @reduce_bool(%x: tensor<2x3xi1>) -> (tensor<2xi1>, tensor<2xi1>) {
+  %0 = onnx.ReduceMax(%x) {axes = [1], keepdims = 0 : i64} : (tensor<2x3xi1>) -> tensor<2xi1>
+  %1 = onnx.ReduceMin(%x) {axes = [1], keepdims = 0 : i64} : (tensor<2x3xi1>) -> tensor<2xi1>
+  return %0, %1 : tensor<2xi1>, tensor<2xi1>
+}
