@@ -745,6 +745,36 @@ TEST_F(ImporterTest, SequencesOfKnownLengthAreListsOfTensors) {
   EXPECT_NE(messages.find("'x' is not a sequence built in this model"), std::string::npos) << messages;
 }
 
+TEST_F(ImporterTest, CompressTakesItsCountFromTheDeclaredShape) {
+  ::onnx::ModelProto model;
+  model.set_ir_version(8);
+  model.add_opset_import()->set_version(13);
+  auto *graph = model.mutable_graph();
+  addValue(graph->add_input(), "x", 1, {4, 3});
+  addValue(graph->add_input(), "c", 9, {4});
+  auto *node = graph->add_node();
+  node->set_op_type("Compress");
+  node->add_input("x");
+  node->add_input("c");
+  node->add_output("y");
+  auto *axis = node->add_attribute();
+  axis->set_name("axis");
+  axis->set_type(::onnx::AttributeProto::INT);
+  axis->set_i(0);
+  addValue(graph->add_output(), "y", 1, {2, 3});
+  std::string messages;
+  std::vector<std::string> types;
+  auto ops = importedOps(model, messages, &types);
+  EXPECT_EQ(std::count(ops.begin(), ops.end(), "CumSum"), 1) << messages;
+  EXPECT_EQ(std::count(ops.begin(), ops.end(), "Gather"), 1) << messages;
+  EXPECT_EQ(types, std::vector<std::string>{"tensor<2x3xf32>"});
+  // Without a declared shape the count is unknown.
+  graph->mutable_output(0)->mutable_type()->mutable_tensor_type()->clear_shape();
+  messages.clear();
+  EXPECT_TRUE(importedOps(model, messages).empty());
+  EXPECT_NE(messages.find("needs the output's declared shape"), std::string::npos) << messages;
+}
+
 TEST_F(ImporterTest, InputShapeForUnknownInputIsAnError) {
   std::string path = write("relu.onnx", oneNodeModel("Relu"));
   mlc::frontend::ImportOptions options;

@@ -226,6 +226,21 @@ def conv_residual(same_input):
     return m, feeds
 
 
+def compress():
+    # The condition at run time, the selected count declared (3 of 5 rows).
+    node = h.make_node("Compress", ["x", "c"], ["y"], axis=1)
+    m = model(node, [("x", T.FLOAT, [2, 5, 3]), ("c", T.BOOL, [5])], T.FLOAT, opset=13, output_shape=[2, 3, 3])
+    return m, {"x": RNG.standard_normal((2, 5, 3)).astype(np.float32),
+               "c": np.array([True, False, True, False, True])}
+
+
+def nonzero():
+    x = RNG.integers(-1, 2, (3, 4)).astype(np.int32)
+    node = h.make_node("NonZero", ["x"], ["y"])
+    m = model(node, [("x", T.INT32, [3, 4])], T.INT64, opset=13, output_shape=[2, int((x != 0).sum())])
+    return m, {"x": x}
+
+
 CASES = {
     "qlinearconv_uint8_groups_bias": lambda: qlinear_conv(np.uint8),
     "qlinearconv_int8_groups_bias": lambda: qlinear_conv(np.int8),
@@ -251,6 +266,8 @@ CASES = {
     "loop_constant_trip_count": loop_constant_trips,
     "conv_residual_relu": lambda: conv_residual(False),
     "conv_residual_of_its_own_input": lambda: conv_residual(True),
+    "compress_runtime_condition": compress,
+    "nonzero_int32": nonzero,
 }
 
 

@@ -1506,6 +1506,106 @@ private:
     return success();
   }
 
+  /// The positions of the first `count` true elements of the boolean vector
+  /// `mask` [n], in order, as int64 [count]: position k is the j-th when it
+  /// is true and the running count of trues reaches j + 1 there. (Positions
+  /// past the last true sum to 0: the declared count must be right.)
+  Value truePositions(Value mask, int64_t count, Location loc) {
+    auto op = [&](StringRef name, ArrayRef<Value> args, NamedAttrList opAttrs = {}) {
+      return createOne(name, args, opAttrs, loc);
+    };
+    int64_t n = cast<RankedTensorType>(mask.getType()).getDimSize(0);
+    NamedAttrList toI64, sumRows;
+    toI64.set("to", builder.getI64IntegerAttr(7));
+    sumRows = axesAttr({1});
+    sumRows.set("keepdims", builder.getI64IntegerAttr(0));
+    Value running = op("CumSum", {op("Cast", {mask}, toI64), int64Constant({0}, loc)});
+    SmallVector<int64_t> ordinals, positions;
+    for (int64_t j = 1; j <= count; ++j)
+      ordinals.push_back(j);
+    for (int64_t k = 0; k < n; ++k)
+      positions.push_back(k);
+    Value ordinal = op("Reshape", {int64Constant(ordinals, loc), int64Constant({count, 1}, loc)});
+    Value hit = op("And", {op("Equal", {op("Unsqueeze", {running}, axesAttr({0})), ordinal}),
+                           op("Unsqueeze", {mask}, axesAttr({0}))});
+    return op("ReduceSum", {op("Mul", {op("Cast", {hit}, toI64), int64Constant(positions, loc)})}, sumRows);
+  }
+
+  /// Compress and NonZero, whose result length is data-dependent: the
+  /// declared output shape gives the number of selected elements (a constant
+  /// condition gives it too), and truePositions finds them at run time.
+  /// Compress gathers the slices along `axis` (the flattened input without
+  /// one) whose condition is true; NonZero unravels the flat positions of
+  /// the nonzero elements into [rank, count] coordinates.
+  LogicalResult importSelection(const ::onnx::NodeProto &node, ArrayRef<Value> operands, const NamedAttrList &attrs,
+                                Location loc) {
+    StringRef kind = node.op_type();
+    auto refuse = [&](const Twine &why) { return emitError(loc) << "'" << kind << "': " << why; };
+    auto op = [&](StringRef name, ArrayRef<Value> args, NamedAttrList opAttrs = {}) {
+      return createOne(name, args, opAttrs, loc);
+    };
+    auto type = dyn_cast<RankedTensorType>(operands[0].getType());
+    if (!type || !type.hasStaticShape())
+      return refuse("needs an input of static shape");
+    auto declared = declaredShape(node.output(0));
+    Value y;
+    if (kind == "Compress") {
+      if (operands.size() < 2)
+        return refuse("needs a condition");
+      auto condType = dyn_cast<RankedTensorType>(operands[1].getType());
+      if (!condType || !condType.hasStaticShape() || condType.getRank() != 1)
+        return refuse("needs a 1-d condition of static length");
+      Value x = operands[0];
+      bool hasAxis = attrs.get("axis") != nullptr;
+      int64_t rank = type.getRank(), axis = intAttr(attrs, "axis", 0);
+      if (!hasAxis) {
+        x = op("Reshape", {x, int64Constant({type.getNumElements()}, loc)});
+        rank = 1;
+        axis = 0;
+      }
+      axis = axis < 0 ? axis + rank : axis;
+      int64_t dim = cast<RankedTensorType>(x.getType()).getDimSize(axis), n = condType.getDimSize(0);
+      if (axis < 0 || axis >= rank || n > dim)
+        return refuse("the axis must be valid and the condition no longer than its dim");
+      std::optional<int64_t> count;
+      if (auto c = mlc::onnx::getConstantInts(operands[1]); succeeded(c))
+        count = llvm::count_if(*c, [](int64_t v) { return v != 0; });
+      else if (declared && (int64_t)declared->size() == rank)
+        count = (*declared)[axis];
+      if (!count)
+        return refuse("a computed condition needs the output's declared shape");
+      if (*count == 0)
+        return refuse("selecting nothing is not supported");
+      y = op("Gather", {x, truePositions(operands[1], *count, loc)}, axisAttr(axis));
+    } else { // NonZero
+      int64_t rank = type.getRank(), total = type.getNumElements();
+      if (!declared || declared->size() != 2 || (*declared)[0] != std::max<int64_t>(rank, 1))
+        return refuse("needs the output's declared shape [rank, count]");
+      int64_t count = (*declared)[1];
+      if (count <= 0)
+        return refuse("selecting nothing is not supported");
+      Value flat = op("Reshape", {operands[0], int64Constant({total}, loc)});
+      Type et = type.getElementType();
+      Value mask = et.isInteger(1) ? flat : op("Not", {op("Equal", {flat, scalar(et, 0, loc)})});
+      Value positions = truePositions(mask, count, loc);
+      SmallVector<Value> coordinates;
+      int64_t stride = total;
+      for (int64_t d = 0; d < rank; ++d) {
+        int64_t size = type.getDimSize(d);
+        stride /= size;
+        Value c = op("Mod", {op("Div", {positions, int64Constant({stride}, loc)}), int64Constant({size}, loc)});
+        coordinates.push_back(op("Unsqueeze", {c}, axesAttr({0})));
+      }
+      if (rank == 0)
+        coordinates.push_back(op("Unsqueeze", {op("Mul", {positions, int64Constant({0}, loc)})}, axesAttr({0})));
+      y = coordinates.size() == 1 ? coordinates[0] : op("Concat", coordinates, axisAttr(0));
+    }
+    if (!y)
+      return failure();
+    values[node.output(0)] = y;
+    return success();
+  }
+
   /// A float constant of `type` (float element type) holding `values`.
   Value floatConstant(RankedTensorType type, ArrayRef<double> values, Location loc) {
     const llvm::fltSemantics &sem = cast<FloatType>(type.getElementType()).getFloatSemantics();
@@ -2607,7 +2707,8 @@ private:
     bool expanded = isLoss || isRecurrent || opType == "ConvTranspose" || opType == "Upsample" ||
                     opType == "LpPool" || opType == "Scatter" || opType == "Attention" ||
                     opType == "CenterCropPad" || isNormalization || opType == "RotaryEmbedding" ||
-                    isQuantization || isComputed || opType == "If" || opType == "Loop" || opType == "Scan";
+                    isQuantization || isComputed || opType == "If" || opType == "Loop" || opType == "Scan" ||
+                    opType == "Compress" || opType == "NonZero";
     if ((!opName && !expanded) || opType == "none")
       return emitError(loc) << "operator '" << opType << "' (opset " << opsetVersion
                             << ") is not supported";
@@ -2663,6 +2764,8 @@ private:
       return importQuantization(node, operands, attrs, loc);
     if (isComputed)
       return importComputed(node, operands, attrs, loc);
+    if (opType == "Compress" || opType == "NonZero")
+      return importSelection(node, operands, attrs, loc);
     if (opType == "Constant") {
       Attribute value;
       for (NamedAttribute named : attrs) {
