@@ -775,6 +775,31 @@ TEST_F(ImporterTest, CompressTakesItsCountFromTheDeclaredShape) {
   EXPECT_NE(messages.find("needs the output's declared shape"), std::string::npos) << messages;
 }
 
+TEST_F(ImporterTest, NonMaxSuppressionNeedsTheDeclaredCount) {
+  ::onnx::ModelProto model;
+  model.set_ir_version(8);
+  model.add_opset_import()->set_version(11);
+  auto *graph = model.mutable_graph();
+  addValue(graph->add_input(), "boxes", 1, {1, 4, 4});
+  addValue(graph->add_input(), "scores", 1, {1, 1, 4});
+  addValue(graph->add_input(), "max", 7, {1});
+  auto *node = graph->add_node();
+  node->set_op_type("NonMaxSuppression");
+  for (const char *in : {"boxes", "scores", "max"})
+    node->add_input(in);
+  node->add_output("y");
+  addValue(graph->add_output(), "y", 7, {2, 3});
+  std::string messages;
+  std::vector<std::string> types;
+  auto ops = importedOps(model, messages, &types);
+  EXPECT_EQ(std::count(ops.begin(), ops.end(), "TopK"), 1) << messages;
+  EXPECT_EQ(types, std::vector<std::string>{"tensor<2x3xi64>"});
+  graph->mutable_output(0)->mutable_type()->mutable_tensor_type()->clear_shape();
+  messages.clear();
+  EXPECT_TRUE(importedOps(model, messages).empty());
+  EXPECT_NE(messages.find("declared shape [count, 3]"), std::string::npos) << messages;
+}
+
 TEST_F(ImporterTest, InputShapeForUnknownInputIsAnError) {
   std::string path = write("relu.onnx", oneNodeModel("Relu"));
   mlc::frontend::ImportOptions options;

@@ -241,6 +241,21 @@ def nonzero():
     return m, {"x": x}
 
 
+def non_max_suppression():
+    # 2 batches x 2 classes of 12 random boxes (corner format, some flipped),
+    # a score threshold; the model declares the count onnxruntime selects.
+    boxes = RNG.uniform(0, 10, (2, 12, 4)).astype(np.float32)
+    feeds = {"boxes": boxes, "scores": RNG.uniform(0, 1, (2, 2, 12)).astype(np.float32)}
+    inits = [nh.from_array(np.array([5], np.int64), "max"), nh.from_array(np.array([0.3], np.float32), "iou"),
+             nh.from_array(np.array([0.2], np.float32), "score")]
+    node = h.make_node("NonMaxSuppression", ["boxes", "scores", "max", "iou", "score"], ["y"])
+    inputs = [("boxes", T.FLOAT, [2, 12, 4]), ("scores", T.FLOAT, [2, 2, 12])]
+    probe = model(node, inputs, T.INT64, inits, opset=11)
+    count = ort.InferenceSession(probe.SerializeToString(), providers=["CPUExecutionProvider"]).run(
+        None, feeds)[0].shape[0]
+    return model(node, inputs, T.INT64, inits, opset=11, output_shape=[count, 3]), feeds
+
+
 CASES = {
     "qlinearconv_uint8_groups_bias": lambda: qlinear_conv(np.uint8),
     "qlinearconv_int8_groups_bias": lambda: qlinear_conv(np.int8),
@@ -268,6 +283,7 @@ CASES = {
     "conv_residual_of_its_own_input": lambda: conv_residual(True),
     "compress_runtime_condition": compress,
     "nonzero_int32": nonzero,
+    "nonmaxsuppression_2x2x12": non_max_suppression,
 }
 
 

@@ -1531,6 +1531,130 @@ private:
     return op("ReduceSum", {op("Mul", {op("Cast", {hit}, toI64), int64Constant(positions, loc)})}, sumRows);
   }
 
+  /// NonMaxSuppression, with the number of selected boxes from the declared
+  /// output shape [count, 3]. Per batch and class (unrolled): the boxes in
+  /// descending score order (TopK; ties to the lower index), candidates
+  /// those above score_threshold, the pairwise "suppresses" matrix (IoU
+  /// above iou_threshold, with the reference's guards against empty
+  /// intersections and areas), then the greedy pass unrolled over the boxes:
+  /// box i is kept when it is a candidate and no kept box before it
+  /// suppresses it; only the first max_output_boxes_per_class kept count.
+  /// The (batch, class, box) rows of the kept boxes, in that order, are the
+  /// result.
+  LogicalResult importNonMaxSuppression(const ::onnx::NodeProto &node, ArrayRef<Value> operands,
+                                        const NamedAttrList &attrs, Location loc) {
+    auto refuse = [&](const Twine &why) { return emitError(loc) << "'NonMaxSuppression': " << why; };
+    auto op = [&](StringRef name, ArrayRef<Value> args, NamedAttrList opAttrs = {}) {
+      return createOne(name, args, opAttrs, loc);
+    };
+    auto boxesType = dyn_cast<RankedTensorType>(operands[0].getType());
+    auto scoresType = operands.size() > 1 ? dyn_cast<RankedTensorType>(operands[1].getType()) : nullptr;
+    if (!boxesType || !scoresType || !boxesType.hasStaticShape() || !scoresType.hasStaticShape() ||
+        boxesType.getRank() != 3 || scoresType.getRank() != 3 || boxesType.getDimSize(2) != 4 ||
+        scoresType.getDimSize(0) != boxesType.getDimSize(0) || scoresType.getDimSize(2) != boxesType.getDimSize(1))
+      return refuse("needs boxes [batch, boxes, 4] and scores [batch, classes, boxes] of static shapes");
+    int64_t batches = boxesType.getDimSize(0), classes = scoresType.getDimSize(1), n = boxesType.getDimSize(1);
+    if (n < 1 || n > 256 || batches * classes * n > 8192)
+      return refuse("unrolls up to 256 boxes and 8192 (batch, class, box) triples");
+    auto declared = declaredShape(node.output(0));
+    if (!declared || declared->size() != 2 || (*declared)[1] != 3 || (*declared)[0] < 1)
+      return refuse("needs the output's declared shape [count, 3] with count > 0");
+    Value maxOut = optionalOperand(operands, 2);
+    if (!maxOut)
+      return refuse("without max_output_boxes_per_class nothing is selected");
+    Type f32 = boxesType.getElementType();
+    NamedAttrList toI64, toF;
+    toI64.set("to", builder.getI64IntegerAttr(7));
+    toF.set("to", builder.getI64IntegerAttr(mlc::onnx::getONNXElementType(f32)));
+    auto toScalar = [&](Value v) { return op("Reshape", {v, int64Constant({}, loc)}); };
+    maxOut = op("Cast", {toScalar(maxOut)}, toI64);
+    Value iouThreshold = optionalOperand(operands, 3) ? toScalar(operands[3]) : scalar(f32, 0, loc);
+    Value scoreThreshold = optionalOperand(operands, 4) ? toScalar(operands[4]) : Value();
+    if (cast<RankedTensorType>(iouThreshold.getType()).getElementType() != f32)
+      iouThreshold = op("Cast", {iouThreshold}, toF);
+    if (scoreThreshold && cast<RankedTensorType>(scoreThreshold.getType()).getElementType() != f32)
+      scoreThreshold = op("Cast", {scoreThreshold}, toF);
+    bool centers = intAttr(attrs, "center_point_box", 0) != 0;
+    Value zero = scalar(f32, 0, loc), half = scalar(f32, 0.5, loc);
+    auto column = [&](Value b, int64_t c) { // b [n, 4] -> [n]
+      return op("Reshape", {op("Slice", {b, int64Constant({c}, loc), int64Constant({c + 1}, loc),
+                                         int64Constant({1}, loc), int64Constant({1}, loc)}),
+                            int64Constant({n}, loc)});
+    };
+    auto row = [&](Value v) { return op("Unsqueeze", {v}, axesAttr({0})); };  // [n] -> [1, n]
+    auto col = [&](Value v) { return op("Unsqueeze", {v}, axesAttr({1})); };  // [n] -> [n, 1]
+    SmallVector<Value> triples, masks;
+    for (int64_t b = 0; b < batches; ++b) {
+      Value boxes = op("Reshape", {op("Slice", {operands[0], int64Constant({b}, loc), int64Constant({b + 1}, loc),
+                                                int64Constant({0}, loc), int64Constant({1}, loc)}),
+                                   int64Constant({n, 4}, loc)});
+      for (int64_t c = 0; c < classes; ++c) {
+        Value scores = op("Reshape", {op("Slice", {operands[1], int64Constant({b, c}, loc),
+                                                   int64Constant({b + 1, c + 1}, loc), int64Constant({0, 1}, loc),
+                                                   int64Constant({1, 1}, loc)}),
+                                      int64Constant({n}, loc)});
+        NamedAttrList topAttrs;
+        topAttrs.set("axis", builder.getI64IntegerAttr(0));
+        auto top = createOp("TopK", {scores, int64Constant({n}, loc)}, topAttrs, 2, loc);
+        if (failed(top))
+          return failure();
+        Value sortedScores = (*top)[0], order = (*top)[1];
+        Value sorted = op("Gather", {boxes, order}, axisAttr(0));
+        Value xmin, xmax, ymin, ymax;
+        if (centers) {
+          Value xc = column(sorted, 0), yc = column(sorted, 1);
+          Value hw = op("Mul", {column(sorted, 2), half}), hh = op("Mul", {column(sorted, 3), half});
+          xmin = op("Sub", {xc, hw}), xmax = op("Add", {xc, hw});
+          ymin = op("Sub", {yc, hh}), ymax = op("Add", {yc, hh});
+        } else {
+          Value y1 = column(sorted, 0), x1 = column(sorted, 1), y2 = column(sorted, 2), x2 = column(sorted, 3);
+          xmin = op("Min", {x1, x2}), xmax = op("Max", {x1, x2});
+          ymin = op("Min", {y1, y2}), ymax = op("Max", {y1, y2});
+        }
+        Value iw = op("Sub", {op("Min", {col(xmax), row(xmax)}), op("Max", {col(xmin), row(xmin)})});
+        Value ih = op("Sub", {op("Min", {col(ymax), row(ymax)}), op("Max", {col(ymin), row(ymin)})});
+        Value inter = op("Mul", {iw, ih});
+        Value area = op("Mul", {op("Sub", {xmax, xmin}), op("Sub", {ymax, ymin})});
+        Value uni = op("Sub", {op("Add", {col(area), row(area)}), inter});
+        Value valid = op("And", {op("And", {op("Greater", {iw, zero}), op("Greater", {ih, zero})}),
+                                 op("And", {op("Greater", {inter, zero}), op("Greater", {uni, zero})})});
+        valid = op("And", {valid, op("And", {op("Greater", {col(area), zero}), op("Greater", {row(area), zero})})});
+        Value safeUnion = op("Where", {valid, uni, scalar(f32, 1, loc)});
+        Value suppresses = op("And", {valid, op("Greater", {op("Div", {inter, safeUnion}), iouThreshold})});
+        Value candidate = scoreThreshold ? op("Greater", {sortedScores, scoreThreshold})
+                                         : constant(DenseElementsAttr::get(RankedTensorType::get({n}, builder.getI1Type()), true), loc);
+        // Greedy, unrolled: kept[i] = candidate[i] and no kept j < i suppresses i.
+        SmallVector<Value> kept;
+        for (int64_t i = 0; i < n; ++i) {
+          Value ci = op("Slice", {candidate, int64Constant({i}, loc), int64Constant({i + 1}, loc),
+                                  int64Constant({0}, loc), int64Constant({1}, loc)});
+          if (i > 0) {
+            Value before = kept.size() == 1 ? kept[0] : op("Concat", kept, axisAttr(0));
+            Value hits = op("Slice", {suppresses, int64Constant({i, 0}, loc), int64Constant({i + 1, i}, loc),
+                                      int64Constant({0, 1}, loc), int64Constant({1, 1}, loc)});
+            Value suppressed = op("And", {op("Reshape", {hits, int64Constant({i}, loc)}), before});
+            Value count = op("ReduceSum", {op("Cast", {suppressed}, toI64)}, axesAttr({0})); // [1]
+            ci = op("And", {ci, op("Equal", {count, int64Constant({0}, loc)})});
+          }
+          kept.push_back(ci);
+        }
+        Value keep = kept.size() == 1 ? kept[0] : op("Concat", kept, axisAttr(0));
+        Value running = op("CumSum", {op("Cast", {keep}, toI64), int64Constant({0}, loc)});
+        keep = op("And", {keep, op("LessOrEqual", {running, maxOut})});
+        masks.push_back(keep);
+        Value bc = int64Constant(SmallVector<int64_t>(n, b), loc), cc = int64Constant(SmallVector<int64_t>(n, c), loc);
+        triples.push_back(op("Concat", {col(bc), col(cc), col(order)}, axisAttr(1)));
+      }
+    }
+    Value allTriples = triples.size() == 1 ? triples[0] : op("Concat", triples, axisAttr(0));
+    Value allKept = masks.size() == 1 ? masks[0] : op("Concat", masks, axisAttr(0));
+    Value y = op("Gather", {allTriples, truePositions(allKept, (*declared)[0], loc)}, axisAttr(0));
+    if (!y)
+      return failure();
+    values[node.output(0)] = y;
+    return success();
+  }
+
   /// Compress and NonZero, whose result length is data-dependent: the
   /// declared output shape gives the number of selected elements (a constant
   /// condition gives it too), and truePositions finds them at run time.
@@ -2708,7 +2832,7 @@ private:
                     opType == "LpPool" || opType == "Scatter" || opType == "Attention" ||
                     opType == "CenterCropPad" || isNormalization || opType == "RotaryEmbedding" ||
                     isQuantization || isComputed || opType == "If" || opType == "Loop" || opType == "Scan" ||
-                    opType == "Compress" || opType == "NonZero";
+                    opType == "Compress" || opType == "NonZero" || opType == "NonMaxSuppression";
     if ((!opName && !expanded) || opType == "none")
       return emitError(loc) << "operator '" << opType << "' (opset " << opsetVersion
                             << ") is not supported";
@@ -2766,6 +2890,8 @@ private:
       return importComputed(node, operands, attrs, loc);
     if (opType == "Compress" || opType == "NonZero")
       return importSelection(node, operands, attrs, loc);
+    if (opType == "NonMaxSuppression")
+      return importNonMaxSuppression(node, operands, attrs, loc);
     if (opType == "Constant") {
       Attribute value;
       for (NamedAttribute named : attrs) {
