@@ -800,6 +800,13 @@ TEST_F(ImporterTest, NonMaxSuppressionNeedsTheDeclaredCount) {
   EXPECT_NE(messages.find("declared shape [count, 3]"), std::string::npos) << messages;
 }
 
+TEST_F(ImporterTest, UniqueNeedsTheDeclaredCount) {
+  std::string messages;
+  auto ops = importedOps(nodeModel("Unique", 11, {{"x", {6}}}, {}), messages);
+  EXPECT_TRUE(ops.empty());
+  EXPECT_NE(messages.find("needs the declared shape of Y or indices"), std::string::npos) << messages;
+}
+
 TEST_F(ImporterTest, InputShapeForUnknownInputIsAnError) {
   std::string path = write("relu.onnx", oneNodeModel("Relu"));
   mlc::frontend::ImportOptions options;

@@ -2,7 +2,7 @@
 """Operators at configurations the ONNX test data does not cover, against onnxruntime.
 
 Each case is a one-node model built here with seeded random inputs; `mlc run`
-computes it and onnxruntime is the reference. Integer outputs must match
+computes it and onnxruntime is the reference, for every output. Integer outputs must match
 exactly (quantized arithmetic is exact up to round-half-to-even, which both
 sides use); float outputs within rtol=atol=1e-5 (float32 with another
 summation order; these graphs are a few hundred terms deep at most).
@@ -26,11 +26,12 @@ RNG = np.random.default_rng(0)
 
 
 def model(node, inputs, output_type, initializers=(), opset=13, output_shape=None):
-    """The graph of `node`; its outputs are graph outputs (y first, compared;
+    """The graph of `node`; its outputs are graph outputs (all compared; y first,
     declared with `output_shape` where given)."""
+    types = output_type if isinstance(output_type, list) else [output_type] * len(node.output)
     graph = h.make_graph([node], "case", [h.make_tensor_value_info(n, t, s) for n, t, s in inputs],
-                         [h.make_tensor_value_info(o, output_type, output_shape if i == 0 else None)
-                          for i, o in enumerate(node.output)],
+                         [h.make_tensor_value_info(o, t, output_shape if i == 0 else None)
+                          for i, (o, t) in enumerate(zip(node.output, types))],
                          list(initializers))
     m = h.make_model(graph, opset_imports=[h.make_opsetid("", opset)])
     m.ir_version = 8
@@ -250,10 +251,24 @@ def non_max_suppression():
              nh.from_array(np.array([0.2], np.float32), "score")]
     node = h.make_node("NonMaxSuppression", ["boxes", "scores", "max", "iou", "score"], ["y"])
     inputs = [("boxes", T.FLOAT, [2, 12, 4]), ("scores", T.FLOAT, [2, 2, 12])]
-    probe = model(node, inputs, T.INT64, inits, opset=11)
-    count = ort.InferenceSession(probe.SerializeToString(), providers=["CPUExecutionProvider"]).run(
-        None, feeds)[0].shape[0]
-    return model(node, inputs, T.INT64, inits, opset=11, output_shape=[count, 3]), feeds
+    return with_declared_shape(node, inputs, T.INT64, inits, 11, feeds), feeds
+
+
+def with_declared_shape(node, inputs, output_type, inits, opset, feeds):
+    """The model of `node` declaring the shape of y that onnxruntime computes
+    on `feeds` (for operators whose output length depends on the data)."""
+    probe = model(node, inputs, output_type, inits, opset=opset)
+    shape = ort.InferenceSession(probe.SerializeToString(), providers=["CPUExecutionProvider"]).run(
+        None, feeds)[0].shape
+    return model(node, inputs, output_type, inits, opset=opset, output_shape=list(shape))
+
+
+def unique(sorted_, axis):
+    x = RNG.integers(0, 3, (3, 4, 2)).astype(np.float32)
+    attrs = {"sorted": sorted_} if axis is None else {"sorted": sorted_, "axis": axis}
+    node = h.make_node("Unique", ["x"], ["y", "indices", "inverse", "counts"], **attrs)
+    types = [T.FLOAT, T.INT64, T.INT64, T.INT64]
+    return with_declared_shape(node, [("x", T.FLOAT, [3, 4, 2])], types, [], 11, {"x": x}), {"x": x}
 
 
 CASES = {
@@ -284,6 +299,8 @@ CASES = {
     "compress_runtime_condition": compress,
     "nonzero_int32": nonzero,
     "nonmaxsuppression_2x2x12": non_max_suppression,
+    "unique_sorted_axis_1": lambda: unique(1, 1),
+    "unique_unsorted_flat": lambda: unique(0, None),
 }
 
 
@@ -298,18 +315,20 @@ def check(name, mlc, work):
     r = subprocess.run(args, capture_output=True, text=True)
     if r.returncode != 0:
         return f"mlc run failed: {r.stderr.strip()[-300:]}"
-    ours = np.load(os.path.join(work, name, "y.npy"))
     try:
-        ref = ort.InferenceSession(path, providers=["CPUExecutionProvider"]).run(None, feeds)[0]
+        refs = ort.InferenceSession(path, providers=["CPUExecutionProvider"]).run(None, feeds)
     except Exception as e:  # noqa: BLE001 - report any reference failure as the case's failure
         return f"onnxruntime failed: {str(e)[-300:]}"
-    if ours.shape != ref.shape or ours.dtype != ref.dtype:
-        return f"got {ours.dtype}{list(ours.shape)}, onnxruntime {ref.dtype}{list(ref.shape)}"
-    if np.issubdtype(ref.dtype, np.integer):
-        bad = int((ours != ref).sum())
-        return f"{bad}/{ref.size} elements differ (exact compare)" if bad else None
-    if not np.allclose(ours, ref, rtol=1e-5, atol=1e-5):
-        return f"max abs err {np.abs(ours - ref).max():.3g}"
+    for out, ref in zip(m.graph.output, refs):
+        ours = np.load(os.path.join(work, name, out.name + ".npy"))
+        if ours.shape != ref.shape or ours.dtype != ref.dtype:
+            return f"{out.name}: got {ours.dtype}{list(ours.shape)}, onnxruntime {ref.dtype}{list(ref.shape)}"
+        if np.issubdtype(ref.dtype, np.integer) or ref.dtype == np.bool_:
+            bad = int((ours != ref).sum())
+            if bad:
+                return f"{out.name}: {bad}/{ref.size} elements differ (exact compare)"
+        elif not np.allclose(ours, ref, rtol=1e-5, atol=1e-5):
+            return f"{out.name}: max abs err {np.abs(ours - ref).max():.3g}"
     return None
 
 

@@ -1531,6 +1531,125 @@ private:
     return op("ReduceSum", {op("Mul", {op("Cast", {hit}, toI64), int64Constant(positions, loc)})}, sumRows);
   }
 
+  /// Unique, with the number of unique elements (or slices along `axis`)
+  /// from the declared shape of Y or of indices. With the slices as rows
+  /// [n, r] (the flattened input without an axis): same[k, j] says rows k
+  /// and j are equal, a row is first when no earlier row equals it, and
+  /// before[k, j] says row j sorts before row k (lexicographically: equal up
+  /// to some position where j's element is smaller). Output slot s holds
+  /// the first row whose rank (the first rows before it, sorted) or whose
+  /// order of appearance (unsorted) is s; inverse_indices and counts compare
+  /// every row with the chosen ones.
+  LogicalResult importUnique(const ::onnx::NodeProto &node, ArrayRef<Value> operands, const NamedAttrList &attrs,
+                             Location loc) {
+    auto refuse = [&](const Twine &why) { return emitError(loc) << "'Unique': " << why; };
+    auto op = [&](StringRef name, ArrayRef<Value> args, NamedAttrList opAttrs = {}) {
+      return createOne(name, args, opAttrs, loc);
+    };
+    auto type = dyn_cast<RankedTensorType>(operands[0].getType());
+    if (!type || !type.hasStaticShape() || type.getNumElements() == 0)
+      return refuse("needs a nonempty input of static shape");
+    int64_t rank = type.getRank();
+    bool hasAxis = attrs.get("axis") != nullptr;
+    int64_t axis = intAttr(attrs, "axis", 0);
+    axis = axis < 0 ? axis + rank : axis;
+    if (hasAxis && (axis < 0 || axis >= rank))
+      return refuse("axis is out of range");
+    // The rows: [n, r].
+    Value x = operands[0];
+    int64_t n = hasAxis ? type.getDimSize(axis) : type.getNumElements(), r = type.getNumElements() / n;
+    SmallVector<int64_t> perm;
+    if (hasAxis) {
+      perm.push_back(axis);
+      for (int64_t d = 0; d < rank; ++d)
+        if (d != axis)
+          perm.push_back(d);
+      x = op("Transpose", {x}, permAttr(perm));
+    }
+    Value rows = op("Reshape", {x, int64Constant({n, r}, loc)});
+    std::optional<int64_t> count;
+    if (auto d = declaredShape(node.output(0)); d && (int64_t)d->size() == (hasAxis ? rank : 1))
+      count = (*d)[hasAxis ? axis : 0];
+    else if (node.output_size() > 1)
+      if (auto d = declaredShape(node.output(1)); d && d->size() == 1)
+        count = (*d)[0];
+    if (!count || *count < 1 || *count > n)
+      return refuse("needs the declared shape of Y or indices (the number of unique values)");
+    int64_t m = *count;
+    NamedAttrList toI64, sumLast, sumRows;
+    toI64.set("to", builder.getI64IntegerAttr(7));
+    sumLast = axesAttr({2});
+    sumLast.set("keepdims", builder.getI64IntegerAttr(0));
+    sumRows = axesAttr({1});
+    sumRows.set("keepdims", builder.getI64IntegerAttr(0));
+    auto asInt = [&](Value v) { return op("Cast", {v}, toI64); };
+    auto none = [&](Value counts) { return op("Equal", {counts, int64Constant({0}, loc)}); };
+    Value a = op("Unsqueeze", {rows}, axesAttr({1})), b = op("Unsqueeze", {rows}, axesAttr({0})); // [n,1,r], [1,n,r]
+    Value equal = op("Equal", {a, b});                                                             // [n,n,r]
+    Value same = op("Equal", {op("ReduceSum", {asInt(op("Not", {equal}))}, sumLast), int64Constant({0}, loc)});
+    SmallVector<int64_t> lower; // [k, j]: j < k
+    for (int64_t k = 0; k < n; ++k)
+      for (int64_t j = 0; j < n; ++j)
+        lower.push_back(j < k);
+    Value earlier = op("Cast", {op("Reshape", {int64Constant(lower, loc), int64Constant({n, n}, loc)})},
+                       NamedAttrList(castTo(builder.getI1Type())));
+    Value first = none(op("ReduceSum", {asInt(op("And", {same, earlier}))}, sumRows)); // [n]
+    Value slotOf;                                                                     // [n]: the slot of each first row
+    if (intAttr(attrs, "sorted", 1)) {
+      // before[k, j]: rows equal before some position p where j's is smaller.
+      NamedAttrList exclusive;
+      exclusive.set("exclusive", builder.getI64IntegerAttr(1));
+      Value mismatchesBefore = op("CumSum", {asInt(op("Not", {equal})), int64Constant({2}, loc)}, exclusive);
+      Value decides = op("And", {none(mismatchesBefore), op("Less", {b, a})});
+      Value before = op("Not", {none(op("ReduceSum", {asInt(decides)}, sumLast))}); // [n,n]
+      slotOf = op("ReduceSum", {asInt(op("And", {before, op("Unsqueeze", {first}, axesAttr({0}))}))}, sumRows);
+    } else {
+      NamedAttrList exclusive;
+      exclusive.set("exclusive", builder.getI64IntegerAttr(1));
+      slotOf = op("CumSum", {asInt(first), int64Constant({0}, loc)}, exclusive);
+    }
+    // indices[s] = the first row whose slot is s.
+    SmallVector<int64_t> slots, positions;
+    for (int64_t s2 = 0; s2 < m; ++s2)
+      slots.push_back(s2);
+    for (int64_t k = 0; k < n; ++k)
+      positions.push_back(k);
+    Value slotColumn = op("Reshape", {int64Constant(slots, loc), int64Constant({m, 1}, loc)});
+    Value chosen = op("And", {op("Equal", {op("Unsqueeze", {slotOf}, axesAttr({0})), slotColumn}),
+                              op("Unsqueeze", {first}, axesAttr({0}))}); // [m, n]
+    Value indices = op("ReduceSum", {op("Mul", {asInt(chosen), int64Constant(positions, loc)})}, sumRows);
+    Value uniqueRows = op("Gather", {rows, indices}, axisAttr(0)); // [m, r]
+    // matches[i, s]: row i equals unique row s.
+    Value matches = op("Equal", {op("ReduceSum", {asInt(op("Not", {op("Equal", {a, op("Unsqueeze", {uniqueRows}, axesAttr({0}))})}))}, sumLast),
+                                 int64Constant({0}, loc)}); // [n, m]
+    Value inverse = op("ReduceSum", {op("Mul", {asInt(matches), int64Constant(slots, loc)})}, sumRows);
+    NamedAttrList sumFirst = axesAttr({0});
+    sumFirst.set("keepdims", builder.getI64IntegerAttr(0));
+    Value counts = op("ReduceSum", {asInt(matches)}, sumFirst);
+    Value y;
+    if (hasAxis) {
+      SmallVector<int64_t> shape = {m};
+      for (int64_t d : perm)
+        if (d != axis)
+          shape.push_back(type.getDimSize(d));
+      SmallVector<int64_t> back(rank);
+      for (int64_t d = 0; d < rank; ++d)
+        back[perm[d]] = d;
+      y = op("Transpose", {op("Reshape", {uniqueRows, int64Constant(shape, loc)})}, permAttr(back));
+    } else {
+      y = op("Reshape", {uniqueRows, int64Constant({m}, loc)});
+    }
+    Value results[] = {y, indices, inverse, counts};
+    for (int i = 0; i < node.output_size() && i < 4; ++i) {
+      if (node.output(i).empty())
+        continue;
+      if (!results[i])
+        return failure();
+      values[node.output(i)] = results[i];
+    }
+    return success();
+  }
+
   /// NonMaxSuppression, with the number of selected boxes from the declared
   /// output shape [count, 3]. Per batch and class (unrolled): the boxes in
   /// descending score order (TopK; ties to the lower index), candidates
@@ -2832,7 +2951,8 @@ private:
                     opType == "LpPool" || opType == "Scatter" || opType == "Attention" ||
                     opType == "CenterCropPad" || isNormalization || opType == "RotaryEmbedding" ||
                     isQuantization || isComputed || opType == "If" || opType == "Loop" || opType == "Scan" ||
-                    opType == "Compress" || opType == "NonZero" || opType == "NonMaxSuppression";
+                    opType == "Compress" || opType == "NonZero" || opType == "NonMaxSuppression" ||
+                    opType == "Unique";
     if ((!opName && !expanded) || opType == "none")
       return emitError(loc) << "operator '" << opType << "' (opset " << opsetVersion
                             << ") is not supported";
@@ -2892,6 +3012,8 @@ private:
       return importSelection(node, operands, attrs, loc);
     if (opType == "NonMaxSuppression")
       return importNonMaxSuppression(node, operands, attrs, loc);
+    if (opType == "Unique")
+      return importUnique(node, operands, attrs, loc);
     if (opType == "Constant") {
       Attribute value;
       for (NamedAttribute named : attrs) {
