@@ -807,6 +807,55 @@ TEST_F(ImporterTest, UniqueNeedsTheDeclaredCount) {
   EXPECT_NE(messages.find("needs the declared shape of Y or indices"), std::string::npos) << messages;
 }
 
+TEST_F(ImporterTest, TfIdfVectorizerCountsEveryNGramAndSkip) {
+  // Two bigrams with skips 0 and 1 over rows of 6: four match terms, the
+  // counts mapped to 3 outputs by a MatMul.
+  ::onnx::ModelProto model;
+  model.set_ir_version(8);
+  model.add_opset_import()->set_version(9);
+  auto *graph = model.mutable_graph();
+  addValue(graph->add_input(), "x", 7, {2, 6});
+  auto *node = graph->add_node();
+  node->set_op_type("TfIdfVectorizer");
+  node->add_input("x");
+  node->add_output("y");
+  auto addInts = [&](const char *name, std::vector<int64_t> v) {
+    auto *a = node->add_attribute();
+    a->set_name(name);
+    a->set_type(::onnx::AttributeProto::INTS);
+    for (int64_t x : v)
+      a->add_ints(x);
+  };
+  auto addInt = [&](const char *name, int64_t v) {
+    auto *a = node->add_attribute();
+    a->set_name(name);
+    a->set_type(::onnx::AttributeProto::INT);
+    a->set_i(v);
+  };
+  addInts("pool_int64s", {1, 2, 2, 3});
+  addInts("ngram_counts", {0, 0});
+  addInts("ngram_indexes", {0, 2});
+  addInt("min_gram_length", 2);
+  addInt("max_gram_length", 2);
+  addInt("max_skip_count", 1);
+  auto *mode = node->add_attribute();
+  mode->set_name("mode");
+  mode->set_type(::onnx::AttributeProto::STRING);
+  mode->set_s("TF");
+  graph->add_output()->set_name("y");
+  std::string messages;
+  std::vector<std::string> types;
+  auto ops = importedOps(model, messages, &types);
+  EXPECT_EQ(std::count(ops.begin(), ops.end(), "ReduceSum"), 4) << messages;
+  EXPECT_EQ(std::count(ops.begin(), ops.end(), "MatMul"), 1) << messages;
+  EXPECT_EQ(types, std::vector<std::string>{"tensor<2x3xf32>"});
+  // A pool level that is not whole n-grams is refused.
+  node->mutable_attribute(1)->set_ints(1, 1);
+  messages.clear();
+  EXPECT_TRUE(importedOps(model, messages).empty());
+  EXPECT_NE(messages.find("does not split the pool into whole n-grams"), std::string::npos) << messages;
+}
+
 TEST_F(ImporterTest, InputShapeForUnknownInputIsAnError) {
   std::string path = write("relu.onnx", oneNodeModel("Relu"));
   mlc::frontend::ImportOptions options;

@@ -271,6 +271,15 @@ def unique(sorted_, axis):
     return with_declared_shape(node, [("x", T.FLOAT, [3, 4, 2])], types, [], 11, {"x": x}), {"x": x}
 
 
+def tfidf():
+    # Uni-, bi- and trigrams, skips up to 2, TFIDF weights, batched int64 rows.
+    node = h.make_node("TfIdfVectorizer", ["x"], ["y"], mode="TFIDF", min_gram_length=1, max_gram_length=3,
+                       max_skip_count=2, ngram_counts=[0, 3, 7], ngram_indexes=[4, 0, 1, 2, 5, 3],
+                       pool_int64s=[1, 2, 3, 1, 2, 2, 3, 1, 2, 3], weights=[0.5, 1, 1.5, 2, 2.5, 3])
+    x = RNG.integers(0, 5, (3, 10)).astype(np.int64)
+    return model(node, [("x", T.INT64, [3, 10])], T.FLOAT, opset=9), {"x": x}
+
+
 CASES = {
     "qlinearconv_uint8_groups_bias": lambda: qlinear_conv(np.uint8),
     "qlinearconv_int8_groups_bias": lambda: qlinear_conv(np.int8),
@@ -301,6 +310,7 @@ CASES = {
     "nonmaxsuppression_2x2x12": non_max_suppression,
     "unique_sorted_axis_1": lambda: unique(1, 1),
     "unique_unsorted_flat": lambda: unique(0, None),
+    "tfidf_trigrams_skips_weights": tfidf,
 }
 
 

@@ -1531,6 +1531,107 @@ private:
     return op("ReduceSum", {op("Mul", {op("Cast", {hit}, toI64), int64Constant(positions, loc)})}, sumRows);
   }
 
+  /// TfIdfVectorizer over integer input, per the reference's counting: a
+  /// pool n-gram of length n (within [min_gram_length, max_gram_length])
+  /// counts once per start i and skip distance d (1..max_skip_count + 1;
+  /// unigrams d = 1 only) where x[i + k d] = g_k for every k and the n-gram
+  /// lies inside the row. Each pool n-gram's count becomes TF (the count),
+  /// IDF (its weight, or 1, where counted) or TFIDF (weight times count) and
+  /// goes to its ngram_indexes entry by a constant [pool, output] matrix.
+  LogicalResult importTfIdfVectorizer(const ::onnx::NodeProto &node, ArrayRef<Value> operands,
+                                      const NamedAttrList &attrs, Location loc) {
+    auto refuse = [&](const Twine &why) { return emitError(loc) << "'TfIdfVectorizer': " << why; };
+    auto op = [&](StringRef name, ArrayRef<Value> args, NamedAttrList opAttrs = {}) {
+      return createOne(name, args, opAttrs, loc);
+    };
+    auto type = dyn_cast<RankedTensorType>(operands[0].getType());
+    if (!type || !type.hasStaticShape() || (type.getRank() != 1 && type.getRank() != 2) ||
+        !isa<IntegerType>(type.getElementType()))
+      return refuse("needs integer input of static shape [C] or [N, C] (string pools are not supported)");
+    auto ints = [&](StringRef name) {
+      auto a = dyn_cast_or_null<ArrayAttr>(attrs.get(name));
+      return a ? mlc::onnx::getI64s(a, 0, 0) : SmallVector<int64_t>();
+    };
+    SmallVector<int64_t> pool = ints("pool_int64s"), levels = ints("ngram_counts"), indexes = ints("ngram_indexes");
+    SmallVector<double> weights;
+    if (auto w = dyn_cast_or_null<ArrayAttr>(attrs.get("weights")))
+      for (Attribute v : w)
+        weights.push_back(cast<FloatAttr>(v).getValueAsDouble());
+    StringRef mode = "TF";
+    if (auto m = dyn_cast_or_null<StringAttr>(attrs.get("mode")))
+      mode = m.getValue();
+    int64_t minN = intAttr(attrs, "min_gram_length", 1), maxN = intAttr(attrs, "max_gram_length", 1),
+            maxSkip = intAttr(attrs, "max_skip_count", 0);
+    if (pool.empty() || levels.empty() || indexes.empty() || minN < 1 || maxN < minN || maxSkip < 0 ||
+        (mode != "TF" && mode != "IDF" && mode != "TFIDF"))
+      return refuse("needs pool_int64s, ngram_counts, ngram_indexes, valid gram lengths and mode TF, IDF or TFIDF");
+    int64_t outSize = *llvm::max_element(indexes) + 1;
+    if (!weights.empty() && weights.size() != indexes.size())
+      return refuse("weights must have one value per pool n-gram");
+    bool batched = type.getRank() == 2;
+    int64_t rows = batched ? type.getDimSize(0) : 1, len = type.getShape().back();
+    Value x = batched ? operands[0] : op("Reshape", {operands[0], int64Constant({1, len}, loc)});
+    Type et = type.getElementType();
+    // The pool's n-grams in order: (n, first element offset).
+    SmallVector<std::pair<int64_t, int64_t>> grams;
+    for (size_t l = 0; l < levels.size(); ++l) {
+      int64_t n = l + 1, begin = levels[l], end = l + 1 < levels.size() ? levels[l + 1] : (int64_t)pool.size();
+      if (begin < 0 || end > (int64_t)pool.size() || end < begin || (end - begin) % n)
+        return refuse("ngram_counts does not split the pool into whole n-grams");
+      for (int64_t at = begin; at < end; at += n)
+        grams.push_back({n, at});
+    }
+    if ((int64_t)grams.size() != (int64_t)indexes.size())
+      return refuse("ngram_indexes must have one entry per pool n-gram");
+    if ((int64_t)grams.size() * (maxSkip + 1) > 4096)
+      return refuse("expands at most 4096 (n-gram, skip) pairs");
+    NamedAttrList toF, sumRow = axesAttr({1});
+    toF.set("to", builder.getI64IntegerAttr(1));
+    Value zeros = constant(DenseElementsAttr::get(RankedTensorType::get({rows, 1}, builder.getF32Type()), 0.0f), loc);
+    SmallVector<Value> counts;
+    for (auto [n, at] : grams) {
+      Value count = zeros;
+      if (n >= minN && n <= maxN)
+        for (int64_t d = 1; d <= (n == 1 ? 1 : maxSkip + 1); ++d) {
+          int64_t starts = len - (n - 1) * d;
+          if (starts <= 0)
+            break;
+          Value match;
+          for (int64_t k = 0; k < n; ++k) {
+            Value part = op("Slice", {x, int64Constant({k * d}, loc), int64Constant({k * d + starts}, loc),
+                                      int64Constant({1}, loc), int64Constant({1}, loc)});
+            Value eq = op("Equal", {part, scalar(et, (double)pool[at + k], loc)});
+            match = match ? op("And", {match, eq}) : eq;
+          }
+          count = op("Add", {count, op("ReduceSum", {op("Cast", {match}, toF)}, sumRow)});
+        }
+      counts.push_back(count);
+    }
+    SmallVector<double> mapping(grams.size() * outSize, 0.0);
+    for (auto [g, o] : llvm::enumerate(indexes)) {
+      if (o < 0)
+        return refuse("ngram_indexes must not be negative");
+      mapping[g * outSize + o] = 1.0;
+    }
+    // Weighted per pool n-gram (as the operator's definition and
+    // onnxruntime have it), then summed into the outputs.
+    Type f32 = builder.getF32Type();
+    int64_t numGrams = grams.size();
+    Value all = counts.size() == 1 ? counts[0] : op("Concat", counts, axisAttr(1)); // [rows, pool]
+    Value w = weights.empty() ? Value() : floatConstant(RankedTensorType::get({numGrams}, f32), weights, loc);
+    if (mode == "IDF")
+      all = op("Where", {op("Greater", {all, scalar(f32, 0, loc)}), w ? w : scalar(f32, 1, loc), scalar(f32, 0, loc)});
+    else if (mode == "TFIDF" && w)
+      all = op("Mul", {all, w});
+    Value y = op("MatMul", {all, floatConstant(RankedTensorType::get({numGrams, outSize}, f32), mapping, loc)});
+    if (!batched)
+      y = op("Reshape", {y, int64Constant({outSize}, loc)});
+    if (!y)
+      return failure();
+    values[node.output(0)] = y;
+    return success();
+  }
+
   /// Unique, with the number of unique elements (or slices along `axis`)
   /// from the declared shape of Y or of indices. With the slices as rows
   /// [n, r] (the flattened input without an axis): same[k, j] says rows k
@@ -2952,7 +3053,7 @@ private:
                     opType == "CenterCropPad" || isNormalization || opType == "RotaryEmbedding" ||
                     isQuantization || isComputed || opType == "If" || opType == "Loop" || opType == "Scan" ||
                     opType == "Compress" || opType == "NonZero" || opType == "NonMaxSuppression" ||
-                    opType == "Unique";
+                    opType == "Unique" || opType == "TfIdfVectorizer";
     if ((!opName && !expanded) || opType == "none")
       return emitError(loc) << "operator '" << opType << "' (opset " << opsetVersion
                             << ") is not supported";
@@ -3014,6 +3115,8 @@ private:
       return importNonMaxSuppression(node, operands, attrs, loc);
     if (opType == "Unique")
       return importUnique(node, operands, attrs, loc);
+    if (opType == "TfIdfVectorizer")
+      return importTfIdfVectorizer(node, operands, attrs, loc);
     if (opType == "Constant") {
       Attribute value;
       for (NamedAttribute named : attrs) {
