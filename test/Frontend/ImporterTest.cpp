@@ -856,6 +856,26 @@ TEST_F(ImporterTest, TfIdfVectorizerCountsEveryNGramAndSkip) {
   EXPECT_NE(messages.find("does not split the pool into whole n-grams"), std::string::npos) << messages;
 }
 
+TEST_F(ImporterTest, LinearAttentionUnrollsItsRecurrence) {
+  // gated_delta over 3 steps, 4 query heads reading 2 state heads.
+  auto model = nodeModel("LinearAttention", 27,
+                         {{"q", {2, 3, 16}}, {"k", {2, 3, 8}}, {"v", {2, 3, 8}}, {"past", {2, 2, 4, 4}},
+                          {"decay", {2, 3, 2}}, {"beta", {2, 3, 2}}},
+                         {{"q_num_heads", 4}, {"kv_num_heads", 2}});
+  model.mutable_graph()->mutable_node(0)->add_output("state");
+  model.mutable_graph()->add_output()->set_name("state");
+  std::string messages;
+  std::vector<std::string> types;
+  auto ops = importedOps(model, messages, &types);
+  EXPECT_EQ(std::count(ops.begin(), ops.end(), "Exp"), 3) << messages;
+  EXPECT_EQ(types, (std::vector<std::string>{"tensor<2x3x16xf32>", "tensor<2x2x4x4xf32>"}));
+  // The delta rules need beta.
+  model.mutable_graph()->mutable_node(0)->mutable_input()->RemoveLast();
+  messages.clear();
+  EXPECT_TRUE(importedOps(model, messages).empty());
+  EXPECT_NE(messages.find("beta by the delta rules"), std::string::npos) << messages;
+}
+
 TEST_F(ImporterTest, InputShapeForUnknownInputIsAnError) {
   std::string path = write("relu.onnx", oneNodeModel("Relu"));
   mlc::frontend::ImportOptions options;

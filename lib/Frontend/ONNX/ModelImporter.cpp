@@ -2668,6 +2668,168 @@ private:
     return success();
   }
 
+  /// CausalConvWithState: a depthwise 1-d convolution over the input with
+  /// past_state (zeros without one) in front, optionally followed by SiLU;
+  /// present_state is the last k - 1 positions of that padded input.
+  LogicalResult importCausalConvWithState(const ::onnx::NodeProto &node, ArrayRef<Value> operands,
+                                          const NamedAttrList &attrs, Location loc) {
+    auto refuse = [&](const Twine &why) { return emitError(loc) << "'CausalConvWithState': " << why; };
+    auto op = [&](StringRef name, ArrayRef<Value> args, NamedAttrList opAttrs = {}) {
+      return createOne(name, args, opAttrs, loc);
+    };
+    auto xType = dyn_cast<RankedTensorType>(operands[0].getType());
+    auto wType = operands.size() > 1 ? dyn_cast<RankedTensorType>(operands[1].getType()) : nullptr;
+    if (!xType || !wType || !xType.hasStaticShape() || !wType.hasStaticShape() || xType.getRank() != 3 ||
+        wType.getRank() != 3 || wType.getDimSize(1) != 1 || wType.getDimSize(0) != xType.getDimSize(1) ||
+        !isa<FloatType>(xType.getElementType()))
+      return refuse("needs float input [batch, channels, length] and weight [channels, 1, k] of static shapes");
+    StringRef activation = "none";
+    if (auto a = dyn_cast_or_null<StringAttr>(attrs.get("activation")))
+      activation = a.getValue();
+    if (activation != "none" && activation != "silu" && activation != "swish")
+      return refuse("activation must be none, silu or swish");
+    int64_t batch = xType.getDimSize(0), channels = xType.getDimSize(1), k = wType.getDimSize(2);
+    int64_t length = xType.getDimSize(2);
+    Value past = optionalOperand(operands, 3);
+    if (!past && k > 1)
+      past = constant(DenseElementsAttr::get(RankedTensorType::get({batch, channels, k - 1}, xType.getElementType()),
+                                             builder.getZeroAttr(xType.getElementType())),
+                      loc);
+    Value padded = k > 1 ? op("Concat", {past, operands[0]}, axisAttr(2)) : operands[0];
+    NamedAttrList conv;
+    conv.set("group", builder.getI64IntegerAttr(channels));
+    // Half precision: the convolution in float32, rounded once, then SiLU in
+    // float32 of the rounded value (as the reference computes it).
+    Type own = xType.getElementType(), f32 = builder.getF32Type();
+    auto as = [&](Value x, Type t) {
+      return x && cast<RankedTensorType>(x.getType()).getElementType() != t ? op("Cast", {x}, castTo(t)) : x;
+    };
+    Value bias = optionalOperand(operands, 2);
+    Value none = mlc::onnx::NoneOp::create(builder, loc, builder.getNoneType());
+    Value y = as(op("Conv", {as(padded, f32), as(operands[1], f32), bias ? as(bias, f32) : none}, conv), own);
+    if (y && activation != "none") {
+      Value x32 = as(y, f32);
+      y = as(op("Mul", {x32, op("Sigmoid", {x32})}), own);
+    }
+    // The last k - 1 positions of the padded input (none for k = 1).
+    Value present = k > 1 ? op("Slice", {padded, int64Constant({length}, loc), int64Constant({length + k - 1}, loc),
+                                         int64Constant({2}, loc), int64Constant({1}, loc)})
+                          : constant(DenseElementsAttr::get(RankedTensorType::get({batch, channels, 0}, own),
+                                                            ArrayRef<Attribute>{}),
+                                     loc);
+    Value results[] = {y, present};
+    for (int i = 0; i < node.output_size() && i < 2; ++i) {
+      if (node.output(i).empty())
+        continue;
+      if (!results[i])
+        return failure();
+      values[node.output(i)] = results[i];
+    }
+    return success();
+  }
+
+  /// LinearAttention, its recurrence unrolled over the (static) sequence,
+  /// in float32: per step t, with the state S [batch, kv heads, d_k, d_v]:
+  ///   gated:  S *= exp(decay_t)              (per head or per key feature)
+  ///   delta:  v_t = beta_t (v_t - k_t S)     (the delta rule)
+  ///   S += k_t^T v_t;  o_t = scale q_t S     (S repeated for grouped queries)
+  /// The outputs [batch, seq, q heads * d_v] and the final state.
+  LogicalResult importLinearAttention(const ::onnx::NodeProto &node, ArrayRef<Value> operands,
+                                      const NamedAttrList &attrs, Location loc) {
+    auto refuse = [&](const Twine &why) { return emitError(loc) << "'LinearAttention': " << why; };
+    auto op = [&](StringRef name, ArrayRef<Value> args, NamedAttrList opAttrs = {}) {
+      return createOne(name, args, opAttrs, loc);
+    };
+    auto shapeOf = [](Value v) -> ArrayRef<int64_t> { return cast<RankedTensorType>(v.getType()).getShape(); };
+    for (Value v : operands)
+      if (auto t = dyn_cast<RankedTensorType>(v.getType()); !isa<NoneType>(v.getType()) && (!t || !t.hasStaticShape()))
+        return refuse("needs inputs of static shape");
+    Value q = operands[0], k = optionalOperand(operands, 1), v = optionalOperand(operands, 2);
+    Value past = optionalOperand(operands, 3), decay = optionalOperand(operands, 4), beta = optionalOperand(operands, 5);
+    int64_t qHeads = intAttr(attrs, "q_num_heads", 0), kvHeads = intAttr(attrs, "kv_num_heads", 0);
+    StringRef rule = "gated_delta";
+    if (auto r = dyn_cast_or_null<StringAttr>(attrs.get("update_rule")))
+      rule = r.getValue();
+    bool gating = rule == "gated" || rule == "gated_delta", delta = rule == "delta" || rule == "gated_delta";
+    if (rule != "linear" && !gating && !delta)
+      return refuse("update_rule must be linear, gated, delta or gated_delta");
+    if (!k || !v || shapeOf(q).size() != 3 || shapeOf(k).size() != 3 || shapeOf(v).size() != 3)
+      return refuse("needs query, key and value of rank 3");
+    if (qHeads <= 0 || kvHeads <= 0 || qHeads % kvHeads || shapeOf(q)[2] % qHeads || shapeOf(v)[2] % kvHeads)
+      return refuse("q_num_heads must be a positive multiple of kv_num_heads, dividing the hidden sizes");
+    if (gating != (decay != nullptr) || delta != (beta != nullptr))
+      return refuse("decay is needed exactly by the gated rules and beta by the delta rules");
+    Type own = cast<RankedTensorType>(q.getType()).getElementType(), f32 = builder.getF32Type();
+    int64_t batch = shapeOf(q)[0], steps = shapeOf(q)[1], dk = shapeOf(q)[2] / qHeads, dv = shapeOf(v)[2] / kvHeads;
+    if (steps > 4096)
+      return refuse("unrolls sequences of at most 4096 steps");
+    auto f = [&](Value x) { return x && cast<RankedTensorType>(x.getType()).getElementType() != f32 ? op("Cast", {x}, castTo(f32)) : x; };
+    // [b, t, h * d] -> [b, h, t, d]
+    auto heads = [&](Value x, int64_t h) {
+      int64_t d = shapeOf(x)[2] / h;
+      return op("Transpose", {op("Reshape", {f(x), int64Constant({batch, steps, h, d}, loc)})}, permAttr({0, 2, 1, 3}));
+    };
+    Value q4 = heads(q, qHeads), k4 = heads(k, kvHeads), v4 = heads(v, kvHeads);
+    Value decay4, beta4;
+    if (decay) {
+      int64_t last = shapeOf(decay)[2];
+      if (last != kvHeads && last != kvHeads * dk)
+        return refuse("decay's last dim must be kv_num_heads or kv_num_heads * d_k");
+      decay4 = heads(decay, kvHeads); // [b, h, t, 1 or d_k]
+    }
+    if (beta) {
+      int64_t last = shapeOf(beta)[2];
+      if (last != kvHeads && last != 1)
+        return refuse("beta's last dim must be kv_num_heads or 1");
+      beta4 = heads(beta, last); // [b, h or 1, t, 1]
+    }
+    auto step = [&](Value x, int64_t t) { // x[:, :, t, :]
+      Value s2 = op("Slice", {x, int64Constant({t}, loc), int64Constant({t + 1}, loc), int64Constant({2}, loc),
+                              int64Constant({1}, loc)});
+      return op("Squeeze", {s2}, axesAttr({2}));
+    };
+    Value state = past ? f(past)
+                       : constant(DenseElementsAttr::get(RankedTensorType::get({batch, kvHeads, dk, dv}, f32), 0.0f), loc);
+    if (shapeOf(state) != ArrayRef<int64_t>({batch, kvHeads, dk, dv}))
+      return refuse("past_state must be [batch, kv_num_heads, d_k, d_v]");
+    double scale = 1.0 / std::sqrt((double)dk);
+    if (auto a = dyn_cast_or_null<FloatAttr>(attrs.get("scale")); a && a.getValueAsDouble() != 0.0)
+      scale = a.getValueAsDouble();
+    Value scaleValue = scalar(f32, scale, loc);
+    int64_t group = qHeads / kvHeads;
+    SmallVector<Value> outs;
+    for (int64_t t = 0; t < steps; ++t) {
+      Value kt = step(k4, t), vt = step(v4, t);
+      if (gating)
+        state = op("Mul", {state, op("Unsqueeze", {op("Exp", {step(decay4, t)})}, axesAttr({3}))});
+      if (delta) {
+        Value retrieved = op("Squeeze", {op("MatMul", {op("Unsqueeze", {kt}, axesAttr({2})), state})}, axesAttr({2}));
+        vt = op("Mul", {step(beta4, t), op("Sub", {vt, retrieved})});
+      }
+      state = op("Add", {state, op("Mul", {op("Unsqueeze", {kt}, axesAttr({3})), op("Unsqueeze", {vt}, axesAttr({2}))})});
+      Value read = state;
+      if (group > 1)
+        read = op("Reshape", {op("Expand", {op("Unsqueeze", {state}, axesAttr({2})),
+                                            int64Constant({batch, kvHeads, group, dk, dv}, loc)}),
+                              int64Constant({batch, qHeads, dk, dv}, loc)});
+      Value qt = op("Unsqueeze", {step(q4, t)}, axesAttr({2})); // [b, hq, 1, d_k]
+      outs.push_back(op("Mul", {op("MatMul", {qt, read}), scaleValue}));   // [b, hq, 1, d_v]
+    }
+    Value o = outs.size() == 1 ? outs[0] : op("Concat", outs, axisAttr(2)); // [b, hq, t, d_v]
+    o = op("Reshape", {op("Transpose", {o}, permAttr({0, 2, 1, 3})), int64Constant({batch, steps, qHeads * dv}, loc)});
+    Type stateType = past ? cast<RankedTensorType>(past.getType()).getElementType() : own;
+    Value results[] = {own == f32 ? o : op("Cast", {o}, castTo(own)),
+                       stateType == f32 ? state : op("Cast", {state}, castTo(stateType))};
+    for (int i = 0; i < node.output_size() && i < 2; ++i) {
+      if (node.output(i).empty())
+        continue;
+      if (!results[i])
+        return failure();
+      values[node.output(i)] = results[i];
+    }
+    return success();
+  }
+
   /// Attention (opsets 23-24) expanded per its definition. Q, K and V are
   /// [batch, heads, sequence, head size] (3-d inputs [batch, sequence,
   /// heads * size] are split by q_num_heads and kv_num_heads); past key and
@@ -3053,7 +3215,8 @@ private:
                     opType == "CenterCropPad" || isNormalization || opType == "RotaryEmbedding" ||
                     isQuantization || isComputed || opType == "If" || opType == "Loop" || opType == "Scan" ||
                     opType == "Compress" || opType == "NonZero" || opType == "NonMaxSuppression" ||
-                    opType == "Unique" || opType == "TfIdfVectorizer";
+                    opType == "Unique" || opType == "TfIdfVectorizer" || opType == "LinearAttention" ||
+                    opType == "CausalConvWithState";
     if ((!opName && !expanded) || opType == "none")
       return emitError(loc) << "operator '" << opType << "' (opset " << opsetVersion
                             << ") is not supported";
@@ -3117,6 +3280,10 @@ private:
       return importUnique(node, operands, attrs, loc);
     if (opType == "TfIdfVectorizer")
       return importTfIdfVectorizer(node, operands, attrs, loc);
+    if (opType == "LinearAttention")
+      return importLinearAttention(node, operands, attrs, loc);
+    if (opType == "CausalConvWithState")
+      return importCausalConvWithState(node, operands, attrs, loc);
     if (opType == "Constant") {
       Attribute value;
       for (NamedAttribute named : attrs) {
