@@ -30,6 +30,19 @@ def PlanMemory : Pass<"mlc-cpu-plan-memory", "mlir::func::FuncOp"> {
   let dependentDialects = ["mlir::memref::MemRefDialect", "mlir::arith::ArithDialect"];
 }
 
+def DistinctResults : Pass<"mlc-cpu-distinct-results", "mlir::func::FuncOp"> {
+  let summary = "Gives each buffer a function returns its own allocation";
+  let description = [{
+    Runs after bufferization, before `buffer-results-to-out-params`, which
+    turns each returned allocation into a caller-provided out-param and
+    cannot do that for one allocation returned twice (two graph outputs
+    that are the same value, such as several empty splits). Every repeat of
+    a returned memref is copied into a fresh allocation, so that each
+    output has a buffer of its own.
+  }];
+  let dependentDialects = ["mlir::memref::MemRefDialect"];
+}
+
 def CopiesToLinalg : Pass<"mlc-cpu-copies-to-linalg", "mlir::ModuleOp"> {
   let summary = "Rewrites memref.copy as linalg.copy";
   let description = [{

@@ -43,8 +43,9 @@ void mlc::cpu::buildBufferizePipeline(OpPassManager &pm,
                                       function_ref<void(OpPassManager &)> beforePlan,
                                       function_ref<void(OpPassManager &)> afterPlan) {
   addPasses(pm, "one-shot-bufferize{bufferize-function-boundaries=1 "
-                "function-boundary-type-conversion=identity-layout-map},"
-                "buffer-results-to-out-params{hoist-static-allocs=1 modify-public-functions=1},"
+                "function-boundary-type-conversion=identity-layout-map}");
+  pm.nest<func::FuncOp>().addPass(cpu::createDistinctResults());
+  addPasses(pm, "buffer-results-to-out-params{hoist-static-allocs=1 modify-public-functions=1},"
                 "canonicalize,cse");
   beforePlan(pm);
   pm.nest<func::FuncOp>().addPass(cpu::createPlanMemory());

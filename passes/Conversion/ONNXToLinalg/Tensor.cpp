@@ -97,6 +97,10 @@ struct SplitToTensor : OpRewritePattern<onnx::SplitOp> {
       SmallVector<int64_t> offsets(type.getRank(), 0), strides(type.getRank(), 1);
       offsets[axis] = offset;
       offset += type.getDimSize(axis);
+      if (type.getNumElements() == 0) { // an empty part (perhaps of an empty input): nothing to read
+        results.push_back(tensor::EmptyOp::create(rewriter, op.getLoc(), type.getShape(), type.getElementType()));
+        continue;
+      }
       results.push_back(tensor::ExtractSliceOp::create(rewriter, op.getLoc(), type, op.getInput(),
                                                        ValueRange{}, ValueRange{}, ValueRange{},
                                                        offsets, type.getShape(), strides));
