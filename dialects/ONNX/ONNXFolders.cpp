@@ -187,10 +187,6 @@ OpFoldResult DropoutOp::fold(FoldAdaptor adaptor) {
     return getData();
   if (auto mode = asDense(adaptor.getTrainingMode()); mode && !mode.getSplatValue<bool>())
     return getData();
-  // Training with a ratio of 0 drops nothing either.
-  if (auto ratio = asDense(adaptor.getRatio()); ratio && ratio.isSplat() && isa<FloatType>(ratio.getElementType()) &&
-                                                ratio.getSplatValue<APFloat>().isZero())
-    return getData();
   return {};
 }
 

@@ -280,6 +280,16 @@ def tfidf():
     return model(node, [("x", T.INT64, [3, 10])], T.FLOAT, opset=9), {"x": x}
 
 
+def batchnorm_training():
+    # Batch statistics, and the running statistics updated by the momentum.
+    inits = [nh.from_array(RNG.standard_normal(c).astype(np.float32), n) for n, c in
+             (("s", 3), ("b", 3), ("m", 3))] + [nh.from_array(RNG.uniform(0.5, 2, 3).astype(np.float32), "v")]
+    node = h.make_node("BatchNormalization", ["x", "s", "b", "m", "v"], ["y", "rm", "rv"], training_mode=1,
+                       momentum=0.8, epsilon=1e-3)
+    feeds = {"x": RNG.standard_normal((2, 3, 4, 5)).astype(np.float32)}
+    return model(node, [("x", T.FLOAT, [2, 3, 4, 5])], T.FLOAT, inits, opset=15), feeds
+
+
 CASES = {
     "qlinearconv_uint8_groups_bias": lambda: qlinear_conv(np.uint8),
     "qlinearconv_int8_groups_bias": lambda: qlinear_conv(np.int8),
@@ -311,6 +321,7 @@ CASES = {
     "unique_sorted_axis_1": lambda: unique(1, 1),
     "unique_unsorted_flat": lambda: unique(0, None),
     "tfidf_trigrams_skips_weights": tfidf,
+    "batchnorm_training_mode": batchnorm_training,
 }
 
 

@@ -2453,6 +2453,54 @@ private:
     return success();
   }
 
+  /// BatchNormalization in training mode (opset 14+): normalized with the
+  /// batch's own mean and (biased) variance over every dim but the channels;
+  /// running_mean/var = input_mean/var * momentum + batch statistic *
+  /// (1 - momentum).
+  LogicalResult importTrainingBatchNorm(const ::onnx::NodeProto &node, ArrayRef<Value> operands,
+                                        const NamedAttrList &attrs, Location loc) {
+    auto op = [&](StringRef name, ArrayRef<Value> args, NamedAttrList opAttrs = {}) {
+      return createOne(name, args, opAttrs, loc);
+    };
+    auto type = dyn_cast<RankedTensorType>(operands[0].getType());
+    if (!type || !type.hasStaticShape() || type.getRank() < 2 || !isa<FloatType>(type.getElementType()) ||
+        operands.size() < 5)
+      return emitError(loc) << "'BatchNormalization': training mode needs a float input of static shape";
+    auto floatAttr = [&](StringRef name, double dflt) {
+      auto a = dyn_cast_or_null<FloatAttr>(attrs.get(name));
+      return a ? a.getValueAsDouble() : dflt;
+    };
+    Type et = type.getElementType();
+    int64_t rank = type.getRank(), channels = type.getDimSize(1);
+    SmallVector<int64_t> axes = {0}, perChannel(rank - 1, 1);
+    for (int64_t d = 2; d < rank; ++d)
+      axes.push_back(d);
+    perChannel[0] = channels;
+    NamedAttrList reduce = axesAttr(axes);
+    reduce.set("keepdims", builder.getI64IntegerAttr(1));
+    Value mean = op("ReduceMean", {operands[0]}, reduce); // [1, C, 1, ...]
+    Value centred = op("Sub", {operands[0], mean});
+    Value var = op("ReduceMean", {op("Mul", {centred, centred})}, reduce);
+    auto channelShaped = [&](Value v) { return op("Reshape", {v, int64Constant(perChannel, loc)}); };
+    Value deviation = op("Sqrt", {op("Add", {var, scalar(et, floatAttr("epsilon", 1e-5), loc)})});
+    Value y = op("Add", {op("Mul", {channelShaped(operands[1]), op("Div", {centred, deviation})}),
+                         channelShaped(operands[2])});
+    double momentum = floatAttr("momentum", 0.9);
+    auto running = [&](Value input, Value batch) {
+      return op("Add", {op("Mul", {input, scalar(et, momentum, loc)}),
+                        op("Mul", {op("Reshape", {batch, int64Constant({channels}, loc)}), scalar(et, 1 - momentum, loc)})});
+    };
+    Value results[] = {y, running(operands[3], mean), running(operands[4], var)};
+    for (int i = 0; i < node.output_size() && i < 3; ++i) {
+      if (node.output(i).empty())
+        continue;
+      if (!results[i])
+        return failure();
+      values[node.output(i)] = results[i];
+    }
+    return success();
+  }
+
   /// Normalizations that are functions of other ops, expanded here:
   ///  - LRN: y = x / (bias + alpha / size * sum of x^2 over `size` channels
   ///    centred on c)^beta; the windowed sum is an AveragePool (times size)
@@ -3488,6 +3536,8 @@ private:
       numResults = 1;
     if (opType == "MaxPool" && failed(refuseUsedOutputsFrom(1, "Indices")))
       return failure();
+    if (opType == "BatchNormalization" && opsetVersion >= 14 && intAttr(attrs, "training_mode", 0) != 0)
+      return importTrainingBatchNorm(node, operands, attrs, loc);
     if (opType == "BatchNormalization" && failed(refuseUsedOutputsFrom(1, "running mean/var")))
       return failure();
     if (opType == "LayerNormalization") {
