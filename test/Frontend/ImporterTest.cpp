@@ -876,6 +876,24 @@ TEST_F(ImporterTest, LinearAttentionUnrollsItsRecurrence) {
   EXPECT_NE(messages.find("beta by the delta rules"), std::string::npos) << messages;
 }
 
+TEST_F(ImporterTest, MaxPoolIndicesCompareEachKernelPosition) {
+  // A 2x2 kernel: four window slices of the padded input and index map.
+  auto model = nodeModel("MaxPool", 12, {{"x", {1, 2, 4, 4}}}, {});
+  auto *node = model.mutable_graph()->mutable_node(0);
+  auto *k = node->add_attribute();
+  k->set_name("kernel_shape");
+  k->set_type(::onnx::AttributeProto::INTS);
+  k->add_ints(2);
+  k->add_ints(2);
+  node->add_output("i");
+  model.mutable_graph()->add_output()->set_name("i");
+  std::string messages;
+  std::vector<std::string> types;
+  auto ops = importedOps(model, messages, &types);
+  EXPECT_EQ(std::count(ops.begin(), ops.end(), "Slice"), 8) << messages;
+  EXPECT_EQ(types, (std::vector<std::string>{"tensor<1x2x3x3xf32>", "tensor<1x2x3x3xi64>"}));
+}
+
 TEST_F(ImporterTest, InputShapeForUnknownInputIsAnError) {
   std::string path = write("relu.onnx", oneNodeModel("Relu"));
   mlc::frontend::ImportOptions options;

@@ -290,6 +290,14 @@ def batchnorm_training():
     return model(node, [("x", T.FLOAT, [2, 3, 4, 5])], T.FLOAT, inits, opset=15), feeds
 
 
+def maxpool_indices(storage_order):
+    # Pads, strides, ceil_mode; indices over the whole [N, C, H, W] tensor.
+    node = h.make_node("MaxPool", ["x"], ["y", "i"], kernel_shape=[3, 2], strides=[2, 2], pads=[1, 0, 1, 1],
+                       ceil_mode=1, storage_order=storage_order)
+    feeds = {"x": RNG.standard_normal((2, 3, 7, 6)).astype(np.float32)}
+    return model(node, [("x", T.FLOAT, [2, 3, 7, 6])], [T.FLOAT, T.INT64], opset=12), feeds
+
+
 CASES = {
     "qlinearconv_uint8_groups_bias": lambda: qlinear_conv(np.uint8),
     "qlinearconv_int8_groups_bias": lambda: qlinear_conv(np.int8),
@@ -322,6 +330,8 @@ CASES = {
     "unique_unsorted_flat": lambda: unique(0, None),
     "tfidf_trigrams_skips_weights": tfidf,
     "batchnorm_training_mode": batchnorm_training,
+    "maxpool_indices_row_major": lambda: maxpool_indices(0),
+    "maxpool_indices_column_major": lambda: maxpool_indices(1),
 }
 
 

@@ -2453,6 +2453,119 @@ private:
     return success();
   }
 
+  /// MaxPool with its Indices output: Y from the MaxPool op, and for each
+  /// output the flat index (row-major, or with storage_order 1 the spatial
+  /// dims column-major) of the first window element equal to it: the kernel
+  /// positions are visited in order, each comparing a strided slice of the
+  /// padded input with Y and taking the same slice of a padded index map.
+  LogicalResult importMaxPoolWithIndices(const ::onnx::NodeProto &node, ArrayRef<Value> operands,
+                                         const NamedAttrList &attrs, Location loc) {
+    auto refuse = [&](const Twine &why) { return emitError(loc) << "'MaxPool': " << why; };
+    auto op = [&](StringRef name, ArrayRef<Value> args, NamedAttrList opAttrs = {}) {
+      return createOne(name, args, opAttrs, loc);
+    };
+    auto type = dyn_cast<RankedTensorType>(operands[0].getType());
+    auto kernelAttr = dyn_cast_or_null<ArrayAttr>(attrs.get("kernel_shape"));
+    if (!type || !type.hasStaticShape() || type.getRank() < 3 || !kernelAttr)
+      return refuse("the Indices output needs an input of static shape and kernel_shape");
+    if (auto a = dyn_cast_or_null<StringAttr>(attrs.get("auto_pad")); a && a.getValue() != "NOTSET" &&
+                                                                     a.getValue() != "VALID")
+      return refuse("the Indices output needs explicit pads (auto_pad NOTSET or VALID)");
+    if (type.getNumElements() > (int64_t)1 << 24)
+      return refuse("the Indices output is supported for inputs of up to 2^24 elements");
+    Value y = op("MaxPool", {operands[0]}, attrs);
+    auto yType = y ? dyn_cast<RankedTensorType>(y.getType()) : RankedTensorType();
+    if (!yType || !yType.hasStaticShape())
+      return failure();
+    int64_t rank = type.getRank(), spatial = rank - 2;
+    auto array = [&](StringRef name) -> std::optional<ArrayAttr> {
+      if (auto a = dyn_cast_or_null<ArrayAttr>(attrs.get(name)))
+        return a;
+      return std::nullopt;
+    };
+    SmallVector<int64_t> kernel = mlc::onnx::getI64s(kernelAttr, spatial, 1);
+    SmallVector<int64_t> strides = mlc::onnx::getI64s(array("strides"), spatial, 1);
+    SmallVector<int64_t> dilations = mlc::onnx::getI64s(array("dilations"), spatial, 1);
+    SmallVector<int64_t> pads = mlc::onnx::getI64s(array("pads"), 2 * spatial, 0);
+    // Pad the ends far enough for every window (ceil_mode reaches past).
+    SmallVector<int64_t> fullPads(2 * rank, 0);
+    for (int64_t d = 0; d < spatial; ++d) {
+      int64_t in = type.getDimSize(2 + d), out = yType.getDimSize(2 + d);
+      int64_t needed = (out - 1) * strides[d] + (kernel[d] - 1) * dilations[d] + 1;
+      fullPads[2 + d] = pads[d];
+      fullPads[rank + 2 + d] = std::max(pads[spatial + d], needed - in - pads[d]);
+    }
+    // The flat index of every input element.
+    bool columnMajor = intAttr(attrs, "storage_order", 0) != 0;
+    ArrayRef<int64_t> shape = type.getShape();
+    int64_t plane = 1;
+    for (int64_t d = 2; d < rank; ++d)
+      plane *= shape[d];
+    SmallVector<int64_t> flat(type.getNumElements());
+    for (int64_t i = 0, n = flat.size(); i < n; ++i) {
+      int64_t within = i % plane, rest = within, index = i - within, stride = 1;
+      SmallVector<int64_t> at(spatial);
+      for (int64_t d = spatial - 1; d >= 0; --d) {
+        at[d] = rest % shape[2 + d];
+        rest /= shape[2 + d];
+      }
+      if (!columnMajor) {
+        index = i;
+      } else {
+        for (int64_t d = 0; d < spatial; ++d) { // the first spatial dim varies fastest
+          index += at[d] * stride;
+          stride *= shape[2 + d];
+        }
+      }
+      flat[i] = index;
+    }
+    Type et = type.getElementType();
+    Value lowest = isa<FloatType>(et) ? scalar(et, -INFINITY, loc) : Value();
+    if (!lowest) {
+      auto it = cast<IntegerType>(et);
+      APInt v = it.isUnsigned() ? APInt::getMinValue(it.getWidth()) : APInt::getSignedMinValue(it.getWidth());
+      lowest = constant(DenseElementsAttr::get(RankedTensorType::get({}, et), v), loc);
+    }
+    Value padsValue = int64Constant(fullPads, loc);
+    Value paddedX = op("Pad", {operands[0], padsValue, lowest});
+    Value indexMap = op("Reshape", {int64Constant(flat, loc), int64Constant(shape, loc)});
+    Value paddedI = op("Pad", {indexMap, padsValue, int64Constant({-1}, loc)});
+    SmallVector<int64_t> yShape(yType.getShape());
+    Value indices = constant(DenseElementsAttr::get(RankedTensorType::get(yShape, builder.getI64Type()), (int64_t)0), loc);
+    Value done = constant(DenseElementsAttr::get(RankedTensorType::get(yShape, builder.getI1Type()), false), loc);
+    SmallVector<int64_t> axesList, stepsList;
+    for (int64_t d = 0; d < spatial; ++d) {
+      axesList.push_back(2 + d);
+      stepsList.push_back(strides[d]);
+    }
+    int64_t positions = 1;
+    for (int64_t k : kernel)
+      positions *= k;
+    for (int64_t p = 0; p < positions; ++p) {
+      SmallVector<int64_t> starts(spatial), ends(spatial);
+      for (int64_t d = spatial - 1, rest = p; d >= 0; rest /= kernel[d], --d) {
+        starts[d] = (rest % kernel[d]) * dilations[d];
+        ends[d] = starts[d] + (yShape[2 + d] - 1) * strides[d] + 1;
+      }
+      auto window = [&](Value v) {
+        return op("Slice", {v, int64Constant(starts, loc), int64Constant(ends, loc), int64Constant(axesList, loc),
+                            int64Constant(stepsList, loc)});
+      };
+      Value found = op("And", {op("Equal", {window(paddedX), y}), op("Not", {done})});
+      indices = op("Where", {found, window(paddedI), indices});
+      done = op("Or", {done, found});
+    }
+    Value results[] = {y, indices};
+    for (int i = 0; i < node.output_size() && i < 2; ++i) {
+      if (node.output(i).empty())
+        continue;
+      if (!results[i])
+        return failure();
+      values[node.output(i)] = results[i];
+    }
+    return success();
+  }
+
   /// BatchNormalization in training mode (opset 14+): normalized with the
   /// batch's own mean and (biased) variance over every dim but the channels;
   /// running_mean/var = input_mean/var * momentum + batch statistic *
@@ -3534,6 +3647,8 @@ private:
     }
     if (opType == "Dropout")
       numResults = 1;
+    if (opType == "MaxPool" && node.output_size() > 1 && !node.output(1).empty() && used.contains(node.output(1)))
+      return importMaxPoolWithIndices(node, operands, attrs, loc);
     if (opType == "MaxPool" && failed(refuseUsedOutputsFrom(1, "Indices")))
       return failure();
     if (opType == "BatchNormalization" && opsetVersion >= 14 && intAttr(attrs, "training_mode", 0) != 0)
