@@ -894,6 +894,22 @@ TEST_F(ImporterTest, MaxPoolIndicesCompareEachKernelPosition) {
   EXPECT_EQ(types, (std::vector<std::string>{"tensor<1x2x3x3xf32>", "tensor<1x2x3x3xi64>"}));
 }
 
+TEST_F(ImporterTest, TensorScatterGathersTheUpdateAtRunTimeOffsets) {
+  auto model = nodeModel("TensorScatter", 24, {{"past", {2, 3, 8, 4}}, {"update", {2, 3, 2, 4}}}, {});
+  std::string messages;
+  std::vector<std::string> types;
+  auto ops = importedOps(model, messages, &types);
+  EXPECT_EQ(std::count(ops.begin(), ops.end(), "GatherElements"), 1) << messages;
+  EXPECT_EQ(std::count(ops.begin(), ops.end(), "Where"), 1) << messages;
+  EXPECT_EQ(types, std::vector<std::string>{"tensor<2x3x8x4xf32>"});
+  // The update must fit the cache.
+  messages.clear();
+  EXPECT_TRUE(importedOps(nodeModel("TensorScatter", 24, {{"past", {2, 3, 8, 4}}, {"update", {2, 3, 9, 4}}}, {}),
+                          messages)
+                  .empty());
+  EXPECT_NE(messages.find("1 to cache-length long"), std::string::npos) << messages;
+}
+
 TEST_F(ImporterTest, InputShapeForUnknownInputIsAnError) {
   std::string path = write("relu.onnx", oneNodeModel("Relu"));
   mlc::frontend::ImportOptions options;

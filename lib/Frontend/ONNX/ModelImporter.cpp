@@ -2453,6 +2453,66 @@ private:
     return success();
   }
 
+  /// TensorScatter (a KV-cache update): position p along `axis` of batch b
+  /// takes update[.., p - write_indices[b], ..] where that lies in [0, s)
+  /// (circular: modulo the cache length), else keeps past_cache. Computed as
+  /// a GatherElements of the update at the clamped offsets, selected by Where.
+  LogicalResult importTensorScatter(const ::onnx::NodeProto &node, ArrayRef<Value> operands,
+                                    const NamedAttrList &attrs, Location loc) {
+    auto refuse = [&](const Twine &why) { return emitError(loc) << "'TensorScatter': " << why; };
+    auto op = [&](StringRef name, ArrayRef<Value> args, NamedAttrList opAttrs = {}) {
+      return createOne(name, args, opAttrs, loc);
+    };
+    auto pastType = dyn_cast<RankedTensorType>(operands[0].getType());
+    auto updType = operands.size() > 1 ? dyn_cast<RankedTensorType>(operands[1].getType()) : nullptr;
+    if (!pastType || !updType || !pastType.hasStaticShape() || !updType.hasStaticShape() ||
+        pastType.getRank() != updType.getRank() || pastType.getRank() < 2)
+      return refuse("needs past_cache and update of static shapes and one rank");
+    int64_t rank = pastType.getRank(), axis = intAttr(attrs, "axis", -2);
+    axis = axis < 0 ? axis + rank : axis;
+    if (axis < 1 || axis >= rank)
+      return refuse("axis must be a dim after the batch");
+    for (int64_t d = 0; d < rank; ++d)
+      if (d != axis && pastType.getDimSize(d) != updType.getDimSize(d))
+        return refuse("past_cache and update must agree on every dim but the axis");
+    StringRef mode = "linear";
+    if (auto m = dyn_cast_or_null<StringAttr>(attrs.get("mode")))
+      mode = m.getValue();
+    if (mode != "linear" && mode != "circular")
+      return refuse("mode must be linear or circular");
+    int64_t batch = pastType.getDimSize(0), length = pastType.getDimSize(axis), s = updType.getDimSize(axis);
+    if (s < 1 || s > length)
+      return refuse("the update must be 1 to cache-length long along the axis");
+    Value starts = optionalOperand(operands, 2);
+    NamedAttrList toI64;
+    toI64.set("to", builder.getI64IntegerAttr(7));
+    starts = starts ? op("Cast", {starts}, toI64) : int64Constant(SmallVector<int64_t>(batch, 0), loc);
+    // offset[b, .., p, ..] = p - start[b], broadcast over the other dims.
+    SmallVector<int64_t> positions, startShape(rank, 1), positionShape(rank, 1);
+    for (int64_t p = 0; p < length; ++p)
+      positions.push_back(p);
+    startShape[0] = batch;
+    positionShape[axis] = length;
+    Value offset = op("Sub", {op("Reshape", {int64Constant(positions, loc), int64Constant(positionShape, loc)}),
+                              op("Reshape", {starts, int64Constant(startShape, loc)})});
+    if (mode == "circular") {
+      NamedAttrList floorMod;
+      floorMod.set("fmod", builder.getI64IntegerAttr(0));
+      offset = op("Mod", {offset, int64Constant({length}, loc)}, floorMod);
+    }
+    Value zero = int64Constant({0}, loc), last = int64Constant({s - 1}, loc);
+    Value inside = op("And", {op("GreaterOrEqual", {offset, zero}), op("LessOrEqual", {offset, last})});
+    SmallVector<int64_t> gatherShape(updType.getShape());
+    gatherShape[axis] = length;
+    Value index = op("Expand", {op("Min", {op("Max", {offset, zero}), last}), int64Constant(gatherShape, loc)});
+    Value gathered = op("GatherElements", {operands[1], index}, axisAttr(axis));
+    Value y = op("Where", {inside, gathered, operands[0]});
+    if (!y)
+      return failure();
+    values[node.output(0)] = y;
+    return success();
+  }
+
   /// MaxPool with its Indices output: Y from the MaxPool op, and for each
   /// output the flat index (row-major, or with storage_order 1 the spatial
   /// dims column-major) of the first window element equal to it: the kernel
@@ -3377,7 +3437,7 @@ private:
                     isQuantization || isComputed || opType == "If" || opType == "Loop" || opType == "Scan" ||
                     opType == "Compress" || opType == "NonZero" || opType == "NonMaxSuppression" ||
                     opType == "Unique" || opType == "TfIdfVectorizer" || opType == "LinearAttention" ||
-                    opType == "CausalConvWithState";
+                    opType == "CausalConvWithState" || opType == "TensorScatter";
     if ((!opName && !expanded) || opType == "none")
       return emitError(loc) << "operator '" << opType << "' (opset " << opsetVersion
                             << ") is not supported";
@@ -3445,6 +3505,8 @@ private:
       return importLinearAttention(node, operands, attrs, loc);
     if (opType == "CausalConvWithState")
       return importCausalConvWithState(node, operands, attrs, loc);
+    if (opType == "TensorScatter")
+      return importTensorScatter(node, operands, attrs, loc);
     if (opType == "Constant") {
       Attribute value;
       for (NamedAttribute named : attrs) {
