@@ -910,6 +910,24 @@ TEST_F(ImporterTest, TensorScatterGathersTheUpdateAtRunTimeOffsets) {
   EXPECT_NE(messages.find("1 to cache-length long"), std::string::npos) << messages;
 }
 
+TEST_F(ImporterTest, OptionalsAreKnownAtImport) {
+  // A tensor is present; a missing input is not.
+  auto model = nodeModel("OptionalHasElement", 18, {{"x", {3}}}, {});
+  std::string messages;
+  std::vector<std::string> types;
+  EXPECT_TRUE(importedOps(model, messages, &types).empty()) << messages; // only a constant
+  EXPECT_EQ(types, std::vector<std::string>{"tensor<i1>"});
+  model.mutable_graph()->mutable_node(0)->set_input(0, "");
+  messages.clear();
+  types.clear();
+  importedOps(model, messages, &types);
+  EXPECT_EQ(types, std::vector<std::string>{"tensor<i1>"}) << messages;
+  model.mutable_graph()->mutable_node(0)->set_op_type("OptionalGetElement");
+  messages.clear();
+  EXPECT_TRUE(importedOps(model, messages).empty());
+  EXPECT_NE(messages.find("the optional is empty"), std::string::npos) << messages;
+}
+
 TEST_F(ImporterTest, InputShapeForUnknownInputIsAnError) {
   std::string path = write("relu.onnx", oneNodeModel("Relu"));
   mlc::frontend::ImportOptions options;

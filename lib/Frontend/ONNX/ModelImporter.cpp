@@ -1301,6 +1301,31 @@ private:
     return success();
   }
 
+  /// OptionalHasElement and OptionalGetElement on what the importer knows
+  /// statically: a tensor (or sequence) is present, a missing input is not.
+  /// Optional-typed graph inputs are not supported, so every optional here
+  /// is one of those.
+  LogicalResult importOptionalOp(const ::onnx::NodeProto &node, Location loc) {
+    bool present = node.input_size() > 0 && !node.input(0).empty();
+    const std::string name = present ? node.input(0) : std::string();
+    bool isTensor = present && values.count(name), isSequence = present && sequences.count(name);
+    if (present && !isTensor && !isSequence)
+      return emitError(loc) << "'" << node.op_type() << "': input '" << name
+                            << "' is not produced by any earlier node or input";
+    if (node.op_type() == "OptionalHasElement") {
+      values[node.output(0)] =
+          constant(DenseElementsAttr::get(RankedTensorType::get({}, builder.getI1Type()), present), loc);
+      return success();
+    }
+    if (!present)
+      return emitError(loc) << "'OptionalGetElement': the optional is empty";
+    if (isTensor)
+      values[node.output(0)] = values[name];
+    else
+      sequences[node.output(0)] = sequences[name];
+    return success();
+  }
+
   /// Control flow, resolved at compile time:
   ///  - If: a constant condition imports its branch; a computed one imports
   ///    both and selects each output with Where (the branches have no side
@@ -3419,6 +3444,8 @@ private:
                             << "' is not supported";
     if (opType.starts_with("Sequence") || opType == "ConcatFromSequence" || opType == "SplitToSequence")
       return importSequenceOp(node, loc);
+    if (opType == "OptionalHasElement" || opType == "OptionalGetElement")
+      return importOptionalOp(node, loc);
     // CastLike is Cast to the element type of its second input.
     bool castLike = opType == "CastLike";
     auto opName = RegisteredOperationName::lookup(("onnx." + (castLike ? StringRef("Cast") : opType)).str(), ctx);
