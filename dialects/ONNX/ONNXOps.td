@@ -719,6 +719,26 @@ def ONNX_TopKOp : ONNX_Op<"TopK"> {
   let assemblyFormat = "`(` operands `)` attr-dict `:` functional-type(operands, results)";
 }
 
+def ONNX_RoiAlignOp : ONNX_Op<"RoiAlign"> {
+  let summary = "bilinear pooling of X over regions of interest (rois [R, 4] as x1, y1, x2, y2)";
+  let description = [{
+    Y [R, C, output_height, output_width]: each bin averages (or takes the
+    largest weighted tap of) sampling_ratio x sampling_ratio bilinear
+    samples of image batch_indices[r]. half_pixel shifts the scaled roi by
+    -0.5; output_half_pixel (the legacy mode) keeps it and makes rois at
+    least 1 x 1.
+  }];
+  let arguments = (ins AnyTensor:$X, AnyTensor:$rois, TensorOf<[I64]>:$batch_indices,
+                   DefaultValuedAttr<StrAttr, "\"half_pixel\"">:$coordinate_transformation_mode,
+                   DefaultValuedAttr<StrAttr, "\"avg\"">:$mode,
+                   DefaultValuedAttr<ONNX_I64Attr, "1">:$output_height,
+                   DefaultValuedAttr<ONNX_I64Attr, "1">:$output_width,
+                   DefaultValuedAttr<ONNX_I64Attr, "0">:$sampling_ratio,
+                   DefaultValuedAttr<F32Attr, "1.0">:$spatial_scale);
+  let results = (outs AnyTensor:$Y);
+  let assemblyFormat = "`(` operands `)` attr-dict `:` functional-type(operands, results)";
+}
+
 def ONNX_GridSampleOp : ONNX_Op<"GridSample"> {
   let summary = "samples X at the normalized positions `grid` holds (N-d, opsets 16-22)";
   let description = [{

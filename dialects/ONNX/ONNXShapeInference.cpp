@@ -1089,6 +1089,18 @@ LogicalResult TopKOp::inferShapes() {
   return success();
 }
 
+LogicalResult RoiAlignOp::inferShapes() {
+  auto x = shapeOf(getX()), r = shapeOf(getRois());
+  Type et = elementTypeOf(getX());
+  if (failed(x) || failed(r))
+    return setResult(*this, failure(), et);
+  if (x->size() != 4 || r->size() != 2 || (!ShapedType::isDynamic((*r)[1]) && (*r)[1] != 4))
+    return emitOpError("expects X [N, C, H, W] and rois [R, 4]");
+  if (getOutputHeight() < 1 || getOutputWidth() < 1)
+    return emitOpError("output_height and output_width must be positive");
+  return setResult(*this, SmallVector<int64_t>{(*r)[0], (*x)[1], getOutputHeight(), getOutputWidth()}, et);
+}
+
 LogicalResult GridSampleOp::inferShapes() {
   Type et = elementTypeOf(getX());
   auto x = shapeOf(getX()), g = shapeOf(getGrid());

@@ -298,6 +298,17 @@ def maxpool_indices(storage_order):
     return model(node, [("x", T.FLOAT, [2, 3, 7, 6])], [T.FLOAT, T.INT64], opset=12), feeds
 
 
+def roi_align(mode):
+    # 5 rois over 2 images (some partly outside), scale 0.5, 2x2 samples.
+    rois = np.concatenate([RNG.uniform(-4, 20, (5, 2)), RNG.uniform(4, 30, (5, 2))], axis=1).astype(np.float32)
+    rois[:, 2:] = np.maximum(rois[:, 2:], rois[:, :2] + 1)
+    inits = [nh.from_array(rois, "rois"), nh.from_array(np.array([0, 1, 1, 0, 1], np.int64), "b")]
+    node = h.make_node("RoiAlign", ["x", "rois", "b"], ["y"], output_height=3, output_width=4, sampling_ratio=2,
+                       spatial_scale=0.5, mode=mode, coordinate_transformation_mode="half_pixel")
+    feeds = {"x": RNG.standard_normal((2, 3, 12, 14)).astype(np.float32)}
+    return model(node, [("x", T.FLOAT, [2, 3, 12, 14])], T.FLOAT, inits, opset=16), feeds
+
+
 CASES = {
     "qlinearconv_uint8_groups_bias": lambda: qlinear_conv(np.uint8),
     "qlinearconv_int8_groups_bias": lambda: qlinear_conv(np.int8),
@@ -332,6 +343,7 @@ CASES = {
     "batchnorm_training_mode": batchnorm_training,
     "maxpool_indices_row_major": lambda: maxpool_indices(0),
     "maxpool_indices_column_major": lambda: maxpool_indices(1),
+    "roialign_avg_half_pixel": lambda: roi_align("avg"),
 }
 
 

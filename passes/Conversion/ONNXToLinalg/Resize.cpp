@@ -419,8 +419,98 @@ struct GridSampleToLinalg : OpRewritePattern<onnx::GridSampleOp> {
     return success();
   }
 };
+
+/// RoiAlign with a fixed sampling ratio: every output (r, c, ph, pw) sums
+/// (avg) or maximizes (max: the largest weighted tap, as the reference
+/// defines it) the bilinear samples at (start + (p + (i + 0.5) / grid) *
+/// bin) of image batch_indices[r], all in f64. Samples more than one pixel
+/// outside the image count as 0; those within are clamped to the border.
+struct RoiAlignToLinalg : OpRewritePattern<onnx::RoiAlignOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(onnx::RoiAlignOp op, PatternRewriter &rewriter) const override {
+    auto outType = getStaticType(op.getY()), inType = getStaticType(op.getX());
+    if (!outType || !inType || !getStaticType(op.getRois()) || !getStaticType(op.getBatchIndices()))
+      return rewriter.notifyMatchFailure(op, "dynamic shapes");
+    int64_t grid = op.getSamplingRatio();
+    if (grid < 1 || grid > 8)
+      return rewriter.notifyMatchFailure(op, "adaptive sampling (sampling_ratio 0) depends on the rois");
+    StringRef mode = op.getMode(), coord = op.getCoordinateTransformationMode();
+    if ((mode != "avg" && mode != "max") || (coord != "half_pixel" && coord != "output_half_pixel") ||
+        !isa<FloatType>(inType.getElementType()))
+      return rewriter.notifyMatchFailure(op, "unknown mode or coordinate transformation");
+    bool halfPixel = coord == "half_pixel", isMax = mode == "max";
+    int64_t height = inType.getDimSize(2), width = inType.getDimSize(3), batches = inType.getDimSize(0);
+    int64_t outH = outType.getDimSize(2), outW = outType.getDimSize(3);
+    double scale = op.getSpatialScale().convertToDouble();
+    Value x = op.getX(), rois = op.getRois(), indices = op.getBatchIndices();
+    Type et = outType.getElementType();
+    rewriter.replaceOp(op, buildFromIndices(rewriter, op.getLoc(), outType, [&](F64 &f, ArrayRef<Value> ivs) {
+      OpBuilder &b = f.b;
+      Location l = f.loc;
+      auto roi = [&](int64_t k) -> Value {
+        Value v = tensor::ExtractOp::create(b, l, rois, ValueRange{ivs[0], arith::ConstantIndexOp::create(b, l, k)});
+        Value v64 = v.getType().isF64() ? v : arith::ExtFOp::create(b, l, b.getF64Type(), v).getResult();
+        return f.sub(f.mul(v64, f.c(scale)), f.c(halfPixel ? 0.5 : 0.0));
+      };
+      Value x1 = roi(0), y1 = roi(1), x2 = roi(2), y2 = roi(3);
+      Value roiW = f.sub(x2, x1), roiH = f.sub(y2, y1);
+      if (!halfPixel) {
+        roiW = arith::MaximumFOp::create(b, l, roiW, f.c(1.0));
+        roiH = arith::MaximumFOp::create(b, l, roiH, f.c(1.0));
+      }
+      Value binH = f.div(roiH, f.c(outH)), binW = f.div(roiW, f.c(outW));
+      Value batch = arith::IndexCastOp::create(b, l, b.getIndexType(), tensor::ExtractOp::create(b, l, indices, ivs[0]));
+      batch = arith::MinSIOp::create(b, l, arith::MaxSIOp::create(b, l, batch, arith::ConstantIndexOp::create(b, l, 0)),
+                                     arith::ConstantIndexOp::create(b, l, batches - 1));
+      auto toIndex = [&](Value v) { return arith::FPToSIOp::create(b, l, b.getI64Type(), v).getResult(); };
+      auto asIndex = [&](Value i64) { return arith::IndexCastOp::create(b, l, b.getIndexType(), i64).getResult(); };
+      auto read = [&](Value yi, Value xi) {
+        Value v = tensor::ExtractOp::create(b, l, x, ValueRange{batch, ivs[1], asIndex(yi), asIndex(xi)});
+        return v.getType().isF64() ? v : arith::ExtFOp::create(b, l, b.getF64Type(), v).getResult();
+      };
+      Value phF = arith::UIToFPOp::create(b, l, b.getF64Type(), arith::IndexCastUIOp::create(b, l, b.getI64Type(), ivs[2]));
+      Value pwF = arith::UIToFPOp::create(b, l, b.getF64Type(), arith::IndexCastUIOp::create(b, l, b.getI64Type(), ivs[3]));
+      Value acc;
+      for (int64_t iy = 0; iy < grid; ++iy)
+        for (int64_t ix = 0; ix < grid; ++ix) {
+          Value y = f.add(y1, f.mul(f.add(phF, f.c((iy + 0.5) / grid)), binH));
+          Value xx = f.add(x1, f.mul(f.add(pwF, f.c((ix + 0.5) / grid)), binW));
+          Value outside = arith::OrIOp::create(
+              b, l, arith::OrIOp::create(b, l, f.lt(y, f.c(-1.0)), f.lt(f.c(height), y)),
+              arith::OrIOp::create(b, l, f.lt(xx, f.c(-1.0)), f.lt(f.c(width), xx)));
+          y = arith::MaximumFOp::create(b, l, y, f.c(0.0));
+          xx = arith::MaximumFOp::create(b, l, xx, f.c(0.0));
+          // Low taps clamped to the last row/column, where the position is too.
+          Value yLow = arith::MinimumFOp::create(b, l, f.floor(y), f.c(height - 1));
+          Value xLow = arith::MinimumFOp::create(b, l, f.floor(xx), f.c(width - 1));
+          y = arith::MinimumFOp::create(b, l, y, f.c(height - 1));
+          xx = arith::MinimumFOp::create(b, l, xx, f.c(width - 1));
+          Value yHigh = arith::MinimumFOp::create(b, l, f.add(yLow, f.c(1)), f.c(height - 1));
+          Value xHigh = arith::MinimumFOp::create(b, l, f.add(xLow, f.c(1)), f.c(width - 1));
+          Value ly = f.sub(y, yLow), lx = f.sub(xx, xLow), hy = f.sub(f.c(1), ly), hx = f.sub(f.c(1), lx);
+          Value yl = toIndex(yLow), yh = toIndex(yHigh), xl = toIndex(xLow), xh = toIndex(xHigh);
+          Value taps[4] = {f.mul(f.mul(hy, hx), read(yl, xl)), f.mul(f.mul(hy, lx), read(yl, xh)),
+                           f.mul(f.mul(ly, hx), read(yh, xl)), f.mul(f.mul(ly, lx), read(yh, xh))};
+          Value sample;
+          if (isMax) {
+            sample = taps[0];
+            for (int t = 1; t < 4; ++t)
+              sample = arith::MaximumFOp::create(b, l, sample, taps[t]);
+          } else {
+            sample = f.add(f.add(taps[0], taps[1]), f.add(taps[2], taps[3]));
+          }
+          sample = f.select(outside, f.c(0.0), sample);
+          acc = !acc ? sample : isMax ? Value(arith::MaximumFOp::create(b, l, acc, sample)) : f.add(acc, sample);
+        }
+      if (!isMax)
+        acc = f.div(acc, f.c((double)(grid * grid)));
+      return fromF64(f, et, acc);
+    }));
+    return success();
+  }
+};
 } // namespace
 
 void mlc::conversion::populateONNXResizeToLinalgPatterns(RewritePatternSet &patterns) {
-  patterns.add<ResizeToLinalg, GridSampleToLinalg>(patterns.getContext());
+  patterns.add<ResizeToLinalg, GridSampleToLinalg, RoiAlignToLinalg>(patterns.getContext());
 }

@@ -91,3 +91,21 @@ func.func @grid_sample_bilinear(%x: tensor<1x2x5x6xf32>, %g: tensor<1x3x4x2xf32>
   %y = onnx.GridSample(%x, %g) : (tensor<1x2x5x6xf32>, tensor<1x3x4x2xf32>) -> tensor<1x2x3x4xf32>
   return %y : tensor<1x2x3x4xf32>
 }
+
+// -----
+
+// Tests RoiAlign with a 2x2 sampling grid: each output reads its roi's four
+// coordinates and image index, and sums four samples of four bilinear taps
+// (16 reads of X) before dividing by the sample count.
+
+// CHECK-LABEL: func.func @roi_align
+// CHECK: linalg.generic
+// CHECK-COUNT-4: tensor.extract %arg1
+// CHECK: tensor.extract %arg2
+// CHECK-COUNT-16: tensor.extract %arg0
+// CHECK: arith.divf
+// CHECK: arith.truncf
+func.func @roi_align(%x: tensor<1x2x8x8xf32>, %rois: tensor<3x4xf32>, %b: tensor<3xi64>) -> tensor<3x2x2x2xf32> {
+  %0 = onnx.RoiAlign(%x, %rois, %b) {output_height = 2 : i64, output_width = 2 : i64, sampling_ratio = 2 : i64} : (tensor<1x2x8x8xf32>, tensor<3x4xf32>, tensor<3xi64>) -> tensor<3x2x2x2xf32>
+  return %0 : tensor<3x2x2x2xf32>
+}
