@@ -435,6 +435,31 @@ private:
     return failed(r) ? Value() : (*r)[0];
   }
 
+  /// createOne at one location, for the front end's expansions:
+  /// `auto op = opsAt(loc); op("Mul", {a, b});`.
+  struct OpsAt {
+    Importer *importer;
+    Location loc;
+    Value operator()(StringRef name, ArrayRef<Value> args, const NamedAttrList &attrs = {}) const {
+      return importer->createOne(name, args, attrs, loc);
+    }
+  };
+  OpsAt opsAt(Location loc) { return {this, loc}; }
+
+  /// Binds a node's outputs, in order, to `results` (those past the end
+  /// and unnamed ones are skipped); a null result for a named output means
+  /// its expansion failed and said why.
+  LogicalResult bindOutputs(const ::onnx::NodeProto &node, ArrayRef<Value> results) {
+    for (int i = 0; i < node.output_size() && i < (int)results.size(); ++i) {
+      if (node.output(i).empty())
+        continue;
+      if (!results[i])
+        return failure();
+      values[node.output(i)] = results[i];
+    }
+    return success();
+  }
+
   /// Attributes {axes = values}.
   NamedAttrList axesAttr(ArrayRef<int64_t> values) {
     NamedAttrList l;
@@ -529,9 +554,7 @@ private:
     Value weights = optionalOperand(operands, 2);
     Type fType = xType.getElementType(), iType = tType.getElementType();
 
-    auto op = [&](StringRef name, ArrayRef<Value> args, NamedAttrList opAttrs = {}) {
-      return createOne(name, args, opAttrs, loc);
-    };
+    auto op = opsAt(loc);
     Value logProb = operands[0];
     if (opType == "SoftmaxCrossEntropyLoss") {
       if (!(logProb = op("LogSoftmax", {operands[0]}, axisAttr(1))))
@@ -607,9 +630,7 @@ private:
     reduce.set("axes", builder.getI64ArrayAttr(
                            llvm::to_vector(llvm::seq<int64_t>(first, type.getRank()))));
     reduce.set("keepdims", builder.getI64IntegerAttr(1));
-    auto op = [&](StringRef name, ArrayRef<Value> args, NamedAttrList opAttrs = {}) {
-      return createOne(name, args, opAttrs, loc);
-    };
+    auto op = opsAt(loc);
     Value mean = op("ReduceMean", {operands[0]}, reduce);
     Value centred = mean ? op("Sub", {operands[0], mean}) : Value();
     Value squares = centred ? op("Mul", {centred, centred}) : Value();
@@ -672,9 +693,7 @@ private:
                                       const NamedAttrList &attrs, ArrayRef<SmallVector<int64_t>> candidates,
                                       Location loc) {
     StringRef opType = node.op_type();
-    auto op = [&](StringRef name, ArrayRef<Value> args, NamedAttrList opAttrs = {}) {
-      return createOne(name, args, opAttrs, loc);
-    };
+    auto op = opsAt(loc);
     int64_t rank = cast<RankedTensorType>(operands[0].getType()).getRank();
     NamedAttrList toI64, all;
     toI64.set("to", builder.getI64IntegerAttr(7));
@@ -933,9 +952,7 @@ private:
       if (pads[i] < 0 || pads[spatial + i] < 0 || pads[i] + pads[spatial + i] >= full[i])
         return refuse("pads or output_shape give an output outside the full result");
 
-    auto op = [&](StringRef name, ArrayRef<Value> args, NamedAttrList opAttrs = {}) {
-      return createOne(name, args, opAttrs, loc);
-    };
+    auto op = opsAt(loc);
     auto slice = [&](Value v, ArrayRef<int64_t> starts, ArrayRef<int64_t> ends,
                      ArrayRef<int64_t> axes, ArrayRef<int64_t> steps) -> Value {
       if (!v)
@@ -1018,10 +1035,7 @@ private:
     }
     if (crop)
       y = slice(y, starts, ends, spatialAxes, SmallVector<int64_t>(spatial, 1));
-    if (!y)
-      return failure();
-    values[node.output(0)] = y;
-    return success();
+    return bindOutputs(node, {y});
   }
 
   /// LpPool: (sum over the window of |x|^p)^(1/p), the sum being an
@@ -1045,9 +1059,7 @@ private:
     for (int64_t k : mlc::onnx::getI64s(kernel, 0, 0))
       window *= k;
     Type et = type.getElementType();
-    auto op = [&](StringRef name, ArrayRef<Value> args, NamedAttrList opAttrs = {}) {
-      return createOne(name, args, opAttrs, loc);
-    };
+    auto op = opsAt(loc);
     Value x = op("Abs", {operands[0]});
     if (x && p == 2)
       x = op("Mul", {x, x});
@@ -1061,10 +1073,7 @@ private:
       y = op("Sqrt", {sum});
     else if (sum && p != 1)
       y = op("Pow", {sum, scalar(et, 1.0 / p, loc)});
-    if (!y)
-      return failure();
-    values[node.output(0)] = y;
-    return success();
+    return bindOutputs(node, {y});
   }
 
   /// Imports the nodes of `graph`, a control-flow body, inline: its inputs
@@ -1161,9 +1170,7 @@ private:
   LogicalResult importSequenceOp(const ::onnx::NodeProto &node, Location loc) {
     StringRef kind = node.op_type();
     auto refuse = [&](const Twine &why) { return emitError(loc) << "'" << kind << "': " << why; };
-    auto op = [&](StringRef name, ArrayRef<Value> args, NamedAttrList opAttrs = {}) {
-      return createOne(name, args, opAttrs, loc);
-    };
+    auto op = opsAt(loc);
     auto input = [&](int i) -> const std::string & { return node.input(i); };
     auto hasInput = [&](int i) { return node.input_size() > i && !node.input(i).empty(); };
     auto sequence = [&](int i) -> SmallVector<Value> * {
@@ -1339,9 +1346,7 @@ private:
   LogicalResult importControlFlow(const ::onnx::NodeProto &node, ArrayRef<Value> operands, Location loc) {
     StringRef kind = node.op_type();
     auto refuse = [&](const Twine &why) { return emitError(loc) << "'" << kind << "': " << why; };
-    auto op = [&](StringRef name, ArrayRef<Value> args, NamedAttrList opAttrs = {}) {
-      return createOne(name, args, opAttrs, loc);
-    };
+    auto op = opsAt(loc);
     const ::onnx::GraphProto *thenBranch = nullptr, *elseBranch = nullptr, *body = nullptr;
     llvm::StringMap<int64_t> ints;
     llvm::StringMap<SmallVector<int64_t>> lists;
@@ -1520,15 +1525,10 @@ private:
       for (auto &o : outs)
         results.push_back(o.size() == 1 ? o[0] : op("Concat", o, axisAttr(0)));
     }
-    for (int i = 0; i < node.output_size() && i < (int)results.size(); ++i) {
-      if (node.output(i).empty())
-        continue;
-      if (!results[i])
-        return failure();
-      values[node.output(i)] = results[i];
-      refineWithDeclaredType(results[i], node.output(i));
-    }
-    return success();
+    for (int i = 0; i < node.output_size() && i < (int)results.size(); ++i)
+      if (!node.output(i).empty() && results[i])
+        refineWithDeclaredType(results[i], node.output(i));
+    return bindOutputs(node, results);
   }
 
   /// The positions of the first `count` true elements of the boolean vector
@@ -1536,9 +1536,7 @@ private:
   /// is true and the running count of trues reaches j + 1 there. (Positions
   /// past the last true sum to 0: the declared count must be right.)
   Value truePositions(Value mask, int64_t count, Location loc) {
-    auto op = [&](StringRef name, ArrayRef<Value> args, NamedAttrList opAttrs = {}) {
-      return createOne(name, args, opAttrs, loc);
-    };
+    auto op = opsAt(loc);
     int64_t n = cast<RankedTensorType>(mask.getType()).getDimSize(0);
     NamedAttrList toI64, sumRows;
     toI64.set("to", builder.getI64IntegerAttr(7));
@@ -1566,9 +1564,7 @@ private:
   LogicalResult importTfIdfVectorizer(const ::onnx::NodeProto &node, ArrayRef<Value> operands,
                                       const NamedAttrList &attrs, Location loc) {
     auto refuse = [&](const Twine &why) { return emitError(loc) << "'TfIdfVectorizer': " << why; };
-    auto op = [&](StringRef name, ArrayRef<Value> args, NamedAttrList opAttrs = {}) {
-      return createOne(name, args, opAttrs, loc);
-    };
+    auto op = opsAt(loc);
     auto type = dyn_cast<RankedTensorType>(operands[0].getType());
     if (!type || !type.hasStaticShape() || (type.getRank() != 1 && type.getRank() != 2) ||
         !isa<IntegerType>(type.getElementType()))
@@ -1651,10 +1647,7 @@ private:
     Value y = op("MatMul", {all, floatConstant(RankedTensorType::get({numGrams, outSize}, f32), mapping, loc)});
     if (!batched)
       y = op("Reshape", {y, int64Constant({outSize}, loc)});
-    if (!y)
-      return failure();
-    values[node.output(0)] = y;
-    return success();
+    return bindOutputs(node, {y});
   }
 
   /// Unique, with the number of unique elements (or slices along `axis`)
@@ -1669,9 +1662,7 @@ private:
   LogicalResult importUnique(const ::onnx::NodeProto &node, ArrayRef<Value> operands, const NamedAttrList &attrs,
                              Location loc) {
     auto refuse = [&](const Twine &why) { return emitError(loc) << "'Unique': " << why; };
-    auto op = [&](StringRef name, ArrayRef<Value> args, NamedAttrList opAttrs = {}) {
-      return createOne(name, args, opAttrs, loc);
-    };
+    auto op = opsAt(loc);
     auto type = dyn_cast<RankedTensorType>(operands[0].getType());
     if (!type || !type.hasStaticShape() || type.getNumElements() == 0)
       return refuse("needs a nonempty input of static shape");
@@ -1766,14 +1757,7 @@ private:
       y = op("Reshape", {uniqueRows, int64Constant({m}, loc)});
     }
     Value results[] = {y, indices, inverse, counts};
-    for (int i = 0; i < node.output_size() && i < 4; ++i) {
-      if (node.output(i).empty())
-        continue;
-      if (!results[i])
-        return failure();
-      values[node.output(i)] = results[i];
-    }
-    return success();
+    return bindOutputs(node, results);
   }
 
   /// NonMaxSuppression, with the number of selected boxes from the declared
@@ -1789,9 +1773,7 @@ private:
   LogicalResult importNonMaxSuppression(const ::onnx::NodeProto &node, ArrayRef<Value> operands,
                                         const NamedAttrList &attrs, Location loc) {
     auto refuse = [&](const Twine &why) { return emitError(loc) << "'NonMaxSuppression': " << why; };
-    auto op = [&](StringRef name, ArrayRef<Value> args, NamedAttrList opAttrs = {}) {
-      return createOne(name, args, opAttrs, loc);
-    };
+    auto op = opsAt(loc);
     auto boxesType = dyn_cast<RankedTensorType>(operands[0].getType());
     auto scoresType = operands.size() > 1 ? dyn_cast<RankedTensorType>(operands[1].getType()) : nullptr;
     if (!boxesType || !scoresType || !boxesType.hasStaticShape() || !scoresType.hasStaticShape() ||
@@ -1894,10 +1876,7 @@ private:
     Value allTriples = triples.size() == 1 ? triples[0] : op("Concat", triples, axisAttr(0));
     Value allKept = masks.size() == 1 ? masks[0] : op("Concat", masks, axisAttr(0));
     Value y = op("Gather", {allTriples, truePositions(allKept, (*declared)[0], loc)}, axisAttr(0));
-    if (!y)
-      return failure();
-    values[node.output(0)] = y;
-    return success();
+    return bindOutputs(node, {y});
   }
 
   /// Compress and NonZero, whose result length is data-dependent: the
@@ -1910,9 +1889,7 @@ private:
                                 Location loc) {
     StringRef kind = node.op_type();
     auto refuse = [&](const Twine &why) { return emitError(loc) << "'" << kind << "': " << why; };
-    auto op = [&](StringRef name, ArrayRef<Value> args, NamedAttrList opAttrs = {}) {
-      return createOne(name, args, opAttrs, loc);
-    };
+    auto op = opsAt(loc);
     auto type = dyn_cast<RankedTensorType>(operands[0].getType());
     if (!type || !type.hasStaticShape())
       return refuse("needs an input of static shape");
@@ -1969,10 +1946,7 @@ private:
         coordinates.push_back(op("Unsqueeze", {op("Mul", {positions, int64Constant({0}, loc)})}, axesAttr({0})));
       y = coordinates.size() == 1 ? coordinates[0] : op("Concat", coordinates, axisAttr(0));
     }
-    if (!y)
-      return failure();
-    values[node.output(0)] = y;
-    return success();
+    return bindOutputs(node, {y});
   }
 
   /// A float constant of `type` (float element type) holding `values`.
@@ -2015,9 +1989,7 @@ private:
                                const NamedAttrList &attrs, Location loc) {
     StringRef kind = node.op_type();
     auto refuse = [&](const Twine &why) { return emitError(loc) << "'" << kind << "': " << why; };
-    auto op = [&](StringRef name, ArrayRef<Value> args, NamedAttrList opAttrs = {}) {
-      return createOne(name, args, opAttrs, loc);
-    };
+    auto op = opsAt(loc);
     auto typeOf = [](Value v) { return dyn_cast<RankedTensorType>(v.getType()); };
     const double pi = 3.14159265358979323846;
     Value y;
@@ -2249,10 +2221,7 @@ private:
       auto all = llvm::to_vector(llvm::seq<int64_t>(0, size));
       y = op("Reshape", {det(0, all), int64Constant(xType.getShape().drop_back(2), loc)});
     }
-    if (!y)
-      return failure();
-    values[node.output(0)] = y;
-    return success();
+    return bindOutputs(node, {y});
   }
 
   /// Attributes {to = the ONNX code of `type`} for a Cast.
@@ -2340,9 +2309,7 @@ private:
                                    NamedAttrList attrs, Location loc) {
     StringRef kind = node.op_type();
     auto refuse = [&](const Twine &why) { return emitError(loc) << "'" << kind << "': " << why; };
-    auto op = [&](StringRef name, ArrayRef<Value> args, NamedAttrList opAttrs = {}) {
-      return createOne(name, args, opAttrs, loc);
-    };
+    auto op = opsAt(loc);
     auto operand = [&](size_t i) { return optionalOperand(operands, i); };
     for (Value v : operands)
       if (auto t = dyn_cast<RankedTensorType>(v.getType()); !isa<NoneType>(v.getType()) && (!t || !t.hasStaticShape()))
@@ -2468,14 +2435,7 @@ private:
         results.push_back(y ? saturateRound(y, zp, cast<IntegerType>(q), loc) : Value());
       }
     }
-    for (int i = 0; i < node.output_size() && i < (int)results.size(); ++i) {
-      if (node.output(i).empty())
-        continue;
-      if (!results[i])
-        return failure();
-      values[node.output(i)] = results[i];
-    }
-    return success();
+    return bindOutputs(node, results);
   }
 
   /// TensorScatter (a KV-cache update): position p along `axis` of batch b
@@ -2485,9 +2445,7 @@ private:
   LogicalResult importTensorScatter(const ::onnx::NodeProto &node, ArrayRef<Value> operands,
                                     const NamedAttrList &attrs, Location loc) {
     auto refuse = [&](const Twine &why) { return emitError(loc) << "'TensorScatter': " << why; };
-    auto op = [&](StringRef name, ArrayRef<Value> args, NamedAttrList opAttrs = {}) {
-      return createOne(name, args, opAttrs, loc);
-    };
+    auto op = opsAt(loc);
     auto pastType = dyn_cast<RankedTensorType>(operands[0].getType());
     auto updType = operands.size() > 1 ? dyn_cast<RankedTensorType>(operands[1].getType()) : nullptr;
     if (!pastType || !updType || !pastType.hasStaticShape() || !updType.hasStaticShape() ||
@@ -2532,10 +2490,7 @@ private:
     Value index = op("Expand", {op("Min", {op("Max", {offset, zero}), last}), int64Constant(gatherShape, loc)});
     Value gathered = op("GatherElements", {operands[1], index}, axisAttr(axis));
     Value y = op("Where", {inside, gathered, operands[0]});
-    if (!y)
-      return failure();
-    values[node.output(0)] = y;
-    return success();
+    return bindOutputs(node, {y});
   }
 
   /// MaxPool with its Indices output: Y from the MaxPool op, and for each
@@ -2546,9 +2501,7 @@ private:
   LogicalResult importMaxPoolWithIndices(const ::onnx::NodeProto &node, ArrayRef<Value> operands,
                                          const NamedAttrList &attrs, Location loc) {
     auto refuse = [&](const Twine &why) { return emitError(loc) << "'MaxPool': " << why; };
-    auto op = [&](StringRef name, ArrayRef<Value> args, NamedAttrList opAttrs = {}) {
-      return createOne(name, args, opAttrs, loc);
-    };
+    auto op = opsAt(loc);
     auto type = dyn_cast<RankedTensorType>(operands[0].getType());
     auto kernelAttr = dyn_cast_or_null<ArrayAttr>(attrs.get("kernel_shape"));
     if (!type || !type.hasStaticShape() || type.getRank() < 3 || !kernelAttr)
@@ -2641,14 +2594,7 @@ private:
       done = op("Or", {done, found});
     }
     Value results[] = {y, indices};
-    for (int i = 0; i < node.output_size() && i < 2; ++i) {
-      if (node.output(i).empty())
-        continue;
-      if (!results[i])
-        return failure();
-      values[node.output(i)] = results[i];
-    }
-    return success();
+    return bindOutputs(node, results);
   }
 
   /// BatchNormalization in training mode (opset 14+): normalized with the
@@ -2657,9 +2603,7 @@ private:
   /// (1 - momentum).
   LogicalResult importTrainingBatchNorm(const ::onnx::NodeProto &node, ArrayRef<Value> operands,
                                         const NamedAttrList &attrs, Location loc) {
-    auto op = [&](StringRef name, ArrayRef<Value> args, NamedAttrList opAttrs = {}) {
-      return createOne(name, args, opAttrs, loc);
-    };
+    auto op = opsAt(loc);
     auto type = dyn_cast<RankedTensorType>(operands[0].getType());
     if (!type || !type.hasStaticShape() || type.getRank() < 2 || !isa<FloatType>(type.getElementType()) ||
         operands.size() < 5)
@@ -2689,14 +2633,7 @@ private:
                         op("Mul", {op("Reshape", {batch, int64Constant({channels}, loc)}), scalar(et, 1 - momentum, loc)})});
     };
     Value results[] = {y, running(operands[3], mean), running(operands[4], var)};
-    for (int i = 0; i < node.output_size() && i < 3; ++i) {
-      if (node.output(i).empty())
-        continue;
-      if (!results[i])
-        return failure();
-      values[node.output(i)] = results[i];
-    }
-    return success();
+    return bindOutputs(node, results);
   }
 
   /// Normalizations that are functions of other ops, expanded here:
@@ -2714,9 +2651,7 @@ private:
     auto type = dyn_cast<RankedTensorType>(operands[0].getType());
     if (!type || !type.hasStaticShape() || !isa<FloatType>(type.getElementType()) || type.getRank() < 2)
       return emitError(loc) << "'" << kind << "' needs a float input of static shape and rank >= 2";
-    auto op = [&](StringRef name, ArrayRef<Value> args, NamedAttrList opAttrs = {}) {
-      return createOne(name, args, opAttrs, loc);
-    };
+    auto op = opsAt(loc);
     auto floatAttr = [&](StringRef name, double dflt) {
       auto a = dyn_cast_or_null<FloatAttr>(attrs.get(name));
       return a ? a.getValueAsDouble() : dflt;
@@ -2782,10 +2717,7 @@ private:
       Value deviation = op("Add", {op("Sqrt", {variance}), scalar(et, 1e-9, loc)});
       y = op("Div", {op("Sub", {x, mean}), deviation});
     }
-    if (!y)
-      return failure();
-    values[node.output(0)] = y;
-    return success();
+    return bindOutputs(node, {y});
   }
 
   /// RotaryEmbedding (opset 23): X as [batch, seq, heads, head size] (from
@@ -2797,9 +2729,7 @@ private:
   LogicalResult importRotaryEmbedding(const ::onnx::NodeProto &node, ArrayRef<Value> operands,
                                       const NamedAttrList &attrs, Location loc) {
     auto refuse = [&](const Twine &why) { return emitError(loc) << "'RotaryEmbedding': " << why; };
-    auto op = [&](StringRef name, ArrayRef<Value> args, NamedAttrList opAttrs = {}) {
-      return createOne(name, args, opAttrs, loc);
-    };
+    auto op = opsAt(loc);
     auto type = dyn_cast<RankedTensorType>(operands[0].getType());
     if (!type || !type.hasStaticShape() || (type.getRank() != 3 && type.getRank() != 4) || operands.size() < 3)
       return refuse("needs X of static shape, 3-d or 4-d, and the cos and sin caches");
@@ -2849,10 +2779,7 @@ private:
     Value y = dim < size ? op("Concat", {rotated, slice(x, dim, size, 1)}, axisAttr(3)) : rotated;
     y = type.getRank() == 4 ? op("Transpose", {y}, permAttr({0, 2, 1, 3}))
                             : op("Reshape", {y, int64Constant(shape, loc)});
-    if (!y)
-      return failure();
-    values[node.output(0)] = y;
-    return success();
+    return bindOutputs(node, {y});
   }
 
   /// CenterCropPad: along each of `axes` (default all), an input longer than
@@ -2908,10 +2835,7 @@ private:
                         {x, int64Constant(starts, loc), int64Constant(ends, loc), int64Constant(axes, loc),
                          int64Constant(SmallVector<int64_t>(axes.size(), 1), loc)},
                         {}, loc);
-    if (!y)
-      return failure();
-    values[node.output(0)] = y;
-    return success();
+    return bindOutputs(node, {y});
   }
 
   /// CausalConvWithState: a depthwise 1-d convolution over the input with
@@ -2920,9 +2844,7 @@ private:
   LogicalResult importCausalConvWithState(const ::onnx::NodeProto &node, ArrayRef<Value> operands,
                                           const NamedAttrList &attrs, Location loc) {
     auto refuse = [&](const Twine &why) { return emitError(loc) << "'CausalConvWithState': " << why; };
-    auto op = [&](StringRef name, ArrayRef<Value> args, NamedAttrList opAttrs = {}) {
-      return createOne(name, args, opAttrs, loc);
-    };
+    auto op = opsAt(loc);
     auto xType = dyn_cast<RankedTensorType>(operands[0].getType());
     auto wType = operands.size() > 1 ? dyn_cast<RankedTensorType>(operands[1].getType()) : nullptr;
     if (!xType || !wType || !xType.hasStaticShape() || !wType.hasStaticShape() || xType.getRank() != 3 ||
@@ -2964,14 +2886,7 @@ private:
                                                             ArrayRef<Attribute>{}),
                                      loc);
     Value results[] = {y, present};
-    for (int i = 0; i < node.output_size() && i < 2; ++i) {
-      if (node.output(i).empty())
-        continue;
-      if (!results[i])
-        return failure();
-      values[node.output(i)] = results[i];
-    }
-    return success();
+    return bindOutputs(node, results);
   }
 
   /// LinearAttention, its recurrence unrolled over the (static) sequence,
@@ -2983,9 +2898,7 @@ private:
   LogicalResult importLinearAttention(const ::onnx::NodeProto &node, ArrayRef<Value> operands,
                                       const NamedAttrList &attrs, Location loc) {
     auto refuse = [&](const Twine &why) { return emitError(loc) << "'LinearAttention': " << why; };
-    auto op = [&](StringRef name, ArrayRef<Value> args, NamedAttrList opAttrs = {}) {
-      return createOne(name, args, opAttrs, loc);
-    };
+    auto op = opsAt(loc);
     auto shapeOf = [](Value v) -> ArrayRef<int64_t> { return cast<RankedTensorType>(v.getType()).getShape(); };
     for (Value v : operands)
       if (auto t = dyn_cast<RankedTensorType>(v.getType()); !isa<NoneType>(v.getType()) && (!t || !t.hasStaticShape()))
@@ -3066,14 +2979,7 @@ private:
     Type stateType = past ? cast<RankedTensorType>(past.getType()).getElementType() : own;
     Value results[] = {own == f32 ? o : op("Cast", {o}, castTo(own)),
                        stateType == f32 ? state : op("Cast", {state}, castTo(stateType))};
-    for (int i = 0; i < node.output_size() && i < 2; ++i) {
-      if (node.output(i).empty())
-        continue;
-      if (!results[i])
-        return failure();
-      values[node.output(i)] = results[i];
-    }
-    return success();
+    return bindOutputs(node, results);
   }
 
   /// Attention (opsets 23-24) expanded per its definition. Q, K and V are
@@ -3093,9 +2999,7 @@ private:
                                 const NamedAttrList &attrs, Location loc) {
     auto refuse = [&](const Twine &why) { return emitError(loc) << "'Attention': " << why; };
     auto operand = [&](size_t i) { return optionalOperand(operands, i); };
-    auto op = [&](StringRef name, ArrayRef<Value> args, NamedAttrList opAttrs = {}) {
-      return createOne(name, args, opAttrs, loc);
-    };
+    auto op = opsAt(loc);
     auto shapeOf = [](Value v) -> ArrayRef<int64_t> { return cast<RankedTensorType>(v.getType()).getShape(); };
     Value q = operand(0), k = operand(1), v = operand(2), mask = operand(3);
     Value pastKey = operand(4), pastValue = operand(5), nonpad = operand(6);
@@ -3316,9 +3220,7 @@ private:
         return refuse("sequence_lens other than the full length needs direction forward");
     }
     Type et = xType.getElementType();
-    auto op = [&](StringRef name, ArrayRef<Value> args, NamedAttrList opAttrs = {}) {
-      return createOne(name, args, opAttrs, loc);
-    };
+    auto op = opsAt(loc);
     NamedAttrList toI64;
     toI64.set("to", builder.getI64IntegerAttr(7));
     // [start, end) along `axis`.
@@ -3426,14 +3328,7 @@ private:
         yc = op("Transpose", {yc}, permAttr({1, 0, 2}));
     }
     Value results[] = {y, yh, yc};
-    for (int i = 0; i < node.output_size() && i < 3; ++i) {
-      if (node.output(i).empty())
-        continue;
-      if (!results[i])
-        return failure();
-      values[node.output(i)] = results[i];
-    }
-    return success();
+    return bindOutputs(node, results);
   }
 
   LogicalResult importNode(const ::onnx::NodeProto &node, int index, const llvm::StringSet<llvm::MallocAllocator> &used) {

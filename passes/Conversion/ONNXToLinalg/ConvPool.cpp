@@ -217,6 +217,34 @@ struct PoolToLinalg : OpRewritePattern<PoolOp> {
   using OpRewritePattern<PoolOp>::OpRewritePattern;
   static constexpr bool isMax = std::is_same_v<PoolOp, onnx::MaxPoolOp>;
 
+  /// The op's windows: kernel, strides and dilations, and the padding at
+  /// each end (`declaredEnd` as the op has it; `end` grown where ceil mode
+  /// makes the last window reach past the padded input, so that every window
+  /// is inside the buffer).
+  static LogicalResult windows(PoolOp op, RankedTensorType xType, RankedTensorType resultType,
+                               SmallVector<int64_t> &kernel, SmallVector<int64_t> &strides,
+                               SmallVector<int64_t> &dilations, SmallVector<int64_t> &begin,
+                               SmallVector<int64_t> &end, SmallVector<int64_t> &declaredEnd) {
+    int64_t nsp = xType.getRank() - 2;
+    kernel = onnx::getI64s(op.getKernelShape(), nsp, 1);
+    strides = onnx::getI64s(op.getStrides(), nsp, 1);
+    dilations = onnx::getI64s(op.getDilations(), nsp, 1);
+    ArrayRef<int64_t> in = xType.getShape().drop_front(2);
+    auto pads = onnx::resolvePads(op, op.getAutoPad(), in, kernel, strides, dilations, op.getPads());
+    if (failed(pads))
+      return failure();
+    begin.assign(pads->begin(), pads->begin() + nsp);
+    end.assign(pads->begin() + nsp, pads->end());
+    declaredEnd = end;
+    for (int64_t i = 0; i < nsp; ++i) {
+      int64_t needed = (resultType.getDimSize(i + 2) - 1) * strides[i] + dilations[i] * (kernel[i] - 1) + 1;
+      int64_t have = in[i] + begin[i] + end[i];
+      if (needed > have)
+        end[i] += needed - have;
+    }
+    return success();
+  }
+
   LogicalResult matchAndRewrite(PoolOp op, PatternRewriter &rewriter) const override {
     auto resultType = getStaticType(op.getY());
     auto xType = getStaticType(op.getX());
@@ -230,22 +258,9 @@ struct PoolToLinalg : OpRewritePattern<PoolOp> {
     auto et = dyn_cast<FloatType>(resultType.getElementType());
     if (!et)
       return rewriter.notifyMatchFailure(op, "only float pooling (and integer max pooling)");
-    SmallVector<int64_t> kernel = onnx::getI64s(op.getKernelShape(), nsp, 1);
-    SmallVector<int64_t> strides = onnx::getI64s(op.getStrides(), nsp, 1);
-    SmallVector<int64_t> dilations = onnx::getI64s(op.getDilations(), nsp, 1);
-    ArrayRef<int64_t> in = xType.getShape().drop_front(2);
-    auto pads = onnx::resolvePads(op, op.getAutoPad(), in, kernel, strides, dilations, op.getPads());
-    if (failed(pads))
+    SmallVector<int64_t> kernel, strides, dilations, begin, end, declaredEnd;
+    if (failed(windows(op, xType, resultType, kernel, strides, dilations, begin, end, declaredEnd)))
       return failure();
-    // Ceil mode can make the last window reach past the padded input: pad
-    // further so that every window is inside the buffer.
-    SmallVector<int64_t> begin(pads->begin(), pads->begin() + nsp), end(pads->begin() + nsp, pads->end());
-    for (int64_t i = 0; i < nsp; ++i) {
-      int64_t needed = (resultType.getDimSize(i + 2) - 1) * strides[i] + dilations[i] * (kernel[i] - 1) + 1;
-      int64_t have = in[i] + begin[i] + end[i];
-      if (needed > have)
-        end[i] += needed - have;
-    }
     Value padValue = isMax ? Value(arith::ConstantOp::create(
                                  rewriter, loc, et,
                                  rewriter.getFloatAttr(et, APFloat::getInf(et.getFloatSemantics(), true))))
@@ -294,8 +309,8 @@ struct PoolToLinalg : OpRewritePattern<PoolOp> {
           bool inside = true;
           for (int64_t i = 0; i < nsp; ++i) {
             int64_t r = o[i] * strides[i] + k[i] * dilations[i] - begin[i];
-            inside &= includePad ? (r >= -begin[i] && r < in[i] + (*pads)[nsp + i])
-                                 : (r >= 0 && r < in[i]);
+            inside &= includePad ? (r >= -begin[i] && r < xType.getDimSize(2 + i) + declaredEnd[i])
+                                 : (r >= 0 && r < xType.getDimSize(2 + i));
           }
           count += inside;
         }
@@ -320,25 +335,13 @@ struct PoolToLinalg : OpRewritePattern<PoolOp> {
   /// minimum, and the window maximum compares signed or unsigned.
   LogicalResult rewriteIntegerMax(PoolOp op, RankedTensorType resultType, RankedTensorType xType,
                                   PatternRewriter &rewriter) const {
-    int64_t nsp = xType.getRank() - 2;
     Location loc = op.getLoc();
     auto intType = cast<IntegerType>(resultType.getElementType());
     bool isUnsigned = intType.isUnsigned();
     Type et = signlessType(intType);
-    SmallVector<int64_t> kernel = onnx::getI64s(op.getKernelShape(), nsp, 1);
-    SmallVector<int64_t> strides = onnx::getI64s(op.getStrides(), nsp, 1);
-    SmallVector<int64_t> dilations = onnx::getI64s(op.getDilations(), nsp, 1);
-    ArrayRef<int64_t> in = xType.getShape().drop_front(2);
-    auto pads = onnx::resolvePads(op, op.getAutoPad(), in, kernel, strides, dilations, op.getPads());
-    if (failed(pads))
+    SmallVector<int64_t> kernel, strides, dilations, begin, end, declaredEnd;
+    if (failed(windows(op, xType, resultType, kernel, strides, dilations, begin, end, declaredEnd)))
       return failure();
-    SmallVector<int64_t> begin(pads->begin(), pads->begin() + nsp), end(pads->begin() + nsp, pads->end());
-    for (int64_t i = 0; i < nsp; ++i) {
-      int64_t needed = (resultType.getDimSize(i + 2) - 1) * strides[i] + dilations[i] * (kernel[i] - 1) + 1;
-      int64_t have = in[i] + begin[i] + end[i];
-      if (needed > have)
-        end[i] += needed - have;
-    }
     unsigned bits = intType.getWidth();
     APInt lowest = isUnsigned ? APInt::getMinValue(bits) : APInt::getSignedMinValue(bits);
     Value padValue = arith::ConstantOp::create(rewriter, loc, et, rewriter.getIntegerAttr(et, lowest));
