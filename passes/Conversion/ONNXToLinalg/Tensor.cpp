@@ -81,6 +81,42 @@ struct ConcatToTensor : OpRewritePattern<onnx::ConcatOp> {
   }
 };
 
+/// A generic computing each element of `type` from its indices (and the
+/// `inputs` read through `inputMaps`); `body` gets the input elements and the
+/// loop indices.
+Value buildIndexed(OpBuilder &b, Location loc, RankedTensorType type, ValueRange inputs,
+                   ArrayRef<AffineMap> inputMaps,
+                   function_ref<Value(OpBuilder &, Location, ValueRange, ArrayRef<Value>)> body) {
+  int64_t rank = type.getRank();
+  SmallVector<AffineMap> maps(inputMaps);
+  maps.push_back(b.getMultiDimIdentityMap(rank));
+  Value init = tensor::EmptyOp::create(b, loc, type.getShape(), type.getElementType());
+  SmallVector<utils::IteratorType> iterators(rank, utils::IteratorType::parallel);
+  return linalg::GenericOp::create(
+             b, loc, type, inputs, init, maps, iterators,
+             [&](OpBuilder &nb, Location l, ValueRange args) {
+               SmallVector<Value> ivs;
+               for (int64_t d = 0; d < rank; ++d)
+                 ivs.push_back(linalg::IndexOp::create(nb, l, d));
+               linalg::YieldOp::create(nb, l, body(nb, l, args.drop_back(), ivs));
+             })
+      .getResult(0);
+}
+
+Value indexConst(OpBuilder &b, Location loc, int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
+
+/// An index read from an integer tensor element: negative values count from
+/// `size`, and the result is clamped into [0, size) so that bad indices
+/// cannot read outside the tensor.
+Value normalizeIndex(OpBuilder &b, Location loc, Value v, int64_t size) {
+  Value i = arith::IndexCastOp::create(b, loc, b.getIndexType(), v);
+  Value zero = indexConst(b, loc, 0);
+  Value neg = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, i, zero);
+  i = arith::SelectOp::create(b, loc, neg, arith::AddIOp::create(b, loc, i, indexConst(b, loc, size)), i);
+  i = arith::MaxSIOp::create(b, loc, i, zero);
+  return arith::MinSIOp::create(b, loc, i, indexConst(b, loc, std::max<int64_t>(size - 1, 0)));
+}
+
 struct SplitToTensor : OpRewritePattern<onnx::SplitOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(onnx::SplitOp op, PatternRewriter &rewriter) const override {
@@ -176,53 +212,51 @@ struct SliceToTensor : OpRewritePattern<onnx::SliceOp> {
       rewriter.replaceOpWithNewOp<tensor::EmptyOp>(op, type.getShape(), type.getElementType());
       return success();
     }
-    using P = arith::CmpIPredicate;
-    Location loc = op.getLoc();
-    OpBuilder &b = rewriter;
     int64_t rank = type.getRank(), n = startsType.getDimSize(0);
-    auto entry = [&](Value t, int64_t i) -> Value {
-      Value v = tensor::ExtractOp::create(b, loc, t, ValueRange{arith::ConstantIndexOp::create(b, loc, i)});
-      return arith::IndexCastOp::create(b, loc, b.getIndexType(), v);
-    };
-    auto c = [&](int64_t v) -> Value { return arith::ConstantIndexOp::create(b, loc, v); };
-    auto select = [&](Value cond, Value x, Value y) -> Value { return arith::SelectOp::create(b, loc, cond, x, y); };
-    auto cmp = [&](P p, Value x, Value y) -> Value { return arith::CmpIOp::create(b, loc, p, x, y); };
-    SmallVector<Value> offsets(rank, c(0)), strides(rank, c(1));
-    for (int64_t i = 0; i < n; ++i) {
-      Value axis = hasAxes ? entry(op.getAxes(), i) : c(i);
-      axis = select(cmp(P::slt, axis, c(0)), arith::AddIOp::create(b, loc, axis, c(rank)), axis);
-      Value step = hasSteps ? entry(op.getSteps(), i) : c(1);
-      Value dim = c(inType.getDimSize(0));
-      for (int64_t d = 1; d < rank; ++d)
-        dim = select(cmp(P::eq, axis, c(d)), c(inType.getDimSize(d)), dim);
-      Value start = entry(op.getStarts(), i);
-      start = select(cmp(P::slt, start, c(0)), arith::AddIOp::create(b, loc, start, dim), start);
-      Value positive = cmp(P::sgt, step, c(0));
-      Value lo = select(positive, c(0), c(-1));
-      Value hi = select(positive, dim, arith::SubIOp::create(b, loc, dim, c(1)));
-      start = arith::MinSIOp::create(b, loc, arith::MaxSIOp::create(b, loc, start, lo), hi);
-      for (int64_t d = 0; d < rank; ++d) {
-        Value here = cmp(P::eq, axis, c(d));
-        offsets[d] = select(here, start, offsets[d]);
-        strides[d] = select(here, step, strides[d]);
-      }
-    }
-    Value init = tensor::EmptyOp::create(b, loc, type.getShape(), type.getElementType());
-    SmallVector<utils::IteratorType> iterators(rank, utils::IteratorType::parallel);
-    Value data = op.getData();
-    auto generic = linalg::GenericOp::create(
-        b, loc, type, ValueRange{}, init, ArrayRef<AffineMap>{b.getMultiDimIdentityMap(rank)}, iterators,
-        [&](OpBuilder &nb, Location l, ValueRange) {
-          SmallVector<Value> idx;
-          for (int64_t d = 0; d < rank; ++d) {
-            Value i = linalg::IndexOp::create(nb, l, d);
-            Value at = arith::AddIOp::create(nb, l, offsets[d], arith::MulIOp::create(nb, l, i, strides[d]));
-            at = arith::MaxSIOp::create(nb, l, at, arith::ConstantIndexOp::create(nb, l, 0));
-            idx.push_back(arith::MinSIOp::create(nb, l, at, arith::ConstantIndexOp::create(nb, l, inType.getDimSize(d) - 1)));
-          }
-          linalg::YieldOp::create(nb, l, tensor::ExtractOp::create(nb, l, data, idx).getResult());
-        });
-    rewriter.replaceOp(op, generic.getResult(0));
+    Value data = op.getData(), startsT = op.getStarts(), axesT = op.getAxes(), stepsT = op.getSteps();
+    // The offsets and steps are read inside the kernel (on the GPU for the
+    // CUDA target); they are a few scalar loads per element.
+    rewriter.replaceOp(
+        op, buildIndexed(rewriter, op.getLoc(), type, {}, {},
+                         [&](OpBuilder &b, Location loc, ValueRange, ArrayRef<Value> ivs) -> Value {
+                           using P = arith::CmpIPredicate;
+                           auto c = [&](int64_t v) -> Value { return indexConst(b, loc, v); };
+                           auto entry = [&](Value t, int64_t i) -> Value {
+                             Value v = tensor::ExtractOp::create(b, loc, t, ValueRange{c(i)});
+                             return arith::IndexCastOp::create(b, loc, b.getIndexType(), v);
+                           };
+                           auto select = [&](Value cond, Value x, Value y) -> Value {
+                             return arith::SelectOp::create(b, loc, cond, x, y);
+                           };
+                           auto cmp = [&](P p, Value x, Value y) -> Value { return arith::CmpIOp::create(b, loc, p, x, y); };
+                           SmallVector<Value> offsets(rank, c(0)), strides(rank, c(1));
+                           for (int64_t i = 0; i < n; ++i) {
+                             Value axis = hasAxes ? entry(axesT, i) : c(i);
+                             axis = select(cmp(P::slt, axis, c(0)), arith::AddIOp::create(b, loc, axis, c(rank)), axis);
+                             Value step = hasSteps ? entry(stepsT, i) : c(1);
+                             Value dim = c(inType.getDimSize(0));
+                             for (int64_t d = 1; d < rank; ++d)
+                               dim = select(cmp(P::eq, axis, c(d)), c(inType.getDimSize(d)), dim);
+                             Value start = entry(startsT, i);
+                             start = select(cmp(P::slt, start, c(0)), arith::AddIOp::create(b, loc, start, dim), start);
+                             Value positive = cmp(P::sgt, step, c(0));
+                             Value lo = select(positive, c(0), c(-1));
+                             Value hi = select(positive, dim, arith::SubIOp::create(b, loc, dim, c(1)));
+                             start = arith::MinSIOp::create(b, loc, arith::MaxSIOp::create(b, loc, start, lo), hi);
+                             for (int64_t d = 0; d < rank; ++d) {
+                               Value here = cmp(P::eq, axis, c(d));
+                               offsets[d] = select(here, start, offsets[d]);
+                               strides[d] = select(here, step, strides[d]);
+                             }
+                           }
+                           SmallVector<Value> idx;
+                           for (int64_t d = 0; d < rank; ++d) {
+                             Value at = arith::AddIOp::create(b, loc, offsets[d], arith::MulIOp::create(b, loc, ivs[d], strides[d]));
+                             at = arith::MaxSIOp::create(b, loc, at, c(0));
+                             idx.push_back(arith::MinSIOp::create(b, loc, at, c(inType.getDimSize(d) - 1)));
+                           }
+                           return tensor::ExtractOp::create(b, loc, data, idx);
+                         }));
     return success();
   }
 };
@@ -284,42 +318,6 @@ struct ExpandToLinalg : OpRewritePattern<onnx::ExpandOp> {
   }
 };
 
-/// A generic computing each element of `type` from its indices (and the
-/// `inputs` read through `inputMaps`); `body` gets the input elements and the
-/// loop indices.
-Value buildIndexed(OpBuilder &b, Location loc, RankedTensorType type, ValueRange inputs,
-                   ArrayRef<AffineMap> inputMaps,
-                   function_ref<Value(OpBuilder &, Location, ValueRange, ArrayRef<Value>)> body) {
-  int64_t rank = type.getRank();
-  SmallVector<AffineMap> maps(inputMaps);
-  maps.push_back(b.getMultiDimIdentityMap(rank));
-  Value init = tensor::EmptyOp::create(b, loc, type.getShape(), type.getElementType());
-  SmallVector<utils::IteratorType> iterators(rank, utils::IteratorType::parallel);
-  return linalg::GenericOp::create(
-             b, loc, type, inputs, init, maps, iterators,
-             [&](OpBuilder &nb, Location l, ValueRange args) {
-               SmallVector<Value> ivs;
-               for (int64_t d = 0; d < rank; ++d)
-                 ivs.push_back(linalg::IndexOp::create(nb, l, d));
-               linalg::YieldOp::create(nb, l, body(nb, l, args.drop_back(), ivs));
-             })
-      .getResult(0);
-}
-
-Value indexConst(OpBuilder &b, Location loc, int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
-
-/// An index read from an integer tensor element: negative values count from
-/// `size`, and the result is clamped into [0, size) so that bad indices
-/// cannot read outside the tensor.
-Value normalizeIndex(OpBuilder &b, Location loc, Value v, int64_t size) {
-  Value i = arith::IndexCastOp::create(b, loc, b.getIndexType(), v);
-  Value zero = indexConst(b, loc, 0);
-  Value neg = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, i, zero);
-  i = arith::SelectOp::create(b, loc, neg, arith::AddIOp::create(b, loc, i, indexConst(b, loc, size)), i);
-  i = arith::MaxSIOp::create(b, loc, i, zero);
-  return arith::MinSIOp::create(b, loc, i, indexConst(b, loc, std::max<int64_t>(size - 1, 0)));
-}
-
 /// Pad. Constant mode with constant, non-negative pads is a tensor.pad;
 /// everything else (edge, reflect and wrap modes, negative pads that crop,
 /// pads computed at run time with the output shape the model declares) is a
@@ -347,33 +345,26 @@ struct PadToLinalg : OpRewritePattern<onnx::PadOp> {
       return rewriter.notifyMatchFailure(op, "edge, reflect and wrap need a nonempty input");
     Location loc = op.getLoc();
     Type et = type.getElementType();
-    Value value;
-    if (isa<NoneType>(op.getConstantValue().getType())) {
-      value = scalarConstant(rewriter, loc, et, 0);
-    } else {
+    bool hasValue = !isa<NoneType>(op.getConstantValue().getType());
+    if (hasValue) {
       auto cvType = getStaticType(op.getConstantValue());
       if (!cvType || cvType.getNumElements() != 1)
         return rewriter.notifyMatchFailure(op, "constant_value must be one static element");
-      SmallVector<Value> zeros(cvType.getRank(), indexConst(rewriter, loc, 0));
-      value = tensor::ExtractOp::create(rewriter, loc, op.getConstantValue(), zeros);
     }
     auto pads = onnx::getConstantInts(op.getPads());
     if (mode == "constant" && succeeded(pads) && llvm::all_of(*pads, [](int64_t p) { return p >= 0; })) {
+      Value value = scalarConstant(rewriter, loc, et, 0);
+      if (hasValue) {
+        SmallVector<Value> zeros(getStaticType(op.getConstantValue()).getRank(), indexConst(rewriter, loc, 0));
+        value = tensor::ExtractOp::create(rewriter, loc, op.getConstantValue(), zeros);
+      }
       SmallVector<int64_t> low(pads->begin(), pads->begin() + rank), high(pads->begin() + rank, pads->end());
       rewriter.replaceOp(op, createPad(rewriter, loc, type, op.getData(), low, high, value));
       return success();
     }
-    // The begin pads, as index values (read at run time where computed).
-    SmallVector<Value> begins;
-    for (int64_t d = 0; d < rank; ++d) {
-      if (succeeded(pads)) {
-        begins.push_back(indexConst(rewriter, loc, (*pads)[d]));
-        continue;
-      }
-      Value p = tensor::ExtractOp::create(rewriter, loc, op.getPads(), ValueRange{indexConst(rewriter, loc, d)});
-      begins.push_back(arith::IndexCastOp::create(rewriter, loc, rewriter.getIndexType(), p));
-    }
-    Value data = op.getData();
+    // Everything read from tensors is read inside the kernel (on the GPU for
+    // the CUDA target): the begin pads where computed, the constant value.
+    Value data = op.getData(), padsTensor = op.getPads(), constantValue = op.getConstantValue();
     rewriter.replaceOp(
         op, buildIndexed(rewriter, loc, type, {}, {}, [&](OpBuilder &b, Location l, ValueRange, ArrayRef<Value> ivs) -> Value {
           using P = arith::CmpIPredicate;
@@ -381,7 +372,12 @@ struct PadToLinalg : OpRewritePattern<onnx::PadOp> {
           SmallVector<Value> idx;
           for (int64_t d = 0; d < rank; ++d) {
             int64_t n = inType.getDimSize(d);
-            Value src = arith::SubIOp::create(b, l, ivs[d], begins[d]);
+            Value begin = succeeded(pads) ? indexConst(b, l, (*pads)[d])
+                                          : arith::IndexCastOp::create(
+                                                b, l, b.getIndexType(),
+                                                tensor::ExtractOp::create(b, l, padsTensor, ValueRange{indexConst(b, l, d)}))
+                                                .getResult();
+            Value src = arith::SubIOp::create(b, l, ivs[d], begin);
             Value size = indexConst(b, l, n), last = indexConst(b, l, std::max<int64_t>(n - 1, 0));
             auto positiveMod = [&](Value x, Value m) {
               Value r = arith::RemSIOp::create(b, l, x, m);
@@ -405,7 +401,14 @@ struct PadToLinalg : OpRewritePattern<onnx::PadOp> {
             idx.push_back(arith::MinSIOp::create(b, l, arith::MaxSIOp::create(b, l, src, zero), last));
           }
           Value x = tensor::ExtractOp::create(b, l, data, idx);
-          return inside ? arith::SelectOp::create(b, l, inside, x, value).getResult() : x;
+          if (!inside)
+            return x;
+          Value fill = scalarConstant(b, l, et, 0);
+          if (hasValue) {
+            SmallVector<Value> zeros(cast<RankedTensorType>(constantValue.getType()).getRank(), zero);
+            fill = tensor::ExtractOp::create(b, l, constantValue, zeros);
+          }
+          return arith::SelectOp::create(b, l, inside, x, fill).getResult();
         }));
     return success();
   }
@@ -513,13 +516,16 @@ struct RangeToLinalg : OpRewritePattern<onnx::RangeOp> {
     if (!isa<FloatType>(et) && !et.isSignlessInteger())
       return rewriter.notifyMatchFailure(op, "float or signed integer ranges only");
     Location loc = op.getLoc();
-    auto scalarOf = [&](Value t) {
-      SmallVector<Value> zeros(cast<RankedTensorType>(t.getType()).getRank(), indexConst(rewriter, loc, 0));
-      return tensor::ExtractOp::create(rewriter, loc, t, zeros).getResult();
-    };
-    Value start = scalarOf(op.getStart()), delta = scalarOf(op.getDelta());
+    Value startT = op.getStart(), deltaT = op.getDelta();
     rewriter.replaceOp(op, buildIndexed(rewriter, loc, type, {}, {},
                                         [&](OpBuilder &b, Location l, ValueRange, ArrayRef<Value> ivs) -> Value {
+                                          // Read inside the kernel (on the GPU for the CUDA target).
+                                          auto scalarOf = [&](Value t) {
+                                            SmallVector<Value> zeros(cast<RankedTensorType>(t.getType()).getRank(),
+                                                                     indexConst(b, l, 0));
+                                            return tensor::ExtractOp::create(b, l, t, zeros).getResult();
+                                          };
+                                          Value start = scalarOf(startT), delta = scalarOf(deltaT);
                                           if (isa<FloatType>(et)) {
                                             Value i = arith::UIToFPOp::create(
                                                 b, l, et, arith::IndexCastUIOp::create(b, l, b.getI64Type(), ivs[0]));

@@ -179,16 +179,17 @@ func.func @pad(%x: tensor<2x5xf32>) -> tensor<4x7xf32> {
 // -----
 
 // Tests Pad in reflect mode with pads computed at run time (the output
-// shape declared): a generic reads each begin pad from the pads tensor and
+// shape declared): a generic reads each begin pad from the pads tensor (in
+// the kernel, so that the CUDA target reads it on the device) and
 // mirrors the source index, src = i - pad, m = src mod 2(n - 1), then
 // 2(n - 1) - m where m >= n, clamped into the input.
 
 // CHECK-LABEL: func.func @pad_reflect_runtime
 // CHECK-SAME: ([[X:%.*]]: tensor<3x4xf32>, [[P:%.*]]: tensor<4xi64>)
-// CHECK: tensor.extract [[P]]
-// CHECK: arith.index_cast
 // CHECK: linalg.generic
 // CHECK: linalg.index 0
+// CHECK: tensor.extract [[P]]
+// CHECK: arith.index_cast
 // CHECK: arith.subi
 // CHECK: arith.remsi
 // CHECK: arith.cmpi sge
@@ -415,9 +416,9 @@ func.func @reverse_sequence(%x: tensor<4x3xf32>, %l: tensor<3xi64>) -> tensor<4x
 // declared: start + i * delta per element.
 
 // CHECK-LABEL: func.func @range_runtime
-// CHECK: tensor.extract
-// CHECK: tensor.extract
 // CHECK: linalg.generic
+// CHECK: tensor.extract
+// CHECK: tensor.extract
 // CHECK: arith.uitofp
 // CHECK: arith.mulf
 // CHECK: arith.addf
@@ -434,12 +435,12 @@ func.func @range_runtime(%s: tensor<f32>, %l: tensor<f32>, %d: tensor<f32>) -> t
 
 // CHECK-LABEL: func.func @slice_runtime
 // CHECK-SAME: ([[X:%.*]]: tensor<5x6xf32>, [[S:%.*]]: tensor<2xi64>)
+// CHECK: linalg.generic
+// CHECK: linalg.index 0
 // CHECK: tensor.extract [[S]]
 // CHECK: arith.select
 // CHECK: arith.maxsi
 // CHECK: arith.minsi
-// CHECK: linalg.generic
-// CHECK: linalg.index 0
 // CHECK: arith.muli
 // CHECK: arith.addi
 // CHECK: arith.minsi
