@@ -928,6 +928,39 @@ TEST_F(ImporterTest, OptionalsAreKnownAtImport) {
   EXPECT_NE(messages.find("the optional is empty"), std::string::npos) << messages;
 }
 
+TEST_F(ImporterTest, DeclaredShapesReachBackThroughShapePreservingOps) {
+  // Range(0, n, 1) with n at run time, then Mul by a scalar, Cos, and the
+  // declared output [7]: the Range takes the length 7.
+  ::onnx::ModelProto model;
+  model.set_ir_version(8);
+  model.add_opset_import()->set_version(17);
+  auto *graph = model.mutable_graph();
+  addValue(graph->add_input(), "n", 1, {});
+  addValue(graph->add_input(), "step", 1, {});
+  for (auto [name, value] : {std::pair<const char *, float>{"zero", 0}, {"one", 1}}) {
+    auto *c = graph->add_initializer();
+    c->set_name(name);
+    c->set_data_type(1);
+    c->add_float_data(value);
+  }
+  auto add = [&](const char *type, std::vector<std::string> ins, const char *out) {
+    auto *node = graph->add_node();
+    node->set_op_type(type);
+    for (auto &in : ins)
+      node->add_input(in);
+    node->add_output(out);
+  };
+  add("Range", {"zero", "n", "one"}, "r");
+  add("Mul", {"r", "step"}, "scaled");
+  add("Cos", {"scaled"}, "y");
+  addValue(graph->add_output(), "y", 1, {7});
+  std::string messages;
+  std::vector<std::string> types;
+  auto ops = importedOps(model, messages, &types);
+  EXPECT_EQ(ops, (std::vector<std::string>{"Range", "Mul", "Cos"})) << messages;
+  EXPECT_EQ(types, std::vector<std::string>{"tensor<7xf32>"});
+}
+
 TEST_F(ImporterTest, InputShapeForUnknownInputIsAnError) {
   std::string path = write("relu.onnx", oneNodeModel("Relu"));
   mlc::frontend::ImportOptions options;

@@ -656,7 +656,7 @@ private:
     auto type = dyn_cast<TensorType>(value.getType());
     if (!type || (type.hasRank() && type.hasStaticShape()))
       return;
-    auto declaredDims = declaredShape(name); // none if symbolic: nothing to add
+    auto declaredDims = declaredShapeThroughUnaryOps(name); // none if symbolic: nothing to add
     if (!declaredDims)
       return;
     SmallVector<int64_t> dims = *declaredDims;
@@ -725,31 +725,47 @@ private:
     return success();
   }
 
-  /// The shape declared for `name`, or else for the value it turns into
-  /// through a chain of single-use shape-preserving unary ops (Cast, Sqrt,
-  /// Log, ...: a function body's reduction ends that way before the output
-  /// the model declares).
+  /// The shape declared for `name`, or else for a value of the same shape
+  /// derived from it: the values reachable from `name` through
+  /// shape-preserving ops (unary ones such as Cast, Sqrt, Log, Cos; binary
+  /// elementwise ones whose other operand is a scalar imported already or
+  /// itself such a value), of which one is declared. A function body's
+  /// reduction or Range typically ends that way in the output the model
+  /// declares.
   std::optional<SmallVector<int64_t>> declaredShapeThroughUnaryOps(const std::string &name) {
+    if (auto d = declaredShape(name))
+      return d;
+    if (graphStack.empty())
+      return std::nullopt;
     static const llvm::StringSet<> unary = {"Cast", "CastLike", "Identity", "Sqrt", "Log", "Exp", "Neg",
-                                            "Abs", "Reciprocal", "Relu", "Sigmoid", "Tanh", "Floor", "Ceil"};
-    std::string current = name;
-    for (int depth = 0; depth < 8; ++depth) {
-      if (auto d = declaredShape(current))
-        return d;
-      if (graphStack.empty())
-        return std::nullopt;
-      const ::onnx::NodeProto *consumer = nullptr;
-      int uses = 0;
-      for (const auto &n : graphStack.back()->node())
-        for (const auto &in : n.input())
-          if (in == current) {
-            ++uses;
-            consumer = &n;
-          }
-      if (uses != 1 || !unary.contains(consumer->op_type()) || consumer->input(0) != current ||
-          consumer->output_size() != 1)
-        return std::nullopt;
-      current = consumer->output(0);
+                                            "Abs", "Reciprocal", "Relu", "Sigmoid", "Tanh", "Floor", "Ceil",
+                                            "Cos", "Sin"};
+    static const llvm::StringSet<> binary = {"Add", "Sub", "Mul", "Div", "Pow"};
+    auto isScalar = [&](const std::string &other) {
+      auto it = values.find(other);
+      auto t = it == values.end() ? RankedTensorType() : dyn_cast<RankedTensorType>(it->second.getType());
+      return t && t.getRank() == 0;
+    };
+    llvm::StringSet<> same = {name};
+    for (bool changed = true; changed;) {
+      changed = false;
+      for (const auto &n : graphStack.back()->node()) {
+        if (n.output_size() != 1 || same.contains(n.output(0)))
+          continue;
+        bool preserving = false;
+        if (unary.contains(n.op_type()) && n.input_size() >= 1)
+          preserving = same.contains(n.input(0));
+        else if (binary.contains(n.op_type()) && n.input_size() == 2)
+          preserving = (same.contains(n.input(0)) || same.contains(n.input(1))) &&
+                       (same.contains(n.input(0)) || isScalar(n.input(0))) &&
+                       (same.contains(n.input(1)) || isScalar(n.input(1)));
+        if (!preserving)
+          continue;
+        if (auto d = declaredShape(n.output(0)))
+          return d;
+        same.insert(n.output(0));
+        changed = true;
+      }
     }
     return std::nullopt;
   }
