@@ -467,6 +467,26 @@ private:
     return l;
   }
 
+  /// Attributes of a reduction: {axes = axes} (none: every dim), keepdims.
+  NamedAttrList reduceAttrs(ArrayRef<int64_t> axes, bool keepdims) {
+    NamedAttrList l = axes.empty() ? NamedAttrList() : axesAttr(axes);
+    l.set("keepdims", builder.getI64IntegerAttr(keepdims));
+    return l;
+  }
+
+  /// A float attribute of a node, or `dflt` where it is absent.
+  static double floatAttr(const NamedAttrList &attrs, StringRef name, double dflt) {
+    auto a = dyn_cast_or_null<FloatAttr>(attrs.get(name));
+    return a ? a.getValueAsDouble() : dflt;
+  }
+
+  /// A list attribute of a node, as getI64s takes it.
+  static std::optional<ArrayAttr> arrayAttr(const NamedAttrList &attrs, StringRef name) {
+    if (auto a = dyn_cast_or_null<ArrayAttr>(attrs.get(name)))
+      return a;
+    return std::nullopt;
+  }
+
   /// Attributes {axis = axis}.
   NamedAttrList axisAttr(int64_t axis) {
     NamedAttrList l;
@@ -584,8 +604,7 @@ private:
       loss = weight ? op("Where", {ignored, zero, loss}) : Value();
     }
     if (loss && reduction != "none") {
-      NamedAttrList all;
-      all.set("keepdims", builder.getI64IntegerAttr(0));
+      NamedAttrList all = reduceAttrs({}, false);
       if (reduction == "sum")
         loss = op("ReduceSum", {loss}, all);
       else if (!weight)
@@ -615,21 +634,14 @@ private:
     if (values.count(node.output(1)) || (node.output_size() > 2 && values.count(node.output(2))))
       return success(); // made already
     auto type = dyn_cast<RankedTensorType>(operands[0].getType());
-    int64_t axis = -1;
-    if (auto a = dyn_cast_or_null<IntegerAttr>(attrs.get("axis")))
-      axis = a.getInt();
-    float epsilon = 1e-5f;
-    if (auto e = dyn_cast_or_null<FloatAttr>(attrs.get("epsilon")))
-      epsilon = e.getValueAsDouble();
+    int64_t axis = intAttr(attrs, "axis", -1);
+    double epsilon = floatAttr(attrs, "epsilon", 1e-5);
     if (!type || !isa<FloatType>(type.getElementType()) ||
         failed(mlc::onnx::normalizeAxis(axis, type.getRank())))
       return emitError(loc) << "'LayerNormalization': the Mean/InvStdDev outputs need a ranked "
                                "float input and a valid axis";
     int64_t first = *mlc::onnx::normalizeAxis(axis, type.getRank());
-    NamedAttrList reduce;
-    reduce.set("axes", builder.getI64ArrayAttr(
-                           llvm::to_vector(llvm::seq<int64_t>(first, type.getRank()))));
-    reduce.set("keepdims", builder.getI64IntegerAttr(1));
+    NamedAttrList reduce = reduceAttrs(llvm::to_vector(llvm::seq<int64_t>(first, type.getRank())), true);
     auto op = opsAt(loc);
     Value mean = op("ReduceMean", {operands[0]}, reduce);
     Value centred = mean ? op("Sub", {operands[0], mean}) : Value();
@@ -656,7 +668,7 @@ private:
     auto type = dyn_cast<TensorType>(value.getType());
     if (!type || (type.hasRank() && type.hasStaticShape()))
       return;
-    auto declaredDims = declaredShapeThroughUnaryOps(name); // none if symbolic: nothing to add
+    auto declaredDims = declaredShapeOfSameShapedValues(name); // none if symbolic: nothing to add
     if (!declaredDims)
       return;
     SmallVector<int64_t> dims = *declaredDims;
@@ -695,9 +707,7 @@ private:
     StringRef opType = node.op_type();
     auto op = opsAt(loc);
     int64_t rank = cast<RankedTensorType>(operands[0].getType()).getRank();
-    NamedAttrList toI64, all;
-    toI64.set("to", builder.getI64IntegerAttr(7));
-    all.set("keepdims", builder.getI64IntegerAttr(0));
+    NamedAttrList toI64 = castTo(builder.getI64Type()), all = reduceAttrs({}, false);
     Value axes = op("Cast", {operands[1]}, toI64);
     Value zero = int64Constant({0}, loc);
     axes = op("Where", {op("Less", {axes, zero}), op("Add", {axes, int64Constant({rank}, loc)}), axes});
@@ -732,7 +742,7 @@ private:
   /// itself such a value), of which one is declared. A function body's
   /// reduction or Range typically ends that way in the output the model
   /// declares.
-  std::optional<SmallVector<int64_t>> declaredShapeThroughUnaryOps(const std::string &name) {
+  std::optional<SmallVector<int64_t>> declaredShapeOfSameShapedValues(const std::string &name) {
     if (auto d = declaredShape(name))
       return d;
     if (graphStack.empty())
@@ -779,13 +789,10 @@ private:
   /// the axes were empty (identity under noop_with_empty_axes) or named only
   /// dims of size 1, which holds for Sum/Mean/Max/Min/Prod only.
   LogicalResult reduceAxesFromDeclaredShape(ArrayRef<Value> operands, NamedAttrList &attrs,
-                                            const std::string &output, StringRef opType,
-                                            Location loc, SmallVector<SmallVector<int64_t>> &candidates) {
+                                            ArrayRef<int64_t> out, StringRef opType, Location loc,
+                                            SmallVector<SmallVector<int64_t>> &candidates) {
     auto type = dyn_cast<RankedTensorType>(operands[0].getType());
-    SmallVector<int64_t> out = *declaredShapeThroughUnaryOps(output);
-    int64_t keepdims = 1;
-    if (auto k = dyn_cast_or_null<IntegerAttr>(attrs.get("keepdims")))
-      keepdims = k.getInt();
+    int64_t keepdims = intAttr(attrs, "keepdims", 1);
     auto refuse = [&]() {
       return emitError(loc) << "'" << opType << "': input 'axes' is computed and the declared "
                             << "output shape does not determine it";
@@ -1129,7 +1136,7 @@ private:
           declaredBefore.push_back({info.name(), it == declared.end() ? nullptr : it->second});
           declared[info.name()] = &info;
         }
-    auto restore = llvm::make_scope_exit([&] {
+    llvm::scope_exit restore([&] {
       for (auto &[name, old] : llvm::reverse(shadowed)) {
         if (old)
           values[name] = *old;
@@ -1164,7 +1171,7 @@ private:
     for (const auto &out : graph.output())
       used.insert(out.name());
     graphStack.push_back(&graph);
-    auto popGraph = llvm::make_scope_exit([&] { graphStack.pop_back(); });
+    llvm::scope_exit popGraph([&] { graphStack.pop_back(); });
     for (int i = 0; i < graph.node_size(); ++i)
       if (failed(importNode(graph.node(i), i, used)))
         return failure();
@@ -1554,10 +1561,7 @@ private:
   Value truePositions(Value mask, int64_t count, Location loc) {
     auto op = opsAt(loc);
     int64_t n = cast<RankedTensorType>(mask.getType()).getDimSize(0);
-    NamedAttrList toI64, sumRows;
-    toI64.set("to", builder.getI64IntegerAttr(7));
-    sumRows = axesAttr({1});
-    sumRows.set("keepdims", builder.getI64IntegerAttr(0));
+    NamedAttrList toI64 = castTo(builder.getI64Type()), sumRows = reduceAttrs({1}, false);
     Value running = op("CumSum", {op("Cast", {mask}, toI64), int64Constant({0}, loc)});
     SmallVector<int64_t> ordinals, positions;
     for (int64_t j = 1; j <= count; ++j)
@@ -1622,8 +1626,7 @@ private:
       return refuse("ngram_indexes must have one entry per pool n-gram");
     if ((int64_t)grams.size() * (maxSkip + 1) > 4096)
       return refuse("expands at most 4096 (n-gram, skip) pairs");
-    NamedAttrList toF, sumRow = axesAttr({1});
-    toF.set("to", builder.getI64IntegerAttr(1));
+    NamedAttrList toF = castTo(builder.getF32Type()), sumRow = axesAttr({1});
     Value zeros = constant(DenseElementsAttr::get(RankedTensorType::get({rows, 1}, builder.getF32Type()), 0.0f), loc);
     SmallVector<Value> counts;
     for (auto [n, at] : grams) {
@@ -1709,12 +1712,8 @@ private:
     if (!count || *count < 1 || *count > n)
       return refuse("needs the declared shape of Y or indices (the number of unique values)");
     int64_t m = *count;
-    NamedAttrList toI64, sumLast, sumRows;
-    toI64.set("to", builder.getI64IntegerAttr(7));
-    sumLast = axesAttr({2});
-    sumLast.set("keepdims", builder.getI64IntegerAttr(0));
-    sumRows = axesAttr({1});
-    sumRows.set("keepdims", builder.getI64IntegerAttr(0));
+    NamedAttrList toI64 = castTo(builder.getI64Type()), sumLast = reduceAttrs({2}, false),
+                  sumRows = reduceAttrs({1}, false);
     auto asInt = [&](Value v) { return op("Cast", {v}, toI64); };
     auto none = [&](Value counts) { return op("Equal", {counts, int64Constant({0}, loc)}); };
     Value a = op("Unsqueeze", {rows}, axesAttr({1})), b = op("Unsqueeze", {rows}, axesAttr({0})); // [n,1,r], [1,n,r]
@@ -1756,9 +1755,7 @@ private:
     Value matches = op("Equal", {op("ReduceSum", {asInt(op("Not", {op("Equal", {a, op("Unsqueeze", {uniqueRows}, axesAttr({0}))})}))}, sumLast),
                                  int64Constant({0}, loc)}); // [n, m]
     Value inverse = op("ReduceSum", {op("Mul", {asInt(matches), int64Constant(slots, loc)})}, sumRows);
-    NamedAttrList sumFirst = axesAttr({0});
-    sumFirst.set("keepdims", builder.getI64IntegerAttr(0));
-    Value counts = op("ReduceSum", {asInt(matches)}, sumFirst);
+    Value counts = op("ReduceSum", {asInt(matches)}, reduceAttrs({0}, false));
     Value y;
     if (hasAxis) {
       SmallVector<int64_t> shape = {m};
@@ -1806,9 +1803,7 @@ private:
     if (!maxOut)
       return refuse("without max_output_boxes_per_class nothing is selected");
     Type f32 = boxesType.getElementType();
-    NamedAttrList toI64, toF;
-    toI64.set("to", builder.getI64IntegerAttr(7));
-    toF.set("to", builder.getI64IntegerAttr(mlc::onnx::getONNXElementType(f32)));
+    NamedAttrList toI64 = castTo(builder.getI64Type()), toF = castTo(f32);
     auto toScalar = [&](Value v) { return op("Reshape", {v, int64Constant({}, loc)}); };
     maxOut = op("Cast", {toScalar(maxOut)}, toI64);
     Value iouThreshold = optionalOperand(operands, 3) ? toScalar(operands[3]) : scalar(f32, 0, loc);
@@ -2138,14 +2133,9 @@ private:
       }
       // The indices address MaxPool's input, of the shape MaxPool inverts
       // to; a larger output_shape pads it with zeros at the end.
-      auto array = [&](StringRef name) -> std::optional<ArrayAttr> {
-        if (auto a = dyn_cast_or_null<ArrayAttr>(attrs.get(name)))
-          return a;
-        return std::nullopt;
-      };
       SmallVector<int64_t> k = mlc::onnx::getI64s(kernel, spatial, 1);
-      SmallVector<int64_t> st = mlc::onnx::getI64s(array("strides"), spatial, 1);
-      SmallVector<int64_t> pads = mlc::onnx::getI64s(array("pads"), 2 * spatial, 0);
+      SmallVector<int64_t> st = mlc::onnx::getI64s(arrayAttr(attrs, "strides"), spatial, 1);
+      SmallVector<int64_t> pads = mlc::onnx::getI64s(arrayAttr(attrs, "pads"), 2 * spatial, 0);
       SmallVector<int64_t> inferred = {xType.getDimSize(0), xType.getDimSize(1)};
       for (int64_t d = 0; d < spatial; ++d)
         inferred.push_back((xType.getDimSize(2 + d) - 1) * st[d] - pads[d] - pads[spatial + d] + k[d]);
@@ -2376,8 +2366,7 @@ private:
       results.push_back(asType(op("Mul", {dx, asType(param(operands[1]), f32)}), out));
     } else if (kind == "DynamicQuantizeLinear") {
       Type ft = xType.getElementType();
-      NamedAttrList all;
-      all.set("keepdims", builder.getI64IntegerAttr(0));
+      NamedAttrList all = reduceAttrs({}, false);
       Value zero = scalar(ft, 0, loc);
       Value hi = op("Max", {op("ReduceMax", {operands[0]}, all), zero});
       Value lo = op("Min", {op("ReduceMin", {operands[0]}, all), zero});
@@ -2483,8 +2472,7 @@ private:
     if (s < 1 || s > length)
       return refuse("the update must be 1 to cache-length long along the axis");
     Value starts = optionalOperand(operands, 2);
-    NamedAttrList toI64;
-    toI64.set("to", builder.getI64IntegerAttr(7));
+    NamedAttrList toI64 = castTo(builder.getI64Type());
     starts = starts ? op("Cast", {starts}, toI64) : int64Constant(SmallVector<int64_t>(batch, 0), loc);
     // offset[b, .., p, ..] = p - start[b], broadcast over the other dims.
     SmallVector<int64_t> positions, startShape(rank, 1), positionShape(rank, 1);
@@ -2532,15 +2520,10 @@ private:
     if (!yType || !yType.hasStaticShape())
       return failure();
     int64_t rank = type.getRank(), spatial = rank - 2;
-    auto array = [&](StringRef name) -> std::optional<ArrayAttr> {
-      if (auto a = dyn_cast_or_null<ArrayAttr>(attrs.get(name)))
-        return a;
-      return std::nullopt;
-    };
     SmallVector<int64_t> kernel = mlc::onnx::getI64s(kernelAttr, spatial, 1);
-    SmallVector<int64_t> strides = mlc::onnx::getI64s(array("strides"), spatial, 1);
-    SmallVector<int64_t> dilations = mlc::onnx::getI64s(array("dilations"), spatial, 1);
-    SmallVector<int64_t> pads = mlc::onnx::getI64s(array("pads"), 2 * spatial, 0);
+    SmallVector<int64_t> strides = mlc::onnx::getI64s(arrayAttr(attrs, "strides"), spatial, 1);
+    SmallVector<int64_t> dilations = mlc::onnx::getI64s(arrayAttr(attrs, "dilations"), spatial, 1);
+    SmallVector<int64_t> pads = mlc::onnx::getI64s(arrayAttr(attrs, "pads"), 2 * spatial, 0);
     // Pad the ends far enough for every window (ceil_mode reaches past).
     SmallVector<int64_t> fullPads(2 * rank, 0);
     for (int64_t d = 0; d < spatial; ++d) {
@@ -2624,26 +2607,22 @@ private:
     if (!type || !type.hasStaticShape() || type.getRank() < 2 || !isa<FloatType>(type.getElementType()) ||
         operands.size() < 5)
       return emitError(loc) << "'BatchNormalization': training mode needs a float input of static shape";
-    auto floatAttr = [&](StringRef name, double dflt) {
-      auto a = dyn_cast_or_null<FloatAttr>(attrs.get(name));
-      return a ? a.getValueAsDouble() : dflt;
-    };
+    auto floatAttrOr = [&](StringRef name, double dflt) { return floatAttr(attrs, name, dflt); };
     Type et = type.getElementType();
     int64_t rank = type.getRank(), channels = type.getDimSize(1);
     SmallVector<int64_t> axes = {0}, perChannel(rank - 1, 1);
     for (int64_t d = 2; d < rank; ++d)
       axes.push_back(d);
     perChannel[0] = channels;
-    NamedAttrList reduce = axesAttr(axes);
-    reduce.set("keepdims", builder.getI64IntegerAttr(1));
+    NamedAttrList reduce = reduceAttrs(axes, true);
     Value mean = op("ReduceMean", {operands[0]}, reduce); // [1, C, 1, ...]
     Value centred = op("Sub", {operands[0], mean});
     Value var = op("ReduceMean", {op("Mul", {centred, centred})}, reduce);
     auto channelShaped = [&](Value v) { return op("Reshape", {v, int64Constant(perChannel, loc)}); };
-    Value deviation = op("Sqrt", {op("Add", {var, scalar(et, floatAttr("epsilon", 1e-5), loc)})});
+    Value deviation = op("Sqrt", {op("Add", {var, scalar(et, floatAttrOr("epsilon", 1e-5), loc)})});
     Value y = op("Add", {op("Mul", {channelShaped(operands[1]), op("Div", {centred, deviation})}),
                          channelShaped(operands[2])});
-    double momentum = floatAttr("momentum", 0.9);
+    double momentum = floatAttrOr("momentum", 0.9);
     auto running = [&](Value input, Value batch) {
       return op("Add", {op("Mul", {input, scalar(et, momentum, loc)}),
                         op("Mul", {op("Reshape", {batch, int64Constant({channels}, loc)}), scalar(et, 1 - momentum, loc)})});
@@ -2668,15 +2647,8 @@ private:
     if (!type || !type.hasStaticShape() || !isa<FloatType>(type.getElementType()) || type.getRank() < 2)
       return emitError(loc) << "'" << kind << "' needs a float input of static shape and rank >= 2";
     auto op = opsAt(loc);
-    auto floatAttr = [&](StringRef name, double dflt) {
-      auto a = dyn_cast_or_null<FloatAttr>(attrs.get(name));
-      return a ? a.getValueAsDouble() : dflt;
-    };
-    auto reduceOver = [&](ArrayRef<int64_t> axes) {
-      NamedAttrList l = axesAttr(axes);
-      l.set("keepdims", builder.getI64IntegerAttr(1));
-      return l;
-    };
+    auto floatAttrOr = [&](StringRef name, double dflt) { return floatAttr(attrs, name, dflt); };
+    auto reduceOver = [&](ArrayRef<int64_t> axes) { return reduceAttrs(axes, true); };
     Type et = type.getElementType();
     ArrayRef<int64_t> shape = type.getShape();
     int64_t rank = type.getRank(), n = shape[0], c = shape[1];
@@ -2693,9 +2665,9 @@ private:
       Value squares = op("Reshape", {op("Mul", {x, x}), int64Constant({n, 1, c, rest}, loc)});
       Value mean = op("Reshape", {op("AveragePool", {squares}, pool), int64Constant(shape, loc)});
       // alpha / size * sum = alpha * mean
-      Value base = op("Add", {scalar(et, floatAttr("bias", 1.0), loc),
-                              op("Mul", {mean, scalar(et, floatAttr("alpha", 1e-4), loc)})});
-      y = op("Div", {x, op("Pow", {base, scalar(et, floatAttr("beta", 0.75), loc)})});
+      Value base = op("Add", {scalar(et, floatAttrOr("bias", 1.0), loc),
+                              op("Mul", {mean, scalar(et, floatAttrOr("alpha", 1e-4), loc)})});
+      y = op("Div", {x, op("Pow", {base, scalar(et, floatAttrOr("beta", 0.75), loc)})});
     } else if (kind == "GroupNormalization") {
       int64_t groups = intAttr(attrs, "num_groups", 0);
       if (groups <= 0 || c % groups || operands.size() < 3)
@@ -2704,7 +2676,7 @@ private:
       Value mean = op("ReduceMean", {grouped}, reduceOver({2}));
       Value centred = op("Sub", {grouped, mean});
       Value variance = op("ReduceMean", {op("Mul", {centred, centred})}, reduceOver({2}));
-      Value deviation = op("Sqrt", {op("Add", {variance, scalar(et, floatAttr("epsilon", 1e-5), loc)})});
+      Value deviation = op("Sqrt", {op("Add", {variance, scalar(et, floatAttrOr("epsilon", 1e-5), loc)})});
       Value normalized = op("Reshape", {op("Div", {centred, deviation}), int64Constant(shape, loc)});
       // Scale and bias along the channels: [C, 1, ...]; opset 18's per-group
       // ones repeated for the channels of each group.
@@ -3035,11 +3007,6 @@ private:
     // Half-precision inputs are computed in float32 and rounded once at the
     // end, as the reference does (rounding every step loses ~1e-3).
     Type own = et;
-    auto toType = [&](Type t) {
-      NamedAttrList l;
-      l.set("to", builder.getI64IntegerAttr(mlc::onnx::getONNXElementType(t)));
-      return l;
-    };
     if (mask) {
       Type m = cast<RankedTensorType>(mask.getType()).getElementType();
       if (!m.isInteger(1) && m != et)
@@ -3049,9 +3016,9 @@ private:
       et = builder.getF32Type();
       for (Value *x : {&q, &k, &v, &pastKey, &pastValue})
         if (*x)
-          *x = op("Cast", {*x}, toType(et));
+          *x = op("Cast", {*x}, castTo(et));
       if (mask && !cast<RankedTensorType>(mask.getType()).getElementType().isInteger(1))
-        mask = op("Cast", {mask}, toType(et));
+        mask = op("Cast", {mask}, castTo(et));
     }
     int64_t batch = qType.getDimSize(0);
     if (rank == 3) {
@@ -3095,15 +3062,11 @@ private:
       v = repeat(v);
     }
 
-    double scale = 1.0 / std::sqrt((double)headSize);
-    if (auto a = dyn_cast_or_null<FloatAttr>(attrs.get("scale")))
-      scale = a.getValueAsDouble();
+    double scale = floatAttr(attrs, "scale", 1.0 / std::sqrt((double)headSize));
     Value rootScale = scalar(et, std::sqrt(scale), loc);
     Value scores = op("MatMul", {op("Mul", {q, rootScale}),
                                  op("Mul", {op("Transpose", {k}, permAttr({0, 1, 3, 2})), rootScale})});
-    double softcap = 0;
-    if (auto a = dyn_cast_or_null<FloatAttr>(attrs.get("softcap")))
-      softcap = a.getValueAsDouble();
+    double softcap = floatAttr(attrs, "softcap", 0.0);
     if (softcap > 0) {
       Value c = scalar(et, softcap, loc);
       scores = op("Mul", {op("Tanh", {op("Div", {scores, c})}), c});
@@ -3140,8 +3103,7 @@ private:
       SmallVector<int64_t> positions;
       for (int64_t j = 0; j < total; ++j)
         positions.push_back(j);
-      NamedAttrList toI64;
-      toI64.set("to", builder.getI64IntegerAttr(7));
+      NamedAttrList toI64 = castTo(builder.getI64Type());
       Value valid = op("Less", {int64Constant(positions, loc),
                                 op("Unsqueeze", {op("Cast", {nonpad}, toI64)}, axesAttr({1}))});
       valid = op("Reshape", {valid, int64Constant({batch, 1, 1, total}, loc)});
@@ -3153,14 +3115,15 @@ private:
     // softmax_precision: a wider type than the computation's changes
     // nothing; a narrower one rounds the softmax's input and output.
     int64_t precision = intAttr(attrs, "softmax_precision", 0);
-    NamedAttrList toPrecision;
-    toPrecision.set("to", builder.getI64IntegerAttr(precision));
     bool recast = precision != 0 && precision != mlc::onnx::getONNXElementType(et);
+    Type precisionType = recast ? mlc::onnx::convertONNXElementType(ctx, precision) : Type();
+    if (recast && !precisionType)
+      return refuse("softmax_precision names an unsupported type");
     if (recast)
-      probs = op("Cast", {probs}, toPrecision);
+      probs = op("Cast", {probs}, castTo(precisionType));
     probs = op("Softmax", {probs}, axisAttr(-1));
     if (recast)
-      probs = op("Cast", {probs}, toType(et));
+      probs = op("Cast", {probs}, castTo(et));
     Value y = op("MatMul", {probs, v});
     if (y && rank == 3) {
       int64_t valueSize = shapeOf(y)[3];
@@ -3175,7 +3138,7 @@ private:
     for (int i = 0; i < node.output_size() && i < 4; ++i) {
       if (node.output(i).empty())
         continue;
-      Value r = results[i] && own != et ? op("Cast", {results[i]}, toType(own)) : results[i];
+      Value r = results[i] && own != et ? op("Cast", {results[i]}, castTo(own)) : results[i];
       if (!r)
         return failure();
       values[node.output(i)] = r;
@@ -3237,8 +3200,7 @@ private:
     }
     Type et = xType.getElementType();
     auto op = opsAt(loc);
-    NamedAttrList toI64;
-    toI64.set("to", builder.getI64IntegerAttr(7));
+    NamedAttrList toI64 = castTo(builder.getI64Type());
     // [start, end) along `axis`.
     auto slice = [&](Value v, int64_t axis, int64_t start, int64_t end) {
       return op("Slice", {v, int64Constant({start}, loc), int64Constant({end}, loc),
@@ -3545,9 +3507,10 @@ private:
     }
     if (opType.starts_with("Reduce") &&
         (opsetVersion >= 18 || (opType == "ReduceSum" && opsetVersion >= 13))) {
-      if (computedInput1 && declaredShapeThroughUnaryOps(node.output(0))) {
+      auto out = computedInput1 ? declaredShapeOfSameShapedValues(node.output(0)) : std::nullopt;
+      if (out) {
         SmallVector<SmallVector<int64_t>> candidates;
-        if (failed(reduceAxesFromDeclaredShape(operands, attrs, node.output(0), opType, loc, candidates)))
+        if (failed(reduceAxesFromDeclaredShape(operands, attrs, *out, opType, loc, candidates)))
           return failure();
         if (!candidates.empty())
           return reduceOverRuntimeAxes(node, operands, attrs, candidates, loc);

@@ -138,6 +138,14 @@ FusibleResidual fusibleResidual(onnx::ConvOp conv) {
   return {add, r};
 }
 
+/// The conv whose residual Add `add` is (fusibleResidual), if any.
+onnx::ConvOp residualConvOf(onnx::AddOp add) {
+  for (Value operand : add->getOperands())
+    if (auto conv = operand.getDefiningOp<onnx::ConvOp>(); conv && fusibleResidual(conv).add == add)
+      return conv;
+  return {};
+}
+
 /// Builds kernel.conv2d for `conv` (with `activation`, and accumulating into
 /// `residual` when given); fails when the conv does not fit the microkernel.
 FailureOr<Value> buildConv(onnx::ConvOp conv, PatternRewriter &rewriter, int64_t activation,
@@ -415,19 +423,15 @@ struct ResidualConvToMicrokernel : OpRewritePattern<onnx::AddOp> {
   LogicalResult matchAndRewrite(onnx::AddOp add, PatternRewriter &rewriter) const override {
     if (fusibleActivation(add))
       return rewriter.notifyMatchFailure(add, "the activation pattern takes it");
-    for (Value operand : add->getOperands()) {
-      auto conv = operand.getDefiningOp<onnx::ConvOp>();
-      FusibleResidual res = conv ? fusibleResidual(conv) : FusibleResidual{};
-      if (!res || res.add != add)
-        continue;
-      auto r = buildConv(conv, rewriter, MLC_ACTIVATION_NONE, res.residual);
-      if (failed(r))
-        return rewriter.notifyMatchFailure(add, "the conv does not fit the microkernel");
-      rewriter.replaceOp(add, *r);
-      rewriter.eraseOp(conv);
-      return success();
-    }
-    return rewriter.notifyMatchFailure(add, "not a residual add of a single-use conv");
+    onnx::ConvOp conv = residualConvOf(add);
+    if (!conv)
+      return rewriter.notifyMatchFailure(add, "not a residual add of a single-use conv");
+    auto r = buildConv(conv, rewriter, MLC_ACTIVATION_NONE, fusibleResidual(conv).residual);
+    if (failed(r))
+      return rewriter.notifyMatchFailure(add, "the conv does not fit the microkernel");
+    rewriter.replaceOp(add, *r);
+    rewriter.eraseOp(conv);
+    return success();
   }
 };
 
@@ -451,15 +455,8 @@ template <typename OpTy> struct ActivationOfProducerToMicrokernel : OpRewritePat
       } else if (auto gemm = dyn_cast<onnx::GemmOp>(producer)) {
         r = buildGemm(gemm, rewriter, act.activation);
       } else if (auto add = dyn_cast<onnx::AddOp>(producer)) {
-        for (Value v : add->getOperands()) {
-          auto conv = v.getDefiningOp<onnx::ConvOp>();
-          FusibleResidual res = conv ? fusibleResidual(conv) : FusibleResidual{};
-          if (res && res.add == add) {
-            r = buildConv(conv, rewriter, act.activation, res.residual);
-            residualConv = conv;
-            break;
-          }
-        }
+        if ((residualConv = residualConvOf(add)))
+          r = buildConv(residualConv, rewriter, act.activation, fusibleResidual(residualConv).residual);
       }
       if (failed(r))
         return rewriter.notifyMatchFailure(root, "producer does not fit a microkernel");

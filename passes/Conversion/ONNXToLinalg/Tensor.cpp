@@ -351,20 +351,24 @@ struct PadToLinalg : OpRewritePattern<onnx::PadOp> {
       if (!cvType || cvType.getNumElements() != 1)
         return rewriter.notifyMatchFailure(op, "constant_value must be one static element");
     }
+    // The padding value (0 without constant_value), read where it is used.
+    Value constantValue = op.getConstantValue();
+    auto padValue = [&](OpBuilder &b, Location l) -> Value {
+      if (!hasValue)
+        return scalarConstant(b, l, et, 0);
+      SmallVector<Value> zeros(getStaticType(constantValue).getRank(), indexConst(b, l, 0));
+      return tensor::ExtractOp::create(b, l, constantValue, zeros);
+    };
     auto pads = onnx::getConstantInts(op.getPads());
     if (mode == "constant" && succeeded(pads) && llvm::all_of(*pads, [](int64_t p) { return p >= 0; })) {
-      Value value = scalarConstant(rewriter, loc, et, 0);
-      if (hasValue) {
-        SmallVector<Value> zeros(getStaticType(op.getConstantValue()).getRank(), indexConst(rewriter, loc, 0));
-        value = tensor::ExtractOp::create(rewriter, loc, op.getConstantValue(), zeros);
-      }
+      Value value = padValue(rewriter, loc);
       SmallVector<int64_t> low(pads->begin(), pads->begin() + rank), high(pads->begin() + rank, pads->end());
       rewriter.replaceOp(op, createPad(rewriter, loc, type, op.getData(), low, high, value));
       return success();
     }
     // Everything read from tensors is read inside the kernel (on the GPU for
     // the CUDA target): the begin pads where computed, the constant value.
-    Value data = op.getData(), padsTensor = op.getPads(), constantValue = op.getConstantValue();
+    Value data = op.getData(), padsTensor = op.getPads();
     rewriter.replaceOp(
         op, buildIndexed(rewriter, loc, type, {}, {}, [&](OpBuilder &b, Location l, ValueRange, ArrayRef<Value> ivs) -> Value {
           using P = arith::CmpIPredicate;
@@ -403,12 +407,7 @@ struct PadToLinalg : OpRewritePattern<onnx::PadOp> {
           Value x = tensor::ExtractOp::create(b, l, data, idx);
           if (!inside)
             return x;
-          Value fill = scalarConstant(b, l, et, 0);
-          if (hasValue) {
-            SmallVector<Value> zeros(cast<RankedTensorType>(constantValue.getType()).getRank(), zero);
-            fill = tensor::ExtractOp::create(b, l, constantValue, zeros);
-          }
-          return arith::SelectOp::create(b, l, inside, x, fill).getResult();
+          return arith::SelectOp::create(b, l, inside, x, padValue(b, l)).getResult();
         }));
     return success();
   }
