@@ -97,7 +97,7 @@ MLC_API int32_t mlc_thread_pool_size(const mlc_thread_pool *pool);
  * `mlc_model_desc` per model into the object file; the generated header
  * declares it. Applications only pass its address to mlc_model_create().
  *===----------------------------------------------------------------------===*/
-#define MLC_ABI_VERSION 2
+#define MLC_ABI_VERSION 3
 
 /* Where a compiled model runs (`mlc compile --target`). */
 typedef enum mlc_target {
@@ -113,7 +113,9 @@ typedef struct mlc_tensor_desc {
   const char *name;    /* ONNX value name */
   int32_t dtype;       /* mlc_dtype */
   int32_t rank;
-  const int64_t *dims; /* `rank` entries */
+  const int64_t *dims; /* `rank` entries; -1 for a symbolic dim, which each
+                          run takes from the tensor it is given (inputs) or
+                          computes (outputs) */
 } mlc_tensor_desc;
 
 /* Execution context handed to generated code (opaque to it). */
@@ -125,6 +127,26 @@ typedef struct mlc_exec_ctx mlc_exec_ctx;
  * three are device pointers and the entry only enqueues work. */
 typedef void (*mlc_entry_fn)(void *const *inputs, void *const *outputs,
                              void *workspace, mlc_exec_ctx *ctx);
+
+/* Where the entry of a model with symbolic dims leaves one output: a buffer
+ * that the generated code allocated with malloc (the runtime releases it with
+ * free(allocated)), the address of the output's first element in it, and the
+ * output's dims, written into the `rank` entries that the runtime points
+ * `dims` at before the call. */
+typedef struct mlc_dynamic_output {
+  void *allocated;
+  void *data;
+  int64_t *dims;
+} mlc_dynamic_output;
+
+/* Entry of a model with symbolic dims (a model description with a dim of
+ * -1): the data and the dims of each input, a record per output that the
+ * entry fills, the workspace (its static part) and the execution context.
+ * Buffers whose size depends on the dims are allocated during the run. */
+typedef void (*mlc_dynamic_entry_fn)(void *const *inputs,
+                                     const int64_t *const *input_dims,
+                                     mlc_dynamic_output *outputs,
+                                     void *workspace, mlc_exec_ctx *ctx);
 
 /* A CUDA model's kernels for one GPU architecture. */
 typedef enum mlc_device_image_format {
@@ -157,13 +179,15 @@ typedef struct mlc_model_desc {
   const mlc_tensor_desc *outputs;
   uint64_t workspace_size;
   uint64_t workspace_alignment;
-  mlc_entry_fn entry;
+  mlc_entry_fn entry; /* NULL when the model has symbolic dims */
   /* MLC_TARGET_CUDA and MLC_TARGET_CUDA_EMULATED; zero for CPU models. */
   int64_t num_device_images;
   const mlc_device_image *device_images;
   int64_t num_device_constants;
   const mlc_device_constant *device_constants;
   uint64_t device_weights_size;
+  /* Models with symbolic dims (CPU only): the entry; NULL otherwise. */
+  mlc_dynamic_entry_fn dynamic_entry;
 } mlc_model_desc;
 
 /*===----------------------------------------------------------------------===*
@@ -215,10 +239,30 @@ typedef struct mlc_tensor {
  * description; each is checked against it (dtype, rank, dims, buffer size) and
  * a mismatch returns MLC_STATUS_SHAPE_MISMATCH naming the tensor. Output data
  * is written into the caller's buffers. Not thread-safe for one model: use one
- * mlc_model per concurrent caller. */
+ * mlc_model per concurrent caller.
+ *
+ * A symbolic dim (-1 in the description) of an input takes any size; the
+ * outputs' dims must then be the ones the run computes, which are checked
+ * after it (MLC_STATUS_SHAPE_MISMATCH when they differ). Where the caller
+ * cannot know them, mlc_model_run_alloc() hands out the outputs instead. */
 MLC_API mlc_status mlc_model_run(mlc_model *model, const mlc_tensor *inputs,
                                  size_t num_inputs, const mlc_tensor *outputs,
                                  size_t num_outputs);
+
+/* Runs the model once, like mlc_model_run(), but keeps the outputs in buffers
+ * that the model owns; mlc_model_get_output() describes them afterwards. For
+ * a model with symbolic dims this is how the caller learns the outputs'
+ * dims. The buffers stay valid until the next run or mlc_model_destroy(). */
+MLC_API mlc_status mlc_model_run_alloc(mlc_model *model,
+                                       const mlc_tensor *inputs,
+                                       size_t num_inputs);
+
+/* Output `index` of the last successful mlc_model_run_alloc(): fills `*out`
+ * with its dtype, rank, dims and data, all owned by the model (valid until
+ * the next run or mlc_model_destroy()). MLC_STATUS_INVALID_ARGUMENT when
+ * there is no such output or no outputs are kept. */
+MLC_API mlc_status mlc_model_get_output(const mlc_model *model, size_t index,
+                                        mlc_tensor *out);
 
 /* CUDA models only: runs the model on data that is already on the GPU. Each
  * tensor's `data` is a device pointer (a CUdeviceptr cast to void *), checked

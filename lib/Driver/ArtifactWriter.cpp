@@ -5,7 +5,9 @@
 // `mlc_<name>_entry(void *const *inputs, void *const *outputs, void *ws,
 // mlc_exec_ctx *ctx)`. Both are built here in LLVM IR around the `forward`
 // function that the MLIR pipeline produced (bare pointers: inputs, outputs,
-// workspace). The header declares them for C and C++.
+// workspace). A model with symbolic dims has `mlc_<name>_dynamic_entry`
+// instead (mlc_dynamic_entry_fn): its forward takes memref descriptors and
+// returns the outputs it allocated. The header declares them for C and C++.
 //
 //===----------------------------------------------------------------------===//
 #include "Internal.h"
@@ -20,7 +22,7 @@ using namespace llvm;
 using namespace mlc::driver;
 
 namespace {
-constexpr uint32_t kABIVersion = 2; // MLC_ABI_VERSION
+constexpr uint32_t kABIVersion = 3; // MLC_ABI_VERSION
 
 Constant *stringConstant(Module &m, StringRef text, const Twine &name) {
   auto *init = ConstantDataArray::getString(m.getContext(), text, /*AddNull=*/true);
@@ -116,6 +118,69 @@ static void weightsAsBytes(Module &m) {
   }
 }
 
+/// mlc_<name>_dynamic_entry(inputs, input_dims, outputs, ws, ctx) around
+/// forward(input descriptors..., workspace descriptor) -> output descriptors,
+/// with MLIR's memref descriptor {allocated, aligned, offset, sizes[rank],
+/// strides[rank]} passed field by field and returned as a struct (a struct of
+/// them for several outputs).
+static Function *buildDynamicEntry(Module &m, Function *forward, const ModelInfo &info,
+                                   std::string &error) {
+  LLVMContext &ctx = m.getContext();
+  Type *ptr = PointerType::getUnqual(ctx);
+  Type *i64 = Type::getInt64Ty(ctx), *i8 = Type::getInt8Ty(ctx);
+  size_t expectedArgs = 5; // the workspace
+  for (const TensorInfo &t : info.inputs)
+    expectedArgs += 3 + 2 * t.dims.size();
+  if (forward->arg_size() != expectedArgs ||
+      forward->getReturnType()->isVoidTy() != info.outputs.empty()) {
+    error = "internal error: the lowered forward does not take memref descriptors of its "
+            "inputs and workspace and return its outputs";
+    return nullptr;
+  }
+  auto *type = FunctionType::get(Type::getVoidTy(ctx), {ptr, ptr, ptr, ptr, ptr}, false);
+  Function *entry = Function::Create(type, GlobalValue::ExternalLinkage,
+                                     "mlc_" + info.name + "_dynamic_entry", m);
+  IRBuilder<> b(BasicBlock::Create(ctx, "entry", entry));
+  SmallVector<Value *> args;
+  for (auto [i, t] : llvm::enumerate(info.inputs)) {
+    Value *data = b.CreateLoad(ptr, b.CreateConstInBoundsGEP1_64(ptr, entry->getArg(0), i));
+    Value *dims = b.CreateLoad(ptr, b.CreateConstInBoundsGEP1_64(ptr, entry->getArg(1), i));
+    size_t rank = t.dims.size();
+    SmallVector<Value *> sizes, strides(rank);
+    for (size_t k = 0; k < rank; ++k)
+      sizes.push_back(b.CreateLoad(i64, b.CreateConstInBoundsGEP1_64(i64, dims, k)));
+    Value *stride = ConstantInt::get(i64, 1);
+    for (size_t k = rank; k-- > 0;) {
+      strides[k] = stride;
+      stride = b.CreateMul(stride, sizes[k]);
+    }
+    args.append({data, data, ConstantInt::get(i64, 0)});
+    args.append(sizes.begin(), sizes.end());
+    args.append(strides.begin(), strides.end());
+  }
+  Value *ws = entry->getArg(3);
+  args.append({ws, ws, ConstantInt::get(i64, 0),
+               ConstantInt::get(i64, std::max<uint64_t>(info.workspaceSize, 1)),
+               ConstantInt::get(i64, 1)});
+  Value *results = b.CreateCall(forward, args);
+  auto *recordType = StructType::get(ctx, {ptr, ptr, ptr});
+  for (auto [j, t] : llvm::enumerate(info.outputs)) {
+    Value *desc = info.outputs.size() == 1 ? results : b.CreateExtractValue(results, j);
+    Value *record = b.CreateConstInBoundsGEP1_64(recordType, entry->getArg(2), j);
+    b.CreateStore(b.CreateExtractValue(desc, 0), b.CreateStructGEP(recordType, record, 0));
+    Value *offset = b.CreateMul(b.CreateExtractValue(desc, 2),
+                                ConstantInt::get(i64, dtypeSize(t.dtype)));
+    b.CreateStore(b.CreateInBoundsGEP(i8, b.CreateExtractValue(desc, 1), offset),
+                  b.CreateStructGEP(recordType, record, 1));
+    Value *dims = b.CreateLoad(ptr, b.CreateStructGEP(recordType, record, 2));
+    for (size_t k = 0; k < t.dims.size(); ++k)
+      b.CreateStore(b.CreateExtractValue(desc, {3, (unsigned)k}),
+                    b.CreateConstInBoundsGEP1_64(i64, dims, k));
+  }
+  b.CreateRetVoid();
+  return entry;
+}
+
 bool mlc::driver::addArtifactABI(Module &m, const ModelInfo &info, std::string &error) {
   weightsAsBytes(m);
   LLVMContext &ctx = m.getContext();
@@ -123,7 +188,7 @@ bool mlc::driver::addArtifactABI(Module &m, const ModelInfo &info, std::string &
   // forward(inputs..., outputs..., workspace[, device weights])
   bool deviceWeights = info.target != 0;
   size_t expectedArgs = info.inputs.size() + info.outputs.size() + 1 + (deviceWeights ? 1 : 0);
-  if (!forward || forward->arg_size() != expectedArgs) {
+  if (!forward || (!info.dynamic && forward->arg_size() != expectedArgs)) {
     error = "internal error: the lowered module has no forward(inputs, outputs, workspace)";
     return false;
   }
@@ -141,25 +206,34 @@ bool mlc::driver::addArtifactABI(Module &m, const ModelInfo &info, std::string &
 
   Type *ptr = PointerType::getUnqual(ctx);
   Type *i32 = Type::getInt32Ty(ctx), *i64 = Type::getInt64Ty(ctx);
-  auto *entryType = FunctionType::get(Type::getVoidTy(ctx), {ptr, ptr, ptr, ptr}, false);
-  Function *entry = Function::Create(entryType, GlobalValue::ExternalLinkage,
-                                     "mlc_" + info.name + "_entry", m);
-  IRBuilder<> b(BasicBlock::Create(ctx, "entry", entry));
-  SmallVector<Value *> args;
-  auto loadArray = [&](Value *array, size_t n) {
-    for (size_t i = 0; i < n; ++i)
-      args.push_back(b.CreateLoad(ptr, b.CreateConstInBoundsGEP1_64(ptr, array, i)));
-  };
-  loadArray(entry->getArg(0), info.inputs.size());
-  loadArray(entry->getArg(1), info.outputs.size());
-  args.push_back(entry->getArg(2));
-  if (deviceWeights) {
-    FunctionCallee weights =
-        m.getOrInsertFunction("mlc_rt_cuda_weights", FunctionType::get(ptr, {ptr}, false));
-    args.push_back(b.CreateCall(weights, {entry->getArg(3)}));
+  Constant *entry = ConstantPointerNull::get(cast<PointerType>(ptr));
+  Constant *dynamicEntry = entry;
+  if (info.dynamic) {
+    dynamicEntry = buildDynamicEntry(m, forward, info, error);
+    if (!dynamicEntry)
+      return false;
+  } else {
+    auto *entryType = FunctionType::get(Type::getVoidTy(ctx), {ptr, ptr, ptr, ptr}, false);
+    Function *fn = Function::Create(entryType, GlobalValue::ExternalLinkage,
+                                    "mlc_" + info.name + "_entry", m);
+    entry = fn;
+    IRBuilder<> b(BasicBlock::Create(ctx, "entry", fn));
+    SmallVector<Value *> args;
+    auto loadArray = [&](Value *array, size_t n) {
+      for (size_t i = 0; i < n; ++i)
+        args.push_back(b.CreateLoad(ptr, b.CreateConstInBoundsGEP1_64(ptr, array, i)));
+    };
+    loadArray(fn->getArg(0), info.inputs.size());
+    loadArray(fn->getArg(1), info.outputs.size());
+    args.push_back(fn->getArg(2));
+    if (deviceWeights) {
+      FunctionCallee weights =
+          m.getOrInsertFunction("mlc_rt_cuda_weights", FunctionType::get(ptr, {ptr}, false));
+      args.push_back(b.CreateCall(weights, {fn->getArg(3)}));
+    }
+    b.CreateCall(forward, args);
+    b.CreateRetVoid();
   }
-  b.CreateCall(forward, args);
-  b.CreateRetVoid();
 
   // CUDA: the kernel images and the table of constants to upload.
   std::string prefix = "mlc_" + info.name;
@@ -198,7 +272,7 @@ bool mlc::driver::addArtifactABI(Module &m, const ModelInfo &info, std::string &
 
   auto *tensorDesc = StructType::create(ctx, {ptr, i32, i32, ptr}, "mlc_tensor_desc");
   auto *modelDesc = StructType::create(
-      ctx, {i32, i32, ptr, i64, ptr, i64, ptr, i64, i64, ptr, i64, ptr, i64, ptr, i64},
+      ctx, {i32, i32, ptr, i64, ptr, i64, ptr, i64, i64, ptr, i64, ptr, i64, ptr, i64, ptr},
       "mlc_model_desc");
   Constant *desc = ConstantStruct::get(
       modelDesc, {ConstantInt::get(i32, kABIVersion), ConstantInt::get(i32, info.target),
@@ -210,11 +284,20 @@ bool mlc::driver::addArtifactABI(Module &m, const ModelInfo &info, std::string &
                   ConstantInt::get(i64, info.workspaceSize), ConstantInt::get(i64, 64), entry,
                   ConstantInt::get(i64, images.size()), imageTable,
                   ConstantInt::get(i64, constants.size()), constantTable,
-                  ConstantInt::get(i64, info.weightsSize)});
+                  ConstantInt::get(i64, info.weightsSize), dynamicEntry});
   auto *gv = new GlobalVariable(m, modelDesc, true, GlobalValue::ExternalLinkage, desc,
                                 "mlc_model_" + info.name);
   gv->setAlignment(Align(8));
   return true;
+}
+
+size_t mlc::driver::dtypeSize(int32_t dtype) {
+  switch (dtype) {
+  case 2: case 3: case 9: return 1;
+  case 4: case 5: case 10: case 16: return 2;
+  case 1: case 6: case 12: return 4;
+  default: return 8;
+  }
 }
 
 static const char *cTypeOf(int32_t dtype) {
@@ -259,9 +342,10 @@ void mlc::driver::writeHeader(raw_ostream &os, const ModelInfo &info) {
       os << "] */\n"
          << "#define " << p << "_NAME \"" << t.name << "\"\n"
          << "#define " << p << "_DTYPE " << t.dtype << "\n"
-         << "#define " << p << "_RANK " << t.dims.size() << "\n"
-         << "#define " << p << "_NUM_ELEMENTS " << count << "\n"
-         << "static const int64_t " << info.name << "_" << kind << std::to_string(i)
+         << "#define " << p << "_RANK " << t.dims.size() << "\n";
+      if (!llvm::is_contained(t.dims, -1))
+        os << "#define " << p << "_NUM_ELEMENTS " << count << "\n";
+      os << "static const int64_t " << info.name << "_" << kind << std::to_string(i)
          << "_dims[" << std::max<size_t>(1, t.dims.size()) << "] = {";
       for (auto [j, d] : llvm::enumerate(t.dims))
         os << (j ? ", " : "") << d;
@@ -273,6 +357,13 @@ void mlc::driver::writeHeader(raw_ostream &os, const ModelInfo &info) {
   describe(info.inputs, "input");
   describe(info.outputs, "output");
 
+  if (info.dynamic) {
+    // No typed entry point: the sizes come with each run.
+    os << "/* The model has symbolic dims (-1 above): run it with mlc_model_run() or\n"
+       << " * mlc_model_run_alloc(), giving each input's dims. */\n\n"
+       << "#ifdef __cplusplus\n} /* extern \"C\" */\n#endif\n\n#endif /* " << guard << " */\n";
+    return;
+  }
   // Typed entry point: one pointer per input and output, in order.
   os << "/* Runs the model on host buffers of the sizes above (inputs, then\n"
      << " * outputs, in declaration order). Same status rules as mlc_model_run(). */\n"

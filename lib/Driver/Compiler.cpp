@@ -104,7 +104,8 @@ TensorInfo tensorInfo(StringRef name, Type type) {
   TensorInfo info;
   info.name = name.str();
   info.dtype = mlc::onnx::getONNXElementType(t.getElementType());
-  info.dims.assign(t.getShape().begin(), t.getShape().end());
+  for (int64_t d : t.getShape())
+    info.dims.push_back(ShapedType::isDynamic(d) ? -1 : d);
   return info;
 }
 
@@ -345,23 +346,38 @@ bool mlc::driver::compileModel(const CompileOptions &options, const char *argv0,
       return false;
     FunctionType type = forward.getFunctionType();
     for (auto [name, t] : llvm::zip(inNames, type.getInputs())) {
-      auto ranked = dyn_cast<RankedTensorType>(t);
-      if (!ranked || !ranked.hasStaticShape()) {
+      if (!isa<RankedTensorType>(t)) {
         emitError(forward.getLoc()) << "input '" << cast<StringAttr>(name).getValue()
-                                    << "' has symbolic dims " << t
-                                    << ": fix them with --input-shape NAME=DIMS (e.g. 1x3x224x224)";
+                                    << "' has no rank (" << t << ")";
         return false;
       }
       info.inputs.push_back(tensorInfo(cast<StringAttr>(name).getValue(), t));
     }
     for (auto [name, t] : llvm::zip(outNames, type.getResults())) {
-      auto ranked = dyn_cast<RankedTensorType>(t);
-      if (!ranked || !ranked.hasStaticShape()) {
+      if (!isa<RankedTensorType>(t)) {
         emitError(forward.getLoc()) << "output '" << cast<StringAttr>(name).getValue()
-                                    << "' has no static shape (" << t << ")";
+                                    << "' has no rank (" << t << ")";
         return false;
       }
       info.outputs.push_back(tensorInfo(cast<StringAttr>(name).getValue(), t));
+    }
+    for (const std::vector<TensorInfo> *list : {&info.inputs, &info.outputs})
+      for (const TensorInfo &t : *list)
+        info.dynamic |= llvm::is_contained(t.dims, -1);
+    // Symbolic dims are read at run time on the CPU; the CUDA target needs
+    // them fixed.
+    if (info.dynamic && cuda) {
+      for (auto [name, t] : llvm::zip(inNames, type.getInputs()))
+        if (!cast<RankedTensorType>(t).hasStaticShape()) {
+          emitError(forward.getLoc()) << "input '" << cast<StringAttr>(name).getValue()
+                                      << "' has symbolic dims " << t
+                                      << ", which --target=cuda does not support: fix them with "
+                                         "--input-shape NAME=DIMS (e.g. 1x3x224x224)";
+          return false;
+        }
+      emitError(forward.getLoc()) << "the model's outputs have dims that depend on values known "
+                                     "only at run time, which --target=cuda does not support";
+      return false;
     }
   }
   PassManager lowering(&ctx);
@@ -371,7 +387,7 @@ bool mlc::driver::compileModel(const CompileOptions &options, const char *argv0,
   if (cuda)
     mlc::cuda::buildCUDABufferizePipeline(lowering);
   else
-    mlc::cpu::buildCPUBufferizePipeline(lowering);
+    mlc::cpu::buildCPUBufferizePipeline(lowering, info.dynamic);
   if (failed(lowering.run(*module)))
     return false;
   timer.lap("graph, kernels, bufferization");
@@ -386,7 +402,7 @@ bool mlc::driver::compileModel(const CompileOptions &options, const char *argv0,
   else if (cuda)
     mlc::cuda::buildCUDALowerToLLVMPipeline(toLLVM, cudaOptions);
   else
-    mlc::cpu::buildCPULowerToLLVMPipeline(toLLVM);
+    mlc::cpu::buildCPULowerToLLVMPipeline(toLLVM, info.dynamic);
   if (failed(toLLVM.run(*module)))
     return false;
   timer.lap("lowering to LLVM dialect");

@@ -16,7 +16,7 @@ namespace mlc::driver {
 struct TensorInfo {
   std::string name;
   int32_t dtype = 0; ///< mlc_dtype numbering
-  std::vector<int64_t> dims;
+  std::vector<int64_t> dims; ///< -1 for a symbolic dim
 };
 
 /// Kernels for one GPU architecture (mlc_device_image).
@@ -38,6 +38,9 @@ struct ModelInfo {
   std::vector<TensorInfo> inputs, outputs;
   uint64_t workspaceSize = 0;
   int32_t target = 0; ///< mlc_target: 0 CPU, 1 CUDA, 2 CUDA emulated
+  /// Some input or output has symbolic dims: the entry reads the inputs'
+  /// dims and returns the outputs it allocated (mlc_dynamic_entry_fn).
+  bool dynamic = false;
   std::vector<DeviceImage> deviceImages;
   std::vector<DeviceConstant> deviceConstants;
   uint64_t weightsSize = 0;
@@ -47,6 +50,9 @@ struct ModelInfo {
 /// into libmlcrt's mlc_rt_cuda_* entry points and drops the upstream
 /// load-at-startup constructors; the runtime loads the kernels when a model
 /// is created. Fails on a GPU runtime call mlc does not provide.
+/// Bytes of one element of an mlc_dtype in memory (bool takes a byte).
+size_t dtypeSize(int32_t dtype);
+
 bool rewriteGPURuntimeCalls(llvm::Module &module, std::string &error);
 
 /// Assembles `ptx` for `arch` ("sm_90") with `ptxas` into `cubin`; on failure

@@ -60,10 +60,13 @@ public:
     create = (decltype(create))sym("mlc_model_create");
     destroy = (decltype(destroy))sym("mlc_model_destroy");
     runFn = (decltype(runFn))sym("mlc_model_run");
+    runAlloc = (decltype(runAlloc))sym("mlc_model_run_alloc");
+    getOutput = (decltype(getOutput))sym("mlc_model_get_output");
     message = (decltype(message))sym("mlc_status_get_message");
     freeStatus = (decltype(freeStatus))sym("mlc_status_free");
     desc = (const mlc_model_desc *)sym(("mlc_model_" + info.name).c_str());
-    if (!create || !destroy || !runFn || !message || !freeStatus || !desc) {
+    if (!create || !destroy || !runFn || !runAlloc || !getOutput || !message || !freeStatus ||
+        !desc) {
       llvm::errs() << "mlc: error: the compiled library lacks the runtime or the model descriptor\n";
       return false;
     }
@@ -89,6 +92,29 @@ public:
     return check(runFn(model, ins.data(), ins.size(), outs.data(), outs.size()));
   }
 
+  /// Runs with outputs that the model allocates (their dims may be known
+  /// only after the run) and copies them out.
+  bool runAndCollect(const std::vector<HostTensor> &inputs, std::vector<HostTensor> &outputs) {
+    std::vector<mlc_tensor> ins;
+    for (const HostTensor &t : inputs)
+      ins.push_back({t.dtype, (int32_t)t.dims.size(), t.dims.data(), (void *)t.data.data(), t.data.size()});
+    if (!check(runAlloc(model, ins.data(), ins.size())))
+      return false;
+    outputs.clear();
+    for (size_t i = 0; i < info.outputs.size(); ++i) {
+      mlc_tensor t;
+      if (!check(getOutput(model, i, &t)))
+        return false;
+      HostTensor h;
+      h.dtype = t.dtype;
+      h.dims.assign(t.dims, t.dims + t.rank);
+      const char *data = (const char *)t.data;
+      h.data.assign(data, data + t.size_bytes);
+      outputs.push_back(std::move(h));
+    }
+    return true;
+  }
+
   /// Host buffers shaped like the model's outputs.
   std::vector<HostTensor> makeOutputs() const {
     std::vector<HostTensor> outputs;
@@ -104,17 +130,8 @@ public:
     size_t count = 1;
     for (int64_t d : t.dims)
       count *= d;
-    h.data.assign(count * elementSize(t.dtype), 0);
+    h.data.assign(count * dtypeSize(t.dtype), 0);
     return h;
-  }
-
-  static size_t elementSize(int32_t dtype) {
-    switch (dtype) {
-    case 2: case 3: case 9: return 1;
-    case 4: case 5: case 10: case 16: return 2;
-    case 1: case 6: case 12: return 4;
-    default: return 8;
-    }
   }
 
   ModelInfo info;
@@ -127,6 +144,8 @@ private:
   mlc_status (*create)(const mlc_model_desc *, const mlc_model_options *, mlc_model **) = nullptr;
   void (*destroy)(mlc_model *) = nullptr;
   mlc_status (*runFn)(mlc_model *, const mlc_tensor *, size_t, const mlc_tensor *, size_t) = nullptr;
+  mlc_status (*runAlloc)(mlc_model *, const mlc_tensor *, size_t) = nullptr;
+  mlc_status (*getOutput)(const mlc_model *, size_t, mlc_tensor *) = nullptr;
   const char *(*message)(mlc_status) = nullptr;
   void (*freeStatus)(mlc_status) = nullptr;
 };
@@ -155,9 +174,13 @@ bool readInputs(const ModelInfo &info, const std::vector<std::pair<std::string, 
       // NumPy has no bfloat16: such inputs come as uint16 holding the bits.
       if (t.dtype == MLC_DTYPE_BFLOAT16 && h.dtype == MLC_DTYPE_UINT16)
         h.dtype = MLC_DTYPE_BFLOAT16;
+    } else if (randomForMissing && llvm::is_contained(t.dims, -1)) {
+      llvm::errs() << "mlc: error: model input '" << t.name
+                   << "' has symbolic dims: give it with --input NAME=FILE\n";
+      return false;
     } else if (randomForMissing) {
       h = LoadedModel::makeTensor(t);
-      size_t n = h.data.size() / LoadedModel::elementSize(t.dtype);
+      size_t n = h.data.size() / dtypeSize(t.dtype);
       std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
       for (size_t i = 0; i < n; ++i) {
         if (t.dtype == 1) { float v = dist(rng); std::memcpy(h.data.data() + 4 * i, &v, 4); }
@@ -181,8 +204,8 @@ int mlc::driver::run(const RunOptions &options, const char *argv0) {
   std::vector<HostTensor> inputs;
   if (!readInputs(model.info, options.inputs, /*randomForMissing=*/false, inputs))
     return 1;
-  std::vector<HostTensor> outputs = model.makeOutputs();
-  if (!model.run(inputs, outputs))
+  std::vector<HostTensor> outputs;
+  if (!model.runAndCollect(inputs, outputs))
     return 1;
   if (std::error_code ec = llvm::sys::fs::create_directories(options.outputDir)) {
     llvm::errs() << "mlc: error: cannot create '" << options.outputDir << "': " << ec.message() << "\n";
@@ -216,7 +239,11 @@ int mlc::driver::bench(const BenchOptions &options, const char *argv0) {
   std::vector<HostTensor> inputs;
   if (!readInputs(model.info, options.inputs, /*randomForMissing=*/true, inputs))
     return 1;
-  std::vector<HostTensor> outputs = model.makeOutputs();
+  // A model with symbolic dims learns its outputs' dims from the first run.
+  std::vector<HostTensor> outputs;
+  if (model.info.dynamic ? !model.runAndCollect(inputs, outputs)
+                         : (outputs = model.makeOutputs(), false))
+    return 1;
   for (int i = 0; i < options.warmup; ++i)
     if (!model.run(inputs, outputs))
       return 1;

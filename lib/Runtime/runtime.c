@@ -188,7 +188,28 @@ struct mlc_model {
   void **input_data; /* argument arrays for the entry point */
   void **output_data;
   atomic_flag running; /* catches concurrent mlc_model_run on one model */
+  /* Models with symbolic dims: each input's dims for the entry, the record
+   * the entry fills per output, and the storage of the outputs' dims. */
+  const int64_t **input_dims;
+  mlc_dynamic_output *dynamic_outputs;
+  int64_t *output_dims;
+  /* mlc_model_run_alloc: a static model's output buffers (allocated on the
+   * first call), and whether the last run left outputs to read. */
+  void **kept;
+  bool has_outputs;
 };
+
+static bool is_dynamic(const mlc_model_desc *desc) {
+  return desc->dynamic_entry != NULL;
+}
+
+/// Whether `t` has a symbolic dim.
+static bool has_symbolic_dim(const mlc_tensor_desc *t) {
+  for (int32_t i = 0; i < t->rank; ++i)
+    if (t->dims[i] == -1)
+      return true;
+  return false;
+}
 
 void mlc_model_options_init(mlc_model_options *options) {
   if (!options)
@@ -215,6 +236,10 @@ static mlc_status check_tensor_desc(const mlc_model_desc *desc,
                            "model '%s': " TENSOR_FMT " has rank %d and %s dims",
                            model, TENSOR_ARGS(kind, t, index), (int)t->rank,
                            t->dims ? "non-NULL" : "NULL");
+  /* A symbolic dim's size comes with each run. */
+  *out_bytes = 0;
+  if (is_dynamic(desc) && has_symbolic_dim(t))
+    return NULL;
   if (!tensor_bytes(t->dtype, t->rank, t->dims, out_bytes)) {
     char *dims = format_dims(t->dims, t->rank);
     mlc_status status = mlc_status_make(
@@ -306,9 +331,14 @@ mlc_status mlc_model_create(const mlc_model_desc *desc,
         desc->name ? desc->name : "", (unsigned)desc->abi_version,
         (unsigned)MLC_ABI_VERSION);
   const char *name = desc->name ? desc->name : "";
-  if (!desc->entry)
+  if (!desc->entry == !desc->dynamic_entry)
     return mlc_status_make(MLC_STATUS_INVALID_ARGUMENT,
-                           "mlc_model_create: model '%s' has no entry function",
+                           "mlc_model_create: model '%s' has %s entry function",
+                           name, desc->entry ? "more than one" : "no");
+  if (desc->dynamic_entry && desc->target != MLC_TARGET_CPU)
+    return mlc_status_make(MLC_STATUS_UNSUPPORTED,
+                           "mlc_model_create: model '%s' has symbolic dims, "
+                           "which only CPU models support",
                            name);
   if (desc->num_inputs < 0 || desc->num_outputs < 0 ||
       (uint64_t)desc->num_inputs > SIZE_MAX / 64 ||
@@ -365,6 +395,24 @@ mlc_status mlc_model_create(const mlc_model_desc *desc,
     free(model);
     return status;
   }
+  if (is_dynamic(desc)) {
+    size_t total_rank = 0;
+    for (size_t i = 0; i < num_out; ++i)
+      total_rank += (size_t)desc->outputs[i].rank;
+    model->input_dims = (const int64_t **)calloc(num_in + 1, sizeof(int64_t *));
+    model->dynamic_outputs =
+        (mlc_dynamic_output *)calloc(num_out + 1, sizeof(mlc_dynamic_output));
+    model->output_dims = (int64_t *)calloc(total_rank + 1, sizeof(int64_t));
+    if (!model->input_dims || !model->dynamic_outputs || !model->output_dims) {
+      mlc_model_destroy(model);
+      return mlc_status_out_of_memory();
+    }
+    int64_t *dims = model->output_dims;
+    for (size_t i = 0; i < num_out; ++i) {
+      model->dynamic_outputs[i].dims = dims;
+      dims += desc->outputs[i].rank;
+    }
+  }
 
   if (desc->target == MLC_TARGET_CUDA) {
     status = mlc_cuda_model_create(desc, options->device, model->input_bytes,
@@ -414,9 +462,35 @@ mlc_status mlc_model_create(const mlc_model_desc *desc,
   return NULL;
 }
 
+/// Releases the outputs that a dynamic model's last run allocated (two
+/// outputs never share a buffer, but a repeated pointer is freed once).
+static void release_dynamic_outputs(mlc_model *model) {
+  if (!model->dynamic_outputs)
+    return;
+  size_t n = (size_t)model->desc->num_outputs;
+  for (size_t i = 0; i < n; ++i) {
+    void *p = model->dynamic_outputs[i].allocated;
+    bool seen = false;
+    for (size_t j = 0; j < i && !seen; ++j)
+      seen = p && model->dynamic_outputs[j].allocated == p;
+    if (!seen)
+      free(p);
+  }
+  for (size_t i = 0; i < n; ++i)
+    model->dynamic_outputs[i].allocated = model->dynamic_outputs[i].data = NULL;
+}
+
 void mlc_model_destroy(mlc_model *model) {
   if (!model)
     return;
+  release_dynamic_outputs(model);
+  free(model->input_dims);
+  free(model->dynamic_outputs);
+  free(model->output_dims);
+  if (model->kept)
+    for (int64_t i = 0; i < model->desc->num_outputs; ++i)
+      free(model->kept[i]);
+  free(model->kept);
   mlc_thread_pool_destroy(model->owned_pool);
   mlc_cuda_model_destroy(model->ctx.cuda);
   free(model->ctx.host_weights);
@@ -443,7 +517,8 @@ static mlc_status check_tensor(const char *kind, size_t index,
                            TENSOR_ARGS(kind, expected, index), (int)t->rank);
   bool same = t->rank == expected->rank;
   for (int32_t i = 0; same && i < t->rank; ++i)
-    same = t->dims[i] == expected->dims[i];
+    same = t->dims[i] == expected->dims[i] ||
+           (expected->dims[i] == -1 && t->dims[i] >= 0);
   if (!same) {
     /* A negative rank is printed as [] rather than read through. */
     char *want = format_dims(expected->dims, expected->rank);
@@ -462,6 +537,16 @@ static mlc_status check_tensor(const char *kind, size_t index,
                                TENSOR_ARGS(kind, expected, index),
                                want ? want : "?", got ? got : "?");
     free(want);
+    free(got);
+    return status;
+  }
+  if (has_symbolic_dim(expected) &&
+      !tensor_bytes(t->dtype, t->rank, t->dims, &expected_bytes)) {
+    char *got = format_dims(t->dims, t->rank);
+    mlc_status status = mlc_status_make(
+        MLC_STATUS_SHAPE_MISMATCH,
+        TENSOR_FMT ": dims %s are too large for this machine",
+        TENSOR_ARGS(kind, expected, index), got ? got : "?");
     free(got);
     return status;
   }
@@ -524,21 +609,22 @@ mlc_exec_ctx *mlc_rt_set_current_ctx(mlc_exec_ctx *ctx) {
 mlc_exec_ctx *mlc_rt_current_ctx(void) { return tls_current_ctx; }
 
 /// Checks the tensors of a run against the description and records their
-/// data pointers in the model's argument arrays.
+/// data pointers (and, for a model with symbolic dims, the inputs' dims) in
+/// the model's argument arrays. With `keep` the model provides the outputs.
 static mlc_status check_run(mlc_model *model, const mlc_tensor *inputs,
                             size_t num_inputs, const mlc_tensor *outputs,
-                            size_t num_outputs) {
+                            size_t num_outputs, bool keep) {
   const mlc_model_desc *desc = model->desc;
   const char *name = desc->name ? desc->name : "";
   if (num_inputs != (size_t)desc->num_inputs ||
-      num_outputs != (size_t)desc->num_outputs)
+      (!keep && num_outputs != (size_t)desc->num_outputs))
     return mlc_status_make(MLC_STATUS_INVALID_ARGUMENT,
                            "model '%s' has %lld inputs and %lld outputs but "
                            "got %zu inputs and %zu outputs",
                            name, (long long)desc->num_inputs,
                            (long long)desc->num_outputs, num_inputs,
-                           num_outputs);
-  if ((num_inputs > 0 && !inputs) || (num_outputs > 0 && !outputs))
+                           keep ? (size_t)desc->num_outputs : num_outputs);
+  if ((num_inputs > 0 && !inputs) || (!keep && num_outputs > 0 && !outputs))
     return mlc_status_make(MLC_STATUS_INVALID_ARGUMENT,
                            "model '%s': the %s array is NULL", name,
                            num_inputs > 0 && !inputs ? "inputs" : "outputs");
@@ -548,7 +634,11 @@ static mlc_status check_run(mlc_model *model, const mlc_tensor *inputs,
     if (status)
       return status;
     model->input_data[i] = inputs[i].data;
+    if (model->input_dims)
+      model->input_dims[i] = inputs[i].dims;
   }
+  if (keep)
+    return NULL;
   for (size_t i = 0; i < num_outputs; ++i) {
     mlc_status status = check_tensor("output", i, &desc->outputs[i],
                                      model->output_bytes[i], &outputs[i]);
@@ -556,44 +646,160 @@ static mlc_status check_run(mlc_model *model, const mlc_tensor *inputs,
       return status;
     model->output_data[i] = outputs[i].data;
   }
-  return check_aliasing(model);
+  /* A dynamic model's outputs are copied out after the run. */
+  return is_dynamic(desc) ? NULL : check_aliasing(model);
+}
+
+/// Copies the outputs of a dynamic model's run into the caller's tensors,
+/// whose dims must be the ones the run computed.
+static mlc_status copy_dynamic_outputs(mlc_model *model,
+                                       const mlc_tensor *outputs) {
+  const mlc_model_desc *desc = model->desc;
+  for (size_t i = 0; i < (size_t)desc->num_outputs; ++i) {
+    const mlc_tensor_desc *d = &desc->outputs[i];
+    const mlc_dynamic_output *o = &model->dynamic_outputs[i];
+    bool same = true;
+    for (int32_t k = 0; k < d->rank; ++k)
+      same = same && outputs[i].dims[k] == o->dims[k];
+    size_t bytes = 0;
+    if (!same || !tensor_bytes(d->dtype, d->rank, o->dims, &bytes) ||
+        bytes > outputs[i].size_bytes) {
+      char *want = format_dims(o->dims, d->rank);
+      char *got = format_dims(outputs[i].dims, d->rank);
+      mlc_status status = mlc_status_make(
+          MLC_STATUS_SHAPE_MISMATCH,
+          TENSOR_FMT ": the run computed dims %s but the tensor has %s",
+          TENSOR_ARGS("output", d, i), want ? want : "?", got ? got : "?");
+      free(want);
+      free(got);
+      return status;
+    }
+    if (bytes > 0)
+      memcpy(outputs[i].data, o->data, bytes);
+  }
+  return NULL;
+}
+
+/// Buffers for the outputs of a static model that mlc_model_run_alloc keeps.
+static mlc_status keep_static_outputs(mlc_model *model) {
+  size_t n = (size_t)model->desc->num_outputs;
+  if (!model->kept) {
+    model->kept = (void **)calloc(n + 1, sizeof(void *));
+    if (!model->kept)
+      return mlc_status_out_of_memory();
+    for (size_t i = 0; i < n; ++i)
+      if (posix_memalign(&model->kept[i], 64,
+                         model->output_bytes[i] ? model->output_bytes[i] : 1))
+        return mlc_status_out_of_memory();
+  }
+  for (size_t i = 0; i < n; ++i)
+    model->output_data[i] = model->kept[i];
+  return NULL;
 }
 
 static mlc_status run_checked(mlc_model *model, const mlc_tensor *inputs,
                               size_t num_inputs, const mlc_tensor *outputs,
-                              size_t num_outputs) {
+                              size_t num_outputs, bool keep) {
+  model->has_outputs = false;
+  release_dynamic_outputs(model);
   mlc_status status =
-      check_run(model, inputs, num_inputs, outputs, num_outputs);
+      check_run(model, inputs, num_inputs, outputs, num_outputs, keep);
+  if (!status && keep && !is_dynamic(model->desc))
+    status = keep_static_outputs(model);
   if (status)
     return status;
   const mlc_model_desc *desc = model->desc;
-  if (model->ctx.cuda)
-    return mlc_cuda_model_run_host(model->ctx.cuda, &model->ctx, desc,
-                                   model->input_bytes, model->output_bytes,
-                                   model->input_data, model->output_data);
+  if (model->ctx.cuda) {
+    status = mlc_cuda_model_run_host(model->ctx.cuda, &model->ctx, desc,
+                                     model->input_bytes, model->output_bytes,
+                                     model->input_data, model->output_data);
+    model->has_outputs = keep && !status;
+    return status;
+  }
   /* The microkernels that the entry calls find the pool through this. */
   mlc_exec_ctx *previous = mlc_rt_set_current_ctx(&model->ctx);
-  desc->entry((void *const *)model->input_data,
-              (void *const *)model->output_data, model->workspace, &model->ctx);
+  if (is_dynamic(desc))
+    desc->dynamic_entry((void *const *)model->input_data,
+                        (const int64_t *const *)model->input_dims,
+                        model->dynamic_outputs, model->workspace, &model->ctx);
+  else
+    desc->entry((void *const *)model->input_data,
+                (void *const *)model->output_data, model->workspace,
+                &model->ctx);
   mlc_rt_set_current_ctx(previous);
+  if (is_dynamic(desc) && !keep) {
+    status = copy_dynamic_outputs(model, outputs);
+    release_dynamic_outputs(model);
+    return status;
+  }
+  model->has_outputs = keep;
   return NULL;
+}
+
+/// One run under the model's "running" flag.
+static mlc_status run_exclusive(mlc_model *model, const char *fn,
+                                const mlc_tensor *inputs, size_t num_inputs,
+                                const mlc_tensor *outputs, size_t num_outputs,
+                                bool keep) {
+  if (!model)
+    return mlc_status_make(MLC_STATUS_INVALID_ARGUMENT, "%s: model is NULL",
+                           fn);
+  if (atomic_flag_test_and_set_explicit(&model->running, memory_order_acquire))
+    return mlc_status_make(MLC_STATUS_INVALID_ARGUMENT,
+                           "%s: model '%s' is already running on "
+                           "another thread; use one mlc_model per thread",
+                           fn, model->desc->name ? model->desc->name : "");
+  mlc_status status =
+      run_checked(model, inputs, num_inputs, outputs, num_outputs, keep);
+  atomic_flag_clear_explicit(&model->running, memory_order_release);
+  return status;
 }
 
 mlc_status mlc_model_run(mlc_model *model, const mlc_tensor *inputs,
                          size_t num_inputs, const mlc_tensor *outputs,
                          size_t num_outputs) {
-  if (!model)
+  return run_exclusive(model, "mlc_model_run", inputs, num_inputs, outputs,
+                       num_outputs, false);
+}
+
+mlc_status mlc_model_run_alloc(mlc_model *model, const mlc_tensor *inputs,
+                               size_t num_inputs) {
+  return run_exclusive(model, "mlc_model_run_alloc", inputs, num_inputs, NULL,
+                       0, true);
+}
+
+mlc_status mlc_model_get_output(const mlc_model *model, size_t index,
+                                mlc_tensor *out) {
+  if (!model || !out)
     return mlc_status_make(MLC_STATUS_INVALID_ARGUMENT,
-                           "mlc_model_run: model is NULL");
-  if (atomic_flag_test_and_set_explicit(&model->running, memory_order_acquire))
+                           "mlc_model_get_output: %s is NULL",
+                           model ? "out" : "model");
+  const mlc_model_desc *desc = model->desc;
+  const char *name = desc->name ? desc->name : "";
+  if (index >= (size_t)desc->num_outputs)
     return mlc_status_make(MLC_STATUS_INVALID_ARGUMENT,
-                           "mlc_model_run: model '%s' is already running on "
-                           "another thread; use one mlc_model per thread",
-                           model->desc->name ? model->desc->name : "");
-  mlc_status status =
-      run_checked(model, inputs, num_inputs, outputs, num_outputs);
-  atomic_flag_clear_explicit(&model->running, memory_order_release);
-  return status;
+                           "mlc_model_get_output: model '%s' has %lld outputs "
+                           "but output #%zu was asked for",
+                           name, (long long)desc->num_outputs, index);
+  if (!model->has_outputs)
+    return mlc_status_make(MLC_STATUS_INVALID_ARGUMENT,
+                           "mlc_model_get_output: model '%s' keeps no outputs: "
+                           "the last run was not a successful "
+                           "mlc_model_run_alloc",
+                           name);
+  const mlc_tensor_desc *d = &desc->outputs[index];
+  out->dtype = d->dtype;
+  out->rank = d->rank;
+  if (is_dynamic(desc)) {
+    out->dims = model->dynamic_outputs[index].dims;
+    out->data = model->dynamic_outputs[index].data;
+  } else {
+    out->dims = d->dims;
+    out->data = model->kept[index];
+  }
+  if (!tensor_bytes(out->dtype, out->rank, out->dims, &out->size_bytes))
+    out->size_bytes = 0;
+  return NULL;
 }
 
 mlc_status mlc_model_run_device(mlc_model *model, const mlc_tensor *inputs,
@@ -614,7 +820,7 @@ mlc_status mlc_model_run_device(mlc_model *model, const mlc_tensor *inputs,
                            "thread",
                            model->desc->name ? model->desc->name : "");
   mlc_status status =
-      check_run(model, inputs, num_inputs, outputs, num_outputs);
+      check_run(model, inputs, num_inputs, outputs, num_outputs, false);
   if (!status)
     status = mlc_cuda_model_run_device(model->ctx.cuda, &model->ctx,
                                        model->desc, model->input_data,

@@ -11,6 +11,7 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Pass/Pass.h"
+#include "mlir/Pass/PassOptions.h"
 #include "mlir/Pass/PassManager.h"
 
 namespace mlc::cpu {
@@ -30,17 +31,31 @@ void buildKernelFormationPipeline(mlir::OpPassManager &pm, bool useMicrokernels 
 /// Bufferization with results as out-params, `beforePlan`'s passes, the
 /// workspace plan, `afterPlan`'s passes, then deallocation (shared by the
 /// CPU and CUDA targets).
+///
+/// With `dynamicShapes` (a model whose dims are read at run time) kernels
+/// write into buffers their caller allocates (FormDispatches passes each
+/// dynamically sized destination in), and `forward` returns its outputs as
+/// buffers it allocated instead of writing into out-params, since only the
+/// run knows their sizes.
 void buildBufferizePipeline(mlir::OpPassManager &pm,
                             llvm::function_ref<void(mlir::OpPassManager &)> beforePlan,
-                            llvm::function_ref<void(mlir::OpPassManager &)> afterPlan);
+                            llvm::function_ref<void(mlir::OpPassManager &)> afterPlan,
+                            bool dynamicShapes = false);
 /// Outlined kernels on tensors -> buffers with a planned workspace.
-void buildCPUBufferizePipeline(mlir::OpPassManager &pm);
-/// Buffers -> LLVM dialect (bare-pointer calling convention).
-void buildCPULowerToLLVMPipeline(mlir::OpPassManager &pm);
+void buildCPUBufferizePipeline(mlir::OpPassManager &pm, bool dynamicShapes = false);
+/// Buffers -> LLVM dialect: the bare-pointer calling convention, or with
+/// `dynamicShapes` the memref-descriptor one, which carries the dims.
+void buildCPULowerToLLVMPipeline(mlir::OpPassManager &pm, bool dynamicShapes = false);
 /// The tail of the above: host loops on buffers -> LLVM dialect.
-void buildLoopsToLLVMPipeline(mlir::OpPassManager &pm);
+void buildLoopsToLLVMPipeline(mlir::OpPassManager &pm, bool dynamicShapes = false);
+/// Options of the CPU pipelines as mlc-opt spells them.
+struct CPUPipelineOptions : mlir::PassPipelineOptions<CPUPipelineOptions> {
+  Option<bool> dynamicShapes{*this, "dynamic-shapes",
+                             llvm::cl::desc("the model has dims read at run time"),
+                             llvm::cl::init(false)};
+};
 /// All of the above, onnx to LLVM dialect.
-void buildCPUPipeline(mlir::OpPassManager &pm);
+void buildCPUPipeline(mlir::OpPassManager &pm, const CPUPipelineOptions &options = {});
 
 /// Appends upstream passes given as a textual pipeline (without the outer
 /// `builtin.module(...)`); the texts are constants of mlc, so a parse failure

@@ -41,54 +41,59 @@ void mlc::cpu::buildKernelFormationPipeline(OpPassManager &pm, bool useMicrokern
 
 void mlc::cpu::buildBufferizePipeline(OpPassManager &pm,
                                       function_ref<void(OpPassManager &)> beforePlan,
-                                      function_ref<void(OpPassManager &)> afterPlan) {
+                                      function_ref<void(OpPassManager &)> afterPlan,
+                                      bool dynamicShapes) {
   addPasses(pm, "one-shot-bufferize{bufferize-function-boundaries=1 "
                 "function-boundary-type-conversion=identity-layout-map}");
+  if (dynamicShapes)
+    addPasses(pm, "drop-equivalent-buffer-results");
   pm.nest<func::FuncOp>().addPass(cpu::createDistinctResults());
-  addPasses(pm, "buffer-results-to-out-params{hoist-static-allocs=1 modify-public-functions=1},"
-                "canonicalize,cse");
+  addPasses(pm, dynamicShapes ? "buffer-results-to-out-params{hoist-static-allocs=1 modify-public-functions=0},"
+                                "canonicalize,cse"
+                              : "buffer-results-to-out-params{hoist-static-allocs=1 modify-public-functions=1},"
+                                "canonicalize,cse");
   beforePlan(pm);
   pm.nest<func::FuncOp>().addPass(cpu::createPlanMemory());
   afterPlan(pm);
   addPasses(pm, "buffer-deallocation-pipeline,convert-bufferization-to-memref,canonicalize");
 }
 
-void mlc::cpu::buildCPUBufferizePipeline(OpPassManager &pm) {
+void mlc::cpu::buildCPUBufferizePipeline(OpPassManager &pm, bool dynamicShapes) {
   buildBufferizePipeline(
       pm,
       [](OpPassManager &pm) {
         pm.addPass(cpu::createLowerMicrokernels());
         pm.addPass(kernel::createHoistKernelBuffers());
       },
-      [](OpPassManager &) {});
+      [](OpPassManager &) {}, dynamicShapes);
 }
 
-void mlc::cpu::buildCPULowerToLLVMPipeline(OpPassManager &pm) {
+void mlc::cpu::buildCPULowerToLLVMPipeline(OpPassManager &pm, bool dynamicShapes) {
   pm.addPass(cpu::createCopiesToLinalg());
   pm.nest<func::FuncOp>().addPass(cpu::createApproximateMath());
   addPasses(pm, "func.func(convert-linalg-to-parallel-loops)");
   pm.nest<func::FuncOp>().addPass(cpu::createParallelizeLoops());
   addPasses(pm, "convert-scf-to-openmp");
   pm.addPass(cpu::createStripAllocaScopes());
-  buildLoopsToLLVMPipeline(pm);
+  buildLoopsToLLVMPipeline(pm, dynamicShapes);
 }
 
-void mlc::cpu::buildLoopsToLLVMPipeline(OpPassManager &pm) {
+void mlc::cpu::buildLoopsToLLVMPipeline(OpPassManager &pm, bool dynamicShapes) {
   pm.addPass(cpu::createFlattenEmptyBuffers());
   addPasses(pm, "lower-affine,convert-scf-to-cf,"
                 "canonicalize,convert-math-to-llvm,convert-math-to-libm,"
                 "expand-strided-metadata,lower-affine,"
                 "finalize-memref-to-llvm,"
-                "convert-arith-to-llvm,convert-index-to-llvm,convert-cf-to-llvm,"
-                "convert-func-to-llvm{use-bare-ptr-memref-call-conv=1},convert-openmp-to-llvm,"
-                "reconcile-unrealized-casts,canonicalize");
+                "convert-arith-to-llvm,convert-index-to-llvm,convert-cf-to-llvm");
+  addPasses(pm, dynamicShapes ? "convert-func-to-llvm" : "convert-func-to-llvm{use-bare-ptr-memref-call-conv=1}");
+  addPasses(pm, "convert-openmp-to-llvm,reconcile-unrealized-casts,canonicalize");
 }
 
-void mlc::cpu::buildCPUPipeline(OpPassManager &pm) {
+void mlc::cpu::buildCPUPipeline(OpPassManager &pm, const CPUPipelineOptions &options) {
   buildGraphPipeline(pm);
   buildKernelFormationPipeline(pm);
-  buildCPUBufferizePipeline(pm);
-  buildCPULowerToLLVMPipeline(pm);
+  buildCPUBufferizePipeline(pm, options.dynamicShapes);
+  buildCPULowerToLLVMPipeline(pm, options.dynamicShapes);
 }
 
 void mlc::cpu::registerPipelines() {
@@ -98,12 +103,16 @@ void mlc::cpu::registerPipelines() {
   PassPipelineRegistration<>("mlc-kernel-formation-pipeline",
                              "onnx to linalg, then fusion into outlined kernels",
                              [](OpPassManager &pm) { buildKernelFormationPipeline(pm); });
-  PassPipelineRegistration<>("mlc-cpu-bufferize-pipeline",
-                             "Bufferization with out-params and a planned workspace",
-                             buildCPUBufferizePipeline);
-  PassPipelineRegistration<>("mlc-cpu-lower-to-llvm-pipeline",
-                             "Buffers to the LLVM dialect with bare-pointer calls",
-                             buildCPULowerToLLVMPipeline);
-  PassPipelineRegistration<>("mlc-cpu-pipeline", "The whole CPU pipeline: onnx to LLVM dialect",
-                             buildCPUPipeline);
+  PassPipelineRegistration<CPUPipelineOptions>(
+      "mlc-cpu-bufferize-pipeline", "Bufferization with out-params and a planned workspace",
+      [](OpPassManager &pm, const CPUPipelineOptions &options) {
+        buildCPUBufferizePipeline(pm, options.dynamicShapes);
+      });
+  PassPipelineRegistration<CPUPipelineOptions>(
+      "mlc-cpu-lower-to-llvm-pipeline", "Buffers to the LLVM dialect",
+      [](OpPassManager &pm, const CPUPipelineOptions &options) {
+        buildCPULowerToLLVMPipeline(pm, options.dynamicShapes);
+      });
+  PassPipelineRegistration<CPUPipelineOptions>(
+      "mlc-cpu-pipeline", "The whole CPU pipeline: onnx to LLVM dialect", buildCPUPipeline);
 }

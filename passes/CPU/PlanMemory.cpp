@@ -47,7 +47,11 @@ struct PlanMemoryPass : mlc::cpu::impl::PlanMemoryBase<PlanMemoryPass> {
       MemRefType type = alloc.getType();
       if (!type.hasStaticShape() || !type.getLayout().isIdentity())
         continue;
-      int64_t bits = type.getElementTypeBitWidth();
+      Type et = type.getElementType();
+      if (!et.isIntOrIndexOrFloat())
+        continue;
+      // index buffers (shapes built at run time) hold 64-bit values.
+      int64_t bits = et.isIndex() ? 64 : et.getIntOrFloatBitWidth();
       // Each element takes whole bytes in memory (i1 is one byte).
       int64_t size = std::max<int64_t>(1, type.getNumElements() * ((bits + 7) / 8));
       Buffer buf{alloc, alignTo(size, alignment), position[&op], position[&op]};

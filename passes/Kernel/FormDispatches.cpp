@@ -27,10 +27,12 @@ namespace mlc::kernel {
 namespace {
 
 /// Ops that are cloned into every kernel that uses them instead of becoming
-/// operands: allocations of undefined contents and scalar or splat constants.
+/// operands: statically sized allocations of undefined contents and scalar or
+/// splat constants. A dynamically sized tensor.empty becomes an operand, so
+/// that the caller allocates the kernel's destination (it knows the sizes).
 bool isClonable(Operation *op) {
-  if (isa<tensor::EmptyOp>(op))
-    return true;
+  if (auto empty = dyn_cast<tensor::EmptyOp>(op))
+    return empty.getType().hasStaticShape();
   if (auto c = dyn_cast<arith::ConstantOp>(op)) {
     if (!isa<ShapedType>(c.getType()))
       return true;
@@ -40,8 +42,14 @@ bool isClonable(Operation *op) {
   return false;
 }
 
-/// Ops that do work at run time and so belong in a kernel.
+/// Ops that do work at run time and so belong in a kernel. A reshape or
+/// slice of dynamic shape is a view that stays with the caller: returned
+/// from a kernel it would need a result buffer of a size only the kernel
+/// knows.
 bool isCompute(Operation *op) {
+  if (isa<tensor::CollapseShapeOp, tensor::ExpandShapeOp, tensor::ExtractSliceOp>(op) &&
+      !cast<RankedTensorType>(op->getResult(0).getType()).hasStaticShape())
+    return false;
   return isa<linalg::LinalgOp, mlc::kernel::Conv2DOp, mlc::kernel::DepthwiseConv2DOp,
              mlc::kernel::MatMulOp, mlc::kernel::BatchMatMulOp, tensor::PadOp, tensor::InsertSliceOp, tensor::ExtractSliceOp,
              tensor::CollapseShapeOp, tensor::ExpandShapeOp>(op);

@@ -466,6 +466,147 @@ TEST(ModelTest, CreateRunDestroy) {
   }
 }
 
+/// A model with a symbolic dim, written the way generated code behaves:
+/// y[n, 3] = x[n, 3] * 2 for any n, the output allocated with malloc, and
+/// s[1] = the number of rows.
+const int64_t kDoubleDims[] = {-1, 3};
+const int64_t kCountDims[] = {1};
+const mlc_tensor_desc kDoubleInputs[] = {{"x", MLC_DTYPE_FLOAT32, 2, kDoubleDims}};
+const mlc_tensor_desc kDoubleOutputs[] = {{"y", MLC_DTYPE_FLOAT32, 2, kDoubleDims},
+                                          {"s", MLC_DTYPE_INT64, 1, kCountDims}};
+
+void doubleEntry(void *const *inputs, const int64_t *const *inputDims,
+                 mlc_dynamic_output *outputs, void *, mlc_exec_ctx *) {
+  int64_t n = inputDims[0][0];
+  auto *in = static_cast<const float *>(inputs[0]);
+  // Offset from the allocation, as an aligned buffer may be.
+  auto *block = static_cast<char *>(std::malloc(64 + n * 3 * sizeof(float)));
+  auto *y = reinterpret_cast<float *>(block + 64);
+  for (int64_t i = 0; i < n * 3; ++i)
+    y[i] = in[i] * 2;
+  outputs[0].allocated = block;
+  outputs[0].data = y;
+  outputs[0].dims[0] = inputDims[0][0];
+  outputs[0].dims[1] = inputDims[0][1];
+  auto *s = static_cast<int64_t *>(std::malloc(sizeof(int64_t)));
+  *s = n;
+  outputs[1].allocated = outputs[1].data = s;
+  outputs[1].dims[0] = 1;
+}
+
+mlc_model_desc doubleDesc() {
+  mlc_model_desc desc{};
+  desc.abi_version = MLC_ABI_VERSION;
+  desc.name = "double";
+  desc.num_inputs = 1;
+  desc.inputs = kDoubleInputs;
+  desc.num_outputs = 2;
+  desc.outputs = kDoubleOutputs;
+  desc.dynamic_entry = &doubleEntry;
+  return desc;
+}
+
+TEST(DynamicModelTest, RunsEveryBatchSizeIntoCallerBuffers) {
+  mlc_model_desc desc = doubleDesc();
+  ModelPtr model = makeModel(desc);
+  ASSERT_NE(model, nullptr);
+  for (int64_t n : {1, 4, 0, 7}) {
+    std::vector<float> x(n * 3), y(n * 3, -1);
+    for (int64_t i = 0; i < n * 3; ++i)
+      x[i] = static_cast<float>(i);
+    int64_t dims[2] = {n, 3}, sDims[1] = {1}, s = -1;
+    mlc_tensor in{MLC_DTYPE_FLOAT32, 2, dims, x.data(), x.size() * sizeof(float)};
+    mlc_tensor outs[2] = {{MLC_DTYPE_FLOAT32, 2, dims, y.data(), y.size() * sizeof(float)},
+                          {MLC_DTYPE_INT64, 1, sDims, &s, sizeof(s)}};
+    Status status(mlc_model_run(model.get(), &in, 1, outs, 2));
+    ASSERT_TRUE(status.ok()) << status.message();
+    for (int64_t i = 0; i < n * 3; ++i)
+      EXPECT_EQ(y[i], 2.0f * i);
+    EXPECT_EQ(s, n);
+  }
+}
+
+TEST(DynamicModelTest, RejectsWrongStaticDimsAndWrongOutputDims) {
+  mlc_model_desc desc = doubleDesc();
+  ModelPtr model = makeModel(desc);
+  float x[8] = {}, y[8] = {};
+  int64_t s = 0, sDims[1] = {1};
+  int64_t badIn[2] = {2, 4};
+  mlc_tensor in{MLC_DTYPE_FLOAT32, 2, badIn, x, sizeof(x)};
+  mlc_tensor outs[2] = {{MLC_DTYPE_FLOAT32, 2, badIn, y, sizeof(y)},
+                        {MLC_DTYPE_INT64, 1, sDims, &s, sizeof(s)}};
+  Status wrongIn(mlc_model_run(model.get(), &in, 1, outs, 2));
+  EXPECT_EQ(wrongIn.code(), MLC_STATUS_SHAPE_MISMATCH);
+  EXPECT_NE(wrongIn.message().find("input 'x'"), std::string::npos) << wrongIn.message();
+  // Two rows in, but the caller expects one row out.
+  int64_t twoRows[2] = {2, 3}, oneRow[2] = {1, 3};
+  in.dims = twoRows;
+  outs[0].dims = oneRow;
+  Status wrongOut(mlc_model_run(model.get(), &in, 1, outs, 2));
+  EXPECT_EQ(wrongOut.code(), MLC_STATUS_SHAPE_MISMATCH);
+  EXPECT_NE(wrongOut.message().find("the run computed dims [2,3] but the tensor has [1,3]"),
+            std::string::npos)
+      << wrongOut.message();
+}
+
+TEST(DynamicModelTest, RunAllocKeepsOutputsUntilTheNextRun) {
+  mlc_model_desc desc = doubleDesc();
+  ModelPtr model = makeModel(desc);
+  mlc_tensor out;
+  Status before(mlc_model_get_output(model.get(), 0, &out));
+  EXPECT_EQ(before.code(), MLC_STATUS_INVALID_ARGUMENT);
+  float x[6] = {1, 2, 3, 4, 5, 6};
+  int64_t dims[2] = {2, 3};
+  mlc_tensor in{MLC_DTYPE_FLOAT32, 2, dims, x, sizeof(x)};
+  Status run(mlc_model_run_alloc(model.get(), &in, 1));
+  ASSERT_TRUE(run.ok()) << run.message();
+  Status got(mlc_model_get_output(model.get(), 0, &out));
+  ASSERT_TRUE(got.ok()) << got.message();
+  EXPECT_EQ(out.dtype, MLC_DTYPE_FLOAT32);
+  ASSERT_EQ(out.rank, 2);
+  EXPECT_EQ(out.dims[0], 2);
+  EXPECT_EQ(out.dims[1], 3);
+  EXPECT_EQ(out.size_bytes, 6 * sizeof(float));
+  EXPECT_EQ(static_cast<const float *>(out.data)[5], 12.0f);
+  Status outOfRange(mlc_model_get_output(model.get(), 2, &out));
+  EXPECT_EQ(outOfRange.code(), MLC_STATUS_INVALID_ARGUMENT);
+  // A failed run keeps nothing.
+  int64_t bad[2] = {2, 5};
+  in.dims = bad;
+  Status failed(mlc_model_run_alloc(model.get(), &in, 1));
+  EXPECT_EQ(failed.code(), MLC_STATUS_SHAPE_MISMATCH);
+  Status after(mlc_model_get_output(model.get(), 0, &out));
+  EXPECT_EQ(after.code(), MLC_STATUS_INVALID_ARGUMENT);
+}
+
+TEST(DynamicModelTest, StaticModelsKeepOutputsToo) {
+  mlc_model_desc desc = addOneDesc();
+  ModelPtr model = makeModel(desc);
+  AddOneRun run;
+  Status status(mlc_model_run_alloc(model.get(), &run.input, 1));
+  ASSERT_TRUE(status.ok()) << status.message();
+  mlc_tensor out;
+  Status got(mlc_model_get_output(model.get(), 0, &out));
+  ASSERT_TRUE(got.ok()) << got.message();
+  EXPECT_EQ(out.dims, desc.outputs[0].dims);
+  EXPECT_EQ(static_cast<const float *>(out.data)[5], 6.0f);
+}
+
+TEST(DynamicModelTest, ADescriptionNeedsExactlyOneEntry) {
+  mlc_model_desc desc = doubleDesc();
+  desc.entry = &addOneEntry;
+  mlc_model *model = nullptr;
+  Status both(mlc_model_create(&desc, nullptr, &model));
+  EXPECT_EQ(both.code(), MLC_STATUS_INVALID_ARGUMENT);
+  EXPECT_EQ(model, nullptr);
+  // A symbolic dim needs the dynamic entry.
+  mlc_model_desc staticEntry = addOneDesc();
+  staticEntry.inputs = kDoubleInputs;
+  Status symbolic(mlc_model_create(&staticEntry, nullptr, &model));
+  EXPECT_EQ(symbolic.code(), MLC_STATUS_UNSUPPORTED);
+  EXPECT_EQ(model, nullptr);
+}
+
 TEST(ModelTest, NullOptionsMeanDefaults) {
   mlc_model_desc desc = addOneDesc();
   ModelPtr model = makeModel(desc, nullptr);

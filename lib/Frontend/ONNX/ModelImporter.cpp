@@ -666,7 +666,8 @@ private:
   /// contradicts an inferred one is left to the inferred one.
   void refineWithDeclaredType(Value value, const std::string &name) {
     auto type = dyn_cast<TensorType>(value.getType());
-    if (!type || (type.hasRank() && type.hasStaticShape()))
+    // A graph input (a node that passes one through) keeps its signature.
+    if (!type || (type.hasRank() && type.hasStaticShape()) || isa<BlockArgument>(value))
       return;
     auto declaredDims = declaredShapeOfSameShapedValues(name); // none if symbolic: nothing to add
     if (!declaredDims)

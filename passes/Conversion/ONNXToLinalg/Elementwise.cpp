@@ -360,12 +360,12 @@ struct ElementwiseToGeneric : RewritePattern {
   LogicalResult matchAndRewrite(Operation *op, PatternRewriter &rewriter) const override {
     if (!isElementwise(op))
       return failure();
-    auto resultType = getStaticType(op->getResult(0));
+    auto resultType = getRankedType(op->getResult(0));
     if (!resultType)
-      return rewriter.notifyMatchFailure(op, "dynamic result");
+      return rewriter.notifyMatchFailure(op, "unranked result");
     for (Value v : op->getOperands())
-      if (!getStaticType(v))
-        return rewriter.notifyMatchFailure(op, "dynamic operand");
+      if (!getRankedType(v))
+        return rewriter.notifyMatchFailure(op, "unranked operand");
     Type inET = cast<ShapedType>(op->getOperand(0).getType()).getElementType();
     if (needsFloat(op) && !isa<FloatType>(inET))
       return rewriter.notifyMatchFailure(op, "needs float operands");
@@ -428,17 +428,17 @@ struct DropoutToInput : OpRewritePattern<onnx::DropoutOp> {
 struct ClipToGeneric : OpRewritePattern<onnx::ClipOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(onnx::ClipOp op, PatternRewriter &rewriter) const override {
-    auto resultType = getStaticType(op.getOutput());
+    auto resultType = getRankedType(op.getOutput());
     if (!resultType)
-      return rewriter.notifyMatchFailure(op, "dynamic result");
+      return rewriter.notifyMatchFailure(op, "unranked result");
     SmallVector<Value> inputs = {op.getInput()};
     bool hasMin = !isa<NoneType>(op.getMin().getType());
     bool hasMax = !isa<NoneType>(op.getMax().getType());
     if (hasMin) inputs.push_back(op.getMin());
     if (hasMax) inputs.push_back(op.getMax());
     for (Value v : inputs)
-      if (!getStaticType(v))
-        return rewriter.notifyMatchFailure(op, "dynamic operand");
+      if (!getRankedType(v))
+        return rewriter.notifyMatchFailure(op, "unranked operand");
     Location loc = op.getLoc();
     bool u = isUnsignedElement(op.getInput());
     for (Value &v : inputs)
@@ -474,9 +474,9 @@ struct ClipToGeneric : OpRewritePattern<onnx::ClipOp> {
 struct BitCastToGeneric : OpRewritePattern<onnx::BitCastOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(onnx::BitCastOp op, PatternRewriter &rewriter) const override {
-    auto resultType = getStaticType(op.getOutput());
-    if (!resultType || !getStaticType(op.getInput()))
-      return rewriter.notifyMatchFailure(op, "dynamic shapes");
+    auto resultType = getRankedType(op.getOutput());
+    if (!resultType || !getRankedType(op.getInput()))
+      return rewriter.notifyMatchFailure(op, "unranked");
     Location loc = op.getLoc();
     Type et = signlessType(resultType.getElementType());
     Value result = buildElementwise(

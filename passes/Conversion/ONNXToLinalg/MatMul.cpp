@@ -64,13 +64,116 @@ AffineMap operandMap(MLIRContext *ctx, ArrayRef<int64_t> shape, ArrayRef<int64_t
   return AffineMap::get(numDims, 0, exprs, ctx);
 }
 
+/// MatMul where dims are known only at run time. The result's batch dims
+/// broadcast the operands' as elementwise ops do; an operand whose dynamic
+/// batch dim may be 1 while the result's is not is first broadcast to the
+/// result's batch dims (a copy), so that the contraction reads every operand
+/// through an affine map.
+LogicalResult lowerDynamicMatMul(onnx::MatMulOp op, PatternRewriter &rewriter) {
+  auto resultType = getRankedType(op.getY());
+  Type et = resultType.getElementType();
+  Location loc = op.getLoc();
+  Value a = op.getA(), b = op.getB();
+  auto promote = [&](Value v, bool front) {
+    auto t = cast<RankedTensorType>(v.getType());
+    if (t.getRank() != 1)
+      return v;
+    SmallVector<int64_t> shape = {front ? 1 : t.getDimSize(0), front ? t.getDimSize(0) : 1};
+    return Value(tensor::ExpandShapeOp::create(rewriter, loc, RankedTensorType::get(shape, et), v,
+                                               ArrayRef<ReassociationIndices>{{0, 1}}));
+  };
+  a = promote(a, true);
+  b = promote(b, false);
+  auto aType = cast<RankedTensorType>(a.getType()), bType = cast<RankedTensorType>(b.getType());
+  int64_t nb = std::max(aType.getRank(), bType.getRank()) - 2;
+  // The batch dims of the result: each the operands' dim that is not 1.
+  SmallVector<OpFoldResult> batch;
+  SmallVector<int64_t> batchShape;
+  bool ambiguous[2] = {false, false};
+  Value one = arith::ConstantIndexOp::create(rewriter, loc, 1);
+  for (int64_t i = 0; i < nb; ++i) {
+    SmallVector<std::pair<int, int64_t>> wide; // (operand, its dim)
+    RankedTensorType types[2] = {aType, bType};
+    for (auto [n, t] : llvm::enumerate(types)) {
+      int64_t k = i - (nb - (t.getRank() - 2));
+      if (k >= 0 && t.getDimSize(k) != 1)
+        wide.push_back({(int)n, k});
+    }
+    int64_t size = 1;
+    Value dyn;
+    for (auto [n, k] : wide) {
+      auto t = n == 0 ? aType : bType;
+      Value v = n == 0 ? a : b;
+      if (!t.isDynamicDim(k)) {
+        size = t.getDimSize(k);
+        continue;
+      }
+      if (wide.size() > 1)
+        ambiguous[n] = true;
+      Value d = tensor::DimOp::create(rewriter, loc, v, k);
+      dyn = dyn ? Value(arith::SelectOp::create(
+                      rewriter, loc, arith::CmpIOp::create(rewriter, loc, arith::CmpIPredicate::eq, d, one),
+                      dyn, d))
+                : d;
+    }
+    bool isStatic = !dyn || llvm::any_of(wide, [&](auto w) {
+      return !(w.first == 0 ? aType : bType).isDynamicDim(w.second);
+    });
+    batch.push_back(isStatic ? OpFoldResult(rewriter.getIndexAttr(size)) : OpFoldResult(dyn));
+    batchShape.push_back(isStatic ? size : ShapedType::kDynamic);
+  }
+  // Operands whose broadcasting is decided at run time, materialised.
+  auto broadcast = [&](Value v) {
+    auto t = cast<RankedTensorType>(v.getType());
+    SmallVector<OpFoldResult> sizes(batch);
+    SmallVector<OpFoldResult> own = tensor::getMixedSizes(rewriter, loc, v);
+    sizes.append(own.end() - 2, own.end());
+    Value carrier = tensor::EmptyOp::create(rewriter, loc, sizes, et);
+    SmallVector<int64_t> shape(batchShape);
+    shape.append({t.getDimSize(t.getRank() - 2), t.getDimSize(t.getRank() - 1)});
+    return buildElementwise(rewriter, loc, RankedTensorType::get(shape, et), ValueRange{carrier, v},
+                            [](OpBuilder &, Location, ValueRange args) { return args[1]; });
+  };
+  if (ambiguous[0])
+    a = broadcast(a), aType = cast<RankedTensorType>(a.getType());
+  if (ambiguous[1])
+    b = broadcast(b), bType = cast<RankedTensorType>(b.getType());
+  SmallVector<int64_t> outShape(batchShape);
+  outShape.append({aType.getDimSize(aType.getRank() - 2), bType.getDimSize(bType.getRank() - 1)});
+  SmallVector<int64_t> mapBatch(nb, 2); // only 1 vs not-1 matters to operandMap
+  for (int64_t i = 0; i < nb; ++i)
+    if (!ShapedType::isDynamic(outShape[i]))
+      mapBatch[i] = outShape[i];
+  unsigned numDims = nb + 3;
+  MLIRContext *ctx = rewriter.getContext();
+  AffineMap aMap = operandMap(ctx, aType.getShape(), mapBatch, numDims, nb, nb + 1);
+  AffineMap bMap = operandMap(ctx, bType.getShape(), mapBatch, numDims, nb + 1, nb + 2);
+  SmallVector<Value> dynamicSizes;
+  for (auto [i, size] : llvm::enumerate(batch))
+    if (ShapedType::isDynamic(outShape[i]))
+      dynamicSizes.push_back(cast<Value>(size));
+  if (ShapedType::isDynamic(outShape[nb]))
+    dynamicSizes.push_back(tensor::DimOp::create(rewriter, loc, a, aType.getRank() - 2));
+  if (ShapedType::isDynamic(outShape[nb + 1]))
+    dynamicSizes.push_back(tensor::DimOp::create(rewriter, loc, b, bType.getRank() - 1));
+  auto outType = RankedTensorType::get(outShape, et);
+  Value init = createFilled(rewriter, loc, outType, scalarConstant(rewriter, loc, et, 0), dynamicSizes);
+  Value r = buildContraction(rewriter, loc, a, b, init, aMap, bMap, 1.0);
+  rewriter.replaceOp(op, reshapeTo(rewriter, loc, r, resultType));
+  return success();
+}
+
 struct MatMulToLinalg : OpRewritePattern<onnx::MatMulOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(onnx::MatMulOp op, PatternRewriter &rewriter) const override {
     auto resultType = getStaticType(op.getY());
     auto aType = getStaticType(op.getA()), bType = getStaticType(op.getB());
+    if (getRankedType(op.getY()) && getRankedType(op.getA()) && getRankedType(op.getB()) &&
+        (!resultType || !aType || !bType) &&
+        !getRankedType(op.getY()).getElementType().isUnsignedInteger())
+      return lowerDynamicMatMul(op, rewriter);
     if (!resultType || !aType || !bType)
-      return rewriter.notifyMatchFailure(op, "dynamic shapes");
+      return rewriter.notifyMatchFailure(op, "unranked");
     Type et = resultType.getElementType();
     if (et.isUnsignedInteger())
       return rewriter.notifyMatchFailure(op, "unsigned element types");
@@ -106,13 +209,23 @@ struct MatMulToLinalg : OpRewritePattern<onnx::MatMulOp> {
 struct GemmToLinalg : OpRewritePattern<onnx::GemmOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(onnx::GemmOp op, PatternRewriter &rewriter) const override {
-    auto resultType = getStaticType(op.getY());
-    if (!resultType || !getStaticType(op.getA()) || !getStaticType(op.getB()))
-      return rewriter.notifyMatchFailure(op, "dynamic shapes");
+    auto resultType = getRankedType(op.getY());
+    if (!resultType || !getRankedType(op.getA()) || !getRankedType(op.getB()))
+      return rewriter.notifyMatchFailure(op, "unranked");
     Type et = resultType.getElementType();
     if (!isa<FloatType>(et))
       return rewriter.notifyMatchFailure(op, "only float Gemm");
     Location loc = op.getLoc();
+    // M from A, N from B where they are known only at run time.
+    SmallVector<Value> sizes;
+    if (resultType.isDynamicDim(0))
+      sizes.push_back(tensor::DimOp::create(rewriter, loc, op.getA(), op.getTransA() ? 1 : 0));
+    if (resultType.isDynamicDim(1))
+      sizes.push_back(tensor::DimOp::create(rewriter, loc, op.getB(), op.getTransB() ? 0 : 1));
+    Value zeros;
+    if (!resultType.hasStaticShape() || isa<NoneType>(op.getC().getType()) ||
+        op.getBeta().convertToDouble() == 0.0)
+      zeros = createFilled(rewriter, loc, resultType, scalarConstant(rewriter, loc, et, 0), sizes);
     MLIRContext *ctx = rewriter.getContext();
     // Iteration space (m, k, n).
     AffineExpr m = getAffineDimExpr(0, ctx), k = getAffineDimExpr(1, ctx), n = getAffineDimExpr(2, ctx);
@@ -121,16 +234,21 @@ struct GemmToLinalg : OpRewritePattern<onnx::GemmOp> {
     Value init;
     double beta = op.getBeta().convertToDouble();
     if (!isa<NoneType>(op.getC().getType()) && beta != 0.0) {
-      if (!getStaticType(op.getC()))
-        return rewriter.notifyMatchFailure(op, "dynamic C");
-      init = buildElementwise(rewriter, loc, resultType, op.getC(),
+      if (!getRankedType(op.getC()))
+        return rewriter.notifyMatchFailure(op, "unranked C");
+      // C broadcast to the result; with dynamic dims over the zeros, which
+      // carry the result's dims.
+      SmallVector<Value> inputs = {op.getC()};
+      if (!resultType.hasStaticShape())
+        inputs.insert(inputs.begin(), zeros);
+      init = buildElementwise(rewriter, loc, resultType, inputs,
                               [&](OpBuilder &b, Location l, ValueRange a) -> Value {
                                 if (beta == 1.0)
-                                  return a[0];
-                                return arith::MulFOp::create(b, l, a[0], scalarConstant(b, l, a[0].getType(), beta));
+                                  return a.back();
+                                return arith::MulFOp::create(b, l, a.back(), scalarConstant(b, l, a.back().getType(), beta));
                               });
     } else {
-      init = createFilled(rewriter, loc, resultType, scalarConstant(rewriter, loc, et, 0));
+      init = zeros;
     }
     Value r = buildContraction(rewriter, loc, op.getA(), op.getB(), init, aMap, bMap,
                                op.getAlpha().convertToDouble());

@@ -18,9 +18,9 @@ namespace {
 struct BatchNormToLinalg : OpRewritePattern<onnx::BatchNormalizationOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(onnx::BatchNormalizationOp op, PatternRewriter &rewriter) const override {
-    auto resultType = getStaticType(op.getY());
+    auto resultType = getRankedType(op.getY());
     if (!resultType || resultType.getRank() < 2 || !isa<FloatType>(resultType.getElementType()))
-      return rewriter.notifyMatchFailure(op, "needs a static float input of rank >= 2");
+      return rewriter.notifyMatchFailure(op, "needs a float input of rank >= 2");
     Location loc = op.getLoc();
     int64_t c = resultType.getDimSize(1);
     // Parameters [C] broadcast along dim 1: reshape to [C, 1, ...].
@@ -29,8 +29,8 @@ struct BatchNormToLinalg : OpRewritePattern<onnx::BatchNormalizationOp> {
     auto paramType = RankedTensorType::get(paramShape, resultType.getElementType());
     SmallVector<Value> inputs = {op.getX()};
     for (Value p : {op.getScale(), op.getB(), op.getInputMean(), op.getInputVar()}) {
-      if (!getStaticType(p))
-        return rewriter.notifyMatchFailure(op, "dynamic parameters");
+      if (!getRankedType(p))
+        return rewriter.notifyMatchFailure(op, "unranked parameters");
       inputs.push_back(reshapeTo(rewriter, loc, p, paramType));
     }
     double eps = op.getEpsilon().convertToDouble();
@@ -48,15 +48,30 @@ struct BatchNormToLinalg : OpRewritePattern<onnx::BatchNormalizationOp> {
 };
 
 /// The dims from `axis` to the last (what LayerNormalization and
-/// RMSNormalization normalise over) and the number of elements they hold.
-std::pair<SmallVector<int64_t>, int64_t> trailingAxes(RankedTensorType type, int64_t axis) {
+/// RMSNormalization normalise over).
+SmallVector<int64_t> trailingAxes(RankedTensorType type, int64_t axis) {
   SmallVector<int64_t> axes;
-  int64_t count = 1;
-  for (int64_t i = axis; i < type.getRank(); ++i) {
+  for (int64_t i = axis; i < type.getRank(); ++i)
     axes.push_back(i);
-    count *= type.getDimSize(i);
+  return axes;
+}
+
+/// 1 / (the number of elements of `x` along `axes`) as a scalar of type `t`:
+/// a constant where those dims are static, else computed at run time.
+Value inverseCount(OpBuilder &b, Location loc, Value x, ArrayRef<int64_t> axes, Type t) {
+  auto type = cast<RankedTensorType>(x.getType());
+  if (llvm::none_of(axes, [&](int64_t a) { return type.isDynamicDim(a); })) {
+    int64_t count = 1;
+    for (int64_t a : axes)
+      count *= type.getDimSize(a);
+    return scalarConstant(b, loc, t, 1.0 / count);
   }
-  return {axes, count};
+  Value count = arith::ConstantIndexOp::create(b, loc, 1);
+  for (int64_t a : axes)
+    count = b.createOrFold<arith::MulIOp>(loc, count, b.createOrFold<tensor::DimOp>(loc, x, a));
+  Value n = arith::SIToFPOp::create(
+      b, loc, t, arith::IndexCastOp::create(b, loc, b.getI64Type(), count));
+  return arith::DivFOp::create(b, loc, scalarConstant(b, loc, t, 1.0), n);
 }
 
 struct LayerNormToLinalg : OpRewritePattern<onnx::LayerNormalizationOp> {
@@ -64,20 +79,21 @@ struct LayerNormToLinalg : OpRewritePattern<onnx::LayerNormalizationOp> {
   LogicalResult matchAndRewrite(onnx::LayerNormalizationOp op, PatternRewriter &rewriter) const override {
     if (op->getNumResults() != 1)
       return rewriter.notifyMatchFailure(op, "mean/inv-std outputs");
-    auto type = getStaticType(op.getX());
-    if (!type || !isa<FloatType>(type.getElementType()) || !getStaticType(op.getScale()))
-      return rewriter.notifyMatchFailure(op, "needs static float operands");
+    auto type = getRankedType(op.getX());
+    if (!type || !isa<FloatType>(type.getElementType()) || !getRankedType(op.getScale()))
+      return rewriter.notifyMatchFailure(op, "needs ranked float operands");
     auto axis = onnx::normalizeAxis(op.getAxis(), type.getRank());
     if (failed(axis))
       return rewriter.notifyMatchFailure(op, "axis out of range");
     Location loc = op.getLoc();
-    auto [axes, count] = trailingAxes(type, *axis);
+    SmallVector<int64_t> axes = trailingAxes(type, *axis);
     Type et = type.getElementType();
-    double invCount = 1.0 / count, eps = op.getEpsilon().convertToDouble();
+    double eps = op.getEpsilon().convertToDouble();
+    Value invCount = inverseCount(rewriter, loc, op.getX(), axes, et);
     Value sum = buildReduction(rewriter, loc, op.getX(), axes, ReductionKind::Sum, true);
     auto keptType = cast<RankedTensorType>(sum.getType());
     Value mean = buildElementwise(rewriter, loc, keptType, sum, [&](OpBuilder &b, Location l, ValueRange a) -> Value {
-      return arith::MulFOp::create(b, l, a[0], scalarConstant(b, l, et, invCount));
+      return arith::MulFOp::create(b, l, a[0], invCount);
     });
     Value centered = buildElementwise(rewriter, loc, type, ValueRange{op.getX(), mean},
                                       [&](OpBuilder &b, Location l, ValueRange a) -> Value {
@@ -90,17 +106,17 @@ struct LayerNormToLinalg : OpRewritePattern<onnx::LayerNormalizationOp> {
     SmallVector<Value> inputs = {centered, sq, op.getScale()};
     bool hasBias = !isa<NoneType>(op.getB().getType());
     if (hasBias) {
-      if (!getStaticType(op.getB()))
-        return rewriter.notifyMatchFailure(op, "dynamic bias");
+      if (!getRankedType(op.getB()))
+        return rewriter.notifyMatchFailure(op, "unranked bias");
       inputs.push_back(op.getB());
     }
     Value r = buildElementwise(rewriter, loc, type, inputs, [&](OpBuilder &b, Location l, ValueRange a) -> Value {
-      Value var = arith::MulFOp::create(b, l, a[1], scalarConstant(b, l, et, invCount));
+      Value var = arith::MulFOp::create(b, l, a[1], invCount);
       Value inv = math::RsqrtOp::create(b, l, arith::AddFOp::create(b, l, var, scalarConstant(b, l, et, eps)));
       Value y = arith::MulFOp::create(b, l, arith::MulFOp::create(b, l, a[0], inv), a[2]);
       return hasBias ? Value(arith::AddFOp::create(b, l, y, a[3])) : y;
     });
-    rewriter.replaceOp(op, r);
+    rewriter.replaceOp(op, reshapeTo(rewriter, loc, r, cast<RankedTensorType>(op.getY().getType())));
     return success();
   }
 };
@@ -109,9 +125,9 @@ template <typename SoftmaxOp, bool isLog>
 struct SoftmaxToLinalg : OpRewritePattern<SoftmaxOp> {
   using OpRewritePattern<SoftmaxOp>::OpRewritePattern;
   LogicalResult matchAndRewrite(SoftmaxOp op, PatternRewriter &rewriter) const override {
-    auto type = getStaticType(op.getInput());
+    auto type = getRankedType(op.getInput());
     if (!type || !isa<FloatType>(type.getElementType()))
-      return rewriter.notifyMatchFailure(op, "needs a static float input");
+      return rewriter.notifyMatchFailure(op, "needs a ranked float input");
     auto axis = onnx::normalizeAxis(op.getAxis(), type.getRank());
     if (failed(axis))
       return rewriter.notifyMatchFailure(op, "axis out of range");
@@ -132,7 +148,7 @@ struct SoftmaxToLinalg : OpRewritePattern<SoftmaxOp> {
                                    return arith::SubFOp::create(b, l, a[0], math::LogOp::create(b, l, a[1]));
                                  return arith::DivFOp::create(b, l, math::ExpOp::create(b, l, a[0]), a[1]);
                                });
-    rewriter.replaceOp(op, r);
+    rewriter.replaceOp(op, reshapeTo(rewriter, loc, r, cast<RankedTensorType>(op->getResult(0).getType())));
     return success();
   }
 };
@@ -141,10 +157,10 @@ template <typename ReduceOp>
 struct ReduceToLinalg : OpRewritePattern<ReduceOp> {
   using OpRewritePattern<ReduceOp>::OpRewritePattern;
   LogicalResult matchAndRewrite(ReduceOp op, PatternRewriter &rewriter) const override {
-    auto type = getStaticType(op.getData());
-    auto resultType = getStaticType(op.getReduced());
+    auto type = getRankedType(op.getData());
+    auto resultType = getRankedType(op.getReduced());
     if (!type || !resultType || type.getElementType().isUnsignedInteger())
-      return rewriter.notifyMatchFailure(op, "needs static signless operands");
+      return rewriter.notifyMatchFailure(op, "needs ranked signless operands");
     SmallVector<int64_t> axes;
     if (op.getAxes())
       for (Attribute a : op.getAxesAttr()) {
@@ -219,16 +235,23 @@ struct ReduceToLinalg : OpRewritePattern<ReduceOp> {
                              return math::LogOp::create(b, l, a[0]);
                            });
     if (isMean || isL2) {
-      int64_t count = 1;
+      // The number of reduced elements, read at run time where a dim is
+      // dynamic.
+      Value count = arith::ConstantIndexOp::create(rewriter, loc, 1);
       for (int64_t a : axes)
-        count *= type.getDimSize(a);
+        count = rewriter.createOrFold<arith::MulIOp>(
+            loc, count, rewriter.createOrFold<tensor::DimOp>(loc, op.getData(), a));
+      Type t = cast<RankedTensorType>(r.getType()).getElementType();
+      Value n = rewriter.createOrFold<arith::IndexCastOp>(loc, isF ? rewriter.getI64Type() : t, count);
+      if (isF)
+        n = rewriter.createOrFold<arith::SIToFPOp>(loc, t, n);
       r = buildElementwise(rewriter, loc, cast<RankedTensorType>(r.getType()), r,
                            [&](OpBuilder &b, Location l, ValueRange a) -> Value {
                              if (isL2)
                                return math::SqrtOp::create(b, l, a[0]);
-                             if (isa<FloatType>(a[0].getType()))
-                               return arith::DivFOp::create(b, l, a[0], scalarConstant(b, l, a[0].getType(), count));
-                             return arith::DivSIOp::create(b, l, a[0], scalarConstant(b, l, a[0].getType(), count));
+                             if (isF)
+                               return arith::DivFOp::create(b, l, a[0], n);
+                             return arith::DivSIOp::create(b, l, a[0], n);
                            });
     }
     rewriter.replaceOp(op, reshapeTo(rewriter, loc, r, resultType));
@@ -246,11 +269,14 @@ Value buildArgReduction(OpBuilder &b, Location loc, Value input, int64_t axis, b
   SmallVector<int64_t> outShape;
   SmallVector<AffineExpr> outExprs;
   SmallVector<utils::IteratorType> iterators;
+  SmallVector<Value> dynamicSizes;
   for (int64_t i = 0; i < rank; ++i) {
     iterators.push_back(i == axis ? utils::IteratorType::reduction : utils::IteratorType::parallel);
     if (i != axis) {
       outShape.push_back(type.getDimSize(i));
       outExprs.push_back(getAffineDimExpr(i, ctx));
+      if (type.isDynamicDim(i))
+        dynamicSizes.push_back(tensor::DimOp::create(b, loc, input, i));
     }
   }
   Value start;
@@ -262,8 +288,9 @@ Value buildArgReduction(OpBuilder &b, Location loc, Value input, int64_t axis, b
         b, loc, et, b.getIntegerAttr(et, isMax ? APInt::getSignedMinValue(w) : APInt::getSignedMaxValue(w)));
   }
   Type i64 = b.getI64Type();
-  Value values = createFilled(b, loc, RankedTensorType::get(outShape, et), start);
-  Value indices = createFilled(b, loc, RankedTensorType::get(outShape, i64), scalarConstant(b, loc, i64, 0));
+  Value values = createFilled(b, loc, RankedTensorType::get(outShape, et), start, dynamicSizes);
+  Value indices = createFilled(b, loc, RankedTensorType::get(outShape, i64),
+                               scalarConstant(b, loc, i64, 0), dynamicSizes);
   AffineMap outMap = AffineMap::get(rank, 0, outExprs, ctx);
   auto generic = linalg::GenericOp::create(
       b, loc, TypeRange{values.getType(), indices.getType()}, input, ValueRange{values, indices},
@@ -284,18 +311,16 @@ Value buildArgReduction(OpBuilder &b, Location loc, Value input, int64_t axis, b
         linalg::YieldOp::create(nb, l, ValueRange{arith::SelectOp::create(nb, l, better, x, acc),
                                                   arith::SelectOp::create(nb, l, better, idx, args[2])});
       });
-  SmallVector<int64_t> kept(type.getShape());
-  kept[axis] = 1;
-  return reshapeTo(b, loc, generic.getResult(1), RankedTensorType::get(kept, i64));
+  return keepReducedDims(b, loc, generic.getResult(1), type.clone(i64), {axis});
 }
 
 template <typename ArgOp, bool isMax>
 struct ArgReduceToLinalg : OpRewritePattern<ArgOp> {
   using OpRewritePattern<ArgOp>::OpRewritePattern;
   LogicalResult matchAndRewrite(ArgOp op, PatternRewriter &rewriter) const override {
-    auto type = getStaticType(op.getData()), resultType = getStaticType(op.getReduced());
+    auto type = getRankedType(op.getData()), resultType = getRankedType(op.getReduced());
     if (!type || !resultType || type.getElementType().isUnsignedInteger())
-      return rewriter.notifyMatchFailure(op, "needs static signless operands");
+      return rewriter.notifyMatchFailure(op, "needs ranked signless operands");
     auto axis = onnx::normalizeAxis(op.getAxis(), type.getRank());
     if (failed(axis))
       return rewriter.notifyMatchFailure(op, "axis out of range");
@@ -387,14 +412,14 @@ struct InstanceNormToLinalg : OpRewritePattern<onnx::InstanceNormalizationOp> {
 struct RMSNormToLinalg : OpRewritePattern<onnx::RMSNormalizationOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(onnx::RMSNormalizationOp op, PatternRewriter &rewriter) const override {
-    auto type = getStaticType(op.getX());
-    if (!type || !isa<FloatType>(type.getElementType()) || !getStaticType(op.getScale()))
-      return rewriter.notifyMatchFailure(op, "needs static float operands");
+    auto type = getRankedType(op.getX());
+    if (!type || !isa<FloatType>(type.getElementType()) || !getRankedType(op.getScale()))
+      return rewriter.notifyMatchFailure(op, "needs ranked float operands");
     auto axis = onnx::normalizeAxis(op.getAxis(), type.getRank());
     if (failed(axis))
       return rewriter.notifyMatchFailure(op, "axis out of range");
     Location loc = op.getLoc();
-    auto [axes, count] = trailingAxes(type, *axis);
+    SmallVector<int64_t> axes = trailingAxes(type, *axis);
     // Computed in float32 at least (stash_type), as the ONNX function does.
     Type et = type.getElementType();
     Type ct = et.getIntOrFloatBitWidth() < 32 ? rewriter.getF32Type() : et;
@@ -406,17 +431,19 @@ struct RMSNormToLinalg : OpRewritePattern<onnx::RMSNormalizationOp> {
                                [&](OpBuilder &b, Location l, ValueRange a) { return up(b, l, a[0]); });
     Value sq = buildReduction(rewriter, loc, x, axes, ReductionKind::Sum, true,
                               [](OpBuilder &b, Location l, Value v) -> Value { return arith::MulFOp::create(b, l, v, v); });
-    double inv = 1.0 / count, eps = op.getEpsilon().convertToDouble();
-    rewriter.replaceOp(op, buildElementwise(rewriter, loc, type, ValueRange{x, sq, op.getScale()},
+    double eps = op.getEpsilon().convertToDouble();
+    Value inv = inverseCount(rewriter, loc, op.getX(), axes, ct);
+    Value r = buildElementwise(rewriter, loc, type, ValueRange{x, sq, op.getScale()},
                                             [&](OpBuilder &b, Location l, ValueRange a) -> Value {
-                                              Value ms = arith::MulFOp::create(b, l, a[1], scalarConstant(b, l, ct, inv));
+                                              Value ms = arith::MulFOp::create(b, l, a[1], inv);
                                               Value r = math::RsqrtOp::create(
                                                   b, l, arith::AddFOp::create(b, l, ms, scalarConstant(b, l, ct, eps)));
                                               Value y = arith::MulFOp::create(b, l, a[0], r);
                                               if (ct != et)
                                                 y = arith::TruncFOp::create(b, l, et, y);
                                               return arith::MulFOp::create(b, l, y, a[2]);
-                                            }));
+                                            });
+    rewriter.replaceOp(op, reshapeTo(rewriter, loc, r, cast<RankedTensorType>(op.getY().getType())));
     return success();
   }
 };

@@ -26,6 +26,10 @@ RankedTensorType mlc::conversion::getStaticType(Value value) {
   return type && type.hasStaticShape() ? type : RankedTensorType();
 }
 
+RankedTensorType mlc::conversion::getRankedType(Value value) {
+  return dyn_cast<RankedTensorType>(value.getType());
+}
+
 Value mlc::conversion::scalarConstant(OpBuilder &b, Location loc, Type type, double v) {
   if (auto f = dyn_cast<FloatType>(type))
     return arith::ConstantOp::create(b, loc, type, b.getFloatAttr(f, v));
@@ -33,8 +37,9 @@ Value mlc::conversion::scalarConstant(OpBuilder &b, Location loc, Type type, dou
 }
 
 Value mlc::conversion::createFilled(OpBuilder &b, Location loc, RankedTensorType type,
-                                    Value value) {
-  Value empty = tensor::EmptyOp::create(b, loc, type.getShape(), type.getElementType());
+                                    Value value, ValueRange dynamicSizes) {
+  Value empty =
+      tensor::EmptyOp::create(b, loc, type.getShape(), type.getElementType(), dynamicSizes);
   return linalg::FillOp::create(b, loc, value, empty).getResult(0);
 }
 
@@ -51,9 +56,118 @@ static AffineMap broadcastMap(MLIRContext *ctx, ArrayRef<int64_t> shape,
   return AffineMap::get(outShape.size(), 0, exprs, ctx);
 }
 
+/// How an operand reads one dim of a broadcast result whose shape is only
+/// known at run time.
+enum class DimRead { Index, Zero, RunTime };
+
+/// The elementwise generic when some dims are dynamic. Each dynamic result
+/// dim is the operands' dim that is not 1 (1 when all are), read at run time.
+/// An operand reads a dim at the loop index where that is certain (its dim is
+/// static, or the only one that can exceed 1 and so the result's dynamic dim)
+/// and at index 0 where its dim is a static 1; a dynamic dim that may be 1
+/// while the result's is not is read through tensor.extract at
+/// `dim == 1 ? 0 : index`.
+static Value buildDynamicElementwise(OpBuilder &b, Location loc, RankedTensorType resultType,
+                                     ValueRange inputs, ScalarBuilder body) {
+  MLIRContext *ctx = b.getContext();
+  int64_t rank = resultType.getRank();
+  Value one = arith::ConstantIndexOp::create(b, loc, 1);
+  // reads[input][result dim]; dims[input][result dim] for RunTime reads.
+  SmallVector<SmallVector<DimRead>> reads(inputs.size(), SmallVector<DimRead>(rank, DimRead::Index));
+  SmallVector<SmallVector<Value>> dims(inputs.size(), SmallVector<Value>(rank));
+  SmallVector<Value> dynamicSizes;
+  for (int64_t i = 0; i < rank; ++i) {
+    // The operands whose dim i can exceed 1.
+    SmallVector<unsigned> wide;
+    for (auto [n, in] : llvm::enumerate(inputs)) {
+      auto t = cast<RankedTensorType>(in.getType());
+      int64_t k = i - (rank - t.getRank());
+      if (k >= 0 && t.getDimSize(k) != 1)
+        wide.push_back(n);
+      else if (k >= 0)
+        reads[n][i] = DimRead::Zero;
+    }
+    for (unsigned n : wide) {
+      auto t = cast<RankedTensorType>(inputs[n].getType());
+      int64_t k = i - (rank - t.getRank());
+      // The only operand that can exceed 1 gives a dynamic result dim.
+      if (!t.isDynamicDim(k) || (wide.size() == 1 && resultType.isDynamicDim(i)))
+        continue;
+      if (!resultType.isDynamicDim(i) && resultType.getDimSize(i) == 1) {
+        reads[n][i] = DimRead::Zero;
+        continue;
+      }
+      reads[n][i] = DimRead::RunTime;
+      dims[n][i] = tensor::DimOp::create(b, loc, inputs[n], k);
+    }
+    if (!resultType.isDynamicDim(i))
+      continue;
+    Value size = one;
+    for (unsigned n : wide) {
+      auto t = cast<RankedTensorType>(inputs[n].getType());
+      Value d = b.createOrFold<tensor::DimOp>(loc, inputs[n], i - (rank - t.getRank()));
+      Value isOne = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, d, one);
+      size = size == one ? d : Value(arith::SelectOp::create(b, loc, isOne, size, d));
+    }
+    dynamicSizes.push_back(size);
+  }
+  SmallVector<Value> direct;
+  SmallVector<AffineMap> maps;
+  for (auto [n, in] : llvm::enumerate(inputs)) {
+    if (llvm::is_contained(reads[n], DimRead::RunTime))
+      continue;
+    auto t = cast<RankedTensorType>(in.getType());
+    SmallVector<AffineExpr> exprs;
+    for (int64_t k = 0; k < t.getRank(); ++k) {
+      int64_t i = k + rank - t.getRank();
+      exprs.push_back(reads[n][i] == DimRead::Zero ? getAffineConstantExpr(0, ctx)
+                                                   : getAffineDimExpr(i, ctx));
+    }
+    maps.push_back(AffineMap::get(rank, 0, exprs, ctx));
+    direct.push_back(in);
+  }
+  maps.push_back(b.getMultiDimIdentityMap(rank));
+  SmallVector<utils::IteratorType> iterators(rank, utils::IteratorType::parallel);
+  Value init = tensor::EmptyOp::create(b, loc, resultType.getShape(), resultType.getElementType(),
+                                       dynamicSizes);
+  auto generic = linalg::GenericOp::create(
+      b, loc, resultType, direct, init, maps, iterators,
+      [&](OpBuilder &nb, Location nloc, ValueRange args) {
+        SmallVector<Value> scalars;
+        unsigned next = 0;
+        for (auto [n, in] : llvm::enumerate(inputs)) {
+          if (!llvm::is_contained(reads[n], DimRead::RunTime)) {
+            scalars.push_back(args[next++]);
+            continue;
+          }
+          auto t = cast<RankedTensorType>(in.getType());
+          Value zero = arith::ConstantIndexOp::create(nb, nloc, 0);
+          SmallVector<Value> indices;
+          for (int64_t k = 0; k < t.getRank(); ++k) {
+            int64_t i = k + rank - t.getRank();
+            Value index = linalg::IndexOp::create(nb, nloc, i);
+            if (reads[n][i] == DimRead::Zero)
+              index = zero;
+            else if (reads[n][i] == DimRead::RunTime)
+              index = arith::SelectOp::create(
+                  nb, nloc,
+                  arith::CmpIOp::create(nb, nloc, arith::CmpIPredicate::eq, dims[n][i], one),
+                  zero, index);
+            indices.push_back(index);
+          }
+          scalars.push_back(tensor::ExtractOp::create(nb, nloc, in, indices));
+        }
+        linalg::YieldOp::create(nb, nloc, body(nb, nloc, scalars));
+      });
+  return generic.getResult(0);
+}
+
 Value mlc::conversion::buildElementwise(OpBuilder &b, Location loc,
                                         RankedTensorType resultType, ValueRange inputs,
                                         ScalarBuilder body) {
+  if (!resultType.hasStaticShape() ||
+      llvm::any_of(inputs, [](Value in) { return !cast<RankedTensorType>(in.getType()).hasStaticShape(); }))
+    return buildDynamicElementwise(b, loc, resultType, inputs, body);
   MLIRContext *ctx = b.getContext();
   SmallVector<AffineMap> maps;
   for (Value in : inputs)
@@ -133,16 +247,19 @@ Value mlc::conversion::buildReduction(
   SmallVector<int64_t> outShape;
   SmallVector<AffineExpr> outExprs;
   SmallVector<utils::IteratorType> iterators;
+  SmallVector<Value> dynamicSizes;
   for (int64_t i = 0; i < rank; ++i) {
     bool reduced = llvm::is_contained(axes, i);
     iterators.push_back(reduced ? utils::IteratorType::reduction : utils::IteratorType::parallel);
     if (!reduced) {
       outShape.push_back(inType.getDimSize(i));
       outExprs.push_back(getAffineDimExpr(i, ctx));
+      if (inType.isDynamicDim(i))
+        dynamicSizes.push_back(tensor::DimOp::create(b, loc, input, i));
     }
   }
   auto outType = RankedTensorType::get(outShape, et);
-  Value init = createFilled(b, loc, outType, identityValue(b, loc, et, kind));
+  Value init = createFilled(b, loc, outType, identityValue(b, loc, et, kind), dynamicSizes);
   SmallVector<AffineMap> maps = {b.getMultiDimIdentityMap(rank),
                                  AffineMap::get(rank, 0, outExprs, ctx)};
   Value reduced =
@@ -155,10 +272,34 @@ Value mlc::conversion::buildReduction(
           .getResult(0);
   if (!keepDims)
     return reduced;
+  return keepReducedDims(b, loc, reduced, inType, axes);
+}
+
+Value mlc::conversion::keepReducedDims(OpBuilder &b, Location loc, Value reduced,
+                                       RankedTensorType inType, ArrayRef<int64_t> axes) {
+  auto type = cast<RankedTensorType>(reduced.getType());
   SmallVector<int64_t> keptShape(inType.getShape());
   for (int64_t a : axes)
     keptShape[a] = 1;
-  return reshapeTo(b, loc, reduced, RankedTensorType::get(keptShape, et));
+  auto keptType = RankedTensorType::get(keptShape, type.getElementType());
+  if (type.hasStaticShape())
+    return reshapeTo(b, loc, reduced, keptType);
+  // Each unit dim joins the group of the kept dim before it (or after it, at
+  // the front), so that every group holds at most one dynamic dim.
+  SmallVector<ReassociationIndices> groups;
+  ReassociationIndices leading;
+  for (int64_t i = 0; i < inType.getRank(); ++i) {
+    if (!llvm::is_contained(axes, i)) {
+      groups.push_back(leading);
+      groups.back().push_back(i);
+      leading.clear();
+    } else if (groups.empty()) {
+      leading.push_back(i);
+    } else {
+      groups.back().push_back(i);
+    }
+  }
+  return tensor::ExpandShapeOp::create(b, loc, keptType, reduced, groups);
 }
 
 Type mlc::conversion::signlessType(Type t) {
@@ -188,6 +329,46 @@ Value mlc::conversion::reshapeTo(OpBuilder &b, Location loc, Value value,
   auto src = cast<RankedTensorType>(value.getType());
   if (src == type)
     return value;
+  // Same dims, one side more static (a declared shape): a cast.
+  if (src.getRank() == type.getRank() &&
+      llvm::all_of(llvm::zip(src.getShape(), type.getShape()), [](auto dims) {
+        auto [a, b] = dims;
+        return a == b || ShapedType::isDynamic(a) || ShapedType::isDynamic(b);
+      }))
+    return tensor::CastOp::create(b, loc, type, value);
+  if (!src.hasStaticShape() || !type.hasStaticShape()) {
+    // Dims known at run time: the result's static dims as they are, and its
+    // dynamic ones the source's dims other than static 1s, matched in
+    // order (reshapes that add or drop unit dims), or, for one dynamic dim
+    // that has no match, the element count over the static dims.
+    SmallVector<int64_t> kept;
+    for (int64_t i = 0; i < src.getRank(); ++i)
+      if (src.getDimSize(i) != 1)
+        kept.push_back(i);
+    SmallVector<Value> dims, srcDims;
+    Value total = arith::ConstantIndexOp::create(b, loc, 1);
+    for (int64_t i = 0; i < src.getRank(); ++i)
+      total = b.createOrFold<arith::MulIOp>(loc, total, b.createOrFold<tensor::DimOp>(loc, value, i));
+    bool matched = llvm::count_if(type.getShape(), [](int64_t d) { return d != 1; }) ==
+                   (int64_t)kept.size();
+    int64_t staticCount = 1;
+    for (int64_t d : type.getShape())
+      staticCount *= ShapedType::isDynamic(d) ? 1 : d;
+    size_t next = 0;
+    for (int64_t d : type.getShape()) {
+      size_t at = d != 1 ? next++ : next;
+      if (!ShapedType::isDynamic(d))
+        dims.push_back(arith::ConstantIndexOp::create(b, loc, d));
+      else if (matched)
+        dims.push_back(b.createOrFold<tensor::DimOp>(loc, value, kept[at]));
+      else
+        dims.push_back(b.createOrFold<arith::DivUIOp>(
+            loc, total, arith::ConstantIndexOp::create(b, loc, std::max<int64_t>(staticCount, 1))));
+    }
+    Value shape = tensor::FromElementsOp::create(
+        b, loc, RankedTensorType::get({type.getRank()}, b.getIndexType()), dims);
+    return tensor::ReshapeOp::create(b, loc, type, value, shape);
+  }
   if (src.getRank() == 0)
     return tensor::ExpandShapeOp::create(b, loc, type, value, ArrayRef<ReassociationIndices>{});
   if (type.getRank() == 0)
@@ -260,24 +441,6 @@ struct ConvertONNXToLinalgPass
   using ConvertONNXToLinalgBase::ConvertONNXToLinalgBase;
   void runOnOperation() override {
     func::FuncOp func = getOperation();
-    // Every value must be static by now: say which node is not.
-    WalkResult dynamic = func.walk([&](Operation *op) {
-      if (!isa<mlc::onnx::ONNXDialect>(op->getDialect()))
-        return WalkResult::advance();
-      for (Type t : op->getResultTypes()) {
-        auto ranked = dyn_cast<RankedTensorType>(t);
-        if (isa<NoneType>(t) || (ranked && ranked.hasStaticShape()))
-          continue;
-        op->emitError("result type ")
-            << t << " is not static: mlc needs static shapes here (fix symbolic input dims "
-            << "with --input-shape NAME=DIMS)";
-        return WalkResult::interrupt();
-      }
-      return WalkResult::advance();
-    });
-    if (dynamic.wasInterrupted())
-      return signalPassFailure();
-
     // Microkernels first, on their own, so that a producer is never lowered
     // to linalg before the Relu or bias Add that would fuse into it is seen.
     if (useMicrokernels) {
@@ -301,16 +464,29 @@ struct ConvertONNXToLinalgPass
     // Constants, reshapes, transposes, concat, slice, gather, expand, pad.
     populateONNXTensorToLinalgPatterns(patterns);
     populateONNXResizeToLinalgPatterns(patterns);
+    populateONNXShapeToLinalgPatterns(patterns);
     GreedyRewriteConfig config;
     config.enableFolding(false);
-    if (failed(applyPatternsGreedily(func, std::move(patterns), config)))
+    if (failed(applyPatternsGreedily(func, std::move(patterns), config))) {
+      func.emitError("internal error: the onnx lowering did not converge");
       return signalPassFailure();
+    }
 
     WalkResult left = func.walk([&](Operation *op) {
       if (!isa<mlc::onnx::ONNXDialect>(op->getDialect()) || isa<mlc::onnx::NoneOp>(op))
         return WalkResult::advance();
-      op->emitError("operator '") << op->getName().stripDialect()
-                                  << "' is not supported by the lowering with these operands and attributes";
+      bool dynamic = llvm::any_of(op->getResultTypes(), [](Type t) {
+        auto ranked = dyn_cast<RankedTensorType>(t);
+        return !isa<NoneType>(t) && (!ranked || !ranked.hasStaticShape());
+      });
+      if (dynamic)
+        op->emitError("operator '")
+            << op->getName().stripDialect()
+            << "' is not supported with symbolic dims (result types " << op->getResultTypes()
+            << "); fix the model's symbolic input dims with --input-shape NAME=DIMS";
+      else
+        op->emitError("operator '") << op->getName().stripDialect()
+                                    << "' is not supported by the lowering with these operands and attributes";
       return WalkResult::interrupt();
     });
     if (left.wasInterrupted())

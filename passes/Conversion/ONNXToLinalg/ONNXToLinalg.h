@@ -19,6 +19,8 @@ void populateONNXMatMulToLinalgPatterns(mlir::RewritePatternSet &patterns);
 void populateONNXNormalizationToLinalgPatterns(mlir::RewritePatternSet &patterns);
 void populateONNXTensorToLinalgPatterns(mlir::RewritePatternSet &patterns);
 void populateONNXResizeToLinalgPatterns(mlir::RewritePatternSet &patterns);
+/// Shape and Size, and reshapes whose dims are read at run time.
+void populateONNXShapeToLinalgPatterns(mlir::RewritePatternSet &patterns);
 /// Conv/MatMul/Gemm with constant float32 weights to kernel.conv2d and
 /// kernel.matmul (runtime microkernels), with Relu and bias epilogues.
 void populateONNXMicrokernelPatterns(mlir::RewritePatternSet &patterns);
@@ -30,16 +32,22 @@ using ScalarBuilder = llvm::function_ref<mlir::Value(
 /// A static result type, or null (then the pattern fails).
 mlir::RankedTensorType getStaticType(mlir::Value value);
 
-/// `linalg.fill` of a new tensor of `type` with `value`.
+/// A ranked result type, static or with dynamic dims, or null. Patterns that
+/// read dims at run time use it in place of getStaticType.
+mlir::RankedTensorType getRankedType(mlir::Value value);
+
+/// `linalg.fill` of a new tensor of `type` (its dynamic dims sized by
+/// `dynamicSizes`, in order) with `value`.
 mlir::Value createFilled(mlir::OpBuilder &b, mlir::Location loc,
-                         mlir::RankedTensorType type, mlir::Value value);
+                         mlir::RankedTensorType type, mlir::Value value,
+                         mlir::ValueRange dynamicSizes = {});
 
 /// A scalar constant of `type` (float or integer) with value `v`.
 mlir::Value scalarConstant(mlir::OpBuilder &b, mlir::Location loc,
                            mlir::Type type, double v);
 
 /// One `linalg.generic` computing `body` over `inputs` broadcast (numpy style)
-/// to `resultType`.
+/// to `resultType`. Dynamic dims are read at run time, broadcasting included.
 mlir::Value buildElementwise(mlir::OpBuilder &b, mlir::Location loc,
                              mlir::RankedTensorType resultType,
                              mlir::ValueRange inputs, ScalarBuilder body);
@@ -69,7 +77,12 @@ mlir::Value createPad(mlir::OpBuilder &b, mlir::Location loc,
                       llvm::ArrayRef<int64_t> low, llvm::ArrayRef<int64_t> high,
                       mlir::Value value);
 
-/// `value` reshaped to the static `type` with the same number of elements.
+/// `reduced` (an `inType` reduced over `axes`) with those dims back as 1s.
+mlir::Value keepReducedDims(mlir::OpBuilder &b, mlir::Location loc, mlir::Value reduced,
+                            mlir::RankedTensorType inType, llvm::ArrayRef<int64_t> axes);
+
+/// `value` reshaped to the static `type` with the same number of elements, or
+/// cast to `type` where both have the same dims up to dynamic ones.
 mlir::Value reshapeTo(mlir::OpBuilder &b, mlir::Location loc, mlir::Value value,
                       mlir::RankedTensorType type);
 

@@ -39,17 +39,22 @@ struct ReshapeLikeToTensor : RewritePattern {
 struct TransposeToLinalg : OpRewritePattern<onnx::TransposeOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(onnx::TransposeOp op, PatternRewriter &rewriter) const override {
-    auto type = getStaticType(op.getTransposed());
-    auto inType = getStaticType(op.getData());
+    auto type = getRankedType(op.getTransposed());
+    auto inType = getRankedType(op.getData());
     if (!type || !inType)
-      return rewriter.notifyMatchFailure(op, "dynamic shapes");
+      return rewriter.notifyMatchFailure(op, "unranked");
     SmallVector<int64_t> perm = onnx::getI64s(op.getPerm(), 0, 0);
     if (!op.getPerm())
       for (int64_t i = inType.getRank() - 1; i >= 0; --i)
         perm.push_back(i);
-    Value init = tensor::EmptyOp::create(rewriter, op.getLoc(), type.getShape(), type.getElementType());
-    rewriter.replaceOp(op, linalg::TransposeOp::create(rewriter, op.getLoc(), op.getData(), init, perm)
-                               .getResult()[0]);
+    Location loc = op.getLoc();
+    SmallVector<OpFoldResult> inSizes = tensor::getMixedSizes(rewriter, loc, op.getData());
+    SmallVector<OpFoldResult> sizes;
+    for (int64_t p : perm)
+      sizes.push_back(inSizes[p]);
+    Value init = tensor::EmptyOp::create(rewriter, loc, sizes, type.getElementType());
+    Value r = linalg::TransposeOp::create(rewriter, loc, op.getData(), init, perm).getResult()[0];
+    rewriter.replaceOp(op, reshapeTo(rewriter, loc, r, type));
     return success();
   }
 };
@@ -57,17 +62,39 @@ struct TransposeToLinalg : OpRewritePattern<onnx::TransposeOp> {
 struct ConcatToTensor : OpRewritePattern<onnx::ConcatOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(onnx::ConcatOp op, PatternRewriter &rewriter) const override {
-    auto type = getStaticType(op.getConcatResult());
-    if (!type)
-      return rewriter.notifyMatchFailure(op, "dynamic shapes");
+    auto type = getRankedType(op.getConcatResult());
+    if (!type || !llvm::all_of(op.getInputs(), [](Value in) { return getRankedType(in); }))
+      return rewriter.notifyMatchFailure(op, "unranked");
     int64_t axis = *onnx::normalizeAxis(op.getAxis(), type.getRank());
     Location loc = op.getLoc();
+    bool isStatic = type.hasStaticShape() &&
+                    llvm::all_of(op.getInputs(), [](Value in) { return getStaticType(in); });
+    if (!isStatic) {
+      // Offsets along the axis add up the inputs' dims at run time.
+      SmallVector<OpFoldResult> sizes = tensor::getMixedSizes(rewriter, loc, op.getInputs()[0]);
+      Value offset = arith::ConstantIndexOp::create(rewriter, loc, 0);
+      SmallVector<Value> offsets;
+      for (Value in : op.getInputs()) {
+        offsets.push_back(offset);
+        offset = rewriter.createOrFold<arith::AddIOp>(
+            loc, offset, rewriter.createOrFold<tensor::DimOp>(loc, in, axis));
+      }
+      sizes[axis] = getAsOpFoldResult(offset);
+      Value result = tensor::EmptyOp::create(rewriter, loc, sizes, type.getElementType());
+      for (auto [in, at] : llvm::zip(op.getInputs(), offsets)) {
+        SmallVector<OpFoldResult> inOffsets(type.getRank(), rewriter.getIndexAttr(0));
+        SmallVector<OpFoldResult> strides(type.getRank(), rewriter.getIndexAttr(1));
+        inOffsets[axis] = getAsOpFoldResult(at);
+        result = tensor::InsertSliceOp::create(rewriter, loc, in, result, inOffsets,
+                                               tensor::getMixedSizes(rewriter, loc, in), strides);
+      }
+      rewriter.replaceOp(op, reshapeTo(rewriter, loc, result, type));
+      return success();
+    }
     Value result = tensor::EmptyOp::create(rewriter, loc, type.getShape(), type.getElementType());
     int64_t offset = 0;
     for (Value in : op.getInputs()) {
       auto inType = getStaticType(in);
-      if (!inType)
-        return rewriter.notifyMatchFailure(op, "dynamic input");
       SmallVector<int64_t> offsets(type.getRank(), 0), strides(type.getRank(), 1);
       offsets[axis] = offset;
       offset += inType.getDimSize(axis);
@@ -86,11 +113,12 @@ struct ConcatToTensor : OpRewritePattern<onnx::ConcatOp> {
 /// loop indices.
 Value buildIndexed(OpBuilder &b, Location loc, RankedTensorType type, ValueRange inputs,
                    ArrayRef<AffineMap> inputMaps,
-                   function_ref<Value(OpBuilder &, Location, ValueRange, ArrayRef<Value>)> body) {
+                   function_ref<Value(OpBuilder &, Location, ValueRange, ArrayRef<Value>)> body,
+                   ValueRange dynamicSizes = {}) {
   int64_t rank = type.getRank();
   SmallVector<AffineMap> maps(inputMaps);
   maps.push_back(b.getMultiDimIdentityMap(rank));
-  Value init = tensor::EmptyOp::create(b, loc, type.getShape(), type.getElementType());
+  Value init = tensor::EmptyOp::create(b, loc, type.getShape(), type.getElementType(), dynamicSizes);
   SmallVector<utils::IteratorType> iterators(rank, utils::IteratorType::parallel);
   return linalg::GenericOp::create(
              b, loc, type, inputs, init, maps, iterators,
@@ -104,6 +132,27 @@ Value buildIndexed(OpBuilder &b, Location loc, RankedTensorType type, ValueRange
 }
 
 Value indexConst(OpBuilder &b, Location loc, int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
+
+/// The sizes of `type`'s dynamic dims, read from `like` (a tensor of the
+/// same rank with those dims).
+SmallVector<Value> dynamicSizesLike(OpBuilder &b, Location loc, RankedTensorType type, Value like) {
+  SmallVector<Value> sizes;
+  for (int64_t i = 0; i < type.getRank(); ++i)
+    if (type.isDynamicDim(i))
+      sizes.push_back(tensor::DimOp::create(b, loc, like, i));
+  return sizes;
+}
+
+/// normalizeIndex with a size known at run time.
+Value normalizeIndex(OpBuilder &b, Location loc, Value v, Value size) {
+  Value i = arith::IndexCastOp::create(b, loc, b.getIndexType(), v);
+  Value zero = indexConst(b, loc, 0), one = indexConst(b, loc, 1);
+  Value neg = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, i, zero);
+  i = arith::SelectOp::create(b, loc, neg, arith::AddIOp::create(b, loc, i, size), i);
+  i = arith::MaxSIOp::create(b, loc, i, zero);
+  Value last = arith::MaxSIOp::create(b, loc, arith::SubIOp::create(b, loc, size, one), zero);
+  return arith::MinSIOp::create(b, loc, i, last);
+}
 
 /// An index read from an integer tensor element: negative values count from
 /// `size`, and the result is clamped into [0, size) so that bad indices
@@ -264,10 +313,10 @@ struct SliceToTensor : OpRewritePattern<onnx::SliceOp> {
 struct GatherToLinalg : OpRewritePattern<onnx::GatherOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(onnx::GatherOp op, PatternRewriter &rewriter) const override {
-    auto type = getStaticType(op.getOutput()), dataType = getStaticType(op.getData());
-    auto idxType = getStaticType(op.getIndices());
+    auto type = getRankedType(op.getOutput()), dataType = getRankedType(op.getData());
+    auto idxType = getRankedType(op.getIndices());
     if (!type || !dataType || !idxType)
-      return rewriter.notifyMatchFailure(op, "dynamic shapes");
+      return rewriter.notifyMatchFailure(op, "unranked");
     int64_t axis = *onnx::normalizeAxis(op.getAxis(), dataType.getRank());
     int64_t rank = type.getRank(), idxRank = idxType.getRank();
     MLIRContext *ctx = rewriter.getContext();
@@ -276,23 +325,29 @@ struct GatherToLinalg : OpRewritePattern<onnx::GatherOp> {
       idxExprs.push_back(getAffineDimExpr(axis + i, ctx));
     AffineMap idxMap = AffineMap::get(rank, 0, idxExprs, ctx);
     Location loc = op.getLoc();
-    Value init = tensor::EmptyOp::create(rewriter, loc, type.getShape(), type.getElementType());
+    // Result dims: data's before the axis, the indices', data's after it.
+    SmallVector<Value> sizes;
+    for (int64_t d = 0; d < rank; ++d) {
+      if (!type.isDynamicDim(d))
+        continue;
+      if (d < axis)
+        sizes.push_back(tensor::DimOp::create(rewriter, loc, op.getData(), d));
+      else if (d < axis + idxRank)
+        sizes.push_back(tensor::DimOp::create(rewriter, loc, op.getIndices(), d - axis));
+      else
+        sizes.push_back(tensor::DimOp::create(rewriter, loc, op.getData(), d - idxRank + 1));
+    }
+    Value init = tensor::EmptyOp::create(rewriter, loc, type.getShape(), type.getElementType(), sizes);
     SmallVector<utils::IteratorType> iterators(rank, utils::IteratorType::parallel);
     Value data = op.getData();
-    int64_t dimSize = dataType.getDimSize(axis);
+    Value dimSize = rewriter.createOrFold<tensor::DimOp>(loc, data, axis);
     auto generic = linalg::GenericOp::create(
         rewriter, loc, type, op.getIndices(), init,
         ArrayRef<AffineMap>{idxMap, rewriter.getMultiDimIdentityMap(rank)}, iterators,
         [&](OpBuilder &b, Location l, ValueRange args) {
           // Negative indices count from the end; out-of-range ones are clamped
           // so that a bad index cannot read outside the tensor.
-          Value i = arith::IndexCastOp::create(b, l, b.getIndexType(), args[0]);
-          Value size = arith::ConstantIndexOp::create(b, l, dimSize);
-          Value zero = arith::ConstantIndexOp::create(b, l, 0);
-          Value neg = arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt, i, zero);
-          i = arith::SelectOp::create(b, l, neg, arith::AddIOp::create(b, l, i, size), i);
-          i = arith::MaxSIOp::create(b, l, i, zero);
-          i = arith::MinSIOp::create(b, l, i, arith::ConstantIndexOp::create(b, l, dimSize - 1));
+          Value i = normalizeIndex(b, l, args[0], dimSize);
           SmallVector<Value> idx;
           for (int64_t d = 0; d < axis; ++d)
             idx.push_back(linalg::IndexOp::create(b, l, d));
@@ -309,11 +364,30 @@ struct GatherToLinalg : OpRewritePattern<onnx::GatherOp> {
 struct ExpandToLinalg : OpRewritePattern<onnx::ExpandOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(onnx::ExpandOp op, PatternRewriter &rewriter) const override {
-    auto type = getStaticType(op.getOutput());
-    if (!type || !getStaticType(op.getInput()))
-      return rewriter.notifyMatchFailure(op, "dynamic shapes");
-    rewriter.replaceOp(op, buildElementwise(rewriter, op.getLoc(), type, op.getInput(),
-                                            [](OpBuilder &, Location, ValueRange a) { return a[0]; }));
+    auto type = getRankedType(op.getOutput());
+    if (!type || !getRankedType(op.getInput()))
+      return rewriter.notifyMatchFailure(op, "unranked");
+    Location loc = op.getLoc();
+    if (type.hasStaticShape()) {
+      rewriter.replaceOp(op, buildElementwise(rewriter, loc, type, op.getInput(),
+                                              [](OpBuilder &, Location, ValueRange a) { return a[0]; }));
+      return success();
+    }
+    // The shape's values join the broadcast: an empty tensor of those dims
+    // (1 where a dim is only known... from the input) carries them.
+    auto shapeType = getStaticType(op.getShape());
+    if (!shapeType || shapeType.getRank() != 1)
+      return rewriter.notifyMatchFailure(op, "needs a shape of static length");
+    int64_t n = shapeType.getDimSize(0);
+    SmallVector<OpFoldResult> dims;
+    for (int64_t i = 0; i < n; ++i) {
+      Value v = rewriter.createOrFold<tensor::ExtractOp>(loc, op.getShape(), ValueRange{indexConst(rewriter, loc, i)});
+      dims.push_back(getAsOpFoldResult(rewriter.createOrFold<arith::IndexCastOp>(loc, rewriter.getIndexType(), v)));
+    }
+    Value carrier = tensor::EmptyOp::create(rewriter, loc, dims, type.getElementType());
+    Value r = buildElementwise(rewriter, loc, type, ValueRange{carrier, op.getInput()},
+                               [](OpBuilder &, Location, ValueRange a) { return a[1]; });
+    rewriter.replaceOp(op, r);
     return success();
   }
 };
@@ -416,10 +490,10 @@ struct PadToLinalg : OpRewritePattern<onnx::PadOp> {
 struct GatherElementsToLinalg : OpRewritePattern<onnx::GatherElementsOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(onnx::GatherElementsOp op, PatternRewriter &rewriter) const override {
-    auto type = getStaticType(op.getOutput()), dataType = getStaticType(op.getData());
-    auto idxType = getStaticType(op.getIndices());
+    auto type = getRankedType(op.getOutput()), dataType = getRankedType(op.getData());
+    auto idxType = getRankedType(op.getIndices());
     if (!type || !dataType || !idxType)
-      return rewriter.notifyMatchFailure(op, "dynamic shapes");
+      return rewriter.notifyMatchFailure(op, "unranked");
     if (getStaticType(op->getResult(0)) && getStaticType(op->getResult(0)).getNumElements() == 0) {
       auto t = getStaticType(op->getResult(0));
       rewriter.replaceOpWithNewOp<tensor::EmptyOp>(op, t.getShape(), t.getElementType());
@@ -427,14 +501,16 @@ struct GatherElementsToLinalg : OpRewritePattern<onnx::GatherElementsOp> {
     }
     int64_t axis = *onnx::normalizeAxis(op.getAxis(), dataType.getRank());
     Value data = op.getData();
-    int64_t dim = dataType.getDimSize(axis);
-    rewriter.replaceOp(op, buildIndexed(rewriter, op.getLoc(), type, op.getIndices(),
+    Location loc = op.getLoc();
+    Value dim = rewriter.createOrFold<tensor::DimOp>(loc, data, axis);
+    rewriter.replaceOp(op, buildIndexed(rewriter, loc, type, op.getIndices(),
                                         rewriter.getMultiDimIdentityMap(type.getRank()),
                                         [&](OpBuilder &b, Location l, ValueRange args, ArrayRef<Value> ivs) -> Value {
                                           SmallVector<Value> idx(ivs);
                                           idx[axis] = normalizeIndex(b, l, args[0], dim);
                                           return tensor::ExtractOp::create(b, l, data, idx);
-                                        }));
+                                        },
+                                        dynamicSizesLike(rewriter, loc, type, op.getIndices())));
     return success();
   }
 };
@@ -543,22 +619,22 @@ struct RangeToLinalg : OpRewritePattern<onnx::RangeOp> {
 struct TriluToLinalg : OpRewritePattern<onnx::TriluOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(onnx::TriluOp op, PatternRewriter &rewriter) const override {
-    auto type = getStaticType(op.getInput());
+    auto type = getRankedType(op.getInput());
     if (!type || type.getRank() < 2)
-      return rewriter.notifyMatchFailure(op, "needs a static input of rank >= 2");
+      return rewriter.notifyMatchFailure(op, "needs an input of rank >= 2");
     if (getStaticType(op->getResult(0)) && getStaticType(op->getResult(0)).getNumElements() == 0) {
       auto t = getStaticType(op->getResult(0));
       rewriter.replaceOpWithNewOp<tensor::EmptyOp>(op, t.getShape(), t.getElementType());
       return success();
     }
     bool hasK = !isa<NoneType>(op.getK().getType());
-    if (hasK && !getStaticType(op.getK()))
-      return rewriter.notifyMatchFailure(op, "dynamic k");
+    if (hasK && !getRankedType(op.getK()))
+      return rewriter.notifyMatchFailure(op, "unranked k");
     Value k = op.getK();
     int64_t rank = type.getRank();
     bool upper = op.getUpper() != 0;
     Type et = type.getElementType();
-    rewriter.replaceOp(op, buildIndexed(rewriter, op.getLoc(), type, op.getInput(),
+    Value r = buildIndexed(rewriter, op.getLoc(), type, op.getInput(),
                                         rewriter.getMultiDimIdentityMap(rank),
                                         [&](OpBuilder &b, Location l, ValueRange args, ArrayRef<Value> ivs) -> Value {
                                           Type i64 = b.getI64Type();
@@ -573,7 +649,9 @@ struct TriluToLinalg : OpRewritePattern<onnx::TriluOp> {
                                           Value keep = arith::CmpIOp::create(
                                               b, l, upper ? arith::CmpIPredicate::sge : arith::CmpIPredicate::sle, diff, kv);
                                           return arith::SelectOp::create(b, l, keep, args[0], scalarConstant(b, l, et, 0));
-                                        }));
+                                        },
+                                        dynamicSizesLike(rewriter, op.getLoc(), type, op.getInput()));
+    rewriter.replaceOp(op, reshapeTo(rewriter, op.getLoc(), r, cast<RankedTensorType>(op->getResult(0).getType())));
     return success();
   }
 };

@@ -225,13 +225,14 @@ func.func @pad_crop(%x: tensor<3x4xf32>) -> tensor<4x2xf32> {
 
 // -----
 
-// Tests that an op whose result is not static is an error at the op: the
-// lowering needs every shape fixed beforehand.
+// Tests that an op the lowering supports only with static shapes names
+// the symbolic dims and the way to fix them.
 
-func.func @dynamic_result(%x: tensor<?x4xf32>) -> tensor<?x4xf32> {
-  // expected-error @+1 {{result type 'tensor<?x4xf32>' is not static}}
-  %0 = onnx.Relu(%x) : (tensor<?x4xf32>) -> tensor<?x4xf32>
-  return %0 : tensor<?x4xf32>
+func.func @dynamic_result(%x: tensor<?x4x8x8xf32>, %w: tensor<2x4x3x3xf32>) -> tensor<?x2x6x6xf32> {
+  %n = onnx.none
+  // expected-error @+1 {{operator 'Conv' is not supported with symbolic dims (result types 'tensor<?x2x6x6xf32>'); fix the model's symbolic input dims with --input-shape NAME=DIMS}}
+  %0 = onnx.Conv(%x, %w, %n) : (tensor<?x4x8x8xf32>, tensor<2x4x3x3xf32>, none) -> tensor<?x2x6x6xf32>
+  return %0 : tensor<?x2x6x6xf32>
 }
 
 // -----

@@ -1,0 +1,140 @@
+// RUN: mlc-opt %s --split-input-file --mlc-convert-onnx-to-linalg --canonicalize | FileCheck %s
+
+// Lowerings of ops whose dims are known only at run time (a model compiled
+// with symbolic input dims).
+
+// Tests that an elementwise op sizes a dynamic result dim from its operands'
+// dims (the one that is not 1) and reads each operand whose dim may be 1 at
+// run time at index 0 there, so that broadcasting decided at run time is
+// right.
+
+// CHECK-LABEL: func.func @add_broadcast
+// CHECK-SAME: ([[X:%.*]]: tensor<?x4xf32>, [[Y:%.*]]: tensor<?x4xf32>)
+// CHECK-DAG: [[C0:%.*]] = arith.constant 0 : index
+// CHECK-DAG: [[C1:%.*]] = arith.constant 1 : index
+// CHECK-DAG: [[DX:%.*]] = tensor.dim [[X]], [[C0]]
+// CHECK-DAG: [[DY:%.*]] = tensor.dim [[Y]], [[C0]]
+// CHECK: [[YONE:%.*]] = arith.cmpi eq, [[DY2:%.*]], [[C1]] : index
+// CHECK: [[N:%.*]] = arith.select [[YONE]], {{%.*}}, [[DY2]] : index
+// CHECK: [[E:%.*]] = tensor.empty([[N]]) : tensor<?x4xf32>
+// CHECK: linalg.generic {{.*}} outs([[E]] : tensor<?x4xf32>)
+// CHECK: [[I:%.*]] = linalg.index 0 : index
+// CHECK: [[XONE:%.*]] = arith.cmpi eq, [[DX]], [[C1]] : index
+// CHECK: [[XI:%.*]] = arith.select [[XONE]], [[C0]], [[I]] : index
+// CHECK: tensor.extract [[X]][[[XI]], {{%.*}}] : tensor<?x4xf32>
+// CHECK: arith.cmpi eq, [[DY]], [[C1]] : index
+// CHECK: tensor.extract [[Y]]
+// CHECK: arith.addf
+func.func @add_broadcast(%x: tensor<?x4xf32>, %y: tensor<?x4xf32>) -> tensor<?x4xf32> {
+  %0 = onnx.Add(%x, %y) : (tensor<?x4xf32>, tensor<?x4xf32>) -> tensor<?x4xf32>
+  return %0 : tensor<?x4xf32>
+}
+
+// -----
+
+// Tests that a unary op reads its operand directly: its dims are the
+// result's.
+
+// CHECK-LABEL: func.func @relu
+// CHECK-SAME: ([[X:%.*]]: tensor<?x?xf32>)
+// CHECK: [[D0:%.*]] = tensor.dim [[X]], %c0
+// CHECK: [[D1:%.*]] = tensor.dim [[X]], %c1
+// CHECK: [[E:%.*]] = tensor.empty([[D0]], [[D1]]) : tensor<?x?xf32>
+// CHECK: linalg.generic {{.*}} ins([[X]] : tensor<?x?xf32>) outs([[E]] : tensor<?x?xf32>)
+// CHECK: arith.maximumf
+func.func @relu(%x: tensor<?x?xf32>) -> tensor<?x?xf32> {
+  %0 = onnx.Relu(%x) : (tensor<?x?xf32>) -> tensor<?x?xf32>
+  return %0 : tensor<?x?xf32>
+}
+
+// -----
+
+// Tests that a reduction sizes its accumulator from the kept dims, keeps the
+// reduced dim with an expand_shape that groups it with a neighbour (one
+// dynamic dim per group), and divides by the reduced count.
+
+// CHECK-LABEL: func.func @reduce_mean
+// CHECK-SAME: ([[X:%.*]]: tensor<?x3x?xf32>)
+// CHECK-DAG: [[THREE:%.*]] = arith.constant 3.000000e+00 : f32
+// CHECK-DAG: [[D0:%.*]] = tensor.dim [[X]], %c0
+// CHECK-DAG: [[D2:%.*]] = tensor.dim [[X]], %c2
+// CHECK: tensor.empty([[D0]], [[D2]]) : tensor<?x?xf32>
+// CHECK: [[S:%.*]] = linalg.generic {{.*}} iterator_types = ["parallel", "reduction", "parallel"]
+// CHECK: tensor.expand_shape [[S]] {{\[\[}}0, 1], [2]] output_shape [[[D0]], 1, [[D2]]] : tensor<?x?xf32> into tensor<?x1x?xf32>
+// CHECK: arith.divf %{{.*}}, [[THREE]] : f32
+func.func @reduce_mean(%x: tensor<?x3x?xf32>) -> tensor<?x1x?xf32> {
+  %0 = onnx.ReduceMean(%x) {axes = [1]} : (tensor<?x3x?xf32>) -> tensor<?x1x?xf32>
+  return %0 : tensor<?x1x?xf32>
+}
+
+// -----
+
+// Tests that Shape reads dynamic dims with tensor.dim (static ones are
+// constants), from `start` on.
+
+// CHECK-LABEL: func.func @shape
+// CHECK-SAME: ([[X:%.*]]: tensor<?x3x?xf32>)
+// CHECK-DAG: [[THREE:%.*]] = arith.constant 3 : i64
+// CHECK: [[D:%.*]] = tensor.dim [[X]], %c2
+// CHECK: [[D64:%.*]] = arith.index_cast [[D]] : index to i64
+// CHECK: [[R:%.*]] = tensor.from_elements [[THREE]], [[D64]] : tensor<2xi64>
+// CHECK: return [[R]]
+func.func @shape(%x: tensor<?x3x?xf32>) -> tensor<2xi64> {
+  %0 = onnx.Shape(%x) {start = 1} : (tensor<?x3x?xf32>) -> tensor<2xi64>
+  return %0 : tensor<2xi64>
+}
+
+// -----
+
+// Tests that Reshape computes its dims at run time (0 copies the input's
+// dim, -1 is the element count over the others) and becomes tensor.reshape.
+
+// CHECK-LABEL: func.func @reshape
+// CHECK-SAME: ([[X:%.*]]: tensor<?x3x4xf32>)
+// CHECK: [[D:%.*]] = tensor.dim [[X]], %c0
+// CHECK: [[TOTAL:%.*]] = arith.muli [[D]], %c12 : index
+// CHECK: [[INFERRED:%.*]] = arith.divui [[TOTAL]], {{%.*}} : index
+// CHECK: [[SHAPE:%.*]] = tensor.from_elements {{%.*}}, [[INFERRED]] : tensor<2xindex>
+// CHECK: tensor.reshape [[X]]([[SHAPE]]) : (tensor<?x3x4xf32>, tensor<2xindex>) -> tensor<?x12xf32>
+func.func @reshape(%x: tensor<?x3x4xf32>) -> tensor<?x12xf32> {
+  %s = onnx.Constant dense<[0, -1]> : tensor<2xi64> : tensor<2xi64>
+  %0 = onnx.Reshape(%x, %s) : (tensor<?x3x4xf32>, tensor<2xi64>) -> tensor<?x12xf32>
+  return %0 : tensor<?x12xf32>
+}
+
+// -----
+
+// Tests that Concat adds up the inputs' dims along the axis at run time and
+// inserts each input at the running offset.
+
+// CHECK-LABEL: func.func @concat
+// CHECK-SAME: ([[X:%.*]]: tensor<?x4xf32>, [[Y:%.*]]: tensor<?x4xf32>)
+// CHECK: [[DX:%.*]] = tensor.dim [[X]], %c0
+// CHECK: [[DY:%.*]] = tensor.dim [[Y]], %c0
+// CHECK: [[N:%.*]] = arith.addi [[DX]], [[DY]] : index
+// CHECK: [[E:%.*]] = tensor.empty([[N]]) : tensor<?x4xf32>
+// CHECK: [[A:%.*]] = tensor.insert_slice [[X]] into [[E]][0, 0]
+// CHECK: tensor.insert_slice [[Y]] into [[A]][[[DX]], 0]
+func.func @concat(%x: tensor<?x4xf32>, %y: tensor<?x4xf32>) -> tensor<?x4xf32> {
+  %0 = onnx.Concat(%x, %y) {axis = 0 : i64} : (tensor<?x4xf32>, tensor<?x4xf32>) -> tensor<?x4xf32>
+  return %0 : tensor<?x4xf32>
+}
+
+// -----
+
+// Tests that ConstantOfShape with a shape computed at run time fills a
+// tensor whose dims are read from it.
+
+// CHECK-LABEL: func.func @constant_of_shape
+// CHECK-SAME: ([[S:%.*]]: tensor<2xi64>)
+// CHECK-DAG: [[TWO:%.*]] = arith.constant 2.000000e+00 : f32
+// CHECK: [[S0:%.*]] = tensor.extract [[S]][%c0] : tensor<2xi64>
+// CHECK: [[D0:%.*]] = arith.index_cast [[S0]] : i64 to index
+// CHECK: [[S1:%.*]] = tensor.extract [[S]][%c1] : tensor<2xi64>
+// CHECK: [[D1:%.*]] = arith.index_cast [[S1]] : i64 to index
+// CHECK: [[E:%.*]] = tensor.empty([[D0]], [[D1]]) : tensor<?x?xf32>
+// CHECK: linalg.fill ins([[TWO]] : f32) outs([[E]] : tensor<?x?xf32>)
+func.func @constant_of_shape(%s: tensor<2xi64>) -> tensor<?x?xf32> {
+  %0 = onnx.ConstantOfShape(%s) {value = dense<2.0> : tensor<1xf32>} : (tensor<2xi64>) -> tensor<?x?xf32>
+  return %0 : tensor<?x?xf32>
+}
