@@ -128,8 +128,10 @@ mlc::onnx::resolvePads(Operation *op, StringRef autoPad, ArrayRef<int64_t> inSpa
   if (autoPad != "SAME_UPPER" && autoPad != "SAME_LOWER")
     return op->emitOpError("unsupported auto_pad '") << autoPad << "'";
   for (size_t i = 0; i < n; ++i) {
+    // Decided at run time (the lowering computes it); the output dim is
+    // dynamic either way.
     if (ShapedType::isDynamic(inSpatial[i]))
-      return op->emitOpError("auto_pad needs static spatial dims");
+      continue;
     int64_t out = (inSpatial[i] + strides[i] - 1) / strides[i];
     int64_t total = std::max<int64_t>(
         0, (out - 1) * strides[i] + dilations[i] * (kernel[i] - 1) + 1 - inSpatial[i]);
@@ -301,8 +303,13 @@ LogicalResult ConvOp::inferShapes() {
   SmallVector<int64_t> kernel(w->begin() + 2, w->end());
   if (getKernelShape()) {
     SmallVector<int64_t> k = getI64s(getKernelShape(), n, 1);
-    if (k != kernel)
-      return emitOpError("kernel_shape does not match the weights");
+    // A dynamic weight dim takes the declared kernel size.
+    for (auto [declared, w] : llvm::zip(k, kernel)) {
+      if (ShapedType::isDynamic(w))
+        w = declared;
+      else if (w != declared || k.size() != n)
+        return emitOpError("kernel_shape does not match the weights");
+    }
   }
   int64_t group = getGroup();
   if (group <= 0)
@@ -856,9 +863,12 @@ LogicalResult PadOp::inferShapes() {
   auto s = shapeOf(getData());
   Type et = elementTypeOf(getData());
   auto pads = getConstantInts(getPads());
-  if (failed(s) || failed(pads))
+  if (failed(s))
     return setResult(*this, failure(), et);
   int64_t rank = s->size();
+  // Pads computed at run time: the rank is known, the dims are not.
+  if (failed(pads))
+    return setResult(*this, SmallVector<int64_t>(rank, kDyn), et);
   if ((int64_t)pads->size() != 2 * rank)
     return emitOpError("expects ") << 2 * rank << " pads";
   if (getMode() != "constant" && getMode() != "edge" && getMode() != "reflect" && getMode() != "wrap")

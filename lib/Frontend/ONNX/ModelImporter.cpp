@@ -3528,14 +3528,24 @@ private:
         auto type = dyn_cast<RankedTensorType>(operands[0].getType());
         int64_t axis = 0;
         if (auto a = attrs.get("axis")) axis = cast<IntegerAttr>(a).getInt();
-        if (!type || failed(mlc::onnx::normalizeAxis(axis, type.getRank())) ||
-            type.isDynamicDim(*mlc::onnx::normalizeAxis(axis, type.getRank())))
-          return emitError(loc) << "'Split': equal splits need a static dim along the axis";
-        int64_t dim = type.getDimSize(*mlc::onnx::normalizeAxis(axis, type.getRank()));
-        int64_t parts = numResults, chunk = (dim + parts - 1) / parts;
+        if (!type || failed(mlc::onnx::normalizeAxis(axis, type.getRank())))
+          return emitError(loc) << "'Split': needs a ranked input and an axis in range";
+        int64_t at = *mlc::onnx::normalizeAxis(axis, type.getRank());
         SmallVector<int64_t> split;
-        for (int64_t i = 0; i < parts; ++i)
-          split.push_back(std::max<int64_t>(0, std::min(chunk, dim - i * chunk)));
+        if (type.isDynamicDim(at)) {
+          // A symbolic dim: the parts' sizes that the outputs declare.
+          for (int64_t i = 0; i < node.output_size(); ++i)
+            if (auto d = declaredShape(node.output(i)); d && (int64_t)d->size() == type.getRank())
+              split.push_back((*d)[at]);
+          if ((int64_t)split.size() != node.output_size() || split.empty())
+            return emitError(loc) << "'Split': equal splits of a symbolic dim need the outputs' "
+                                     "declared shapes";
+        } else {
+          int64_t dim = type.getDimSize(at);
+          int64_t parts = numResults, chunk = (dim + parts - 1) / parts;
+          for (int64_t i = 0; i < parts; ++i)
+            split.push_back(std::max<int64_t>(0, std::min(chunk, dim - i * chunk)));
+        }
         attrs.set("split", builder.getI64ArrayAttr(split));
       }
       attrs.erase("num_outputs");

@@ -11,11 +11,22 @@
 //===----------------------------------------------------------------------===//
 #include "passes/Conversion/ONNXToLinalg/ONNXToLinalg.h"
 
+#include "mlir/Dialect/Arith/Utils/Utils.h"
+
 using namespace mlir;
 using namespace mlc;
 using namespace mlc::conversion;
 
 namespace {
+
+/// Pads the spatial dims of an NC... tensor by amounts known at run time.
+Value padSpatialDynamic(OpBuilder &b, Location loc, Value input, ArrayRef<OpFoldResult> begin,
+                        ArrayRef<OpFoldResult> end, Value value) {
+  SmallVector<OpFoldResult> low(2, b.getIndexAttr(0)), high(2, b.getIndexAttr(0));
+  low.append(begin.begin(), begin.end());
+  high.append(end.begin(), end.end());
+  return padInto(b, loc, input, low, high, value);
+}
 
 /// Pads the spatial dims of an NC... tensor by `begin`/`end` with `value`.
 Value padSpatial(OpBuilder &b, Location loc, Value input, ArrayRef<int64_t> begin,
@@ -24,11 +35,20 @@ Value padSpatial(OpBuilder &b, Location loc, Value input, ArrayRef<int64_t> begi
       llvm::all_of(end, [](int64_t p) { return p == 0; }))
     return input;
   auto type = cast<RankedTensorType>(input.getType());
+  if (!type.hasStaticShape()) {
+    SmallVector<OpFoldResult> b0, e0;
+    for (auto [lo, hi] : llvm::zip(begin, end)) {
+      b0.push_back(b.getIndexAttr(lo));
+      e0.push_back(b.getIndexAttr(hi));
+    }
+    return padSpatialDynamic(b, loc, input, b0, e0, value);
+  }
   SmallVector<int64_t> low = {0, 0}, high = {0, 0}, shape(type.getShape());
   for (size_t i = 0; i < begin.size(); ++i) {
     low.push_back(begin[i]);
     high.push_back(end[i]);
-    shape[i + 2] += begin[i] + end[i];
+    if (!ShapedType::isDynamic(shape[i + 2]))
+      shape[i + 2] += begin[i] + end[i];
   }
   auto padType = RankedTensorType::get(shape, type.getElementType());
   return createPad(b, loc, padType, input, low, high, value);
@@ -37,6 +57,68 @@ Value padSpatial(OpBuilder &b, Location loc, Value input, ArrayRef<int64_t> begi
 DenseIntElementsAttr i64Vector(OpBuilder &b, ArrayRef<int64_t> v) {
   return b.getI64VectorAttr(v);
 }
+
+Value idx(OpBuilder &b, Location loc, int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
+
+/// The extent of a window of `k` taps `d` apart: d * (k - 1) + 1.
+Value windowSpan(OpBuilder &b, Location loc, Value k, int64_t d) {
+  return b.createOrFold<arith::AddIOp>(
+      loc, b.createOrFold<arith::MulIOp>(loc, b.createOrFold<arith::SubIOp>(loc, k, idx(b, loc, 1)),
+                                         idx(b, loc, d)),
+      idx(b, loc, 1));
+}
+
+/// The padding of each spatial dim (values known at run time): the pads
+/// attribute, none for VALID, or for SAME_UPPER/SAME_LOWER what makes the
+/// output ceil(in / s) long, split with the larger half at the end (UPPER)
+/// or the beginning (LOWER).
+LogicalResult runtimePads(OpBuilder &b, Location loc, StringRef autoPad,
+                          std::optional<ArrayAttr> padsAttr, ArrayRef<Value> in, ArrayRef<Value> k,
+                          ArrayRef<int64_t> strides, ArrayRef<int64_t> dilations,
+                          SmallVector<Value> &begin, SmallVector<Value> &end) {
+  size_t n = in.size();
+  if (autoPad == "NOTSET" || autoPad == "VALID") {
+    SmallVector<int64_t> pads = autoPad == "VALID" ? SmallVector<int64_t>(2 * n, 0)
+                                                   : onnx::getI64s(padsAttr, 2 * n, 0);
+    if (pads.size() != 2 * n)
+      return failure();
+    for (size_t i = 0; i < n; ++i) {
+      begin.push_back(idx(b, loc, pads[i]));
+      end.push_back(idx(b, loc, pads[n + i]));
+    }
+    return success();
+  }
+  if (autoPad != "SAME_UPPER" && autoPad != "SAME_LOWER")
+    return failure();
+  for (size_t i = 0; i < n; ++i) {
+    Value s = idx(b, loc, strides[i]);
+    Value out = b.createOrFold<arith::CeilDivSIOp>(loc, in[i], s);
+    Value need = b.createOrFold<arith::AddIOp>(
+        loc, b.createOrFold<arith::MulIOp>(loc, b.createOrFold<arith::SubIOp>(loc, out, idx(b, loc, 1)), s),
+        windowSpan(b, loc, k[i], dilations[i]));
+    Value total = b.createOrFold<arith::MaxSIOp>(loc, b.createOrFold<arith::SubIOp>(loc, need, in[i]),
+                                                 idx(b, loc, 0));
+    Value small = b.createOrFold<arith::DivSIOp>(loc, total, idx(b, loc, 2));
+    Value large = b.createOrFold<arith::SubIOp>(loc, total, small);
+    begin.push_back(autoPad == "SAME_UPPER" ? small : large);
+    end.push_back(autoPad == "SAME_UPPER" ? large : small);
+  }
+  return success();
+}
+
+/// The output size of a window over a dim of `in` elements padded by
+/// `begin` and `end` (values known at run time):
+/// (in + begin + end - d * (k - 1) - 1) / s + 1, rounded up with ceil mode.
+Value windowOutput(OpBuilder &b, Location loc, Value in, Value k, int64_t s, int64_t d,
+                   Value begin, Value end, bool ceil) {
+  Value span = windowSpan(b, loc, k, d);
+  Value room = b.createOrFold<arith::SubIOp>(
+      loc, b.createOrFold<arith::AddIOp>(loc, in, b.createOrFold<arith::AddIOp>(loc, begin, end)), span);
+  Value q = ceil ? b.createOrFold<arith::CeilDivSIOp>(loc, room, idx(b, loc, s))
+                 : b.createOrFold<arith::DivSIOp>(loc, room, idx(b, loc, s));
+  return b.createOrFold<arith::AddIOp>(loc, q, idx(b, loc, 1));
+}
+
 
 /// N-d grouped convolution as a linalg.generic over
 /// (n, g, f/g, out..., c/g, k...) on the padded input `x` (N, G, C/G, in...),
@@ -113,13 +195,92 @@ Value buildPoolGeneric(OpBuilder &b, Location loc, Value x, Value init, ArrayRef
       .getResult(0);
 }
 
+/// A convolution whose dims are known only at run time: the grouped generic
+/// (any rank, any group) on the padded input, the output sizes and the
+/// kernel extents read from the operands.
+LogicalResult lowerDynamicConv(onnx::ConvOp op, PatternRewriter &rewriter) {
+  auto resultType = getRankedType(op.getY());
+  auto xType = getRankedType(op.getX()), wType = getRankedType(op.getW());
+  int64_t rank = xType.getRank(), nsp = rank - 2;
+  Type et = resultType.getElementType();
+  if (rank < 3 || rank > 5 || wType.getRank() != rank || et.isInteger(1))
+    return rewriter.notifyMatchFailure(op, "needs a 1-d to 3-d convolution");
+  Location loc = op.getLoc();
+  SmallVector<int64_t> strides = onnx::getI64s(op.getStrides(), nsp, 1);
+  SmallVector<int64_t> dilations = onnx::getI64s(op.getDilations(), nsp, 1);
+  int64_t group = op.getGroup();
+  Value x = op.getX(), w = op.getW();
+  auto dim = [&](Value v, int64_t i) { return rewriter.createOrFold<tensor::DimOp>(loc, v, i); };
+  SmallVector<Value> in, k, begin, end;
+  for (int64_t i = 0; i < nsp; ++i) {
+    in.push_back(dim(x, 2 + i));
+    k.push_back(dim(w, 2 + i));
+  }
+  if (failed(runtimePads(rewriter, loc, op.getAutoPad(), op.getPads(), in, k, strides, dilations, begin, end)))
+    return rewriter.notifyMatchFailure(op, "bad pads or auto_pad");
+  Value zero = scalarConstant(rewriter, loc, et, 0);
+  SmallVector<OpFoldResult> outSizes = {getAsOpFoldResult(dim(x, 0)), getAsOpFoldResult(dim(w, 0))};
+  SmallVector<OpFoldResult> beginSizes, endSizes;
+  for (int64_t i = 0; i < nsp; ++i) {
+    outSizes.push_back(getAsOpFoldResult(
+        windowOutput(rewriter, loc, in[i], k[i], strides[i], dilations[i], begin[i], end[i], false)));
+    beginSizes.push_back(getAsOpFoldResult(begin[i]));
+    endSizes.push_back(getAsOpFoldResult(end[i]));
+  }
+  x = padSpatialDynamic(rewriter, loc, x, beginSizes, endSizes, zero);
+  Value init = tensor::EmptyOp::create(rewriter, loc, outSizes, et);
+  init = linalg::FillOp::create(rewriter, loc, zero, init).getResult(0);
+  if (!isa<NoneType>(op.getB().getType())) {
+    // The bias [F] broadcast over the output: F, 1, ...
+    SmallVector<int64_t> biasShape(nsp + 1, 1);
+    biasShape[0] = wType.getDimSize(0);
+    Value bias = reshapeTo(rewriter, loc, op.getB(), RankedTensorType::get(biasShape, et));
+    init = buildElementwise(rewriter, loc, cast<RankedTensorType>(init.getType()), ValueRange{init, bias},
+                            [](OpBuilder &, Location, ValueRange a) { return a[1]; });
+  }
+  // (n, g, c/g, in...), (g, f/g, c/g, k...), (n, g, f/g, out...).
+  Value g = idx(rewriter, loc, group);
+  auto split = [&](Value v, int64_t at) {
+    auto t = cast<RankedTensorType>(v.getType());
+    SmallVector<OpFoldResult> sizes = tensor::getMixedSizes(rewriter, loc, v);
+    SmallVector<OpFoldResult> shape(sizes.begin(), sizes.begin() + at);
+    SmallVector<int64_t> staticShape(t.getShape().take_front(at));
+    Value whole = getValueOrCreateConstantIndexOp(rewriter, loc, sizes[at]);
+    shape.append({rewriter.getIndexAttr(group),
+                  getAsOpFoldResult(rewriter.createOrFold<arith::DivUIOp>(loc, whole, g))});
+    int64_t ws = t.getDimSize(at);
+    staticShape.append({group, ShapedType::isDynamic(ws) ? ws : ws / group});
+    shape.append(sizes.begin() + at + 1, sizes.end());
+    staticShape.append(t.getShape().begin() + at + 1, t.getShape().end());
+    SmallVector<ReassociationIndices> assoc;
+    for (int64_t i = 0; i < at; ++i)
+      assoc.push_back({i});
+    assoc.push_back({at, at + 1});
+    for (int64_t i = at + 1; i < t.getRank(); ++i)
+      assoc.push_back({i + 1});
+    Value r = tensor::ExpandShapeOp::create(rewriter, loc, RankedTensorType::get(staticShape, et), v,
+                                            assoc, shape);
+    return std::make_pair(r, assoc);
+  };
+  auto [xg, actAssoc] = split(x, 1);
+  Value wg = split(w, 0).first;
+  Value initg = split(init, 1).first;
+  Value yg = buildGroupedConvGeneric(rewriter, loc, xg, wg, initg, strides, dilations);
+  Value y = tensor::CollapseShapeOp::create(rewriter, loc, yg, actAssoc);
+  rewriter.replaceOp(op, reshapeTo(rewriter, loc, y, resultType));
+  return success();
+}
+
 struct ConvToLinalg : OpRewritePattern<onnx::ConvOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(onnx::ConvOp op, PatternRewriter &rewriter) const override {
     auto resultType = getStaticType(op.getY());
     auto xType = getStaticType(op.getX()), wType = getStaticType(op.getW());
+    if ((!resultType || !xType || !wType) && getRankedType(op.getY()) && getRankedType(op.getX()) &&
+        getRankedType(op.getW()))
+      return lowerDynamicConv(op, rewriter);
     if (!resultType || !xType || !wType)
-      return rewriter.notifyMatchFailure(op, "dynamic shapes");
+      return rewriter.notifyMatchFailure(op, "unranked");
     int64_t rank = xType.getRank(), nsp = rank - 2;
     if (rank < 3 || rank > 5)
       return rewriter.notifyMatchFailure(op, "only 1-d to 3-d convolutions");
@@ -245,9 +406,118 @@ struct PoolToLinalg : OpRewritePattern<PoolOp> {
     return success();
   }
 
+  /// Pooling whose dims are known only at run time: output sizes, the end
+  /// padding that ceil mode adds and average pooling's divisors are computed
+  /// at run time.
+  LogicalResult rewriteDynamic(PoolOp op, PatternRewriter &rewriter) const {
+    auto resultType = getRankedType(op.getY());
+    auto xType = getRankedType(op.getX());
+    int64_t nsp = xType.getRank() - 2;
+    if (nsp < 1 || nsp > 3)
+      return rewriter.notifyMatchFailure(op, "only 1-d to 3-d pooling");
+    Type et = resultType.getElementType();
+    auto intType = dyn_cast<IntegerType>(et);
+    if (!isa<FloatType>(et) && !(isMax && intType && intType.getWidth() > 1))
+      return rewriter.notifyMatchFailure(op, "only float pooling (and integer max pooling)");
+    Location loc = op.getLoc();
+    SmallVector<int64_t> kernel = onnx::getI64s(op.getKernelShape(), nsp, 1);
+    SmallVector<int64_t> strides = onnx::getI64s(op.getStrides(), nsp, 1);
+    SmallVector<int64_t> dilations = onnx::getI64s(op.getDilations(), nsp, 1);
+    bool ceil = op.getCeilMode() != 0;
+    Value x = op.getX();
+    bool isUnsigned = intType && intType.isUnsigned();
+    Type st = signlessType(et);
+    Value padValue;
+    if (auto f = dyn_cast<FloatType>(et))
+      padValue = isMax ? Value(arith::ConstantOp::create(
+                             rewriter, loc, f, rewriter.getFloatAttr(f, APFloat::getInf(f.getFloatSemantics(), true))))
+                       : scalarConstant(rewriter, loc, et, 0);
+    else
+      padValue = arith::ConstantOp::create(
+          rewriter, loc, st,
+          rewriter.getIntegerAttr(st, isUnsigned ? APInt::getMinValue(intType.getWidth())
+                                                 : APInt::getSignedMinValue(intType.getWidth())));
+    // Output sizes, and the end padding grown so that every window (ceil
+    // mode's last one included) lies inside the padded input.
+    SmallVector<Value> in, outs, k, padBegin, padEnd;
+    for (int64_t i = 0; i < nsp; ++i) {
+      in.push_back(rewriter.createOrFold<tensor::DimOp>(loc, x, 2 + i));
+      k.push_back(idx(rewriter, loc, kernel[i]));
+    }
+    if (failed(runtimePads(rewriter, loc, op.getAutoPad(), op.getPads(), in, k, strides, dilations,
+                           padBegin, padEnd)))
+      return rewriter.notifyMatchFailure(op, "bad pads or auto_pad");
+    SmallVector<OpFoldResult> begin, end, outSizes = {getAsOpFoldResult(rewriter.createOrFold<tensor::DimOp>(loc, x, 0)),
+                                                      getAsOpFoldResult(rewriter.createOrFold<tensor::DimOp>(loc, x, 1))};
+    for (int64_t i = 0; i < nsp; ++i) {
+      Value o = windowOutput(rewriter, loc, in[i], k[i], strides[i], dilations[i], padBegin[i], padEnd[i], ceil);
+      outs.push_back(o);
+      outSizes.push_back(getAsOpFoldResult(o));
+      Value needed = rewriter.createOrFold<arith::AddIOp>(
+          loc, rewriter.createOrFold<arith::MulIOp>(loc, rewriter.createOrFold<arith::SubIOp>(loc, o, idx(rewriter, loc, 1)),
+                                                    idx(rewriter, loc, strides[i])),
+          idx(rewriter, loc, dilations[i] * (kernel[i] - 1) + 1));
+      Value have = rewriter.createOrFold<arith::AddIOp>(
+          loc, in[i], rewriter.createOrFold<arith::AddIOp>(loc, padBegin[i], padEnd[i]));
+      Value extra = rewriter.createOrFold<arith::MaxSIOp>(
+          loc, rewriter.createOrFold<arith::SubIOp>(loc, needed, have), idx(rewriter, loc, 0));
+      begin.push_back(getAsOpFoldResult(padBegin[i]));
+      end.push_back(getAsOpFoldResult(rewriter.createOrFold<arith::AddIOp>(loc, extra, padEnd[i])));
+    }
+    x = padSpatialDynamic(rewriter, loc, toSignless(rewriter, loc, x), begin, end, padValue);
+    Value init = tensor::EmptyOp::create(rewriter, loc, outSizes, st);
+    init = linalg::FillOp::create(rewriter, loc, padValue, init).getResult(0);
+    Value result = buildPoolGeneric(rewriter, loc, x, init, kernel, strides, dilations, isMax, isUnsigned);
+    if constexpr (!isMax) {
+      // Divisor per output position: the window's taps inside the input (or
+      // inside the explicitly padded input with count_include_pad).
+      bool includePad = op.getCountIncludePad() != 0;
+      auto type = cast<RankedTensorType>(result.getType());
+      SmallVector<AffineMap> maps(2, rewriter.getMultiDimIdentityMap(type.getRank()));
+      SmallVector<utils::IteratorType> iterators(type.getRank(), utils::IteratorType::parallel);
+      Value out = tensor::EmptyOp::create(rewriter, loc, outSizes, st);
+      result = linalg::GenericOp::create(
+                   rewriter, loc, type, result, out, maps, iterators,
+                   [&](OpBuilder &b, Location l, ValueRange args) {
+                     Value count = idx(b, l, 1);
+                     for (int64_t i = 0; i < nsp; ++i) {
+                       Value lo = includePad ? arith::SubIOp::create(b, l, idx(b, l, 0), padBegin[i]).getResult()
+                                             : idx(b, l, 0);
+                       Value hi = includePad ? arith::AddIOp::create(b, l, in[i], padEnd[i]).getResult() : in[i];
+                       Value o = linalg::IndexOp::create(b, l, 2 + i);
+                       Value first = arith::SubIOp::create(b, l, arith::MulIOp::create(b, l, o, idx(b, l, strides[i])),
+                                                           padBegin[i]);
+                       Value taps = idx(b, l, 0);
+                       for (int64_t k = 0; k < kernel[i]; ++k) {
+                         Value r = arith::AddIOp::create(b, l, first, idx(b, l, k * dilations[i]));
+                         Value inside = arith::AndIOp::create(
+                             b, l, arith::CmpIOp::create(b, l, arith::CmpIPredicate::sge, r, lo),
+                             arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt, r, hi));
+                         taps = arith::AddIOp::create(b, l, taps,
+                                                      arith::IndexCastOp::create(b, l, b.getIndexType(),
+                                                          arith::ExtUIOp::create(b, l, b.getI64Type(), inside)));
+                       }
+                       count = arith::MulIOp::create(b, l, count, taps);
+                     }
+                     count = arith::MaxSIOp::create(b, l, count, idx(b, l, 1));
+                     Value n = arith::SIToFPOp::create(b, l, st,
+                                                       arith::IndexCastOp::create(b, l, b.getI64Type(), count));
+                     linalg::YieldOp::create(b, l, arith::DivFOp::create(b, l, args[0], n).getResult());
+                   })
+                   .getResult(0);
+    }
+    if (st != et)
+      result = tensor::BitcastOp::create(rewriter, loc, cast<RankedTensorType>(result.getType()).clone(et), result);
+    rewriter.replaceOp(op, reshapeTo(rewriter, loc, result, resultType));
+    return success();
+  }
+
   LogicalResult matchAndRewrite(PoolOp op, PatternRewriter &rewriter) const override {
     auto resultType = getStaticType(op.getY());
     auto xType = getStaticType(op.getX());
+    if ((!resultType || !xType) && getRankedType(op.getY()) && getRankedType(op.getX()) &&
+        op->getNumResults() == 1)
+      return rewriteDynamic(op, rewriter);
     if (!resultType || !xType || xType.getRank() < 3 || xType.getRank() > 5)
       return rewriter.notifyMatchFailure(op, "only static 1-d to 3-d pooling");
     int64_t nsp = xType.getRank() - 2;
@@ -360,26 +630,39 @@ template <typename GlobalOp>
 struct GlobalPoolToLinalg : OpRewritePattern<GlobalOp> {
   using OpRewritePattern<GlobalOp>::OpRewritePattern;
   LogicalResult matchAndRewrite(GlobalOp op, PatternRewriter &rewriter) const override {
-    auto xType = getStaticType(op.getX());
-    if (!xType || !getStaticType(op.getY()) || !isa<FloatType>(xType.getElementType()))
-      return rewriter.notifyMatchFailure(op, "only static float pooling");
+    auto xType = getRankedType(op.getX());
+    if (!xType || !getRankedType(op.getY()) || !isa<FloatType>(xType.getElementType()))
+      return rewriter.notifyMatchFailure(op, "only float pooling");
     constexpr bool isMax = std::is_same_v<GlobalOp, onnx::GlobalMaxPoolOp>;
     SmallVector<int64_t> axes;
     int64_t count = 1;
+    bool dynamicCount = false;
     for (int64_t i = 2; i < xType.getRank(); ++i) {
       axes.push_back(i);
-      count *= xType.getDimSize(i);
+      dynamicCount |= xType.isDynamicDim(i);
+      count *= dynamicCount ? 1 : xType.getDimSize(i);
     }
     Location loc = op.getLoc();
     Value r = buildReduction(rewriter, loc, op.getX(), axes,
                              isMax ? ReductionKind::Max : ReductionKind::Sum, /*keepDims=*/true);
     if (!isMax) {
       auto type = cast<RankedTensorType>(r.getType());
+      Type et = type.getElementType();
+      // 1 / count, computed at run time where a spatial dim is dynamic.
+      Value inv = scalarConstant(rewriter, loc, et, 1.0 / count);
+      if (dynamicCount) {
+        Value n = idx(rewriter, loc, 1);
+        for (int64_t a : axes)
+          n = rewriter.createOrFold<arith::MulIOp>(loc, n, rewriter.createOrFold<tensor::DimOp>(loc, op.getX(), a));
+        Value nf = arith::SIToFPOp::create(rewriter, loc, et,
+                                           arith::IndexCastOp::create(rewriter, loc, rewriter.getI64Type(), n));
+        inv = arith::DivFOp::create(rewriter, loc, scalarConstant(rewriter, loc, et, 1.0), nf);
+      }
       r = buildElementwise(rewriter, loc, type, r, [&](OpBuilder &b, Location l, ValueRange a) -> Value {
-        return arith::MulFOp::create(b, l, a[0], scalarConstant(b, l, a[0].getType(), 1.0 / count));
+        return arith::MulFOp::create(b, l, a[0], inv);
       });
     }
-    rewriter.replaceOp(op, r);
+    rewriter.replaceOp(op, reshapeTo(rewriter, loc, r, cast<RankedTensorType>(op.getY().getType())));
     return success();
   }
 };

@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 #include "passes/Conversion/ONNXToLinalg/ONNXToLinalg.h"
 
+#include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/Dialect/Utils/StructuredOpsUtils.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
@@ -314,6 +315,22 @@ Value mlc::conversion::toSignless(OpBuilder &b, Location loc, Value tensor) {
   if (et == type.getElementType())
     return tensor;
   return tensor::BitcastOp::create(b, loc, type.clone(et), tensor);
+}
+
+Value mlc::conversion::padInto(OpBuilder &b, Location loc, Value input, ArrayRef<OpFoldResult> low,
+                               ArrayRef<OpFoldResult> high, Value value) {
+  auto type = cast<RankedTensorType>(input.getType());
+  SmallVector<OpFoldResult> inSizes = tensor::getMixedSizes(b, loc, input), sizes;
+  for (auto [size, lo, hi] : llvm::zip(inSizes, low, high)) {
+    Value total = getValueOrCreateConstantIndexOp(b, loc, size);
+    for (OpFoldResult p : {lo, hi})
+      total = b.createOrFold<arith::AddIOp>(loc, total, getValueOrCreateConstantIndexOp(b, loc, p));
+    sizes.push_back(getAsOpFoldResult(total));
+  }
+  Value padded = tensor::EmptyOp::create(b, loc, sizes, type.getElementType());
+  padded = linalg::FillOp::create(b, loc, value, padded).getResult(0);
+  SmallVector<OpFoldResult> strides(type.getRank(), b.getIndexAttr(1));
+  return tensor::InsertSliceOp::create(b, loc, input, padded, low, inSizes, strides);
 }
 
 Value mlc::conversion::createPad(OpBuilder &b, Location loc, RankedTensorType type,

@@ -77,6 +77,14 @@ mlir::Value createPad(mlir::OpBuilder &b, mlir::Location loc,
                       llvm::ArrayRef<int64_t> low, llvm::ArrayRef<int64_t> high,
                       mlir::Value value);
 
+/// `input` padded by `low`/`high` (per dim, known at run time) with `value`,
+/// as a filled tensor with the input inserted: a kernel then writes the
+/// result into a buffer its caller allocates, which a tensor.pad of dynamic
+/// shape would allocate inside the kernel.
+mlir::Value padInto(mlir::OpBuilder &b, mlir::Location loc, mlir::Value input,
+                    llvm::ArrayRef<mlir::OpFoldResult> low, llvm::ArrayRef<mlir::OpFoldResult> high,
+                    mlir::Value value);
+
 /// `reduced` (an `inType` reduced over `axes`) with those dims back as 1s.
 mlir::Value keepReducedDims(mlir::OpBuilder &b, mlir::Location loc, mlir::Value reduced,
                             mlir::RankedTensorType inType, llvm::ArrayRef<int64_t> axes);

@@ -169,16 +169,34 @@ Value normalizeIndex(OpBuilder &b, Location loc, Value v, int64_t size) {
 struct SplitToTensor : OpRewritePattern<onnx::SplitOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(onnx::SplitOp op, PatternRewriter &rewriter) const override {
-    auto inType = getStaticType(op.getInput());
+    auto inType = getRankedType(op.getInput());
     if (!inType)
-      return rewriter.notifyMatchFailure(op, "dynamic shapes");
+      return rewriter.notifyMatchFailure(op, "unranked");
     int64_t axis = *onnx::normalizeAxis(op.getAxis(), inType.getRank());
     SmallVector<Value> results;
     int64_t offset = 0;
+    if (!inType.hasStaticShape() ||
+        !llvm::all_of(op.getOutputs(), [](Value r) { return getStaticType(r); })) {
+      // Other dims known at run time: slices as wide as the input there.
+      Location loc = op.getLoc();
+      SmallVector<int64_t> split = onnx::getI64s(op.getSplit(), 0, 0);
+      if (split.size() != op.getOutputs().size())
+        return rewriter.notifyMatchFailure(op, "one split size per output");
+      SmallVector<OpFoldResult> sizes = tensor::getMixedSizes(rewriter, loc, op.getInput());
+      SmallVector<OpFoldResult> offsets(inType.getRank(), rewriter.getIndexAttr(0));
+      SmallVector<OpFoldResult> strides(inType.getRank(), rewriter.getIndexAttr(1));
+      for (auto [r, size] : llvm::zip(op.getOutputs(), split)) {
+        offsets[axis] = rewriter.getIndexAttr(offset);
+        sizes[axis] = rewriter.getIndexAttr(size);
+        offset += size;
+        Value part = tensor::ExtractSliceOp::create(rewriter, loc, op.getInput(), offsets, sizes, strides);
+        results.push_back(reshapeTo(rewriter, loc, part, cast<RankedTensorType>(r.getType())));
+      }
+      rewriter.replaceOp(op, results);
+      return success();
+    }
     for (Value r : op.getOutputs()) {
       auto type = getStaticType(r);
-      if (!type)
-        return rewriter.notifyMatchFailure(op, "dynamic output");
       SmallVector<int64_t> offsets(type.getRank(), 0), strides(type.getRank(), 1);
       offsets[axis] = offset;
       offset += type.getDimSize(axis);
@@ -202,6 +220,8 @@ struct SliceToTensor : OpRewritePattern<onnx::SliceOp> {
     auto starts = onnx::getConstantInts(op.getStarts());
     bool hasAxes = !isa<NoneType>(op.getAxes().getType()), hasSteps = !isa<NoneType>(op.getSteps().getType());
     auto axes = onnx::getConstantInts(op.getAxes()), steps = onnx::getConstantInts(op.getSteps());
+    if (!inType && getRankedType(op.getData()) && getRankedType(op.getOutput()))
+      return rewriteDynamic(op, rewriter);
     if (!type || !inType)
       return rewriter.notifyMatchFailure(op, "needs static shapes");
     if (failed(starts) || (hasAxes && failed(axes)) || (hasSteps && failed(steps)))
@@ -243,6 +263,91 @@ struct SliceToTensor : OpRewritePattern<onnx::SliceOp> {
           linalg::YieldOp::create(b, l, tensor::ExtractOp::create(b, l, data, idx).getResult());
         });
     rewriter.replaceOp(op, generic.getResult(0));
+    return success();
+  }
+
+  /// An input whose dims are known only at run time: each dim's offset,
+  /// step and length are computed in the host code from the (constant or
+  /// run-time) starts, ends, axes and steps, normalized as ONNX does
+  /// (negative from the end, clamped by the step's sign), and a generic
+  /// reads in[offset + i * step].
+  LogicalResult rewriteDynamic(onnx::SliceOp op, PatternRewriter &rewriter) const {
+    auto type = getRankedType(op.getOutput()), inType = getRankedType(op.getData());
+    auto startsType = getRankedType(op.getStarts());
+    bool hasAxes = !isa<NoneType>(op.getAxes().getType()), hasSteps = !isa<NoneType>(op.getSteps().getType());
+    if (!startsType || startsType.getRank() != 1)
+      return rewriter.notifyMatchFailure(op, "needs 1-d starts");
+    using P = arith::CmpIPredicate;
+    Location loc = op.getLoc();
+    OpBuilder &b = rewriter;
+    int64_t rank = inType.getRank();
+    auto c = [&](int64_t v) -> Value { return indexConst(b, loc, v); };
+    // With a run-time number of entries (at most the rank), entry i counts
+    // only when i < n and is read at min(i, n - 1); n >= 1 is assumed.
+    bool dynamicCount = startsType.isDynamicDim(0);
+    int64_t n = dynamicCount ? rank : startsType.getDimSize(0);
+    Value count = dynamicCount ? b.createOrFold<tensor::DimOp>(loc, op.getStarts(), 0) : Value();
+    auto entry = [&](Value t, int64_t i) -> Value {
+      Value at = dynamicCount ? b.createOrFold<arith::MinSIOp>(
+                                    loc, c(i), b.createOrFold<arith::SubIOp>(loc, count, c(1)))
+                              : c(i);
+      Value v = b.createOrFold<tensor::ExtractOp>(loc, t, ValueRange{at});
+      return b.createOrFold<arith::IndexCastOp>(loc, b.getIndexType(), v);
+    };
+    auto select = [&](Value cond, Value x, Value y) { return b.createOrFold<arith::SelectOp>(loc, cond, x, y); };
+    auto cmp = [&](P p, Value x, Value y) { return b.createOrFold<arith::CmpIOp>(loc, p, x, y); };
+    auto add = [&](Value x, Value y) { return b.createOrFold<arith::AddIOp>(loc, x, y); };
+    SmallVector<Value> dims, offsets(rank, c(0)), strides(rank, c(1)), sizes;
+    for (int64_t d = 0; d < rank; ++d)
+      dims.push_back(b.createOrFold<tensor::DimOp>(loc, op.getData(), d));
+    sizes = dims;
+    for (int64_t i = 0; i < n; ++i) {
+      Value axis = hasAxes ? entry(op.getAxes(), i) : c(i);
+      axis = select(cmp(P::slt, axis, c(0)), add(axis, c(rank)), axis);
+      Value step = hasSteps ? entry(op.getSteps(), i) : c(1);
+      Value dim = dims[0];
+      for (int64_t d = 1; d < rank; ++d)
+        dim = select(cmp(P::eq, axis, c(d)), dims[d], dim);
+      Value positive = cmp(P::sgt, step, c(0));
+      Value lo = select(positive, c(0), c(-1));
+      Value hi = select(positive, dim, b.createOrFold<arith::SubIOp>(loc, dim, c(1)));
+      auto clampBound = [&](Value v) {
+        v = select(cmp(P::slt, v, c(0)), add(v, dim), v);
+        return b.createOrFold<arith::MinSIOp>(loc, b.createOrFold<arith::MaxSIOp>(loc, v, lo), hi);
+      };
+      Value start = clampBound(entry(op.getStarts(), i));
+      Value end = clampBound(entry(op.getEnds(), i));
+      Value size = b.createOrFold<arith::MaxSIOp>(
+          loc, b.createOrFold<arith::CeilDivSIOp>(loc, b.createOrFold<arith::SubIOp>(loc, end, start), step), c(0));
+      for (int64_t d = 0; d < rank; ++d) {
+        Value here = cmp(P::eq, axis, c(d));
+        if (dynamicCount)
+          here = b.createOrFold<arith::AndIOp>(loc, here, cmp(P::slt, c(i), count));
+        offsets[d] = select(here, start, offsets[d]);
+        strides[d] = select(here, step, strides[d]);
+        sizes[d] = select(here, size, sizes[d]);
+      }
+    }
+    SmallVector<OpFoldResult> shape;
+    for (Value size : sizes)
+      shape.push_back(getAsOpFoldResult(size));
+    Value init = tensor::EmptyOp::create(b, loc, shape, type.getElementType());
+    auto initType = cast<RankedTensorType>(init.getType());
+    SmallVector<utils::IteratorType> iterators(rank, utils::IteratorType::parallel);
+    Value data = op.getData();
+    Value r = linalg::GenericOp::create(
+                  b, loc, initType, ValueRange{}, init, ArrayRef<AffineMap>{b.getMultiDimIdentityMap(rank)},
+                  iterators,
+                  [&](OpBuilder &nb, Location l, ValueRange) {
+                    SmallVector<Value> idx;
+                    for (int64_t d = 0; d < rank; ++d) {
+                      Value i = linalg::IndexOp::create(nb, l, d);
+                      idx.push_back(arith::AddIOp::create(nb, l, offsets[d], arith::MulIOp::create(nb, l, i, strides[d])));
+                    }
+                    linalg::YieldOp::create(nb, l, tensor::ExtractOp::create(nb, l, data, idx).getResult());
+                  })
+                  .getResult(0);
+    rewriter.replaceOp(op, reshapeTo(b, loc, r, type));
     return success();
   }
 
@@ -392,6 +497,98 @@ struct ExpandToLinalg : OpRewritePattern<onnx::ExpandOp> {
   }
 };
 
+/// Pad of an input whose dims are known only at run time: the pads are read
+/// in the host code; constant mode with constant, non-negative pads inserts
+/// the input into a filled tensor, everything else maps each output index
+/// back into the input as PadToLinalg does, with the dims read at run time.
+LogicalResult lowerDynamicPad(onnx::PadOp op, PatternRewriter &rewriter) {
+  auto type = getRankedType(op.getOutput()), inType = getRankedType(op.getData());
+  StringRef mode = op.getMode();
+  if (mode != "constant" && mode != "edge" && mode != "reflect" && mode != "wrap")
+    return rewriter.notifyMatchFailure(op, "unknown mode");
+  int64_t rank = inType.getRank();
+  Location loc = op.getLoc();
+  Type et = signlessType(inType.getElementType());
+  Value data = toSignless(rewriter, loc, op.getData());
+  auto c = [&](int64_t v) { return indexConst(rewriter, loc, v); };
+  SmallVector<Value> begin, end, dims;
+  for (int64_t d = 0; d < 2 * rank; ++d) {
+    Value v = rewriter.createOrFold<tensor::ExtractOp>(loc, op.getPads(), ValueRange{c(d)});
+    (d < rank ? begin : end).push_back(rewriter.createOrFold<arith::IndexCastOp>(loc, rewriter.getIndexType(), v));
+  }
+  for (int64_t d = 0; d < rank; ++d)
+    dims.push_back(rewriter.createOrFold<tensor::DimOp>(loc, data, d));
+  Value value = scalarConstant(rewriter, loc, et, 0);
+  if (!isa<NoneType>(op.getConstantValue().getType())) {
+    auto cvType = getRankedType(op.getConstantValue());
+    if (!cvType)
+      return rewriter.notifyMatchFailure(op, "unranked constant_value");
+    SmallVector<Value> zeros(cvType.getRank(), c(0));
+    value = rewriter.createOrFold<tensor::ExtractOp>(loc, toSignless(rewriter, loc, op.getConstantValue()), zeros);
+  }
+  Value result;
+  if (mode == "constant" && llvm::all_of(llvm::concat<Value>(begin, end), [](Value p) {
+        std::optional<int64_t> v = getConstantIntValue(p);
+        return v && *v >= 0;
+      })) {
+    SmallVector<OpFoldResult> low, high;
+    for (int64_t d = 0; d < rank; ++d) {
+      low.push_back(getAsOpFoldResult(begin[d]));
+      high.push_back(getAsOpFoldResult(end[d]));
+    }
+    result = padInto(rewriter, loc, data, low, high, value);
+  } else {
+    SmallVector<OpFoldResult> sizes;
+    for (int64_t d = 0; d < rank; ++d)
+      sizes.push_back(getAsOpFoldResult(rewriter.createOrFold<arith::AddIOp>(
+          loc, dims[d], rewriter.createOrFold<arith::AddIOp>(loc, begin[d], end[d]))));
+    Value init = tensor::EmptyOp::create(rewriter, loc, sizes, et);
+    SmallVector<utils::IteratorType> iterators(rank, utils::IteratorType::parallel);
+    result = linalg::GenericOp::create(
+                 rewriter, loc, init.getType(), ValueRange{}, init,
+                 ArrayRef<AffineMap>{rewriter.getMultiDimIdentityMap(rank)}, iterators,
+                 [&](OpBuilder &b, Location l, ValueRange) {
+                   using P = arith::CmpIPredicate;
+                   Value zero = indexConst(b, l, 0), one = indexConst(b, l, 1), inside;
+                   auto positiveMod = [&](Value x, Value m) {
+                     Value r = arith::RemSIOp::create(b, l, x, m);
+                     Value neg = arith::CmpIOp::create(b, l, P::slt, r, zero);
+                     return arith::SelectOp::create(b, l, neg, arith::AddIOp::create(b, l, r, m), r).getResult();
+                   };
+                   SmallVector<Value> idx;
+                   for (int64_t d = 0; d < rank; ++d) {
+                     Value n = dims[d];
+                     Value src = arith::SubIOp::create(b, l, linalg::IndexOp::create(b, l, d), begin[d]);
+                     Value last = arith::MaxSIOp::create(b, l, arith::SubIOp::create(b, l, n, one), zero);
+                     if (mode == "constant") {
+                       Value in = arith::AndIOp::create(b, l, arith::CmpIOp::create(b, l, P::sge, src, zero),
+                                                        arith::CmpIOp::create(b, l, P::slt, src, n));
+                       inside = inside ? arith::AndIOp::create(b, l, inside, in).getResult() : in;
+                     } else if (mode == "wrap") {
+                       src = positiveMod(src, arith::MaxSIOp::create(b, l, n, one));
+                     } else if (mode == "reflect") {
+                       // Period 2 (n - 1); a dim of one element reads it everywhere.
+                       Value period = arith::MaxSIOp::create(
+                           b, l, arith::MulIOp::create(b, l, last, indexConst(b, l, 2)), one);
+                       Value m = positiveMod(src, period);
+                       Value back = arith::CmpIOp::create(b, l, P::sge, m, n);
+                       src = arith::SelectOp::create(b, l, back, arith::SubIOp::create(b, l, period, m), m);
+                     }
+                     idx.push_back(arith::MinSIOp::create(b, l, arith::MaxSIOp::create(b, l, src, zero), last));
+                   }
+                   Value x = tensor::ExtractOp::create(b, l, data, idx);
+                   if (inside)
+                     x = arith::SelectOp::create(b, l, inside, x, value);
+                   linalg::YieldOp::create(b, l, x);
+                 })
+                 .getResult(0);
+  }
+  if (et != inType.getElementType())
+    result = tensor::BitcastOp::create(rewriter, loc, cast<RankedTensorType>(result.getType()).clone(inType.getElementType()), result);
+  rewriter.replaceOp(op, reshapeTo(rewriter, loc, result, type));
+  return success();
+}
+
 /// Pad. Constant mode with constant, non-negative pads is a tensor.pad;
 /// everything else (edge, reflect and wrap modes, negative pads that crop,
 /// pads computed at run time with the output shape the model declares) is a
@@ -404,6 +601,9 @@ struct PadToLinalg : OpRewritePattern<onnx::PadOp> {
     auto type = getStaticType(op.getOutput()), inType = getStaticType(op.getData());
     auto padsType = getStaticType(op.getPads());
     StringRef mode = op.getMode();
+    if ((!inType || !padsType || !type) && getRankedType(op.getData()) && getRankedType(op.getPads()) &&
+        getRankedType(op.getOutput()))
+      return lowerDynamicPad(op, rewriter);
     if (!type || !inType || !padsType)
       return rewriter.notifyMatchFailure(op, "needs static shapes");
     if (mode != "constant" && mode != "edge" && mode != "reflect" && mode != "wrap")

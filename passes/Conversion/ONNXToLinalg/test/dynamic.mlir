@@ -138,3 +138,60 @@ func.func @constant_of_shape(%s: tensor<2xi64>) -> tensor<?x?xf32> {
   %0 = onnx.ConstantOfShape(%s) {value = dense<2.0> : tensor<1xf32>} : (tensor<2xi64>) -> tensor<?x?xf32>
   return %0 : tensor<?x?xf32>
 }
+
+// -----
+
+// Tests that a convolution with dynamic batch and spatial dims pads into a
+// filled buffer (so a kernel writes it into its caller's buffer), sizes the
+// output as (in + pads - kernel) / stride + 1 at run time, starts from the
+// broadcast bias and runs the grouped generic.
+
+// CHECK-LABEL: func.func @conv
+// CHECK-SAME: ([[X:%.*]]: tensor<?x4x?x?xf32>, [[W:%.*]]: tensor<2x4x3x3xf32>, [[B:%.*]]: tensor<2xf32>)
+// CHECK: [[H:%.*]] = tensor.dim [[X]], %c2
+// CHECK: [[H1:%.*]] = arith.addi [[H]], %c-1 : index
+// CHECK: [[H2:%.*]] = arith.divsi [[H1]], %c2 : index
+// CHECK: [[OH:%.*]] = arith.addi [[H2]], %c1 : index
+// CHECK: [[PADDED:%.*]] = linalg.fill
+// CHECK: [[XP:%.*]] = tensor.insert_slice [[X]] into [[PADDED]][0, 0, 1, 1]
+// CHECK: tensor.empty({{%.*}}, [[OH]], {{%.*}}) : tensor<?x2x?x?xf32>
+// CHECK: [[BIAS:%.*]] = tensor.expand_shape [[B]] {{.*}} into tensor<2x1x1xf32>
+// CHECK: [[INIT:%.*]] = linalg.generic {{.*}} ins({{%.*}}, [[BIAS]] : tensor<?x2x?x?xf32>, tensor<2x1x1xf32>)
+// CHECK: [[XG:%.*]] = tensor.expand_shape [[XP]] {{.*}} into tensor<?x1x4x?x?xf32>
+// CHECK: [[WG:%.*]] = tensor.expand_shape [[W]] {{.*}} into tensor<1x2x4x3x3xf32>
+// CHECK: [[IG:%.*]] = tensor.expand_shape [[INIT]] {{.*}} into tensor<?x1x2x?x?xf32>
+// CHECK: [[Y:%.*]] = linalg.generic {{.*}} ins([[XG]], [[WG]] : tensor<?x1x4x?x?xf32>, tensor<1x2x4x3x3xf32>) outs([[IG]] : tensor<?x1x2x?x?xf32>)
+// CHECK: tensor.collapse_shape [[Y]] {{.*}} into tensor<?x2x?x?xf32>
+func.func @conv(%x: tensor<?x4x?x?xf32>, %w: tensor<2x4x3x3xf32>, %b: tensor<2xf32>) -> tensor<?x2x?x?xf32> {
+  %0 = onnx.Conv(%x, %w, %b) {pads = [1, 1, 1, 1], strides = [2, 2]} : (tensor<?x4x?x?xf32>, tensor<2x4x3x3xf32>, tensor<2xf32>) -> tensor<?x2x?x?xf32>
+  return %0 : tensor<?x2x?x?xf32>
+}
+
+// -----
+
+// Tests that SAME_UPPER average pooling over a dynamic dim computes the
+// padding at run time (what makes the output ceil(in / stride) long, the
+// larger half at the end) and divides each window by the taps that fall
+// inside the input.
+
+// CHECK-LABEL: func.func @avg_pool
+// CHECK-SAME: ([[X:%.*]]: tensor<?x3x?xf32>)
+// CHECK: [[N:%.*]] = tensor.dim [[X]], %c2
+// CHECK: [[OUT:%.*]] = arith.ceildivsi [[N]], %c2 : index
+// CHECK: [[TOTAL:%.*]] = arith.maxsi {{%.*}}, %c0 : index
+// CHECK: [[BEGIN:%.*]] = arith.divsi [[TOTAL]], %c2 : index
+// CHECK: tensor.insert_slice [[X]] into {{%.*}}[0, 0, [[BEGIN]]]
+// CHECK: [[SUM:%.*]] = linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "parallel", "reduction"]
+// CHECK: linalg.generic {{.*}} ins([[SUM]] : tensor<?x3x?xf32>)
+// CHECK: [[O:%.*]] = linalg.index 2 : index
+// CHECK: [[FIRST0:%.*]] = arith.muli [[O]], %c2 : index
+// CHECK: [[FIRST:%.*]] = arith.subi [[FIRST0]], [[BEGIN]] : index
+// CHECK: arith.cmpi sge, [[FIRST]], %c0 : index
+// CHECK: arith.cmpi slt, [[FIRST]], [[N]] : index
+// CHECK-COUNT-2: arith.andi
+// CHECK: [[COUNT:%.*]] = arith.maxsi {{%.*}}, %c1 : index
+// CHECK: arith.divf
+func.func @avg_pool(%x: tensor<?x3x?xf32>) -> tensor<?x3x?xf32> {
+  %0 = onnx.AveragePool(%x) {kernel_shape = [3], auto_pad = "SAME_UPPER", strides = [2]} : (tensor<?x3x?xf32>) -> tensor<?x3x?xf32>
+  return %0 : tensor<?x3x?xf32>
+}
