@@ -334,9 +334,9 @@ struct ArgReduceToLinalg : OpRewritePattern<ArgOp> {
 struct HardmaxToLinalg : OpRewritePattern<onnx::HardmaxOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(onnx::HardmaxOp op, PatternRewriter &rewriter) const override {
-    auto type = getStaticType(op.getInput());
+    auto type = getRankedType(op.getInput());
     if (!type || !isa<FloatType>(type.getElementType()))
-      return rewriter.notifyMatchFailure(op, "needs a static float input");
+      return rewriter.notifyMatchFailure(op, "needs a float input");
     auto axis = onnx::normalizeAxis(op.getAxis(), type.getRank());
     if (failed(axis))
       return rewriter.notifyMatchFailure(op, "axis out of range");
@@ -344,14 +344,19 @@ struct HardmaxToLinalg : OpRewritePattern<onnx::HardmaxOp> {
     Value argmax = buildArgReduction(rewriter, loc, op.getInput(), *axis, true, false);
     Type et = type.getElementType();
     int64_t ax = *axis;
-    rewriter.replaceOp(op, buildElementwise(rewriter, loc, type, argmax,
-                                            [&](OpBuilder &b, Location l, ValueRange a) -> Value {
-                                              Value i = arith::IndexCastOp::create(
-                                                  b, l, b.getI64Type(), linalg::IndexOp::create(b, l, ax));
-                                              Value hit = arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq, i, a[0]);
-                                              return arith::SelectOp::create(b, l, hit, scalarConstant(b, l, et, 1),
-                                                                             scalarConstant(b, l, et, 0));
-                                            }));
+    // With dynamic dims the input joins (unread) to give the result its dims.
+    SmallVector<Value> inputs = {argmax};
+    if (!type.hasStaticShape())
+      inputs.insert(inputs.begin(), op.getInput());
+    Value r = buildElementwise(rewriter, loc, type, inputs,
+                               [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+                                 Value i = arith::IndexCastOp::create(
+                                     b, l, b.getI64Type(), linalg::IndexOp::create(b, l, ax));
+                                 Value hit = arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq, i, a.back());
+                                 return arith::SelectOp::create(b, l, hit, scalarConstant(b, l, et, 1),
+                                                                scalarConstant(b, l, et, 0));
+                               });
+    rewriter.replaceOp(op, reshapeTo(rewriter, loc, r, cast<RankedTensorType>(op->getResult(0).getType())));
     return success();
   }
 };
@@ -360,20 +365,16 @@ struct HardmaxToLinalg : OpRewritePattern<onnx::HardmaxOp> {
 /// returns {centered, variance}.
 std::pair<Value, Value> buildMoments(OpBuilder &b, Location loc, Value x, ArrayRef<int64_t> axes) {
   auto type = cast<RankedTensorType>(x.getType());
-  Type et = type.getElementType();
-  int64_t count = 1;
-  for (int64_t a : axes)
-    count *= type.getDimSize(a);
-  double inv = 1.0 / count;
+  Value inv = inverseCount(b, loc, x, axes, type.getElementType());
   Value sum = buildReduction(b, loc, x, axes, ReductionKind::Sum, true);
   auto keptType = cast<RankedTensorType>(sum.getType());
   Value centered = buildElementwise(b, loc, type, ValueRange{x, sum}, [&](OpBuilder &nb, Location l, ValueRange a) -> Value {
-    return arith::SubFOp::create(nb, l, a[0], arith::MulFOp::create(nb, l, a[1], scalarConstant(nb, l, et, inv)));
+    return arith::SubFOp::create(nb, l, a[0], arith::MulFOp::create(nb, l, a[1], inv));
   });
   Value sq = buildReduction(b, loc, centered, axes, ReductionKind::Sum, true,
                             [](OpBuilder &nb, Location l, Value v) -> Value { return arith::MulFOp::create(nb, l, v, v); });
   Value var = buildElementwise(b, loc, keptType, sq, [&](OpBuilder &nb, Location l, ValueRange a) -> Value {
-    return arith::MulFOp::create(nb, l, a[0], scalarConstant(nb, l, et, inv));
+    return arith::MulFOp::create(nb, l, a[0], inv);
   });
   return {centered, var};
 }
@@ -382,10 +383,10 @@ std::pair<Value, Value> buildMoments(OpBuilder &b, Location loc, Value x, ArrayR
 struct InstanceNormToLinalg : OpRewritePattern<onnx::InstanceNormalizationOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(onnx::InstanceNormalizationOp op, PatternRewriter &rewriter) const override {
-    auto type = getStaticType(op.getInput());
+    auto type = getRankedType(op.getInput());
     if (!type || type.getRank() < 3 || !isa<FloatType>(type.getElementType()) ||
-        !getStaticType(op.getScale()) || !getStaticType(op.getB()))
-      return rewriter.notifyMatchFailure(op, "needs static float operands of rank >= 3");
+        !getRankedType(op.getScale()) || !getRankedType(op.getB()))
+      return rewriter.notifyMatchFailure(op, "needs float operands of rank >= 3");
     Location loc = op.getLoc();
     SmallVector<int64_t> axes;
     for (int64_t i = 2; i < type.getRank(); ++i)
@@ -397,13 +398,14 @@ struct InstanceNormToLinalg : OpRewritePattern<onnx::InstanceNormalizationOp> {
     Value scale = reshapeTo(rewriter, loc, op.getScale(), paramType);
     Value bias = reshapeTo(rewriter, loc, op.getB(), paramType);
     double eps = op.getEpsilon().convertToDouble();
-    rewriter.replaceOp(op, buildElementwise(rewriter, loc, type, ValueRange{centered, var, scale, bias},
+    Value r = buildElementwise(rewriter, loc, type, ValueRange{centered, var, scale, bias},
                                             [&](OpBuilder &b, Location l, ValueRange a) -> Value {
                                               Value inv = math::RsqrtOp::create(
                                                   b, l, arith::AddFOp::create(b, l, a[1], scalarConstant(b, l, a[1].getType(), eps)));
                                               Value y = arith::MulFOp::create(b, l, arith::MulFOp::create(b, l, a[0], inv), a[2]);
                                               return arith::AddFOp::create(b, l, y, a[3]);
-                                            }));
+                                            });
+    rewriter.replaceOp(op, reshapeTo(rewriter, loc, r, cast<RankedTensorType>(op->getResult(0).getType())));
     return success();
   }
 };
@@ -452,9 +454,9 @@ struct RMSNormToLinalg : OpRewritePattern<onnx::RMSNormalizationOp> {
 struct LpNormToLinalg : OpRewritePattern<onnx::LpNormalizationOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(onnx::LpNormalizationOp op, PatternRewriter &rewriter) const override {
-    auto type = getStaticType(op.getInput());
+    auto type = getRankedType(op.getInput());
     if (!type || !isa<FloatType>(type.getElementType()) || (op.getP() != 1 && op.getP() != 2))
-      return rewriter.notifyMatchFailure(op, "needs a static float input and p = 1 or 2");
+      return rewriter.notifyMatchFailure(op, "needs a float input and p = 1 or 2");
     auto axis = onnx::normalizeAxis(op.getAxis(), type.getRank());
     if (failed(axis))
       return rewriter.notifyMatchFailure(op, "axis out of range");
@@ -464,7 +466,7 @@ struct LpNormToLinalg : OpRewritePattern<onnx::LpNormalizationOp> {
                                 [&](OpBuilder &b, Location l, Value v) -> Value {
                                   return l1 ? Value(math::AbsFOp::create(b, l, v)) : Value(arith::MulFOp::create(b, l, v, v));
                                 });
-    rewriter.replaceOp(op, buildElementwise(rewriter, loc, type, ValueRange{op.getInput(), norm},
+    Value r = buildElementwise(rewriter, loc, type, ValueRange{op.getInput(), norm},
                                             [&](OpBuilder &b, Location l, ValueRange a) -> Value {
                                               // A zero norm gives 0, as ONNX's reference does.
                                               Value n = l1 ? a[1] : Value(math::SqrtOp::create(b, l, a[1]));
@@ -472,7 +474,8 @@ struct LpNormToLinalg : OpRewritePattern<onnx::LpNormalizationOp> {
                                               Value isZero = arith::CmpFOp::create(b, l, arith::CmpFPredicate::OEQ, n, zero);
                                               return arith::SelectOp::create(b, l, isZero, zero,
                                                                              arith::DivFOp::create(b, l, a[0], n));
-                                            }));
+                                            });
+    rewriter.replaceOp(op, reshapeTo(rewriter, loc, r, cast<RankedTensorType>(op->getResult(0).getType())));
     return success();
   }
 };

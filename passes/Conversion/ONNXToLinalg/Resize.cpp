@@ -67,11 +67,13 @@ Value cubicWeight(F64 &f, Value t, double a) {
   return f.select(f.lt(t, f.c(2)), w, f.c(0));
 }
 
-/// A tensor of `type` whose every element `body` computes from its indices.
+/// A tensor of `type` (its dynamic dims sized by `dynamicSizes`) whose every
+/// element `body` computes from its indices.
 Value buildFromIndices(OpBuilder &b, Location loc, RankedTensorType type,
-                       function_ref<Value(F64 &, ArrayRef<Value>)> body) {
+                       function_ref<Value(F64 &, ArrayRef<Value>)> body,
+                       ValueRange dynamicSizes = {}) {
   int64_t rank = type.getRank();
-  Value init = tensor::EmptyOp::create(b, loc, type.getShape(), type.getElementType());
+  Value init = tensor::EmptyOp::create(b, loc, type.getShape(), type.getElementType(), dynamicSizes);
   SmallVector<AffineMap> maps = {b.getMultiDimIdentityMap(rank)};
   SmallVector<utils::IteratorType> iterators(rank, utils::IteratorType::parallel);
   return linalg::GenericOp::create(b, loc, type, ValueRange{}, init, maps, iterators,
@@ -94,9 +96,10 @@ struct ResizeToLinalg : OpRewritePattern<onnx::ResizeOp> {
   using OpRewritePattern::OpRewritePattern;
 
   LogicalResult matchAndRewrite(onnx::ResizeOp op, PatternRewriter &rewriter) const override {
-    auto outType = getStaticType(op.getY()), inType = getStaticType(op.getX());
+    auto outType = getRankedType(op.getY()), inType = getRankedType(op.getX());
     if (!outType || !inType)
-      return rewriter.notifyMatchFailure(op, "dynamic shapes");
+      return rewriter.notifyMatchFailure(op, "unranked");
+    bool dynamic = !outType.hasStaticShape() || !inType.hasStaticShape();
     if (op.getAntialias() != 0)
       return rewriter.notifyMatchFailure(op, "antialias is not supported");
     StringRef mode = op.getMode(), coord = op.getCoordinateTransformationMode();
@@ -128,6 +131,16 @@ struct ResizeToLinalg : OpRewritePattern<onnx::ResizeOp> {
       axes = llvm::to_vector(llvm::seq<int64_t>(0, rank));
     }
     Location loc = op.getLoc();
+    // The input's dims: constants, or (dynamic dims) read in the host code.
+    SmallVector<Value> inDims;
+    for (int64_t d = 0; d < rank; ++d)
+      inDims.push_back(rewriter.createOrFold<tensor::DimOp>(loc, op.getX(), d));
+    auto inDimF = [&](F64 &f, int64_t d) -> Value {
+      if (!inType.isDynamicDim(d))
+        return f.c(inType.getDimSize(d));
+      return arith::SIToFPOp::create(f.b, f.loc, f.b.getF64Type(),
+                                     arith::IndexCastOp::create(f.b, f.loc, f.b.getI64Type(), inDims[d]));
+    };
     // Per resized dim: the scale, and for tf_crop_and_resize the roi, read
     // inside each pass's body (on a GPU, reads of buffers belong in kernels;
     // constants fold wherever they are read).
@@ -135,9 +148,7 @@ struct ResizeToLinalg : OpRewritePattern<onnx::ResizeOp> {
       auto k = llvm::find(axes, a) - axes.begin();
       if (!hasSizes)
         return f.element(op.getScales(), k);
-      auto ratio = [&](int64_t i) {
-        return f.div(f.element(op.getSizes(), i), f.c(inType.getDimSize(axes[i])));
-      };
+      auto ratio = [&](int64_t i) { return f.div(f.element(op.getSizes(), i), inDimF(f, axes[i])); };
       if (policy == "stretch")
         return ratio(k);
       Value s = ratio(0); // one scale for all: the least or the greatest
@@ -149,6 +160,8 @@ struct ResizeToLinalg : OpRewritePattern<onnx::ResizeOp> {
     };
     // Whether the scale of dim `a` is the constant 1.
     auto unitScale = [&](int64_t a) {
+      if (dynamic)
+        return false;
       auto k = llvm::find(axes, a) - axes.begin();
       DenseElementsAttr values;
       if (!hasSizes)
@@ -168,23 +181,56 @@ struct ResizeToLinalg : OpRewritePattern<onnx::ResizeOp> {
 
     Value current = op.getX();
     SmallVector<int64_t> shape(inType.getShape());
+    SmallVector<Value> sizes(inDims);
     for (auto [k, axis] : llvm::enumerate(axes)) {
       int64_t a = axis, n = shape[a], m = outType.getDimSize(a);
-      if (n == m && !crop && unitScale(a))
+      if (!dynamic && n == m && !crop && unitScale(a))
         continue; // the identity along this dim
-      shape[a] = m;
+      // With dynamic dims, the output length where it is not declared:
+      // sizes[k] (stretch), round(scale * n) (one scale for all), or
+      // floor(scale * n) (times the roi's span for tf_crop_and_resize).
+      Value mDyn;
+      if (dynamic) {
+        if (!ShapedType::isDynamic(m)) {
+          mDyn = arith::ConstantIndexOp::create(rewriter, loc, m);
+        } else {
+          F64 f{rewriter, loc};
+          Value length;
+          if (hasSizes && policy == "stretch") {
+            length = f.element(op.getSizes(), k);
+          } else {
+            length = f.mul(scaleOf(f, a), inDimF(f, a));
+            if (crop)
+              length = f.mul(length, f.sub(f.element(op.getRoi(), k + axes.size()), f.element(op.getRoi(), k)));
+            length = hasSizes ? f.floor(f.add(length, f.c(0.5))) : f.floor(length);
+          }
+          mDyn = rewriter.createOrFold<arith::IndexCastOp>(
+              loc, rewriter.getIndexType(), rewriter.createOrFold<arith::FPToSIOp>(loc, rewriter.getI64Type(), length));
+        }
+      }
+      shape[a] = dynamic ? ShapedType::kDynamic : m;
+      Value nDyn = dynamic ? rewriter.createOrFold<tensor::DimOp>(loc, current, a) : Value();
+      sizes[a] = mDyn;
+      SmallVector<Value> dynamicSizes;
+      for (int64_t d = 0; d < rank; ++d)
+        if (ShapedType::isDynamic(shape[d]))
+          dynamicSizes.push_back(sizes[d]);
       current = resizeDim(rewriter, loc, current, RankedTensorType::get(shape, elementType), a,
-                          n, m, k, axes.size(), [&](F64 &f) { return scaleOf(f, a); }, op);
+                          n, m, k, axes.size(), [&](F64 &f) { return scaleOf(f, a); }, op, nDyn, mDyn,
+                          dynamicSizes);
     }
-    rewriter.replaceOp(op, current);
+    rewriter.replaceOp(op, reshapeTo(rewriter, loc, current, outType));
     return success();
   }
 
   /// One pass: `input` resized along `dim` from `n` to `m` elements.
-  /// (`k` is the dim's place in `axes`, of `numAxes`, for the roi.)
+  /// (`k` is the dim's place in `axes`, of `numAxes`, for the roi.) With
+  /// dynamic dims, `nDyn` and `mDyn` hold n and m (index values) and
+  /// `dynamicSizes` the dynamic dims of `type`.
   Value resizeDim(OpBuilder &b, Location loc, Value input, RankedTensorType type, int64_t dim,
                   int64_t n, int64_t m, int64_t k, int64_t numAxes,
-                  function_ref<Value(F64 &)> scaleOf, onnx::ResizeOp op) const {
+                  function_ref<Value(F64 &)> scaleOf, onnx::ResizeOp op, Value nDyn = {},
+                  Value mDyn = {}, ValueRange dynamicSizes = {}) const {
     StringRef mode = op.getMode(), coord = op.getCoordinateTransformationMode();
     StringRef nearestMode = op.getNearestMode();
     bool excludeOutside = op.getExcludeOutside() != 0;
@@ -198,10 +244,19 @@ struct ResizeToLinalg : OpRewritePattern<onnx::ResizeOp> {
       Value i = arith::SIToFPOp::create(
           nb, l, nb.getF64Type(), arith::IndexCastOp::create(nb, l, i64, ivs[dim]));
       Value half = f.c(0.5), one = f.c(1);
+      // n, n - 1 and m as f64 and n, n - 1 as i64: constants, or read at run time.
+      auto asF64 = [&](Value index) {
+        return arith::SIToFPOp::create(nb, l, nb.getF64Type(), arith::IndexCastOp::create(nb, l, i64, index))
+            .getResult();
+      };
+      Value nF = nDyn ? asF64(nDyn) : f.c(n), mF = mDyn ? asF64(mDyn) : f.c(m);
+      Value nMinus1F = f.sub(nF, one);
+      Value nI = nDyn ? arith::IndexCastOp::create(nb, l, i64, nDyn).getResult() : scalarConstant(nb, l, i64, n);
+      Value nMinus1I = arith::SubIOp::create(nb, l, nI, scalarConstant(nb, l, i64, 1));
       // The resized length as the modes that divide by it see it: scale * n
       // (= m when the output size was given; with a scale, the ONNX
       // reference keeps the fraction).
-      Value length = f.mul(scale, f.c(n));
+      Value length = f.mul(scale, nF);
       Value single = arith::CmpFOp::create(nb, l, arith::CmpFPredicate::OEQ, length, one);
       Value x;
       if (coord == "half_pixel")
@@ -209,26 +264,26 @@ struct ResizeToLinalg : OpRewritePattern<onnx::ResizeOp> {
       else if (coord == "pytorch_half_pixel")
         x = f.select(single, f.c(0), f.sub(f.div(f.add(i, half), scale), half));
       else if (coord == "half_pixel_symmetric") {
-        Value adjust = f.div(f.c(m), f.mul(scale, f.c(n)));
-        Value offset = f.mul(f.c(n / 2.0), f.sub(f.c(1), adjust));
+        Value adjust = f.div(mF, f.mul(scale, nF));
+        Value offset = f.mul(f.mul(nF, half), f.sub(f.c(1), adjust));
         x = f.add(offset, f.sub(f.div(f.add(i, half), scale), half));
       } else if (coord == "align_corners")
-        x = f.select(single, f.c(0), f.div(f.mul(i, f.c(n - 1)), f.sub(length, one)));
+        x = f.select(single, f.c(0), f.div(f.mul(i, nMinus1F), f.sub(length, one)));
       else if (coord == "asymmetric")
         x = f.div(i, scale);
       else if (coord == "tf_half_pixel_for_nn")
         x = f.div(f.add(i, half), scale);
       else { // tf_crop_and_resize
         Value roiStart = f.element(op.getRoi(), k), roiEnd = f.element(op.getRoi(), k + numAxes);
-        Value span = f.mul(f.sub(roiEnd, roiStart), f.c(n - 1));
-        x = f.select(single, f.mul(f.mul(f.add(roiStart, roiEnd), f.c(n - 1)), half),
-                     f.add(f.mul(roiStart, f.c(n - 1)), f.mul(i, f.div(span, f.sub(length, one)))));
+        Value span = f.mul(f.sub(roiEnd, roiStart), nMinus1F);
+        x = f.select(single, f.mul(f.mul(f.add(roiStart, roiEnd), nMinus1F), half),
+                     f.add(f.mul(roiStart, nMinus1F), f.mul(i, f.div(span, f.sub(length, one)))));
       }
 
       // The input element at tap j (an i64), clamped to the edge.
       auto load = [&](Value j) {
         Value c = arith::MaxSIOp::create(nb, l, j, scalarConstant(nb, l, i64, 0));
-        c = arith::MinSIOp::create(nb, l, c, scalarConstant(nb, l, i64, n - 1));
+        c = arith::MinSIOp::create(nb, l, c, nMinus1I);
         SmallVector<Value> at(ivs);
         at[dim] = arith::IndexCastOp::create(nb, l, nb.getIndexType(), c);
         return tensor::ExtractOp::create(nb, l, input, at).getResult();
@@ -263,8 +318,7 @@ struct ResizeToLinalg : OpRewritePattern<onnx::ResizeOp> {
                 nb, l,
                 arith::CmpIOp::create(nb, l, arith::CmpIPredicate::sge, j,
                                       scalarConstant(nb, l, i64, 0)),
-                arith::CmpIOp::create(nb, l, arith::CmpIPredicate::slt, j,
-                                      scalarConstant(nb, l, i64, n)));
+                arith::CmpIOp::create(nb, l, arith::CmpIPredicate::slt, j, nI));
             weight = f.select(inside, weight, f.c(0));
             total = f.add(total, weight);
           }
@@ -280,12 +334,12 @@ struct ResizeToLinalg : OpRewritePattern<onnx::ResizeOp> {
         result = fromF64(f, type.getElementType(), sum);
       }
       if (coord == "tf_crop_and_resize") {
-        Value outside = arith::OrIOp::create(nb, l, f.lt(x, f.c(0)), f.lt(f.c(n - 1), x));
+        Value outside = arith::OrIOp::create(nb, l, f.lt(x, f.c(0)), f.lt(nMinus1F, x));
         result = arith::SelectOp::create(
             nb, l, outside, scalarConstant(nb, l, type.getElementType(), extrapolation), result);
       }
       return result;
-    });
+    }, dynamicSizes);
   }
 };
 /// `x` reflected at the borders `lo` and `hi` until it lies between them.

@@ -784,14 +784,37 @@ struct ReverseSequenceToLinalg : OpRewritePattern<onnx::ReverseSequenceOp> {
 struct RangeToLinalg : OpRewritePattern<onnx::RangeOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(onnx::RangeOp op, PatternRewriter &rewriter) const override {
-    auto type = getStaticType(op.getOutput());
-    if (!type || type.getRank() != 1 || !getStaticType(op.getStart()) || !getStaticType(op.getDelta()))
-      return rewriter.notifyMatchFailure(op, "needs a static 1-d result");
+    auto type = getRankedType(op.getOutput());
+    if (!type || type.getRank() != 1 || !getRankedType(op.getStart()) || !getRankedType(op.getDelta()))
+      return rewriter.notifyMatchFailure(op, "needs a 1-d result");
     Type et = type.getElementType();
     if (!isa<FloatType>(et) && !et.isSignlessInteger())
       return rewriter.notifyMatchFailure(op, "float or signed integer ranges only");
     Location loc = op.getLoc();
     Value startT = op.getStart(), deltaT = op.getDelta();
+    SmallVector<Value> sizes;
+    if (type.isDynamicDim(0)) {
+      // max(ceil((limit - start) / delta), 0) elements, in the host code.
+      auto scalar = [&](Value t) {
+        SmallVector<Value> zeros(cast<RankedTensorType>(t.getType()).getRank(), indexConst(rewriter, loc, 0));
+        return rewriter.createOrFold<tensor::ExtractOp>(loc, t, zeros);
+      };
+      Value start = scalar(startT), limit = scalar(op.getLimit()), delta = scalar(deltaT);
+      Value n;
+      if (isa<FloatType>(et)) {
+        Type f64 = rewriter.getF64Type();
+        auto wide = [&](Value v) { return v.getType() == f64 ? v : rewriter.createOrFold<arith::ExtFOp>(loc, f64, v); };
+        Value q = rewriter.createOrFold<arith::DivFOp>(
+            loc, rewriter.createOrFold<arith::SubFOp>(loc, wide(limit), wide(start)), wide(delta));
+        n = rewriter.createOrFold<arith::FPToSIOp>(loc, rewriter.getI64Type(), math::CeilOp::create(rewriter, loc, q));
+        n = rewriter.createOrFold<arith::IndexCastOp>(loc, rewriter.getIndexType(), n);
+      } else {
+        auto idxOf = [&](Value v) { return rewriter.createOrFold<arith::IndexCastOp>(loc, rewriter.getIndexType(), v); };
+        n = rewriter.createOrFold<arith::CeilDivSIOp>(
+            loc, rewriter.createOrFold<arith::SubIOp>(loc, idxOf(limit), idxOf(start)), idxOf(delta));
+      }
+      sizes.push_back(rewriter.createOrFold<arith::MaxSIOp>(loc, n, indexConst(rewriter, loc, 0)));
+    }
     rewriter.replaceOp(op, buildIndexed(rewriter, loc, type, {}, {},
                                         [&](OpBuilder &b, Location l, ValueRange, ArrayRef<Value> ivs) -> Value {
                                           // Read inside the kernel (on the GPU for the CUDA target).
@@ -809,7 +832,8 @@ struct RangeToLinalg : OpRewritePattern<onnx::RangeOp> {
                                           }
                                           Value i = arith::IndexCastOp::create(b, l, et, ivs[0]);
                                           return arith::AddIOp::create(b, l, start, arith::MulIOp::create(b, l, i, delta));
-                                        }));
+                                        },
+                                        sizes));
     return success();
   }
 };
@@ -860,8 +884,33 @@ struct TileToLinalg : OpRewritePattern<onnx::TileOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(onnx::TileOp op, PatternRewriter &rewriter) const override {
     auto type = getStaticType(op.getOutput()), inType = getStaticType(op.getInput());
+    if ((!type || !inType) && getRankedType(op.getOutput()) && getRankedType(op.getInput())) {
+      // Dims known at run time: out = in * repeats, read at in[i % in].
+      Location loc = op.getLoc();
+      auto rankedIn = getRankedType(op.getInput());
+      SmallVector<Value> dims, sizes;
+      for (int64_t d = 0; d < rankedIn.getRank(); ++d) {
+        dims.push_back(rewriter.createOrFold<tensor::DimOp>(loc, op.getInput(), d));
+        Value rep = rewriter.createOrFold<tensor::ExtractOp>(loc, op.getRepeats(), ValueRange{indexConst(rewriter, loc, d)});
+        sizes.push_back(rewriter.createOrFold<arith::MulIOp>(
+            loc, dims[d], rewriter.createOrFold<arith::IndexCastOp>(loc, rewriter.getIndexType(), rep)));
+      }
+      auto outType = RankedTensorType::get(SmallVector<int64_t>(rankedIn.getRank(), ShapedType::kDynamic),
+                                           rankedIn.getElementType());
+      Value input = op.getInput();
+      Value r = buildIndexed(rewriter, loc, outType, {}, {},
+                             [&](OpBuilder &b, Location l, ValueRange, ArrayRef<Value> ivs) -> Value {
+                               SmallVector<Value> idx;
+                               for (auto [d, iv] : llvm::enumerate(ivs))
+                                 idx.push_back(arith::RemUIOp::create(b, l, iv, dims[d]));
+                               return tensor::ExtractOp::create(b, l, input, idx);
+                             },
+                             sizes);
+      rewriter.replaceOp(op, reshapeTo(rewriter, loc, r, getRankedType(op.getOutput())));
+      return success();
+    }
     if (!type || !inType)
-      return rewriter.notifyMatchFailure(op, "dynamic shapes");
+      return rewriter.notifyMatchFailure(op, "unranked");
     if (type.getNumElements() == 0) {
       rewriter.replaceOpWithNewOp<tensor::EmptyOp>(op, type.getShape(), type.getElementType());
       return success();

@@ -195,3 +195,27 @@ func.func @avg_pool(%x: tensor<?x3x?xf32>) -> tensor<?x3x?xf32> {
   %0 = onnx.AveragePool(%x) {kernel_shape = [3], auto_pad = "SAME_UPPER", strides = [2]} : (tensor<?x3x?xf32>) -> tensor<?x3x?xf32>
   return %0 : tensor<?x3x?xf32>
 }
+
+// -----
+
+// Tests that Resize with a scale over a dynamic dim sizes that dim's pass as
+// floor(scale * n) in the host code and reads the input's length at run time
+// in the coordinate mapping.
+
+// CHECK-LABEL: func.func @resize
+// CHECK-SAME: ([[X:%.*]]: tensor<1x1x?x?xf32>, [[S:%.*]]: tensor<4xf32>)
+// CHECK: [[H:%.*]] = tensor.dim [[X]], %c2
+// CHECK: [[SH:%.*]] = tensor.extract [[S]][%c2] : tensor<4xf32>
+// CHECK: [[SH64:%.*]] = arith.extf [[SH]] : f32 to f64
+// CHECK: [[HI:%.*]] = arith.index_cast [[H]] : index to i64
+// CHECK: [[HF:%.*]] = arith.sitofp [[HI]] : i64 to f64
+// CHECK: [[LEN:%.*]] = arith.mulf [[SH64]], [[HF]] : f64
+// CHECK: [[FLOOR:%.*]] = math.floor [[LEN]] : f64
+// CHECK: [[OUT64:%.*]] = arith.fptosi [[FLOOR]] : f64 to i64
+// CHECK: [[OUT:%.*]] = arith.index_cast [[OUT64]] : i64 to index
+// CHECK: tensor.empty([[OUT]], {{%.*}}) : tensor<1x1x?x?xf32>
+func.func @resize(%x: tensor<1x1x?x?xf32>, %scales: tensor<4xf32>) -> tensor<1x1x?x?xf32> {
+  %n = onnx.none
+  %0 = onnx.Resize(%x, %n, %scales, %n) {mode = "nearest"} : (tensor<1x1x?x?xf32>, none, tensor<4xf32>, none) -> tensor<1x1x?x?xf32>
+  return %0 : tensor<1x1x?x?xf32>
+}
