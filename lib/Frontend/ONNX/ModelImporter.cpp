@@ -3477,10 +3477,15 @@ private:
       // since then it broadcasts numpy-style from the last dim.
       auto x = dyn_cast<RankedTensorType>(operands[0].getType());
       auto slope = dyn_cast<RankedTensorType>(operands[1].getType());
-      if (x && slope && x.getRank() > 2 && slope.getRank() == 1 && slope.getDimSize(0) > 1 &&
-          slope.getDimSize(0) == x.getDimSize(1)) {
+      // A symbolic length or channel count is taken to match (a length of
+      // 1 broadcasts alike).
+      bool perChannel = x && slope && x.getRank() > 2 && slope.getRank() == 1 &&
+                        (slope.isDynamicDim(0) ||
+                         (slope.getDimSize(0) > 1 &&
+                          (x.isDynamicDim(1) || slope.getDimSize(0) == x.getDimSize(1))));
+      if (perChannel) {
         SmallVector<int64_t> shape(x.getRank() - 1, 1);
-        shape[0] = slope.getDimSize(0);
+        shape[0] = slope.isDynamicDim(0) ? -1 : slope.getDimSize(0);
         auto r = createOp("Reshape", {operands[1], int64Constant(shape, loc)}, {}, 1, loc);
         if (failed(r))
           return failure();

@@ -479,15 +479,23 @@ struct ExpandToLinalg : OpRewritePattern<onnx::ExpandOp> {
       return success();
     }
     // The shape's values join the broadcast: an empty tensor of those dims
-    // (1 where a dim is only known... from the input) carries them.
-    auto shapeType = getStaticType(op.getShape());
+    // carries them. A shape of run-time length L (at most the result's
+    // rank R) gives dim j the entry j - (R - L), or 1 before the first.
+    auto shapeType = getRankedType(op.getShape());
     if (!shapeType || shapeType.getRank() != 1)
-      return rewriter.notifyMatchFailure(op, "needs a shape of static length");
-    int64_t n = shapeType.getDimSize(0);
+      return rewriter.notifyMatchFailure(op, "needs a 1-d shape");
+    int64_t rank = type.getRank();
+    auto c = [&](int64_t v) { return indexConst(rewriter, loc, v); };
+    Value length = rewriter.createOrFold<tensor::DimOp>(loc, op.getShape(), 0);
+    Value lead = rewriter.createOrFold<arith::SubIOp>(loc, c(rank), length);
     SmallVector<OpFoldResult> dims;
-    for (int64_t i = 0; i < n; ++i) {
-      Value v = rewriter.createOrFold<tensor::ExtractOp>(loc, op.getShape(), ValueRange{indexConst(rewriter, loc, i)});
-      dims.push_back(getAsOpFoldResult(rewriter.createOrFold<arith::IndexCastOp>(loc, rewriter.getIndexType(), v)));
+    for (int64_t j = 0; j < rank; ++j) {
+      Value at = rewriter.createOrFold<arith::SubIOp>(loc, c(j), lead);
+      Value valid = rewriter.createOrFold<arith::CmpIOp>(loc, arith::CmpIPredicate::sge, at, c(0));
+      Value safe = rewriter.createOrFold<arith::MaxSIOp>(loc, at, c(0));
+      Value v = rewriter.createOrFold<tensor::ExtractOp>(loc, op.getShape(), ValueRange{safe});
+      v = rewriter.createOrFold<arith::IndexCastOp>(loc, rewriter.getIndexType(), v);
+      dims.push_back(getAsOpFoldResult(rewriter.createOrFold<arith::SelectOp>(loc, valid, v, c(1))));
     }
     Value carrier = tensor::EmptyOp::create(rewriter, loc, dims, type.getElementType());
     Value r = buildElementwise(rewriter, loc, type, ValueRange{carrier, op.getInput()},
@@ -995,34 +1003,57 @@ template <typename OpTy, bool toSpace>
 struct SpaceDepthToLinalg : OpRewritePattern<OpTy> {
   using OpRewritePattern<OpTy>::OpRewritePattern;
   LogicalResult matchAndRewrite(OpTy op, PatternRewriter &rewriter) const override {
-    auto type = getStaticType(op.getOutput()), inType = getStaticType(op.getInput());
-    if (!type || !inType)
-      return rewriter.notifyMatchFailure(op, "dynamic shapes");
+    auto type = getRankedType(op.getOutput()), inType = getRankedType(op.getInput());
+    if (!type || !inType || inType.getRank() != 4)
+      return rewriter.notifyMatchFailure(op, "needs a 4-d input");
     int64_t bs = op.getBlocksize();
     bool crd = op.getMode() == "CRD";
-    int64_t outC = type.getDimSize(1), inC = inType.getDimSize(1);
+    Location loc = op.getLoc();
+    // Channels in and out: constants, or (dynamic dims) read at run time.
+    bool dynamic = !type.hasStaticShape() || !inType.hasStaticShape();
+    SmallVector<Value> dims, sizes;
+    Value inCV, outCV;
+    if (dynamic) {
+      for (int64_t d = 0; d < 4; ++d)
+        dims.push_back(rewriter.createOrFold<tensor::DimOp>(loc, op.getInput(), d));
+      auto c = [&](int64_t v) { return indexConst(rewriter, loc, v); };
+      auto mul = [&](Value a, int64_t x) { return rewriter.createOrFold<arith::MulIOp>(loc, a, c(x)); };
+      auto div = [&](Value a, int64_t x) { return rewriter.createOrFold<arith::DivUIOp>(loc, a, c(x)); };
+      inCV = dims[1];
+      outCV = toSpace ? div(dims[1], bs * bs) : mul(dims[1], bs * bs);
+      sizes = toSpace ? SmallVector<Value>{dims[0], outCV, mul(dims[2], bs), mul(dims[3], bs)}
+                      : SmallVector<Value>{dims[0], outCV, div(dims[2], bs), div(dims[3], bs)};
+    }
+    auto computeType = dynamic ? RankedTensorType::get(SmallVector<int64_t>(4, ShapedType::kDynamic),
+                                                       type.getElementType())
+                               : type;
+    int64_t outC = dynamic ? 0 : type.getDimSize(1), inC = dynamic ? 0 : inType.getDimSize(1);
     Value input = op.getInput();
-    rewriter.replaceOp(op, buildIndexed(rewriter, op.getLoc(), type, {}, {},
-                                        [&](OpBuilder &b, Location l, ValueRange, ArrayRef<Value> ivs) -> Value {
-                                          auto c = [&](int64_t v) { return indexConst(b, l, v); };
-                                          auto mul = [&](Value a, Value x) -> Value { return arith::MulIOp::create(b, l, a, x); };
-                                          auto add = [&](Value a, Value x) -> Value { return arith::AddIOp::create(b, l, a, x); };
-                                          auto div = [&](Value a, int64_t x) -> Value { return arith::DivUIOp::create(b, l, a, c(x)); };
-                                          auto rem = [&](Value a, int64_t x) -> Value { return arith::RemUIOp::create(b, l, a, c(x)); };
-                                          Value n = ivs[0], ch = ivs[1], h = ivs[2], w = ivs[3];
-                                          SmallVector<Value> idx;
-                                          if (toSpace) {
-                                            Value bh = rem(h, bs), bw = rem(w, bs);
-                                            Value blk = add(mul(bh, c(bs)), bw);
-                                            Value inCh = crd ? add(mul(ch, c(bs * bs)), blk) : add(mul(blk, c(outC)), ch);
-                                            idx = {n, inCh, div(h, bs), div(w, bs)};
-                                          } else {
-                                            Value cIn = rem(ch, inC), blk = div(ch, inC);
-                                            Value bh = div(blk, bs), bw = rem(blk, bs);
-                                            idx = {n, cIn, add(mul(h, c(bs)), bh), add(mul(w, c(bs)), bw)};
-                                          }
-                                          return tensor::ExtractOp::create(b, l, input, idx);
-                                        }));
+    Value r = buildIndexed(rewriter, loc, computeType, {}, {},
+                           [&](OpBuilder &b, Location l, ValueRange, ArrayRef<Value> ivs) -> Value {
+                             auto c = [&](int64_t v) { return indexConst(b, l, v); };
+                             auto mul = [&](Value a, Value x) -> Value { return arith::MulIOp::create(b, l, a, x); };
+                             auto add = [&](Value a, Value x) -> Value { return arith::AddIOp::create(b, l, a, x); };
+                             auto div = [&](Value a, Value x) -> Value { return arith::DivUIOp::create(b, l, a, x); };
+                             auto rem = [&](Value a, Value x) -> Value { return arith::RemUIOp::create(b, l, a, x); };
+                             Value bsV = c(bs);
+                             Value outCB = dynamic ? outCV : c(outC), inCB = dynamic ? inCV : c(inC);
+                             Value n = ivs[0], ch = ivs[1], h = ivs[2], w = ivs[3];
+                             SmallVector<Value> idx;
+                             if (toSpace) {
+                               Value bh = rem(h, bsV), bw = rem(w, bsV);
+                               Value blk = add(mul(bh, bsV), bw);
+                               Value inCh = crd ? add(mul(ch, c(bs * bs)), blk) : add(mul(blk, outCB), ch);
+                               idx = {n, inCh, div(h, bsV), div(w, bsV)};
+                             } else {
+                               Value cIn = rem(ch, inCB), blk = div(ch, inCB);
+                               Value bh = div(blk, bsV), bw = rem(blk, bsV);
+                               idx = {n, cIn, add(mul(h, bsV), bh), add(mul(w, bsV), bw)};
+                             }
+                             return tensor::ExtractOp::create(b, l, input, idx);
+                           },
+                           sizes);
+    rewriter.replaceOp(op, reshapeTo(rewriter, loc, r, type));
     return success();
   }
 };
