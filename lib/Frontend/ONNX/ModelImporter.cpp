@@ -702,9 +702,17 @@ private:
   /// the one whose set the axes input holds (negative axes normalized; the
   /// axes of a reduction are distinct, so a set matches when every entry is
   /// in it). None matching leaves the first candidate's.
+  ///
+  /// With symbolic input dims (`declared`, keepdims = 1) the candidates are
+  /// sets of different sizes: a set matches when the axes input has exactly
+  /// its size and every entry is in it (an empty input names every dim, or
+  /// with noop_with_empty_axes none), and each candidate is cut to the
+  /// declared dims first. Every candidate keeps at least those dims (a dim
+  /// it does not reduce is the input's, which is 1 where the true set does
+  /// not reduce it either), so the cut only drops what is never selected.
   LogicalResult reduceOverRuntimeAxes(const ::onnx::NodeProto &node, ArrayRef<Value> operands,
                                       const NamedAttrList &attrs, ArrayRef<SmallVector<int64_t>> candidates,
-                                      Location loc) {
+                                      Location loc, ArrayRef<int64_t> declared = {}) {
     StringRef opType = node.op_type();
     auto op = opsAt(loc);
     int64_t rank = cast<RankedTensorType>(operands[0].getType()).getRank();
@@ -713,10 +721,30 @@ private:
     Value zero = int64Constant({0}, loc);
     axes = op("Where", {op("Less", {axes, zero}), op("Add", {axes, int64Constant({rank}, loc)}), axes});
     Value result;
+    Value length = declared.empty() ? Value() : op("Size", {operands[1]});
+    bool noop = intAttr(attrs, "noop_with_empty_axes", 0) != 0;
+    auto i64Scalar = [&](double v) { return scalar(builder.getI64Type(), v, loc); };
     for (const auto &way : llvm::reverse(candidates)) {
       NamedAttrList reduceAttrs = attrs;
       reduceAttrs.set("axes", builder.getI64ArrayAttr(way));
+      if (!declared.empty())
+        reduceAttrs.set("noop_with_empty_axes", builder.getI64IntegerAttr(way.empty() ? 1 : 0));
       Value reduced = op(opType, {operands[0]}, reduceAttrs);
+      if (!declared.empty()) {
+        // Cut to the declared dims, then pad with zeros up to them: each
+        // candidate then has exactly the declared dims at run time.
+        int64_t outRank = declared.size();
+        SmallVector<int64_t> zeros(outRank, 0), ones(outRank, 1);
+        SmallVector<int64_t> dims = llvm::to_vector(llvm::seq<int64_t>(0, outRank));
+        reduced = op("Slice", {reduced, int64Constant(zeros, loc), int64Constant(declared, loc),
+                               int64Constant(dims, loc), int64Constant(ones, loc)});
+        Value missing = op("Sub", {int64Constant(declared, loc), op("Shape", {reduced})});
+        NamedAttrList axis0;
+        axis0.set("axis", builder.getI64IntegerAttr(0));
+        Value pads = op("Concat", {int64Constant(zeros, loc), missing}, axis0);
+        Value none = mlc::onnx::NoneOp::create(builder, loc, builder.getNoneType());
+        reduced = op("Pad", {reduced, pads, none});
+      }
       if (!result) {
         result = reduced;
         continue;
@@ -726,8 +754,22 @@ private:
         Value is = op("Equal", {axes, int64Constant({d}, loc)});
         member = member ? op("Or", {member, is}) : is;
       }
-      Value count = op("ReduceSum", {op("Cast", {member}, toI64)}, all);
-      Value matches = op("Equal", {count, scalar(builder.getI64Type(), (double)way.size(), loc)});
+      Value matches;
+      if (member) {
+        Value count = op("ReduceSum", {op("Cast", {member}, toI64)}, all);
+        matches = op("Equal", {count, i64Scalar((double)way.size())});
+      }
+      if (!declared.empty()) {
+        // Exactly this set; an empty axes input names every dim (or none).
+        Value sized = op("Equal", {length, i64Scalar((double)way.size())});
+        matches = matches ? op("And", {matches, sized}) : sized;
+        bool namedByEmpty = noop ? way.empty() : (int64_t)way.size() == rank;
+        Value empty = op("Equal", {length, i64Scalar(0)});
+        if (way.empty())
+          matches = noop ? empty : op("And", {empty, op("Not", {empty})});
+        else if (namedByEmpty)
+          matches = op("Or", {matches, empty});
+      }
       result = op("Where", {matches, reduced, result});
     }
     if (!result)
@@ -798,6 +840,24 @@ private:
       return emitError(loc) << "'" << opType << "': input 'axes' is computed and the declared "
                             << "output shape does not determine it";
     };
+    if (type && !type.hasStaticShape() && type.getRank() <= 6 &&
+        (keepdims ? (int64_t)out.size() == type.getRank() : (int64_t)out.size() < type.getRank())) {
+      // Symbolic input dims: with keepdims any set of the dims declared 1,
+      // without it any set of as many dims as the declared shape lacks, may
+      // be the reduced one (at most 64 sets); the caller computes each.
+      int64_t rank = type.getRank(), dropped = rank - (int64_t)out.size();
+      for (unsigned mask = 0; mask < (1u << rank); ++mask) {
+        SmallVector<int64_t> way;
+        for (int64_t d = 0; d < rank; ++d)
+          if (mask & (1u << d))
+            way.push_back(d);
+        bool fits = keepdims ? llvm::all_of(way, [&](int64_t d) { return out[d] == 1; })
+                             : (int64_t)way.size() == dropped;
+        if (fits)
+          candidates.push_back(way);
+      }
+      return success();
+    }
     if (!type || !type.hasStaticShape())
       return refuse();
     ArrayRef<int64_t> in = type.getShape();
@@ -2258,7 +2318,8 @@ private:
       return Value();
     }
     if (blockSize <= 0) {
-      if (pType.getRank() != 1 || pType.getDimSize(0) != xType.getDimSize(axis)) {
+      if (pType.getRank() != 1 ||
+          (!xType.isDynamicDim(axis) && pType.getDimSize(0) != xType.getDimSize(axis))) {
         emitError(loc) << "'" << kind << "': a per-axis scale or zero point needs one value per index of axis "
                        << axis;
         return Value();
@@ -2268,7 +2329,8 @@ private:
       return createOne("Reshape", {p, int64Constant(shape, loc)}, {}, loc);
     }
     int64_t dim = xType.getDimSize(axis);
-    if (pType.getRank() != rank || pType.getDimSize(axis) != (dim + blockSize - 1) / blockSize) {
+    if (pType.getRank() != rank || ShapedType::isDynamic(dim) ||
+        pType.getDimSize(axis) != (dim + blockSize - 1) / blockSize) {
       emitError(loc) << "'" << kind << "': a blocked scale or zero point needs x's shape with ceil(dim / "
                      << blockSize << ") along axis " << axis;
       return Value();
@@ -2318,9 +2380,16 @@ private:
     auto refuse = [&](const Twine &why) { return emitError(loc) << "'" << kind << "': " << why; };
     auto op = opsAt(loc);
     auto operand = [&](size_t i) { return optionalOperand(operands, i); };
-    for (Value v : operands)
-      if (auto t = dyn_cast<RankedTensorType>(v.getType()); !isa<NoneType>(v.getType()) && (!t || !t.hasStaticShape()))
-        return refuse("needs inputs of static shape");
+    // The data may have symbolic dims; scales and zero points need static
+    // shapes (their layout decides how they broadcast).
+    bool qlinearProduct = kind.starts_with("QLinear");
+    bool product = qlinearProduct || kind == "MatMulInteger" || kind == "ConvInteger";
+    for (auto [i, v] : llvm::enumerate(operands)) {
+      bool data = i == 0 || (product && i == (qlinearProduct ? 3u : 1u));
+      auto t = dyn_cast<RankedTensorType>(v.getType());
+      if (!isa<NoneType>(v.getType()) && (!t || (!data && !t.hasStaticShape())))
+        return refuse(data ? "needs ranked inputs" : "needs scales and zero points of static shape");
+    }
     auto elementType = [](Value v) { return cast<RankedTensorType>(v.getType()).getElementType(); };
     auto xType = cast<RankedTensorType>(operands[0].getType());
     int64_t axis = intAttr(attrs, "axis", 1), blockSize = intAttr(attrs, "block_size", 0);
@@ -3519,7 +3588,10 @@ private:
         if (failed(reduceAxesFromDeclaredShape(operands, attrs, *out, opType, loc, candidates)))
           return failure();
         if (!candidates.empty())
-          return reduceOverRuntimeAxes(node, operands, attrs, candidates, loc);
+          return reduceOverRuntimeAxes(node, operands, attrs, candidates, loc,
+                                       cast<RankedTensorType>(operands[0].getType()).hasStaticShape()
+                                           ? ArrayRef<int64_t>()
+                                           : ArrayRef<int64_t>(*out));
         operands.erase(operands.begin() + 1);
       } else if (failed(inputToAttribute(operands, 1, "axes", attrs, loc, opType)))
         return failure();
