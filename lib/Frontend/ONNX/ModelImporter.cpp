@@ -524,8 +524,8 @@ private:
   LogicalResult dropoutMask(ArrayRef<Value> operands, const std::string &name, StringRef opType,
                             Location loc) {
     auto type = dyn_cast<RankedTensorType>(operands[0].getType());
-    if (!type || !type.hasStaticShape())
-      return emitError(loc) << "'Dropout': the mask output needs a static input shape";
+    if (!type)
+      return emitError(loc) << "'Dropout': the mask output needs a ranked input";
     auto isConstant = [&](unsigned i, double value, double absent) {
       if (operands.size() <= i || isa<NoneType>(operands[i].getType()))
         return value == absent;
@@ -541,8 +541,15 @@ private:
     if (training && !isConstant(1, 0, /*absent*/ 0.5))
       return emitError(loc) << "'Dropout': training mode with a nonzero ratio is random; only "
                                "inference (training_mode false) and ratio 0 are supported";
-    auto maskType = RankedTensorType::get(type.getShape(), builder.getI1Type());
-    values[name] = constant(DenseElementsAttr::get(maskType, true), loc);
+    if (type.hasStaticShape()) {
+      auto maskType = RankedTensorType::get(type.getShape(), builder.getI1Type());
+      values[name] = constant(DenseElementsAttr::get(maskType, true), loc);
+      return success();
+    }
+    // Symbolic dims: true in the input's shape, read at run time.
+    NamedAttrList value;
+    value.set("value", DenseElementsAttr::get(RankedTensorType::get({1}, builder.getI1Type()), true));
+    values[name] = createOne("ConstantOfShape", {createOne("Shape", {operands[0]}, {}, loc)}, value, loc);
     return success();
   }
 

@@ -342,22 +342,24 @@ struct ResizeToLinalg : OpRewritePattern<onnx::ResizeOp> {
     }, dynamicSizes);
   }
 };
-/// `x` reflected at the borders `lo` and `hi` until it lies between them.
-Value reflect(F64 &f, Value x, double lo, double hi) {
-  double range = hi - lo;
-  if (range <= 0)
-    return f.c(lo);
-  auto fold = [&](Value distance, double near, double far) {
-    Value n = f.floor(f.div(distance, f.c(range)));
-    Value r = f.sub(distance, f.mul(n, f.c(range)));
+/// `x` reflected at the borders `lo` and `hi` until it lies between them
+/// (`lo` where hi <= lo). The borders may be known only at run time.
+Value reflect(F64 &f, Value x, Value lo, Value hi) {
+  Value range = f.sub(hi, lo);
+  // Folding `distance` past `near` back and forth between the borders;
+  // `up` says the far border is above the near one.
+  auto fold = [&](Value distance, Value near, Value far, bool up) {
+    Value n = f.floor(f.div(distance, range));
+    Value r = f.sub(distance, f.mul(n, range));
     Value half = f.mul(n, f.c(0.5));
-    Value even = arith::CmpFOp::create(f.b, f.loc, arith::CmpFPredicate::OEQ, f.floor(half), half);
-    Value towardFar = near < far ? f.add(f.c(near), r) : f.sub(f.c(near), r);
-    Value towardNear = near < far ? f.sub(f.c(far), r) : f.add(f.c(far), r);
+    Value even = f.b.createOrFold<arith::CmpFOp>(f.loc, arith::CmpFPredicate::OEQ, f.floor(half), half);
+    Value towardFar = up ? f.add(near, r) : f.sub(near, r);
+    Value towardNear = up ? f.sub(far, r) : f.add(far, r);
     return f.select(even, towardFar, towardNear);
   };
-  Value below = fold(f.sub(f.c(lo), x), lo, hi), above = fold(f.sub(x, f.c(hi)), hi, lo);
-  return f.select(f.lt(x, f.c(lo)), below, f.select(f.lt(f.c(hi), x), above, x));
+  Value below = fold(f.sub(lo, x), lo, hi, true), above = fold(f.sub(x, hi), hi, lo, false);
+  Value r = f.select(f.lt(x, lo), below, f.select(f.lt(hi, x), above, x));
+  return f.select(f.lt(f.c(0), range), r, lo);
 }
 
 /// GridSample: each output point reads its coordinates from the grid,
@@ -372,11 +374,12 @@ struct GridSampleToLinalg : OpRewritePattern<onnx::GridSampleOp> {
   using OpRewritePattern::OpRewritePattern;
 
   LogicalResult matchAndRewrite(onnx::GridSampleOp op, PatternRewriter &rewriter) const override {
-    auto type = getStaticType(op.getY()), xType = getStaticType(op.getX());
-    auto gridType = getStaticType(op.getGrid());
+    auto type = getRankedType(op.getY()), xType = getRankedType(op.getX());
+    auto gridType = getRankedType(op.getGrid());
     if (!type || !xType || !gridType || !isa<FloatType>(xType.getElementType()) ||
-        !isa<FloatType>(gridType.getElementType()) || type.getNumElements() == 0)
-      return rewriter.notifyMatchFailure(op, "needs static float shapes");
+        !isa<FloatType>(gridType.getElementType()) ||
+        (type.hasStaticShape() && type.getNumElements() == 0))
+      return rewriter.notifyMatchFailure(op, "needs float operands and a nonempty result");
     StringRef mode = op.getMode(), padding = op.getPaddingMode();
     if (!llvm::is_contained({"nearest", "linear", "cubic"}, mode) ||
         !llvm::is_contained({"zeros", "border", "reflection"}, padding))
@@ -384,6 +387,19 @@ struct GridSampleToLinalg : OpRewritePattern<onnx::GridSampleOp> {
     bool align = op.getAlignCorners() != 0;
     int64_t rank = type.getRank(), spatial = rank - 2;
     Value x = op.getX(), grid = op.getGrid();
+    Location loc = op.getLoc();
+    // X's spatial sizes, read at run time where dynamic; the result's dims
+    // are grid's N and D1..Dr and X's C.
+    SmallVector<Value> xDims, sizes;
+    for (int64_t d = 0; d < rank; ++d)
+      xDims.push_back(rewriter.createOrFold<tensor::DimOp>(loc, x, d));
+    auto computeType = type;
+    if (!type.hasStaticShape()) {
+      computeType = RankedTensorType::get(SmallVector<int64_t>(rank, ShapedType::kDynamic), type.getElementType());
+      sizes = {rewriter.createOrFold<tensor::DimOp>(loc, grid, 0), xDims[1]};
+      for (int64_t i = 0; i < spatial; ++i)
+        sizes.push_back(rewriter.createOrFold<tensor::DimOp>(loc, grid, 1 + i));
+    }
     auto body = [&](F64 &f, ArrayRef<Value> ivs) -> Value {
       OpBuilder &b = f.b;
       Location l = f.loc;
@@ -394,23 +410,31 @@ struct GridSampleToLinalg : OpRewritePattern<onnx::GridSampleOp> {
       };
       SmallVector<SmallVector<Tap>> taps(spatial);
       for (int64_t i = 0; i < spatial; ++i) {
-        int64_t size = xType.getDimSize(2 + i);
-        double lo = align ? 0 : -0.5, hi = align ? size - 1 : size - 0.5;
+        Value size = xType.isDynamicDim(2 + i)
+                         ? Value(arith::SIToFPOp::create(b, l, b.getF64Type(),
+                                                         arith::IndexCastOp::create(b, l, i64, xDims[2 + i])))
+                         : f.c(xType.getDimSize(2 + i));
+        Value sizeMinus1 = f.sub(size, f.c(1));
+        Value lastI = xType.isDynamicDim(2 + i)
+                          ? Value(arith::SubIOp::create(b, l, arith::IndexCastOp::create(b, l, i64, xDims[2 + i]),
+                                                        scalarConstant(b, l, i64, 1)))
+                          : scalarConstant(b, l, i64, xType.getDimSize(2 + i) - 1);
+        Value lo = f.c(align ? 0 : -0.5), hi = align ? sizeMinus1 : f.sub(size, f.c(0.5));
         SmallVector<Value> at = {ivs[0]};
         at.append(ivs.begin() + 2, ivs.end());
         at.push_back(arith::ConstantIndexOp::create(b, l, spatial - 1 - i));
         Value g = tensor::ExtractOp::create(b, l, grid, at);
         if (!g.getType().isF64())
           g = arith::ExtFOp::create(b, l, b.getF64Type(), g);
-        Value c = align ? f.mul(f.mul(f.add(g, f.c(1)), f.c(0.5)), f.c(size - 1))
-                        : f.mul(f.sub(f.mul(f.add(g, f.c(1)), f.c(size)), f.c(1)), f.c(0.5));
+        Value c = align ? f.mul(f.mul(f.add(g, f.c(1)), f.c(0.5)), sizeMinus1)
+                        : f.mul(f.sub(f.mul(f.add(g, f.c(1)), size), f.c(1)), f.c(0.5));
         if (mode == "nearest")
           c = math::RoundEvenOp::create(b, l, c);
         // Cubic pads each tap instead (as PyTorch and onnxruntime do: a
         // clamped coordinate would move all four taps).
         if (padding == "border" && mode != "cubic")
-          c = f.select(arith::OrIOp::create(b, l, f.lt(c, f.c(lo)), f.lt(f.c(hi), c)),
-                       f.select(f.lt(c, f.c(0)), f.c(0), f.select(f.lt(f.c(size - 1), c), f.c(size - 1), c)), c);
+          c = f.select(arith::OrIOp::create(b, l, f.lt(c, lo), f.lt(hi, c)),
+                       f.select(f.lt(c, f.c(0)), f.c(0), f.select(f.lt(sizeMinus1, c), sizeMinus1, c)), c);
         else if (padding == "reflection" && mode != "cubic")
           c = reflect(f, c, lo, hi);
         // Tap positions and weights.
@@ -430,14 +454,14 @@ struct GridSampleToLinalg : OpRewritePattern<onnx::GridSampleOp> {
         }
         for (auto [p, w] : positions) {
           Value inside = arith::AndIOp::create(b, l, arith::CmpFOp::create(b, l, arith::CmpFPredicate::OGE, p, f.c(0)),
-                                               f.lt(p, f.c(size)));
+                                               f.lt(p, size));
           if (padding == "border")
-            p = f.select(f.lt(p, f.c(0)), f.c(0), f.select(f.lt(f.c(size - 1), p), f.c(size - 1), p));
+            p = f.select(f.lt(p, f.c(0)), f.c(0), f.select(f.lt(sizeMinus1, p), sizeMinus1, p));
           else if (padding == "reflection")
             p = reflect(f, p, lo, hi);
           Value idx = arith::FPToSIOp::create(b, l, i64, p); // toward zero, like int()
           idx = arith::MaxSIOp::create(b, l, idx, scalarConstant(b, l, i64, 0));
-          idx = arith::MinSIOp::create(b, l, idx, scalarConstant(b, l, i64, size - 1));
+          idx = arith::MinSIOp::create(b, l, idx, lastI);
           taps[i].push_back({arith::IndexCastOp::create(b, l, b.getIndexType(), idx), w,
                              padding == "zeros" ? inside : Value()});
         }
@@ -469,7 +493,8 @@ struct GridSampleToLinalg : OpRewritePattern<onnx::GridSampleOp> {
       }
       return fromF64(f, type.getElementType(), sum);
     };
-    rewriter.replaceOp(op, buildFromIndices(rewriter, op.getLoc(), type, body));
+    Value r = buildFromIndices(rewriter, loc, computeType, body, sizes);
+    rewriter.replaceOp(op, reshapeTo(rewriter, loc, r, type));
     return success();
   }
 };
