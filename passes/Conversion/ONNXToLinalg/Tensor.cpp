@@ -1066,14 +1066,18 @@ struct SpaceDepthToLinalg : OpRewritePattern<OpTy> {
 /// update to an element wins, as in the ONNX reference.
 Value buildScatter(OpBuilder &b, Location loc, Value data, ArrayRef<int64_t> extents,
                    function_ref<Value(OpBuilder &, Location, ArrayRef<Value>, ArrayRef<Value>, Value)>
-                       body) {
+                       body,
+                   ValueRange dynamicExtents = {}) {
   auto type = cast<RankedTensorType>(data.getType());
   int64_t rank = type.getRank(), extra = extents.size();
   MLIRContext *ctx = b.getContext();
-  // The update loops' extents come from a small constant operand.
+  // The update loops' extents come from a small constant operand (an empty
+  // tensor of those dims where some are known only at run time).
   auto spanType = RankedTensorType::get(extents, b.getI8Type());
-  Value span = arith::ConstantOp::create(b, loc, spanType,
-                                         DenseElementsAttr::get(spanType, b.getI8IntegerAttr(0)));
+  Value span = spanType.hasStaticShape()
+                   ? Value(arith::ConstantOp::create(b, loc, spanType,
+                                                     DenseElementsAttr::get(spanType, b.getI8IntegerAttr(0))))
+                   : Value(tensor::EmptyOp::create(b, loc, extents, b.getI8Type(), dynamicExtents));
   SmallVector<AffineExpr> spanExprs, outExprs;
   for (int64_t d = 0; d < extra; ++d)
     spanExprs.push_back(getAffineDimExpr(rank + d, ctx));
@@ -1126,32 +1130,47 @@ Value scatterStep(OpBuilder &b, Location l, StringRef reduction, Value hit, Valu
 struct ScatterElementsToLinalg : OpRewritePattern<onnx::ScatterElementsOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(onnx::ScatterElementsOp op, PatternRewriter &rewriter) const override {
-    auto type = getStaticType(op.getOutput()), updType = getStaticType(op.getUpdates());
-    auto idxType = getStaticType(op.getIndices());
-    if (!type || !updType || !idxType || idxType.getShape() != updType.getShape() ||
-        updType.getRank() != type.getRank() || updType.getNumElements() == 0 ||
+    auto type = getRankedType(op.getOutput()), updType = getRankedType(op.getUpdates());
+    auto idxType = getRankedType(op.getIndices());
+    if (!type || !updType || !idxType || idxType.getRank() != updType.getRank() ||
+        updType.getRank() != type.getRank() || (updType.hasStaticShape() && updType.getNumElements() == 0) ||
         type.getElementType().isUnsignedInteger() || !isScatterReduction(op.getReduction()))
-      return rewriter.notifyMatchFailure(op, "needs static shapes and a known reduction");
+      return rewriter.notifyMatchFailure(op, "needs ranked operands and a known reduction");
     int64_t rank = type.getRank(), axis = *onnx::normalizeAxis(op.getAxis(), rank);
     Value indices = op.getIndices(), updates = op.getUpdates();
     StringRef reduction = op.getReduction();
-    rewriter.replaceOp(op, buildScatter(rewriter, op.getLoc(), op.getData(), updType.getDimSize(axis),
-                                        [&](OpBuilder &b, Location l, ArrayRef<Value> p,
-                                            ArrayRef<Value> j, Value acc) -> Value {
+    Location loc = op.getLoc();
+    // Dims read at run time where either side is dynamic.
+    bool dynamic = !type.hasStaticShape() || !updType.hasStaticShape();
+    SmallVector<Value> updDims, outDims;
+    for (int64_t d = 0; d < rank; ++d) {
+      updDims.push_back(rewriter.createOrFold<tensor::DimOp>(loc, updates, d));
+      outDims.push_back(rewriter.createOrFold<tensor::DimOp>(loc, op.getData(), d));
+    }
+    SmallVector<Value> dynamicExtents;
+    if (updType.isDynamicDim(axis))
+      dynamicExtents.push_back(updDims[axis]);
+    Value r = buildScatter(rewriter, loc, op.getData(), updType.getDimSize(axis),
+                           [&](OpBuilder &b, Location l, ArrayRef<Value> p, ArrayRef<Value> j, Value acc) -> Value {
       SmallVector<Value> q(p);
       q[axis] = j[0];
       Value inside = arith::ConstantIntOp::create(b, l, 1, 1);
       for (int64_t d = 0; d < rank; ++d) {
-        if (d == axis || updType.getDimSize(d) == type.getDimSize(d))
+        if (d == axis || (!dynamic && updType.getDimSize(d) == type.getDimSize(d)))
           continue;
-        Value c = indexConst(b, l, updType.getDimSize(d));
+        Value c = dynamic ? updDims[d] : indexConst(b, l, updType.getDimSize(d));
         inside = arith::AndIOp::create(b, l, inside, arith::CmpIOp::create(b, l, arith::CmpIPredicate::ult, p[d], c));
-        q[d] = arith::MinUIOp::create(b, l, p[d], indexConst(b, l, updType.getDimSize(d) - 1));
+        Value last = dynamic ? Value(arith::SubIOp::create(b, l, c, indexConst(b, l, 1)))
+                             : indexConst(b, l, updType.getDimSize(d) - 1);
+        q[d] = arith::MinUIOp::create(b, l, p[d], last);
       }
-      Value target = normalizeIndex(b, l, tensor::ExtractOp::create(b, l, indices, q), type.getDimSize(axis));
+      Value raw = tensor::ExtractOp::create(b, l, indices, q);
+      Value target = dynamic ? normalizeIndex(b, l, raw, outDims[axis])
+                             : normalizeIndex(b, l, raw, type.getDimSize(axis));
       Value hit = arith::AndIOp::create(b, l, inside, arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq, target, p[axis]));
       return scatterStep(b, l, reduction, hit, updates, q, acc);
-    }));
+    }, dynamicExtents);
+    rewriter.replaceOp(op, reshapeTo(rewriter, loc, r, type));
     return success();
   }
 };
@@ -1196,10 +1215,10 @@ struct ScatterNDToLinalg : OpRewritePattern<onnx::ScatterNDOp> {
 struct TopKToLinalg : OpRewritePattern<onnx::TopKOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(onnx::TopKOp op, PatternRewriter &rewriter) const override {
-    auto type = getStaticType(op.getValues()), xType = getStaticType(op.getX());
-    auto idxType = getStaticType(op.getIndices());
-    if (!type || !xType || !idxType || xType.getNumElements() == 0)
-      return rewriter.notifyMatchFailure(op, "needs static shapes");
+    auto type = getRankedType(op.getValues()), xType = getRankedType(op.getX());
+    auto idxType = getRankedType(op.getIndices());
+    if (!type || !xType || !idxType || (xType.hasStaticShape() && xType.getNumElements() == 0))
+      return rewriter.notifyMatchFailure(op, "needs ranked operands and a nonempty input");
     bool isUnsigned = xType.getElementType().isUnsignedInteger();
     int64_t rank = xType.getRank(), axis = *onnx::normalizeAxis(op.getAxis(), rank);
     int64_t n = xType.getDimSize(axis);
@@ -1207,9 +1226,27 @@ struct TopKToLinalg : OpRewritePattern<onnx::TopKOp> {
     Location loc = op.getLoc();
     Value x = op.getX();
     Type i64 = rewriter.getI64Type();
+    // Dims read at run time: x's, and along the axis of the outputs K.
+    SmallVector<Value> xDims = dynamicSizesLike(rewriter, loc, xType, x), outDims;
+    Value nDyn = xType.isDynamicDim(axis) ? Value(tensor::DimOp::create(rewriter, loc, x, axis)) : Value();
+    for (int64_t d = 0; d < rank; ++d) {
+      if (!type.isDynamicDim(d))
+        continue;
+      if (d != axis) {
+        outDims.push_back(tensor::DimOp::create(rewriter, loc, x, d));
+        continue;
+      }
+      auto kType = getRankedType(op.getK());
+      SmallVector<Value> zeroIdx(kType ? kType.getRank() : 0, indexConst(rewriter, loc, 0));
+      Value k = rewriter.createOrFold<tensor::ExtractOp>(loc, op.getK(), zeroIdx);
+      outDims.push_back(rewriter.createOrFold<arith::IndexCastOp>(loc, rewriter.getIndexType(), k));
+    }
     // Pass 1: ranks.
     auto rankType = RankedTensorType::get(xType.getShape(), i64);
-    Value zeros = createFilled(rewriter, loc, rankType, scalarConstant(rewriter, loc, i64, 0));
+    Value zeros = createFilled(rewriter, loc, rankType, scalarConstant(rewriter, loc, i64, 0), xDims);
+    SmallVector<Value> axisExtent;
+    if (nDyn)
+      axisExtent.push_back(nDyn);
     Value ranks = buildScatter(rewriter, loc, zeros, n,
                                [&](OpBuilder &b, Location l, ArrayRef<Value> p, ArrayRef<Value> j,
                                    Value acc) -> Value {
@@ -1230,22 +1267,26 @@ struct TopKToLinalg : OpRewritePattern<onnx::TopKOp> {
       before = arith::OrIOp::create(b, l, before, arith::AndIOp::create(b, l, equal, earlier));
       Value one = arith::ExtUIOp::create(b, l, i64, before);
       return arith::AddIOp::create(b, l, acc, one);
-    });
+    }, axisExtent);
     // Pass 2: output t along the axis takes the element of rank t.
     MLIRContext *ctx = rewriter.getContext();
     auto spanType = RankedTensorType::get({n}, rewriter.getI8Type());
-    Value span = arith::ConstantOp::create(rewriter, loc, spanType,
-                                           DenseElementsAttr::get(spanType, rewriter.getI8IntegerAttr(0)));
+    Value span = nDyn ? Value(tensor::EmptyOp::create(rewriter, loc, spanType.getShape(), rewriter.getI8Type(),
+                                                      ValueRange{nDyn}))
+                      : Value(arith::ConstantOp::create(rewriter, loc, spanType,
+                                                        DenseElementsAttr::get(spanType, rewriter.getI8IntegerAttr(0))));
     SmallVector<AffineExpr> outExprs;
     for (int64_t d = 0; d < rank; ++d)
       outExprs.push_back(getAffineDimExpr(d, ctx));
     AffineMap outMap = AffineMap::get(rank + 1, 0, outExprs, ctx);
     SmallVector<utils::IteratorType> iterators(rank, utils::IteratorType::parallel);
     iterators.push_back(utils::IteratorType::reduction);
-    Value valuesInit = createFilled(rewriter, loc, type, scalarConstant(rewriter, loc, type.getElementType(), 0));
-    Value indicesInit = createFilled(rewriter, loc, idxType, scalarConstant(rewriter, loc, i64, 0));
+    Value valuesInit = createFilled(rewriter, loc, type, scalarConstant(rewriter, loc, type.getElementType(), 0),
+                                    outDims);
+    Value indicesInit = createFilled(rewriter, loc, idxType.clone(type.getShape()), scalarConstant(rewriter, loc, i64, 0),
+                                     outDims);
     auto pick = linalg::GenericOp::create(
-        rewriter, loc, TypeRange{type, idxType}, span, ValueRange{valuesInit, indicesInit},
+        rewriter, loc, TypeRange{type, indicesInit.getType()}, span, ValueRange{valuesInit, indicesInit},
         ArrayRef<AffineMap>{AffineMap::get(rank + 1, 0, getAffineDimExpr(rank, ctx)), outMap, outMap},
         iterators, [&](OpBuilder &b, Location l, ValueRange args) {
           SmallVector<Value> p;
@@ -1262,7 +1303,7 @@ struct TopKToLinalg : OpRewritePattern<onnx::TopKOp> {
           linalg::YieldOp::create(b, l, ValueRange{arith::SelectOp::create(b, l, hit, v, args[1]),
                                                    arith::SelectOp::create(b, l, hit, idx, args[2])});
         });
-    rewriter.replaceOp(op, pick.getResults());
+    rewriter.replaceOp(op, {pick.getResult(0), reshapeTo(rewriter, loc, pick.getResult(1), idxType)});
     return success();
   }
 };
