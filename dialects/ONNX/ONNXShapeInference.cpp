@@ -782,8 +782,23 @@ LogicalResult ExpandOp::inferShapes() {
   Type et = elementTypeOf(getInput());
   auto target = getConstantInts(getShape());
   auto in = shapeOf(getInput());
-  if (failed(target) || failed(in))
+  if (failed(in))
     return setResult(*this, failure(), et);
+  if (failed(target)) {
+    // A shape computed at run time but of static length L: the result has
+    // rank max(L, rank), its dims known only where the input has one > 1.
+    auto s = shapeOf(getShape());
+    if (failed(s) || s->size() != 1 || ShapedType::isDynamic((*s)[0]))
+      return setResult(*this, failure(), et);
+    int64_t rank = std::max<int64_t>((*s)[0], in->size());
+    SmallVector<int64_t> out(rank, kDyn);
+    for (size_t i = 0; i < in->size(); ++i) {
+      int64_t d = (*in)[i];
+      if (!ShapedType::isDynamic(d) && d > 1)
+        out[rank - in->size() + i] = d;
+    }
+    return setResult(*this, out, et);
+  }
   auto out = broadcastShapes(*in, *target);
   if (failed(out))
     return emitOpError("input cannot be expanded to the shape");

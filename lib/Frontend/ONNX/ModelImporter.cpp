@@ -3068,11 +3068,22 @@ private:
     auto shapeOf = [](Value v) -> ArrayRef<int64_t> { return cast<RankedTensorType>(v.getType()).getShape(); };
     Value q = operand(0), k = operand(1), v = operand(2), mask = operand(3);
     Value pastKey = operand(4), pastValue = operand(5), nonpad = operand(6);
+    // With symbolic dims every size below is read at run time (Shape,
+    // Range, Reshape with 0 and -1); the static form builds constants.
+    bool dynamic = false;
     for (Value x : {q, k, v, mask, pastKey, pastValue, nonpad}) {
       auto t = x ? dyn_cast<RankedTensorType>(x.getType()) : RankedTensorType();
-      if (x && (!t || !t.hasStaticShape()))
-        return refuse("needs inputs of static shape");
+      if (x && !t)
+        return refuse("needs ranked inputs");
+      dynamic |= t && !t.hasStaticShape();
     }
+    // Dims [from, to) of `x`'s shape (an int64 1-d tensor), and one of them
+    // as a scalar.
+    auto dims = [&](Value x, int64_t from, int64_t to) {
+      return op("Slice", {op("Shape", {x}), int64Constant({from}, loc), int64Constant({to}, loc),
+                          int64Constant({0}, loc), int64Constant({1}, loc)});
+    };
+    auto dimScalar = [&](Value x, int64_t d) { return op("Reshape", {dims(x, d, d + 1), int64Constant({}, loc)}); };
     if (!q || !k || !v)
       return refuse("needs Q, K and V");
     auto qType = cast<RankedTensorType>(q.getType());
@@ -3100,13 +3111,15 @@ private:
     int64_t batch = qType.getDimSize(0);
     if (rank == 3) {
       int64_t qHeads = intAttr(attrs, "q_num_heads", 0), kvHeads = intAttr(attrs, "kv_num_heads", 0);
-      if (qHeads <= 0 || kvHeads <= 0 || shapeOf(q)[2] % qHeads || shapeOf(k)[2] % kvHeads ||
-          shapeOf(v)[2] % kvHeads)
+      auto indivisible = [](int64_t size, int64_t heads) { return !ShapedType::isDynamic(size) && size % heads; };
+      if (qHeads <= 0 || kvHeads <= 0 || indivisible(shapeOf(q)[2], qHeads) ||
+          indivisible(shapeOf(k)[2], kvHeads) || indivisible(shapeOf(v)[2], kvHeads))
         return refuse("3-d inputs need q_num_heads and kv_num_heads that divide their hidden sizes");
       // [batch, seq, heads * size] -> [batch, heads, seq, size]
       auto split = [&](Value x, int64_t heads) {
         ArrayRef<int64_t> s = shapeOf(x);
-        Value r = op("Reshape", {x, int64Constant({s[0], s[1], heads, s[2] / heads}, loc)});
+        Value r = op("Reshape", {x, dynamic ? int64Constant({0, 0, heads, -1}, loc)
+                                            : int64Constant({s[0], s[1], heads, s[2] / heads}, loc)});
         return op("Transpose", {r}, permAttr({0, 2, 1, 3}));
       };
       q = split(q, qHeads);
@@ -3123,9 +3136,22 @@ private:
     int64_t qHeads = shapeOf(q)[1], qSeq = shapeOf(q)[2], headSize = shapeOf(q)[3];
     int64_t kvHeads = shapeOf(k)[1], total = shapeOf(k)[2];
     int64_t past = pastKey ? shapeOf(pastKey)[2] : 0;
-    if (shapeOf(k)[3] != headSize || shapeOf(v)[1] != kvHeads || shapeOf(v)[2] != total)
+    auto differ = [](int64_t a, int64_t b) { return !ShapedType::isDynamic(a) && !ShapedType::isDynamic(b) && a != b; };
+    if (differ(shapeOf(k)[3], headSize) || differ(shapeOf(v)[1], kvHeads) || differ(shapeOf(v)[2], total))
       return refuse("K must match Q's head size, and V K's heads and sequence");
-    if (qHeads != kvHeads) {
+    if (dynamic && (ShapedType::isDynamic(qHeads) || ShapedType::isDynamic(kvHeads) || qHeads != kvHeads)) {
+      // Head counts known at run time: each K/V head repeated for its group
+      // of q_heads / kv_heads query heads (once when they are equal).
+      Value group = op("Div", {dims(q, 1, 2), dims(k, 1, 2)});
+      auto repeat = [&](Value x) {
+        NamedAttrList axis0 = axisAttr(0);
+        Value shape = op("Concat", {dims(x, 0, 2), group, dims(x, 2, 4)}, axis0);
+        Value e = op("Expand", {op("Unsqueeze", {x}, axesAttr({2})), shape});
+        return op("Reshape", {e, op("Concat", {dims(x, 0, 1), int64Constant({-1}, loc), dims(x, 2, 4)}, axis0)});
+      };
+      k = repeat(k);
+      v = repeat(v);
+    } else if (qHeads != kvHeads) {
       if (qHeads % kvHeads)
         return refuse("q_num_heads must be a multiple of kv_num_heads");
       // Repeat each K/V head for its group: [b, kv, 1, t, d] -> [b, kv, g, t, d] -> [b, q, t, d].
@@ -3141,6 +3167,9 @@ private:
 
     double scale = floatAttr(attrs, "scale", 1.0 / std::sqrt((double)headSize));
     Value rootScale = scalar(et, std::sqrt(scale), loc);
+    if (ShapedType::isDynamic(headSize) && !attrs.get("scale"))
+      // sqrt(1 / sqrt(head size)), the head size read at run time.
+      rootScale = op("Pow", {op("Cast", {dimScalar(q, 3)}, castTo(et)), scalar(et, -0.25, loc)});
     Value scores = op("MatMul", {op("Mul", {q, rootScale}),
                                  op("Mul", {op("Transpose", {k}, permAttr({0, 1, 3, 2})), rootScale})});
     double softcap = floatAttr(attrs, "softcap", 0.0);
@@ -3155,17 +3184,37 @@ private:
       auto maskType = cast<RankedTensorType>(mask.getType());
       if (maskType.getElementType().isInteger(1))
         mask = op("Where", {mask, zero, minusInf});
+      if (maskType.getRank() < 1)
+        return refuse("attn_mask needs a rank of at least 1");
       int64_t missing = total - maskType.getShape().back();
-      if (missing < 0 || maskType.getRank() < 1)
+      if (ShapedType::isDynamic(total) || maskType.isDynamicDim(maskType.getRank() - 1)) {
+        // Padded with -inf up to the total sequence, at run time.
+        SmallVector<int64_t> zeros(2 * maskType.getRank() - 1, 0);
+        Value pads = op("Concat", {int64Constant(zeros, loc),
+                                   op("Sub", {dims(k, 2, 3), dims(mask, maskType.getRank() - 1, maskType.getRank())})},
+                        axisAttr(0));
+        mask = op("Pad", {mask, pads, minusInf});
+      } else if (missing < 0) {
         return refuse("attn_mask is longer than the total sequence");
-      if (missing > 0) {
+      } else if (missing > 0) {
         SmallVector<int64_t> pads(2 * maskType.getRank(), 0);
         pads.back() = missing;
         mask = op("Pad", {mask, int64Constant(pads, loc), minusInf});
       }
       addBias(mask);
     }
-    if (intAttr(attrs, "is_causal", 0)) {
+    if (intAttr(attrs, "is_causal", 0) && (ShapedType::isDynamic(qSeq) || ShapedType::isDynamic(total) ||
+                                           ShapedType::isDynamic(past))) {
+      // Query i (after `past` earlier positions) sees keys j <= past + i,
+      // the positions counted at run time.
+      Type i64 = builder.getI64Type();
+      Value zero64 = scalar(i64, 0, loc), one64 = scalar(i64, 1, loc);
+      Value rows = op("Unsqueeze", {op("Range", {zero64, dimScalar(q, 2), one64})}, axesAttr({1}));
+      Value cols = op("Unsqueeze", {op("Range", {zero64, dimScalar(k, 2), one64})}, axesAttr({0}));
+      Value pastLength = pastKey ? dimScalar(pastKey, 2) : zero64;
+      Value hidden = op("Greater", {op("Sub", {cols, pastLength}), rows});
+      addBias(op("Where", {hidden, minusInf, zero}));
+    } else if (intAttr(attrs, "is_causal", 0)) {
       // Query i (after `past` earlier positions) sees keys j <= past + i.
       auto type = RankedTensorType::get({qSeq, total}, et);
       const llvm::fltSemantics &sem = cast<FloatType>(et).getFloatSemantics();
@@ -3175,7 +3224,13 @@ private:
           causal.push_back(j - past > i ? APFloat::getInf(sem, /*Negative=*/true) : APFloat::getZero(sem));
       addBias(constant(DenseElementsAttr::get(type, causal), loc));
     }
-    if (nonpad) {
+    if (nonpad && dynamic) {
+      // Keys at or past nonpad_kv_seqlen[b] are padding.
+      Type i64 = builder.getI64Type();
+      Value positions = op("Range", {scalar(i64, 0, loc), dimScalar(k, 2), scalar(i64, 1, loc)});
+      Value valid = op("Less", {positions, op("Unsqueeze", {op("Cast", {nonpad}, castTo(i64))}, axesAttr({1}))});
+      addBias(op("Where", {op("Unsqueeze", {valid}, axesAttr({1, 2})), zero, minusInf}));
+    } else if (nonpad) {
       // Keys at or past nonpad_kv_seqlen[b] are padding.
       SmallVector<int64_t> positions;
       for (int64_t j = 0; j < total; ++j)
@@ -3205,7 +3260,8 @@ private:
     if (y && rank == 3) {
       int64_t valueSize = shapeOf(y)[3];
       y = op("Reshape", {op("Transpose", {y}, permAttr({0, 2, 1, 3})),
-                         int64Constant({batch, qSeq, qHeads * valueSize}, loc)});
+                         dynamic ? int64Constant({0, 0, -1}, loc)
+                                 : int64Constant({batch, qSeq, qHeads * valueSize}, loc)});
     }
     int64_t mode = intAttr(attrs, "qk_matmul_output_mode", 0);
     if (mode < 0 || mode > 3)
