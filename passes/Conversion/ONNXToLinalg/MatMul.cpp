@@ -266,17 +266,17 @@ namespace {
 struct EinsumToLinalg : OpRewritePattern<onnx::EinsumOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(onnx::EinsumOp op, PatternRewriter &rewriter) const override {
-    auto outType = getStaticType(op.getOutput());
+    auto outType = getRankedType(op.getOutput());
     SmallVector<int64_t> ranks;
     for (Value v : op.getInputs()) {
-      if (!getStaticType(v))
-        return rewriter.notifyMatchFailure(op, "dynamic shapes");
-      ranks.push_back(getStaticType(v).getRank());
+      if (!getRankedType(v))
+        return rewriter.notifyMatchFailure(op, "unranked operands");
+      ranks.push_back(getRankedType(v).getRank());
     }
     std::string why;
     auto spec = onnx::parseEinsum(op.getEquation(), ranks, why);
     if (!outType || failed(spec))
-      return rewriter.notifyMatchFailure(op, "dynamic shapes or a bad equation");
+      return rewriter.notifyMatchFailure(op, "unranked result or a bad equation");
     if (llvm::SmallDenseSet<int64_t>(spec->output.begin(), spec->output.end()).size() !=
         spec->output.size())
       return rewriter.notifyMatchFailure(op, "a subscript repeated in the output");
@@ -304,7 +304,23 @@ struct EinsumToLinalg : OpRewritePattern<onnx::EinsumOp> {
       iterators[i] = utils::IteratorType::parallel;
     Location loc = op.getLoc();
     Type et = outType.getElementType();
-    Value init = createFilled(rewriter, loc, outType, scalarConstant(rewriter, loc, et, 0));
+    // A dynamic output dim: the size of the first input dim with its
+    // subscript, read at run time.
+    SmallVector<Value> sizes;
+    for (auto [i, loop] : llvm::enumerate(spec->output)) {
+      if (!outType.isDynamicDim(i))
+        continue;
+      for (auto [n, dims] : llvm::enumerate(spec->inputs)) {
+        auto at = llvm::find(dims, loop);
+        if (at == dims.end())
+          continue;
+        sizes.push_back(tensor::DimOp::create(rewriter, loc, op.getInputs()[n], at - dims.begin()));
+        break;
+      }
+    }
+    if (sizes.size() != (size_t)outType.getNumDynamicDims())
+      return rewriter.notifyMatchFailure(op, "an output subscript no input has");
+    Value init = createFilled(rewriter, loc, outType, scalarConstant(rewriter, loc, et, 0), sizes);
     bool isFloat = isa<FloatType>(et);
     auto generic = linalg::GenericOp::create(
         rewriter, loc, outType, op.getInputs(), init, maps, iterators,

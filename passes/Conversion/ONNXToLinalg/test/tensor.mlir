@@ -228,9 +228,9 @@ func.func @pad_crop(%x: tensor<3x4xf32>) -> tensor<4x2xf32> {
 // Tests that an op the lowering supports only with static shapes names
 // the symbolic dims and the way to fix them.
 
-func.func @dynamic_result(%a: tensor<?x3xf32>, %b: tensor<3x4xf32>) -> tensor<?x4xf32> {
-  // expected-error @+1 {{operator 'Einsum' is not supported with symbolic dims (result types 'tensor<?x4xf32>'); fix the model's symbolic input dims with --input-shape NAME=DIMS}}
-  %0 = onnx.Einsum(%a, %b) {equation = "ij,jk->ik"} : (tensor<?x3xf32>, tensor<3x4xf32>) -> tensor<?x4xf32>
+func.func @dynamic_result(%d: tensor<?x4xf32>, %i: tensor<?x?xi64>, %u: tensor<?x4xf32>) -> tensor<?x4xf32> {
+  // expected-error @+1 {{operator 'ScatterND' is not supported with symbolic dims (result types 'tensor<?x4xf32>'); fix the model's symbolic input dims with --input-shape NAME=DIMS}}
+  %0 = onnx.ScatterND(%d, %i, %u) : (tensor<?x4xf32>, tensor<?x?xi64>, tensor<?x4xf32>) -> tensor<?x4xf32>
   return %0 : tensor<?x4xf32>
 }
 
