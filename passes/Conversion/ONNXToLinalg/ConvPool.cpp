@@ -635,29 +635,14 @@ struct GlobalPoolToLinalg : OpRewritePattern<GlobalOp> {
       return rewriter.notifyMatchFailure(op, "only float pooling");
     constexpr bool isMax = std::is_same_v<GlobalOp, onnx::GlobalMaxPoolOp>;
     SmallVector<int64_t> axes;
-    int64_t count = 1;
-    bool dynamicCount = false;
-    for (int64_t i = 2; i < xType.getRank(); ++i) {
+    for (int64_t i = 2; i < xType.getRank(); ++i)
       axes.push_back(i);
-      dynamicCount |= xType.isDynamicDim(i);
-      count *= dynamicCount ? 1 : xType.getDimSize(i);
-    }
     Location loc = op.getLoc();
     Value r = buildReduction(rewriter, loc, op.getX(), axes,
                              isMax ? ReductionKind::Max : ReductionKind::Sum, /*keepDims=*/true);
     if (!isMax) {
       auto type = cast<RankedTensorType>(r.getType());
-      Type et = type.getElementType();
-      // 1 / count, computed at run time where a spatial dim is dynamic.
-      Value inv = scalarConstant(rewriter, loc, et, 1.0 / count);
-      if (dynamicCount) {
-        Value n = idx(rewriter, loc, 1);
-        for (int64_t a : axes)
-          n = rewriter.createOrFold<arith::MulIOp>(loc, n, rewriter.createOrFold<tensor::DimOp>(loc, op.getX(), a));
-        Value nf = arith::SIToFPOp::create(rewriter, loc, et,
-                                           arith::IndexCastOp::create(rewriter, loc, rewriter.getI64Type(), n));
-        inv = arith::DivFOp::create(rewriter, loc, scalarConstant(rewriter, loc, et, 1.0), nf);
-      }
+      Value inv = inverseCount(rewriter, loc, op.getX(), axes, type.getElementType());
       r = buildElementwise(rewriter, loc, type, r, [&](OpBuilder &b, Location l, ValueRange a) -> Value {
         return arith::MulFOp::create(b, l, a[0], inv);
       });

@@ -56,23 +56,6 @@ SmallVector<int64_t> trailingAxes(RankedTensorType type, int64_t axis) {
   return axes;
 }
 
-/// 1 / (the number of elements of `x` along `axes`) as a scalar of type `t`:
-/// a constant where those dims are static, else computed at run time.
-Value inverseCount(OpBuilder &b, Location loc, Value x, ArrayRef<int64_t> axes, Type t) {
-  auto type = cast<RankedTensorType>(x.getType());
-  if (llvm::none_of(axes, [&](int64_t a) { return type.isDynamicDim(a); })) {
-    int64_t count = 1;
-    for (int64_t a : axes)
-      count *= type.getDimSize(a);
-    return scalarConstant(b, loc, t, 1.0 / count);
-  }
-  Value count = arith::ConstantIndexOp::create(b, loc, 1);
-  for (int64_t a : axes)
-    count = b.createOrFold<arith::MulIOp>(loc, count, b.createOrFold<tensor::DimOp>(loc, x, a));
-  Value n = arith::SIToFPOp::create(
-      b, loc, t, arith::IndexCastOp::create(b, loc, b.getI64Type(), count));
-  return arith::DivFOp::create(b, loc, scalarConstant(b, loc, t, 1.0), n);
-}
 
 struct LayerNormToLinalg : OpRewritePattern<onnx::LayerNormalizationOp> {
   using OpRewritePattern::OpRewritePattern;

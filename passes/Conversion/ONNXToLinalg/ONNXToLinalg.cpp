@@ -276,6 +276,22 @@ Value mlc::conversion::buildReduction(
   return keepReducedDims(b, loc, reduced, inType, axes);
 }
 
+Value mlc::conversion::inverseCount(OpBuilder &b, Location loc, Value x, ArrayRef<int64_t> axes, Type t) {
+  auto type = cast<RankedTensorType>(x.getType());
+  if (llvm::none_of(axes, [&](int64_t a) { return type.isDynamicDim(a); })) {
+    int64_t count = 1;
+    for (int64_t a : axes)
+      count *= type.getDimSize(a);
+    return scalarConstant(b, loc, t, 1.0 / count);
+  }
+  Value count = arith::ConstantIndexOp::create(b, loc, 1);
+  for (int64_t a : axes)
+    count = b.createOrFold<arith::MulIOp>(loc, count, b.createOrFold<tensor::DimOp>(loc, x, a));
+  Value n = arith::SIToFPOp::create(
+      b, loc, t, arith::IndexCastOp::create(b, loc, b.getI64Type(), count));
+  return arith::DivFOp::create(b, loc, scalarConstant(b, loc, t, 1.0), n);
+}
+
 Value mlc::conversion::keepReducedDims(OpBuilder &b, Location loc, Value reduced,
                                        RankedTensorType inType, ArrayRef<int64_t> axes) {
   auto type = cast<RankedTensorType>(reduced.getType());

@@ -85,6 +85,11 @@ mlir::Value padInto(mlir::OpBuilder &b, mlir::Location loc, mlir::Value input,
                     llvm::ArrayRef<mlir::OpFoldResult> low, llvm::ArrayRef<mlir::OpFoldResult> high,
                     mlir::Value value);
 
+/// 1 / (the number of elements of `x` along `axes`) as a scalar of type `t`:
+/// a constant where those dims are static, else computed at run time.
+mlir::Value inverseCount(mlir::OpBuilder &b, mlir::Location loc, mlir::Value x,
+                         llvm::ArrayRef<int64_t> axes, mlir::Type t);
+
 /// `reduced` (an `inType` reduced over `axes`) with those dims back as 1s.
 mlir::Value keepReducedDims(mlir::OpBuilder &b, mlir::Location loc, mlir::Value reduced,
                             mlir::RankedTensorType inType, llvm::ArrayRef<int64_t> axes);

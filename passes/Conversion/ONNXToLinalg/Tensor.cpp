@@ -505,6 +505,49 @@ struct ExpandToLinalg : OpRewritePattern<onnx::ExpandOp> {
   }
 };
 
+/// The element of a padded tensor at output indices `ivs`: each index less
+/// its begin pad, mapped back into `data` (of dims `sizeOf(d)`) as `mode`
+/// says: constant gives `padValue` outside the input; edge clamps; reflect
+/// mirrors at both ends without repeating them (a dim of one element reads
+/// it everywhere); wrap takes the index modulo the size. Every read stays
+/// inside the input. The callbacks build their values where the body needs
+/// them (inside the kernel, or captured from the host code).
+Value paddedElement(OpBuilder &b, Location l, ArrayRef<Value> ivs, Value data, StringRef mode,
+                    function_ref<Value(int64_t)> beginOf, function_ref<Value(int64_t)> sizeOf,
+                    function_ref<Value()> padValue) {
+  using P = arith::CmpIPredicate;
+  Value zero = indexConst(b, l, 0), one = indexConst(b, l, 1), inside;
+  auto positiveMod = [&](Value x, Value m) {
+    Value r = arith::RemSIOp::create(b, l, x, m);
+    Value neg = arith::CmpIOp::create(b, l, P::slt, r, zero);
+    return arith::SelectOp::create(b, l, neg, arith::AddIOp::create(b, l, r, m), r).getResult();
+  };
+  SmallVector<Value> idx;
+  for (auto [d, iv] : llvm::enumerate(ivs)) {
+    Value n = sizeOf(d);
+    Value src = arith::SubIOp::create(b, l, iv, beginOf(d));
+    Value last = b.createOrFold<arith::MaxSIOp>(l, b.createOrFold<arith::SubIOp>(l, n, one), zero);
+    if (mode == "constant") {
+      Value in = arith::AndIOp::create(b, l, arith::CmpIOp::create(b, l, P::sge, src, zero),
+                                       arith::CmpIOp::create(b, l, P::slt, src, n));
+      inside = inside ? arith::AndIOp::create(b, l, inside, in).getResult() : in;
+    } else if (mode == "wrap") {
+      src = positiveMod(src, b.createOrFold<arith::MaxSIOp>(l, n, one));
+    } else if (mode == "reflect") {
+      Value period = b.createOrFold<arith::MaxSIOp>(
+          l, b.createOrFold<arith::MulIOp>(l, last, indexConst(b, l, 2)), one);
+      Value m = positiveMod(src, period);
+      Value back = arith::CmpIOp::create(b, l, P::sge, m, n);
+      src = arith::SelectOp::create(b, l, back, arith::SubIOp::create(b, l, period, m), m);
+    }
+    // Edge mode, and constant mode's reads outside (then not used), stay
+    // inside the input.
+    idx.push_back(arith::MinSIOp::create(b, l, arith::MaxSIOp::create(b, l, src, zero), last));
+  }
+  Value x = tensor::ExtractOp::create(b, l, data, idx);
+  return inside ? arith::SelectOp::create(b, l, inside, x, padValue()).getResult() : x;
+}
+
 /// Pad of an input whose dims are known only at run time: the pads are read
 /// in the host code; constant mode with constant, non-negative pads inserts
 /// the input into a filled tensor, everything else maps each output index
@@ -556,37 +599,11 @@ LogicalResult lowerDynamicPad(onnx::PadOp op, PatternRewriter &rewriter) {
                  rewriter, loc, init.getType(), ValueRange{}, init,
                  ArrayRef<AffineMap>{rewriter.getMultiDimIdentityMap(rank)}, iterators,
                  [&](OpBuilder &b, Location l, ValueRange) {
-                   using P = arith::CmpIPredicate;
-                   Value zero = indexConst(b, l, 0), one = indexConst(b, l, 1), inside;
-                   auto positiveMod = [&](Value x, Value m) {
-                     Value r = arith::RemSIOp::create(b, l, x, m);
-                     Value neg = arith::CmpIOp::create(b, l, P::slt, r, zero);
-                     return arith::SelectOp::create(b, l, neg, arith::AddIOp::create(b, l, r, m), r).getResult();
-                   };
-                   SmallVector<Value> idx;
-                   for (int64_t d = 0; d < rank; ++d) {
-                     Value n = dims[d];
-                     Value src = arith::SubIOp::create(b, l, linalg::IndexOp::create(b, l, d), begin[d]);
-                     Value last = arith::MaxSIOp::create(b, l, arith::SubIOp::create(b, l, n, one), zero);
-                     if (mode == "constant") {
-                       Value in = arith::AndIOp::create(b, l, arith::CmpIOp::create(b, l, P::sge, src, zero),
-                                                        arith::CmpIOp::create(b, l, P::slt, src, n));
-                       inside = inside ? arith::AndIOp::create(b, l, inside, in).getResult() : in;
-                     } else if (mode == "wrap") {
-                       src = positiveMod(src, arith::MaxSIOp::create(b, l, n, one));
-                     } else if (mode == "reflect") {
-                       // Period 2 (n - 1); a dim of one element reads it everywhere.
-                       Value period = arith::MaxSIOp::create(
-                           b, l, arith::MulIOp::create(b, l, last, indexConst(b, l, 2)), one);
-                       Value m = positiveMod(src, period);
-                       Value back = arith::CmpIOp::create(b, l, P::sge, m, n);
-                       src = arith::SelectOp::create(b, l, back, arith::SubIOp::create(b, l, period, m), m);
-                     }
-                     idx.push_back(arith::MinSIOp::create(b, l, arith::MaxSIOp::create(b, l, src, zero), last));
-                   }
-                   Value x = tensor::ExtractOp::create(b, l, data, idx);
-                   if (inside)
-                     x = arith::SelectOp::create(b, l, inside, x, value);
+                   SmallVector<Value> ivs;
+                   for (int64_t d = 0; d < rank; ++d)
+                     ivs.push_back(linalg::IndexOp::create(b, l, d));
+                   Value x = paddedElement(b, l, ivs, data, mode, [&](int64_t d) { return begin[d]; },
+                                           [&](int64_t d) { return dims[d]; }, [&] { return value; });
                    linalg::YieldOp::create(b, l, x);
                  })
                  .getResult(0);
@@ -652,44 +669,15 @@ struct PadToLinalg : OpRewritePattern<onnx::PadOp> {
     // the CUDA target): the begin pads where computed, the constant value.
     Value data = op.getData(), padsTensor = op.getPads();
     rewriter.replaceOp(
-        op, buildIndexed(rewriter, loc, type, {}, {}, [&](OpBuilder &b, Location l, ValueRange, ArrayRef<Value> ivs) -> Value {
-          using P = arith::CmpIPredicate;
-          Value zero = indexConst(b, l, 0), inside;
-          SmallVector<Value> idx;
-          for (int64_t d = 0; d < rank; ++d) {
-            int64_t n = inType.getDimSize(d);
-            Value begin = succeeded(pads) ? indexConst(b, l, (*pads)[d])
-                                          : arith::IndexCastOp::create(
-                                                b, l, b.getIndexType(),
-                                                tensor::ExtractOp::create(b, l, padsTensor, ValueRange{indexConst(b, l, d)}))
-                                                .getResult();
-            Value src = arith::SubIOp::create(b, l, ivs[d], begin);
-            Value size = indexConst(b, l, n), last = indexConst(b, l, std::max<int64_t>(n - 1, 0));
-            auto positiveMod = [&](Value x, Value m) {
-              Value r = arith::RemSIOp::create(b, l, x, m);
-              Value neg = arith::CmpIOp::create(b, l, P::slt, r, zero);
-              return arith::SelectOp::create(b, l, neg, arith::AddIOp::create(b, l, r, m), r).getResult();
-            };
-            if (mode == "constant") {
-              Value in = arith::AndIOp::create(b, l, arith::CmpIOp::create(b, l, P::sge, src, zero),
-                                               arith::CmpIOp::create(b, l, P::slt, src, size));
-              inside = inside ? arith::AndIOp::create(b, l, inside, in).getResult() : in;
-            } else if (mode == "wrap") {
-              src = positiveMod(src, size);
-            } else if (mode == "reflect" && n > 1) {
-              Value period = indexConst(b, l, 2 * (n - 1));
-              Value m = positiveMod(src, period);
-              Value back = arith::CmpIOp::create(b, l, P::sge, m, size);
-              src = arith::SelectOp::create(b, l, back, arith::SubIOp::create(b, l, period, m), m);
-            }
-            // Edge mode, and constant mode's reads outside (then not used),
-            // stay inside the input.
-            idx.push_back(arith::MinSIOp::create(b, l, arith::MaxSIOp::create(b, l, src, zero), last));
-          }
-          Value x = tensor::ExtractOp::create(b, l, data, idx);
-          if (!inside)
-            return x;
-          return arith::SelectOp::create(b, l, inside, x, padValue(b, l)).getResult();
+        op, buildIndexed(rewriter, loc, type, {}, {}, [&](OpBuilder &b, Location l, ValueRange, ArrayRef<Value> ivs) {
+          auto beginOf = [&](int64_t d) -> Value {
+            if (succeeded(pads))
+              return indexConst(b, l, (*pads)[d]);
+            Value v = tensor::ExtractOp::create(b, l, padsTensor, ValueRange{indexConst(b, l, d)});
+            return arith::IndexCastOp::create(b, l, b.getIndexType(), v);
+          };
+          auto sizeOf = [&](int64_t d) { return indexConst(b, l, inType.getDimSize(d)); };
+          return paddedElement(b, l, ivs, data, mode, beginOf, sizeOf, [&] { return padValue(b, l); });
         }));
     return success();
   }
