@@ -107,7 +107,8 @@ typedef struct tile_epilogue {
   const float *row_bias; /* bias of the tile's first row (conv), or NULL */
   const float *col_bias; /* bias of the tile's first column (matmul), or NULL */
   bool accumulate;       /* add what C holds (a later K block, or a residual) */
-  bool relu;             /* clamp at 0 (the last K block only) */
+  int64_t activation;    /* mlc_activation of the result (NONE before the
+                            last K block) */
 } tile_epilogue;
 
 /// C[mr x nc] (+)= A panel [kc][8] (its first mr rows) x B panels [kc][16]
@@ -130,6 +131,9 @@ typedef struct conv_geom {
 typedef void (*pack_fn)(const conv_geom *g, int64_t k0, int64_t kc, int64_t n0,
                         int64_t ncols, float *dst);
 
+/// The activation `act` (mlc_activation) in place over n floats.
+typedef void (*activate_fn)(int64_t act, float *x, int64_t n);
+
 /// A depthwise convolution (one input channel per group): computed directly,
 /// one output plane at a time, instead of as a GEMM with one row.
 typedef struct dw_job {
@@ -138,12 +142,11 @@ typedef struct dw_job {
   float *output;
   int64_t M, P, K;    /* outputs per group, their panels, kh*kw */
   int64_t tap_stride; /* PANEL_M: packed panels; 1: ONNX [f, 1, kh, kw] */
+  activate_fn activate; /* the ISA's, for the planes of dw_c */
 } dw_job;
 
 /// Computes the output planes [begin, end) (plane = image * f + channel).
 typedef void (*dw_fn)(const dw_job *job, int64_t begin, int64_t end);
-/// An activation in place over n floats (x[i] = x[i] * sigmoid(x[i]), ...).
-typedef void (*activation_fn)(float *x, int64_t n);
 
 /// The small-N conv tile (output channels in the vector, columns broadcast):
 /// ct[c*ldct + ch] (+)= sum_kk B[kk][c] * A[kk][ch] for columns c < ncol
@@ -204,6 +207,25 @@ static int make_segments(const conv_geom *g, int64_t n0, int lanes,
   return count;
 }
 
+/// The activation `act` (mlc_activation) of one float; NaN stays NaN
+/// (comparisons with it are false).
+static inline float activate1(int64_t act, float x) {
+  switch (act) {
+  case MLC_ACTIVATION_RELU:
+    return x < 0.0f ? 0.0f : x;
+  case MLC_ACTIVATION_RELU6:
+    return x < 0.0f ? 0.0f : x > 6.0f ? 6.0f : x;
+  case MLC_ACTIVATION_HARDSWISH: {
+    const float g = x * (1.0f / 6.0f) + 0.5f;
+    return x * (g < 0.0f ? 0.0f : g > 1.0f ? 1.0f : g);
+  }
+  case MLC_ACTIVATION_SILU:
+    return x / (1.0f + expf(-x));
+  default:
+    return x;
+  }
+}
+
 /// Stores a tile's sums (acc, row stride 32) through the epilogue, scalar:
 /// the portable path and the partial tiles of the AVX2 path.
 static void store_tile_scalar(const float *acc, int mr, int nc, float *c,
@@ -218,9 +240,7 @@ static void store_tile_scalar(const float *acc, int mr, int nc, float *c,
         x += e->row_bias[r];
       if (e->col_bias)
         x += e->col_bias[j];
-      if (e->relu && x < 0.0f)
-        x = 0.0f; /* also maps NaN to 0, as the vector max does */
-      crow[j] = x;
+      crow[j] = activate1(e->activation, x);
     }
   }
 }
@@ -251,7 +271,6 @@ static void dw_c(const dw_job *job, int64_t begin, int64_t end) {
   const mlc_conv2d_params *p = job->p;
   const int64_t oh = p->oh, ow = p->ow, h = p->h, w = p->w;
   const int64_t sw = p->stride_w;
-  const bool relu = p->activation == MLC_ACTIVATION_RELU;
   for (int64_t plane = begin; plane < end; ++plane) {
     const dw_plane d = dw_plane_at(job, plane);
     const float *in = d.in, *wk = d.wk;
@@ -276,34 +295,15 @@ static void dw_c(const dw_job *job, int64_t begin, int64_t end) {
             orow[x] += wt * irow[ix0 + x * sw];
         }
       }
-      if (relu)
-        for (int64_t x = 0; x < ow; ++x)
-          orow[x] = orow[x] < 0.0f ? 0.0f : orow[x];
     }
+    job->activate(p->activation, out, oh * ow); /* while the plane is in cache */
   }
 }
 
-/// In place ReLU6 and HardSwish of n floats, as loops the compiler
-/// vectorises for the target the function is built for; comparisons that
-/// are false for NaN keep it.
-#define DEFINE_CLAMP_ACTIVATIONS(suffix, attrs)                                \
-  static attrs void relu6_##suffix(float *x, int64_t n) {                      \
-    for (int64_t i = 0; i < n; ++i) {                                          \
-      const float v = x[i];                                                    \
-      x[i] = v < 0.0f ? 0.0f : v > 6.0f ? 6.0f : v;                            \
-    }                                                                          \
-  }                                                                            \
-  static attrs void hardswish_##suffix(float *x, int64_t n) {                  \
-    for (int64_t i = 0; i < n; ++i) {                                          \
-      const float v = x[i], s = v * (1.0f / 6.0f) + 0.5f;                      \
-      x[i] = v * (s < 0.0f ? 0.0f : s > 1.0f ? 1.0f : s);                      \
-    }                                                                          \
-  }
-DEFINE_CLAMP_ACTIVATIONS(c, )
-
-static void silu_c(float *x, int64_t n) {
-  for (int64_t i = 0; i < n; ++i)
-    x[i] = x[i] / (1.0f + expf(-x[i]));
+static void activate_c(int64_t act, float *x, int64_t n) {
+  if (act != MLC_ACTIVATION_NONE)
+    for (int64_t i = 0; i < n; ++i)
+      x[i] = activate1(act, x[i]);
 }
 
 /// The definition, element by element: for tables too large for the stack.
@@ -486,6 +486,89 @@ static void pack_conv_c(const conv_geom *g, int64_t k0, int64_t kc, int64_t n0,
 #define TARGET_AVX2 __attribute__((target("avx2,fma")))
 #define ALWAYS_INLINE inline __attribute__((always_inline))
 
+/* x * sigmoid(x) = x / (1 + e^-x). e^t = 2^n * e^r with n = round(t log2 e)
+ * and |r| <= ln2/2, where a degree-6 Taylor polynomial is within 1e-7; t is
+ * clamped to [-87, 88] so that 2^n stays a normal float (the clamp changes
+ * no result: there e^-x is 0 or 1 + e^-x is too large to matter). The
+ * reciprocal is an estimate refined by one Newton step (relative error about
+ * 2^-23 with AVX2's 12-bit estimate, far less with AVX-512's 14-bit one). */
+#define SILU_EXP_COEFFS 1.0f / 720, 1.0f / 120, 1.0f / 24, 1.0f / 6, 0.5f, 1.0f, 1.0f
+
+static ALWAYS_INLINE TARGET_AVX2 __m256 silu8(__m256 x) {
+  const float c[] = {SILU_EXP_COEFFS};
+  __m256 t = _mm256_min_ps(_mm256_max_ps(_mm256_sub_ps(_mm256_setzero_ps(), x),
+                                         _mm256_set1_ps(-87.0f)),
+                           _mm256_set1_ps(88.0f));
+  __m256 n = _mm256_round_ps(_mm256_mul_ps(t, _mm256_set1_ps(1.44269504f)),
+                             _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+  __m256 r = _mm256_fnmadd_ps(n, _mm256_set1_ps(0.693359375f), t);
+  r = _mm256_fnmadd_ps(n, _mm256_set1_ps(-2.12194440e-4f), r);
+  __m256 poly = _mm256_set1_ps(c[0]);
+  for (int i = 1; i < 7; ++i)
+    poly = _mm256_fmadd_ps(poly, r, _mm256_set1_ps(c[i]));
+  __m256i bits = _mm256_slli_epi32(
+      _mm256_add_epi32(_mm256_cvtps_epi32(n), _mm256_set1_epi32(127)), 23);
+  __m256 d = _mm256_add_ps(_mm256_set1_ps(1.0f),
+                           _mm256_mul_ps(poly, _mm256_castsi256_ps(bits)));
+  __m256 inv = _mm256_rcp_ps(d);
+  inv = _mm256_mul_ps(inv, _mm256_fnmadd_ps(d, inv, _mm256_set1_ps(2.0f)));
+  return _mm256_mul_ps(x, inv);
+}
+
+/// Applies `act` (mlc_activation) to the n vectors x[0..n) in place; n is a
+/// constant after inlining, so that x stays in registers. NaN stays NaN:
+/// max(0, NaN) and min(c, NaN) return their second operand.
+static ALWAYS_INLINE TARGET_AVX2 void activate8(int64_t act, __m256 *x, const int n) {
+  const __m256 zero = _mm256_setzero_ps(), one = _mm256_set1_ps(1.0f);
+  switch (act) {
+  case MLC_ACTIVATION_RELU:
+#pragma GCC unroll 16
+    for (int i = 0; i < n; ++i)
+      x[i] = _mm256_max_ps(zero, x[i]);
+    break;
+  case MLC_ACTIVATION_RELU6:
+#pragma GCC unroll 16
+    for (int i = 0; i < n; ++i)
+      x[i] = _mm256_min_ps(_mm256_set1_ps(6.0f), _mm256_max_ps(zero, x[i]));
+    break;
+  case MLC_ACTIVATION_HARDSWISH:
+#pragma GCC unroll 16
+    for (int i = 0; i < n; ++i) {
+      const __m256 g = _mm256_add_ps(_mm256_mul_ps(x[i], _mm256_set1_ps(1.0f / 6.0f)),
+                                     _mm256_set1_ps(0.5f));
+      x[i] = _mm256_mul_ps(x[i], _mm256_min_ps(one, _mm256_max_ps(zero, g)));
+    }
+    break;
+  case MLC_ACTIVATION_SILU:
+#pragma GCC unroll 16
+    for (int i = 0; i < n; ++i)
+      x[i] = silu8(x[i]);
+    break;
+  default:
+    break;
+  }
+}
+
+static TARGET_AVX2 void activate_avx2(int64_t act, float *x, int64_t n) {
+  if (act == MLC_ACTIVATION_NONE)
+    return;
+  int64_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    __m256 v = _mm256_loadu_ps(x + i);
+    activate8(act, &v, 1);
+    _mm256_storeu_ps(x + i, v);
+  }
+  if (i < n) {
+    float tail[8] = {0};
+    memcpy(tail, x + i, (size_t)(n - i) * sizeof(float));
+    __m256 v = _mm256_loadu_ps(tail);
+    activate8(act, &v, 1);
+    _mm256_storeu_ps(tail, v);
+    memcpy(x + i, tail, (size_t)(n - i) * sizeof(float));
+  }
+}
+
+
 /// MR (<= 4) rows x 16 columns; KU independent accumulator sets over k when
 /// MR is small, so that enough FMAs are in flight.
 static ALWAYS_INLINE TARGET_AVX2 void
@@ -541,7 +624,7 @@ ukr_avx2(const int MR, const int KU, int64_t kc, const float *a, const float *b,
     store_tile_scalar(tmp, MR, nc, c, ldc, &sub);
     return;
   }
-  const bool accumulate = e->accumulate, relu = e->relu;
+  const bool accumulate = e->accumulate;
   const float *const col_bias = e->col_bias;
   const __m256 zero = _mm256_setzero_ps();
   __m256 cb0 = zero, cb1 = zero;
@@ -549,23 +632,25 @@ ukr_avx2(const int MR, const int KU, int64_t kc, const float *a, const float *b,
     cb0 = _mm256_loadu_ps(col_bias);
     cb1 = _mm256_loadu_ps(col_bias + 8);
   }
+  __m256 x[4 * 2]; /* [MR][2] */
 #pragma GCC unroll 16
   for (int r = 0; r < MR; ++r) {
-    float *cr = c + r * ldc;
-    __m256 x0 = acc[0][r][0], x1 = acc[0][r][1];
+    const float *cr = c + r * ldc;
+    x[2 * r] = acc[0][r][0];
+    x[2 * r + 1] = acc[0][r][1];
     if (accumulate) {
-      x0 = _mm256_add_ps(x0, _mm256_loadu_ps(cr));
-      x1 = _mm256_add_ps(x1, _mm256_loadu_ps(cr + 8));
+      x[2 * r] = _mm256_add_ps(x[2 * r], _mm256_loadu_ps(cr));
+      x[2 * r + 1] = _mm256_add_ps(x[2 * r + 1], _mm256_loadu_ps(cr + 8));
     }
     const __m256 rb = row_bias ? _mm256_set1_ps(row_bias[r]) : zero;
-    x0 = _mm256_add_ps(x0, _mm256_add_ps(cb0, rb));
-    x1 = _mm256_add_ps(x1, _mm256_add_ps(cb1, rb));
-    if (relu) {
-      x0 = _mm256_max_ps(zero, x0);
-      x1 = _mm256_max_ps(zero, x1);
-    }
-    _mm256_storeu_ps(cr, x0);
-    _mm256_storeu_ps(cr + 8, x1);
+    x[2 * r] = _mm256_add_ps(x[2 * r], _mm256_add_ps(cb0, rb));
+    x[2 * r + 1] = _mm256_add_ps(x[2 * r + 1], _mm256_add_ps(cb1, rb));
+  }
+  activate8(e->activation, x, 2 * MR);
+#pragma GCC unroll 16
+  for (int r = 0; r < MR; ++r) {
+    _mm256_storeu_ps(c + r * ldc, x[2 * r]);
+    _mm256_storeu_ps(c + r * ldc + 8, x[2 * r + 1]);
   }
 }
 
@@ -656,6 +741,68 @@ static TARGET_AVX2 void pack_conv_avx2(const conv_geom *g, int64_t k0,
 
 #define TARGET_AVX512 __attribute__((target("avx512f,fma,prfchw")))
 
+static ALWAYS_INLINE TARGET_AVX512 __m512 silu16(__m512 x) {
+  const float c[] = {SILU_EXP_COEFFS};
+  __m512 t = _mm512_min_ps(_mm512_max_ps(_mm512_sub_ps(_mm512_setzero_ps(), x),
+                                         _mm512_set1_ps(-87.0f)),
+                           _mm512_set1_ps(88.0f));
+  __m512 n = _mm512_roundscale_ps(_mm512_mul_ps(t, _mm512_set1_ps(1.44269504f)),
+                                  _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+  __m512 r = _mm512_fnmadd_ps(n, _mm512_set1_ps(0.693359375f), t);
+  r = _mm512_fnmadd_ps(n, _mm512_set1_ps(-2.12194440e-4f), r);
+  __m512 poly = _mm512_set1_ps(c[0]);
+  for (int i = 1; i < 7; ++i)
+    poly = _mm512_fmadd_ps(poly, r, _mm512_set1_ps(c[i]));
+  __m512 d = _mm512_add_ps(_mm512_set1_ps(1.0f), _mm512_scalef_ps(poly, n));
+  __m512 inv = _mm512_rcp14_ps(d);
+  inv = _mm512_mul_ps(inv, _mm512_fnmadd_ps(d, inv, _mm512_set1_ps(2.0f)));
+  return _mm512_mul_ps(x, inv);
+}
+
+/// activate8 for AVX-512 vectors.
+static ALWAYS_INLINE TARGET_AVX512 void activate16(int64_t act, __m512 *x, const int n) {
+  const __m512 zero = _mm512_setzero_ps(), one = _mm512_set1_ps(1.0f);
+  switch (act) {
+  case MLC_ACTIVATION_RELU:
+#pragma GCC unroll 16
+    for (int i = 0; i < n; ++i)
+      x[i] = _mm512_max_ps(zero, x[i]);
+    break;
+  case MLC_ACTIVATION_RELU6:
+#pragma GCC unroll 16
+    for (int i = 0; i < n; ++i)
+      x[i] = _mm512_min_ps(_mm512_set1_ps(6.0f), _mm512_max_ps(zero, x[i]));
+    break;
+  case MLC_ACTIVATION_HARDSWISH:
+#pragma GCC unroll 16
+    for (int i = 0; i < n; ++i) {
+      const __m512 g = _mm512_add_ps(_mm512_mul_ps(x[i], _mm512_set1_ps(1.0f / 6.0f)),
+                                     _mm512_set1_ps(0.5f));
+      x[i] = _mm512_mul_ps(x[i], _mm512_min_ps(one, _mm512_max_ps(zero, g)));
+    }
+    break;
+  case MLC_ACTIVATION_SILU:
+#pragma GCC unroll 16
+    for (int i = 0; i < n; ++i)
+      x[i] = silu16(x[i]);
+    break;
+  default:
+    break;
+  }
+}
+
+static TARGET_AVX512 void activate_avx512(int64_t act, float *x, int64_t n) {
+  if (act == MLC_ACTIVATION_NONE)
+    return;
+  for (int64_t i = 0; i < n; i += 16) {
+    const __mmask16 m = n - i >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << (n - i)) - 1);
+    __m512 v = _mm512_maskz_loadu_ps(m, x + i);
+    activate16(act, &v, 1);
+    _mm512_mask_storeu_ps(x + i, m, v);
+  }
+}
+
+
 /// MR (<= 8) rows x 16*NV columns (NV = 1 or 2 panels); KU accumulator sets
 /// over k when MR*NV is small. With MR = 8, NV = 2: 16 zmm accumulators, and
 /// per k two vector loads and eight broadcast FMAs per row pair.
@@ -717,7 +864,7 @@ ukr_avx512(const int MR, const int NV, const int KU, int64_t kc, const float *a,
         acc[0][r][v] = _mm512_add_ps(acc[0][r][v], acc[u][r][v]);
 
   /* Locals: the stores to C would otherwise reload *e for every row. */
-  const bool accumulate = e->accumulate, relu = e->relu;
+  const bool accumulate = e->accumulate;
   const float *const row_bias = e->row_bias;
   const float *const col_bias = e->col_bias;
   /* Column masks: the last vector may be partial. */
@@ -733,25 +880,31 @@ ukr_avx512(const int MR, const int NV, const int KU, int64_t kc, const float *a,
 #pragma GCC unroll 2
   for (int v = 0; v < NV; ++v)
     cb[v] = col_bias ? _mm512_maskz_loadu_ps(mask[v], col_bias + 16 * v) : zero;
+  __m512 x[8 * 2]; /* [MR][NV] */
 #pragma GCC unroll 16
   for (int r = 0; r < MR; ++r) {
-    float *cr = c + r * ldc;
+    const float *cr = c + r * ldc;
     const __m512 rb = row_bias ? _mm512_set1_ps(row_bias[r]) : zero;
 #pragma GCC unroll 2
     for (int v = 0; v < NV; ++v) {
-      __m512 x = acc[0][r][v];
+      __m512 y = acc[0][r][v];
       if (accumulate)
-        x = _mm512_add_ps(x, _mm512_maskz_loadu_ps(mask[v], cr + 16 * v));
+        y = _mm512_add_ps(y, _mm512_maskz_loadu_ps(mask[v], cr + 16 * v));
       if (row_bias || col_bias)
-        x = _mm512_add_ps(x, _mm512_add_ps(cb[v], rb));
-      if (relu)
-        x = _mm512_max_ps(zero, x);
-      if (full)
-        _mm512_storeu_ps(cr + 16 * v, x);
-      else
-        _mm512_mask_storeu_ps(cr + 16 * v, mask[v], x);
+        y = _mm512_add_ps(y, _mm512_add_ps(cb[v], rb));
+      x[r * NV + v] = y;
     }
   }
+  activate16(e->activation, x, MR * NV);
+#pragma GCC unroll 16
+  for (int r = 0; r < MR; ++r)
+#pragma GCC unroll 2
+    for (int v = 0; v < NV; ++v) {
+      if (full)
+        _mm512_storeu_ps(c + r * ldc + 16 * v, x[r * NV + v]);
+      else
+        _mm512_mask_storeu_ps(c + r * ldc + 16 * v, mask[v], x[r * NV + v]);
+    }
 }
 
 static TARGET_AVX512 void tile_avx512(int64_t kc, const float *a,
@@ -1045,15 +1198,14 @@ dw_group_avx512(const int SW, const mlc_conv2d_params *p, const float *in,
       }
     }
   }
-  const bool relu = p->activation == MLC_ACTIVATION_RELU;
+  activate16(p->activation, acc, DW_GROUP);
 #pragma GCC unroll 4
   for (int u = 0; u < DW_GROUP; ++u) {
     if (u >= nitems)
       break;
-    __m512 x = relu ? _mm512_max_ps(_mm512_setzero_ps(), acc[u]) : acc[u];
     const int64_t lanes = min64(16, p->ow - xb[u] * 16);
     _mm512_mask_storeu_ps(out + y[u] * p->ow + xb[u] * 16,
-                          (__mmask16)((1u << lanes) - 1), x);
+                          (__mmask16)((1u << lanes) - 1), acc[u]);
   }
 }
 
@@ -1079,7 +1231,6 @@ dw_rows_avx512(const int KH, const int KW, const int S,
   const int64_t w = p->w, ow = p->ow;
   const float *first = in + (y * S - p->pad_top) * w; /* row of r = 0, ky = 0 */
   const int NIN = (DW_ROWS - 1) * S + KH; /* input rows the group reads */
-  const bool relu = p->activation == MLC_ACTIVATION_RELU;
   for (int64_t xb = 0; xb < nxb; ++xb) {
     __m512 acc[DW_ROWS];
     for (int r = 0; r < DW_ROWS; ++r)
@@ -1097,10 +1248,10 @@ dw_rows_avx512(const int KH, const int KW, const int S,
         }
       }
     }
+    activate16(p->activation, acc, DW_ROWS);
     const int64_t lanes = min64(16, ow - xb * 16);
     for (int r = 0; r < DW_ROWS; ++r)
-      _mm512_mask_storeu_ps(out + (y + r) * ow + xb * 16, (__mmask16)((1u << lanes) - 1),
-                            relu ? _mm512_max_ps(_mm512_setzero_ps(), acc[r]) : acc[r]);
+      _mm512_mask_storeu_ps(out + (y + r) * ow + xb * 16, (__mmask16)((1u << lanes) - 1), acc[r]);
   }
 }
 
@@ -1146,7 +1297,6 @@ static TARGET_AVX512 void dw_small_avx512(const dw_job *job, int64_t begin, int6
                                           const __mmask16 *lanes, const int64_t *off) {
   const mlc_conv2d_params *p = job->p;
   const int64_t oh = p->oh, ow = p->ow, h = p->h, w = p->w, kh = p->kh, kw = p->kw;
-  const bool relu = p->activation == MLC_ACTIVATION_RELU;
   const int64_t pairs = ceil_div(oh, 2);
   for (int64_t plane = begin; plane < end; ++plane) {
     const dw_plane d = dw_plane_at(job, plane);
@@ -1181,13 +1331,14 @@ static TARGET_AVX512 void dw_small_avx512(const dw_job *job, int64_t begin, int6
           }
         }
       }
+      activate16(p->activation, acc, DW_GROUP);
       const __mmask16 row_mask = (__mmask16)((1u << ow) - 1);
       for (int u = 0; u < nq; ++u) {
         const int64_t y = 2 * (q0 + u);
-        const __m512 x = relu ? _mm512_max_ps(_mm512_setzero_ps(), acc[u]) : acc[u];
-        _mm512_mask_storeu_ps(out + y * ow, row_mask, x);
+        _mm512_mask_storeu_ps(out + y * ow, row_mask, acc[u]);
         if (y + 1 < oh)
-          _mm512_mask_storeu_ps(offset_out(out + (y + 1) * ow, -8), (__mmask16)(row_mask << 8), x);
+          _mm512_mask_storeu_ps(offset_out(out + (y + 1) * ow, -8), (__mmask16)(row_mask << 8),
+                                acc[u]);
       }
     }
   }
@@ -1269,80 +1420,6 @@ static TARGET_AVX512 void dw_avx512(const dw_job *job, int64_t begin,
   }
 }
 
-/*--- Activations --------------------------------------------------------===*/
-
-DEFINE_CLAMP_ACTIVATIONS(avx2, TARGET_AVX2)
-DEFINE_CLAMP_ACTIVATIONS(avx512, TARGET_AVX512)
-
-/* x * sigmoid(x) = x / (1 + e^-x). e^t = 2^n * e^r with n = round(t log2 e)
- * and |r| <= ln2/2, where a degree-6 Taylor polynomial is within 1e-7; t is
- * clamped to [-87, 88] so that 2^n stays a normal float (the clamp changes
- * no result: there e^-x is 0 or 1 + e^-x is too large to matter). The
- * reciprocal is an estimate refined by one Newton step (relative error about
- * 2^-23 with AVX2's 12-bit estimate, far less with AVX-512's 14-bit one). */
-#define SILU_EXP_COEFFS 1.0f / 720, 1.0f / 120, 1.0f / 24, 1.0f / 6, 0.5f, 1.0f, 1.0f
-
-static ALWAYS_INLINE TARGET_AVX2 __m256 silu8(__m256 x) {
-  const float c[] = {SILU_EXP_COEFFS};
-  __m256 t = _mm256_min_ps(_mm256_max_ps(_mm256_sub_ps(_mm256_setzero_ps(), x),
-                                         _mm256_set1_ps(-87.0f)),
-                           _mm256_set1_ps(88.0f));
-  __m256 n = _mm256_round_ps(_mm256_mul_ps(t, _mm256_set1_ps(1.44269504f)),
-                             _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-  __m256 r = _mm256_fnmadd_ps(n, _mm256_set1_ps(0.693359375f), t);
-  r = _mm256_fnmadd_ps(n, _mm256_set1_ps(-2.12194440e-4f), r);
-  __m256 poly = _mm256_set1_ps(c[0]);
-  for (int i = 1; i < 7; ++i)
-    poly = _mm256_fmadd_ps(poly, r, _mm256_set1_ps(c[i]));
-  __m256i bits = _mm256_slli_epi32(
-      _mm256_add_epi32(_mm256_cvtps_epi32(n), _mm256_set1_epi32(127)), 23);
-  __m256 d = _mm256_add_ps(_mm256_set1_ps(1.0f),
-                           _mm256_mul_ps(poly, _mm256_castsi256_ps(bits)));
-  __m256 inv = _mm256_rcp_ps(d);
-  inv = _mm256_mul_ps(inv, _mm256_fnmadd_ps(d, inv, _mm256_set1_ps(2.0f)));
-  return _mm256_mul_ps(x, inv);
-}
-
-static TARGET_AVX2 void silu_avx2(float *x, int64_t n) {
-  int64_t i = 0;
-  for (; i + 8 <= n; i += 8)
-    _mm256_storeu_ps(x + i, silu8(_mm256_loadu_ps(x + i)));
-  if (i < n) {
-    float tail[8] = {0};
-    memcpy(tail, x + i, (size_t)(n - i) * sizeof(float));
-    _mm256_storeu_ps(tail, silu8(_mm256_loadu_ps(tail)));
-    memcpy(x + i, tail, (size_t)(n - i) * sizeof(float));
-  }
-}
-
-static ALWAYS_INLINE TARGET_AVX512 __m512 silu16(__m512 x) {
-  const float c[] = {SILU_EXP_COEFFS};
-  __m512 t = _mm512_min_ps(_mm512_max_ps(_mm512_sub_ps(_mm512_setzero_ps(), x),
-                                         _mm512_set1_ps(-87.0f)),
-                           _mm512_set1_ps(88.0f));
-  __m512 n = _mm512_roundscale_ps(_mm512_mul_ps(t, _mm512_set1_ps(1.44269504f)),
-                                  _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-  __m512 r = _mm512_fnmadd_ps(n, _mm512_set1_ps(0.693359375f), t);
-  r = _mm512_fnmadd_ps(n, _mm512_set1_ps(-2.12194440e-4f), r);
-  __m512 poly = _mm512_set1_ps(c[0]);
-  for (int i = 1; i < 7; ++i)
-    poly = _mm512_fmadd_ps(poly, r, _mm512_set1_ps(c[i]));
-  __m512 d = _mm512_add_ps(_mm512_set1_ps(1.0f), _mm512_scalef_ps(poly, n));
-  __m512 inv = _mm512_rcp14_ps(d);
-  inv = _mm512_mul_ps(inv, _mm512_fnmadd_ps(d, inv, _mm512_set1_ps(2.0f)));
-  return _mm512_mul_ps(x, inv);
-}
-
-static TARGET_AVX512 void silu_avx512(float *x, int64_t n) {
-  int64_t i = 0;
-  for (; i + 16 <= n; i += 16)
-    _mm512_storeu_ps(x + i, silu16(_mm512_loadu_ps(x + i)));
-  if (i < n) {
-    const __mmask16 m = (__mmask16)((1u << (n - i)) - 1);
-    _mm512_mask_storeu_ps(x + i, m, silu16(_mm512_maskz_loadu_ps(m, x + i)));
-  }
-}
-
 #endif /* MLC_KERNELS_X86 */
 
 /*===----------------------------------------------------------------------===*
@@ -1356,38 +1433,31 @@ typedef struct kernel_isa {
   pack_fn pack_conv;
   dw_fn depthwise;
   tile_t_fn tile_t; /* small-N convs; NULL: use `tile` */
-  activation_fn silu, relu6, hardswish;
+  activate_fn activate;
 } kernel_isa;
 
-static const kernel_isa isa_c = {MLC_RT_ISA_C, 16,   tile_c,
-                                 pack_conv_c,  dw_c, NULL, silu_c, relu6_c, hardswish_c};
+static const kernel_isa isa_c = {MLC_RT_ISA_C, 16, tile_c, pack_conv_c, dw_c, NULL, activate_c};
 #if MLC_KERNELS_X86
-static const kernel_isa isa_avx2 = {MLC_RT_ISA_AVX2, 16,   tile_avx2,
-                                    pack_conv_avx2,  dw_c, NULL, silu_avx2, relu6_avx2, hardswish_avx2};
-static const kernel_isa isa_avx512 = {MLC_RT_ISA_AVX512, 32,
-                                      tile_avx512,       pack_conv_avx512,
-                                      dw_avx512,         tile_t_avx512,
-                                      silu_avx512,       relu6_avx512,
-                                      hardswish_avx512};
+static const kernel_isa isa_avx2 = {MLC_RT_ISA_AVX2, 16,   tile_avx2,    pack_conv_avx2,
+                                    dw_c,            NULL, activate_avx2};
+static const kernel_isa isa_avx512 = {MLC_RT_ISA_AVX512, 32,        tile_avx512,
+                                      pack_conv_avx512,  dw_avx512, tile_t_avx512,
+                                      activate_avx512};
 #endif
 
-/// Applies a post-pass activation (every one but ReLU, which runs in the
-/// tile epilogues) to `rows` rows of `cols` floats, `stride` apart, while
-/// they are in cache.
+/// Applies `activation` to `rows` rows of `cols` floats, `stride` apart, in
+/// place: for the outputs of kernels that do not apply it themselves, while
+/// they are still in cache.
 static void activate_rows(const kernel_isa *isa, int64_t activation, float *out,
                           int64_t rows, int64_t cols, int64_t stride) {
-  activation_fn fn = activation == MLC_ACTIVATION_SILU        ? isa->silu
-                    : activation == MLC_ACTIVATION_RELU6     ? isa->relu6
-                    : activation == MLC_ACTIVATION_HARDSWISH ? isa->hardswish
-                                                             : NULL;
-  if (!fn || cols <= 0)
+  if (activation == MLC_ACTIVATION_NONE || cols <= 0)
     return;
   if (stride == cols) {
-    fn(out, rows * cols);
+    isa->activate(activation, out, rows * cols);
     return;
   }
   for (int64_t r = 0; r < rows; ++r)
-    fn(out + r * stride, cols);
+    isa->activate(activation, out + r * stride, cols);
 }
 
 static int best_isa(void) {
@@ -1441,11 +1511,6 @@ int mlc_rt_force_isa(int isa) {
 int mlc_rt_kernel_isa(void) { return get_isa()->isa; }
 
 void mlc_rt_activation_f32(int64_t activation, float *x, int64_t n) {
-  if (activation == MLC_ACTIVATION_RELU) {
-    for (int64_t i = 0; i < n; ++i)
-      x[i] = x[i] > 0.0f ? x[i] : 0.0f; /* NaN to 0, as the vector max does */
-    return;
-  }
   activate_rows(get_isa(), activation, x, 1, n, n);
 }
 
@@ -1609,9 +1674,7 @@ static void conv_task_naive(const conv_job *job, int64_t b, int64_t g,
             wp[k * PANEL_M + r] *
             job->input[((b * p->c + g * job->cg + ci) * p->h + iy) * p->w + ix];
       }
-      if (p->activation == MLC_ACTIVATION_RELU && sum < 0.0f)
-        sum = 0.0f;
-      *out = sum;
+      *out = activate1(p->activation, sum);
     }
   }
 }
@@ -1630,13 +1693,14 @@ static void conv_task(const conv_job *job, int64_t b, int64_t g, int64_t n0,
   conv_geom geom;
   conv_geom_init(job, b, g, &geom);
   const int64_t tile_n = isa->tile_n;
-  const bool relu = job->p->activation == MLC_ACTIVATION_RELU;
+  const int64_t act = job->p->activation;
   float *out = job->output + (b * job->p->f + g * job->M) * N + n0;
   /* The weights of one K block (rows p0..p1) stay in L2 while strips of the
    * input, packed into an L1-sized buffer, go past them. */
   for (int64_t kb = 0; kb < job->nkb; ++kb) {
     const int64_t k0 = kb * job->kc, kc = min64(job->kc, job->K - k0);
-    tile_epilogue e = {NULL, NULL, kb > 0 || job->p->accumulate != 0, relu && kb == job->nkb - 1};
+    tile_epilogue e = {NULL, NULL, kb > 0 || job->p->accumulate != 0,
+                       kb == job->nkb - 1 ? act : MLC_ACTIVATION_NONE};
     for (int64_t j = 0; j < ncols; j += strip) {
       const int64_t sc = min64(strip, ncols - j);
       isa->pack_conv(&geom, k0, kc, n0 + j, sc, buf);
@@ -1683,7 +1747,6 @@ static void conv_task_small_n(const conv_job *job, int64_t b, int64_t g,
   conv_geom geom;
   conv_geom_init(job, b, g, &geom);
   const kernel_isa *isa = job->isa;
-  const bool relu = job->p->activation == MLC_ACTIVATION_RELU;
   /* Blocks of rows bound the transposed buffer; each packs B again, which
    * costs little next to SMALL_N_PANELS panels of products. */
   for (int64_t pb = p0; pb < p1; pb += SMALL_N_PANELS) {
@@ -1710,13 +1773,11 @@ static void conv_task_small_n(const conv_job *job, int64_t b, int64_t g,
       const float bias = job->bias ? job->bias[o] : 0.0f;
       float *out = job->output + (b * job->p->f + o) * N + n0;
       const bool residual = job->p->accumulate != 0;
-      for (int64_t n = 0; n < ncols; ++n) {
-        float x = ct[n * ldct + (m - m0)] + bias + (residual ? out[n] : 0.0f);
-        if (relu && x < 0.0f)
-          x = 0.0f;
-        out[n] = x;
-      }
+      for (int64_t n = 0; n < ncols; ++n)
+        out[n] = ct[n * ldct + (m - m0)] + bias + (residual ? out[n] : 0.0f);
     }
+    activate_rows(isa, job->p->activation, job->output + (b * job->p->f + g * job->M + m0) * N + n0,
+                  m1 - m0, ncols, N);
   }
 }
 
@@ -1735,29 +1796,12 @@ static void conv_body(void *closure, int64_t begin, int64_t end) {
       conv_task_small_n(job, b, g, n0, n1, p0, p1);
     else
       conv_task(job, b, g, n0, n1, p0, p1);
-    const int64_t m0 = p0 * PANEL_M, m1 = min64(job->M, p1 * PANEL_M);
-    activate_rows(job->isa, job->p->activation,
-                  job->output + (b * job->p->f + g * job->M + m0) * job->N + n0,
-                  m1 - m0, n1 - n0, job->N);
   }
 }
 
 static void dw_body(void *closure, int64_t begin, int64_t end) {
   const dw_job *job = (const dw_job *)closure;
-  const kernel_isa *isa = get_isa();
-  if (job->p->activation == MLC_ACTIVATION_NONE || job->p->activation == MLC_ACTIVATION_RELU) {
-    isa->depthwise(job, begin, end);
-    return;
-  }
-  /* Post-pass activations over blocks of planes that are still in L1/L2. */
-  const int64_t plane = job->p->oh * job->p->ow;
-  const int64_t step = max64(1, 8192 / plane);
-  for (int64_t b = begin; b < end; b += step) {
-    const int64_t e = min64(end, b + step);
-    isa->depthwise(job, b, e);
-    activate_rows(isa, job->p->activation, job->output + b * plane, 1, (e - b) * plane,
-                  (e - b) * plane);
-  }
+  get_isa()->depthwise(job, begin, end);
 }
 
 void mlc_rt_depthwise_f32(const mlc_conv2d_params *p, const float *input,
@@ -1769,8 +1813,8 @@ void mlc_rt_depthwise_f32(const mlc_conv2d_params *p, const float *input,
   const int64_t planes = p->n * p->f, N = p->oh * p->ow;
   if (planes <= 0 || N <= 0)
     return;
-  dw_job dw = {p, input,     weights, bias, output, M, ceil_div(M, PANEL_M),
-               K, tap_stride};
+  dw_job dw = {p, input, weights,    bias,           output, M, ceil_div(M, PANEL_M),
+               K, tap_stride, get_isa()->activate};
   mlc_exec_ctx *ctx = mlc_rt_current_ctx();
   const int64_t threads =
       available_threads(ctx, (double)planes * (double)N * (double)K);
@@ -1864,9 +1908,7 @@ static void matmul_task_naive(const matmul_job *job, const float *a, float *c,
       const float *bp = job->b + (j / PANEL_N) * p->k * PANEL_N + j % PANEL_N;
       for (int64_t kk = 0; kk < p->k; ++kk)
         sum += a[i * p->lda + kk] * bp[kk * PANEL_N];
-      if (p->activation == MLC_ACTIVATION_RELU && sum < 0.0f)
-        sum = 0.0f;
-      c[i * p->n + j] = sum;
+      c[i * p->n + j] = activate1(p->activation, sum);
     }
 }
 
@@ -1883,13 +1925,13 @@ static void matmul_task(const matmul_job *job, int64_t batch, int64_t i0,
   }
   const kernel_isa *isa = job->isa;
   const int64_t tile_n = isa->tile_n, n = p->n, k = p->k;
-  const bool relu = p->activation == MLC_ACTIVATION_RELU;
   for (int64_t ib = i0; ib < i1; ib += mc_max) {
     const int64_t mc = min64(mc_max, i1 - ib);
     for (int64_t kb = 0; kb < job->nkb; ++kb) {
       const int64_t k0 = kb * job->kc, kc = min64(job->kc, k - k0);
       pack_a(a + ib * p->lda + k0, p->lda, mc, kc, buf);
-      tile_epilogue e = {NULL, NULL, kb > 0, relu && kb == job->nkb - 1};
+      tile_epilogue e = {NULL, NULL, kb > 0,
+                         kb == job->nkb - 1 ? p->activation : MLC_ACTIVATION_NONE};
       for (int64_t j = j0; j < j1; j += tile_n) {
         const int nc = (int)min64(tile_n, j1 - j);
         const float *bp = job->b + ((j / PANEL_N) * k + k0) * PANEL_N;
@@ -1924,12 +1966,8 @@ static void matmul_body(void *closure, int64_t begin, int64_t end) {
   const matmul_job *job = (const matmul_job *)closure;
   task_block blk;
   for (int64_t t = begin; t < end; ++t)
-    if (task_block_of(t, job->nb, job->mb, job->pchunk, job->nchunk, job->p->m, job->p->n, &blk)) {
+    if (task_block_of(t, job->nb, job->mb, job->pchunk, job->nchunk, job->p->m, job->p->n, &blk))
       matmul_task(job, blk.batch, blk.i0, blk.i1, blk.j0, blk.j1);
-      activate_rows(job->isa, job->p->activation,
-                    job->c + blk.batch * job->p->m * job->p->n + blk.i0 * job->p->n + blk.j0,
-                    blk.i1 - blk.i0, blk.j1 - blk.j0, job->p->n);
-    }
 }
 
 void mlc_rt_matmul_f32(const mlc_matmul_params *params, const float *a,
@@ -2039,7 +2077,7 @@ static void bmm_task(const bmm_job *job, int64_t batch, int64_t i0, int64_t i1,
     for (int64_t kb = 0; kb < job->nkb; ++kb) {
       const int64_t k0 = kb * job->kc, kc = min64(job->kc, k - k0);
       pack_a(a + ib * p->lda + k0, p->lda, mc, kc, buf);
-      const tile_epilogue e = {NULL, NULL, kb > 0, false};
+      const tile_epilogue e = {NULL, NULL, kb > 0, MLC_ACTIVATION_NONE};
       for (int64_t jb = j0; jb < j1; jb += nc_max) {
         const int64_t ncb = min64(nc_max, j1 - jb);
         pack_b(b + k0 * p->ldb + jb, p->ldb, kc, ncb, bbuf);

@@ -479,10 +479,11 @@ TEST_P(KernelTest, ConvDepthwise) {
   checkConv(t);
 }
 
-TEST_P(KernelTest, ConvPostPassActivations) {
-  // Each conv route applies SiLU, ReLU6 and HardSwish after its output block
-  // is complete: the GEMM tiles over several K blocks and column chunks, the
-  // few-columns path, 1x1, depthwise, and a batch with groups.
+TEST_P(KernelTest, ConvActivations) {
+  // Each conv route applies SiLU, ReLU6 and HardSwish to its finished sums:
+  // the GEMM tiles over several K blocks (only the last one activates) and
+  // column chunks, the few-columns path, 1x1, depthwise, and a batch with
+  // groups.
   for (int64_t act : {MLC_ACTIVATION_SILU, MLC_ACTIVATION_RELU6, MLC_ACTIVATION_HARDSWISH}) {
     for (ConvCase t : {conv(64, 28, 24, 3, 1, 1), conv(128, 5, 48, 3, 1, 1),
                        conv(16, 12, 24, 1, 1, 0), conv(24, 40, 24, 3, 1, 1)}) {
@@ -726,7 +727,7 @@ MatmulCase mm(int64_t m, int64_t n, int64_t k) {
   return MatmulCase{1, m, n, k, k, m * k, true, false};
 }
 
-TEST_P(KernelTest, MatmulPostPassActivations) {
+TEST_P(KernelTest, MatmulActivations) {
   // Several row and column chunks with 2 and 3 threads, tails, a bias.
   for (int64_t act : {MLC_ACTIVATION_SILU, MLC_ACTIVATION_RELU6, MLC_ACTIVATION_HARDSWISH}) {
     MatmulCase t{1, 77, 300, 130, 130, 0, true, false};
