@@ -217,13 +217,20 @@ static Value identityValue(OpBuilder &b, Location loc, Type type, ReductionKind 
   llvm_unreachable("unknown reduction");
 }
 
+/// Folds v into the accumulator. Float sums and products may be reassociated:
+/// that lets LLVM keep several partial results in vector lanes instead of one
+/// serial chain of scalar adds (its rounding differs by the order of the
+/// terms only).
 static Value combine(OpBuilder &b, Location loc, ReductionKind kind, Value acc, Value v) {
   bool isFloat = isa<FloatType>(v.getType());
+  auto reassoc = arith::FastMathFlags::reassoc;
   switch (kind) {
   case ReductionKind::Sum:
-    return isFloat ? Value(arith::AddFOp::create(b, loc, acc, v)) : Value(arith::AddIOp::create(b, loc, acc, v));
+    return isFloat ? Value(arith::AddFOp::create(b, loc, acc, v, reassoc))
+                   : Value(arith::AddIOp::create(b, loc, acc, v));
   case ReductionKind::Prod:
-    return isFloat ? Value(arith::MulFOp::create(b, loc, acc, v)) : Value(arith::MulIOp::create(b, loc, acc, v));
+    return isFloat ? Value(arith::MulFOp::create(b, loc, acc, v, reassoc))
+                   : Value(arith::MulIOp::create(b, loc, acc, v));
   case ReductionKind::Max:
     if (isFloat)
       return arith::MaximumFOp::create(b, loc, acc, v);

@@ -52,7 +52,7 @@ func.func @batchnorm(%x: tensor<1x4x2x2xf32>, %s: tensor<4xf32>, %b: tensor<4xf3
 // CHECK: [[SQ:%.*]] = linalg.generic {indexing_maps = [#[[ID]], #[[RED]]], {{.*}}} ins([[XC]] : tensor<2x3x8xf32>)
 // CHECK-NEXT: ^bb0([[IN:%.*]]: f32, [[ACC:%.*]]: f32):
 // CHECK-NEXT: [[P:%.*]] = arith.mulf [[IN]], [[IN]] : f32
-// CHECK-NEXT: arith.addf [[ACC]], [[P]] : f32
+// CHECK-NEXT: arith.addf [[ACC]], [[P]] fastmath<reassoc> : f32
 // CHECK: [[VAR:%.*]] = tensor.expand_shape {{.*}} into tensor<2x3x1xf32>
 // CHECK: linalg.generic {indexing_maps = [#[[ID]], #[[STAT]], #[[LAST]], #[[LAST]], #[[ID]]], {{.*}}} ins([[XC]], [[VAR]], [[S]], [[B]] :
 // CHECK-NEXT: ^bb0([[IX:%.*]]: f32, [[IV:%.*]]: f32, [[IS:%.*]]: f32, [[IB:%.*]]: f32, %{{.*}}: f32):
