@@ -1936,9 +1936,18 @@ static void matmul_task(const matmul_job *job, int64_t batch, int64_t i0,
         const int nc = (int)min64(tile_n, j1 - j);
         const float *bp = job->b + ((j / PANEL_N) * k + k0) * PANEL_N;
         e.col_bias = job->bias && kb == 0 ? job->bias + j : NULL;
-        for (int64_t i = 0; i < mc; i += PANEL_M)
+        /* The next tile column's weights (rows k0.. of its panels) come from
+         * L3 or memory: fetch them into L2 a slice per row panel, while this
+         * column's tiles compute from L1. */
+        const int64_t next = j + tile_n < j1 ? tile_n / PANEL_N : 0;
+        const float *bn = bp + (tile_n / PANEL_N) * k * PANEL_N;
+        const int64_t lines = next * kc, panels = ceil_div(mc, PANEL_M);
+        for (int64_t i = 0, pi = 0; i < mc; i += PANEL_M, ++pi) {
+          for (int64_t l = pi * lines / panels; l < (pi + 1) * lines / panels; ++l)
+            __builtin_prefetch(bn + (l / kc) * k * PANEL_N + (l % kc) * PANEL_N, 0, 2);
           isa->tile(kc, buf + i * kc, bp, k * PANEL_N, c + (ib + i) * n + j, n,
                     (int)min64(PANEL_M, mc - i), nc, &e);
+        }
       }
     }
   }
