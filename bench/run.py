@@ -5,7 +5,8 @@ For each model (exported with Debian's torch at opset 17, random weights,
 batch 1): `mlc compile` (wall time and the compiler's peak memory), the object
 linked into bench/model_bench.c with libmlcrt (what applications link), and
 onnxruntime's CPU provider on the same machine, each at 1 and 2 threads:
-warm-up runs, then timed runs, medians. Prints and writes docs/performance.md
+warm-up runs, then timed runs, in rounds that alternate mlc and
+onnxruntime, medians. Prints and writes docs/performance.md
 with the ratio mlc/onnxruntime per model and its geometric mean, and a PNG
 chart of the ratios.
 
@@ -67,6 +68,8 @@ def inputs_for(sess):
 
 
 def time_ort(model, threads, iterations, warmup):
+    """Median ms of onnxruntime. The session lives for this call only: its pool
+    threads spin after each run, and would take a core from mlc's next round."""
     opts = ort.SessionOptions()
     opts.intra_op_num_threads = threads
     opts.inter_op_num_threads = 1
@@ -80,6 +83,7 @@ def time_ort(model, threads, iterations, warmup):
         start = time.perf_counter()
         sess.run(None, feeds)
         ms.append((time.perf_counter() - start) * 1e3)
+    del sess
     return float(np.median(ms))
 
 
@@ -89,6 +93,10 @@ def main():
     p.add_argument("--threads", default="1,2")
     p.add_argument("--iterations", type=int, default=30)
     p.add_argument("--warmup", type=int, default=5)
+    p.add_argument("--rounds", type=int, default=3,
+                   help="alternate mlc and onnxruntime this many times (iterations split between "
+                        "them); each side's time is the median of its rounds' medians, so that a "
+                        "slow spell of a shared machine does not fall on one side only")
     p.add_argument("--model-dir", default=os.path.join(ROOT, "build", "bench", "models"))
     p.add_argument("--bert-layers", type=int, default=12)
     p.add_argument("--mlc", default=os.path.join(ROOT, "build", "bin", "mlc"))
@@ -118,15 +126,20 @@ def main():
                             f'-DMLC_MODEL_HEADER="{m}.h"', f"-DMLC_MODEL_DESC=mlc_model_{m}",
                             args.runtime_lib, "-lpthread", "-lm", "-ldl"], check=True)
             row = {"model": m, "compile_s": compile_s, "compile_mb": compile_mb}
+            per_round = max(5, args.iterations // max(1, args.rounds))
             for t in threads:
-                r = subprocess.run([exe, str(t), str(args.iterations), str(args.warmup)],
-                                   capture_output=True, text=True, check=True)
-                mlc = json.loads(r.stdout)
-                ort_ms = time_ort(model, t, args.iterations, args.warmup)
-                row[t] = {"mlc_ms": mlc["median_ms"], "ort_ms": ort_ms,
-                          "ratio": mlc["median_ms"] / ort_ms, "run_mb": mlc["peak_rss_mb"]}
-                print(f"{m:16s} threads={t} mlc {mlc['median_ms']:9.2f} ms  onnxruntime {ort_ms:9.2f} ms  "
-                      f"ratio {row[t]['ratio']:.2f}  model RSS {mlc['peak_rss_mb']:.0f} MiB", flush=True)
+                mlc_rounds, ort_rounds, run_mb = [], [], 0.0
+                for _ in range(max(1, args.rounds)):
+                    r = subprocess.run([exe, str(t), str(per_round), str(args.warmup)],
+                                       capture_output=True, text=True, check=True)
+                    mlc = json.loads(r.stdout)
+                    mlc_rounds.append(mlc["median_ms"])
+                    run_mb = max(run_mb, mlc["peak_rss_mb"])
+                    ort_rounds.append(time_ort(model, t, per_round, args.warmup))
+                mlc_ms, ort_ms = float(np.median(mlc_rounds)), float(np.median(ort_rounds))
+                row[t] = {"mlc_ms": mlc_ms, "ort_ms": ort_ms, "ratio": mlc_ms / ort_ms, "run_mb": run_mb}
+                print(f"{m:16s} threads={t} mlc {mlc_ms:9.2f} ms  onnxruntime {ort_ms:9.2f} ms  "
+                      f"ratio {row[t]['ratio']:.2f}  model RSS {run_mb:.0f} MiB", flush=True)
             print(f"{m:16s} compile {compile_s:.1f} s, compiler peak {compile_mb:.0f} MiB", flush=True)
             rows.append(row)
 
@@ -139,8 +152,9 @@ def main():
     lines = ["# Performance: mlc against onnxruntime", "",
              f"Machine: {machine}. Date: {date}. onnxruntime {ort.__version__} (CPU provider, "
              "sequential, intra-op threads as listed). Batch 1, float32, random weights; "
-             f"median of {args.iterations} runs after {args.warmup} warm-up runs, both measured in the same "
-             "`bench/run.py` run. mlc is timed as applications link it (bench/model_bench.c + the object + "
+             f"{args.rounds} alternating rounds of mlc and onnxruntime, each round {args.warmup} warm-up runs "
+             f"and {max(5, args.iterations // max(1, args.rounds))} timed runs; a side's time is the median "
+             "of its rounds' medians, all in the same `bench/run.py` run. mlc is timed as applications link it (bench/model_bench.c + the object + "
              "libmlcrt). Ratio = mlc / onnxruntime (below 1: mlc is faster). `bert_encoder` is a "
              f"BERT-base-shaped encoder ({args.bert_layers} layers, hidden 768, 12 heads, sequence 128, "
              "scripts/export_models.py).", "",
