@@ -127,6 +127,26 @@ def dft(inverse, onesided, length):
     return model(node, [("x", T.FLOAT, shape)], T.FLOAT, inits, opset=17), feeds
 
 
+def stft_complex_runtime_length():
+    # A complex signal, both sides of the spectrum, frame_step and
+    # frame_length read at run time (the declared output fixes the bins).
+    node = h.make_node("STFT", ["x", "step", "", "len"], ["y"], onesided=0)
+    feeds = {"x": RNG.standard_normal((2, 40, 2)).astype(np.float32),
+             "step": np.array(6, np.int64), "len": np.array(10, np.int64)}
+    return model(node, [("x", T.FLOAT, [2, 40, 2]), ("step", T.INT64, []), ("len", T.INT64, [])],
+                 T.FLOAT, opset=17, output_shape=[2, 6, 10, 2]), feeds
+
+
+def mel_weight_matrix():
+    names = ["bins", "dft", "rate", "low", "high"]
+    node = h.make_node("MelWeightMatrix", names, ["y"])
+    feeds = {"bins": np.array(6, np.int64), "dft": np.array(64, np.int64), "rate": np.array(16000, np.int64),
+             "low": np.array(125.0, np.float32), "high": np.array(7600.0, np.float32)}
+    types = [T.INT64] * 3 + [T.FLOAT] * 2
+    return model(node, [(n, t, []) for n, t in zip(names, types)], T.FLOAT, opset=17,
+                 output_shape=[33, 6]), feeds
+
+
 def det():
     node = h.make_node("Det", ["x"], ["y"])
     feeds = {"x": RNG.standard_normal((4, 3, 3)).astype(np.float32)}
@@ -325,6 +345,8 @@ CASES = {
     "reversesequence_batch_first": reverse_sequence,
     "dft_real_onesided_padded": lambda: dft(0, 1, 8),
     "dft_complex_inverse_cropped": lambda: dft(1, 0, 5),
+    "stft_complex_two_sided_runtime_length": stft_complex_runtime_length,
+    "melweightmatrix_16khz": mel_weight_matrix,
     "det_3x3_batched": det,
     "affinegrid_3d_align_corners": affine_grid,
     "maxunpool_2x2_windows": max_unpool,

@@ -2058,6 +2058,15 @@ private:
   ///    to the last axis; onesided keeps frequencies up to L / 2; inverse
   ///    divides by L, and inverse onesided (irfft) rebuilds the real signal
   ///    from the half spectrum (interior frequencies counted twice).
+  ///  - STFT: frames gathered from the signal at f * frame_step + j (both
+  ///    read at run time), times the window, then products with cos/sin
+  ///    tables as for DFT. The frame length is the window's, a constant, or
+  ///    read at run time: then the tables cover the longest length the
+  ///    declared bins allow and the positions past it count 0.
+  ///  - MelWeightMatrix: the triangular filters over the declared
+  ///    [bins, mel bins] grid, from band edges computed at run time as the
+  ///    ONNX reference does (mel edges in float32, hertz in float64, bins
+  ///    truncated).
   ///  - MaxUnpool: the values scattered to their flat indices in a zero
   ///    tensor of the output shape (output_shape, the declared shape, or the
   ///    one MaxPool's inverse gives).
@@ -2185,6 +2194,135 @@ private:
       y = irfft ? restore(outRe) : op("Concat", {restore(outRe), restore(outIm)}, axisAttr(rank - 1));
       if (own != et)
         y = op("Cast", {y}, castTo(own));
+    } else if (kind == "STFT") {
+      auto xType = typeOf(operands[0]);
+      auto declared = declaredShape(node.output(0));
+      int64_t parts = xType ? xType.getShape().back() : 0; // 1 real, 2 complex, dynamic: either
+      if (!xType || xType.getRank() != 3 || !isa<FloatType>(xType.getElementType()) ||
+          (parts != 1 && parts != 2 && !ShapedType::isDynamic(parts)))
+        return refuse("needs a float signal [batch, length, 1 or 2]");
+      if (!declared || declared->size() != 4 || llvm::any_of(*declared, [](int64_t d) { return d <= 0; }))
+        return refuse("needs the output's declared shape [batch, frames, bins, 2]");
+      bool onesided = intAttr(attrs, "onesided", 1) != 0;
+      int64_t length = xType.getDimSize(1), frames = (*declared)[1], bins = (*declared)[2];
+      Value window = optionalOperand(operands, 2), frameLength = optionalOperand(operands, 3);
+      // The frame length: the window's, a constant, or read at run time
+      // (then up to what the declared bins allow).
+      std::optional<int64_t> fixed;
+      if (window) {
+        auto wType = typeOf(window);
+        if (!wType || wType.getRank() != 1)
+          return refuse("the window must be a 1-d tensor");
+        if (!wType.isDynamicDim(0))
+          fixed = wType.getDimSize(0);
+      } else if (frameLength) {
+        if (auto c = mlc::onnx::getConstantInts(frameLength); succeeded(c) && c->size() == 1)
+          fixed = (*c)[0];
+      } else {
+        return refuse("needs a window or a frame_length");
+      }
+      int64_t span = fixed ? *fixed : (onesided ? 2 * bins - 1 : bins);
+      if (span < 1 || (!ShapedType::isDynamic(length) && span > length))
+        return refuse("the frame length must be between 1 and the signal length");
+      Type f64 = builder.getF64Type(), i64 = builder.getI64Type();
+      Value lengthNow = fixed    ? int64Constant({*fixed}, loc)
+                        : window ? op("Shape", {window})
+                                 : op("Reshape", {op("Cast", {frameLength}, castTo(i64)), int64Constant({1}, loc)});
+      Value step = op("Reshape", {op("Cast", {operands[1]}, castTo(i64)), int64Constant({1}, loc)});
+      // idx[f, j] = f * step + j, clamped into the signal; j >= the length counts 0.
+      Value f = op("Reshape", {int64Constant(llvm::to_vector(llvm::seq<int64_t>(0, frames)), loc),
+                               int64Constant({frames, 1}, loc)});
+      Value j = int64Constant(llvm::to_vector(llvm::seq<int64_t>(0, span)), loc);
+      Value dims = op("Shape", {operands[0]});
+      auto dimAt = [&](int64_t i) {
+        return op("Slice", {dims, int64Constant({i}, loc), int64Constant({i + 1}, loc), int64Constant({0}, loc),
+                            int64Constant({1}, loc)});
+      };
+      Value last = op("Sub", {dimAt(1), int64Constant({1}, loc)});
+      Value idx = op("Min", {op("Add", {op("Mul", {f, step}), j}), last});
+      Value keep = op("Cast", {op("Less", {j, lengthNow})}, castTo(f64));
+      if (window) { // zeros past a window shorter than the span
+        Value w = op("Cast", {window}, castTo(f64));
+        if (!fixed) {
+          Value pads = op("Concat", {int64Constant({0}, loc), op("Sub", {int64Constant({span}, loc), lengthNow})},
+                          axisAttr(0));
+          w = op("Pad", {w, pads, mlc::onnx::NoneOp::create(builder, loc, builder.getNoneType())});
+        }
+        keep = op("Mul", {keep, w});
+      }
+      Value x64 = op("Cast", {operands[0]}, castTo(f64));
+      auto part = [&](int64_t begin, int64_t end) { // [batch, frames, span]
+        Value p = op("Slice", {x64, int64Constant({begin}, loc), int64Constant({end}, loc), int64Constant({2}, loc),
+                               int64Constant({1}, loc)});
+        p = op("Squeeze", {p}, axesAttr({2}));
+        return op("Mul", {op("Gather", {p, idx}, axisAttr(1)), keep});
+      };
+      Value re = part(0, 1), im;
+      if (parts == 2)
+        im = part(1, 2);
+      if (ShapedType::isDynamic(parts)) // the last channel, zero unless there are two
+        im = op("Mul", {part(-1, std::numeric_limits<int64_t>::max()),
+                        op("Cast", {op("Equal", {dimAt(2), int64Constant({2}, loc)})}, castTo(f64))});
+      // Tables [span, bins] of cos and sin(2 pi ((j k) mod L) / L).
+      Value k = op("Reshape", {int64Constant(llvm::to_vector(llvm::seq<int64_t>(0, bins)), loc),
+                               int64Constant({1, bins}, loc)});
+      Value jk = op("Mod", {op("Mul", {op("Reshape", {j, int64Constant({span, 1}, loc)}), k}), lengthNow});
+      Value angle = op("Div", {op("Mul", {op("Cast", {jk}, castTo(f64)), scalar(f64, 2 * pi, loc)}),
+                               op("Cast", {lengthNow}, castTo(f64))});
+      Value c = op("Cos", {angle}), sn = op("Sin", {angle});
+      auto mm = [&](Value a, Value t) { return op("MatMul", {a, t}); };
+      Value outRe = im ? op("Add", {mm(re, c), mm(im, sn)}) : mm(re, c);
+      Value outIm = im ? op("Sub", {mm(im, c), mm(re, sn)}) : op("Neg", {mm(re, sn)});
+      y = op("Concat", {op("Unsqueeze", {outRe}, axesAttr({3})), op("Unsqueeze", {outIm}, axesAttr({3}))},
+             axisAttr(3));
+      if (xType.getElementType() != f64)
+        y = op("Cast", {y}, castTo(xType.getElementType()));
+    } else if (kind == "MelWeightMatrix") {
+      auto declared = declaredShape(node.output(0));
+      if (!declared || declared->size() != 2 || (*declared)[0] <= 0 || (*declared)[1] <= 0)
+        return refuse("needs the output's declared shape [dft_length / 2 + 1, num_mel_bins]");
+      Type out = mlc::onnx::convertONNXElementType(ctx, intAttr(attrs, "output_datatype", 1));
+      if (!out)
+        return refuse("unsupported output_datatype");
+      int64_t rows = (*declared)[0], mels = (*declared)[1];
+      Type f32 = builder.getF32Type(), f64 = builder.getF64Type();
+      // Band edges on the mel scale in float32, as the reference computes them.
+      auto mel = [&](Value hertz) {
+        Value ratio = op("Add", {scalar(f32, 1, loc), op("Div", {op("Cast", {hertz}, castTo(f32)), scalar(f32, 700, loc)})});
+        return op("Mul", {scalar(f32, 2595, loc), op("Div", {op("Log", {ratio}), scalar(f32, std::log(10.0), loc)})});
+      };
+      Value low = mel(operands[3]), high = mel(operands[4]);
+      Value melStep = op("Div", {op("Sub", {high, low}), scalar(f32, (double)(mels + 2), loc)});
+      SmallVector<double> positions;
+      for (int64_t i = 0; i < mels + 2; ++i)
+        positions.push_back((double)i);
+      Value edges = op("Add", {op("Mul", {floatConstant(RankedTensorType::get({mels + 2}, f64), positions, loc),
+                                          op("Cast", {melStep}, castTo(f64))}),
+                               op("Cast", {low}, castTo(f64))});
+      Value hertz = op("Mul", {scalar(f64, 700, loc),
+                               op("Sub", {op("Pow", {scalar(f64, 10, loc), op("Div", {edges, scalar(f64, 2595, loc)})}),
+                                          scalar(f64, 1, loc)})});
+      Value dft1 = op("Add", {op("Cast", {operands[1]}, castTo(f64)), scalar(f64, 1, loc)});
+      Value bin = op("Floor", {op("Div", {op("Mul", {dft1, hertz}), op("Cast", {operands[2]}, castTo(f64))})});
+      auto edge = [&](int64_t from) { // [1, mels]: edges from .. from + mels
+        return op("Reshape", {op("Slice", {bin, int64Constant({from}, loc), int64Constant({from + mels}, loc),
+                                                 int64Constant({0}, loc), int64Constant({1}, loc)}),
+                              int64Constant({1, mels}, loc)});
+      };
+      Value l = edge(0), ctr = edge(1), h = edge(2);
+      SmallVector<double> rowIndex;
+      for (int64_t r = 0; r < rows; ++r)
+        rowIndex.push_back((double)r);
+      Value jr = floatConstant(RankedTensorType::get({rows, 1}, f64), rowIndex, loc);
+      Value zero = scalar(f64, 0, loc), one = scalar(f64, 1, loc);
+      Value rising = op("Where", {op("Equal", {ctr, l}), op("Where", {op("Equal", {jr, ctr}), one, zero}),
+                                  op("Where", {op("And", {op("GreaterOrEqual", {jr, l}), op("LessOrEqual", {jr, ctr})}),
+                                               op("Div", {op("Sub", {jr, l}), op("Sub", {ctr, l})}), zero})});
+      Value falling = op("And", {op("Greater", {h, ctr}),
+                                 op("And", {op("GreaterOrEqual", {jr, ctr}), op("Less", {jr, h})})});
+      y = op("Where", {falling, op("Div", {op("Sub", {h, jr}), op("Sub", {h, ctr})}), rising});
+      if (out != f64)
+        y = op("Cast", {y}, castTo(out));
     } else if (kind == "MaxUnpool") {
       auto xType = typeOf(operands[0]);
       auto kernel = dyn_cast_or_null<ArrayAttr>(attrs.get("kernel_shape"));
@@ -3460,7 +3598,8 @@ private:
     bool isNormalization =
         opType == "LRN" || opType == "GroupNormalization" || opType == "MeanVarianceNormalization";
     bool isComputed = opType == "HannWindow" || opType == "HammingWindow" || opType == "BlackmanWindow" ||
-                      opType == "DFT" || opType == "MaxUnpool" || opType == "AffineGrid" || opType == "Det";
+                      opType == "DFT" || opType == "STFT" || opType == "MelWeightMatrix" ||
+                      opType == "MaxUnpool" || opType == "AffineGrid" || opType == "Det";
     bool isQuantization = opType == "QuantizeLinear" || opType == "DequantizeLinear" ||
                           opType == "DynamicQuantizeLinear" || opType == "MatMulInteger" ||
                           opType == "ConvInteger" || opType == "QLinearMatMul" || opType == "QLinearConv";
