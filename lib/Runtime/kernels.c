@@ -1938,10 +1938,13 @@ static void matmul_task(const matmul_job *job, int64_t batch, int64_t i0,
         e.col_bias = job->bias && kb == 0 ? job->bias + j : NULL;
         /* The next tile column's weights (rows k0.. of its panels) come from
          * L3 or memory: fetch them into L2 a slice per row panel, while this
-         * column's tiles compute from L1. */
-        const int64_t next = j + tile_n < j1 ? tile_n / PANEL_N : 0;
+         * column's tiles compute from L1. With few row panels there is too
+         * little work to hide the fetches behind (a matrix-vector product
+         * streams the weights, which the hardware prefetcher follows). */
+        const int64_t panels = ceil_div(mc, PANEL_M);
+        const int64_t next = j + tile_n < j1 && panels >= 4 ? tile_n / PANEL_N : 0;
         const float *bn = bp + (tile_n / PANEL_N) * k * PANEL_N;
-        const int64_t lines = next * kc, panels = ceil_div(mc, PANEL_M);
+        const int64_t lines = next * kc;
         for (int64_t i = 0, pi = 0; i < mc; i += PANEL_M, ++pi) {
           for (int64_t l = pi * lines / panels; l < (pi + 1) * lines / panels; ++l)
             __builtin_prefetch(bn + (l / kc) * k * PANEL_N + (l % kc) * PANEL_N, 0, 2);
