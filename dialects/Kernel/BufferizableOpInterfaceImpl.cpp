@@ -60,5 +60,6 @@ void mlc::kernel::registerBufferizableOpInterfaceExternalModels(DialectRegistry 
     MatMulOp::attachInterface<MicrokernelOpInterface<MatMulOp>>(*ctx);
     DepthwiseConv2DOp::attachInterface<MicrokernelOpInterface<DepthwiseConv2DOp>>(*ctx);
     BatchMatMulOp::attachInterface<MicrokernelOpInterface<BatchMatMulOp>>(*ctx);
+    MaxPool2DOp::attachInterface<MicrokernelOpInterface<MaxPool2DOp>>(*ctx);
   });
 }

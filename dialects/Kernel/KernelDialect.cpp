@@ -70,6 +70,11 @@ LogicalResult Conv2DOp::verify() { return verifyMicrokernel(*this, 18); }
 LogicalResult MatMulOp::verify() { return verifyMicrokernel(*this, 7); }
 LogicalResult DepthwiseConv2DOp::verify() { return verifyMicrokernel(*this, 18); }
 LogicalResult BatchMatMulOp::verify() { return verifyMicrokernel(*this, 8); }
+LogicalResult MaxPool2DOp::verify() { return verifyMicrokernel(*this, 18); }
+MutableOperandRange MaxPool2DOp::getDpsInitsMutable() { return getInitMutable(); }
+void MaxPool2DOp::getEffects(SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>> &effects) {
+  microkernelEffects(*this, effects);
+}
 MutableOperandRange BatchMatMulOp::getDpsInitsMutable() { return getInitMutable(); }
 void BatchMatMulOp::getEffects(SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>> &effects) {
   microkernelEffects(*this, effects);

@@ -104,6 +104,26 @@ def Kernel_DepthwiseConv2DOp : Kernel_MicrokernelOp<"depthwise_conv2d"> {
   }];
 }
 
+def Kernel_MaxPool2DOp : Kernel_MicrokernelOp<"maxpool2d"> {
+  let summary = "a float32 2-d max pooling";
+  let description = [{
+    Same `params` as `kernel.conv2d` with f == group == c; kh x kw is the
+    window. `input` is the unpadded NCHW tensor: window positions in the
+    padding do not count (a window entirely in the padding gives -inf), and
+    a NaN in a window gives NaN.
+
+    ```mlir
+    %y = kernel.maxpool2d ins(%x : tensor<1x64x112x112xf32>)
+           outs(%e : tensor<1x64x56x56xf32>) params = [...] -> tensor<1x64x56x56xf32>
+    ```
+  }];
+  let arguments = (ins AnyShaped:$input, AnyShaped:$init, DenseI64ArrayAttr:$params);
+  let assemblyFormat = [{
+    `ins` `(` $input `:` type($input) `)`
+    `outs` `(` $init `:` type($init) `)` `params` `=` $params attr-dict (`->` type($result)^)?
+  }];
+}
+
 def Kernel_MatMulOp : Kernel_MicrokernelOp<"matmul"> {
   let summary = "a float32 batched matmul with pre-packed constant weights, bias and activation";
   let description = [{

@@ -380,6 +380,15 @@ MLC_API void mlc_rt_depthwise_conv2d_f32(const mlc_conv2d_params *params,
                                          const float *weights,
                                          const float *bias, float *output);
 
+/* 2-d max pooling (float32, NCHW): output[b][ch][y][x] is the max of
+ * input[b][ch][y*stride_h + ky*dilation_h - pad_top][x*stride_w +
+ * kx*dilation_w - pad_left] over ky < kh, kx < kw and the positions inside
+ * the image (a window that lies entirely in the padding gives -inf); a NaN in
+ * a window gives NaN. The params are those of mlc_rt_conv2d_f32 with
+ * f == group == c; bias, activation and accumulate are not used. */
+MLC_API void mlc_rt_maxpool2d_f32(const mlc_conv2d_params *params,
+                                  const float *input, float *output);
+
 /* Batched matmul with constant weights: for each b < batch,
  *   C[b][i, j] = bias[j] + sum_k A[b][i, k] * B[k, j]   (i < m, j < n)
  * then the activation. A is row-major with row stride `lda` and batch stride

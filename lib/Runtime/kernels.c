@@ -147,6 +147,9 @@ typedef struct dw_job {
 
 /// Computes the output planes [begin, end) (plane = image * f + channel).
 typedef void (*dw_fn)(const dw_job *job, int64_t begin, int64_t end);
+/// Max pools the planes [begin, end) (plane = image * c + channel).
+typedef void (*maxpool_fn)(const mlc_conv2d_params *p, const float *input, float *output,
+                           int64_t begin, int64_t end);
 
 /// The small-N conv tile (output channels in the vector, columns broadcast):
 /// ct[c*ldct + ch] (+)= sum_kk B[kk][c] * A[kk][ch] for columns c < ncol
@@ -297,6 +300,32 @@ static void dw_c(const dw_job *job, int64_t begin, int64_t end) {
       }
     }
     job->activate(p->activation, out, oh * ow); /* while the plane is in cache */
+  }
+}
+
+/// Max pooling planes [begin, end) (plane = image * c + channel), portable:
+/// the max over each window's positions inside the image; NaN propagates.
+static void maxpool_c(const mlc_conv2d_params *p, const float *input, float *output,
+                      int64_t begin, int64_t end) {
+  for (int64_t plane = begin; plane < end; ++plane) {
+    const float *in = input + plane * p->h * p->w;
+    float *out = output + plane * p->oh * p->ow;
+    for (int64_t y = 0; y < p->oh; ++y)
+      for (int64_t x = 0; x < p->ow; ++x) {
+        float m = -INFINITY;
+        for (int64_t ky = 0; ky < p->kh; ++ky) {
+          const int64_t iy = y * p->stride_h + ky * p->dilation_h - p->pad_top;
+          if (iy < 0 || iy >= p->h)
+            continue;
+          for (int64_t kx = 0; kx < p->kw; ++kx) {
+            const int64_t ix = x * p->stride_w + kx * p->dilation_w - p->pad_left;
+            const float v = ix >= 0 && ix < p->w ? in[iy * p->w + ix] : -INFINITY;
+            if (v > m || v != v) /* once m is NaN, it stays */
+              m = m != m ? m : v;
+          }
+        }
+        out[y * p->ow + x] = m;
+      }
   }
 }
 
@@ -1348,18 +1377,14 @@ static TARGET_AVX512 void dw_small_avx512(const dw_job *job, int64_t begin, int6
 /// at a time. For each block of 16 columns and each kx, the lanes inside the
 /// image and where they read are the same for every row and plane, so they
 /// come from a table; rows outside the image mask every lane.
-static TARGET_AVX512 void dw_avx512(const dw_job *job, int64_t begin,
-                                    int64_t end) {
-  const mlc_conv2d_params *p = job->p;
-  const int64_t oh = p->oh, ow = p->ow, h = p->h, w = p->w, kw = p->kw;
-  const int64_t sw = p->stride_w, nxb = ceil_div(ow, 16);
-  if (nxb * kw > DW_TABLE_MAX) {
-    dw_c(job, begin, end);
-    return;
-  }
-  int64_t off[DW_TABLE_MAX];
-  uint32_t m32[DW_TABLE_MAX];
-  __mmask16 lanes_of[DW_TABLE_MAX];
+/// The table of the row kernels (depthwise, max pooling) for `p`'s output
+/// columns: for each block of 16 columns xb and kernel column kx, entry
+/// xb * kw + kx holds the output lanes whose input column lies inside the
+/// row, lane 0's input column, and the two-vector load mask of stride 2
+/// (dw_load_avx512's operands). nxb * kw <= DW_TABLE_MAX.
+static void row_table(const mlc_conv2d_params *p, int64_t nxb, int64_t *off, uint32_t *m32,
+                      __mmask16 *lanes_of) {
+  const int64_t ow = p->ow, w = p->w, kw = p->kw, sw = p->stride_w;
   for (int64_t xb = 0; xb < nxb; ++xb)
     for (int64_t kx = 0; kx < kw; ++kx) {
       const int64_t i = xb * kw + kx, x0 = xb * 16;
@@ -1378,6 +1403,21 @@ static TARGET_AVX512 void dw_avx512(const dw_job *job, int64_t begin,
         m32[i] = (uint32_t)(((1ull << (2 * jhi - 1)) - 1) &
                             ~((1ull << (2 * jlo)) - 1));
     }
+}
+
+static TARGET_AVX512 void dw_avx512(const dw_job *job, int64_t begin,
+                                    int64_t end) {
+  const mlc_conv2d_params *p = job->p;
+  const int64_t oh = p->oh, ow = p->ow, h = p->h, kw = p->kw;
+  const int64_t sw = p->stride_w, nxb = ceil_div(ow, 16);
+  if (nxb * kw > DW_TABLE_MAX) {
+    dw_c(job, begin, end);
+    return;
+  }
+  int64_t off[DW_TABLE_MAX];
+  uint32_t m32[DW_TABLE_MAX];
+  __mmask16 lanes_of[DW_TABLE_MAX];
+  row_table(p, nxb, off, m32, lanes_of);
   if (ow <= 8 && sw == 1) {
     dw_small_avx512(job, begin, end, lanes_of, off);
     return;
@@ -1420,6 +1460,65 @@ static TARGET_AVX512 void dw_avx512(const dw_job *job, int64_t begin,
   }
 }
 
+/// Max pooling planes [begin, end) at input column stride SW (1, 2, or 0
+/// for any other: gathers): per output row and block of 16 columns, the max
+/// over the taps inside the image, read as the depthwise kernels read them.
+/// A NaN in a window makes its output NaN.
+static ALWAYS_INLINE TARGET_AVX512 void
+maxpool_planes_avx512(const int SW, const mlc_conv2d_params *p, const float *input, float *output,
+                      int64_t begin, int64_t end, const int64_t *off, const uint32_t *m32,
+                      const __mmask16 *lanes_of) {
+  const int64_t oh = p->oh, ow = p->ow, h = p->h, w = p->w, kw = p->kw, nxb = ceil_div(ow, 16);
+  const __m512i stride_index = _mm512_mullo_epi32(
+      _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
+      _mm512_set1_epi32((int)p->stride_w));
+  const __m512 low = _mm512_set1_ps(-INFINITY), nan = _mm512_set1_ps(NAN);
+  for (int64_t plane = begin; plane < end; ++plane) {
+    const float *in = input + plane * h * w;
+    float *out = output + plane * oh * ow;
+    for (int64_t y = 0; y < oh; ++y)
+      for (int64_t xb = 0; xb < nxb; ++xb) {
+        __m512 acc = low;
+        __mmask16 nans = 0;
+        for (int64_t ky = 0; ky < p->kh; ++ky) {
+          const int64_t iy = y * p->stride_h + ky * p->dilation_h - p->pad_top;
+          if (iy < 0 || iy >= h)
+            continue;
+          const float *row = in + iy * w;
+          for (int64_t kx = 0; kx < kw; ++kx) {
+            const int64_t i = xb * kw + kx;
+            const __mmask16 lm = lanes_of[i];
+            const __m512 v = dw_load_avx512(SW, lm, m32[i], offset_ptr(row, off[i]), stride_index);
+            acc = _mm512_mask_max_ps(acc, lm, acc, v);
+            nans |= _mm512_mask_cmp_ps_mask(lm, v, v, _CMP_UNORD_Q);
+          }
+        }
+        const int64_t lanes = min64(16, ow - xb * 16);
+        _mm512_mask_storeu_ps(out + y * ow + xb * 16, (__mmask16)((1u << lanes) - 1),
+                              _mm512_mask_mov_ps(acc, nans, nan));
+      }
+  }
+}
+
+static TARGET_AVX512 void maxpool_avx512(const mlc_conv2d_params *p, const float *input,
+                                         float *output, int64_t begin, int64_t end) {
+  const int64_t nxb = ceil_div(p->ow, 16);
+  if (nxb * p->kw > DW_TABLE_MAX) {
+    maxpool_c(p, input, output, begin, end);
+    return;
+  }
+  int64_t off[DW_TABLE_MAX];
+  uint32_t m32[DW_TABLE_MAX];
+  __mmask16 lanes_of[DW_TABLE_MAX];
+  row_table(p, nxb, off, m32, lanes_of);
+  if (p->stride_w == 1)
+    maxpool_planes_avx512(1, p, input, output, begin, end, off, m32, lanes_of);
+  else if (p->stride_w == 2)
+    maxpool_planes_avx512(2, p, input, output, begin, end, off, m32, lanes_of);
+  else
+    maxpool_planes_avx512(0, p, input, output, begin, end, off, m32, lanes_of);
+}
+
 #endif /* MLC_KERNELS_X86 */
 
 /*===----------------------------------------------------------------------===*
@@ -1434,15 +1533,17 @@ typedef struct kernel_isa {
   dw_fn depthwise;
   tile_t_fn tile_t; /* small-N convs; NULL: use `tile` */
   activate_fn activate;
+  maxpool_fn maxpool;
 } kernel_isa;
 
-static const kernel_isa isa_c = {MLC_RT_ISA_C, 16, tile_c, pack_conv_c, dw_c, NULL, activate_c};
+static const kernel_isa isa_c = {MLC_RT_ISA_C, 16,         tile_c,    pack_conv_c, dw_c,
+                                 NULL,         activate_c, maxpool_c};
 #if MLC_KERNELS_X86
-static const kernel_isa isa_avx2 = {MLC_RT_ISA_AVX2, 16,   tile_avx2,    pack_conv_avx2,
-                                    dw_c,            NULL, activate_avx2};
+static const kernel_isa isa_avx2 = {MLC_RT_ISA_AVX2, 16,   tile_avx2,     pack_conv_avx2,
+                                    dw_c,            NULL, activate_avx2, maxpool_c};
 static const kernel_isa isa_avx512 = {MLC_RT_ISA_AVX512, 32,        tile_avx512,
                                       pack_conv_avx512,  dw_avx512, tile_t_avx512,
-                                      activate_avx512};
+                                      activate_avx512,   maxpool_avx512};
 #endif
 
 /// Applies `activation` to `rows` rows of `cols` floats, `stride` apart, in
@@ -1819,6 +1920,30 @@ void mlc_rt_depthwise_f32(const mlc_conv2d_params *p, const float *input,
   const int64_t threads =
       available_threads(ctx, (double)planes * (double)N * (double)K);
   mlc_rt_parallel_for(threads > 1 ? ctx : NULL, planes, dw_body, &dw);
+}
+
+typedef struct maxpool_job {
+  const mlc_conv2d_params *p;
+  const float *input;
+  float *output;
+} maxpool_job;
+
+static void maxpool_body(void *closure, int64_t begin, int64_t end) {
+  const maxpool_job *job = (const maxpool_job *)closure;
+  get_isa()->maxpool(job->p, job->input, job->output, begin, end);
+}
+
+void mlc_rt_maxpool2d_f32(const mlc_conv2d_params *p, const float *input, float *output) {
+  if (!p || p->c != p->f)
+    return;
+  const int64_t planes = p->n * p->c;
+  if (planes <= 0 || p->oh <= 0 || p->ow <= 0)
+    return;
+  maxpool_job job = {p, input, output};
+  mlc_exec_ctx *ctx = mlc_rt_current_ctx();
+  const int64_t threads =
+      available_threads(ctx, (double)planes * (double)(p->oh * p->ow) * (double)(p->kh * p->kw));
+  mlc_rt_parallel_for(threads > 1 ? ctx : NULL, planes, maxpool_body, &job);
 }
 
 void mlc_rt_conv2d_f32(const mlc_conv2d_params *params, const float *input,

@@ -48,7 +48,7 @@ struct LowerMicrokernelsPass : mlc::cpu::impl::LowerMicrokernelsBase<LowerMicrok
     SmallVector<Operation *> ops;
     module.walk([&](Operation *op) {
       if (isa<mlc::kernel::Conv2DOp, mlc::kernel::DepthwiseConv2DOp, mlc::kernel::MatMulOp,
-              mlc::kernel::BatchMatMulOp>(op) &&
+              mlc::kernel::BatchMatMulOp, mlc::kernel::MaxPool2DOp>(op) &&
           op->getNumResults() == 0)
         ops.push_back(op);
     });
@@ -61,6 +61,8 @@ struct LowerMicrokernelsPass : mlc::cpu::impl::LowerMicrokernelsBase<LowerMicrok
         callee = "mlc_rt_depthwise_conv2d_f32", params = dw.getParams();
       else if (auto bmm = dyn_cast<mlc::kernel::BatchMatMulOp>(op))
         callee = "mlc_rt_batch_matmul_f32", params = bmm.getParams();
+      else if (auto pool = dyn_cast<mlc::kernel::MaxPool2DOp>(op))
+        callee = "mlc_rt_maxpool2d_f32", params = pool.getParams();
       else
         callee = "mlc_rt_matmul_f32", params = cast<mlc::kernel::MatMulOp>(op).getParams();
       declare(callee, op->getNumOperands() + 1);

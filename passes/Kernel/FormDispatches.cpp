@@ -51,7 +51,7 @@ bool isCompute(Operation *op) {
       !cast<RankedTensorType>(op->getResult(0).getType()).hasStaticShape())
     return false;
   return isa<linalg::LinalgOp, mlc::kernel::Conv2DOp, mlc::kernel::DepthwiseConv2DOp,
-             mlc::kernel::MatMulOp, mlc::kernel::BatchMatMulOp, tensor::PadOp, tensor::InsertSliceOp, tensor::ExtractSliceOp,
+             mlc::kernel::MatMulOp, mlc::kernel::BatchMatMulOp, mlc::kernel::MaxPool2DOp, tensor::PadOp, tensor::InsertSliceOp, tensor::ExtractSliceOp,
              tensor::CollapseShapeOp, tensor::ExpandShapeOp>(op);
 }
 
@@ -60,7 +60,7 @@ bool isCompute(Operation *op) {
 /// reductions (max, sum) are light and fuse with anything.
 bool isHeavy(Operation *op) {
   if (isa<mlc::kernel::Conv2DOp, mlc::kernel::DepthwiseConv2DOp, mlc::kernel::MatMulOp,
-          mlc::kernel::BatchMatMulOp>(op))
+          mlc::kernel::BatchMatMulOp, mlc::kernel::MaxPool2DOp>(op))
     return true;
   auto linalgOp = dyn_cast<linalg::LinalgOp>(op);
   return linalgOp && linalgOp.getNumReductionLoops() > 0 && linalgOp.getNumDpsInputs() >= 2;

@@ -834,6 +834,79 @@ TEST_P(KernelTest, ZeroDepthGivesBias) {
   checkMatmul(t);
 }
 
+/// mlc_rt_maxpool2d_f32 against the definition (exact: a max has no
+/// rounding), on 1 to 3 threads, with guards around the output.
+void checkMaxPool(int64_t c, int64_t h, int64_t w, int64_t k, int64_t stride, int64_t pad,
+                  int64_t dilation, bool ceilMode, bool withNaN) {
+  mlc_conv2d_params p{};
+  p.n = 2;
+  p.c = p.f = p.group = c;
+  p.h = h;
+  p.w = w;
+  p.kh = p.kw = k;
+  p.stride_h = p.stride_w = stride;
+  p.dilation_h = p.dilation_w = dilation;
+  p.pad_top = p.pad_left = pad;
+  const int64_t span = dilation * (k - 1) + 1, room = h + 2 * pad - span;
+  p.oh = (ceilMode ? (room + stride - 1) / stride : room / stride) + 1;
+  p.ow = (ceilMode ? (w + 2 * pad - span + stride - 1) / stride : (w + 2 * pad - span) / stride) + 1;
+  std::ostringstream what;
+  what << "maxpool c" << c << " " << h << "x" << w << " k" << k << " s" << stride << " p" << pad
+       << " d" << dilation << (ceilMode ? " ceil" : "") << (withNaN ? " NaN" : "");
+  SCOPED_TRACE(what.str());
+  std::mt19937 rng(7);
+  std::vector<float> x = randomVector(size_t(p.n * c * h * w), rng);
+  if (withNaN)
+    x[x.size() / 3] = NAN;
+  std::vector<float> ref(size_t(p.n * c * p.oh * p.ow));
+  for (int64_t plane = 0; plane < p.n * c; ++plane)
+    for (int64_t y = 0; y < p.oh; ++y)
+      for (int64_t xo = 0; xo < p.ow; ++xo) {
+        float m = -INFINITY;
+        bool nan = false;
+        for (int64_t ky = 0; ky < k; ++ky)
+          for (int64_t kx = 0; kx < k; ++kx) {
+            const int64_t iy = y * stride + ky * dilation - pad, ix = xo * stride + kx * dilation - pad;
+            if (iy < 0 || iy >= h || ix < 0 || ix >= w)
+              continue;
+            const float v = x[size_t((plane * h + iy) * w + ix)];
+            nan |= std::isnan(v);
+            m = std::max(m, v);
+          }
+        ref[size_t((plane * p.oh + y) * p.ow + xo)] = nan ? NAN : m;
+      }
+  Buffer in(x.size());
+  std::copy(x.begin(), x.end(), in.data());
+  for (int threads : {1, 2, 3}) {
+    SCOPED_TRACE("threads " + std::to_string(threads));
+    ThreadScope scope(threads);
+    Buffer out(ref.size(), kGuard, kSentinel);
+    mlc_rt_maxpool2d_f32(&p, in.data(), out.data());
+    EXPECT_TRUE(out.guardsIntact(kSentinel)) << "write outside the output";
+    size_t bad = 0;
+    for (size_t i = 0; i < ref.size(); ++i) {
+      const float got = out.data()[i];
+      if (std::isnan(ref[i]) ? !std::isnan(got) : got != ref[i])
+        ++bad;
+    }
+    EXPECT_EQ(bad, 0u) << "of " << ref.size() << " outputs";
+  }
+}
+
+TEST_P(KernelTest, MaxPool) {
+  // ResNet's stem pool, stride 1 with padding on small and wide images,
+  // ceil mode (last windows reaching past the image), dilation, a stride the
+  // AVX-512 path gathers for, a window larger than the padding allows on
+  // one side, and NaN propagation.
+  checkMaxPool(3, 112, 112, 3, 2, 1, 1, false, false);
+  checkMaxPool(5, 7, 7, 3, 1, 1, 1, false, false);
+  checkMaxPool(2, 9, 37, 2, 2, 0, 1, true, false);
+  checkMaxPool(3, 13, 20, 3, 1, 2, 2, false, false);
+  checkMaxPool(2, 17, 50, 3, 3, 1, 1, true, false);
+  checkMaxPool(1, 4, 4, 5, 1, 2, 1, false, false);
+  checkMaxPool(3, 10, 40, 3, 2, 1, 1, false, true);
+}
+
 std::string isaName(const ::testing::TestParamInfo<int> &info) {
   switch (info.param) {
   case MLC_RT_ISA_C:

@@ -51,3 +51,18 @@ func.func @batch_matmul(%a: memref<12x8x4xf32>, %b: memref<12x4x8xf32>, %c: memr
   kernel.batch_matmul ins(%a, %b : memref<12x8x4xf32>, memref<12x4x8xf32>) outs(%c : memref<12x8x8xf32>) params = [12, 8, 8, 4, 4, 32, 8, 32]
   return
 }
+
+// -----
+
+// Tests that kernel.maxpool2d becomes a call of mlc_rt_maxpool2d_f32 with its
+// params global, the input and the output.
+
+// CHECK: memref.global "private" constant @__mlc_params_0 : memref<18xi64> = dense<[1, 2, 8, 8, 2, 3, 3, 4, 4, 2, 2, 1, 1, 1, 1, 2, 0, 0]>
+// CHECK-LABEL: func.func @maxpool
+// CHECK: call @mlc_rt_maxpool2d_f32(%{{.*}}, %{{.*}}, %{{.*}}) : (!llvm.ptr, !llvm.ptr, !llvm.ptr) -> ()
+// CHECK-NOT: kernel.maxpool2d
+// CHECK: func.func private @mlc_rt_maxpool2d_f32(!llvm.ptr, !llvm.ptr, !llvm.ptr)
+func.func @maxpool(%x: memref<1x2x8x8xf32>, %y: memref<1x2x4x4xf32>) {
+  kernel.maxpool2d ins(%x : memref<1x2x8x8xf32>) outs(%y : memref<1x2x4x4xf32>) params = [1, 2, 8, 8, 2, 3, 3, 4, 4, 2, 2, 1, 1, 1, 1, 2, 0, 0]
+  return
+}

@@ -1,7 +1,8 @@
 //===- Microkernels.cpp - Conv, MatMul and Gemm to runtime microkernels ---===//
 //
-// Float32 convolutions and matmuls whose weights are constants become
-// kernel.conv2d / kernel.matmul: the weights are packed here, at compile
+// Float32 2-d max pooling becomes kernel.maxpool2d. Float32 convolutions
+// and matmuls whose weights are constants become kernel.conv2d /
+// kernel.matmul: the weights are packed here, at compile
 // time, into the panel layouts of include/mlc/runtime.h, and a following
 // activation (Relu, ReLU6, HardSwish, SiLU) or bias Add is folded into the
 // microkernel's epilogue. Everything else
@@ -217,6 +218,39 @@ struct ConvToMicrokernel : OpRewritePattern<onnx::ConvOp> {
     if (failed(result))
       return rewriter.notifyMatchFailure(op, "does not fit the microkernel");
     rewriter.replaceOp(op, *result);
+    return success();
+  }
+};
+
+/// Float32 2-d MaxPool (the NCHW image unpadded, windows clipped at its
+/// edges by the microkernel) as kernel.maxpool2d, instead of a padded copy
+/// and a generic loop nest.
+struct MaxPoolToMicrokernel : OpRewritePattern<onnx::MaxPoolOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(onnx::MaxPoolOp op, PatternRewriter &rewriter) const override {
+    if (!isStaticF32(op.getX()) || !isStaticF32(op.getY()))
+      return rewriter.notifyMatchFailure(op, "needs static float32 tensors");
+    auto xType = getStaticType(op.getX()), yType = getStaticType(op.getY());
+    if (xType.getRank() != 4)
+      return rewriter.notifyMatchFailure(op, "only 2-d pooling");
+    SmallVector<int64_t> kernel = onnx::getI64s(op.getKernelShape(), 2, 1);
+    SmallVector<int64_t> strides = onnx::getI64s(op.getStrides(), 2, 1);
+    SmallVector<int64_t> dilations = onnx::getI64s(op.getDilations(), 2, 1);
+    auto pads = onnx::resolvePads(op, op.getAutoPad(), xType.getShape().drop_front(2), kernel, strides,
+                                  dilations, op.getPads());
+    if (failed(pads))
+      return failure();
+    int64_t c = xType.getDimSize(1);
+    // The output size (ceil mode included) comes from the result type.
+    SmallVector<int64_t> params = {xType.getDimSize(0), c, xType.getDimSize(2), xType.getDimSize(3), c,
+                                   kernel[0], kernel[1], yType.getDimSize(2), yType.getDimSize(3),
+                                   strides[0], strides[1], dilations[0], dilations[1], (*pads)[0],
+                                   (*pads)[1], c, MLC_ACTIVATION_NONE, 0};
+    Location loc = op.getLoc();
+    Value init = tensor::EmptyOp::create(rewriter, loc, yType.getShape(), yType.getElementType());
+    rewriter.replaceOp(op, kernel::MaxPool2DOp::create(rewriter, loc, TypeRange{yType}, op.getX(), init,
+                                                       rewriter.getDenseI64ArrayAttr(params))
+                               .getResult()[0]);
     return success();
   }
 };
@@ -477,7 +511,7 @@ void mlc::conversion::populateONNXMicrokernelPatterns(RewritePatternSet &pattern
   // Above the linalg lowerings of the same ops, which they fall back to.
   patterns.add<ConvToMicrokernel, MatMulToMicrokernel, GemmToMicrokernel>(patterns.getContext(),
                                                                          /*benefit=*/2);
-  patterns.add<BatchMatMulToMicrokernel>(patterns.getContext(), /*benefit=*/2);
+  patterns.add<BatchMatMulToMicrokernel, MaxPoolToMicrokernel>(patterns.getContext(), /*benefit=*/2);
   patterns.add<MatMulBiasToMicrokernel, ResidualConvToMicrokernel,
                ActivationOfProducerToMicrokernel<onnx::ReluOp>,
                ActivationOfProducerToMicrokernel<onnx::MulOp>,

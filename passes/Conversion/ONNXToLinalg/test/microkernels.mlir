@@ -240,3 +240,45 @@ func.func @conv_residual(%x: tensor<1x2x4x4xf32>, %r: tensor<1x2x4x4xf32>) -> te
   %o = onnx.Add(%d, %z) : (tensor<1x2x4x4xf32>, tensor<1x2x4x4xf32>) -> tensor<1x2x4x4xf32>
   return %o : tensor<1x2x4x4xf32>
 }
+
+// -----
+
+// Tests that a float32 2-d MaxPool becomes kernel.maxpool2d on the unpadded
+// input, with the conv params layout (f = group = c, no activation) and the
+// output size from the result type (ceil mode here: 5 -> 3 with kernel 2,
+// stride 2), and that without microkernels it stays a linalg pooling.
+
+// CHECK-LABEL: func.func @maxpool
+// CHECK: [[E:%.*]] = tensor.empty() : tensor<1x4x3x3xf32>
+// CHECK: [[Y:%.*]] = kernel.maxpool2d ins(%arg0 : tensor<1x4x5x5xf32>) outs([[E]] : tensor<1x4x3x3xf32>)
+// CHECK-SAME: params = [1, 4, 5, 5, 4, 2, 2, 3, 3, 2, 2, 1, 1, 0, 0, 4, 0, 0]
+// CHECK: return [[Y]]
+// CHECK-LABEL: func.func @maxpool_padded
+// CHECK: kernel.maxpool2d ins(%arg0 : tensor<1x2x8x8xf32>)
+// CHECK-SAME: params = [1, 2, 8, 8, 2, 3, 3, 4, 4, 2, 2, 1, 1, 1, 1, 2, 0, 0]
+// LINALG-LABEL: func.func @maxpool
+// LINALG-NOT: kernel.maxpool2d
+// LINALG: linalg.pooling_nchw_max
+func.func @maxpool(%x: tensor<1x4x5x5xf32>) -> tensor<1x4x3x3xf32> {
+  %0 = onnx.MaxPool(%x) {ceil_mode = 1 : i64, kernel_shape = [2, 2], strides = [2, 2]} : (tensor<1x4x5x5xf32>) -> tensor<1x4x3x3xf32>
+  return %0 : tensor<1x4x3x3xf32>
+}
+func.func @maxpool_padded(%x: tensor<1x2x8x8xf32>) -> tensor<1x2x4x4xf32> {
+  %0 = onnx.MaxPool(%x) {kernel_shape = [3, 3], pads = [1, 1, 1, 1], strides = [2, 2]} : (tensor<1x2x8x8xf32>) -> tensor<1x2x4x4xf32>
+  return %0 : tensor<1x2x4x4xf32>
+}
+
+// -----
+
+// Tests that MaxPool of other element types or ranks keeps the linalg
+// lowering.
+
+// CHECK-LABEL: func.func @maxpool_not_microkernel
+// CHECK-NOT: kernel.maxpool2d
+// CHECK: linalg.pooling_nchw_max
+// CHECK: linalg.generic
+func.func @maxpool_not_microkernel(%x: tensor<1x2x8x8xf16>, %y: tensor<1x2x8xf32>) -> (tensor<1x2x4x4xf16>, tensor<1x2x4xf32>) {
+  %0 = onnx.MaxPool(%x) {kernel_shape = [2, 2], strides = [2, 2]} : (tensor<1x2x8x8xf16>) -> tensor<1x2x4x4xf16>
+  %1 = onnx.MaxPool(%y) {kernel_shape = [2], strides = [2]} : (tensor<1x2x8xf32>) -> tensor<1x2x4xf32>
+  return %0, %1 : tensor<1x2x4x4xf16>, tensor<1x2x4xf32>
+}
