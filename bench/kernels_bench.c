@@ -228,6 +228,8 @@ int main(int argc, char **argv) {
   matmul_case matmuls[] = {
       make_matmul("matmul 128x768 * 768x768", 128, 768, 768),
       make_matmul("matmul 128x768 * 768x3072", 128, 768, 3072),
+      make_matmul("matmul 197x768 * 768x3072", 197, 768, 3072),
+      make_matmul("matmul 197x3072 * 3072x768", 197, 3072, 768),
       make_matmul("matmul 1x512 * 512x1000", 1, 512, 1000),
   };
 
