@@ -2443,6 +2443,23 @@ private:
     return l;
   }
 
+  /// A parameter that is one value or a vector of values along `dim` of a
+  /// rank-`rank` tensor, as `type`, broadcastable against that tensor: rank
+  /// 0 or one element as a scalar, a vector as [1, .., n at dim, .., 1] (n
+  /// may be known only at run time; a run-time 1 broadcasts the same way).
+  /// Null for any other shape.
+  Value vectorAlong(Value v, int64_t rank, int64_t dim, Type type, Location loc) {
+    auto t = cast<RankedTensorType>(v.getType());
+    Value cast = t.getElementType() == type ? v : createOne("Cast", {v}, castTo(type), loc);
+    if (t.getRank() == 0 || (t.hasStaticShape() && t.getNumElements() == 1))
+      return createOne("Reshape", {cast, int64Constant({}, loc)}, {}, loc);
+    if (t.getRank() != 1)
+      return Value();
+    SmallVector<int64_t> shape(rank, 1);
+    shape[dim] = -1;
+    return createOne("Reshape", {cast, int64Constant(shape, loc)}, {}, loc);
+  }
+
   /// A scale or zero point of a (de)quantization, broadcastable against
   /// `xType`: one element as a scalar; a vector along `axis`; a blocked one
   /// (block_size > 0: x's shape with ceil(dim / block) along axis) repeated
@@ -2451,11 +2468,11 @@ private:
                               StringRef kind, Location loc) {
     auto pType = dyn_cast<RankedTensorType>(p.getType());
     int64_t rank = xType.getRank();
-    if (!pType || !pType.hasStaticShape()) {
-      emitError(loc) << "'" << kind << "': scale and zero point need static shapes";
+    if (!pType || (!pType.hasStaticShape() && (blockSize > 0 || pType.getRank() > 1))) {
+      emitError(loc) << "'" << kind << "': scale and zero point need static shapes, or rank 0 or 1";
       return Value();
     }
-    if (blockSize <= 0 && pType.getNumElements() == 1)
+    if (blockSize <= 0 && (pType.getRank() == 0 || (pType.hasStaticShape() && pType.getNumElements() == 1)))
       return createOne("Reshape", {p, int64Constant({}, loc)}, {}, loc);
     axis = axis < 0 ? axis + rank : axis;
     if (axis < 0 || axis >= rank) {
@@ -2463,15 +2480,13 @@ private:
       return Value();
     }
     if (blockSize <= 0) {
-      if (pType.getRank() != 1 ||
-          (!xType.isDynamicDim(axis) && pType.getDimSize(0) != xType.getDimSize(axis))) {
+      if (pType.getRank() != 1 || (!xType.isDynamicDim(axis) && !pType.isDynamicDim(0) &&
+                                   pType.getDimSize(0) != xType.getDimSize(axis))) {
         emitError(loc) << "'" << kind << "': a per-axis scale or zero point needs one value per index of axis "
                        << axis;
         return Value();
       }
-      SmallVector<int64_t> shape(rank, 1);
-      shape[axis] = pType.getDimSize(0);
-      return createOne("Reshape", {p, int64Constant(shape, loc)}, {}, loc);
+      return vectorAlong(p, rank, axis, pType.getElementType(), loc);
     }
     int64_t dim = xType.getDimSize(axis);
     if (pType.getRank() != rank || ShapedType::isDynamic(dim) ||
@@ -2525,15 +2540,16 @@ private:
     auto refuse = [&](const Twine &why) { return emitError(loc) << "'" << kind << "': " << why; };
     auto op = opsAt(loc);
     auto operand = [&](size_t i) { return optionalOperand(operands, i); };
-    // The data may have symbolic dims; scales and zero points need static
-    // shapes (their layout decides how they broadcast).
+    // The data may have symbolic dims; scales and zero points are scalars
+    // or vectors (of a length possibly known only at run time), or of static
+    // shape (blocked quantization): their layout decides how they broadcast.
     bool qlinearProduct = kind.starts_with("QLinear");
     bool product = qlinearProduct || kind == "MatMulInteger" || kind == "ConvInteger";
     for (auto [i, v] : llvm::enumerate(operands)) {
       bool data = i == 0 || (product && i == (qlinearProduct ? 3u : 1u));
       auto t = dyn_cast<RankedTensorType>(v.getType());
-      if (!isa<NoneType>(v.getType()) && (!t || (!data && !t.hasStaticShape())))
-        return refuse(data ? "needs ranked inputs" : "needs scales and zero points of static shape");
+      if (!isa<NoneType>(v.getType()) && (!t || (!data && !t.hasStaticShape() && t.getRank() > 1)))
+        return refuse(data ? "needs ranked inputs" : "needs scales and zero points of rank 0 or 1, or of static shape");
     }
     auto elementType = [](Value v) { return cast<RankedTensorType>(v.getType()).getElementType(); };
     auto xType = cast<RankedTensorType>(operands[0].getType());
@@ -2606,19 +2622,17 @@ private:
       auto bType = cast<RankedTensorType>(b.getType());
       // Zero points: scalars, or per row of A (its second-last dim) and per
       // column of B; for convolutions per output channel of W.
-      auto zeroPointAlong = [&](Value zp, RankedTensorType of, int64_t dim) -> Value {
-        auto t = cast<RankedTensorType>(zp.getType());
-        if (t.getNumElements() == 1)
-          return op("Reshape", {asType(zp, i32), int64Constant({}, loc)});
-        SmallVector<int64_t> shape(of.getRank(), 1);
-        shape[dim] = t.getNumElements();
-        return op("Reshape", {asType(zp, i32), int64Constant(shape, loc)});
-      };
       Value a32 = asType(a, i32), b32 = asType(b, i32);
-      if (aZp)
-        a32 = op("Sub", {a32, zeroPointAlong(aZp, xType, conv ? 1 : std::max<int64_t>(xType.getRank() - 2, 0))});
-      if (bZp)
-        b32 = op("Sub", {b32, zeroPointAlong(bZp, bType, conv ? 0 : bType.getRank() - 1)});
+      Value aShift = aZp ? vectorAlong(aZp, xType.getRank(), conv ? 1 : std::max<int64_t>(xType.getRank() - 2, 0),
+                                       i32, loc)
+                         : Value();
+      Value bShift = bZp ? vectorAlong(bZp, bType.getRank(), conv ? 0 : bType.getRank() - 1, i32, loc) : Value();
+      if ((aZp && !aShift) || (bZp && !bShift))
+        return refuse("zero points must be scalars or vectors");
+      if (aShift)
+        a32 = op("Sub", {a32, aShift});
+      if (bShift)
+        b32 = op("Sub", {b32, bShift});
       Value product;
       if (conv) {
         NamedAttrList convAttrs = attrs;
@@ -2633,21 +2647,22 @@ private:
       } else {
         Value yZp = operand(7);
         Type q = yZp ? elementType(yZp) : elementType(a);
-        auto perChannel = [&](Value s) -> Value { // QLinearConv's w_scale: per output channel
-          auto t = cast<RankedTensorType>(s.getType());
-          if (!conv || t.getNumElements() == 1)
+        // Scales: scalars, except QLinearConv's w_scale (per output channel).
+        auto perChannel = [&](Value s) -> Value {
+          if (!conv)
             return op("Reshape", {asType(s, f64), int64Constant({}, loc)});
-          SmallVector<int64_t> shape(xType.getRank(), 1);
-          shape[1] = t.getNumElements();
-          return op("Reshape", {asType(s, f64), int64Constant(shape, loc)});
+          return vectorAlong(s, xType.getRank(), 1, f64, loc);
         };
-        Value multiplier =
-            op("Div", {op("Mul", {perChannel(operands[1]), perChannel(operands[4])}), perChannel(operands[6])});
+        Value as = perChannel(operands[1]), ws = perChannel(operands[4]), ys = perChannel(operands[6]);
+        if (!as || !ws || !ys)
+          return refuse("scales must be scalars or vectors");
+        Value multiplier = op("Div", {op("Mul", {as, ws}), ys});
         Value y = op("Mul", {asType(product, f64), multiplier});
         if (Value bias = conv ? operand(8) : Value()) {
-          SmallVector<int64_t> shape(xType.getRank(), 1);
-          shape[1] = cast<RankedTensorType>(bias.getType()).getNumElements();
-          y = op("Add", {y, op("Mul", {op("Reshape", {asType(bias, f64), int64Constant(shape, loc)}), multiplier})});
+          Value b64 = vectorAlong(bias, xType.getRank(), 1, f64, loc);
+          if (!b64)
+            return refuse("B must be a vector");
+          y = op("Add", {y, op("Mul", {b64, multiplier})});
           // B is in units of a_scale * w_scale: it joins the product before
           // the rescale, so it is scaled by the same multiplier here.
         }
