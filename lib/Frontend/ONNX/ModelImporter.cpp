@@ -2834,16 +2834,15 @@ private:
                                         const NamedAttrList &attrs, Location loc) {
     auto op = opsAt(loc);
     auto type = dyn_cast<RankedTensorType>(operands[0].getType());
-    if (!type || !type.hasStaticShape() || type.getRank() < 2 || !isa<FloatType>(type.getElementType()) ||
-        operands.size() < 5)
-      return emitError(loc) << "'BatchNormalization': training mode needs a float input of static shape";
+    if (!type || type.getRank() < 2 || !isa<FloatType>(type.getElementType()) || operands.size() < 5)
+      return emitError(loc) << "'BatchNormalization': training mode needs a float input of rank >= 2";
     auto floatAttrOr = [&](StringRef name, double dflt) { return floatAttr(attrs, name, dflt); };
     Type et = type.getElementType();
-    int64_t rank = type.getRank(), channels = type.getDimSize(1);
+    int64_t rank = type.getRank();
     SmallVector<int64_t> axes = {0}, perChannel(rank - 1, 1);
     for (int64_t d = 2; d < rank; ++d)
       axes.push_back(d);
-    perChannel[0] = channels;
+    perChannel[0] = -1; // [C, 1, ...]: C may be known only at run time
     NamedAttrList reduce = reduceAttrs(axes, true);
     Value mean = op("ReduceMean", {operands[0]}, reduce); // [1, C, 1, ...]
     Value centred = op("Sub", {operands[0], mean});
@@ -2855,7 +2854,7 @@ private:
     double momentum = floatAttrOr("momentum", 0.9);
     auto running = [&](Value input, Value batch) {
       return op("Add", {op("Mul", {input, scalar(et, momentum, loc)}),
-                        op("Mul", {op("Reshape", {batch, int64Constant({channels}, loc)}), scalar(et, 1 - momentum, loc)})});
+                        op("Mul", {op("Reshape", {batch, int64Constant({-1}, loc)}), scalar(et, 1 - momentum, loc)})});
     };
     Value results[] = {y, running(operands[3], mean), running(operands[4], var)};
     return bindOutputs(node, results);
@@ -2874,26 +2873,42 @@ private:
                                     const NamedAttrList &attrs, Location loc) {
     StringRef kind = node.op_type();
     auto type = dyn_cast<RankedTensorType>(operands[0].getType());
-    if (!type || !type.hasStaticShape() || !isa<FloatType>(type.getElementType()) || type.getRank() < 2)
-      return emitError(loc) << "'" << kind << "' needs a float input of static shape and rank >= 2";
+    if (!type || !isa<FloatType>(type.getElementType()) || type.getRank() < 2)
+      return emitError(loc) << "'" << kind << "' needs a float input of rank >= 2";
+    if (kind == "GroupNormalization" && !type.hasStaticShape())
+      return emitError(loc) << "'" << kind << "' needs an input of static shape";
     auto op = opsAt(loc);
     auto floatAttrOr = [&](StringRef name, double dflt) { return floatAttr(attrs, name, dflt); };
     auto reduceOver = [&](ArrayRef<int64_t> axes) { return reduceAttrs(axes, true); };
     Type et = type.getElementType();
     ArrayRef<int64_t> shape = type.getShape();
     int64_t rank = type.getRank(), n = shape[0], c = shape[1];
-    int64_t rest = type.getNumElements() / std::max<int64_t>(n * c, 1);
+    int64_t rest = type.hasStaticShape() ? type.getNumElements() / std::max<int64_t>(n * c, 1) : 0;
     Value x = operands[0], y;
     if (kind == "LRN") {
       int64_t size = intAttr(attrs, "size", 0);
       if (size <= 0)
         return emitError(loc) << "'LRN' needs a positive size";
+      if (!type.hasStaticShape() && rank > 4)
+        return emitError(loc) << "'LRN' needs an input of static shape or rank <= 4";
+      // The squares as [N, 1, C, rest] (static shape) or [N, 1, C, d..]
+      // (dims known at run time), pooled over size x 1 (x 1) windows.
+      int64_t poolRank = type.hasStaticShape() ? 2 : rank - 1;
+      SmallVector<int64_t> kernel(poolRank, 1), pads(2 * poolRank, 0);
+      kernel[0] = size;
+      pads[0] = (size - 1) / 2;
+      pads[poolRank] = size - 1 - (size - 1) / 2;
       NamedAttrList pool;
-      pool.set("kernel_shape", builder.getI64ArrayAttr({size, 1}));
-      pool.set("pads", builder.getI64ArrayAttr({(size - 1) / 2, 0, size - 1 - (size - 1) / 2, 0}));
+      pool.set("kernel_shape", builder.getI64ArrayAttr(kernel));
+      pool.set("pads", builder.getI64ArrayAttr(pads));
       pool.set("count_include_pad", builder.getI64IntegerAttr(1));
-      Value squares = op("Reshape", {op("Mul", {x, x}), int64Constant({n, 1, c, rest}, loc)});
-      Value mean = op("Reshape", {op("AveragePool", {squares}, pool), int64Constant(shape, loc)});
+      Value squares = op("Mul", {x, x}), mean;
+      if (type.hasStaticShape()) {
+        squares = op("Reshape", {squares, int64Constant({n, 1, c, rest}, loc)});
+        mean = op("Reshape", {op("AveragePool", {squares}, pool), int64Constant(shape, loc)});
+      } else {
+        mean = op("Squeeze", {op("AveragePool", {op("Unsqueeze", {squares}, axesAttr({1}))}, pool)}, axesAttr({1}));
+      }
       // alpha / size * sum = alpha * mean
       Value base = op("Add", {scalar(et, floatAttrOr("bias", 1.0), loc),
                               op("Mul", {mean, scalar(et, floatAttrOr("alpha", 1e-4), loc)})});
