@@ -720,7 +720,7 @@ struct GatherNDToLinalg : OpRewritePattern<onnx::GatherNDOp> {
     auto type = getStaticType(op.getOutput()), dataType = getStaticType(op.getData());
     auto idxType = getStaticType(op.getIndices());
     if (!type || !dataType || !idxType)
-      return rewriter.notifyMatchFailure(op, "dynamic shapes");
+      return rewriteDynamic(op, rewriter);
     if (type.getNumElements() == 0) {
       rewriter.replaceOpWithNewOp<tensor::EmptyOp>(op, type.getShape(), type.getElementType());
       return success();
@@ -741,6 +741,45 @@ struct GatherNDToLinalg : OpRewritePattern<onnx::GatherNDOp> {
                                         }));
     return success();
   }
+
+  /// Dims known at run time: k (the index tuple's length) follows from the
+  /// ranks, out = q - 1 + r - batch - k; the output's dims are the indices'
+  /// leading ones and data's trailing ones.
+  LogicalResult rewriteDynamic(onnx::GatherNDOp op, PatternRewriter &rewriter) const {
+    auto type = getRankedType(op.getOutput()), dataType = getRankedType(op.getData());
+    auto idxType = getRankedType(op.getIndices());
+    if (!type || !dataType || !idxType)
+      return rewriter.notifyMatchFailure(op, "needs ranked operands");
+    int64_t batch = op.getBatchDims(), q = idxType.getRank(), r = dataType.getRank();
+    int64_t k = q - 1 + r - batch - type.getRank();
+    if (q < 1 || k < 1 || batch + k > r ||
+        (!idxType.isDynamicDim(q - 1) && idxType.getDimSize(q - 1) != k))
+      return rewriter.notifyMatchFailure(op, "index tuples do not match the ranks");
+    Location loc = op.getLoc();
+    Value data = op.getData(), indices = op.getIndices();
+    SmallVector<Value> sizes;
+    for (int64_t d = 0; d < type.getRank(); ++d)
+      if (type.isDynamicDim(d))
+        sizes.push_back(d < q - 1 ? tensor::DimOp::create(rewriter, loc, indices, d).getResult()
+                                  : tensor::DimOp::create(rewriter, loc, data, batch + k + d - (q - 1)).getResult());
+    SmallVector<Value> dims;
+    for (int64_t j = 0; j < k; ++j)
+      dims.push_back(rewriter.createOrFold<tensor::DimOp>(loc, data, batch + j));
+    rewriter.replaceOp(op, buildIndexed(rewriter, loc, type, {}, {},
+                                        [&](OpBuilder &b, Location l, ValueRange, ArrayRef<Value> ivs) -> Value {
+                                          SmallVector<Value> at(ivs.take_front(q - 1)), idx(ivs.take_front(batch));
+                                          for (int64_t j = 0; j < k; ++j) {
+                                            at.push_back(indexConst(b, l, j));
+                                            Value i = tensor::ExtractOp::create(b, l, indices, at);
+                                            at.pop_back();
+                                            idx.push_back(normalizeIndex(b, l, i, dims[j]));
+                                          }
+                                          idx.append(ivs.begin() + q - 1, ivs.end());
+                                          return tensor::ExtractOp::create(b, l, data, idx);
+                                        },
+                                        sizes));
+    return success();
+  }
 };
 
 /// ReverseSequence: along the time axis, out[t] = in[len - 1 - t] for t < len
@@ -749,20 +788,21 @@ struct GatherNDToLinalg : OpRewritePattern<onnx::GatherNDOp> {
 struct ReverseSequenceToLinalg : OpRewritePattern<onnx::ReverseSequenceOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(onnx::ReverseSequenceOp op, PatternRewriter &rewriter) const override {
-    auto type = getStaticType(op.getY());
-    if (!type || !getStaticType(op.getInput()) || !getStaticType(op.getSequenceLens()))
-      return rewriter.notifyMatchFailure(op, "dynamic shapes");
-    int64_t batchAxis = op.getBatchAxis(), timeAxis = op.getTimeAxis(), steps = type.getDimSize(timeAxis);
+    auto type = getRankedType(op.getY());
+    if (!type || !getRankedType(op.getInput()) || !getRankedType(op.getSequenceLens()))
+      return rewriter.notifyMatchFailure(op, "needs ranked operands");
+    int64_t batchAxis = op.getBatchAxis(), timeAxis = op.getTimeAxis();
     Value input = op.getInput(), lens = op.getSequenceLens();
-    rewriter.replaceOp(op, buildIndexed(rewriter, op.getLoc(), type, {}, {},
+    Location loc = op.getLoc();
+    Value steps = rewriter.createOrFold<tensor::DimOp>(loc, input, timeAxis);
+    rewriter.replaceOp(op, buildIndexed(rewriter, loc, type, {}, {},
                                         [&](OpBuilder &b, Location l, ValueRange, ArrayRef<Value> ivs) -> Value {
                                           using P = arith::CmpIPredicate;
                                           Value len = arith::IndexCastOp::create(
                                               b, l, b.getIndexType(),
                                               tensor::ExtractOp::create(b, l, lens, ValueRange{ivs[batchAxis]}));
                                           len = arith::MinSIOp::create(
-                                              b, l, arith::MaxSIOp::create(b, l, len, indexConst(b, l, 0)),
-                                              indexConst(b, l, steps));
+                                              b, l, arith::MaxSIOp::create(b, l, len, indexConst(b, l, 0)), steps);
                                           Value t = ivs[timeAxis];
                                           Value reversed = arith::SubIOp::create(
                                               b, l, arith::SubIOp::create(b, l, len, indexConst(b, l, 1)), t);
@@ -770,7 +810,8 @@ struct ReverseSequenceToLinalg : OpRewritePattern<onnx::ReverseSequenceOp> {
                                           SmallVector<Value> idx(ivs);
                                           idx[timeAxis] = arith::SelectOp::create(b, l, inside, reversed, t);
                                           return tensor::ExtractOp::create(b, l, input, idx);
-                                        }));
+                                        },
+                                        dynamicSizesLike(rewriter, loc, type, input)));
     return success();
   }
 };
@@ -949,37 +990,56 @@ struct EyeLikeToLinalg : OpRewritePattern<onnx::EyeLikeOp> {
 struct OneHotToLinalg : OpRewritePattern<onnx::OneHotOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(onnx::OneHotOp op, PatternRewriter &rewriter) const override {
-    auto type = getStaticType(op.getOutput()), idxType = getStaticType(op.getIndices());
-    if (!type || !idxType || !getStaticType(op.getValues()))
-      return rewriter.notifyMatchFailure(op, "dynamic shapes");
+    auto type = getRankedType(op.getOutput()), idxType = getRankedType(op.getIndices());
+    if (!type || !idxType || !getRankedType(op.getValues()) || !getRankedType(op.getDepth()))
+      return rewriter.notifyMatchFailure(op, "needs ranked operands");
     if (idxType.getElementType().isUnsignedInteger() || type.getElementType().isUnsignedInteger())
       return rewriter.notifyMatchFailure(op, "unsigned element types");
     int64_t rank = type.getRank();
     int64_t axis = *onnx::normalizeAxis(op.getAxis(), rank);
-    int64_t depth = type.getDimSize(axis);
+    Location loc = op.getLoc();
+    Type i64 = rewriter.getI64Type();
+    // The depth: the declared dim, else read from the depth operand.
+    Value depth;
+    if (!type.isDynamicDim(axis)) {
+      depth = scalarConstant(rewriter, loc, i64, type.getDimSize(axis));
+    } else {
+      auto depthType = cast<RankedTensorType>(op.getDepth().getType());
+      SmallVector<Value> zeros(depthType.getRank(), indexConst(rewriter, loc, 0));
+      depth = tensor::ExtractOp::create(rewriter, loc, op.getDepth(), zeros);
+      Type dt = depth.getType();
+      depth = isa<FloatType>(dt) ? Value(arith::FPToSIOp::create(rewriter, loc, i64, depth))
+              : dt != i64        ? Value(arith::ExtSIOp::create(rewriter, loc, i64, depth))
+                                 : depth;
+    }
+    SmallVector<Value> sizes;
+    for (int64_t d = 0; d < rank; ++d)
+      if (type.isDynamicDim(d))
+        sizes.push_back(d == axis ? arith::IndexCastOp::create(rewriter, loc, rewriter.getIndexType(), depth).getResult()
+                                  : tensor::DimOp::create(rewriter, loc, op.getIndices(), d < axis ? d : d - 1).getResult());
     MLIRContext *ctx = rewriter.getContext();
     SmallVector<AffineExpr> exprs;
     for (int64_t d = 0; d < rank; ++d)
       if (d != axis)
         exprs.push_back(getAffineDimExpr(d, ctx));
     Value values = op.getValues();
-    rewriter.replaceOp(op, buildIndexed(rewriter, op.getLoc(), type, op.getIndices(),
+    rewriter.replaceOp(op, buildIndexed(rewriter, loc, type, op.getIndices(),
                                         AffineMap::get(rank, 0, exprs, ctx),
                                         [&](OpBuilder &b, Location l, ValueRange args, ArrayRef<Value> ivs) -> Value {
-                                          Type i64 = b.getI64Type();
                                           Value idx = args[0];
                                           if (isa<FloatType>(idx.getType()))
                                             idx = arith::FPToSIOp::create(b, l, i64, idx);
                                           else if (idx.getType() != i64)
                                             idx = arith::ExtSIOp::create(b, l, i64, idx);
                                           Value neg = arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt, idx, scalarConstant(b, l, i64, 0));
-                                          idx = arith::SelectOp::create(b, l, neg, arith::AddIOp::create(b, l, idx, scalarConstant(b, l, i64, depth)), idx);
+                                          idx = arith::SelectOp::create(b, l, neg, arith::AddIOp::create(b, l, idx, depth), idx);
                                           Value c = arith::IndexCastOp::create(b, l, i64, ivs[axis]);
                                           Value hit = arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq, idx, c);
                                           Value off = tensor::ExtractOp::create(b, l, values, indexConst(b, l, 0));
                                           Value on = tensor::ExtractOp::create(b, l, values, indexConst(b, l, 1));
                                           return arith::SelectOp::create(b, l, hit, on, off);
-                                        }));
+                                        },
+                                        sizes));
     return success();
   }
 };
@@ -1168,30 +1228,43 @@ struct ScatterElementsToLinalg : OpRewritePattern<onnx::ScatterElementsOp> {
 struct ScatterNDToLinalg : OpRewritePattern<onnx::ScatterNDOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(onnx::ScatterNDOp op, PatternRewriter &rewriter) const override {
-    auto type = getStaticType(op.getOutput()), idxType = getStaticType(op.getIndices());
-    auto updType = getStaticType(op.getUpdates());
-    if (!type || !idxType || !updType || idxType.getRank() < 1 || idxType.getNumElements() == 0 ||
+    auto type = getRankedType(op.getOutput()), idxType = getRankedType(op.getIndices());
+    auto updType = getRankedType(op.getUpdates());
+    if (!type || !idxType || !updType || idxType.getRank() < 1 ||
+        (idxType.hasStaticShape() && idxType.getNumElements() == 0) ||
         type.getElementType().isUnsignedInteger() || !isScatterReduction(op.getReduction()))
-      return rewriter.notifyMatchFailure(op, "needs static shapes and a known reduction");
-    int64_t k = idxType.getShape().back(), batch = idxType.getRank() - 1;
-    if (k > type.getRank() || updType.getRank() != batch + type.getRank() - k)
+      return rewriter.notifyMatchFailure(op, "needs ranked operands and a known reduction");
+    // k (the index tuple's length) follows from the ranks when the indices'
+    // last dim is known only at run time.
+    int64_t batch = idxType.getRank() - 1, k = batch + type.getRank() - updType.getRank();
+    if (k < 1 || k > type.getRank() || (!idxType.isDynamicDim(batch) && idxType.getDimSize(batch) != k))
       return rewriter.notifyMatchFailure(op, "updates do not match indices and data");
-    Value indices = op.getIndices(), updates = op.getUpdates();
+    Location loc = op.getLoc();
+    Value data = op.getData(), indices = op.getIndices(), updates = op.getUpdates();
     StringRef reduction = op.getReduction();
-    rewriter.replaceOp(op, buildScatter(rewriter, op.getLoc(), op.getData(), idxType.getShape().drop_back(),
-                                        [&](OpBuilder &b, Location l, ArrayRef<Value> p,
-                                            ArrayRef<Value> u, Value acc) -> Value {
+    SmallVector<Value> dims, extents;
+    for (int64_t c = 0; c < k; ++c)
+      dims.push_back(rewriter.createOrFold<tensor::DimOp>(loc, data, c));
+    for (int64_t d = 0; d < batch; ++d)
+      if (idxType.isDynamicDim(d))
+        extents.push_back(tensor::DimOp::create(rewriter, loc, indices, d));
+    Value scattered = buildScatter(rewriter, loc, data, idxType.getShape().drop_back(),
+                                   [&](OpBuilder &b, Location l, ArrayRef<Value> p,
+                                       ArrayRef<Value> u, Value acc) -> Value {
       Value hit = arith::ConstantIntOp::create(b, l, 1, 1);
       for (int64_t c = 0; c < k; ++c) {
         SmallVector<Value> at(u);
         at.push_back(indexConst(b, l, c));
-        Value target = normalizeIndex(b, l, tensor::ExtractOp::create(b, l, indices, at), type.getDimSize(c));
+        Value i = tensor::ExtractOp::create(b, l, indices, at);
+        Value target = type.isDynamicDim(c) ? normalizeIndex(b, l, i, dims[c])
+                                            : normalizeIndex(b, l, i, type.getDimSize(c));
         hit = arith::AndIOp::create(b, l, hit, arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq, target, p[c]));
       }
       SmallVector<Value> at(u);
       at.append(p.begin() + k, p.end());
       return scatterStep(b, l, reduction, hit, updates, at, acc);
-    }));
+    }, extents);
+    rewriter.replaceOp(op, reshapeTo(rewriter, loc, scattered, type));
     return success();
   }
 };

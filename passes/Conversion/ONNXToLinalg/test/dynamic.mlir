@@ -219,3 +219,77 @@ func.func @resize(%x: tensor<1x1x?x?xf32>, %scales: tensor<4xf32>) -> tensor<1x1
   %0 = onnx.Resize(%x, %n, %scales, %n) {mode = "nearest"} : (tensor<1x1x?x?xf32>, none, tensor<4xf32>, none) -> tensor<1x1x?x?xf32>
   return %0 : tensor<1x1x?x?xf32>
 }
+
+// -----
+
+// Tests that GatherND over dims known at run time takes the index tuple's
+// length (2) from the ranks, sizes its result from the indices' leading dim
+// and data's trailing one, and clamps each index into data's run-time dim.
+
+// CHECK-LABEL: func.func @gathernd_dynamic
+// CHECK-SAME: ([[D:%.*]]: tensor<?x?x?xf32>, [[I:%.*]]: tensor<?x?xi64>)
+// CHECK-DAG: [[N:%.*]] = tensor.dim [[I]], %c0
+// CHECK-DAG: [[T:%.*]] = tensor.dim [[D]], %c2
+// CHECK-DAG: [[D0:%.*]] = tensor.dim [[D]], %c0
+// CHECK-DAG: [[D1:%.*]] = tensor.dim [[D]], %c1
+// CHECK: [[E:%.*]] = tensor.empty([[N]], [[T]]) : tensor<?x?xf32>
+// CHECK: linalg.generic {{.*}} outs([[E]] : tensor<?x?xf32>)
+// CHECK: tensor.extract [[I]]
+// CHECK: arith.subi [[D0]], %c1
+// CHECK: tensor.extract [[I]]
+// CHECK: arith.subi [[D1]], %c1
+// CHECK: tensor.extract [[D]]
+func.func @gathernd_dynamic(%d: tensor<?x?x?xf32>, %i: tensor<?x?xi64>) -> tensor<?x?xf32> {
+  %0 = onnx.GatherND(%d, %i) : (tensor<?x?x?xf32>, tensor<?x?xi64>) -> tensor<?x?xf32>
+  return %0 : tensor<?x?xf32>
+}
+
+// -----
+
+// Tests that ScatterND over dims known at run time loops over the indices'
+// run-time leading dim (a reduction dim of the scatter) and gives the
+// declared type (the cast of the result folds into the data operand).
+
+// CHECK-LABEL: func.func @scatternd_dynamic
+// CHECK-SAME: ([[D:%.*]]: tensor<?x?xf32>, [[I:%.*]]: tensor<?x?xi64>, [[U:%.*]]: tensor<?x?xf32>)
+// CHECK: [[N:%.*]] = tensor.dim [[I]], %c0
+// CHECK: [[S:%.*]] = tensor.empty([[N]]) : tensor<?xi8>
+// CHECK: [[DC:%.*]] = tensor.cast [[D]] : tensor<?x?xf32> to tensor<4x3xf32>
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "reduction"]} ins([[S]] : tensor<?xi8>) outs([[DC]] : tensor<4x3xf32>)
+func.func @scatternd_dynamic(%d: tensor<?x?xf32>, %i: tensor<?x?xi64>, %u: tensor<?x?xf32>) -> tensor<4x3xf32> {
+  %0 = onnx.ScatterND(%d, %i, %u) : (tensor<?x?xf32>, tensor<?x?xi64>, tensor<?x?xf32>) -> tensor<4x3xf32>
+  return %0 : tensor<4x3xf32>
+}
+
+// -----
+
+// Tests that OneHot whose depth is known only at run time reads it from the
+// depth operand, for the result's dim and for wrapping negative indices.
+
+// CHECK-LABEL: func.func @onehot_dynamic
+// CHECK-SAME: ([[I:%.*]]: tensor<?xi64>, [[DEPTH:%.*]]: tensor<i64>, [[V:%.*]]: tensor<2xf32>)
+// CHECK: [[DV:%.*]] = tensor.extract [[DEPTH]][] : tensor<i64>
+// CHECK-DAG: [[DI:%.*]] = arith.index_cast [[DV]] : i64 to index
+// CHECK-DAG: [[N:%.*]] = tensor.dim [[I]], %c0
+// CHECK: tensor.empty([[N]], [[DI]]) : tensor<?x?xf32>
+// CHECK: arith.addi %{{.*}}, [[DV]] : i64
+func.func @onehot_dynamic(%i: tensor<?xi64>, %depth: tensor<i64>, %v: tensor<2xf32>) -> tensor<?x?xf32> {
+  %0 = onnx.OneHot(%i, %depth, %v) : (tensor<?xi64>, tensor<i64>, tensor<2xf32>) -> tensor<?x?xf32>
+  return %0 : tensor<?x?xf32>
+}
+
+// -----
+
+// Tests that ReverseSequence clamps each sequence length to the time dim
+// read at run time.
+
+// CHECK-LABEL: func.func @reversesequence_dynamic
+// CHECK-SAME: ([[X:%.*]]: tensor<?x?xf32>, [[L:%.*]]: tensor<?xi64>)
+// CHECK-DAG: [[T:%.*]] = tensor.dim [[X]], %c0
+// CHECK: linalg.generic
+// CHECK: tensor.extract [[L]]
+// CHECK: arith.minsi %{{.*}}, [[T]] : index
+func.func @reversesequence_dynamic(%x: tensor<?x?xf32>, %l: tensor<?xi64>) -> tensor<?x?xf32> {
+  %0 = onnx.ReverseSequence(%x, %l) {batch_axis = 1 : i64, time_axis = 0 : i64} : (tensor<?x?xf32>, tensor<?xi64>) -> tensor<?x?xf32>
+  return %0 : tensor<?x?xf32>
+}

@@ -228,10 +228,10 @@ func.func @pad_crop(%x: tensor<3x4xf32>) -> tensor<4x2xf32> {
 // Tests that an op the lowering supports only with static shapes names
 // the symbolic dims and the way to fix them.
 
-func.func @dynamic_result(%d: tensor<?x4xf32>, %i: tensor<?x?xi64>, %u: tensor<?x4xf32>) -> tensor<?x4xf32> {
-  // expected-error @+1 {{operator 'ScatterND' is not supported with symbolic dims (result types 'tensor<?x4xf32>'); fix the model's symbolic input dims with --input-shape NAME=DIMS}}
-  %0 = onnx.ScatterND(%d, %i, %u) : (tensor<?x4xf32>, tensor<?x?xi64>, tensor<?x4xf32>) -> tensor<?x4xf32>
-  return %0 : tensor<?x4xf32>
+func.func @dynamic_result(%x: tensor<?x2x4x4xf32>, %r: tensor<?x4xf32>, %i: tensor<?xi64>) -> tensor<?x2x1x1xf32> {
+  // expected-error @+1 {{operator 'RoiAlign' is not supported with symbolic dims (result types 'tensor<?x2x1x1xf32>'); fix the model's symbolic input dims with --input-shape NAME=DIMS}}
+  %0 = onnx.RoiAlign(%x, %r, %i) : (tensor<?x2x4x4xf32>, tensor<?x4xf32>, tensor<?xi64>) -> tensor<?x2x1x1xf32>
+  return %0 : tensor<?x2x1x1xf32>
 }
 
 // -----
