@@ -3467,16 +3467,36 @@ private:
     int64_t gates = kind == "RNN" ? 1 : kind == "GRU" ? 3 : 4;
     auto xType = dyn_cast<RankedTensorType>(operands[0].getType());
     auto wType = operands.size() > 1 ? dyn_cast<RankedTensorType>(operands[1].getType()) : nullptr;
-    if (!xType || !wType || !xType.hasStaticShape() || !wType.hasStaticShape() ||
-        xType.getRank() != 3 || wType.getRank() != 3 || !isa<FloatType>(xType.getElementType()))
-      return refuse("needs static float X [seq, batch, input] and W [directions, gates * hidden, input]");
+    if (!xType || !wType || xType.getRank() != 3 || wType.getRank() != 3 || !isa<FloatType>(xType.getElementType()))
+      return refuse("needs float X [seq, batch, input] and W [directions, gates * hidden, input]");
     bool batchFirst = intAttr(attrs, "layout", 0) != 0;
-    int64_t seq = xType.getDimSize(batchFirst ? 1 : 0), batch = xType.getDimSize(batchFirst ? 0 : 1);
-    int64_t numDirections = wType.getDimSize(0), hidden = wType.getDimSize(1) / gates;
     StringRef direction = "forward";
     if (auto d = dyn_cast_or_null<StringAttr>(attrs.get("direction")))
       direction = d.getValue();
-    if ((direction == "bidirectional") != (numDirections == 2) || wType.getDimSize(1) != gates * hidden)
+    int64_t numDirections = direction == "bidirectional" ? 2 : 1;
+    int64_t hidden = intAttr(attrs, "hidden_size", wType.isDynamicDim(1) ? 0 : wType.getDimSize(1) / gates);
+    // The steps are unrolled, so seq and batch must be known: from X, or,
+    // where X's dims are known only at run time, from the declared Y
+    // ([seq, dirs, batch, hidden]; layout 1: [batch, seq, dirs, hidden]) and
+    // Y_h ([dirs, batch, hidden]; layout 1: [batch, dirs, hidden]).
+    int64_t seq = xType.getDimSize(batchFirst ? 1 : 0), batch = xType.getDimSize(batchFirst ? 0 : 1);
+    auto declaredDim = [&](int output, size_t rankWanted, int64_t dim) -> int64_t {
+      if (node.output_size() <= output || node.output(output).empty())
+        return ShapedType::kDynamic;
+      auto d = declaredShape(node.output(output));
+      return d && d->size() == rankWanted ? (*d)[dim] : ShapedType::kDynamic;
+    };
+    if (ShapedType::isDynamic(seq))
+      seq = declaredDim(0, 4, batchFirst ? 1 : 0);
+    if (ShapedType::isDynamic(batch))
+      batch = declaredDim(0, 4, batchFirst ? 0 : 2);
+    if (ShapedType::isDynamic(batch))
+      batch = declaredDim(1, 3, batchFirst ? 0 : 1);
+    if (ShapedType::isDynamic(seq) || ShapedType::isDynamic(batch) || hidden <= 0)
+      return refuse("needs seq and batch from X's static dims or the declared outputs, and the hidden size");
+    int64_t inputSize = xType.isDynamicDim(2) ? -1 : xType.getDimSize(2); // -1: read at run time
+    if ((!wType.isDynamicDim(0) && wType.getDimSize(0) != numDirections) ||
+        (!wType.isDynamicDim(1) && wType.getDimSize(1) != gates * hidden))
       return refuse("W's shape does not match the direction and hidden size");
     if (attrs.get("clip") || intAttr(attrs, "input_forget", 0) != 0)
       return refuse("clip and input_forget are not supported");
@@ -3514,7 +3534,7 @@ private:
     Value x = operands[0];
     if (batchFirst)
       x = op("Transpose", {x}, permAttr({1, 0, 2}));
-    Value xFlat = reshape(x, {seq * batch, xType.getDimSize(2)});
+    Value xFlat = reshape(x, {seq * batch, inputSize});
     Value zeros = scalar(et, 0, loc), one = scalar(et, 1, loc);
     auto state = [&](Value initial, int64_t d) -> Value {
       if (!initial)
@@ -3525,7 +3545,7 @@ private:
     SmallVector<Value> ys, lastH, lastC;
     for (int64_t d = 0; d < numDirections; ++d) {
       bool reverse = direction == "reverse" || d == 1;
-      Value w = reshape(slice(operands[1], 0, d, d + 1), {gates * hidden, xType.getDimSize(2)});
+      Value w = reshape(slice(operands[1], 0, d, d + 1), {gates * hidden, inputSize});
       Value r = reshape(slice(operands[2], 0, d, d + 1), {gates * hidden, hidden});
       Value wT = op("Transpose", {w}, permAttr({1, 0}));
       Value rT = op("Transpose", {r}, permAttr({1, 0}));
