@@ -712,59 +712,36 @@ struct GatherElementsToLinalg : OpRewritePattern<onnx::GatherElementsOp> {
 };
 
 /// GatherND: out[o..., t...] = data[o_0..o_{b-1}, indices[o...][0..k-1], t...]
-/// with b = batch_dims (shared leading dims) and k = indices.shape[-1];
-/// negative indices count from the end and all are clamped into range.
+/// with b = batch_dims (shared leading dims) and k = indices.shape[-1] (which
+/// follows from the ranks: out = q - 1 + r - b - k, so the indices' last dim
+/// may be known only at run time); negative indices count from the end and
+/// all are clamped into range. Dims known at run time come from the indices'
+/// leading dims and data's trailing ones.
 struct GatherNDToLinalg : OpRewritePattern<onnx::GatherNDOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(onnx::GatherNDOp op, PatternRewriter &rewriter) const override {
-    auto type = getStaticType(op.getOutput()), dataType = getStaticType(op.getData());
-    auto idxType = getStaticType(op.getIndices());
-    if (!type || !dataType || !idxType)
-      return rewriteDynamic(op, rewriter);
-    if (type.getNumElements() == 0) {
-      rewriter.replaceOpWithNewOp<tensor::EmptyOp>(op, type.getShape(), type.getElementType());
-      return success();
-    }
-    int64_t batch = op.getBatchDims(), q = idxType.getRank(), k = idxType.getShape().back();
-    Value data = op.getData(), indices = op.getIndices();
-    rewriter.replaceOp(op, buildIndexed(rewriter, op.getLoc(), type, {}, {},
-                                        [&](OpBuilder &b, Location l, ValueRange, ArrayRef<Value> ivs) -> Value {
-                                          SmallVector<Value> at(ivs.take_front(q - 1)), idx(ivs.take_front(batch));
-                                          for (int64_t j = 0; j < k; ++j) {
-                                            at.push_back(indexConst(b, l, j));
-                                            Value i = tensor::ExtractOp::create(b, l, indices, at);
-                                            at.pop_back();
-                                            idx.push_back(normalizeIndex(b, l, i, dataType.getDimSize(batch + j)));
-                                          }
-                                          idx.append(ivs.begin() + q - 1, ivs.end());
-                                          return tensor::ExtractOp::create(b, l, data, idx);
-                                        }));
-    return success();
-  }
-
-  /// Dims known at run time: k (the index tuple's length) follows from the
-  /// ranks, out = q - 1 + r - batch - k; the output's dims are the indices'
-  /// leading ones and data's trailing ones.
-  LogicalResult rewriteDynamic(onnx::GatherNDOp op, PatternRewriter &rewriter) const {
     auto type = getRankedType(op.getOutput()), dataType = getRankedType(op.getData());
     auto idxType = getRankedType(op.getIndices());
     if (!type || !dataType || !idxType)
       return rewriter.notifyMatchFailure(op, "needs ranked operands");
+    if (type.hasStaticShape() && type.getNumElements() == 0) {
+      rewriter.replaceOpWithNewOp<tensor::EmptyOp>(op, type.getShape(), type.getElementType());
+      return success();
+    }
     int64_t batch = op.getBatchDims(), q = idxType.getRank(), r = dataType.getRank();
     int64_t k = q - 1 + r - batch - type.getRank();
-    if (q < 1 || k < 1 || batch + k > r ||
-        (!idxType.isDynamicDim(q - 1) && idxType.getDimSize(q - 1) != k))
+    if (q < 1 || k < 1 || batch + k > r || (!idxType.isDynamicDim(q - 1) && idxType.getDimSize(q - 1) != k))
       return rewriter.notifyMatchFailure(op, "index tuples do not match the ranks");
     Location loc = op.getLoc();
     Value data = op.getData(), indices = op.getIndices();
-    SmallVector<Value> sizes;
+    SmallVector<Value> sizes, dims(k);
     for (int64_t d = 0; d < type.getRank(); ++d)
       if (type.isDynamicDim(d))
         sizes.push_back(d < q - 1 ? tensor::DimOp::create(rewriter, loc, indices, d).getResult()
                                   : tensor::DimOp::create(rewriter, loc, data, batch + k + d - (q - 1)).getResult());
-    SmallVector<Value> dims;
     for (int64_t j = 0; j < k; ++j)
-      dims.push_back(rewriter.createOrFold<tensor::DimOp>(loc, data, batch + j));
+      if (dataType.isDynamicDim(batch + j))
+        dims[j] = tensor::DimOp::create(rewriter, loc, data, batch + j);
     rewriter.replaceOp(op, buildIndexed(rewriter, loc, type, {}, {},
                                         [&](OpBuilder &b, Location l, ValueRange, ArrayRef<Value> ivs) -> Value {
                                           SmallVector<Value> at(ivs.take_front(q - 1)), idx(ivs.take_front(batch));
@@ -772,7 +749,8 @@ struct GatherNDToLinalg : OpRewritePattern<onnx::GatherNDOp> {
                                             at.push_back(indexConst(b, l, j));
                                             Value i = tensor::ExtractOp::create(b, l, indices, at);
                                             at.pop_back();
-                                            idx.push_back(normalizeIndex(b, l, i, dims[j]));
+                                            idx.push_back(dims[j] ? normalizeIndex(b, l, i, dims[j])
+                                                                  : normalizeIndex(b, l, i, dataType.getDimSize(batch + j)));
                                           }
                                           idx.append(ivs.begin() + q - 1, ivs.end());
                                           return tensor::ExtractOp::create(b, l, data, idx);
