@@ -70,6 +70,10 @@ LogicalResult Conv2DOp::verify() { return verifyMicrokernel(*this, 18); }
 LogicalResult MatMulOp::verify() { return verifyMicrokernel(*this, 7); }
 LogicalResult DepthwiseConv2DOp::verify() { return verifyMicrokernel(*this, 18); }
 LogicalResult BatchMatMulOp::verify() { return verifyMicrokernel(*this, 8); }
+bool mlc::kernel::isMicrokernel(Operation *op) {
+  return isa<Conv2DOp, DepthwiseConv2DOp, MatMulOp, BatchMatMulOp, MaxPool2DOp>(op);
+}
+
 LogicalResult MaxPool2DOp::verify() { return verifyMicrokernel(*this, 18); }
 MutableOperandRange MaxPool2DOp::getDpsInitsMutable() { return getInitMutable(); }
 void MaxPool2DOp::getEffects(SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>> &effects) {

@@ -19,6 +19,10 @@ class DialectRegistry;
 namespace mlc::kernel {
 /// Registers the bufferization models of the microkernel ops.
 void registerBufferizableOpInterfaceExternalModels(mlir::DialectRegistry &registry);
+
+/// Whether `op` is one of the microkernel ops (kernel.conv2d, ...), which
+/// become calls of the runtime's mlc_rt_* functions.
+bool isMicrokernel(mlir::Operation *op);
 } // namespace mlc::kernel
 
 #endif // MLC_DIALECTS_KERNEL_KERNELDIALECT_H

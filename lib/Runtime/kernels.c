@@ -320,8 +320,8 @@ static void maxpool_c(const mlc_conv2d_params *p, const float *input, float *out
           for (int64_t kx = 0; kx < p->kw; ++kx) {
             const int64_t ix = x * p->stride_w + kx * p->dilation_w - p->pad_left;
             const float v = ix >= 0 && ix < p->w ? in[iy * p->w + ix] : -INFINITY;
-            if (v > m || v != v) /* once m is NaN, it stays */
-              m = m != m ? m : v;
+            if (v > m || v != v) /* nothing is > NaN: once m is NaN, it stays */
+              m = v;
           }
         }
         out[y * p->ow + x] = m;

@@ -47,8 +47,7 @@ struct LowerMicrokernelsPass : mlc::cpu::impl::LowerMicrokernelsBase<LowerMicrok
 
     SmallVector<Operation *> ops;
     module.walk([&](Operation *op) {
-      if (isa<mlc::kernel::Conv2DOp, mlc::kernel::DepthwiseConv2DOp, mlc::kernel::MatMulOp,
-              mlc::kernel::BatchMatMulOp, mlc::kernel::MaxPool2DOp>(op) &&
+      if (mlc::kernel::isMicrokernel(op) &&
           op->getNumResults() == 0)
         ops.push_back(op);
     });

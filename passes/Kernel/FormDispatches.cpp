@@ -50,8 +50,8 @@ bool isCompute(Operation *op) {
   if (isa<tensor::CollapseShapeOp, tensor::ExpandShapeOp, tensor::ExtractSliceOp>(op) &&
       !cast<RankedTensorType>(op->getResult(0).getType()).hasStaticShape())
     return false;
-  return isa<linalg::LinalgOp, mlc::kernel::Conv2DOp, mlc::kernel::DepthwiseConv2DOp,
-             mlc::kernel::MatMulOp, mlc::kernel::BatchMatMulOp, mlc::kernel::MaxPool2DOp, tensor::PadOp, tensor::InsertSliceOp, tensor::ExtractSliceOp,
+  return mlc::kernel::isMicrokernel(op) ||
+         isa<linalg::LinalgOp, tensor::PadOp, tensor::InsertSliceOp, tensor::ExtractSliceOp,
              tensor::CollapseShapeOp, tensor::ExpandShapeOp>(op);
 }
 
@@ -59,8 +59,7 @@ bool isCompute(Operation *op) {
 /// pooling, and contractions (a reduction over two or more inputs). Plain
 /// reductions (max, sum) are light and fuse with anything.
 bool isHeavy(Operation *op) {
-  if (isa<mlc::kernel::Conv2DOp, mlc::kernel::DepthwiseConv2DOp, mlc::kernel::MatMulOp,
-          mlc::kernel::BatchMatMulOp, mlc::kernel::MaxPool2DOp>(op))
+  if (mlc::kernel::isMicrokernel(op))
     return true;
   auto linalgOp = dyn_cast<linalg::LinalgOp>(op);
   return linalgOp && linalgOp.getNumReductionLoops() > 0 && linalgOp.getNumDpsInputs() >= 2;
