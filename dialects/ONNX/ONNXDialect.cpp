@@ -70,6 +70,16 @@ Type mlc::onnx::convertONNXElementType(MLIRContext *ctx, int64_t onnxType) {
   case 12: return b.getIntegerType(32, false);
   case 13: return b.getIntegerType(64, false);
   case 16: return b.getBF16Type();
+  case 17: return b.getType<Float8E4M3FNType>();
+  case 18: return b.getType<Float8E4M3FNUZType>();
+  case 19: return b.getType<Float8E5M2Type>();
+  case 20: return b.getType<Float8E5M2FNUZType>();
+  case 21: return b.getIntegerType(4, /*isSigned=*/false);
+  case 22: return b.getIntegerType(4);
+  case 23: return b.getType<Float4E2M1FNType>();
+  case 24: return b.getType<Float8E8M0FNUType>();
+  case 25: return b.getIntegerType(2, /*isSigned=*/false);
+  case 26: return b.getIntegerType(2);
   default: return nullptr;
   }
 }
@@ -79,10 +89,18 @@ int64_t mlc::onnx::getONNXElementType(Type type) {
   if (type.isF16()) return 10;
   if (type.isF64()) return 11;
   if (type.isBF16()) return 16;
+  if (isa<Float8E4M3FNType>(type)) return 17;
+  if (isa<Float8E4M3FNUZType>(type)) return 18;
+  if (isa<Float8E5M2Type>(type)) return 19;
+  if (isa<Float8E5M2FNUZType>(type)) return 20;
+  if (isa<Float4E2M1FNType>(type)) return 23;
+  if (isa<Float8E8M0FNUType>(type)) return 24;
   if (type.isInteger(1)) return 9;
   if (auto i = dyn_cast<IntegerType>(type)) {
     bool u = i.isUnsigned();
     switch (i.getWidth()) {
+    case 2: return u ? 25 : 26;
+    case 4: return u ? 21 : 22;
     case 8: return u ? 2 : 3;
     case 16: return u ? 4 : 5;
     case 32: return u ? 12 : 6;
@@ -90,6 +108,13 @@ int64_t mlc::onnx::getONNXElementType(Type type) {
     }
   }
   return 0;
+}
+
+bool mlc::onnx::isLowPrecisionType(Type type) {
+  if (auto i = dyn_cast<IntegerType>(type))
+    return i.getWidth() == 2 || i.getWidth() == 4;
+  return isa<Float8E4M3FNType, Float8E4M3FNUZType, Float8E5M2Type, Float8E5M2FNUZType,
+             Float4E2M1FNType, Float8E8M0FNUType>(type);
 }
 
 FailureOr<int64_t> mlc::onnx::normalizeAxis(int64_t axis, int64_t rank) {

@@ -26,6 +26,13 @@ mlir::Type convertONNXElementType(mlir::MLIRContext *ctx, int64_t onnxType);
 /// The inverse of convertONNXElementType; 0 (UNDEFINED) when there is none.
 int64_t getONNXElementType(mlir::Type type);
 
+/// Whether `type` is one of ONNX's low-precision element types: the float8
+/// formats (f8E4M3FN, f8E4M3FNUZ, f8E5M2, f8E5M2FNUZ, f8E8M0FNU), float4
+/// (f4E2M1FN) and the 4- and 2-bit integers. Below the onnx dialect each
+/// element of these types takes one byte (see ONNXToLinalg's storage types);
+/// only casts, quantization and data movement compute on them.
+bool isLowPrecisionType(mlir::Type type);
+
 /// Normalises a possibly negative axis against `rank`; fails when out of range.
 mlir::FailureOr<int64_t> normalizeAxis(int64_t axis, int64_t rank);
 

@@ -198,6 +198,10 @@ OpFoldResult CastOp::fold(FoldAdaptor adaptor) {
   if (!in || !resultType)
     return {};
   Type from = in.getElementType(), to = resultType.getElementType();
+  // Low-precision casts round, wrap and saturate by ONNX's rules, which
+  // APFloat's conversions do not follow; they are left to the lowering.
+  if (isLowPrecisionType(from) || isLowPrecisionType(to))
+    return {};
   auto toInt = dyn_cast<IntegerType>(to);
   if (isa<IntegerType>(from) && toInt) {
     bool isSigned = !cast<IntegerType>(from).isUnsigned() && !from.isInteger(1);

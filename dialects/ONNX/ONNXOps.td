@@ -162,8 +162,15 @@ def ONNX_GeluOp : ONNX_UnaryOp<"Gelu", "Gaussian error linear unit"> {
   let arguments = (ins AnyTensor:$X, DefaultValuedAttr<StrAttr, "\"none\"">:$approximate);
 }
 def ONNX_CastOp : ONNX_UnaryOp<"Cast", "converts x to the element type `to`"> {
-  let description = [{ `to` is the ONNX TensorProto data type number. }];
-  let arguments = (ins AnyTensor:$X, ONNX_I64Attr:$to);
+  let description = [{
+    `to` is the ONNX TensorProto data type number. `saturate` (float8
+    targets) clamps out-of-range values to the largest finite value instead
+    of making them infinity or NaN; `round_mode` (float8e8m0 targets) is
+    "up", "down" or "nearest".
+  }];
+  let arguments = (ins AnyTensor:$X, ONNX_I64Attr:$to,
+                   DefaultValuedAttr<ONNX_I64Attr, "1">:$saturate,
+                   DefaultValuedAttr<StrAttr, "\"up\"">:$round_mode);
   let hasFolder = 1;
 }
 

@@ -48,6 +48,20 @@ typedef enum mlc_dtype {
   MLC_DTYPE_UINT32 = 12,
   MLC_DTYPE_UINT64 = 13,
   MLC_DTYPE_BFLOAT16 = 16,
+  /* The low-precision types take one byte per element in mlc's buffers
+   * (ONNX files pack the 4- and 2-bit ones): float8 and float4 as their
+   * bits (float4 in the low 4 bits), int4 and int2 sign-extended to int8,
+   * uint4 and uint2 zero-extended to uint8. */
+  MLC_DTYPE_FLOAT8E4M3FN = 17,
+  MLC_DTYPE_FLOAT8E4M3FNUZ = 18,
+  MLC_DTYPE_FLOAT8E5M2 = 19,
+  MLC_DTYPE_FLOAT8E5M2FNUZ = 20,
+  MLC_DTYPE_UINT4 = 21,
+  MLC_DTYPE_INT4 = 22,
+  MLC_DTYPE_FLOAT4E2M1 = 23,
+  MLC_DTYPE_FLOAT8E8M0 = 24,
+  MLC_DTYPE_UINT2 = 25,
+  MLC_DTYPE_INT2 = 26,
 } mlc_dtype;
 
 /* Size in bytes of one element of `dtype`; 0 for an unknown dtype. */

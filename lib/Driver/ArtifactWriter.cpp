@@ -293,10 +293,10 @@ bool mlc::driver::addArtifactABI(Module &m, const ModelInfo &info, std::string &
 
 size_t mlc::driver::dtypeSize(int32_t dtype) {
   switch (dtype) {
-  case 2: case 3: case 9: return 1;
-  case 4: case 5: case 10: case 16: return 2;
   case 1: case 6: case 12: return 4;
-  default: return 8;
+  case 4: case 5: case 10: case 16: return 2;
+  case 7: case 11: case 13: return 8;
+  default: return 1; // bool, (u)int8 and the low-precision types
   }
 }
 
@@ -315,6 +315,16 @@ static const char *cTypeOf(int32_t dtype) {
   case 12: return "uint32_t";
   case 13: return "uint64_t";
   case 16: return "uint16_t /* bfloat16 bits */";
+  case 17: return "uint8_t /* float8e4m3fn bits */";
+  case 18: return "uint8_t /* float8e4m3fnuz bits */";
+  case 19: return "uint8_t /* float8e5m2 bits */";
+  case 20: return "uint8_t /* float8e5m2fnuz bits */";
+  case 21: return "uint8_t /* uint4, one per byte */";
+  case 22: return "int8_t /* int4, one per byte */";
+  case 23: return "uint8_t /* float4e2m1 bits, one per byte */";
+  case 24: return "uint8_t /* float8e8m0 bits */";
+  case 25: return "uint8_t /* uint2, one per byte */";
+  case 26: return "int8_t /* int2, one per byte */";
   default: return "void";
   }
 }

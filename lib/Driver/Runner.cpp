@@ -150,6 +150,37 @@ private:
   void (*freeStatus)(mlc_status) = nullptr;
 };
 
+/// The dtype of the .npy files that hold tensors of `dtype`: NumPy has no
+/// bfloat16, float8, float4, 4- or 2-bit integers, so these travel as the
+/// integers that hold their bits or values (see mlc_dtype).
+int32_t npyCarrier(int32_t dtype) {
+  switch (dtype) {
+  case MLC_DTYPE_BFLOAT16: return MLC_DTYPE_UINT16;
+  case MLC_DTYPE_INT4: case MLC_DTYPE_INT2: return MLC_DTYPE_INT8;
+  case MLC_DTYPE_FLOAT8E4M3FN: case MLC_DTYPE_FLOAT8E4M3FNUZ: case MLC_DTYPE_FLOAT8E5M2:
+  case MLC_DTYPE_FLOAT8E5M2FNUZ: case MLC_DTYPE_FLOAT8E8M0: case MLC_DTYPE_FLOAT4E2M1:
+  case MLC_DTYPE_UINT4: case MLC_DTYPE_UINT2: return MLC_DTYPE_UINT8;
+  default: return dtype;
+  }
+}
+
+/// Whether the bytes of `h` are values of the 4- or 2-bit `dtype`.
+bool fitsLowPrecision(const HostTensor &h, int32_t dtype) {
+  int lo = 0, hi = 255;
+  switch (dtype) {
+  case MLC_DTYPE_INT4: lo = -8; hi = 7; break;
+  case MLC_DTYPE_INT2: lo = -2; hi = 1; break;
+  case MLC_DTYPE_UINT4: case MLC_DTYPE_FLOAT4E2M1: hi = 15; break;
+  case MLC_DTYPE_UINT2: hi = 3; break;
+  default: return true;
+  }
+  bool isSigned = lo < 0;
+  return llvm::all_of(h.data, [&](uint8_t byte) {
+    int v = isSigned ? (int)(int8_t)byte : (int)byte;
+    return v >= lo && v <= hi;
+  });
+}
+
 /// Reads the named input files in the model's input order.
 bool readInputs(const ModelInfo &info, const std::vector<std::pair<std::string, std::string>> &files,
                 bool randomForMissing, std::vector<HostTensor> &inputs) {
@@ -171,9 +202,15 @@ bool readInputs(const ModelInfo &info, const std::vector<std::pair<std::string, 
         llvm::errs() << "mlc: error: input '" << t.name << "': " << error << "\n";
         return false;
       }
-      // NumPy has no bfloat16: such inputs come as uint16 holding the bits.
-      if (t.dtype == MLC_DTYPE_BFLOAT16 && h.dtype == MLC_DTYPE_UINT16)
-        h.dtype = MLC_DTYPE_BFLOAT16;
+      // Types NumPy lacks come as the integers that hold them.
+      if (h.dtype != t.dtype && h.dtype == npyCarrier(t.dtype)) {
+        if (!fitsLowPrecision(h, t.dtype)) {
+          llvm::errs() << "mlc: error: input '" << t.name << "': values out of the range of its "
+                       << "4- or 2-bit element type (ONNX data type " << t.dtype << ")\n";
+          return false;
+        }
+        h.dtype = t.dtype;
+      }
     } else if (randomForMissing && llvm::is_contained(t.dims, -1)) {
       llvm::errs() << "mlc: error: model input '" << t.name
                    << "' has symbolic dims: give it with --input NAME=FILE\n";
@@ -214,9 +251,7 @@ int mlc::driver::run(const RunOptions &options, const char *argv0) {
   for (auto [t, h] : llvm::zip(model.info.outputs, outputs)) {
     std::string path = options.outputDir + "/" + sanitizeFileName(t.name) + ".npy";
     std::string error;
-    // NumPy has no bfloat16: written as uint16 holding the bits.
-    if (h.dtype == MLC_DTYPE_BFLOAT16)
-      h.dtype = MLC_DTYPE_UINT16;
+    h.dtype = npyCarrier(h.dtype);
     if (!writeNpy(path, h, error)) {
       llvm::errs() << "mlc: error: " << error << "\n";
       return 1;

@@ -1,6 +1,8 @@
 //===- TensorFiles.cpp - input tensors from .npy or ONNX .pb files --------===//
 #include "TensorFiles.h"
 
+#include "Internal.h"
+
 #include "onnx.pb.h"
 
 #include "llvm/Support/MemoryBuffer.h"
@@ -35,15 +37,34 @@ bool mlc::driver::readTensorFile(const std::string &path, HostTensor &out, std::
     }
     count *= d;
   }
-  size_t elem = 0;
-  switch (out.dtype) {
-  case 1: case 6: case 12: elem = 4; break;
-  case 7: case 11: case 13: elem = 8; break;
-  case 2: case 3: case 9: elem = 1; break;
-  case 4: case 5: case 10: case 16: elem = 2; break;
-  default:
+  if (out.dtype <= 0 || out.dtype == 8 || out.dtype == 14 || out.dtype == 15 || out.dtype > 26) {
     error = "'" + path + "' has unsupported data type " + std::to_string(out.dtype);
     return false;
+  }
+  // The 4- and 2-bit types are packed, from the lowest bits of each byte
+  // up; in memory each takes a byte (see mlc_dtype).
+  unsigned bits = out.dtype == 21 || out.dtype == 22 || out.dtype == 23 ? 4
+                  : out.dtype == 25 || out.dtype == 26                  ? 2
+                                                                         : 0;
+  size_t elem = dtypeSize(out.dtype);
+  if (bits) {
+    std::string packed;
+    if (t.has_raw_data())
+      packed = t.raw_data();
+    else
+      for (int32_t v : t.int32_data())
+        packed.push_back((char)v);
+    if ((int64_t)packed.size() != (count * bits + 7) / 8) {
+      error = "'" + path + "' holds a different number of values than its shape needs";
+      return false;
+    }
+    bool isSigned = out.dtype == 22 || out.dtype == 26;
+    out.data.resize(count);
+    for (int64_t i = 0; i < count; ++i) {
+      unsigned v = ((uint8_t)packed[i * bits / 8] >> (i * bits % 8)) & ((1u << bits) - 1);
+      out.data[i] = isSigned && (v >> (bits - 1)) ? uint8_t(v | (0xffu << bits)) : uint8_t(v);
+    }
+    return true;
   }
   out.data.assign(count * elem, 0);
   auto copy = [&](auto values, auto convert) {

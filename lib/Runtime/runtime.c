@@ -78,6 +78,16 @@ size_t mlc_dtype_size(int32_t dtype) {
   case MLC_DTYPE_BOOL:
   case MLC_DTYPE_UINT8:
   case MLC_DTYPE_INT8:
+  case MLC_DTYPE_FLOAT8E4M3FN:
+  case MLC_DTYPE_FLOAT8E4M3FNUZ:
+  case MLC_DTYPE_FLOAT8E5M2:
+  case MLC_DTYPE_FLOAT8E5M2FNUZ:
+  case MLC_DTYPE_UINT4:
+  case MLC_DTYPE_INT4:
+  case MLC_DTYPE_FLOAT4E2M1:
+  case MLC_DTYPE_FLOAT8E8M0:
+  case MLC_DTYPE_UINT2:
+  case MLC_DTYPE_INT2:
     return 1;
   case MLC_DTYPE_UINT16:
   case MLC_DTYPE_INT16:
@@ -125,6 +135,26 @@ const char *mlc_dtype_name(int32_t dtype) {
     return "uint64";
   case MLC_DTYPE_BFLOAT16:
     return "bfloat16";
+  case MLC_DTYPE_FLOAT8E4M3FN:
+    return "float8e4m3fn";
+  case MLC_DTYPE_FLOAT8E4M3FNUZ:
+    return "float8e4m3fnuz";
+  case MLC_DTYPE_FLOAT8E5M2:
+    return "float8e5m2";
+  case MLC_DTYPE_FLOAT8E5M2FNUZ:
+    return "float8e5m2fnuz";
+  case MLC_DTYPE_UINT4:
+    return "uint4";
+  case MLC_DTYPE_INT4:
+    return "int4";
+  case MLC_DTYPE_FLOAT4E2M1:
+    return "float4e2m1";
+  case MLC_DTYPE_FLOAT8E8M0:
+    return "float8e8m0";
+  case MLC_DTYPE_UINT2:
+    return "uint2";
+  case MLC_DTYPE_INT2:
+    return "int2";
   default:
     return "undefined";
   }

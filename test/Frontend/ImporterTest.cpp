@@ -622,8 +622,10 @@ TEST_F(ImporterTest, QuantizationOpsExpandIntoIntegerArithmetic) {
   messages.clear();
   EXPECT_TRUE(importedOps(model, messages).empty());
   EXPECT_NE(messages.find("one value per index of axis 1"), std::string::npos) << messages;
-  // Float8 outputs are refused by name.
+  // Float8 outputs are a division and a saturating cast, with no rounding
+  // or clamping of their own.
   messages.clear();
+  types.clear();
   graph->mutable_input(1)->mutable_type()->mutable_tensor_type()->mutable_shape()->mutable_dim(0)->set_dim_value(4);
   node->mutable_input()->RemoveLast();
   auto *dtype = node->add_attribute();
@@ -631,8 +633,55 @@ TEST_F(ImporterTest, QuantizationOpsExpandIntoIntegerArithmetic) {
   dtype->set_type(::onnx::AttributeProto::INT);
   dtype->set_i(17);
   model.mutable_opset_import(0)->set_version(21);
+  EXPECT_EQ(importedOps(model, messages, &types), (std::vector<std::string>{"Reshape", "Div", "Cast"})) << messages;
+  EXPECT_EQ(types, std::vector<std::string>{"tensor<2x4xf8E4M3FN>"});
+  // Types with no quantized form are refused by name.
+  messages.clear();
+  dtype->set_i(8);
   EXPECT_TRUE(importedOps(model, messages).empty());
-  EXPECT_NE(messages.find("only integer outputs of 8 to 32 bits are supported"), std::string::npos) << messages;
+  EXPECT_NE(messages.find("output_dtype 8 is not a supported element type"), std::string::npos) << messages;
+}
+
+TEST_F(ImporterTest, PackedInt4InitializersAreUnpacked) {
+  // int4 [-1, 7, -8] packs low nibble first: 0x7f, 0x08.
+  ::onnx::ModelProto model;
+  model.set_ir_version(10);
+  model.add_opset_import()->set_version(21);
+  auto *graph = model.mutable_graph();
+  auto *w = graph->add_initializer();
+  w->set_name("w");
+  w->set_data_type(22);
+  w->add_dims(3);
+  w->set_raw_data(std::string("\x7f\x08", 2));
+  auto *node = graph->add_node();
+  node->set_op_type("Cast");
+  node->add_input("w");
+  node->add_output("y");
+  auto *to = node->add_attribute();
+  to->set_name("to");
+  to->set_type(::onnx::AttributeProto::INT);
+  to->set_i(1);
+  graph->add_output()->set_name("y");
+  std::string path = write("model.onnx", model.SerializeAsString());
+  MLIRContext ctx;
+  std::string messages;
+  ScopedDiagnosticHandler handler(&ctx, [&](Diagnostic &d) {
+    messages += d.str() + "\n";
+    return success();
+  });
+  {
+    auto module = mlc::frontend::importONNXModel(path, {}, &ctx);
+    ASSERT_TRUE(module) << messages;
+    std::string text;
+    llvm::raw_string_ostream os(text);
+    module->print(os);
+    EXPECT_NE(text.find("dense<[-1, 7, -8]> : tensor<3xi4>"), std::string::npos) << text;
+  }
+  // Three values need two bytes.
+  w->set_raw_data(std::string("\x7f", 1));
+  path = write("model.onnx", model.SerializeAsString());
+  EXPECT_FALSE(mlc::frontend::importONNXModel(path, {}, &ctx));
+  EXPECT_NE(messages.find("tensor 'w' has 1 bytes of data but its shape needs 2"), std::string::npos) << messages;
 }
 
 TEST_F(ImporterTest, DetExpandsAlongTheFirstRowUpToFiveByFive) {

@@ -100,6 +100,9 @@ TEST(DtypeTest, SizesMatchOnnxTypes) {
   EXPECT_EQ(mlc_dtype_size(MLC_DTYPE_UINT32), 4u);
   EXPECT_EQ(mlc_dtype_size(MLC_DTYPE_UINT64), 8u);
   EXPECT_EQ(mlc_dtype_size(MLC_DTYPE_BFLOAT16), 2u);
+  // The low-precision types take a byte per element, 4- and 2-bit ones too.
+  for (int32_t d = MLC_DTYPE_FLOAT8E4M3FN; d <= MLC_DTYPE_INT2; ++d)
+    EXPECT_EQ(mlc_dtype_size(d), 1u) << d;
 }
 
 TEST(DtypeTest, UnknownDtypesHaveNoSize) {
@@ -124,6 +127,12 @@ TEST(DtypeTest, Names) {
   EXPECT_STREQ(mlc_dtype_name(MLC_DTYPE_UINT32), "uint32");
   EXPECT_STREQ(mlc_dtype_name(MLC_DTYPE_UINT64), "uint64");
   EXPECT_STREQ(mlc_dtype_name(MLC_DTYPE_BFLOAT16), "bfloat16");
+  EXPECT_STREQ(mlc_dtype_name(MLC_DTYPE_FLOAT8E4M3FN), "float8e4m3fn");
+  EXPECT_STREQ(mlc_dtype_name(MLC_DTYPE_FLOAT8E5M2FNUZ), "float8e5m2fnuz");
+  EXPECT_STREQ(mlc_dtype_name(MLC_DTYPE_INT4), "int4");
+  EXPECT_STREQ(mlc_dtype_name(MLC_DTYPE_FLOAT4E2M1), "float4e2m1");
+  EXPECT_STREQ(mlc_dtype_name(MLC_DTYPE_FLOAT8E8M0), "float8e8m0");
+  EXPECT_STREQ(mlc_dtype_name(MLC_DTYPE_UINT2), "uint2");
   EXPECT_STREQ(mlc_dtype_name(MLC_DTYPE_UNDEFINED), "undefined");
   EXPECT_STREQ(mlc_dtype_name(99), "undefined");
 }

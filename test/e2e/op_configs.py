@@ -5,7 +5,9 @@ Each case is a one-node model built here with seeded random inputs; `mlc run`
 computes it and onnxruntime is the reference, for every output. Integer outputs must match
 exactly (quantized arithmetic is exact up to round-half-to-even, which both
 sides use); float outputs within rtol=atol=1e-5 (float32 with another
-summation order; these graphs are a few hundred terms deep at most).
+summation order; these graphs are a few hundred terms deep at most), NaN
+where onnxruntime has NaN. Casts through float8 are as good as exact under
+that tolerance: neighbouring float8 values differ by at least 1/16.
 
 Prints one PASS/FAIL line per case and `N passed, M failed`.
 """
@@ -329,6 +331,62 @@ def roi_align(mode):
     return model(node, [("x", T.FLOAT, [2, 3, 12, 14])], T.FLOAT, inits, opset=16), feeds
 
 
+def _minifloat_values(to):
+    """Every finite value of float8 type `to`, sorted (the conformance runner's decoder)."""
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "conformance"))
+    from run_conformance import _table  # noqa: E402 - the runner is not a package
+    t = _table(to)
+    return np.unique(t[np.isfinite(t)])
+
+
+def cast_float8_all_bit_patterns(to):
+    """Cast of every bit pattern of float8 type `to` (an initializer) to float32."""
+    pattern = onnx.TensorProto(name="p", data_type=to, dims=[256], raw_data=bytes(range(256)))
+    node = h.make_node("Cast", ["p"], ["y"], to=T.FLOAT)
+    return model(node, [], T.FLOAT, [pattern], opset=19), {}
+
+
+def cast_to_float8(to, saturate):
+    """float32 -> float8 `to` -> float32: every value of the format, the ties
+    between neighbours and the floats either side of each tie, random values
+    over the whole range, subnormals, infinities and NaN; saturating casts
+    also overflow. Without saturation, magnitudes past the largest value are
+    left to the ONNX test data: there onnxruntime 1.32 departs from the ONNX
+    spec (it truncates 464..496 to 448 in E4M3FN and makes E5M2 overflow NaN,
+    where round-to-nearest-even gives NaN and infinity)."""
+    v = _minifloat_values(to)
+    mid = (v[:-1] + v[1:]) / 2
+    big = float(v[-1])
+    span = 1.2 * big if saturate else big
+    special = [0.0, -0.0, np.inf, -np.inf, np.nan, 1e-30, -1e-30]
+    if saturate:
+        special += [1e30, -1e30, big * 1.01, big * 1.1]
+    x = np.concatenate([v, mid, np.nextafter(mid, np.float32(np.inf)), np.nextafter(mid, np.float32(-np.inf)),
+                        RNG.uniform(-span, span, 200), np.exp2(RNG.uniform(-24, 8, 200)), special])
+    x = x.astype(np.float32)
+    nodes = [h.make_node("Cast", ["x"], ["q"], to=to, saturate=saturate), h.make_node("Cast", ["q"], ["y"], to=T.FLOAT)]
+    graph = h.make_graph(nodes, "case", [h.make_tensor_value_info("x", T.FLOAT, [x.size])],
+                         [h.make_tensor_value_info("y", T.FLOAT, [x.size])])
+    m = h.make_model(graph, opset_imports=[h.make_opsetid("", 19)])
+    m.ir_version = 9
+    return m, {"x": x}
+
+
+def cast_to_int4(to):
+    """float32 -> int4/uint4 (rounding half away from zero, wrapping) -> float32."""
+    x = np.concatenate([np.arange(-40, 41), np.arange(-40, 41) + 0.5, RNG.uniform(-40, 40, 100)]).astype(np.float32)
+    nodes = [h.make_node("Cast", ["x"], ["q"], to=to), h.make_node("Cast", ["q"], ["y"], to=T.FLOAT)]
+    graph = h.make_graph(nodes, "case", [h.make_tensor_value_info("x", T.FLOAT, [x.size])],
+                         [h.make_tensor_value_info("y", T.FLOAT, [x.size])])
+    m = h.make_model(graph, opset_imports=[h.make_opsetid("", 21)])
+    m.ir_version = 10
+    return m, {"x": x}
+
+
+# TensorProto numbers (the onnx package here may predate the names).
+FLOAT8 = {"e4m3fn": 17, "e4m3fnuz": 18, "e5m2": 19, "e5m2fnuz": 20}
+UINT4, INT4 = 21, 22
+
 CASES = {
     "qlinearconv_uint8_groups_bias": lambda: qlinear_conv(np.uint8),
     "qlinearconv_int8_groups_bias": lambda: qlinear_conv(np.int8),
@@ -366,6 +424,11 @@ CASES = {
     "maxpool_indices_row_major": lambda: maxpool_indices(0),
     "maxpool_indices_column_major": lambda: maxpool_indices(1),
     "roialign_avg_half_pixel": lambda: roi_align("avg"),
+    **{f"cast_float8{k}_all_bit_patterns": (lambda t=t: cast_float8_all_bit_patterns(t)) for k, t in FLOAT8.items()},
+    **{f"cast_float_to_float8{k}{'' if s else '_no_saturate'}": (lambda t=t, s=s: cast_to_float8(t, s))
+       for k, t in FLOAT8.items() for s in (1, 0)},
+    "cast_float_to_int4_wrapping": lambda: cast_to_int4(INT4),
+    "cast_float_to_uint4_wrapping": lambda: cast_to_int4(UINT4),
 }
 
 
@@ -392,7 +455,7 @@ def check(name, mlc, work):
             bad = int((ours != ref).sum())
             if bad:
                 return f"{out.name}: {bad}/{ref.size} elements differ (exact compare)"
-        elif not np.allclose(ours, ref, rtol=1e-5, atol=1e-5):
+        elif not np.allclose(ours, ref, rtol=1e-5, atol=1e-5, equal_nan=True):
             return f"{out.name}: max abs err {np.abs(ours - ref).max():.3g}"
     return None
 

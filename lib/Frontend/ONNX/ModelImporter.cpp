@@ -224,9 +224,22 @@ private:
     }
     auto type = RankedTensorType::get(dims, et);
     std::vector<char> bytes;
+    unsigned bits = et.getIntOrFloatBitWidth();
+    if (bits < 8 && bits > 1) {
+      // 4- and 2-bit types: packed from the lowest bits of each byte up.
+      if (failed(tensorBytes(t, builder.getIntegerType(8), (count * bits + 7) / 8, bytes, loc)))
+        return failure();
+      SmallVector<APInt> values;
+      for (int64_t i = 0; i < count; ++i)
+        values.emplace_back(bits, ((uint8_t)bytes[i * bits / 8] >> (i * bits % 8)) & ((1u << bits) - 1));
+      if (auto ft = dyn_cast<FloatType>(et))
+        return ElementsAttr(DenseElementsAttr::get(
+            type, llvm::map_to_vector(values, [&](const APInt &v) { return APFloat(ft.getFloatSemantics(), v); })));
+      return ElementsAttr(DenseElementsAttr::get(type, values));
+    }
     if (failed(tensorBytes(t, et, count, bytes, loc)))
       return failure();
-    if (isa<FloatType>(et) && count > kInlineElements) {
+    if (isa<FloatType>(et) && et.getIntOrFloatBitWidth() >= 16 && count > kInlineElements) {
       std::string name = t.name().empty() ? "tensor" : t.name();
       return ElementsAttr(DenseResourceElementsAttr::get(
           type, name + "_" + std::to_string(blobCounter++),
@@ -2522,8 +2535,11 @@ private:
   }
 
   /// The quantization operators, expanded per their definitions (integer
-  /// types of 8 to 32 bits; float8 and 4-bit types are not supported):
-  ///   QuantizeLinear    y = saturate(round(x / scale) + zero_point)
+  /// types of 2 to 32 bits, and the float8 and float4 types for Quantize-
+  /// and DequantizeLinear):
+  ///   QuantizeLinear    y = saturate(round(x / scale) + zero_point); for
+  ///                     float targets y = cast(x / scale + zero_point),
+  ///                     saturating unless `saturate` is 0
   ///   DequantizeLinear  y = (x - zero_point) * scale
   ///   DynamicQuantizeLinear: uint8 with scale = (max(x, 0) - min(x, 0)) / 255
   ///                     and zero point round(-min(x, 0) / scale), clamped
@@ -2557,9 +2573,12 @@ private:
     auto param = [&](Value p) { return p ? quantizationParameter(p, xType, axis, blockSize, kind, loc) : Value(); };
     Type f32 = builder.getF32Type(), f64 = builder.getF64Type(), i32 = builder.getI32Type();
     auto asType = [&](Value v, Type t) { return v && elementType(v) != t ? op("Cast", {v}, castTo(t)) : v; };
-    auto isQuantType = [](Type t) {
+    auto isIntegerQuantType = [](Type t) {
       auto i = dyn_cast<IntegerType>(t);
-      return i && i.getWidth() >= 8 && i.getWidth() <= 32;
+      return i && i.getWidth() >= 2 && i.getWidth() <= 32;
+    };
+    auto isQuantType = [&](Type t) {
+      return isIntegerQuantType(t) || (isa<FloatType>(t) && mlc::onnx::isLowPrecisionType(t));
     };
     SmallVector<Value> results;
 
@@ -2569,12 +2588,12 @@ private:
       if (int64_t code = intAttr(attrs, "output_dtype", 0); !q && code) {
         q = mlc::onnx::convertONNXElementType(ctx, code);
         if (!q)
-          return refuse("only integer outputs of 8 to 32 bits are supported (output_dtype " + Twine(code) + ")");
+          return refuse("output_dtype " + Twine(code) + " is not a supported element type");
       }
       if (!q)
         q = builder.getIntegerType(8, /*isSigned=*/false);
       if (!isQuantType(q))
-        return refuse("only integer outputs of 8 to 32 bits are supported");
+        return refuse("only integer outputs of 2 to 32 bits and float8/float4 outputs are supported");
       Type ft = elementType(operands[0]);
       if (int64_t code = intAttr(attrs, "precision", 0))
         ft = mlc::onnx::convertONNXElementType(ctx, code);
@@ -2582,10 +2601,19 @@ private:
         return refuse("x and the precision must be floats");
       Value x = asType(operands[0], ft), scale = asType(param(operands[1]), ft);
       Value zp = zeroPoint ? asType(param(zeroPoint), ft) : Value();
-      results.push_back(x && scale ? saturateRound(op("Div", {x, scale}), zp, cast<IntegerType>(q), loc) : Value());
+      if (!x || !scale) {
+        results.push_back(Value());
+      } else if (auto qi = dyn_cast<IntegerType>(q)) {
+        results.push_back(saturateRound(op("Div", {x, scale}), zp, qi, loc));
+      } else {
+        Value y = op("Div", {x, scale});
+        NamedAttrList castAttrs = castTo(q);
+        castAttrs.set("saturate", builder.getI64IntegerAttr(intAttr(attrs, "saturate", 1)));
+        results.push_back(op("Cast", {zp ? op("Add", {y, zp}) : y}, castAttrs));
+      }
     } else if (kind == "DequantizeLinear") {
       if (!isQuantType(xType.getElementType()))
-        return refuse("only integer inputs of 8 to 32 bits are supported");
+        return refuse("only integer inputs of 2 to 32 bits and float8/float4 inputs are supported");
       Type out = elementType(operands[1]);
       if (int64_t code = intAttr(attrs, "output_dtype", 0))
         out = mlc::onnx::convertONNXElementType(ctx, code);
@@ -2617,8 +2645,8 @@ private:
       bool conv = kind == "ConvInteger" || kind == "QLinearConv";
       Value a = operands[0], b = operand(qlinear ? 3 : 1);
       Value aZp = operand(2), bZp = operand(qlinear ? 5 : 3);
-      if (!b || !isQuantType(elementType(a)) || !isQuantType(elementType(b)))
-        return refuse("needs integer inputs of 8 to 32 bits");
+      if (!b || !isIntegerQuantType(elementType(a)) || !isIntegerQuantType(elementType(b)))
+        return refuse("needs integer inputs of 2 to 32 bits");
       auto bType = cast<RankedTensorType>(b.getType());
       // Zero points: scalars, or per row of A (its second-last dim) and per
       // column of B; for convolutions per output channel of W.
@@ -3758,8 +3786,6 @@ private:
       operands.pop_back();
       attrs.set("to", builder.getI64IntegerAttr(to));
     }
-    if (opType == "Cast" || castLike)
-      attrs.erase("saturate");
     if (opType == "Scatter") // opset 9-10: ScatterElements under another name
       opType = "ScatterElements";
     if (opType == "GridSample") // opset 16 names the modes bilinear and bicubic

@@ -426,7 +426,7 @@ struct PoolToLinalg : OpRewritePattern<PoolOp> {
     bool ceil = op.getCeilMode() != 0;
     Value x = op.getX();
     bool isUnsigned = intType && intType.isUnsigned();
-    Type st = signlessType(et);
+    Type st = storageType(et);
     Value padValue;
     if (auto f = dyn_cast<FloatType>(et))
       padValue = isMax ? Value(arith::ConstantOp::create(
@@ -464,7 +464,7 @@ struct PoolToLinalg : OpRewritePattern<PoolOp> {
       begin.push_back(getAsOpFoldResult(padBegin[i]));
       end.push_back(getAsOpFoldResult(rewriter.createOrFold<arith::AddIOp>(loc, extra, padEnd[i])));
     }
-    x = padSpatialDynamic(rewriter, loc, toSignless(rewriter, loc, x), begin, end, padValue);
+    x = padSpatialDynamic(rewriter, loc, toStorage(rewriter, loc, x), begin, end, padValue);
     Value init = tensor::EmptyOp::create(rewriter, loc, outSizes, st);
     init = linalg::FillOp::create(rewriter, loc, padValue, init).getResult(0);
     Value result = buildPoolGeneric(rewriter, loc, x, init, kernel, strides, dilations, isMax, isUnsigned);
@@ -608,14 +608,14 @@ struct PoolToLinalg : OpRewritePattern<PoolOp> {
     Location loc = op.getLoc();
     auto intType = cast<IntegerType>(resultType.getElementType());
     bool isUnsigned = intType.isUnsigned();
-    Type et = signlessType(intType);
+    Type et = storageType(intType);
     SmallVector<int64_t> kernel, strides, dilations, begin, end, declaredEnd;
     if (failed(windows(op, xType, resultType, kernel, strides, dilations, begin, end, declaredEnd)))
       return failure();
     unsigned bits = intType.getWidth();
     APInt lowest = isUnsigned ? APInt::getMinValue(bits) : APInt::getSignedMinValue(bits);
     Value padValue = arith::ConstantOp::create(rewriter, loc, et, rewriter.getIntegerAttr(et, lowest));
-    Value x = padSpatial(rewriter, loc, toSignless(rewriter, loc, op.getX()), begin, end, padValue);
+    Value x = padSpatial(rewriter, loc, toStorage(rewriter, loc, op.getX()), begin, end, padValue);
     auto signless = resultType.clone(et);
     Value init = createFilled(rewriter, loc, signless, padValue);
     Value result = buildPoolGeneric(rewriter, loc, x, init, kernel, strides, dilations, true, isUnsigned);

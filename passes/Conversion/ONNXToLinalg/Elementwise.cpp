@@ -19,38 +19,6 @@ namespace {
 
 bool isFloat(Value v) { return isa<FloatType>(v.getType()); }
 
-/// Converts a scalar between element types; `fromUnsigned`/`toUnsigned` say
-/// how the signless integers are to be read (ONNX's uint types).
-Value castScalar(OpBuilder &b, Location loc, Value v, Type to, bool fromUnsigned = false,
-                 bool toUnsigned = false) {
-  Type from = v.getType();
-  if (from == to)
-    return v;
-  auto fromF = dyn_cast<FloatType>(from), toF = dyn_cast<FloatType>(to);
-  if (fromF && toF)
-    return fromF.getWidth() < toF.getWidth() ? Value(arith::ExtFOp::create(b, loc, to, v))
-                                             : Value(arith::TruncFOp::create(b, loc, to, v));
-  if (fromF) {
-    if (to.isInteger(1))
-      return arith::CmpFOp::create(b, loc, arith::CmpFPredicate::UNE, v, scalarConstant(b, loc, from, 0));
-    return toUnsigned ? Value(arith::FPToUIOp::create(b, loc, to, v))
-                      : Value(arith::FPToSIOp::create(b, loc, to, v));
-  }
-  bool zext = from.isInteger(1) || fromUnsigned;
-  if (toF)
-    return zext ? Value(arith::UIToFPOp::create(b, loc, to, v))
-                : Value(arith::SIToFPOp::create(b, loc, to, v));
-  unsigned fw = from.getIntOrFloatBitWidth(), tw = to.getIntOrFloatBitWidth();
-  if (tw == 1)
-    return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, v, scalarConstant(b, loc, from, 0));
-  if (fw == tw)
-    return v;
-  if (fw < tw)
-    return zext ? Value(arith::ExtUIOp::create(b, loc, to, v))
-                : Value(arith::ExtSIOp::create(b, loc, to, v));
-  return arith::TruncIOp::create(b, loc, to, v);
-}
-
 bool isUnsignedElement(Value tensor) {
   return cast<ShapedType>(tensor.getType()).getElementType().isUnsignedInteger();
 }
@@ -147,7 +115,10 @@ Value buildScalar(Operation *op, OpBuilder &b, Location loc, ValueRange args, Ty
         Value t = arith::AddFOp::create(b, loc, c(1), e);
         return arith::MulFOp::create(b, loc, arith::MulFOp::create(b, loc, x, c(0.5)), t);
       })
-      .Case([&](onnx::CastOp) -> Value { return castScalar(b, loc, x, resultType, u, resultUnsigned); })
+      .Case([&](onnx::CastOp cast) -> Value {
+        return castElement(b, loc, x, getElementTypeOrSelf(cast.getX().getType()),
+                           getElementTypeOrSelf(cast.getType()), cast.getSaturate() != 0, cast.getRoundMode());
+      })
       .Case([&](onnx::TanOp) -> Value { return math::TanOp::create(b, loc, x); })
       .Case([&](onnx::AsinOp) -> Value { return math::AsinOp::create(b, loc, x); })
       .Case([&](onnx::AcosOp) -> Value { return math::AcosOp::create(b, loc, x); })
@@ -367,6 +338,12 @@ struct ElementwiseToGeneric : RewritePattern {
       if (!getRankedType(v))
         return rewriter.notifyMatchFailure(op, "unranked operand");
     Type inET = cast<ShapedType>(op->getOperand(0).getType()).getElementType();
+    // The low-precision types have casts and data movement only.
+    bool lowPrecision = llvm::any_of(op->getOperandTypes(), [](Type t) {
+      return onnx::isLowPrecisionType(getElementTypeOrSelf(t));
+    }) || onnx::isLowPrecisionType(resultType.getElementType());
+    if (lowPrecision && !isa<onnx::CastOp, onnx::IdentityOp, onnx::WhereOp>(op))
+      return rewriter.notifyMatchFailure(op, "computes on a float8, float4, int4 or int2 tensor");
     if (needsFloat(op) && !isa<FloatType>(inET))
       return rewriter.notifyMatchFailure(op, "needs float operands");
     if (isa<onnx::BitShiftOp>(op) && !inET.isUnsignedInteger())
@@ -384,8 +361,8 @@ struct ElementwiseToGeneric : RewritePattern {
     bool exponentUnsigned = isa<onnx::PowOp>(op) && isUnsignedElement(op->getOperand(1));
     SmallVector<Value> operands;
     for (Value v : op->getOperands())
-      operands.push_back(toSignless(rewriter, loc, v));
-    Type et = signlessType(resultType.getElementType());
+      operands.push_back(toStorage(rewriter, loc, v));
+    Type et = storageType(resultType.getElementType());
     bool ok = true;
     Value result = buildElementwise(
         rewriter, loc, resultType.clone(et), operands,
@@ -396,9 +373,7 @@ struct ElementwiseToGeneric : RewritePattern {
         });
     if (!ok)
       return rewriter.notifyMatchFailure(op, "no scalar form");
-    if (resultUnsigned)
-      result = tensor::BitcastOp::create(rewriter, loc, resultType, result);
-    rewriter.replaceOp(op, result);
+    rewriter.replaceOp(op, fromStorage(rewriter, loc, result, resultType.getElementType()));
     return success();
   }
 };
@@ -442,9 +417,9 @@ struct ClipToGeneric : OpRewritePattern<onnx::ClipOp> {
     Location loc = op.getLoc();
     bool u = isUnsignedElement(op.getInput());
     for (Value &v : inputs)
-      v = toSignless(rewriter, loc, v);
+      v = toStorage(rewriter, loc, v);
     Value result = buildElementwise(
-        rewriter, loc, resultType.clone(signlessType(resultType.getElementType())), inputs,
+        rewriter, loc, resultType.clone(storageType(resultType.getElementType())), inputs,
         [&](OpBuilder &b, Location loc, ValueRange args) {
           Value x = args[0];
           bool f = isFloat(x);
@@ -478,9 +453,9 @@ struct BitCastToGeneric : OpRewritePattern<onnx::BitCastOp> {
     if (!resultType || !getRankedType(op.getInput()))
       return rewriter.notifyMatchFailure(op, "unranked");
     Location loc = op.getLoc();
-    Type et = signlessType(resultType.getElementType());
+    Type et = storageType(resultType.getElementType());
     Value result = buildElementwise(
-        rewriter, loc, resultType.clone(et), toSignless(rewriter, loc, op.getInput()),
+        rewriter, loc, resultType.clone(et), toStorage(rewriter, loc, op.getInput()),
         [&](OpBuilder &b, Location l, ValueRange args) -> Value {
           Type from = args[0].getType();
           if (from.isInteger(1))

@@ -326,18 +326,34 @@ Value mlc::conversion::keepReducedDims(OpBuilder &b, Location loc, Value reduced
   return tensor::ExpandShapeOp::create(b, loc, keptType, reduced, groups);
 }
 
-Type mlc::conversion::signlessType(Type t) {
+Type mlc::conversion::storageType(Type t) {
+  if (onnx::isLowPrecisionType(t))
+    return IntegerType::get(t.getContext(), 8);
   if (auto i = dyn_cast<IntegerType>(t); i && !i.isSignless())
     return IntegerType::get(t.getContext(), i.getWidth());
   return t;
 }
 
-Value mlc::conversion::toSignless(OpBuilder &b, Location loc, Value tensor) {
-  auto type = cast<RankedTensorType>(tensor.getType());
-  Type et = signlessType(type.getElementType());
-  if (et == type.getElementType())
+/// Retypes `tensor` to `type` (of the same shape): a tensor.bitcast between
+/// element types of one width, else a cast that the end of the pass removes
+/// when it retypes the function to storage types.
+static Value retypeTensor(OpBuilder &b, Location loc, Value tensor, RankedTensorType type) {
+  if (tensor.getType() == type)
     return tensor;
-  return tensor::BitcastOp::create(b, loc, type.clone(et), tensor);
+  auto from = cast<RankedTensorType>(tensor.getType());
+  if (from.getElementTypeBitWidth() == type.getElementTypeBitWidth())
+    return tensor::BitcastOp::create(b, loc, type, tensor);
+  return UnrealizedConversionCastOp::create(b, loc, TypeRange{type}, ValueRange{tensor}).getResult(0);
+}
+
+Value mlc::conversion::toStorage(OpBuilder &b, Location loc, Value tensor) {
+  auto type = cast<RankedTensorType>(tensor.getType());
+  return retypeTensor(b, loc, tensor, type.clone(storageType(type.getElementType())));
+}
+
+Value mlc::conversion::fromStorage(OpBuilder &b, Location loc, Value tensor, Type elementType) {
+  auto type = cast<RankedTensorType>(tensor.getType());
+  return retypeTensor(b, loc, tensor, type.clone(elementType));
 }
 
 Value mlc::conversion::padInto(OpBuilder &b, Location loc, Value input, ArrayRef<OpFoldResult> low,
@@ -430,49 +446,76 @@ Value mlc::conversion::reshapeTo(OpBuilder &b, Location loc, Value value,
   return tensor::ExpandShapeOp::create(b, loc, type, flat, ArrayRef<ReassociationIndices>{allOut});
 }
 
-/// uiN as the signless iN that arith and LLVM compute on, in any tensor.
-static Type toSignlessType(Type type) {
-  if (auto i = dyn_cast<IntegerType>(type); i && i.isUnsigned())
-    return IntegerType::get(type.getContext(), i.getWidth());
+/// storageType for the element type of any tensor.
+static Type toStorageType(Type type) {
   if (auto t = dyn_cast<RankedTensorType>(type))
-    if (Type et = toSignlessType(t.getElementType()); et != t.getElementType())
+    if (Type et = storageType(t.getElementType()); et != t.getElementType())
       return t.clone(et);
-  return type;
+  return storageType(type);
 }
 
-/// Retypes the lowered function from ONNX's uint types to signless integers.
-/// The onnx dialect keeps uiN so that its folders and the lowering know how
-/// to read the bits; below it everything is signless, and the bitcasts that
-/// the patterns put around each unsigned op become no-ops, which go.
-static void makeSignless(func::FuncOp func) {
+/// A constant's value in the storage type: the same bits for uiN and float8,
+/// one byte per element for the 4- and 2-bit types (sign-extended int4 and
+/// int2, zero-extended uint4, uint2 and float4 bits).
+static Attribute toStorageAttr(Attribute value) {
+  auto typed = dyn_cast<TypedAttr>(value);
+  if (!typed)
+    return value;
+  Type type = typed.getType(), et = getElementTypeOrSelf(type), st = storageType(et);
+  if (st == et)
+    return value;
+  auto storageBits = [&](APInt bits) {
+    return et.isSignedInteger() || (et.isSignlessInteger() && bits.getBitWidth() < 8)
+               ? bits.sext(st.getIntOrFloatBitWidth())
+               : bits.zext(st.getIntOrFloatBitWidth());
+  };
+  if (auto dense = dyn_cast<DenseElementsAttr>(value)) {
+    auto storage = cast<ShapedType>(type).clone(st);
+    if (isa<FloatType>(et))
+      return DenseElementsAttr::get(
+          storage, llvm::map_to_vector(dense.getValues<APFloat>(),
+                                       [&](const APFloat &f) { return storageBits(f.bitcastToAPInt()); }));
+    return DenseElementsAttr::get(storage, llvm::map_to_vector(dense.getValues<APInt>(), storageBits));
+  }
+  if (auto i = dyn_cast<IntegerAttr>(value))
+    return IntegerAttr::get(st, storageBits(i.getValue()));
+  if (auto f = dyn_cast<FloatAttr>(value))
+    return IntegerAttr::get(st, storageBits(f.getValue().bitcastToAPInt()));
+  return value;
+}
+
+/// Retypes the lowered function to storage types: ONNX's uint types to
+/// signless integers, the low-precision types to bytes. The onnx dialect
+/// keeps the ONNX types so that its folders and the lowering know how to
+/// read the bits; below it everything computes on storage types, and the
+/// casts that the patterns put around each unsigned or low-precision op
+/// become no-ops, which go.
+static void makeStorageTypes(func::FuncOp func) {
   func.walk([](Operation *op) {
     for (Value r : op->getResults())
-      r.setType(toSignlessType(r.getType()));
+      r.setType(toStorageType(r.getType()));
     for (Region &region : op->getRegions())
       for (Block &block : region)
         for (BlockArgument a : block.getArguments())
-          a.setType(toSignlessType(a.getType()));
-    auto constant = dyn_cast<arith::ConstantOp>(op);
-    if (!constant)
-      return;
-    if (auto dense = dyn_cast<DenseIntElementsAttr>(constant.getValue());
-        dense && dense.getElementType().isUnsignedInteger())
-      constant.setValueAttr(dense.bitcast(toSignlessType(dense.getElementType())));
-    else if (auto i = dyn_cast<IntegerAttr>(constant.getValue()); i && i.getType().isUnsignedInteger())
-      constant.setValueAttr(IntegerAttr::get(toSignlessType(i.getType()), i.getValue()));
+          a.setType(toStorageType(a.getType()));
+    if (auto constant = dyn_cast<arith::ConstantOp>(op))
+      constant.setValueAttr(cast<TypedAttr>(toStorageAttr(constant.getValue())));
   });
   SmallVector<Type> inputs, results;
   for (Type t : func.getFunctionType().getInputs())
-    inputs.push_back(toSignlessType(t));
+    inputs.push_back(toStorageType(t));
   for (Type t : func.getFunctionType().getResults())
-    results.push_back(toSignlessType(t));
+    results.push_back(toStorageType(t));
   func.setType(FunctionType::get(func.getContext(), inputs, results));
-  func.walk([](tensor::BitcastOp op) {
-    if (op.getType() == op.getSource().getType()) {
-      op.replaceAllUsesWith(op.getSource());
-      op.erase();
+  auto dropIdentity = [](Operation *op) {
+    if (op->getNumOperands() == 1 && op->getNumResults() == 1 &&
+        op->getResult(0).getType() == op->getOperand(0).getType()) {
+      op->getResult(0).replaceAllUsesWith(op->getOperand(0));
+      op->erase();
     }
-  });
+  };
+  func.walk([&](tensor::BitcastOp op) { dropIdentity(op); });
+  func.walk([&](UnrealizedConversionCastOp op) { dropIdentity(op); });
 }
 
 namespace {
@@ -535,7 +578,7 @@ struct ConvertONNXToLinalgPass
       if (op->use_empty())
         op->erase();
     });
-    makeSignless(func);
+    makeStorageTypes(func);
   }
 };
 } // namespace

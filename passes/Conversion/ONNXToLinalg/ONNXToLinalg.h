@@ -65,11 +65,30 @@ mlir::Value buildReduction(mlir::OpBuilder &b, mlir::Location loc,
                                                           mlir::Value)>
                                mapInput = nullptr);
 
-/// The signless type arith computes on for an element type (uiN -> iN).
-mlir::Type signlessType(mlir::Type t);
+/// The type arith computes on for an element type: uiN -> iN, and one byte
+/// (i8) for the low-precision types (float8 and float4 bits, int4 and int2
+/// sign-extended, uint4 and uint2 zero-extended).
+mlir::Type storageType(mlir::Type t);
 
-/// `tensor` with a signless element type (a no-op bitcast for uiN).
-mlir::Value toSignless(mlir::OpBuilder &b, mlir::Location loc, mlir::Value tensor);
+/// `tensor` with its storage element type (a no-op bitcast for uiN).
+mlir::Value toStorage(mlir::OpBuilder &b, mlir::Location loc, mlir::Value tensor);
+
+/// Converts a scalar between the common element types (those that arith
+/// computes on); `fromUnsigned`/`toUnsigned` say how the signless integers
+/// are to be read (ONNX's uint types).
+mlir::Value castScalar(mlir::OpBuilder &b, mlir::Location loc, mlir::Value v, mlir::Type to,
+                       bool fromUnsigned = false, bool toUnsigned = false);
+
+/// Cast's scalar body: `v`, in the storage type of ONNX element type `from`,
+/// converted to `to` and returned in to's storage type. Covers every type
+/// pair, the low-precision types included (Cast.cpp); `saturate` and
+/// `roundMode` are Cast's attributes for float8 targets.
+mlir::Value castElement(mlir::OpBuilder &b, mlir::Location loc, mlir::Value v, mlir::Type from,
+                        mlir::Type to, bool saturate = true, llvm::StringRef roundMode = "up");
+
+/// The inverse of toStorage: `tensor` (of storage type) as `elementType`.
+mlir::Value fromStorage(mlir::OpBuilder &b, mlir::Location loc, mlir::Value tensor,
+                        mlir::Type elementType);
 
 /// `tensor.pad` of `input` by static `low`/`high` amounts with `value`.
 mlir::Value createPad(mlir::OpBuilder &b, mlir::Location loc,

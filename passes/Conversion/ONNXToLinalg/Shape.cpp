@@ -203,7 +203,7 @@ struct ConstantOfShapeToTensor : OpRewritePattern<onnx::ConstantOfShapeOp> {
     if (!type || type.hasStaticShape())
       return rewriter.notifyMatchFailure(op, "static results fold");
     Location loc = op.getLoc();
-    Type et = signlessType(type.getElementType());
+    Type et = storageType(type.getElementType());
     Value value = scalarConstant(rewriter, loc, et, 0);
     if (std::optional<ElementsAttr> attr = op.getValue()) {
       auto dense = dyn_cast<DenseElementsAttr>(*attr);

@@ -559,8 +559,8 @@ LogicalResult lowerDynamicPad(onnx::PadOp op, PatternRewriter &rewriter) {
     return rewriter.notifyMatchFailure(op, "unknown mode");
   int64_t rank = inType.getRank();
   Location loc = op.getLoc();
-  Type et = signlessType(inType.getElementType());
-  Value data = toSignless(rewriter, loc, op.getData());
+  Type et = storageType(inType.getElementType());
+  Value data = toStorage(rewriter, loc, op.getData());
   auto c = [&](int64_t v) { return indexConst(rewriter, loc, v); };
   SmallVector<Value> begin, end, dims;
   for (int64_t d = 0; d < 2 * rank; ++d) {
@@ -575,7 +575,7 @@ LogicalResult lowerDynamicPad(onnx::PadOp op, PatternRewriter &rewriter) {
     if (!cvType)
       return rewriter.notifyMatchFailure(op, "unranked constant_value");
     SmallVector<Value> zeros(cvType.getRank(), c(0));
-    value = rewriter.createOrFold<tensor::ExtractOp>(loc, toSignless(rewriter, loc, op.getConstantValue()), zeros);
+    value = rewriter.createOrFold<tensor::ExtractOp>(loc, toStorage(rewriter, loc, op.getConstantValue()), zeros);
   }
   Value result;
   if (mode == "constant" && llvm::all_of(llvm::concat<Value>(begin, end), [](Value p) {

@@ -1,4 +1,4 @@
-// RUN: mlc-opt %s --split-input-file --mlc-convert-onnx-to-linalg | FileCheck %s
+// RUN: mlc-opt %s --split-input-file --mlc-convert-onnx-to-linalg --verify-diagnostics | FileCheck %s
 
 // Tests that numpy broadcasting drops a missing leading dim from the
 // operand's map and reads index 0 of a size-1 dim.
@@ -198,4 +198,59 @@ func.func @bitcast(%x: tensor<2x3xf32>, %u: tensor<4xui8>, %b: tensor<4xi1>) -> 
   %1 = onnx.BitCast(%u) {to = 3 : i64} : (tensor<4xui8>) -> tensor<4xi8>
   %2 = onnx.BitCast(%b) {to = 2 : i64} : (tensor<4xi1>) -> tensor<4xui8>
   return %0, %1, %2 : tensor<2x3xi32>, tensor<4xi8>, tensor<4xui8>
+}
+
+// -----
+
+// Tests the low-precision casts: the function computes on bytes; f32 to
+// float8 E4M3FN rounds to nearest even after scaling by a power of two and
+// (without saturation) makes overflow and NaN the NaN pattern 0x7f; float8
+// to f32 rebiases the exponent (127 - 7), scales subnormals by 2^-9 and
+// tests for the NaN pattern; casts to int4 round, then wrap by shifting the
+// low 4 bits to the top and back; int4 values are sign-extended bytes.
+
+// CHECK-LABEL: func.func @low_precision
+// CHECK-SAME: (%{{.*}}: tensor<4xf32>, %{{.*}}: tensor<4xi8>, %{{.*}}: tensor<4xi8>) -> (tensor<4xi8>, tensor<4xf32>, tensor<4xi8>, tensor<4xf32>)
+// CHECK-DAG: %[[NAN8:.*]] = arith.constant 127 : i32
+// CHECK-DAG: %[[MAX8:.*]] = arith.constant 126 : i32
+// CHECK-DAG: %[[SUB:.*]] = arith.constant 0.001953125 : f32
+// CHECK-DAG: %[[REBIAS:.*]] = arith.constant 120 : i32
+// CHECK-DAG: %[[SHIFT4:.*]] = arith.constant 28 : i32
+// CHECK: ^bb0(%[[X:.*]]: f32, %{{.*}}: i8):
+// CHECK: %[[R:.*]] = math.roundeven
+// CHECK: %[[Q:.*]] = arith.fptosi %[[R]] : f32 to i32
+// CHECK: %[[FIELD:.*]] = arith.addi %{{.*}}, %[[Q]] : i32
+// CHECK: %[[OVER:.*]] = arith.cmpi sgt, %[[FIELD]], %[[MAX8]] : i32
+// CHECK: arith.select %[[OVER]], %[[NAN8]]
+// CHECK: %[[ISNAN:.*]] = arith.cmpf uno, %[[X]], %[[X]] : f32
+// CHECK: arith.select %[[ISNAN]], %[[NAN8]]
+// CHECK: arith.trunci %{{.*}} : i32 to i8
+// CHECK: ^bb0(%{{.*}}: i8, %{{.*}}: f32):
+// CHECK: arith.addi %{{.*}}, %[[REBIAS]] : i32
+// CHECK: arith.mulf %{{.*}}, %[[SUB]] : f32
+// CHECK: arith.cmpi eq, %{{.*}}, %[[NAN8]] : i32
+// CHECK: ^bb0(%{{.*}}: f32, %{{.*}}: i8):
+// CHECK: math.round
+// CHECK: arith.fptosi
+// CHECK: arith.shli %{{.*}}, %[[SHIFT4]] : i32
+// CHECK: arith.shrsi %{{.*}}, %[[SHIFT4]] : i32
+// CHECK: arith.trunci %{{.*}} : i32 to i8
+// CHECK: ^bb0(%{{.*}}: i8, %{{.*}}: f32):
+// CHECK-NEXT: arith.sitofp %{{.*}} : i8 to f32
+func.func @low_precision(%x: tensor<4xf32>, %q: tensor<4xf8E4M3FN>, %n: tensor<4xi4>) -> (tensor<4xf8E4M3FN>, tensor<4xf32>, tensor<4xi4>, tensor<4xf32>) {
+  %0 = onnx.Cast(%x) {to = 17 : i64, saturate = 0 : i64} : (tensor<4xf32>) -> tensor<4xf8E4M3FN>
+  %1 = onnx.Cast(%q) {to = 1 : i64} : (tensor<4xf8E4M3FN>) -> tensor<4xf32>
+  %2 = onnx.Cast(%x) {to = 22 : i64} : (tensor<4xf32>) -> tensor<4xi4>
+  %3 = onnx.Cast(%n) {to = 1 : i64} : (tensor<4xi4>) -> tensor<4xf32>
+  return %0, %1, %2, %3 : tensor<4xf8E4M3FN>, tensor<4xf32>, tensor<4xi4>, tensor<4xf32>
+}
+
+// -----
+
+// Tests that only casts and data movement compute on low-precision types.
+
+func.func @low_precision_arithmetic(%q: tensor<4xf8E5M2>) -> tensor<4xf8E5M2> {
+  // expected-error @+1 {{operator 'Add' is not supported by the lowering}}
+  %0 = onnx.Add(%q, %q) : (tensor<4xf8E5M2>, tensor<4xf8E5M2>) -> tensor<4xf8E5M2>
+  return %0 : tensor<4xf8E5M2>
 }
