@@ -54,6 +54,45 @@ def Kernel_YieldOp : Op<Kernel_Dialect, "yield", [Pure, Terminator, HasParent<"D
 }
 
 //===----------------------------------------------------------------------===//
+// Scalar runtime calls, for what the generated code does not compute itself
+// (string tensors): they may sit in linalg bodies, and
+// mlc-cpu-lower-microkernels declares and calls the functions.
+//===----------------------------------------------------------------------===//
+
+def Kernel_CallOp : Op<Kernel_Dialect, "call", [Pure]> {
+  let summary = "a call of a runtime function on scalars";
+  let description = [{
+    `callee` names a function of the runtime (lib/Runtime/strings.c) that
+    takes and returns scalars and depends on nothing but its operands (the
+    strings it makes live in the run's string arena). The op carries the name
+    as a string rather than a symbol because the function passes that make
+    it cannot declare module symbols.
+
+    ```mlir
+    %c = kernel.call "mlc_rt_string_concat"(%a, %b) : (i64, i64) -> i64
+    ```
+  }];
+  let arguments = (ins StrAttr:$callee, Variadic<AnyType>:$operands);
+  let results = (outs AnyType:$result);
+  let assemblyFormat = "$callee `(` $operands `)` attr-dict `:` functional-type($operands, $result)";
+}
+
+def Kernel_StringLiteralOp : Op<Kernel_Dialect, "string_literal", [Pure]> {
+  let summary = "the address, as an i64, of a constant NUL-terminated string";
+  let description = [{
+    How string constants reach the generated code: each distinct `value`
+    becomes one constant global.
+
+    ```mlir
+    %s = kernel.string_literal "monday"
+    ```
+  }];
+  let arguments = (ins StrAttr:$value);
+  let results = (outs I64:$result);
+  let assemblyFormat = "$value attr-dict";
+}
+
+//===----------------------------------------------------------------------===//
 // Microkernel ops: computations that the runtime's microkernels perform
 // (include/mlc/runtime.h). They exist on tensors (destination style, so that
 // bufferization writes into the init's buffer) and on memrefs (no results);

@@ -10,6 +10,7 @@
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
 #include "llvm/ADT/StringExtras.h"
+#include "llvm/ADT/TypeSwitch.h"
 
 #include <cstring>
 #include "mlir/IR/BuiltinAttributes.h"
@@ -22,8 +23,14 @@ using namespace mlc::onnx;
 
 #include "dialects/ONNX/ONNXDialect.cpp.inc"
 #include "dialects/ONNX/ONNXInterfaces.cpp.inc"
+#define GET_TYPEDEF_CLASSES
+#include "dialects/ONNX/ONNXTypes.cpp.inc"
 
 void ONNXDialect::initialize() {
+  addTypes<
+#define GET_TYPEDEF_LIST
+#include "dialects/ONNX/ONNXTypes.cpp.inc"
+      >();
   addOperations<
 #define GET_OP_LIST
 #include "dialects/ONNX/ONNXOps.cpp.inc"
@@ -64,6 +71,7 @@ Type mlc::onnx::convertONNXElementType(MLIRContext *ctx, int64_t onnxType) {
   case 5: return b.getIntegerType(16);
   case 6: return b.getIntegerType(32);
   case 7: return b.getIntegerType(64);
+  case 8: return StringType::get(ctx);
   case 9: return b.getI1Type();
   case 10: return b.getF16Type();
   case 11: return b.getF64Type();
@@ -89,6 +97,7 @@ int64_t mlc::onnx::getONNXElementType(Type type) {
   if (type.isF16()) return 10;
   if (type.isF64()) return 11;
   if (type.isBF16()) return 16;
+  if (isa<StringType>(type)) return 8;
   if (isa<Float8E4M3FNType>(type)) return 17;
   if (isa<Float8E4M3FNUZType>(type)) return 18;
   if (isa<Float8E5M2Type>(type)) return 19;

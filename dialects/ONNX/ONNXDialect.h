@@ -13,6 +13,9 @@
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 
 #include "dialects/ONNX/ONNXDialect.h.inc"
+
+#define GET_TYPEDEF_CLASSES
+#include "dialects/ONNX/ONNXTypes.h.inc"
 #include "dialects/ONNX/ONNXInterfaces.h.inc"
 
 #define GET_OP_CLASSES

@@ -27,6 +27,17 @@ def ONNX_Dialect : Dialect {
   }];
   let cppNamespace = "::mlc::onnx";
   let hasConstantMaterializer = 1;
+  let useDefaultTypePrinterParser = 1;
+}
+
+def ONNX_StringType : TypeDef<ONNX_Dialect, "String"> {
+  let mnemonic = "string";
+  let summary = "the element type of ONNX string tensors (UTF-8 text)";
+  let description = [{
+    Below the onnx dialect each element is an i64 holding the address of a
+    NUL-terminated UTF-8 string; the runtime's string functions read and
+    make them (lib/Runtime/strings.c).
+  }];
 }
 
 // ONNX integer attributes: signless i64 as the importer builds them, read as
@@ -195,6 +206,46 @@ foreach op = [["Add", "a + b"], ["Sub", "a - b"], ["Mul", "a * b"],
 def ONNX_PReluOp : ONNX_Op<"PRelu"> {
   let summary = "elementwise x if x >= 0 else slope * x; slope broadcasts to x";
   let arguments = (ins AnyTensor:$X, AnyTensor:$slope);
+  let results = (outs AnyTensor:$Y);
+  let assemblyFormat = "`(` operands `)` attr-dict `:` functional-type(operands, results)";
+}
+
+//===----------------------------------------------------------------------===//
+// Strings: each element is computed by a runtime function
+// (lib/Runtime/strings.c).
+//===----------------------------------------------------------------------===//
+
+def ONNX_StringConcatOp : ONNX_Op<"StringConcat"> {
+  let summary = "elementwise concatenation of two string tensors, with broadcasting";
+  let arguments = (ins AnyTensor:$X, AnyTensor:$Y);
+  let results = (outs AnyTensor:$Z);
+  let assemblyFormat = "`(` operands `)` attr-dict `:` functional-type(operands, results)";
+}
+
+def ONNX_RegexFullMatchOp : ONNX_Op<"RegexFullMatch"> {
+  let summary = "whether each string matches `pattern` (RE2 syntax) in full";
+  let arguments = (ins AnyTensor:$X, StrAttr:$pattern);
+  let results = (outs AnyTensor:$Y);
+  let assemblyFormat = "`(` operands `)` attr-dict `:` functional-type(operands, results)";
+}
+
+def ONNX_StringSplitOp : ONNX_Op<"StringSplit"> {
+  let summary = "each string split at `delimiter` (whitespace runs when absent or empty)";
+  let description = [{
+    Y has one more dim than X, as long as the most substrings of any element
+    (padded with empty strings); Z counts each element's substrings. The
+    last dim of Y depends on the data: the model's declared output shape
+    gives it.
+  }];
+  let arguments = (ins AnyTensor:$X, OptionalAttr<StrAttr>:$delimiter,
+                   OptionalAttr<ONNX_I64Attr>:$maxsplit);
+  let results = (outs AnyTensor:$Y, AnyTensor:$Z);
+  let assemblyFormat = "`(` operands `)` attr-dict `:` functional-type(operands, results)";
+}
+
+def ONNX_ChangeCaseOp : ONNX_Op<"ChangeCase"> {
+  let summary = "mlc's own: each string in upper or lower case (StringNormalizer's expansion)";
+  let arguments = (ins AnyTensor:$X, StrAttr:$case_change_action);
   let results = (outs AnyTensor:$Y);
   let assemblyFormat = "`(` operands `)` attr-dict `:` functional-type(operands, results)";
 }

@@ -256,6 +256,43 @@ LogicalResult PReluOp::inferShapes() {
   return inferBroadcast(*this, getOperands(), elementTypeOf(getX()));
 }
 
+LogicalResult StringConcatOp::inferShapes() {
+  if (!isa<StringType>(elementTypeOf(getX())) || !isa<StringType>(elementTypeOf(getY())))
+    return emitOpError("needs string operands");
+  return inferBroadcast(*this, getOperands(), elementTypeOf(getX()));
+}
+
+LogicalResult RegexFullMatchOp::inferShapes() {
+  if (!isa<StringType>(elementTypeOf(getX())))
+    return emitOpError("needs a string operand");
+  return setResult(*this, shapeOf(getX()), IntegerType::get(getContext(), 1));
+}
+
+LogicalResult ChangeCaseOp::inferShapes() {
+  if (!isa<StringType>(elementTypeOf(getX())))
+    return emitOpError("needs a string operand");
+  if (getCaseChangeAction() != "LOWER" && getCaseChangeAction() != "UPPER")
+    return emitOpError("case_change_action must be LOWER or UPPER");
+  return setResult(*this, shapeOf(getX()), elementTypeOf(getX()));
+}
+
+LogicalResult StringSplitOp::inferShapes() {
+  if (!isa<StringType>(elementTypeOf(getX())))
+    return emitOpError("needs a string operand");
+  auto shape = shapeOf(getX());
+  if (failed(shape)) {
+    setResultType(*this, 0, std::nullopt, elementTypeOf(getX()));
+    setResultType(*this, 1, std::nullopt, IntegerType::get(getContext(), 64));
+    return success();
+  }
+  SmallVector<int64_t> parts(*shape);
+  // No strings have no substrings; otherwise the data says how many.
+  parts.push_back(llvm::is_contained(*shape, 0) ? 0 : kDyn);
+  setResultType(*this, 0, ArrayRef<int64_t>(parts), elementTypeOf(getX()));
+  setResultType(*this, 1, ArrayRef<int64_t>(*shape), IntegerType::get(getContext(), 64));
+  return success();
+}
+
 LogicalResult BitShiftOp::inferShapes() {
   if (elementTypeOf(getX()) != elementTypeOf(getY()))
     return emitOpError("operands have different element types");

@@ -42,6 +42,10 @@ typedef enum mlc_dtype {
   MLC_DTYPE_INT16 = 5,
   MLC_DTYPE_INT32 = 6,
   MLC_DTYPE_INT64 = 7,
+  /* UTF-8 text: each element is a `const char *` to a NUL-terminated string.
+   * Input strings stay the caller's; output strings are the model's, valid
+   * until its next run or mlc_model_destroy(). */
+  MLC_DTYPE_STRING = 8,
   MLC_DTYPE_BOOL = 9,
   MLC_DTYPE_FLOAT16 = 10,
   MLC_DTYPE_FLOAT64 = 11,
@@ -431,6 +435,42 @@ typedef struct mlc_batch_matmul_params {
 } mlc_batch_matmul_params;
 MLC_API void mlc_rt_batch_matmul_f32(const mlc_batch_matmul_params *params,
                                      const float *a, const float *b, float *c);
+
+/*===----------------------------------------------------------------------===*
+ * String functions that generated code calls per element of a string tensor.
+ * A string is passed and returned as the address of a NUL-terminated UTF-8
+ * string in an int64_t. Strings they make live in the running model's string
+ * arena (freed at its next run or mlc_model_destroy()); called outside a run
+ * they return NULL (0).
+ *===----------------------------------------------------------------------===*/
+/* Numbers as text: float32 in its shortest form that reads back exactly
+ * (like NumPy's str()), "nan", "inf" and "-inf" for the specials. */
+MLC_API int64_t mlc_rt_string_from_f32(float value);
+MLC_API int64_t mlc_rt_string_from_f64(double value);
+MLC_API int64_t mlc_rt_string_from_i64(int64_t value);
+MLC_API int64_t mlc_rt_string_from_u64(uint64_t value);
+/* Text as numbers (strtod/strtoll; "NaN", "INF", "+INF", "-INF" included);
+ * text that is not a number gives NaN and 0. */
+MLC_API double mlc_rt_string_to_f64(int64_t s);
+MLC_API int64_t mlc_rt_string_to_i64(int64_t s);
+/* 1 if the strings are byte-for-byte equal, else 0. */
+MLC_API int32_t mlc_rt_string_equal(int64_t a, int64_t b);
+/* a followed by b. */
+MLC_API int64_t mlc_rt_string_concat(int64_t a, int64_t b);
+/* s with its ASCII letters in upper case (`upper` 1) or lower case (0);
+ * other bytes (UTF-8 sequences) are kept. */
+MLC_API int64_t mlc_rt_string_change_case(int64_t s, int32_t upper);
+/* StringSplit: the number of substrings of s split at `delimiter` (a NULL or
+ * empty delimiter splits at runs of whitespace and drops empty substrings),
+ * with at most `maxsplit` splits when maxsplit >= 0; and substring k of them,
+ * or "" past the last. A run whose substrings do not fit in `parts` fails. */
+MLC_API int64_t mlc_rt_string_split_count(int64_t s, int64_t delimiter, int64_t maxsplit);
+MLC_API int64_t mlc_rt_string_split_part(int64_t s, int64_t delimiter, int64_t maxsplit,
+                                         int64_t k, int64_t parts);
+/* 1 if all of s matches the regular expression `pattern` (RE2 syntax: the
+ * common subset of classes, groups, alternation and repetition), else 0. A
+ * pattern that does not compile fails the run. */
+MLC_API int32_t mlc_rt_string_regex_full_match(int64_t s, int64_t pattern);
 
 #ifdef __cplusplus
 } /* extern "C" */

@@ -296,6 +296,7 @@ size_t mlc::driver::dtypeSize(int32_t dtype) {
   case 1: case 6: case 12: return 4;
   case 4: case 5: case 10: case 16: return 2;
   case 7: case 11: case 13: return 8;
+  case 8: return sizeof(const char *);
   default: return 1; // bool, (u)int8 and the low-precision types
   }
 }
@@ -309,6 +310,7 @@ static const char *cTypeOf(int32_t dtype) {
   case 5: return "int16_t";
   case 6: return "int32_t";
   case 7: return "int64_t";
+  case 8: return "const char *";
   case 9: return "bool";
   case 10: return "uint16_t /* float16 bits */";
   case 11: return "double";

@@ -19,6 +19,7 @@
 
 #include "mlc/runtime.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -381,37 +382,30 @@ std::string sizeMismatch(const NpyHeader &header, size_t found,
          " (trailing bytes after the data)";
 }
 
-/// The header bytes of a format 1.0 file, padded so that the data starts at a
+/// The header bytes of a format 1.0 file for `dims` of `descr` (`elemSize`
+/// bytes each, `dataSize` bytes in all), padded so that the data starts at a
 /// multiple of 64 bytes, like NumPy.
-bool buildHeader(const HostTensor &tensor, std::vector<uint8_t> &out,
-                 size_t &payload, std::string &why) {
-  const NpyDtype *dtype = findDtype(tensor.dtype);
-  if (!dtype) {
-    why = std::string("dtype ") +
-          (tensor.dtype == MLC_DTYPE_BFLOAT16
-               ? "bfloat16 has no .npy equivalent"
-               : std::to_string(tensor.dtype) + " cannot be written as .npy");
-    return false;
-  }
-  if (tensor.dims.size() > kMaxRank) {
-    why = "rank " + std::to_string(tensor.dims.size()) + " exceeds " +
+bool buildHeader(const std::string &descr, size_t elemSize, const std::vector<int64_t> &dims,
+                 size_t dataSize, std::vector<uint8_t> &out, size_t &payload, std::string &why) {
+  if (dims.size() > kMaxRank) {
+    why = "rank " + std::to_string(dims.size()) + " exceeds " +
           std::to_string(kMaxRank);
     return false;
   }
-  if (!dataBytes(tensor.dims, dtype->size, payload)) {
-    why = "shape " + shapeString(tensor.dims) +
+  if (!dataBytes(dims, elemSize, payload)) {
+    why = "shape " + shapeString(dims) +
           " has a negative dimension or is too large";
     return false;
   }
-  if (tensor.data.size() != payload) {
-    why = "shape " + shapeString(tensor.dims) + " of " + descrOf(*dtype) +
+  if (dataSize != payload) {
+    why = "shape " + shapeString(dims) + " of " + descr +
           " needs " + std::to_string(payload) + " bytes but the tensor has " +
-          std::to_string(tensor.data.size());
+          std::to_string(dataSize);
     return false;
   }
   std::string dict =
-      "{'descr': '" + descrOf(*dtype) +
-      "', 'fortran_order': False, 'shape': " + shapeString(tensor.dims) + ", }";
+      "{'descr': '" + descr +
+      "', 'fortran_order': False, 'shape': " + shapeString(dims) + ", }";
   // With at most kMaxRank dimensions the dict stays far below the 65535
   // bytes that format 1.0 can describe.
   const size_t prefix = kMagicSize + 2 + 2;
@@ -426,6 +420,44 @@ bool buildHeader(const HostTensor &tensor, std::vector<uint8_t> &out,
   out.resize(total - 1, ' ');
   out.push_back('\n');
   return true;
+}
+
+/// The code points of UTF-8 `text` (a malformed byte stands for itself).
+std::vector<uint32_t> codePoints(const std::string &text) {
+  std::vector<uint32_t> out;
+  for (size_t i = 0; i < text.size();) {
+    uint8_t c = static_cast<uint8_t>(text[i]);
+    size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xe ? 3 : (c >> 3) == 0x1e ? 4 : 0;
+    uint32_t cp = n == 1 ? c : n == 2 ? (c & 0x1f) : n == 3 ? (c & 0x0f) : (c & 0x07);
+    bool ok = n > 0 && i + n <= text.size();
+    for (size_t k = 1; ok && k < n; ++k) {
+      uint8_t cc = static_cast<uint8_t>(text[i + k]);
+      ok = (cc & 0xc0) == 0x80;
+      cp = (cp << 6) | (cc & 0x3f);
+    }
+    out.push_back(ok ? cp : c);
+    i += ok ? n : 1;
+  }
+  return out;
+}
+
+/// A string tensor as NumPy's fixed-width unicode array ('<U{width}': UTF-32
+/// code points, zero-padded to the longest string).
+void unicodeArray(const HostTensor &tensor, std::string &descr, size_t &elemSize,
+                  std::vector<uint8_t> &data) {
+  std::vector<std::vector<uint32_t>> all;
+  size_t width = 1;
+  for (const std::string &s : tensor.strings) {
+    all.push_back(codePoints(s));
+    width = std::max(width, all.back().size());
+  }
+  descr = "<U" + std::to_string(width);
+  elemSize = 4 * width;
+  data.assign(all.size() * elemSize, 0);
+  for (size_t i = 0; i < all.size(); ++i)
+    for (size_t k = 0; k < all[i].size(); ++k)
+      for (int b = 0; b < 4; ++b)
+        data[i * elemSize + 4 * k + b] = static_cast<uint8_t>(all[i][k] >> (8 * b));
 }
 
 /// Closes the FILE on every path out of a function.
@@ -524,23 +556,35 @@ bool readNpy(const std::string &path, HostTensor &out, std::string &error) {
 
 bool encodeNpy(const HostTensor &tensor, std::vector<uint8_t> &out,
                std::string &error) {
-  size_t payload = 0;
-  std::string why;
-  if (!buildHeader(tensor, out, payload, why)) {
+  std::vector<uint8_t> unicode;
+  size_t payload = 0, elemSize = 0;
+  std::string why, descr;
+  const std::vector<uint8_t> *data = &tensor.data;
+  if (tensor.dtype == MLC_DTYPE_STRING) {
+    unicodeArray(tensor, descr, elemSize, unicode);
+    data = &unicode;
+  } else if (const NpyDtype *dtype = findDtype(tensor.dtype)) {
+    descr = descrOf(*dtype);
+    elemSize = dtype->size;
+  } else {
+    why = std::string("dtype ") +
+          (tensor.dtype == MLC_DTYPE_BFLOAT16 ? "bfloat16 has no .npy equivalent"
+                                              : std::to_string(tensor.dtype) + " cannot be written as .npy");
+  }
+  if (!why.empty() || !buildHeader(descr, elemSize, tensor.dims, data->size(), out, payload, why)) {
     error = "cannot encode .npy: " + why;
     return false;
   }
-  out.insert(out.end(), tensor.data.begin(), tensor.data.end());
+  out.insert(out.end(), data->begin(), data->end());
   return true;
 }
 
 bool writeNpy(const std::string &path, const HostTensor &tensor,
               std::string &error) {
-  std::vector<uint8_t> header;
-  size_t payload = 0;
+  std::vector<uint8_t> bytes;
   std::string why;
-  if (!buildHeader(tensor, header, payload, why)) {
-    error = path + ": cannot write: " + why;
+  if (!encodeNpy(tensor, bytes, why)) {
+    error = path + ": cannot write: " + why.substr(std::strlen("cannot encode .npy: "));
     return false;
   }
   std::FILE *file = std::fopen(path.c_str(), "wb");
@@ -548,10 +592,7 @@ bool writeNpy(const std::string &path, const HostTensor &tensor,
     error = path + ": cannot open for writing: " + std::strerror(errno);
     return false;
   }
-  bool ok =
-      std::fwrite(header.data(), 1, header.size(), file) == header.size() &&
-      (payload == 0 ||
-       std::fwrite(tensor.data.data(), 1, payload, file) == payload);
+  bool ok = std::fwrite(bytes.data(), 1, bytes.size(), file) == bytes.size();
   int savedErrno = errno;
   if (std::fclose(file) != 0 && ok) {
     ok = false;

@@ -32,8 +32,10 @@ struct HostTensor {
   int32_t dtype = 0;
   /// Shape; empty for a scalar.
   std::vector<int64_t> dims;
-  /// The elements' bytes, little-endian, C order.
+  /// The elements' bytes, little-endian, C order (not used for strings).
   std::vector<uint8_t> data;
+  /// The elements of a string tensor (dtype MLC_DTYPE_STRING), C order.
+  std::vector<std::string> strings;
 };
 
 /// Reads the .npy file at `path` into `out`. On failure returns false, leaves

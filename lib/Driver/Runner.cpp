@@ -96,8 +96,18 @@ public:
   /// only after the run) and copies them out.
   bool runAndCollect(const std::vector<HostTensor> &inputs, std::vector<HostTensor> &outputs) {
     std::vector<mlc_tensor> ins;
-    for (const HostTensor &t : inputs)
-      ins.push_back({t.dtype, (int32_t)t.dims.size(), t.dims.data(), (void *)t.data.data(), t.data.size()});
+    // String tensors go in as arrays of pointers to their strings.
+    std::vector<std::vector<const char *>> pointers(inputs.size());
+    for (auto [t, p] : llvm::zip(inputs, pointers)) {
+      void *data = (void *)t.data.data();
+      size_t bytes = t.data.size();
+      if (t.dtype == MLC_DTYPE_STRING) {
+        for (const std::string &s : t.strings)
+          p.push_back(s.c_str());
+        data = p.data(), bytes = p.size() * sizeof(const char *);
+      }
+      ins.push_back({t.dtype, (int32_t)t.dims.size(), t.dims.data(), data, bytes});
+    }
     if (!check(runAlloc(model, ins.data(), ins.size())))
       return false;
     outputs.clear();
@@ -109,7 +119,14 @@ public:
       h.dtype = t.dtype;
       h.dims.assign(t.dims, t.dims + t.rank);
       const char *data = (const char *)t.data;
-      h.data.assign(data, data + t.size_bytes);
+      if (t.dtype == MLC_DTYPE_STRING) {
+        for (size_t k = 0; k < t.size_bytes / sizeof(const char *); ++k) {
+          const char *s = ((const char *const *)data)[k];
+          h.strings.push_back(s ? s : "");
+        }
+      } else {
+        h.data.assign(data, data + t.size_bytes);
+      }
       outputs.push_back(std::move(h));
     }
     return true;

@@ -37,9 +37,17 @@ bool mlc::driver::readTensorFile(const std::string &path, HostTensor &out, std::
     }
     count *= d;
   }
-  if (out.dtype <= 0 || out.dtype == 8 || out.dtype == 14 || out.dtype == 15 || out.dtype > 26) {
+  if (out.dtype <= 0 || out.dtype == 14 || out.dtype == 15 || out.dtype > 26) {
     error = "'" + path + "' has unsupported data type " + std::to_string(out.dtype);
     return false;
+  }
+  if (out.dtype == 8) {
+    if (t.string_data_size() != count) {
+      error = "'" + path + "' holds a different number of strings than its shape needs";
+      return false;
+    }
+    out.strings.assign(t.string_data().begin(), t.string_data().end());
+    return true;
   }
   // The 4- and 2-bit types are packed, from the lowest bits of each byte
   // up; in memory each takes a byte (see mlc_dtype).

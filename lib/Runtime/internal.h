@@ -11,6 +11,8 @@
 
 #include "mlc/runtime.h"
 
+#include <pthread.h>
+
 #if defined(_WIN32)
 #define MLC_INTERNAL
 #else
@@ -31,6 +33,20 @@ extern "C" { /* the runtime's own tests include this header */
 /// code only passes it back to mlc_rt_* functions.
 typedef struct mlc_cuda_model mlc_cuda_model;
 
+/// The strings that the string functions of a run make (strings.c): blocks
+/// freed at the next run and at mlc_model_destroy(); the first error of the
+/// run, which the run then returns.
+typedef struct mlc_string_arena {
+  pthread_mutex_t mutex;
+  struct mlc_string_block *blocks;
+  char *error;
+} mlc_string_arena;
+
+MLC_INTERNAL void mlc_string_arena_init(mlc_string_arena *arena);
+/// Frees every string and the error.
+MLC_INTERNAL void mlc_string_arena_reset(mlc_string_arena *arena);
+MLC_INTERNAL void mlc_string_arena_destroy(mlc_string_arena *arena);
+
 struct mlc_exec_ctx {
   /// Pool that runs mlc_rt_parallel_for; NULL runs every loop on the caller.
   mlc_thread_pool *pool;
@@ -38,6 +54,8 @@ struct mlc_exec_ctx {
   mlc_cuda_model *cuda;
   /// An emulated CUDA model's weights buffer (runtime.c); NULL otherwise.
   void *host_weights;
+  /// Strings made during the model's runs.
+  mlc_string_arena strings;
 };
 
 /// Checks that each device constant of `desc` lies inside its weights

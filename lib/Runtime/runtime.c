@@ -102,6 +102,8 @@ size_t mlc_dtype_size(int32_t dtype) {
   case MLC_DTYPE_UINT64:
   case MLC_DTYPE_FLOAT64:
     return 8;
+  case MLC_DTYPE_STRING:
+    return sizeof(const char *);
   default:
     return 0;
   }
@@ -125,6 +127,8 @@ const char *mlc_dtype_name(int32_t dtype) {
     return "int64";
   case MLC_DTYPE_BOOL:
     return "bool";
+  case MLC_DTYPE_STRING:
+    return "string";
   case MLC_DTYPE_FLOAT16:
     return "float16";
   case MLC_DTYPE_FLOAT64:
@@ -411,6 +415,7 @@ mlc_status mlc_model_create(const mlc_model_desc *desc,
   mlc_model *model = (mlc_model *)calloc(1, size);
   if (!model)
     return mlc_status_out_of_memory();
+  mlc_string_arena_init(&model->ctx.strings);
   model->desc = desc;
   model->input_bytes = (size_t *)(model + 1);
   model->output_bytes = model->input_bytes + num_in;
@@ -525,6 +530,7 @@ void mlc_model_destroy(mlc_model *model) {
   mlc_cuda_model_destroy(model->ctx.cuda);
   free(model->ctx.host_weights);
   free(model->workspace);
+  mlc_string_arena_destroy(&model->ctx.strings);
   free(model);
 }
 
@@ -732,6 +738,7 @@ static mlc_status run_checked(mlc_model *model, const mlc_tensor *inputs,
                               size_t num_outputs, bool keep) {
   model->has_outputs = false;
   release_dynamic_outputs(model);
+  mlc_string_arena_reset(&model->ctx.strings);
   mlc_status status =
       check_run(model, inputs, num_inputs, outputs, num_outputs, keep);
   if (!status && keep && !is_dynamic(model->desc))
@@ -757,6 +764,13 @@ static mlc_status run_checked(mlc_model *model, const mlc_tensor *inputs,
                 (void *const *)model->output_data, model->workspace,
                 &model->ctx);
   mlc_rt_set_current_ctx(previous);
+  if (model->ctx.strings.error) {
+    if (is_dynamic(desc))
+      release_dynamic_outputs(model);
+    return mlc_status_make(MLC_STATUS_INVALID_ARGUMENT, "model '%s': %s",
+                           desc->name ? desc->name : "",
+                           model->ctx.strings.error);
+  }
   if (is_dynamic(desc) && !keep) {
     status = copy_dynamic_outputs(model, outputs);
     release_dynamic_outputs(model);

@@ -68,6 +68,7 @@ struct mlc_thread_pool {
   /* The current job: written by the caller before it bumps `generation`. */
   mlc_parallel_body_fn body;
   void *closure;
+  mlc_exec_ctx *ctx; /* the run's context, current on workers during the job */
   int64_t n;
   int64_t num_chunks;
   atomic_int_fast64_t next_chunk;
@@ -135,7 +136,11 @@ static void *worker_main(void *arg) {
       return NULL;
     seen = gen;
 
+    /* Bodies that call back into the runtime (string functions) find the
+     * run's context as they would on the caller's thread. */
+    mlc_exec_ctx *previous = mlc_rt_set_current_ctx(pool->ctx);
     run_chunks(pool);
+    mlc_rt_set_current_ctx(previous);
 
     if (atomic_fetch_sub_explicit(&pool->pending, 1, memory_order_acq_rel) ==
         1) {
@@ -274,6 +279,7 @@ void mlc_rt_parallel_for(mlc_exec_ctx *ctx, int64_t n,
   int64_t max_chunks = (int64_t)pool->num_threads * MLC_CHUNKS_PER_THREAD;
   pool->body = body;
   pool->closure = closure;
+  pool->ctx = ctx;
   pool->n = n;
   pool->num_chunks = n < max_chunks ? n : max_chunks;
   atomic_store_explicit(&pool->next_chunk, 0, memory_order_relaxed);

@@ -84,6 +84,49 @@ struct LowerMicrokernelsPass : mlc::cpu::impl::LowerMicrokernelsBase<LowerMicrok
       func::CallOp::create(b, loc, callee, TypeRange{}, args);
       op->erase();
     }
+    lowerScalarCalls(module, symbols);
+  }
+
+  /// kernel.call becomes func.call of a declared function; each distinct
+  /// kernel.string_literal one constant global whose address it takes.
+  void lowerScalarCalls(ModuleOp module, SymbolTable &symbols) {
+    llvm::StringMap<LLVM::GlobalOp> literals;
+    SmallVector<Operation *> ops;
+    module.walk([&](Operation *op) {
+      if (isa<mlc::kernel::CallOp, mlc::kernel::StringLiteralOp>(op))
+        ops.push_back(op);
+    });
+    for (Operation *op : ops) {
+      OpBuilder b(op);
+      Location loc = op->getLoc();
+      if (auto call = dyn_cast<mlc::kernel::CallOp>(op)) {
+        auto type = b.getFunctionType(call.getOperandTypes(), call.getType());
+        if (!symbols.lookup(call.getCallee())) {
+          OpBuilder mb = OpBuilder::atBlockEnd(module.getBody());
+          auto decl = func::FuncOp::create(mb, module.getLoc(), call.getCallee(), type);
+          decl.setPrivate();
+          symbols.insert(decl);
+        }
+        auto replacement = func::CallOp::create(b, loc, call.getCallee(), call.getType(), call.getOperands());
+        call.getResult().replaceAllUsesWith(replacement.getResult(0));
+        call.erase();
+      } else if (auto literal = dyn_cast<mlc::kernel::StringLiteralOp>(op)) {
+        LLVM::GlobalOp &global = literals[literal.getValue()];
+        if (!global) {
+          OpBuilder gb = OpBuilder::atBlockBegin(module.getBody());
+          std::string bytes = literal.getValue().str();
+          bytes.push_back('\0');
+          auto type = LLVM::LLVMArrayType::get(gb.getI8Type(), bytes.size());
+          global = LLVM::GlobalOp::create(gb, loc, type, /*isConstant=*/true, LLVM::Linkage::Internal,
+                                          "__mlc_str_" + std::to_string(literals.size() - 1),
+                                          gb.getStringAttr(bytes));
+          symbols.insert(global);
+        }
+        Value address = LLVM::AddressOfOp::create(b, loc, global);
+        literal.replaceAllUsesWith(LLVM::PtrToIntOp::create(b, loc, b.getI64Type(), address).getResult());
+        literal.erase();
+      }
+    }
   }
 };
 } // namespace

@@ -535,6 +535,25 @@ TEST(NpyTest, RandomCorruptionNeverCrashes) {
   EXPECT_GT(accepted, 0);
 }
 
+TEST(NpyTest, StringsAreFixedWidthUnicode) {
+  // NumPy writes np.array(["a", "\u7684\u7684"]) as '<U2': UTF-32LE code
+  // points padded with zeros to the longest string.
+  HostTensor strings;
+  strings.dtype = MLC_DTYPE_STRING;
+  strings.dims = {2};
+  strings.strings = {"a", "\xe7\x9a\x84\xe7\x9a\x84"};
+  std::vector<uint8_t> encoded;
+  std::string error;
+  ASSERT_TRUE(encodeNpy(strings, encoded, error)) << error;
+  ASSERT_GT(encoded.size(), 16u);
+  std::string header(encoded.begin(), encoded.end() - 16);
+  EXPECT_NE(header.find("{'descr': '<U2', 'fortran_order': False, 'shape': (2,), }"), std::string::npos)
+      << header;
+  EXPECT_EQ(header.size() % 64, 0u);
+  std::vector<uint8_t> data(encoded.end() - 16, encoded.end());
+  EXPECT_EQ(data, (std::vector<uint8_t>{'a', 0, 0, 0, 0, 0, 0, 0, 0x84, 0x76, 0, 0, 0x84, 0x76, 0, 0}));
+}
+
 TEST(NpyTest, WriteErrors) {
   std::string error;
   HostTensor bf16;
@@ -562,10 +581,17 @@ TEST(NpyTest, WriteErrors) {
   EXPECT_CONTAINS(error, "negative dimension");
 
   HostTensor unknown;
-  unknown.dtype = 8; // ONNX string
+  unknown.dtype = 14; // ONNX complex64
   std::vector<uint8_t> encoded;
   EXPECT_FALSE(encodeNpy(unknown, encoded, error));
-  EXPECT_EQ(error, "cannot encode .npy: dtype 8 cannot be written as .npy");
+  EXPECT_EQ(error, "cannot encode .npy: dtype 14 cannot be written as .npy");
+
+  HostTensor missingStrings;
+  missingStrings.dtype = MLC_DTYPE_STRING;
+  missingStrings.dims = {2};
+  missingStrings.strings = {"one"};
+  EXPECT_FALSE(encodeNpy(missingStrings, encoded, error));
+  EXPECT_EQ(error, "cannot encode .npy: shape (2,) of <U3 needs 24 bytes but the tensor has 12");
 
   HostTensor fine;
   fine.dtype = MLC_DTYPE_UINT8;

@@ -100,6 +100,7 @@ TEST(DtypeTest, SizesMatchOnnxTypes) {
   EXPECT_EQ(mlc_dtype_size(MLC_DTYPE_UINT32), 4u);
   EXPECT_EQ(mlc_dtype_size(MLC_DTYPE_UINT64), 8u);
   EXPECT_EQ(mlc_dtype_size(MLC_DTYPE_BFLOAT16), 2u);
+  EXPECT_EQ(mlc_dtype_size(MLC_DTYPE_STRING), sizeof(const char *));
   // The low-precision types take a byte per element, 4- and 2-bit ones too.
   for (int32_t d = MLC_DTYPE_FLOAT8E4M3FN; d <= MLC_DTYPE_INT2; ++d)
     EXPECT_EQ(mlc_dtype_size(d), 1u) << d;
@@ -107,7 +108,6 @@ TEST(DtypeTest, SizesMatchOnnxTypes) {
 
 TEST(DtypeTest, UnknownDtypesHaveNoSize) {
   EXPECT_EQ(mlc_dtype_size(MLC_DTYPE_UNDEFINED), 0u);
-  EXPECT_EQ(mlc_dtype_size(8), 0u);  // ONNX string
   EXPECT_EQ(mlc_dtype_size(14), 0u); // ONNX complex64
   EXPECT_EQ(mlc_dtype_size(-1), 0u);
   EXPECT_EQ(mlc_dtype_size(1000), 0u);
@@ -127,6 +127,7 @@ TEST(DtypeTest, Names) {
   EXPECT_STREQ(mlc_dtype_name(MLC_DTYPE_UINT32), "uint32");
   EXPECT_STREQ(mlc_dtype_name(MLC_DTYPE_UINT64), "uint64");
   EXPECT_STREQ(mlc_dtype_name(MLC_DTYPE_BFLOAT16), "bfloat16");
+  EXPECT_STREQ(mlc_dtype_name(MLC_DTYPE_STRING), "string");
   EXPECT_STREQ(mlc_dtype_name(MLC_DTYPE_FLOAT8E4M3FN), "float8e4m3fn");
   EXPECT_STREQ(mlc_dtype_name(MLC_DTYPE_FLOAT8E5M2FNUZ), "float8e5m2fnuz");
   EXPECT_STREQ(mlc_dtype_name(MLC_DTYPE_INT4), "int4");
@@ -932,7 +933,7 @@ TEST(ModelTest, CreateRejectsBadTensorDescriptions) {
   static const mlc_tensor_desc dynamic[] = {
       {"x", MLC_DTYPE_FLOAT32, 2, dynamicDims}};
   static const mlc_tensor_desc unknownType[] = {
-      {"s", 8 /* string */, 2, kDims23}};
+      {"s", 14 /* complex64 */, 2, kDims23}};
   static const mlc_tensor_desc missingDims[] = {
       {"m", MLC_DTYPE_FLOAT32, 2, nullptr}};
   static const int64_t hugeDims[] = {INT64_MAX, INT64_MAX};
@@ -945,7 +946,7 @@ TEST(ModelTest, CreateRejectsBadTensorDescriptions) {
   } cases[] = {
       {dynamic, MLC_STATUS_UNSUPPORTED, "input 'x' (#0) has dims [-1,3]"},
       {unknownType, MLC_STATUS_UNSUPPORTED,
-       "input 's' (#0) has unknown dtype 8"},
+       "input 's' (#0) has unknown dtype 14"},
       {missingDims, MLC_STATUS_INVALID_ARGUMENT,
        "input 'm' (#0) has rank 2 and NULL dims"},
       {huge, MLC_STATUS_UNSUPPORTED, "too large"},

@@ -223,6 +223,14 @@ private:
       count *= d;
     }
     auto type = RankedTensorType::get(dims, et);
+    if (isa<mlc::onnx::StringType>(et)) {
+      if (t.data_location() == ::onnx::TensorProto::EXTERNAL || t.string_data_size() != count)
+        return emitError(loc) << "tensor '" << t.name() << "' holds " << t.string_data_size()
+                              << " strings for " << count << " elements",
+               failure();
+      SmallVector<StringRef> strings(t.string_data().begin(), t.string_data().end());
+      return ElementsAttr(DenseStringElementsAttr::get(type, strings));
+    }
     std::vector<char> bytes;
     unsigned bits = et.getIntOrFloatBitWidth();
     if (bits < 8 && bits > 1) {
@@ -357,6 +365,8 @@ private:
       return Attribute(builder.getI64ArrayAttr(SmallVector<int64_t>(a.ints().begin(), a.ints().end())));
     case ::onnx::AttributeProto::FLOATS:
       return Attribute(builder.getF32ArrayAttr(SmallVector<float>(a.floats().begin(), a.floats().end())));
+    case ::onnx::AttributeProto::STRINGS:
+      return Attribute(builder.getStrArrayAttr(SmallVector<StringRef>(a.strings().begin(), a.strings().end())));
     case ::onnx::AttributeProto::TENSOR: {
       auto t = importTensor(a.t(), loc);
       if (failed(t))
@@ -1969,6 +1979,67 @@ private:
     Value allKept = masks.size() == 1 ? masks[0] : op("Concat", masks, axisAttr(0));
     Value y = op("Gather", {allTriples, truePositions(allKept, (*declared)[0], loc)}, axisAttr(0));
     return bindOutputs(node, {y});
+  }
+
+  /// StringNormalizer: the strings, case-changed, without the stopwords (on
+  /// the last axis of a [C] or [1, C] input); an input of only stopwords
+  /// gives [""] (or [[""]]). How many remain depends on the data: the
+  /// declared output shape gives it, and the kept positions are found at run
+  /// time as Compress's are. Stopwords compare after lowering both sides
+  /// unless `is_case_sensitive`; case changes are ASCII only.
+  LogicalResult importStringNormalizer(const ::onnx::NodeProto &node, ArrayRef<Value> operands,
+                                       const NamedAttrList &attrs, Location loc) {
+    auto refuse = [&](const Twine &why) { return emitError(loc) << "'StringNormalizer': " << why; };
+    auto op = opsAt(loc);
+    auto type = dyn_cast<RankedTensorType>(operands[0].getType());
+    if (!type || !type.hasStaticShape() || !isa<mlc::onnx::StringType>(type.getElementType()) ||
+        type.getRank() < 1 || type.getRank() > 2 || (type.getRank() == 2 && type.getDimSize(0) != 1))
+      return refuse("needs a string input of static shape [C] or [1, C]");
+    int64_t rank = type.getRank();
+    StringRef action = "NONE";
+    if (auto a = dyn_cast_or_null<StringAttr>(attrs.get("case_change_action")))
+      action = a.getValue();
+    if (action != "NONE" && action != "LOWER" && action != "UPPER")
+      return refuse("case_change_action must be NONE, LOWER or UPPER");
+    bool caseSensitive = intAttr(attrs, "is_case_sensitive", 0) != 0;
+    SmallVector<std::string> stopwords;
+    if (auto list = dyn_cast_or_null<ArrayAttr>(attrs.get("stopwords")))
+      for (Attribute w : list)
+        stopwords.push_back(caseSensitive ? cast<StringAttr>(w).getValue().str()
+                                          : cast<StringAttr>(w).getValue().lower());
+    auto changeCase = [&](Value v, StringRef to) {
+      NamedAttrList a;
+      a.set("case_change_action", builder.getStringAttr(to));
+      return op("ChangeCase", {v}, a);
+    };
+    Value x = operands[0];
+    Value y = action == "NONE" ? x : changeCase(x, action);
+    if (stopwords.empty())
+      return bindOutputs(node, {y});
+    auto declared = declaredShape(node.output(0));
+    if (!declared || (int64_t)declared->size() != rank || ShapedType::isDynamic(declared->back()))
+      return refuse("with stopwords, needs the output's declared shape (the number of strings kept)");
+    Type stringType = mlc::onnx::StringType::get(ctx);
+    auto strings = [&](ArrayRef<std::string> list, ArrayRef<int64_t> shape) {
+      SmallVector<StringRef> refs(list.begin(), list.end());
+      return constant(DenseStringElementsAttr::get(RankedTensorType::get(shape, stringType), refs), loc);
+    };
+    // keep[c] = no stopword equals x[c]: [.., C, 1] against [S], summed.
+    Value key = caseSensitive ? x : changeCase(x, "LOWER");
+    Value hits = op("Equal", {op("Unsqueeze", {key}, axesAttr({rank})),
+                              strings(stopwords, {(int64_t)stopwords.size()})});
+    Value count = op("ReduceSum", {op("Cast", {hits}, castTo(builder.getI64Type()))}, reduceAttrs({rank}, false));
+    Value keep = op("Equal", {count, int64Constant({0}, loc)});
+    // One more candidate, "", kept only when nothing else is.
+    SmallVector<int64_t> one(rank, 1);
+    Value none = op("Equal", {op("ReduceSum", {op("Cast", {keep}, castTo(builder.getI64Type()))},
+                                 reduceAttrs({}, true)),
+                              int64Constant({0}, loc)});
+    y = op("Concat", {y, strings({std::string()}, one)}, axisAttr(rank - 1));
+    keep = op("Concat", {keep, op("Reshape", {none, int64Constant(one, loc)})}, axisAttr(rank - 1));
+    if (rank == 2)
+      keep = op("Reshape", {keep, int64Constant({type.getDimSize(1) + 1}, loc)});
+    return bindOutputs(node, {op("Gather", {y, truePositions(keep, declared->back(), loc)}, axisAttr(rank - 1))});
   }
 
   /// Compress and NonZero, whose result length is data-dependent: the
@@ -3687,7 +3758,7 @@ private:
                     isQuantization || isComputed || opType == "If" || opType == "Loop" || opType == "Scan" ||
                     opType == "Compress" || opType == "NonZero" || opType == "NonMaxSuppression" ||
                     opType == "Unique" || opType == "TfIdfVectorizer" || opType == "LinearAttention" ||
-                    opType == "CausalConvWithState" || opType == "TensorScatter";
+                    opType == "CausalConvWithState" || opType == "TensorScatter" || opType == "StringNormalizer";
     if ((!opName && !expanded) || opType == "none")
       return emitError(loc) << "operator '" << opType << "' (opset " << opsetVersion
                             << ") is not supported";
@@ -3757,6 +3828,8 @@ private:
       return importCausalConvWithState(node, operands, attrs, loc);
     if (opType == "TensorScatter")
       return importTensorScatter(node, operands, attrs, loc);
+    if (opType == "StringNormalizer")
+      return importStringNormalizer(node, operands, attrs, loc);
     if (opType == "Constant") {
       Attribute value;
       for (NamedAttribute named : attrs) {
@@ -3766,14 +3839,22 @@ private:
         else if (name == "value_float") value = DenseElementsAttr::get(RankedTensorType::get({}, builder.getF32Type()), cast<FloatAttr>(attr).getValue());
         else if (name == "value_int") value = DenseElementsAttr::get(RankedTensorType::get({}, builder.getI64Type()), cast<IntegerAttr>(attr).getValue());
         else if (name == "value_ints") value = DenseElementsAttr::get(RankedTensorType::get({(int64_t)cast<ArrayAttr>(attr).size()}, builder.getI64Type()), ArrayRef<int64_t>(mlc::onnx::getI64s(cast<ArrayAttr>(attr), 0, 0)));
-        else if (name == "value_floats") {
+        else if (name == "value_string")
+          value = DenseStringElementsAttr::get(RankedTensorType::get({}, mlc::onnx::StringType::get(ctx)),
+                                               {cast<StringAttr>(attr).getValue()});
+        else if (name == "value_strings") {
+          SmallVector<StringRef> strings;
+          for (Attribute x : cast<ArrayAttr>(attr)) strings.push_back(cast<StringAttr>(x).getValue());
+          value = DenseStringElementsAttr::get(
+              RankedTensorType::get({(int64_t)strings.size()}, mlc::onnx::StringType::get(ctx)), strings);
+        } else if (name == "value_floats") {
           SmallVector<float> f;
           for (Attribute x : cast<ArrayAttr>(attr)) f.push_back(cast<FloatAttr>(x).getValueAsDouble());
           value = DenseElementsAttr::get(RankedTensorType::get({(int64_t)f.size()}, builder.getF32Type()), ArrayRef<float>(f));
         }
       }
       if (!value)
-        return emitError(loc) << "'Constant': only value, value_float(s) and value_int(s) are supported";
+        return emitError(loc) << "'Constant': only value, value_float(s), value_int(s) and value_string(s) are supported";
       values[node.output(0)] = constant(cast<ElementsAttr>(value), loc);
       return success();
     }

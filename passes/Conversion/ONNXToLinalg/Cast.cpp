@@ -14,6 +14,8 @@
 //                          beyond the largest finite value: that value when
 //                          `saturate`, else infinity (E5M2) or NaN
 //   f32 -> float8e8m0      the f32's exponent, rounded per `round_mode`
+//   strings <-> numbers    runtime calls (strtod/strtoll; the shortest
+//                          decimal that reads back exactly)
 //   int4/int2 values       stored sign- or zero-extended in a byte; casts to
 //                          them wrap, as ONNX defines (floats are rounded
 //                          half away from zero first, as onnxruntime does)
@@ -210,9 +212,16 @@ Value mlc::conversion::castScalar(OpBuilder &b, Location loc, Value v, Type to, 
 
 Value mlc::conversion::castElement(OpBuilder &b, Location loc, Value v, Type from, Type to, bool saturate,
                                    StringRef roundMode) {
-  Type f32 = b.getF32Type();
+  Type f32 = b.getF32Type(), f64 = b.getF64Type(), i64 = b.getI64Type();
   if (from == to)
     return v;
+  // Strings parse to int64 or float64 first (the runtime's strtoll/strtod).
+  if (isa<onnx::StringType>(from)) {
+    if (isa<IntegerType>(to) && !to.isInteger(1))
+      return castElement(b, loc, runtimeCall(b, loc, "mlc_rt_string_to_i64", i64, v), i64, to);
+    return castElement(b, loc, runtimeCall(b, loc, "mlc_rt_string_to_f64", f64, v), f64, to, saturate,
+                       roundMode);
+  }
   // Sources: float8/float4 decode to f32; int4/int2 are already their
   // values, sign- or zero-extended in a byte.
   if (isMiniFloat(from)) {
@@ -220,6 +229,15 @@ Value mlc::conversion::castElement(OpBuilder &b, Location loc, Value v, Type fro
     from = f32;
   }
   bool fromUnsigned = from.isUnsignedInteger();
+  if (isa<onnx::StringType>(to)) {
+    // Numbers print as text: float32 in its shortest exact form.
+    if (isa<FloatType>(v.getType()))
+      return v.getType().isF64() ? runtimeCall(b, loc, "mlc_rt_string_from_f64", i64, v)
+                                 : runtimeCall(b, loc, "mlc_rt_string_from_f32", i64, castScalar(b, loc, v, f32));
+    bool zext = fromUnsigned || from.isInteger(1);
+    return runtimeCall(b, loc, zext ? "mlc_rt_string_from_u64" : "mlc_rt_string_from_i64", i64,
+                       castScalar(b, loc, v, i64, zext, false));
+  }
   if (isMiniFloat(to)) {
     Value x = castScalar(b, loc, v, f32, fromUnsigned, false);
     if (isa<Float8E8M0FNUType>(to))

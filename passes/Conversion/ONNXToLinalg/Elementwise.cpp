@@ -42,6 +42,30 @@ Value buildScalar(Operation *op, OpBuilder &b, Location loc, ValueRange args, Ty
   auto lessThanZero = [&](Value v) -> Value {
     return f ? Value(arith::CmpFOp::create(b, loc, FP::OLT, v, c(0))) : cmpI(IP::slt, IP::ult, v, c(0));
   };
+  // Strings (i64 addresses here) compute by runtime calls.
+  if (isa<onnx::StringType>(getElementTypeOrSelf(op->getOperand(0).getType()))) {
+    Type i32 = b.getI32Type(), i64 = b.getI64Type();
+    auto isTrue = [&](Value v) -> Value {
+      return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, v, scalarConstant(b, loc, i32, 0));
+    };
+    return llvm::TypeSwitch<Operation *, Value>(op)
+        .Case([&](onnx::EqualOp) { return isTrue(runtimeCall(b, loc, "mlc_rt_string_equal", i32, args)); })
+        .Case([&](onnx::StringConcatOp) { return runtimeCall(b, loc, "mlc_rt_string_concat", i64, args); })
+        .Case([&](onnx::RegexFullMatchOp match) {
+          Value pattern = stringLiteral(b, loc, match.getPattern());
+          return isTrue(runtimeCall(b, loc, "mlc_rt_string_regex_full_match", i32, {x, pattern}));
+        })
+        .Case([&](onnx::ChangeCaseOp change) {
+          Value upper = scalarConstant(b, loc, i32, change.getCaseChangeAction() == "UPPER");
+          return runtimeCall(b, loc, "mlc_rt_string_change_case", i64, {x, upper});
+        })
+        .Case([&](onnx::CastOp cast) {
+          return castElement(b, loc, x, getElementTypeOrSelf(cast.getX().getType()),
+                             getElementTypeOrSelf(cast.getType()));
+        })
+        .Case<onnx::IdentityOp>([&](auto) { return x; })
+        .Default([](Operation *) -> Value { return nullptr; });
+  }
   return llvm::TypeSwitch<Operation *, Value>(op)
       .Case([&](onnx::ReluOp) -> Value {
         if (u) return x;
@@ -313,7 +337,8 @@ struct ElementwiseToGeneric : RewritePattern {
                onnx::BitwiseNotOp, onnx::SeluOp, onnx::CeluOp, onnx::ThresholdedReluOp,
                onnx::ShrinkOp, onnx::IsNaNOp, onnx::IsInfOp, onnx::PReluOp,
                onnx::BitwiseAndOp, onnx::BitwiseOrOp, onnx::BitwiseXorOp,
-               onnx::BitShiftOp>(op);
+               onnx::BitShiftOp, onnx::StringConcatOp, onnx::RegexFullMatchOp,
+               onnx::ChangeCaseOp>(op);
   }
 
   /// Ops whose scalar form reads every operand as a float.
@@ -344,6 +369,13 @@ struct ElementwiseToGeneric : RewritePattern {
     }) || onnx::isLowPrecisionType(resultType.getElementType());
     if (lowPrecision && !isa<onnx::CastOp, onnx::IdentityOp, onnx::WhereOp>(op))
       return rewriter.notifyMatchFailure(op, "computes on a float8, float4, int4 or int2 tensor");
+    // Strings have their own ops, Equal, casts and selection.
+    bool strings = llvm::any_of(op->getOperandTypes(), [](Type t) {
+      return isa<onnx::StringType>(getElementTypeOrSelf(t));
+    });
+    if (strings != isa<onnx::StringConcatOp, onnx::RegexFullMatchOp, onnx::ChangeCaseOp>(op) &&
+        !isa<onnx::CastOp, onnx::IdentityOp, onnx::WhereOp, onnx::EqualOp>(op))
+      return rewriter.notifyMatchFailure(op, "no string form");
     if (needsFloat(op) && !isa<FloatType>(inET))
       return rewriter.notifyMatchFailure(op, "needs float operands");
     if (isa<onnx::BitShiftOp>(op) && !inET.isUnsignedInteger())
@@ -374,6 +406,48 @@ struct ElementwiseToGeneric : RewritePattern {
     if (!ok)
       return rewriter.notifyMatchFailure(op, "no scalar form");
     rewriter.replaceOp(op, fromStorage(rewriter, loc, result, resultType.getElementType()));
+    return success();
+  }
+};
+
+/// StringSplit: substring k of each element for Y (one generic over Y, the
+/// element read at Y's index without its last dim), the count for Z. Y's
+/// last dim (the most substrings) must be known: the model's declared shape.
+struct StringSplitToGeneric : OpRewritePattern<onnx::StringSplitOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(onnx::StringSplitOp op, PatternRewriter &rewriter) const override {
+    auto xType = getStaticType(op.getX()), yType = getStaticType(op.getY()), zType = getStaticType(op.getZ());
+    if (!xType || !yType || !zType)
+      return rewriter.notifyMatchFailure(op, "needs static shapes (the output's declared shape gives its last dim)");
+    Location loc = op.getLoc();
+    MLIRContext *ctx = op.getContext();
+    Type i64 = rewriter.getI64Type();
+    Value x = toStorage(rewriter, loc, op.getX());
+    int64_t rank = yType.getRank();
+    auto literal = [&](OpBuilder &b, Location l) -> std::pair<Value, Value> {
+      Value delimiter = stringLiteral(b, l, op.getDelimiter().value_or(""));
+      return {delimiter, scalarConstant(b, l, i64, op.getMaxsplit() ? (double)*op.getMaxsplit() : -1.0)};
+    };
+    AffineMap dropLast = AffineMap::getMultiDimIdentityMap(rank, ctx).dropResult(rank - 1);
+    SmallVector<utils::IteratorType> parallel(rank, utils::IteratorType::parallel);
+    Value yInit = tensor::EmptyOp::create(rewriter, loc, yType.getShape(), i64);
+    Value parts = scalarConstant(rewriter, loc, i64, (double)yType.getShape().back());
+    Value y = linalg::GenericOp::create(
+                  rewriter, loc, TypeRange{yInit.getType()}, ValueRange{x}, ValueRange{yInit},
+                  ArrayRef<AffineMap>{dropLast, AffineMap::getMultiDimIdentityMap(rank, ctx)}, parallel,
+                  [&](OpBuilder &b, Location l, ValueRange args) {
+                    auto [delimiter, maxsplit] = literal(b, l);
+                    Value k = arith::IndexCastOp::create(b, l, i64, linalg::IndexOp::create(b, l, rank - 1));
+                    Value part = runtimeCall(b, l, "mlc_rt_string_split_part", i64,
+                                             {args[0], delimiter, maxsplit, k, parts});
+                    linalg::YieldOp::create(b, l, part);
+                  })
+                  .getResult(0);
+    Value z = buildElementwise(rewriter, loc, zType, {x}, [&](OpBuilder &b, Location l, ValueRange args) {
+      auto [delimiter, maxsplit] = literal(b, l);
+      return runtimeCall(b, l, "mlc_rt_string_split_count", i64, {args[0], delimiter, maxsplit});
+    });
+    rewriter.replaceOp(op, {fromStorage(rewriter, loc, y, yType.getElementType()), z});
     return success();
   }
 };
@@ -474,5 +548,6 @@ struct BitCastToGeneric : OpRewritePattern<onnx::BitCastOp> {
 } // namespace
 
 void mlc::conversion::populateONNXElementwiseToLinalgPatterns(RewritePatternSet &patterns) {
-  patterns.add<ElementwiseToGeneric, DropoutToInput, ClipToGeneric, BitCastToGeneric>(patterns.getContext());
+  patterns.add<ElementwiseToGeneric, DropoutToInput, ClipToGeneric, BitCastToGeneric, StringSplitToGeneric>(
+      patterns.getContext());
 }

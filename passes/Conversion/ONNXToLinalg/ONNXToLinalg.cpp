@@ -327,11 +327,21 @@ Value mlc::conversion::keepReducedDims(OpBuilder &b, Location loc, Value reduced
 }
 
 Type mlc::conversion::storageType(Type t) {
+  if (isa<onnx::StringType>(t))
+    return IntegerType::get(t.getContext(), 64);
   if (onnx::isLowPrecisionType(t))
     return IntegerType::get(t.getContext(), 8);
   if (auto i = dyn_cast<IntegerType>(t); i && !i.isSignless())
     return IntegerType::get(t.getContext(), i.getWidth());
   return t;
+}
+
+Value mlc::conversion::runtimeCall(OpBuilder &b, Location loc, StringRef callee, Type result, ValueRange args) {
+  return kernel::CallOp::create(b, loc, result, callee, args);
+}
+
+Value mlc::conversion::stringLiteral(OpBuilder &b, Location loc, StringRef text) {
+  return kernel::StringLiteralOp::create(b, loc, b.getI64Type(), text);
 }
 
 /// Retypes `tensor` to `type` (of the same shape): a tensor.bitcast between
@@ -340,8 +350,8 @@ Type mlc::conversion::storageType(Type t) {
 static Value retypeTensor(OpBuilder &b, Location loc, Value tensor, RankedTensorType type) {
   if (tensor.getType() == type)
     return tensor;
-  auto from = cast<RankedTensorType>(tensor.getType());
-  if (from.getElementTypeBitWidth() == type.getElementTypeBitWidth())
+  Type from = cast<RankedTensorType>(tensor.getType()).getElementType(), to = type.getElementType();
+  if (from.isIntOrFloat() && to.isIntOrFloat() && from.getIntOrFloatBitWidth() == to.getIntOrFloatBitWidth())
     return tensor::BitcastOp::create(b, loc, type, tensor);
   return UnrealizedConversionCastOp::create(b, loc, TypeRange{type}, ValueRange{tensor}).getResult(0);
 }

@@ -65,9 +65,10 @@ mlir::Value buildReduction(mlir::OpBuilder &b, mlir::Location loc,
                                                           mlir::Value)>
                                mapInput = nullptr);
 
-/// The type arith computes on for an element type: uiN -> iN, and one byte
-/// (i8) for the low-precision types (float8 and float4 bits, int4 and int2
-/// sign-extended, uint4 and uint2 zero-extended).
+/// The type arith computes on for an element type: uiN -> iN, one byte (i8)
+/// for the low-precision types (float8 and float4 bits, int4 and int2
+/// sign-extended, uint4 and uint2 zero-extended), and the address of a
+/// NUL-terminated string (i64) for strings.
 mlir::Type storageType(mlir::Type t);
 
 /// `tensor` with its storage element type (a no-op bitcast for uiN).
@@ -85,6 +86,14 @@ mlir::Value castScalar(mlir::OpBuilder &b, mlir::Location loc, mlir::Value v, ml
 /// `roundMode` are Cast's attributes for float8 targets.
 mlir::Value castElement(mlir::OpBuilder &b, mlir::Location loc, mlir::Value v, mlir::Type from,
                         mlir::Type to, bool saturate = true, llvm::StringRef roundMode = "up");
+
+/// A call of the runtime's scalar function `callee` (kernel.call), e.g. the
+/// string functions of include/mlc/runtime.h.
+mlir::Value runtimeCall(mlir::OpBuilder &b, mlir::Location loc, llvm::StringRef callee,
+                        mlir::Type result, mlir::ValueRange args);
+
+/// The address (i64) of a constant NUL-terminated copy of `text`.
+mlir::Value stringLiteral(mlir::OpBuilder &b, mlir::Location loc, llvm::StringRef text);
 
 /// The inverse of toStorage: `tensor` (of storage type) as `elementType`.
 mlir::Value fromStorage(mlir::OpBuilder &b, mlir::Location loc, mlir::Value tensor,

@@ -17,6 +17,17 @@ namespace {
 struct ConstantToArith : OpRewritePattern<onnx::ConstantOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(onnx::ConstantOp op, PatternRewriter &rewriter) const override {
+    // A string constant is a tensor of the addresses of its strings.
+    if (auto strings = dyn_cast<DenseStringElementsAttr>(op.getValue())) {
+      auto type = cast<RankedTensorType>(op.getType());
+      SmallVector<Value> elements;
+      for (StringRef s : strings.getValues<StringRef>())
+        elements.push_back(stringLiteral(rewriter, op.getLoc(), s));
+      Value t = tensor::FromElementsOp::create(rewriter, op.getLoc(), type.clone(storageType(type.getElementType())),
+                                               elements);
+      rewriter.replaceOp(op, fromStorage(rewriter, op.getLoc(), t, type.getElementType()));
+      return success();
+    }
     rewriter.replaceOpWithNewOp<arith::ConstantOp>(op, op.getType(), cast<TypedAttr>(op.getValue()));
     return success();
   }
