@@ -380,6 +380,22 @@ bool mlc::driver::compileModel(const CompileOptions &options, const char *argv0,
       return false;
     }
   }
+  // String functions are host code in libmlcrt.
+  if (cuda) {
+    auto isString = [](Type t) { return isa<mlc::onnx::StringType>(getElementTypeOrSelf(t)); };
+    WalkResult strings = forward.walk([&](Operation *op) {
+      if (llvm::any_of(op->getOperandTypes(), isString) || llvm::any_of(op->getResultTypes(), isString)) {
+        op->emitError("string tensors are not supported with --target=cuda");
+        return WalkResult::interrupt();
+      }
+      return WalkResult::advance();
+    });
+    if (strings.wasInterrupted() || llvm::any_of(forward.getArgumentTypes(), isString)) {
+      if (!strings.wasInterrupted())
+        emitError(forward.getLoc()) << "string inputs are not supported with --target=cuda";
+      return false;
+    }
+  }
   PassManager lowering(&ctx);
   // The CPU microkernels are calls into libmlcrt's x86/C code; on the GPU
   // convolutions and matmuls stay linalg ops and lower like the rest.

@@ -66,3 +66,29 @@ func.func @maxpool(%x: memref<1x2x8x8xf32>, %y: memref<1x2x4x4xf32>) {
   kernel.maxpool2d ins(%x : memref<1x2x8x8xf32>) outs(%y : memref<1x2x4x4xf32>) params = [1, 2, 8, 8, 2, 3, 3, 4, 4, 2, 2, 1, 1, 1, 1, 2, 0, 0]
   return
 }
+
+// -----
+
+// Tests that kernel.call becomes func.call of a private declaration (one per
+// name) and that each distinct string literal becomes one internal constant
+// global, NUL-terminated, whose address is taken as an i64.
+
+// CHECK-DAG: llvm.mlir.global internal constant @__mlc_str_0("a.b\00")
+// CHECK-DAG: llvm.mlir.global internal constant @__mlc_str_1("x\00")
+// CHECK-LABEL: func.func @scalar_calls
+// CHECK: %[[G:.*]] = llvm.mlir.addressof @__mlc_str_0 : !llvm.ptr
+// CHECK: %[[A:.*]] = llvm.ptrtoint %[[G]] : !llvm.ptr to i64
+// CHECK: llvm.mlir.addressof @__mlc_str_0
+// CHECK: llvm.mlir.addressof @__mlc_str_1
+// CHECK: call @mlc_rt_string_concat(%[[A]], %{{.*}}) : (i64, i64) -> i64
+// CHECK: call @mlc_rt_string_concat
+// CHECK: func.func private @mlc_rt_string_concat(i64, i64) -> i64
+// CHECK-NOT: func.func private @mlc_rt_string_concat
+func.func @scalar_calls() -> (i64, i64) {
+  %a = kernel.string_literal "a.b"
+  %b = kernel.string_literal "a.b"
+  %x = kernel.string_literal "x"
+  %0 = kernel.call "mlc_rt_string_concat"(%a, %b) : (i64, i64) -> i64
+  %1 = kernel.call "mlc_rt_string_concat"(%0, %x) : (i64, i64) -> i64
+  return %0, %1 : i64, i64
+}
