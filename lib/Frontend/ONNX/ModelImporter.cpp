@@ -38,6 +38,10 @@ namespace {
 /// Float tensors with more elements than this become dense_resource blobs.
 constexpr int64_t kInlineElements = 64;
 
+/// The ai.onnx opset of the expansions of a model that imports only
+/// ai.onnx.ml.
+constexpr int64_t kDefaultOpsetForML = 21;
+
 class Importer {
 public:
   Importer(MLIRContext *ctx, StringRef path, const frontend::ImportOptions &options)
@@ -66,9 +70,15 @@ public:
       emitError(fileLoc) << "not a valid ONNX model (no graph or no ir_version)";
       return nullptr;
     }
-    for (const auto &opset : model.opset_import())
+    bool importsML = false;
+    for (const auto &opset : model.opset_import()) {
       if (opset.domain().empty() || opset.domain() == "ai.onnx")
         opsetVersion = opset.version();
+      importsML |= opset.domain() == "ai.onnx.ml";
+    }
+    // A model of only ai.onnx.ml operators expands them into ai.onnx ones.
+    if (opsetVersion <= 0 && importsML)
+      opsetVersion = kDefaultOpsetForML;
     if (opsetVersion <= 0) {
       emitError(fileLoc) << "the model imports no ai.onnx opset";
       return nullptr;
@@ -1981,6 +1991,107 @@ private:
     return bindOutputs(node, {y});
   }
 
+  /// The ai.onnx.ml operators, expanded into ai.onnx ones:
+  ///   Binarizer              y = x > threshold ? 1 : 0
+  ///   ArrayFeatureExtractor  y = x gathered at the indices along its last
+  ///                          axis (a 1-d x gives [1, n])
+  ///   LabelEncoder           y = the value of the key x equals, else the
+  ///                          default: Equal against every key, then the
+  ///                          matching position's value (keys are unique)
+  LogicalResult importML(const ::onnx::NodeProto &node, ArrayRef<Value> operands, const NamedAttrList &attrs,
+                         Location loc) {
+    StringRef kind = node.op_type();
+    auto refuse = [&](const Twine &why) { return emitError(loc) << "'" << kind << "': " << why; };
+    auto op = opsAt(loc);
+    auto type = dyn_cast<RankedTensorType>(operands[0].getType());
+    if (!type)
+      return refuse("needs a ranked input");
+    Type et = type.getElementType();
+    if (kind == "Binarizer") {
+      Value above = op("Greater", {operands[0], scalar(et, floatAttr(attrs, "threshold", 0.0), loc)});
+      return bindOutputs(node, {op("Cast", {above}, castTo(et))});
+    }
+    if (kind == "ArrayFeatureExtractor") {
+      Value x = operands[0];
+      if (type.getRank() == 1)
+        x = op("Unsqueeze", {x}, axesAttr({0}));
+      int64_t rank = std::max<int64_t>(type.getRank(), 2);
+      Value indices = op("Reshape", {operands[1], int64Constant({-1}, loc)});
+      return bindOutputs(node, {op("Gather", {x, indices}, axisAttr(rank - 1))});
+    }
+    // LabelEncoder: keys and values from *_strings, *_int64s, *_floats or
+    // *_tensor; the default from default_* (ONNX's defaults otherwise).
+    auto listAttr = [&](StringRef prefix, ElementsAttr &out) -> LogicalResult {
+      Type str = mlc::onnx::StringType::get(ctx);
+      for (const auto &a : node.attribute()) {
+        StringRef name = a.name();
+        if (!name.starts_with(prefix))
+          continue;
+        StringRef suffix = name.drop_front(prefix.size());
+        int64_t n = suffix == "strings" ? a.strings_size() : suffix == "int64s" ? a.ints_size()
+                                                         : suffix == "floats" ? a.floats_size() : -1;
+        if (suffix == "strings")
+          out = DenseStringElementsAttr::get(RankedTensorType::get({n}, str),
+                                             SmallVector<StringRef>(a.strings().begin(), a.strings().end()));
+        else if (suffix == "int64s")
+          out = DenseElementsAttr::get(RankedTensorType::get({n}, builder.getI64Type()),
+                                       ArrayRef<int64_t>(SmallVector<int64_t>(a.ints().begin(), a.ints().end())));
+        else if (suffix == "floats")
+          out = DenseElementsAttr::get(RankedTensorType::get({n}, builder.getF32Type()),
+                                       ArrayRef<float>(SmallVector<float>(a.floats().begin(), a.floats().end())));
+        else if (suffix == "tensor") {
+          auto t = importTensor(a.t(), loc);
+          if (failed(t))
+            return failure();
+          out = *t;
+        }
+      }
+      return success(out != nullptr);
+    };
+    ElementsAttr keys, values;
+    if (failed(listAttr("keys_", keys)) || failed(listAttr("values_", values)))
+      return refuse("needs keys and values");
+    int64_t count = cast<ShapedType>(keys.getType()).getNumElements();
+    if (count != cast<ShapedType>(values.getType()).getNumElements() || count == 0)
+      return refuse("needs as many values as keys");
+    Type vt = cast<ShapedType>(values.getType()).getElementType();
+    ElementsAttr fallback;
+    auto scalarType = RankedTensorType::get({}, vt);
+    for (const auto &a : node.attribute()) {
+      if (a.name() == "default_tensor") {
+        auto t = importTensor(a.t(), loc);
+        if (failed(t))
+          return failure();
+        fallback = *t;
+      } else if (a.name() == "default_string") {
+        fallback = DenseStringElementsAttr::get(scalarType, {StringRef(a.s())});
+      } else if (a.name() == "default_int64") {
+        fallback = DenseElementsAttr::get(scalarType, builder.getIntegerAttr(vt, a.i()).getValue());
+      } else if (a.name() == "default_float") {
+        fallback = DenseElementsAttr::get(scalarType, APFloat(a.f()));
+      }
+    }
+    if (!fallback) {
+      if (isa<mlc::onnx::StringType>(vt))
+        fallback = DenseStringElementsAttr::get(scalarType, {StringRef("_Unused")});
+      else if (isa<FloatType>(vt))
+        fallback = DenseElementsAttr::get(scalarType, APFloat(-0.0f));
+      else
+        fallback = DenseElementsAttr::get(scalarType, builder.getIntegerAttr(vt, -1).getValue());
+    }
+    Value keysValue = op("Reshape", {constant(keys, loc), int64Constant({count}, loc)});
+    Value matches = op("Cast", {op("Equal", {op("Unsqueeze", {operands[0]}, axesAttr({type.getRank()})), keysValue})},
+                       castTo(builder.getI64Type()));
+    NamedAttrList lastAxis = reduceAttrs({type.getRank()}, false);
+    SmallVector<int64_t> positions = llvm::to_vector(llvm::seq<int64_t>(0, count));
+    Value position = op("ReduceSum", {op("Mul", {matches, int64Constant(positions, loc)})}, lastAxis);
+    Value found = op("Greater", {op("ReduceSum", {matches}, lastAxis), int64Constant({0}, loc)});
+    Value mapped = op("Gather", {op("Reshape", {constant(values, loc), int64Constant({count}, loc)}), position},
+                      axisAttr(0));
+    Value dflt = op("Reshape", {constant(fallback, loc), int64Constant({}, loc)});
+    return bindOutputs(node, {op("Where", {found, mapped, dflt})});
+  }
+
   /// StringNormalizer: the strings, case-changed, without the stopwords (on
   /// the last axis of a [C] or [1, C] input); an input of only stopwords
   /// gives [""] (or [[""]]). How many remain depends on the data: the
@@ -3732,7 +3843,9 @@ private:
   LogicalResult importNode(const ::onnx::NodeProto &node, int index, const llvm::StringSet<llvm::MallocAllocator> &used) {
     Location loc = nodeLoc(node, index);
     StringRef opType = node.op_type();
-    if (!node.domain().empty() && node.domain() != "ai.onnx")
+    bool isML = node.domain() == "ai.onnx.ml" &&
+                (opType == "Binarizer" || opType == "ArrayFeatureExtractor" || opType == "LabelEncoder");
+    if (!node.domain().empty() && node.domain() != "ai.onnx" && !isML)
       return emitError(loc) << "operator '" << opType << "' of domain '" << node.domain()
                             << "' is not supported";
     if (opType.starts_with("Sequence") || opType == "ConcatFromSequence" || opType == "SplitToSequence")
@@ -3758,7 +3871,8 @@ private:
                     isQuantization || isComputed || opType == "If" || opType == "Loop" || opType == "Scan" ||
                     opType == "Compress" || opType == "NonZero" || opType == "NonMaxSuppression" ||
                     opType == "Unique" || opType == "TfIdfVectorizer" || opType == "LinearAttention" ||
-                    opType == "CausalConvWithState" || opType == "TensorScatter" || opType == "StringNormalizer";
+                    opType == "CausalConvWithState" || opType == "TensorScatter" || opType == "StringNormalizer" ||
+                    isML;
     if ((!opName && !expanded) || opType == "none")
       return emitError(loc) << "operator '" << opType << "' (opset " << opsetVersion
                             << ") is not supported";
@@ -3785,6 +3899,8 @@ private:
       attrs.set(a.name(), *attr);
     }
     unsigned numResults = node.output_size();
+    if (isML)
+      return importML(node, operands, attrs, loc);
 
     // Opset differences and optional outputs, resolved into one form.
     auto refuseUsedOutputsFrom = [&](unsigned first, StringRef what) -> LogicalResult {
