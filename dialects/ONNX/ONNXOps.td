@@ -243,6 +243,19 @@ def ONNX_StringSplitOp : ONNX_Op<"StringSplit"> {
   let assemblyFormat = "`(` operands `)` attr-dict `:` functional-type(operands, results)";
 }
 
+def ONNX_EnsureShapeOp : ONNX_Op<"EnsureShape"> {
+  let summary = "mlc's own: a graph output computed with run-time dims, as its declared shape";
+  let description = [{
+    The front end puts it on a graph output whose dims are computed at run
+    time (from shape inputs, say) but whose shape the model declares. A run
+    that computes other dims fails with an error naming them instead of
+    writing past the output.
+  }];
+  let arguments = (ins AnyTensor:$X, I64ArrayAttr:$shape);
+  let results = (outs AnyTensor:$Y);
+  let assemblyFormat = "`(` operands `)` attr-dict `:` functional-type(operands, results)";
+}
+
 def ONNX_ChangeCaseOp : ONNX_Op<"ChangeCase"> {
   let summary = "mlc's own: each string in upper or lower case (StringNormalizer's expansion)";
   let arguments = (ins AnyTensor:$X, StrAttr:$case_change_action);

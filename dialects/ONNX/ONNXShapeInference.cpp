@@ -268,6 +268,19 @@ LogicalResult RegexFullMatchOp::inferShapes() {
   return setResult(*this, shapeOf(getX()), IntegerType::get(getContext(), 1));
 }
 
+LogicalResult EnsureShapeOp::inferShapes() {
+  SmallVector<int64_t> shape;
+  for (Attribute d : getShape())
+    shape.push_back(cast<IntegerAttr>(d).getInt());
+  auto x = dyn_cast<RankedTensorType>(getX().getType());
+  if (!x || x.getRank() != (int64_t)shape.size())
+    return emitOpError("the declared shape has another rank than the value");
+  for (auto [d, s] : llvm::zip(x.getShape(), shape))
+    if (s < 0 || (!ShapedType::isDynamic(d) && d != s))
+      return emitOpError("the declared shape contradicts the value's dims");
+  return setResult(*this, shape, x.getElementType());
+}
+
 LogicalResult ChangeCaseOp::inferShapes() {
   if (!isa<StringType>(elementTypeOf(getX())))
     return emitOpError("needs a string operand");

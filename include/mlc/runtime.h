@@ -472,6 +472,10 @@ MLC_API int64_t mlc_rt_string_split_part(int64_t s, int64_t delimiter, int64_t m
  * pattern that does not compile fails the run. */
 MLC_API int32_t mlc_rt_string_regex_full_match(int64_t s, int64_t pattern);
 
+/* Generated code's check of a dim computed at run time against the one the
+ * model declares: returns `actual`; when they differ the run fails. */
+MLC_API int64_t mlc_rt_check_dim(int64_t actual, int64_t declared);
+
 #ifdef __cplusplus
 } /* extern "C" */
 #endif

@@ -364,6 +364,22 @@ bool mlc::driver::compileModel(const CompileOptions &options, const char *argv0,
     for (const std::vector<TensorInfo> *list : {&info.inputs, &info.outputs})
       for (const TensorInfo &t : *list)
         info.dynamic |= llvm::is_contained(t.dims, -1);
+    // Dims computed inside the graph (from a shape input, say) take the
+    // run-time-dims pipeline too, though the outputs are static.
+    Operation *computesDims = nullptr;
+    forward.walk([&](Operation *op) {
+      bool dynamic = llvm::any_of(op->getResultTypes(), [](Type t) {
+        auto ranked = dyn_cast<RankedTensorType>(t);
+        return ranked && !ranked.hasStaticShape();
+      });
+      if (dynamic && !computesDims)
+        computesDims = op;
+    });
+    if (computesDims && cuda && !info.dynamic) {
+      computesDims->emitError("computes dims at run time, which --target=cuda does not support");
+      return false;
+    }
+    info.dynamic |= computesDims != nullptr;
     // Symbolic dims are read at run time on the CPU; the CUDA target needs
     // them fixed.
     if (info.dynamic && cuda) {

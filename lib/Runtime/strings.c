@@ -1,11 +1,12 @@
-/*===- strings.c - String tensors: the run's arena and string functions ---===*
+/*===- strings.c - String tensors, the run's arena and its errors --------===*
  *
  * Generated code holds a string tensor as an array of addresses of
  * NUL-terminated UTF-8 strings, and calls the functions below once per
  * element (include/mlc/runtime.h). The strings they make are allocated in
  * the running model's arena, which the next run frees; the arena also keeps
  * the first error of a run (a split with more parts than the output has room
- * for, a pattern that does not compile), which the run then returns.
+ * for, a pattern that does not compile, a computed output dim that is not
+ * the declared one), which the run then returns.
  *
  * Regular expressions use the C library's POSIX extended regexes; ONNX's
  * patterns are RE2 syntax, which is translated: \d \w \s and their negations
@@ -104,6 +105,13 @@ static int64_t copy_of(const char *s, size_t length) {
   if (out)
     memcpy(out, s, length);
   return handle(out);
+}
+
+int64_t mlc_rt_check_dim(int64_t actual, int64_t declared) {
+  if (actual != declared)
+    fail("an output has a dim of %lld where the model declares %lld", (long long)actual,
+         (long long)declared);
+  return actual;
 }
 
 /*===----------------------------------------------------------------------===*

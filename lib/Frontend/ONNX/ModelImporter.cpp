@@ -350,6 +350,19 @@ private:
       auto it = values.find(out.name());
       if (it == values.end())
         return emitError(fileLoc) << "graph output '" << out.name() << "' is never produced";
+      // Dims computed at run time meet the static shape the model declares:
+      // checked by the run.
+      auto type = dyn_cast<RankedTensorType>(it->second.getType());
+      auto declared = declaredShape(out.name());
+      if (type && !type.hasStaticShape() && declared && (int64_t)declared->size() == type.getRank() &&
+          llvm::none_of(*declared, ShapedType::isDynamic)) {
+        NamedAttrList a;
+        a.set("shape", builder.getI64ArrayAttr(*declared));
+        Value ensured = createOne("EnsureShape", {it->second}, a, NameLoc::get(builder.getStringAttr(out.name()), fileLoc));
+        if (!ensured)
+          return failure();
+        it->second = ensured;
+      }
       results.push_back(it->second);
       outputNames.push_back(builder.getStringAttr(out.name()));
     }

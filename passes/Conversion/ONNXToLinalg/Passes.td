@@ -35,7 +35,7 @@ def ConvertONNXToLinalg : Pass<"mlc-convert-onnx-to-linalg", "mlir::func::FuncOp
   }];
   let dependentDialects = ["mlir::linalg::LinalgDialect", "mlir::tensor::TensorDialect",
                            "mlir::arith::ArithDialect", "mlir::math::MathDialect",
-                           "mlc::kernel::KernelDialect"];
+                           "mlc::kernel::KernelDialect", "mlir::scf::SCFDialect"];
   let options = [
     Option<"useMicrokernels", "use-microkernels", "bool", /*default=*/"true",
            "Lower float32 Conv/MatMul/Gemm with constant weights to the runtime's "

@@ -232,6 +232,58 @@ struct ConstantOfShapeToTensor : OpRewritePattern<onnx::ConstantOfShapeOp> {
 
 } // namespace
 
+/// EnsureShape: a copy into the declared static shape, element by element,
+/// read only where every run-time dim equals the declared one. Each such dim
+/// goes through mlc_rt_check_dim, which returns it and, when it differs,
+/// fails the run.
+struct EnsureShapeToGeneric : OpRewritePattern<onnx::EnsureShapeOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(onnx::EnsureShapeOp op, PatternRewriter &rewriter) const override {
+    auto xType = getRankedType(op.getX());
+    auto type = getStaticType(op.getY());
+    if (!xType || !type)
+      return rewriter.notifyMatchFailure(op, "needs a ranked value and a static result");
+    Location loc = op.getLoc();
+    Type i64 = rewriter.getI64Type();
+    Value x = toStorage(rewriter, loc, op.getX());
+    Value ok = arith::ConstantIntOp::create(rewriter, loc, 1, 1);
+    for (int64_t d = 0; d < xType.getRank(); ++d) {
+      if (!xType.isDynamicDim(d))
+        continue;
+      Value actual = arith::IndexCastOp::create(rewriter, loc, i64, dimOf(rewriter, loc, x, d));
+      Value declared = scalarConstant(rewriter, loc, i64, (double)type.getDimSize(d));
+      Value checked = runtimeCall(rewriter, loc, "mlc_rt_check_dim", i64, {actual, declared});
+      ok = arith::AndIOp::create(rewriter, loc, ok,
+                                 arith::CmpIOp::create(rewriter, loc, arith::CmpIPredicate::eq, checked, declared));
+    }
+    Type et = storageType(type.getElementType());
+    int64_t rank = type.getRank();
+    Value init = tensor::EmptyOp::create(rewriter, loc, type.getShape(), et);
+    Value y = linalg::GenericOp::create(
+                  rewriter, loc, TypeRange{init.getType()}, ValueRange{}, ValueRange{init},
+                  ArrayRef<AffineMap>{rewriter.getMultiDimIdentityMap(rank)},
+                  SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
+                  [&](OpBuilder &b, Location l, ValueRange) {
+                    SmallVector<Value> ivs;
+                    for (int64_t d = 0; d < rank; ++d)
+                      ivs.push_back(linalg::IndexOp::create(b, l, d));
+                    auto read = scf::IfOp::create(
+                        b, l, ok,
+                        [&](OpBuilder &tb, Location tl) {
+                          scf::YieldOp::create(tb, tl, ValueRange{tensor::ExtractOp::create(tb, tl, x, ivs)});
+                        },
+                        [&](OpBuilder &eb, Location el) {
+                          scf::YieldOp::create(eb, el, ValueRange{scalarConstant(eb, el, et, 0)});
+                        });
+                    linalg::YieldOp::create(b, l, read.getResult(0));
+                  })
+                  .getResult(0);
+    rewriter.replaceOp(op, fromStorage(rewriter, loc, y, type.getElementType()));
+    return success();
+  }
+};
+
 void mlc::conversion::populateONNXShapeToLinalgPatterns(RewritePatternSet &patterns) {
-  patterns.add<ShapeToTensor, SizeToTensor, DynamicReshapeToTensor, ConstantOfShapeToTensor>(patterns.getContext());
+  patterns.add<ShapeToTensor, SizeToTensor, DynamicReshapeToTensor, ConstantOfShapeToTensor, EnsureShapeToGeneric>(
+      patterns.getContext());
 }
