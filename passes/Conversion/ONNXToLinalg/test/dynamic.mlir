@@ -293,3 +293,25 @@ func.func @reversesequence_dynamic(%x: tensor<?x?xf32>, %l: tensor<?xi64>) -> te
   %0 = onnx.ReverseSequence(%x, %l) {batch_axis = 1 : i64, time_axis = 0 : i64} : (tensor<?x?xf32>, tensor<?xi64>) -> tensor<?x?xf32>
   return %0 : tensor<?x?xf32>
 }
+
+// -----
+
+// Tests that EnsureShape checks each run-time dim against the declared one
+// (mlc_rt_check_dim fails the run on a difference) and copies into the
+// declared shape, reading the value only when every dim matched.
+
+// CHECK-LABEL: func.func @ensure_shape
+// CHECK-DAG: %[[FOUR:.*]] = arith.constant 4 : i64
+// CHECK: %[[DIM:.*]] = tensor.dim %{{.*}}, %{{.*}} : tensor<?x3xf32>
+// CHECK: %[[D:.*]] = arith.index_cast %[[DIM]] : index to i64
+// CHECK: %[[CHECKED:.*]] = kernel.call "mlc_rt_check_dim"(%[[D]], %[[FOUR]]) : (i64, i64) -> i64
+// CHECK: %[[OK:.*]] = arith.cmpi eq, %[[CHECKED]], %[[FOUR]] : i64
+// CHECK: linalg.generic
+// CHECK-SAME: outs(%{{.*}} : tensor<4x3xf32>)
+// CHECK: scf.if %[[OK]] -> (f32) {
+// CHECK-NEXT: tensor.extract %{{.*}} : tensor<?x3xf32>
+// CHECK: } else {
+func.func @ensure_shape(%x: tensor<?x3xf32>) -> tensor<4x3xf32> {
+  %0 = onnx.EnsureShape(%x) {shape = [4, 3]} : (tensor<?x3xf32>) -> tensor<4x3xf32>
+  return %0 : tensor<4x3xf32>
+}
