@@ -1676,16 +1676,23 @@ private:
     auto op = opsAt(loc);
     int64_t n = cast<RankedTensorType>(mask.getType()).getDimSize(0);
     NamedAttrList toI64 = castTo(builder.getI64Type()), sumRows = reduceAttrs({1}, false);
-    Value running = op("CumSum", {op("Cast", {mask}, toI64), int64Constant({0}, loc)});
-    SmallVector<int64_t> ordinals, positions;
+    Value zero = int64Constant({0}, loc);
+    Value running = op("CumSum", {op("Cast", {mask}, toI64), zero});
+    SmallVector<int64_t> ordinals;
     for (int64_t j = 1; j <= count; ++j)
       ordinals.push_back(j);
-    for (int64_t k = 0; k < n; ++k)
-      positions.push_back(k);
+    // 0..n-1; a mask of run-time length counts them with a running sum.
+    Value positions;
+    if (ShapedType::isDynamic(n)) {
+      Value ones = op("Cast", {op("Or", {mask, op("Not", {mask})})}, toI64);
+      positions = op("Sub", {op("CumSum", {ones, zero}), int64Constant({1}, loc)});
+    } else {
+      positions = int64Constant(llvm::to_vector(llvm::seq<int64_t>(0, n)), loc);
+    }
     Value ordinal = op("Reshape", {int64Constant(ordinals, loc), int64Constant({count, 1}, loc)});
     Value hit = op("And", {op("Equal", {op("Unsqueeze", {running}, axesAttr({0})), ordinal}),
                            op("Unsqueeze", {mask}, axesAttr({0}))});
-    return op("ReduceSum", {op("Mul", {op("Cast", {hit}, toI64), int64Constant(positions, loc)})}, sumRows);
+    return op("ReduceSum", {op("Mul", {op("Cast", {hit}, toI64), positions})}, sumRows);
   }
 
   /// TfIdfVectorizer over integer input, per the reference's counting: a
@@ -2116,9 +2123,9 @@ private:
     auto refuse = [&](const Twine &why) { return emitError(loc) << "'StringNormalizer': " << why; };
     auto op = opsAt(loc);
     auto type = dyn_cast<RankedTensorType>(operands[0].getType());
-    if (!type || !type.hasStaticShape() || !isa<mlc::onnx::StringType>(type.getElementType()) ||
-        type.getRank() < 1 || type.getRank() > 2 || (type.getRank() == 2 && type.getDimSize(0) != 1))
-      return refuse("needs a string input of static shape [C] or [1, C]");
+    if (!type || !isa<mlc::onnx::StringType>(type.getElementType()) || type.getRank() < 1 || type.getRank() > 2 ||
+        (type.getRank() == 2 && type.getDimSize(0) != 1 && !type.isDynamicDim(0)))
+      return refuse("needs a string input of shape [C] or [1, C]");
     int64_t rank = type.getRank();
     StringRef action = "NONE";
     if (auto a = dyn_cast_or_null<StringAttr>(attrs.get("case_change_action")))
@@ -2162,7 +2169,7 @@ private:
     y = op("Concat", {y, strings({std::string()}, one)}, axisAttr(rank - 1));
     keep = op("Concat", {keep, op("Reshape", {none, int64Constant(one, loc)})}, axisAttr(rank - 1));
     if (rank == 2)
-      keep = op("Reshape", {keep, int64Constant({type.getDimSize(1) + 1}, loc)});
+      keep = op("Reshape", {keep, int64Constant({-1}, loc)});
     return bindOutputs(node, {op("Gather", {y, truePositions(keep, declared->back(), loc)}, axisAttr(rank - 1))});
   }
 
@@ -2178,28 +2185,31 @@ private:
     auto refuse = [&](const Twine &why) { return emitError(loc) << "'" << kind << "': " << why; };
     auto op = opsAt(loc);
     auto type = dyn_cast<RankedTensorType>(operands[0].getType());
-    if (!type || !type.hasStaticShape())
-      return refuse("needs an input of static shape");
     auto declared = declaredShape(node.output(0));
     Value y;
     if (kind == "Compress") {
+      if (!type)
+        return refuse("needs a ranked input");
       if (operands.size() < 2)
         return refuse("needs a condition");
       auto condType = dyn_cast<RankedTensorType>(operands[1].getType());
-      if (!condType || !condType.hasStaticShape() || condType.getRank() != 1)
-        return refuse("needs a 1-d condition of static length");
+      if (!condType || condType.getRank() != 1)
+        return refuse("needs a 1-d condition");
       Value x = operands[0];
       bool hasAxis = attrs.get("axis") != nullptr;
       int64_t rank = type.getRank(), axis = intAttr(attrs, "axis", 0);
       if (!hasAxis) {
-        x = op("Reshape", {x, int64Constant({type.getNumElements()}, loc)});
+        x = op("Reshape", {x, int64Constant({-1}, loc)});
         rank = 1;
         axis = 0;
       }
       axis = axis < 0 ? axis + rank : axis;
+      if (axis < 0 || axis >= rank)
+        return refuse("the axis must be valid");
+      // A condition shorter than the dim selects among its first elements.
       int64_t dim = cast<RankedTensorType>(x.getType()).getDimSize(axis), n = condType.getDimSize(0);
-      if (axis < 0 || axis >= rank || n > dim)
-        return refuse("the axis must be valid and the condition no longer than its dim");
+      if (!ShapedType::isDynamic(dim) && !ShapedType::isDynamic(n) && n > dim)
+        return refuse("the condition must be no longer than the axis's dim");
       std::optional<int64_t> count;
       if (auto c = mlc::onnx::getConstantInts(operands[1]); succeeded(c))
         count = llvm::count_if(*c, [](int64_t v) { return v != 0; });
@@ -2211,6 +2221,8 @@ private:
         return refuse("selecting nothing is not supported");
       y = op("Gather", {x, truePositions(operands[1], *count, loc)}, axisAttr(axis));
     } else { // NonZero
+      if (!type || !type.hasStaticShape())
+        return refuse("needs an input of static shape");
       int64_t rank = type.getRank(), total = type.getNumElements();
       if (!declared || declared->size() != 2 || (*declared)[0] != std::max<int64_t>(rank, 1))
         return refuse("needs the output's declared shape [rank, count]");

@@ -1367,6 +1367,8 @@ template <typename OpTy, bool product>
 struct CumulativeToLinalg : OpRewritePattern<OpTy> {
   using OpRewritePattern<OpTy>::OpRewritePattern;
   LogicalResult matchAndRewrite(OpTy op, PatternRewriter &rewriter) const override {
+    if (auto ranked = getRankedType(op.getY()); ranked && !ranked.hasStaticShape())
+      return rewriteDynamic(op, ranked, rewriter);
     auto type = getStaticType(op.getY()), axisType = getStaticType(op.getAxis());
     if (!type || !axisType || axisType.getNumElements() != 1 || type.getRank() == 0)
       return rewriter.notifyMatchFailure(op, "needs static shapes and one axis");
@@ -1430,6 +1432,59 @@ struct CumulativeToLinalg : OpRewritePattern<OpTy> {
           else
             acc = product ? Value(arith::MulIOp::create(b, l, args[1], v))
                           : Value(arith::AddIOp::create(b, l, args[1], v));
+          linalg::YieldOp::create(b, l, Value(arith::SelectOp::create(b, l, take, acc, args[1])));
+        });
+    rewriter.replaceOp(op, generic.getResult(0));
+    return success();
+  }
+
+  /// Dims known at run time, with a constant axis: the j loop runs over the
+  /// axis dim itself (a filled operand of that length gives its extent).
+  LogicalResult rewriteDynamic(OpTy op, RankedTensorType type, PatternRewriter &rewriter) const {
+    auto axes = onnx::getConstantInts(op.getAxis());
+    Type et = type.getElementType();
+    int64_t rank = type.getRank();
+    if (failed(axes) || axes->size() != 1 || rank == 0 || et.isUnsignedInteger())
+      return rewriter.notifyMatchFailure(op, "run-time dims need a constant axis and signed elements");
+    int64_t axis = (*axes)[0] < 0 ? (*axes)[0] + rank : (*axes)[0];
+    if (axis < 0 || axis >= rank)
+      return rewriter.notifyMatchFailure(op, "axis out of range");
+    Location loc = op.getLoc();
+    MLIRContext *ctx = rewriter.getContext();
+    Value x = op.getX();
+    SmallVector<Value> sizes;
+    for (int64_t d = 0; d < rank; ++d)
+      if (type.isDynamicDim(d))
+        sizes.push_back(tensor::DimOp::create(rewriter, loc, x, d));
+    Value init = createFilled(rewriter, loc, type, scalarConstant(rewriter, loc, et, product ? 1 : 0), sizes);
+    auto spanType = RankedTensorType::get({type.getDimSize(axis)}, rewriter.getI8Type());
+    SmallVector<Value> spanSizes;
+    if (type.isDynamicDim(axis))
+      spanSizes.push_back(tensor::DimOp::create(rewriter, loc, x, axis));
+    Value span = createFilled(rewriter, loc, spanType, scalarConstant(rewriter, loc, rewriter.getI8Type(), 0), spanSizes);
+    SmallVector<AffineExpr> outExprs;
+    for (int64_t d = 0; d < rank; ++d)
+      outExprs.push_back(getAffineDimExpr(d, ctx));
+    SmallVector<utils::IteratorType> iterators(rank, utils::IteratorType::parallel);
+    iterators.push_back(utils::IteratorType::reduction);
+    bool exclusive = op.getExclusive(), reverse = op.getReverse();
+    auto generic = linalg::GenericOp::create(
+        rewriter, loc, type, span, init,
+        ArrayRef<AffineMap>{AffineMap::get(rank + 1, 0, getAffineDimExpr(rank, ctx)),
+                            AffineMap::get(rank + 1, 0, outExprs, ctx)},
+        iterators, [&](OpBuilder &b, Location l, ValueRange args) {
+          Value j = linalg::IndexOp::create(b, l, rank), i = linalg::IndexOp::create(b, l, axis);
+          SmallVector<Value> src;
+          for (int64_t d = 0; d < rank; ++d)
+            src.push_back(d == axis ? j : Value(linalg::IndexOp::create(b, l, d)));
+          using P = arith::CmpIPredicate;
+          P pred = reverse ? (exclusive ? P::ugt : P::uge) : (exclusive ? P::ult : P::ule);
+          Value take = arith::CmpIOp::create(b, l, pred, j, i);
+          Value v = tensor::ExtractOp::create(b, l, x, src);
+          Value acc = isa<FloatType>(et) ? (product ? Value(arith::MulFOp::create(b, l, args[1], v))
+                                                    : Value(arith::AddFOp::create(b, l, args[1], v)))
+                                         : (product ? Value(arith::MulIOp::create(b, l, args[1], v))
+                                                    : Value(arith::AddIOp::create(b, l, args[1], v)));
           linalg::YieldOp::create(b, l, Value(arith::SelectOp::create(b, l, take, acc, args[1])));
         });
     rewriter.replaceOp(op, generic.getResult(0));

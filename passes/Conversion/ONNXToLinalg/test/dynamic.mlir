@@ -315,3 +315,26 @@ func.func @ensure_shape(%x: tensor<?x3xf32>) -> tensor<4x3xf32> {
   %0 = onnx.EnsureShape(%x) {shape = [4, 3]} : (tensor<?x3xf32>) -> tensor<4x3xf32>
   return %0 : tensor<4x3xf32>
 }
+
+// -----
+
+// Tests CumSum over a run-time length: the j loop's extent is a filled
+// operand as long as the axis, and y[i] adds x[j] for j <= i.
+
+// CHECK-DAG: #[[J:.*]] = affine_map<(d0, d1) -> (d1)>
+// CHECK-DAG: #[[I:.*]] = affine_map<(d0, d1) -> (d0)>
+// CHECK-LABEL: func.func @cumsum_dynamic
+// CHECK: %[[N:.*]] = tensor.dim %[[X:.*]], %{{.*}} : tensor<?xi64>
+// CHECK: %[[SPAN:.*]] = linalg.fill ins(%{{.*}} : i8) outs(%{{.*}} : tensor<?xi8>)
+// CHECK: linalg.generic {indexing_maps = [#[[J]], #[[I]]], iterator_types = ["parallel", "reduction"]} ins(%[[SPAN]]
+// CHECK: %[[JV:.*]] = linalg.index 1 : index
+// CHECK: %[[IV:.*]] = linalg.index 0 : index
+// CHECK: %[[TAKE:.*]] = arith.cmpi ule, %[[JV]], %[[IV]] : index
+// CHECK: %[[V:.*]] = tensor.extract %{{.*}}[%[[JV]]] : tensor<?xi64>
+// CHECK: %[[SUM:.*]] = arith.addi %{{.*}}, %[[V]] : i64
+// CHECK: arith.select %[[TAKE]], %[[SUM]]
+func.func @cumsum_dynamic(%x: tensor<?xi64>) -> tensor<?xi64> {
+  %a = onnx.Constant dense<0> : tensor<i64> : tensor<i64>
+  %0 = onnx.CumSum(%x, %a) : (tensor<?xi64>, tensor<i64>) -> tensor<?xi64>
+  return %0 : tensor<?xi64>
+}
