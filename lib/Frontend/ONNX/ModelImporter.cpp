@@ -2221,24 +2221,34 @@ private:
         return refuse("selecting nothing is not supported");
       y = op("Gather", {x, truePositions(operands[1], *count, loc)}, axisAttr(axis));
     } else { // NonZero
-      if (!type || !type.hasStaticShape())
-        return refuse("needs an input of static shape");
-      int64_t rank = type.getRank(), total = type.getNumElements();
+      if (!type)
+        return refuse("needs a ranked input");
+      int64_t rank = type.getRank();
       if (!declared || declared->size() != 2 || (*declared)[0] != std::max<int64_t>(rank, 1))
         return refuse("needs the output's declared shape [rank, count]");
       int64_t count = (*declared)[1];
       if (count <= 0)
         return refuse("selecting nothing is not supported");
-      Value flat = op("Reshape", {operands[0], int64Constant({total}, loc)});
+      Value flat = op("Reshape", {operands[0], int64Constant({-1}, loc)});
       Type et = type.getElementType();
       Value mask = et.isInteger(1) ? flat : op("Not", {op("Equal", {flat, scalar(et, 0, loc)})});
       Value positions = truePositions(mask, count, loc);
+      // Unravel by the dims (read at run time where they are symbolic):
+      // coordinate d = position / (product of the later dims) % dim d.
+      Value shape = type.hasStaticShape() ? Value() : op("Shape", {operands[0]});
+      auto dimOf = [&](int64_t d) {
+        return type.isDynamicDim(d) ? op("Gather", {shape, int64Constant({d}, loc)}, axisAttr(0))
+                                    : int64Constant({type.getDimSize(d)}, loc);
+      };
       SmallVector<Value> coordinates;
-      int64_t stride = total;
+      Value stride = int64Constant({1}, loc);
+      SmallVector<Value> strides(rank);
+      for (int64_t d = rank - 1; d >= 0; --d) {
+        strides[d] = stride;
+        stride = op("Mul", {stride, dimOf(d)});
+      }
       for (int64_t d = 0; d < rank; ++d) {
-        int64_t size = type.getDimSize(d);
-        stride /= size;
-        Value c = op("Mod", {op("Div", {positions, int64Constant({stride}, loc)}), int64Constant({size}, loc)});
+        Value c = op("Mod", {op("Div", {positions, strides[d]}), dimOf(d)});
         coordinates.push_back(op("Unsqueeze", {c}, axesAttr({0})));
       }
       if (rank == 0)
