@@ -383,6 +383,15 @@ def cast_to_int4(to):
     return m, {"x": x}
 
 
+def col2im():
+    """Strides, dilations and uneven pads; the shapes as graph inputs."""
+    node = h.make_node("Col2Im", ["x", "image", "block"], ["y"], strides=[2, 1], dilations=[1, 2], pads=[1, 0, 0, 1])
+    feeds = {"x": RNG.standard_normal((2, 8, 15)).astype(np.float32), "image": np.array([5, 6], np.int64),
+             "block": np.array([2, 2], np.int64)}
+    inputs = [("x", T.FLOAT, [2, 8, 15]), ("image", T.INT64, [2]), ("block", T.INT64, [2])]
+    return model(node, inputs, T.FLOAT, opset=18, output_shape=[2, 2, 5, 6]), feeds
+
+
 # TensorProto numbers (the onnx package here may predate the names).
 FLOAT8 = {"e4m3fn": 17, "e4m3fnuz": 18, "e5m2": 19, "e5m2fnuz": 20}
 UINT4, INT4 = 21, 22
@@ -427,6 +436,7 @@ CASES = {
     **{f"cast_float8{k}_all_bit_patterns": (lambda t=t: cast_float8_all_bit_patterns(t)) for k, t in FLOAT8.items()},
     **{f"cast_float_to_float8{k}{'' if s else '_no_saturate'}": (lambda t=t, s=s: cast_to_float8(t, s))
        for k, t in FLOAT8.items() for s in (1, 0)},
+    "col2im_strided_dilated_padded": col2im,
     "cast_float_to_int4_wrapping": lambda: cast_to_int4(INT4),
     "cast_float_to_uint4_wrapping": lambda: cast_to_int4(UINT4),
 }

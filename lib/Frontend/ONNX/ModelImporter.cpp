@@ -2112,6 +2112,79 @@ private:
     return bindOutputs(node, {op("Where", {found, mapped, dflt})});
   }
 
+  /// Col2Im: each column l of block element k adds to the image position
+  ///   pos_d = l_d * stride_d - pad_begin_d + k_d * dilation_d
+  /// (k and l unravelled by the block shape and by the number of block
+  /// positions per dim, all read at run time from the shape inputs), when it
+  /// lies inside the image: a ScatterElements with reduction "add" over the
+  /// flattened image, with one more slot that takes the positions outside.
+  /// The declared output shape gives the channels and the image size.
+  LogicalResult importCol2Im(const ::onnx::NodeProto &node, ArrayRef<Value> operands, const NamedAttrList &attrs,
+                             Location loc) {
+    auto refuse = [&](const Twine &why) { return emitError(loc) << "'Col2Im': " << why; };
+    auto op = opsAt(loc);
+    if (operands.size() != 3)
+      return refuse("expects input, image_shape and block_shape");
+    auto type = dyn_cast<RankedTensorType>(operands[0].getType());
+    auto imageType = dyn_cast<RankedTensorType>(operands[1].getType());
+    auto declared = declaredShape(node.output(0));
+    if (!type || !type.hasStaticShape() || type.getRank() != 3 || !imageType || !imageType.hasStaticShape() ||
+        imageType.getRank() != 1)
+      return refuse("needs an input of static shape [N, C * prod(block), L] and 1-d shape inputs");
+    int64_t spatial = imageType.getDimSize(0);
+    if (!declared || (int64_t)declared->size() != spatial + 2)
+      return refuse("needs the output's declared shape [N, C, image dims]");
+    int64_t n = type.getDimSize(0), c = (*declared)[1], columns = type.getDimSize(1), l = type.getDimSize(2);
+    if (c <= 0 || columns % c != 0 || (*declared)[0] != n)
+      return refuse("the declared channels must divide the input's second dim");
+    int64_t k = columns / c, pixels = 1;
+    for (int64_t d = 0; d < spatial; ++d)
+      pixels *= (*declared)[2 + d];
+    SmallVector<int64_t> strides = mlc::onnx::getI64s(arrayAttr(attrs, "strides"), spatial, 1);
+    SmallVector<int64_t> dilations = mlc::onnx::getI64s(arrayAttr(attrs, "dilations"), spatial, 1);
+    SmallVector<int64_t> pads = mlc::onnx::getI64s(arrayAttr(attrs, "pads"), 2 * spatial, 0);
+    auto i64 = [&](int64_t v) { return int64Constant({v}, loc); };
+    auto dimOf = [&](Value shape, int64_t d) { return op("Gather", {shape, i64(d)}, axisAttr(0)); };
+    Value kIndex = op("Reshape", {int64Constant(llvm::to_vector(llvm::seq<int64_t>(0, k)), loc), int64Constant({k, 1}, loc)});
+    Value lIndex = op("Reshape", {int64Constant(llvm::to_vector(llvm::seq<int64_t>(0, l)), loc), int64Constant({1, l}, loc)});
+    // Block positions per dim: (image + pads - dilation * (block - 1) - 1) / stride + 1.
+    SmallVector<Value> blocks, images, counts;
+    for (int64_t d = 0; d < spatial; ++d) {
+      Value b = dimOf(operands[2], d), im = dimOf(operands[1], d);
+      Value span = op("Add", {op("Mul", {op("Sub", {b, i64(1)}), i64(dilations[d])}), i64(1)});
+      Value room = op("Sub", {op("Add", {im, i64(pads[d] + pads[spatial + d])}), span});
+      blocks.push_back(b);
+      images.push_back(im);
+      counts.push_back(op("Add", {op("Div", {room, i64(strides[d])}), i64(1)}));
+    }
+    Value flat = i64(0), inside;
+    Value kStride = i64(1), lStride = i64(1);
+    SmallVector<Value> kStrides(spatial), lStrides(spatial);
+    for (int64_t d = spatial - 1; d >= 0; --d) {
+      kStrides[d] = kStride, lStrides[d] = lStride;
+      kStride = op("Mul", {kStride, blocks[d]});
+      lStride = op("Mul", {lStride, counts[d]});
+    }
+    for (int64_t d = 0; d < spatial; ++d) {
+      Value kd = op("Mod", {op("Div", {kIndex, kStrides[d]}), blocks[d]});
+      Value ld = op("Mod", {op("Div", {lIndex, lStrides[d]}), counts[d]});
+      Value pos = op("Add", {op("Sub", {op("Mul", {ld, i64(strides[d])}), i64(pads[d])}), op("Mul", {kd, i64(dilations[d])})});
+      Value ok = op("And", {op("GreaterOrEqual", {pos, i64(0)}), op("Less", {pos, images[d]})});
+      inside = inside ? op("And", {inside, ok}) : ok;
+      flat = op("Add", {op("Mul", {flat, images[d]}), pos});
+    }
+    flat = op("Where", {inside, flat, i64(pixels)}); // [k, l]
+    Type et = type.getElementType();
+    Value zeros = op("Expand", {scalar(et, 0, loc), int64Constant({n, c, pixels + 1}, loc)});
+    Value index = op("Expand", {op("Reshape", {flat, int64Constant({1, 1, k * l}, loc)}), int64Constant({n, c, k * l}, loc)});
+    Value updates = op("Reshape", {operands[0], int64Constant({n, c, k * l}, loc)});
+    NamedAttrList scatter = axisAttr(2);
+    scatter.set("reduction", builder.getStringAttr("add"));
+    Value image = op("ScatterElements", {zeros, index, updates}, scatter);
+    image = op("Slice", {image, i64(0), i64(pixels), i64(2), i64(1)});
+    return bindOutputs(node, {op("Reshape", {image, int64Constant(*declared, loc)})});
+  }
+
   /// StringNormalizer: the strings, case-changed, without the stopwords (on
   /// the last axis of a [C] or [1, C] input); an input of only stopwords
   /// gives [""] (or [[""]]). How many remain depends on the data: the
@@ -3907,7 +3980,7 @@ private:
                     opType == "Compress" || opType == "NonZero" || opType == "NonMaxSuppression" ||
                     opType == "Unique" || opType == "TfIdfVectorizer" || opType == "LinearAttention" ||
                     opType == "CausalConvWithState" || opType == "TensorScatter" || opType == "StringNormalizer" ||
-                    isML;
+                    opType == "Col2Im" || isML;
     if ((!opName && !expanded) || opType == "none")
       return emitError(loc) << "operator '" << opType << "' (opset " << opsetVersion
                             << ") is not supported";
@@ -3981,6 +4054,8 @@ private:
       return importTensorScatter(node, operands, attrs, loc);
     if (opType == "StringNormalizer")
       return importStringNormalizer(node, operands, attrs, loc);
+    if (opType == "Col2Im")
+      return importCol2Im(node, operands, attrs, loc);
     if (opType == "Constant") {
       Attribute value;
       for (NamedAttribute named : attrs) {
