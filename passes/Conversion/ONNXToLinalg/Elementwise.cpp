@@ -416,9 +416,9 @@ struct ElementwiseToGeneric : RewritePattern {
 struct StringSplitToGeneric : OpRewritePattern<onnx::StringSplitOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(onnx::StringSplitOp op, PatternRewriter &rewriter) const override {
-    auto xType = getStaticType(op.getX()), yType = getStaticType(op.getY()), zType = getStaticType(op.getZ());
-    if (!xType || !yType || !zType)
-      return rewriter.notifyMatchFailure(op, "needs static shapes (the output's declared shape gives its last dim)");
+    auto xType = getRankedType(op.getX()), yType = getRankedType(op.getY()), zType = getRankedType(op.getZ());
+    if (!xType || !yType || !zType || ShapedType::isDynamic(yType.getShape().back()))
+      return rewriter.notifyMatchFailure(op, "needs Y's last dim (the output's declared shape gives it)");
     Location loc = op.getLoc();
     MLIRContext *ctx = op.getContext();
     Type i64 = rewriter.getI64Type();
@@ -430,7 +430,11 @@ struct StringSplitToGeneric : OpRewritePattern<onnx::StringSplitOp> {
     };
     AffineMap dropLast = AffineMap::getMultiDimIdentityMap(rank, ctx).dropResult(rank - 1);
     SmallVector<utils::IteratorType> parallel(rank, utils::IteratorType::parallel);
-    Value yInit = tensor::EmptyOp::create(rewriter, loc, yType.getShape(), i64);
+    SmallVector<Value> sizes;
+    for (int64_t d = 0; d < xType.getRank(); ++d)
+      if (yType.isDynamicDim(d))
+        sizes.push_back(tensor::DimOp::create(rewriter, loc, x, d));
+    Value yInit = tensor::EmptyOp::create(rewriter, loc, yType.getShape(), i64, sizes);
     Value parts = scalarConstant(rewriter, loc, i64, (double)yType.getShape().back());
     Value y = linalg::GenericOp::create(
                   rewriter, loc, TypeRange{yInit.getType()}, ValueRange{x}, ValueRange{yInit},
