@@ -1358,10 +1358,48 @@ struct TopKToLinalg : OpRewritePattern<onnx::TopKOp> {
   }
 };
 
-/// CumSum and CumProd as a generic with one more (reduction) loop j over the
-/// longest dim: y[.., i, ..] accumulates x[.., j, ..] for the j that the
-/// exclusive/reverse attributes select. The axis may be a run-time value, so
-/// the axis dim is picked with selects (which fold when it is constant).
+/// The generic of CumSum/CumProd: one more (reduction) loop j over `span`'s
+/// length; y[.., i, ..] accumulates x at the indices `source` gives for j
+/// (with i, the output's index along the axis, and whether j is inside the
+/// axis) when j is before i, or after it with `reverse`, strictly with
+/// `exclusive`.
+using CumulativeSource = llvm::function_ref<std::tuple<SmallVector<Value>, Value, Value>(OpBuilder &, Location, Value)>;
+Value buildCumulative(PatternRewriter &rewriter, Location loc, RankedTensorType type, Value span, Value init, Value x,
+                      bool product, bool exclusive, bool reverse, CumulativeSource source) {
+  MLIRContext *ctx = rewriter.getContext();
+  int64_t rank = type.getRank();
+  Type et = type.getElementType();
+  SmallVector<AffineExpr> outExprs;
+  for (int64_t d = 0; d < rank; ++d)
+    outExprs.push_back(getAffineDimExpr(d, ctx));
+  SmallVector<utils::IteratorType> iterators(rank, utils::IteratorType::parallel);
+  iterators.push_back(utils::IteratorType::reduction);
+  auto generic = linalg::GenericOp::create(
+      rewriter, loc, type, span, init,
+      ArrayRef<AffineMap>{AffineMap::get(rank + 1, 0, getAffineDimExpr(rank, ctx)),
+                          AffineMap::get(rank + 1, 0, outExprs, ctx)},
+      iterators, [&](OpBuilder &b, Location l, ValueRange args) {
+        Value j = linalg::IndexOp::create(b, l, rank);
+        auto [src, i, inside] = source(b, l, j);
+        using P = arith::CmpIPredicate;
+        P pred = reverse ? (exclusive ? P::ugt : P::uge) : (exclusive ? P::ult : P::ule);
+        Value take = arith::CmpIOp::create(b, l, pred, j, i);
+        if (inside)
+          take = arith::AndIOp::create(b, l, inside, take);
+        Value v = tensor::ExtractOp::create(b, l, x, src);
+        Value acc = isa<FloatType>(et) ? (product ? Value(arith::MulFOp::create(b, l, args[1], v))
+                                                  : Value(arith::AddFOp::create(b, l, args[1], v)))
+                                       : (product ? Value(arith::MulIOp::create(b, l, args[1], v))
+                                                  : Value(arith::AddIOp::create(b, l, args[1], v)));
+        linalg::YieldOp::create(b, l, Value(arith::SelectOp::create(b, l, take, acc, args[1])));
+      });
+  return generic.getResult(0);
+}
+
+/// CumSum and CumProd (see buildCumulative). With static shapes the axis may
+/// be a run-time value: j runs over the longest dim, and the axis dim is
+/// picked with selects (which fold when it is constant). With run-time dims
+/// the axis must be constant, and j runs over the axis dim itself.
 /// Quadratic in the axis length: meant for the short axes models use.
 template <typename OpTy, bool product>
 struct CumulativeToLinalg : OpRewritePattern<OpTy> {
@@ -1384,30 +1422,20 @@ struct CumulativeToLinalg : OpRewritePattern<OpTy> {
       rewriter.replaceOp(op, op.getX());
       return success();
     }
-    MLIRContext *ctx = rewriter.getContext();
     // The j loop's extent comes from a small constant operand.
     auto spanType = RankedTensorType::get({longest}, rewriter.getI8Type());
     Value span = arith::ConstantOp::create(rewriter, loc, spanType,
                                            DenseElementsAttr::get(spanType, rewriter.getI8IntegerAttr(0)));
-    SmallVector<AffineExpr> outExprs;
-    for (int64_t d = 0; d < rank; ++d)
-      outExprs.push_back(getAffineDimExpr(d, ctx));
-    SmallVector<utils::IteratorType> iterators(rank, utils::IteratorType::parallel);
-    iterators.push_back(utils::IteratorType::reduction);
     Value init = createFilled(rewriter, loc, type, scalarConstant(rewriter, loc, et, product ? 1 : 0));
-    Value x = op.getX(), axisValue = op.getAxis();
-    bool exclusive = op.getExclusive(), reverse = op.getReverse();
-    auto generic = linalg::GenericOp::create(
-        rewriter, loc, type, span, init,
-        ArrayRef<AffineMap>{AffineMap::get(rank + 1, 0, getAffineDimExpr(rank, ctx)),
-                            AffineMap::get(rank + 1, 0, outExprs, ctx)},
-        iterators, [&](OpBuilder &b, Location l, ValueRange args) {
+    Value axisValue = op.getAxis();
+    Value y = buildCumulative(
+        rewriter, loc, type, span, init, op.getX(), product, op.getExclusive(), op.getReverse(),
+        [&](OpBuilder &b, Location l, Value j) -> std::tuple<SmallVector<Value>, Value, Value> {
           auto c = [&](int64_t v) { return indexConst(b, l, v); };
           SmallVector<Value> zeros(axisType.getRank(), c(0));
           Value a = arith::IndexCastOp::create(b, l, b.getIndexType(), tensor::ExtractOp::create(b, l, axisValue, zeros));
           Value negA = arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt, a, c(0));
           a = arith::SelectOp::create(b, l, negA, arith::AddIOp::create(b, l, a, c(rank)), a);
-          Value j = linalg::IndexOp::create(b, l, rank);
           Value dimA = c(type.getDimSize(0)), iA = linalg::IndexOp::create(b, l, 0);
           SmallVector<Value> src;
           for (int64_t d = 0; d < rank; ++d) {
@@ -1420,26 +1448,12 @@ struct CumulativeToLinalg : OpRewritePattern<OpTy> {
             Value jc = arith::MinUIOp::create(b, l, j, c(type.getDimSize(d) - 1));
             src.push_back(arith::SelectOp::create(b, l, isAxis, jc, iv));
           }
-          using P = arith::CmpIPredicate;
-          P pred = reverse ? (exclusive ? P::ugt : P::uge) : (exclusive ? P::ult : P::ule);
-          Value take = arith::AndIOp::create(b, l, arith::CmpIOp::create(b, l, P::ult, j, dimA),
-                                             arith::CmpIOp::create(b, l, pred, j, iA));
-          Value v = tensor::ExtractOp::create(b, l, x, src);
-          Value acc;
-          if (isa<FloatType>(et))
-            acc = product ? Value(arith::MulFOp::create(b, l, args[1], v))
-                          : Value(arith::AddFOp::create(b, l, args[1], v));
-          else
-            acc = product ? Value(arith::MulIOp::create(b, l, args[1], v))
-                          : Value(arith::AddIOp::create(b, l, args[1], v));
-          linalg::YieldOp::create(b, l, Value(arith::SelectOp::create(b, l, take, acc, args[1])));
+          return {src, iA, arith::CmpIOp::create(b, l, arith::CmpIPredicate::ult, j, dimA)};
         });
-    rewriter.replaceOp(op, generic.getResult(0));
+    rewriter.replaceOp(op, y);
     return success();
   }
 
-  /// Dims known at run time, with a constant axis: the j loop runs over the
-  /// axis dim itself (a filled operand of that length gives its extent).
   LogicalResult rewriteDynamic(OpTy op, RankedTensorType type, PatternRewriter &rewriter) const {
     auto axes = onnx::getConstantInts(op.getAxis());
     Type et = type.getElementType();
@@ -1450,44 +1464,27 @@ struct CumulativeToLinalg : OpRewritePattern<OpTy> {
     if (axis < 0 || axis >= rank)
       return rewriter.notifyMatchFailure(op, "axis out of range");
     Location loc = op.getLoc();
-    MLIRContext *ctx = rewriter.getContext();
     Value x = op.getX();
     SmallVector<Value> sizes;
     for (int64_t d = 0; d < rank; ++d)
       if (type.isDynamicDim(d))
         sizes.push_back(tensor::DimOp::create(rewriter, loc, x, d));
     Value init = createFilled(rewriter, loc, type, scalarConstant(rewriter, loc, et, product ? 1 : 0), sizes);
+    // A filled operand as long as the axis gives the j loop its extent.
     auto spanType = RankedTensorType::get({type.getDimSize(axis)}, rewriter.getI8Type());
     SmallVector<Value> spanSizes;
     if (type.isDynamicDim(axis))
       spanSizes.push_back(tensor::DimOp::create(rewriter, loc, x, axis));
     Value span = createFilled(rewriter, loc, spanType, scalarConstant(rewriter, loc, rewriter.getI8Type(), 0), spanSizes);
-    SmallVector<AffineExpr> outExprs;
-    for (int64_t d = 0; d < rank; ++d)
-      outExprs.push_back(getAffineDimExpr(d, ctx));
-    SmallVector<utils::IteratorType> iterators(rank, utils::IteratorType::parallel);
-    iterators.push_back(utils::IteratorType::reduction);
-    bool exclusive = op.getExclusive(), reverse = op.getReverse();
-    auto generic = linalg::GenericOp::create(
-        rewriter, loc, type, span, init,
-        ArrayRef<AffineMap>{AffineMap::get(rank + 1, 0, getAffineDimExpr(rank, ctx)),
-                            AffineMap::get(rank + 1, 0, outExprs, ctx)},
-        iterators, [&](OpBuilder &b, Location l, ValueRange args) {
-          Value j = linalg::IndexOp::create(b, l, rank), i = linalg::IndexOp::create(b, l, axis);
+    Value y = buildCumulative(
+        rewriter, loc, type, span, init, x, product, op.getExclusive(), op.getReverse(),
+        [&](OpBuilder &b, Location l, Value j) -> std::tuple<SmallVector<Value>, Value, Value> {
           SmallVector<Value> src;
           for (int64_t d = 0; d < rank; ++d)
             src.push_back(d == axis ? j : Value(linalg::IndexOp::create(b, l, d)));
-          using P = arith::CmpIPredicate;
-          P pred = reverse ? (exclusive ? P::ugt : P::uge) : (exclusive ? P::ult : P::ule);
-          Value take = arith::CmpIOp::create(b, l, pred, j, i);
-          Value v = tensor::ExtractOp::create(b, l, x, src);
-          Value acc = isa<FloatType>(et) ? (product ? Value(arith::MulFOp::create(b, l, args[1], v))
-                                                    : Value(arith::AddFOp::create(b, l, args[1], v)))
-                                         : (product ? Value(arith::MulIOp::create(b, l, args[1], v))
-                                                    : Value(arith::AddIOp::create(b, l, args[1], v)));
-          linalg::YieldOp::create(b, l, Value(arith::SelectOp::create(b, l, take, acc, args[1])));
+          return {src, linalg::IndexOp::create(b, l, axis), Value()};
         });
-    rewriter.replaceOp(op, generic.getResult(0));
+    rewriter.replaceOp(op, y);
     return success();
   }
 };
