@@ -507,9 +507,9 @@ struct GridSampleToLinalg : OpRewritePattern<onnx::GridSampleOp> {
 struct RoiAlignToLinalg : OpRewritePattern<onnx::RoiAlignOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(onnx::RoiAlignOp op, PatternRewriter &rewriter) const override {
-    auto outType = getStaticType(op.getY()), inType = getStaticType(op.getX());
-    if (!outType || !inType || !getStaticType(op.getRois()) || !getStaticType(op.getBatchIndices()))
-      return rewriter.notifyMatchFailure(op, "dynamic shapes");
+    auto outType = getStaticType(op.getY()), inType = getRankedType(op.getX());
+    if (!outType || !inType || inType.getRank() != 4)
+      return rewriter.notifyMatchFailure(op, "needs a 4-d input and a static result");
     int64_t grid = op.getSamplingRatio();
     if (grid < 1 || grid > 8)
       return rewriter.notifyMatchFailure(op, "adaptive sampling (sampling_ratio 0) depends on the rois");
@@ -518,14 +518,23 @@ struct RoiAlignToLinalg : OpRewritePattern<onnx::RoiAlignOp> {
         !isa<FloatType>(inType.getElementType()))
       return rewriter.notifyMatchFailure(op, "unknown mode or coordinate transformation");
     bool halfPixel = coord == "half_pixel", isMax = mode == "max";
-    int64_t height = inType.getDimSize(2), width = inType.getDimSize(3), batches = inType.getDimSize(0);
     int64_t outH = outType.getDimSize(2), outW = outType.getDimSize(3);
     double scale = op.getSpatialScale().convertToDouble();
     Value x = op.getX(), rois = op.getRois(), indices = op.getBatchIndices();
     Type et = outType.getElementType();
-    rewriter.replaceOp(op, buildFromIndices(rewriter, op.getLoc(), outType, [&](F64 &f, ArrayRef<Value> ivs) {
+    // The image's dims, read at run time where they are symbolic.
+    Location loc = op.getLoc();
+    auto dim = [&](int64_t d) { return rewriter.createOrFold<tensor::DimOp>(loc, x, d); };
+    Value heightDim = dim(2), widthDim = dim(3), batchesDim = dim(0);
+    rewriter.replaceOp(op, buildFromIndices(rewriter, loc, outType, [&](F64 &f, ArrayRef<Value> ivs) {
       OpBuilder &b = f.b;
       Location l = f.loc;
+      auto asF64 = [&](Value index) {
+        return arith::UIToFPOp::create(b, l, b.getF64Type(), arith::IndexCastUIOp::create(b, l, b.getI64Type(), index))
+            .getResult();
+      };
+      Value height = asF64(heightDim), width = asF64(widthDim);
+      Value lastRow = f.sub(height, f.c(1)), lastColumn = f.sub(width, f.c(1));
       auto roi = [&](int64_t k) -> Value {
         Value v = tensor::ExtractOp::create(b, l, rois, ValueRange{ivs[0], arith::ConstantIndexOp::create(b, l, k)});
         Value v64 = v.getType().isF64() ? v : arith::ExtFOp::create(b, l, b.getF64Type(), v).getResult();
@@ -540,7 +549,7 @@ struct RoiAlignToLinalg : OpRewritePattern<onnx::RoiAlignOp> {
       Value binH = f.div(roiH, f.c(outH)), binW = f.div(roiW, f.c(outW));
       Value batch = arith::IndexCastOp::create(b, l, b.getIndexType(), tensor::ExtractOp::create(b, l, indices, ivs[0]));
       batch = arith::MinSIOp::create(b, l, arith::MaxSIOp::create(b, l, batch, arith::ConstantIndexOp::create(b, l, 0)),
-                                     arith::ConstantIndexOp::create(b, l, batches - 1));
+                                     arith::SubIOp::create(b, l, batchesDim, arith::ConstantIndexOp::create(b, l, 1)));
       auto toIndex = [&](Value v) { return arith::FPToSIOp::create(b, l, b.getI64Type(), v).getResult(); };
       auto asIndex = [&](Value i64) { return arith::IndexCastOp::create(b, l, b.getIndexType(), i64).getResult(); };
       auto read = [&](Value yi, Value xi) {
@@ -555,17 +564,17 @@ struct RoiAlignToLinalg : OpRewritePattern<onnx::RoiAlignOp> {
           Value y = f.add(y1, f.mul(f.add(phF, f.c((iy + 0.5) / grid)), binH));
           Value xx = f.add(x1, f.mul(f.add(pwF, f.c((ix + 0.5) / grid)), binW));
           Value outside = arith::OrIOp::create(
-              b, l, arith::OrIOp::create(b, l, f.lt(y, f.c(-1.0)), f.lt(f.c(height), y)),
-              arith::OrIOp::create(b, l, f.lt(xx, f.c(-1.0)), f.lt(f.c(width), xx)));
+              b, l, arith::OrIOp::create(b, l, f.lt(y, f.c(-1.0)), f.lt(height, y)),
+              arith::OrIOp::create(b, l, f.lt(xx, f.c(-1.0)), f.lt(width, xx)));
           y = arith::MaximumFOp::create(b, l, y, f.c(0.0));
           xx = arith::MaximumFOp::create(b, l, xx, f.c(0.0));
           // Low taps clamped to the last row/column, where the position is too.
-          Value yLow = arith::MinimumFOp::create(b, l, f.floor(y), f.c(height - 1));
-          Value xLow = arith::MinimumFOp::create(b, l, f.floor(xx), f.c(width - 1));
-          y = arith::MinimumFOp::create(b, l, y, f.c(height - 1));
-          xx = arith::MinimumFOp::create(b, l, xx, f.c(width - 1));
-          Value yHigh = arith::MinimumFOp::create(b, l, f.add(yLow, f.c(1)), f.c(height - 1));
-          Value xHigh = arith::MinimumFOp::create(b, l, f.add(xLow, f.c(1)), f.c(width - 1));
+          Value yLow = arith::MinimumFOp::create(b, l, f.floor(y), lastRow);
+          Value xLow = arith::MinimumFOp::create(b, l, f.floor(xx), lastColumn);
+          y = arith::MinimumFOp::create(b, l, y, lastRow);
+          xx = arith::MinimumFOp::create(b, l, xx, lastColumn);
+          Value yHigh = arith::MinimumFOp::create(b, l, f.add(yLow, f.c(1)), lastRow);
+          Value xHigh = arith::MinimumFOp::create(b, l, f.add(xLow, f.c(1)), lastColumn);
           Value ly = f.sub(y, yLow), lx = f.sub(xx, xLow), hy = f.sub(f.c(1), ly), hx = f.sub(f.c(1), lx);
           Value yl = toIndex(yLow), yh = toIndex(yHigh), xl = toIndex(xLow), xh = toIndex(xHigh);
           Value taps[4] = {f.mul(f.mul(hy, hx), read(yl, xl)), f.mul(f.mul(hy, lx), read(yl, xh)),

@@ -338,3 +338,26 @@ func.func @cumsum_dynamic(%x: tensor<?xi64>) -> tensor<?xi64> {
   %0 = onnx.CumSum(%x, %a) : (tensor<?xi64>, tensor<i64>) -> tensor<?xi64>
   return %0 : tensor<?xi64>
 }
+
+// -----
+
+// Tests RoiAlign on an image of run-time size: the height, width and batch
+// count come from tensor.dim, and the last row and column it clamps samples
+// to are computed from them.
+
+// CHECK-LABEL: func.func @roialign_dynamic
+// CHECK-DAG: %[[H:.*]] = tensor.dim %{{.*}}, %c2 : tensor<?x2x?x?xf32>
+// CHECK-DAG: %[[W:.*]] = tensor.dim %{{.*}}, %c3 : tensor<?x2x?x?xf32>
+// CHECK-DAG: %[[B:.*]] = tensor.dim %{{.*}}, %c0 : tensor<?x2x?x?xf32>
+// CHECK: linalg.generic
+// CHECK: %[[HI:.*]] = arith.index_castui %[[H]] : index to i64
+// CHECK: %[[HF:.*]] = arith.uitofp %[[HI]] : i64 to f64
+// CHECK: %[[WI:.*]] = arith.index_castui %[[W]] : index to i64
+// CHECK: %[[WF:.*]] = arith.uitofp %[[WI]] : i64 to f64
+// CHECK: arith.subf %[[HF]], %{{.*}} : f64
+// CHECK: arith.subf %[[WF]], %{{.*}} : f64
+// CHECK: arith.subi %[[B]], %{{.*}} : index
+func.func @roialign_dynamic(%x: tensor<?x2x?x?xf32>, %r: tensor<3x4xf32>, %b: tensor<3xi64>) -> tensor<3x2x1x1xf32> {
+  %0 = onnx.RoiAlign(%x, %r, %b) {output_height = 1 : i64, output_width = 1 : i64, sampling_ratio = 1 : i64} : (tensor<?x2x?x?xf32>, tensor<3x4xf32>, tensor<3xi64>) -> tensor<3x2x1x1xf32>
+  return %0 : tensor<3x2x1x1xf32>
+}
