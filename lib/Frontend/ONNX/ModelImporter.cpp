@@ -3340,8 +3340,8 @@ private:
   LogicalResult importCenterCropPad(const ::onnx::NodeProto &node, ArrayRef<Value> operands,
                                     const NamedAttrList &attrs, Location loc) {
     auto type = dyn_cast<RankedTensorType>(operands[0].getType());
-    if (!type || !type.hasStaticShape() || operands.size() < 2)
-      return emitError(loc) << "'CenterCropPad' needs an input of static shape and a shape";
+    if (!type || operands.size() < 2)
+      return emitError(loc) << "'CenterCropPad' needs a ranked input and a shape";
     int64_t rank = type.getRank();
     SmallVector<int64_t> axes;
     if (auto a = dyn_cast_or_null<ArrayAttr>(attrs.get("axes")))
@@ -3350,6 +3350,32 @@ private:
     else
       for (int64_t d = 0; d < rank; ++d)
         axes.push_back(d);
+    if (!type.hasStaticShape()) {
+      // Dims read at run time: pad each axis up to the target (half before,
+      // the rest after), then slice the target's extent from the middle.
+      auto op = opsAt(loc);
+      if (llvm::any_of(axes, [&](int64_t a) { return a < 0 || a >= rank; }))
+        return emitError(loc) << "'CenterCropPad': bad axis";
+      Value axesValue = int64Constant(axes, loc), two = int64Constant({2}, loc);
+      Value current = op("Gather", {op("Shape", {operands[0]}), axesValue}, axisAttr(0));
+      Value target = op("Cast", {operands[1]}, castTo(builder.getI64Type()));
+      Value padded = op("Max", {target, current});
+      Value amount = op("Sub", {padded, current});
+      Value before = op("Div", {amount, two}), after = op("Sub", {amount, before});
+      // Pad's pads cover every dim: 0 for the dims not in axes.
+      SmallVector<Value> pieces;
+      for (Value side : {before, after})
+        for (int64_t d = 0; d < rank; ++d) {
+          auto it = llvm::find(axes, d);
+          pieces.push_back(it == axes.end() ? int64Constant({0}, loc)
+                                            : op("Gather", {side, int64Constant({it - axes.begin()}, loc)}, axisAttr(0)));
+        }
+      Value none = mlc::onnx::NoneOp::create(builder, loc, builder.getNoneType());
+      Value x = op("Pad", {operands[0], op("Concat", pieces, axisAttr(0)), none});
+      Value start = op("Div", {op("Sub", {padded, target}), two});
+      return bindOutputs(node, {op("Slice", {x, start, op("Add", {start, target}), axesValue,
+                                             int64Constant(SmallVector<int64_t>(axes.size(), 1), loc)})});
+    }
     SmallVector<int64_t> target;
     if (auto shape = mlc::onnx::getConstantInts(operands[1]); succeeded(shape)) {
       target = *shape;
