@@ -4225,9 +4225,22 @@ private:
           for (int64_t i = 0; i < node.output_size(); ++i)
             if (auto d = declaredShape(node.output(i)); d && (int64_t)d->size() == type.getRank())
               split.push_back((*d)[at]);
-          if ((int64_t)split.size() != node.output_size() || split.empty())
-            return emitError(loc) << "'Split': equal splits of a symbolic dim need the outputs' "
-                                     "declared shapes";
+          if ((int64_t)split.size() != node.output_size() || split.empty()) {
+            // Else slices of ceil(dim / parts), bounded by the dim, read at
+            // run time.
+            auto op = opsAt(loc);
+            int64_t parts = numResults;
+            Value axisV = int64Constant({at}, loc), one = int64Constant({1}, loc);
+            Value dim = op("Gather", {op("Shape", {operands[0]}), axisV}, axisAttr(0));
+            Value chunk = op("Div", {op("Add", {dim, int64Constant({parts - 1}, loc)}), int64Constant({parts}, loc)});
+            SmallVector<Value> results;
+            for (int64_t i = 0; i < parts; ++i) {
+              Value begin = op("Min", {op("Mul", {chunk, int64Constant({i}, loc)}), dim});
+              Value end = op("Min", {op("Add", {begin, chunk}), dim});
+              results.push_back(op("Slice", {operands[0], begin, end, axisV, one}));
+            }
+            return bindOutputs(node, results);
+          }
         } else {
           int64_t dim = type.getDimSize(at);
           int64_t parts = numResults, chunk = (dim + parts - 1) / parts;
