@@ -2672,10 +2672,16 @@ private:
       }
     } else if (kind == "AffineGrid") {
       auto thetaType = typeOf(operands[0]);
-      if (!thetaType || !thetaType.hasStaticShape() || thetaType.getRank() != 3 || operands.size() < 2)
-        return refuse("needs theta of static shape [N, 2, 3] or [N, 3, 4] and size");
-      int64_t n = thetaType.getDimSize(0), dims = thetaType.getDimSize(1);
-      if ((dims != 2 && dims != 3) || thetaType.getDimSize(2) != dims + 1)
+      if (!thetaType || thetaType.getRank() != 3 || operands.size() < 2)
+        return refuse("needs theta [N, 2, 3] or [N, 3, 4] and size");
+      // 2-d or 3-d: from theta, or from the rank of the grid the model
+      // declares where theta's dims are symbolic. N may be symbolic.
+      int64_t dims = thetaType.getDimSize(1);
+      if (ShapedType::isDynamic(dims))
+        if (auto d = declaredShape(node.output(0)))
+          dims = (int64_t)d->size() - 2;
+      if ((dims != 2 && dims != 3) ||
+          (!thetaType.isDynamicDim(2) && thetaType.getDimSize(2) != dims + 1))
         return refuse("theta must be [N, 2, 3] or [N, 3, 4]");
       SmallVector<int64_t> spatial; // (D,) H, W
       if (auto c = mlc::onnx::getConstantInts(operands[1]); succeeded(c) && (int64_t)c->size() == dims + 2)
@@ -2705,7 +2711,7 @@ private:
       }
       Value grid = floatConstant(RankedTensorType::get({points, dims + 1}, thetaType.getElementType()), base, loc);
       Value g = op("MatMul", {grid, op("Transpose", {operands[0]}, permAttr({0, 2, 1}))}); // [N, points, dims]
-      SmallVector<int64_t> shape = {n};
+      SmallVector<int64_t> shape = {-1};
       shape.append(spatial.begin(), spatial.end());
       shape.push_back(dims);
       y = op("Reshape", {g, int64Constant(shape, loc)});
