@@ -2246,6 +2246,20 @@ private:
     return bindOutputs(node, {op("Gather", {y, truePositions(keep, declared->back(), loc)}, axisAttr(rank - 1))});
   }
 
+  /// `v` with the static `shape` where its own dims are symbolic: an
+  /// EnsureShape, which the run checks (for ops whose result has the shape
+  /// of an operand, the model's declared result shape); `v` itself where it
+  /// is static already or the ranks differ.
+  Value withDeclaredShape(Value v, ArrayRef<int64_t> shape, Location loc) {
+    auto type = dyn_cast<RankedTensorType>(v.getType());
+    if (!type || type.hasStaticShape() || type.getRank() != (int64_t)shape.size())
+      return v;
+    NamedAttrList a;
+    a.set("shape", builder.getI64ArrayAttr(shape));
+    Value ensured = createOne("EnsureShape", {v}, a, loc);
+    return ensured ? ensured : v;
+  }
+
   /// Compress and NonZero, whose result length is data-dependent: the
   /// declared output shape gives the number of selected elements (a constant
   /// condition gives it too), and truePositions finds them at run time.
@@ -3287,12 +3301,15 @@ private:
                                       const NamedAttrList &attrs, Location loc) {
     auto refuse = [&](const Twine &why) { return emitError(loc) << "'RotaryEmbedding': " << why; };
     auto op = opsAt(loc);
-    auto type = dyn_cast<RankedTensorType>(operands[0].getType());
-    if (!type || !type.hasStaticShape() || (type.getRank() != 3 && type.getRank() != 4) || operands.size() < 3)
-      return refuse("needs X of static shape, 3-d or 4-d, and the cos and sin caches");
-    ArrayRef<int64_t> shape = type.getShape();
-    int64_t batch = shape[0], seq = shape[type.getRank() == 4 ? 2 : 1], heads, size;
     Value x = operands[0];
+    // Y has X's shape: symbolic dims of X take the declared ones (checked).
+    if (auto declared = declaredShape(node.output(0)))
+      x = withDeclaredShape(x, *declared, loc);
+    auto type = dyn_cast<RankedTensorType>(x.getType());
+    if (!type || !type.hasStaticShape() || (type.getRank() != 3 && type.getRank() != 4) || operands.size() < 3)
+      return refuse("needs X of static shape (or a declared output shape), 3-d or 4-d, and the cos and sin caches");
+    SmallVector<int64_t> shape(type.getShape());
+    int64_t batch = shape[0], seq = shape[type.getRank() == 4 ? 2 : 1], heads, size;
     if (type.getRank() == 4) {
       heads = shape[1];
       size = shape[3];
