@@ -4233,6 +4233,27 @@ private:
     if (opType == "Split") {
       if (opsetVersion >= 13 && computedInput1 && failed(splitFromDeclaredShapes(node, operands, attrs)))
         return failure();
+      // Sizes computed at run time (the outputs declare none): slices whose
+      // bounds are the running sums of the sizes.
+      if (opsetVersion >= 13 && computedInput1 && operands.size() > 1 && !isa<NoneType>(operands[1].getType())) {
+        auto type = dyn_cast<RankedTensorType>(operands[0].getType());
+        int64_t axis = 0;
+        if (auto a = dyn_cast_or_null<IntegerAttr>(attrs.get("axis")))
+          axis = a.getInt();
+        if (!type || failed(mlc::onnx::normalizeAxis(axis, type.getRank())))
+          return emitError(loc) << "'Split': needs a ranked input and an axis in range";
+        auto op = opsAt(loc);
+        Value axisV = int64Constant({*mlc::onnx::normalizeAxis(axis, type.getRank())}, loc);
+        Value sizes = op("Cast", {operands[1]}, castTo(builder.getI64Type()));
+        Value begin = int64Constant({0}, loc), one = int64Constant({1}, loc);
+        SmallVector<Value> results;
+        for (int64_t i = 0; i < (int64_t)numResults; ++i) {
+          Value end = op("Add", {begin, op("Gather", {sizes, int64Constant({i}, loc)}, axisAttr(0))});
+          results.push_back(op("Slice", {operands[0], begin, end, axisV, one}));
+          begin = end;
+        }
+        return bindOutputs(node, results);
+      }
       if (opsetVersion >= 13 && failed(inputToAttribute(operands, 1, "split", attrs, loc, opType)))
         return failure();
       if (!attrs.get("split")) {
