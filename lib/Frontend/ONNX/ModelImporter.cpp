@@ -3445,8 +3445,20 @@ private:
                                           const NamedAttrList &attrs, Location loc) {
     auto refuse = [&](const Twine &why) { return emitError(loc) << "'CausalConvWithState': " << why; };
     auto op = opsAt(loc);
-    auto xType = dyn_cast<RankedTensorType>(operands[0].getType());
-    auto wType = operands.size() > 1 ? dyn_cast<RankedTensorType>(operands[1].getType()) : nullptr;
+    if (operands.size() < 2)
+      return refuse("needs input and weight");
+    // Symbolic dims take the declared ones (checked): the output has the
+    // input's shape, present_state is [batch, channels, k - 1].
+    Value input = operands[0], weight = operands[1], past = optionalOperand(operands, 3);
+    if (auto y = declaredShape(node.output(0)))
+      input = withDeclaredShape(input, *y, loc);
+    if (auto state = node.output_size() > 1 ? declaredShape(node.output(1)) : std::nullopt; state && state->size() == 3) {
+      weight = withDeclaredShape(weight, {(*state)[1], 1, (*state)[2] + 1}, loc);
+      if (past)
+        past = withDeclaredShape(past, *state, loc);
+    }
+    auto xType = dyn_cast<RankedTensorType>(input.getType());
+    auto wType = dyn_cast<RankedTensorType>(weight.getType());
     if (!xType || !wType || !xType.hasStaticShape() || !wType.hasStaticShape() || xType.getRank() != 3 ||
         wType.getRank() != 3 || wType.getDimSize(1) != 1 || wType.getDimSize(0) != xType.getDimSize(1) ||
         !isa<FloatType>(xType.getElementType()))
@@ -3458,12 +3470,11 @@ private:
       return refuse("activation must be none, silu or swish");
     int64_t batch = xType.getDimSize(0), channels = xType.getDimSize(1), k = wType.getDimSize(2);
     int64_t length = xType.getDimSize(2);
-    Value past = optionalOperand(operands, 3);
     if (!past && k > 1)
       past = constant(DenseElementsAttr::get(RankedTensorType::get({batch, channels, k - 1}, xType.getElementType()),
                                              builder.getZeroAttr(xType.getElementType())),
                       loc);
-    Value padded = k > 1 ? op("Concat", {past, operands[0]}, axisAttr(2)) : operands[0];
+    Value padded = k > 1 ? op("Concat", {past, input}, axisAttr(2)) : input;
     NamedAttrList conv;
     conv.set("group", builder.getI64IntegerAttr(channels));
     // Half precision: the convolution in float32, rounded once, then SiLU in
@@ -3474,7 +3485,7 @@ private:
     };
     Value bias = optionalOperand(operands, 2);
     Value none = mlc::onnx::NoneOp::create(builder, loc, builder.getNoneType());
-    Value y = as(op("Conv", {as(padded, f32), as(operands[1], f32), bias ? as(bias, f32) : none}, conv), own);
+    Value y = as(op("Conv", {as(padded, f32), as(weight, f32), bias ? as(bias, f32) : none}, conv), own);
     if (y && activation != "none") {
       Value x32 = as(y, f32);
       y = as(op("Mul", {x32, op("Sigmoid", {x32})}), own);
