@@ -249,7 +249,7 @@ def ONNX_EnsureShapeOp : ONNX_Op<"EnsureShape"> {
     The front end puts it on a graph output whose dims are computed at run
     time (from shape inputs, say) but whose shape the model declares. A run
     that computes other dims fails with an error naming them instead of
-    writing past the output.
+    writing past the output. A -1 in `shape` keeps the value's own dim.
   }];
   let arguments = (ins AnyTensor:$X, I64ArrayAttr:$shape);
   let results = (outs AnyTensor:$Y);

@@ -275,9 +275,12 @@ LogicalResult EnsureShapeOp::inferShapes() {
   auto x = dyn_cast<RankedTensorType>(getX().getType());
   if (!x || x.getRank() != (int64_t)shape.size())
     return emitOpError("the declared shape has another rank than the value");
-  for (auto [d, s] : llvm::zip(x.getShape(), shape))
-    if (s < 0 || (!ShapedType::isDynamic(d) && d != s))
+  for (auto [d, s] : llvm::zip(x.getShape(), shape)) {
+    if (s < 0) // -1: the value's own dim, static or not
+      s = d;
+    else if (!ShapedType::isDynamic(d) && d != s)
       return emitOpError("the declared shape contradicts the value's dims");
+  }
   return setResult(*this, shape, x.getElementType());
 }
 

@@ -3511,12 +3511,36 @@ private:
     auto refuse = [&](const Twine &why) { return emitError(loc) << "'LinearAttention': " << why; };
     auto op = opsAt(loc);
     auto shapeOf = [](Value v) -> ArrayRef<int64_t> { return cast<RankedTensorType>(v.getType()).getShape(); };
-    for (Value v : operands)
-      if (auto t = dyn_cast<RankedTensorType>(v.getType()); !isa<NoneType>(v.getType()) && (!t || !t.hasStaticShape()))
-        return refuse("needs inputs of static shape");
     Value q = operands[0], k = optionalOperand(operands, 1), v = optionalOperand(operands, 2);
     Value past = optionalOperand(operands, 3), decay = optionalOperand(operands, 4), beta = optionalOperand(operands, 5);
     int64_t qHeads = intAttr(attrs, "q_num_heads", 0), kvHeads = intAttr(attrs, "kv_num_heads", 0);
+    // Symbolic dims of query, key, value and past_state take those the
+    // declared outputs imply (checked at run time): output [b, t, hq * d_v],
+    // present_state [b, h_kv, d_k, d_v].
+    auto out = declaredShape(node.output(0));
+    auto present = node.output_size() > 1 ? declaredShape(node.output(1)) : std::nullopt;
+    if (out && present && out->size() == 3 && present->size() == 4 && qHeads > 0 && kvHeads > 0) {
+      int64_t b = (*out)[0], t = (*out)[1], dk = (*present)[2], dv = (*present)[3];
+      q = withDeclaredShape(q, {b, t, qHeads * dk}, loc);
+      if (k)
+        k = withDeclaredShape(k, {b, t, kvHeads * dk}, loc);
+      if (v)
+        v = withDeclaredShape(v, {b, t, kvHeads * dv}, loc);
+      if (past)
+        past = withDeclaredShape(past, *present, loc);
+      // decay's and beta's last dims have two valid sizes each: kept.
+      if (decay)
+        decay = withDeclaredShape(decay, {b, t, -1}, loc);
+      if (beta)
+        beta = withDeclaredShape(beta, {b, t, -1}, loc);
+    }
+    for (Value x : {q, k, v, past})
+      if (auto t = x ? dyn_cast<RankedTensorType>(x.getType()) : nullptr; x && (!t || !t.hasStaticShape()))
+        return refuse("needs inputs of static shape (or the outputs' declared shapes)");
+    for (Value x : {decay, beta})
+      if (auto t = x ? dyn_cast<RankedTensorType>(x.getType()) : nullptr;
+          x && (!t || t.getRank() != 3 || t.isDynamicDim(0) || t.isDynamicDim(1)))
+        return refuse("needs decay and beta of rank 3 with static batch and sequence dims");
     StringRef rule = "gated_delta";
     if (auto r = dyn_cast_or_null<StringAttr>(attrs.get("update_rule")))
       rule = r.getValue();
@@ -3534,24 +3558,26 @@ private:
     if (steps > 4096)
       return refuse("unrolls sequences of at most 4096 steps");
     auto f = [&](Value x) { return x && cast<RankedTensorType>(x.getType()).getElementType() != f32 ? op("Cast", {x}, castTo(f32)) : x; };
-    // [b, t, h * d] -> [b, h, t, d]
-    auto heads = [&](Value x, int64_t h) {
-      int64_t d = shapeOf(x)[2] / h;
+    // [b, t, h * d] -> [b, h, t, d]; a last dim known only at run time
+    // splits with -1 (for decay and beta, whichever of their two sizes it
+    // is, which then broadcasts).
+    auto perHead = [&](Value x, int64_t h, int64_t d) {
       return op("Transpose", {op("Reshape", {f(x), int64Constant({batch, steps, h, d}, loc)})}, permAttr({0, 2, 1, 3}));
     };
+    auto heads = [&](Value x, int64_t h) { return perHead(x, h, shapeOf(x)[2] / h); };
     Value q4 = heads(q, qHeads), k4 = heads(k, kvHeads), v4 = heads(v, kvHeads);
     Value decay4, beta4;
     if (decay) {
       int64_t last = shapeOf(decay)[2];
-      if (last != kvHeads && last != kvHeads * dk)
+      if (!ShapedType::isDynamic(last) && last != kvHeads && last != kvHeads * dk)
         return refuse("decay's last dim must be kv_num_heads or kv_num_heads * d_k");
-      decay4 = heads(decay, kvHeads); // [b, h, t, 1 or d_k]
+      decay4 = ShapedType::isDynamic(last) ? perHead(decay, kvHeads, -1) : heads(decay, kvHeads); // [b, h, t, 1 or d_k]
     }
     if (beta) {
       int64_t last = shapeOf(beta)[2];
-      if (last != kvHeads && last != 1)
+      if (!ShapedType::isDynamic(last) && last != kvHeads && last != 1)
         return refuse("beta's last dim must be kv_num_heads or 1");
-      beta4 = heads(beta, last); // [b, h or 1, t, 1]
+      beta4 = ShapedType::isDynamic(last) ? perHead(beta, -1, 1) : heads(beta, last); // [b, h or 1, t, 1]
     }
     auto step = [&](Value x, int64_t t) { // x[:, :, t, :]
       Value s2 = op("Slice", {x, int64Constant({t}, loc), int64Constant({t + 1}, loc), int64Constant({2}, loc),

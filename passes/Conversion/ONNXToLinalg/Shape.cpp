@@ -232,23 +232,27 @@ struct ConstantOfShapeToTensor : OpRewritePattern<onnx::ConstantOfShapeOp> {
 
 } // namespace
 
-/// EnsureShape: a copy into the declared static shape, element by element,
-/// read only where every run-time dim equals the declared one. Each such dim
+/// EnsureShape: a copy into the declared shape, element by element, read
+/// only where every run-time dim equals the declared one (dims declared -1
+/// are the value's own). Each such dim
 /// goes through mlc_rt_check_dim, which returns it and, when it differs,
 /// fails the run.
 struct EnsureShapeToGeneric : OpRewritePattern<onnx::EnsureShapeOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(onnx::EnsureShapeOp op, PatternRewriter &rewriter) const override {
     auto xType = getRankedType(op.getX());
-    auto type = getStaticType(op.getY());
+    auto type = getRankedType(op.getY());
     if (!xType || !type)
-      return rewriter.notifyMatchFailure(op, "needs a ranked value and a static result");
+      return rewriter.notifyMatchFailure(op, "needs a ranked value and result");
     Location loc = op.getLoc();
     Type i64 = rewriter.getI64Type();
     Value x = toStorage(rewriter, loc, op.getX());
     Value ok = arith::ConstantIntOp::create(rewriter, loc, 1, 1);
+    SmallVector<Value> sizes; // the result's dims that stay the value's own
     for (int64_t d = 0; d < xType.getRank(); ++d) {
-      if (!xType.isDynamicDim(d))
+      if (type.isDynamicDim(d))
+        sizes.push_back(dimOf(rewriter, loc, x, d));
+      if (!xType.isDynamicDim(d) || type.isDynamicDim(d))
         continue;
       Value actual = arith::IndexCastOp::create(rewriter, loc, i64, dimOf(rewriter, loc, x, d));
       Value declared = scalarConstant(rewriter, loc, i64, (double)type.getDimSize(d));
@@ -258,7 +262,7 @@ struct EnsureShapeToGeneric : OpRewritePattern<onnx::EnsureShapeOp> {
     }
     Type et = storageType(type.getElementType());
     int64_t rank = type.getRank();
-    Value init = tensor::EmptyOp::create(rewriter, loc, type.getShape(), et);
+    Value init = tensor::EmptyOp::create(rewriter, loc, type.getShape(), et, sizes);
     Value y = linalg::GenericOp::create(
                   rewriter, loc, TypeRange{init.getType()}, ValueRange{}, ValueRange{init},
                   ArrayRef<AffineMap>{rewriter.getMultiDimIdentityMap(rank)},

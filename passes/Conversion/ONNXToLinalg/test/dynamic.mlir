@@ -361,3 +361,20 @@ func.func @roialign_dynamic(%x: tensor<?x2x?x?xf32>, %r: tensor<3x4xf32>, %b: te
   %0 = onnx.RoiAlign(%x, %r, %b) {output_height = 1 : i64, output_width = 1 : i64, sampling_ratio = 1 : i64} : (tensor<?x2x?x?xf32>, tensor<3x4xf32>, tensor<3xi64>) -> tensor<3x2x1x1xf32>
   return %0 : tensor<3x2x1x1xf32>
 }
+
+// -----
+
+// Tests that a -1 in EnsureShape's shape keeps the value's own dim: only the
+// declared dim is checked, and the copy is as long as the value's last dim.
+
+// CHECK-LABEL: func.func @ensure_shape_partial
+// CHECK-DAG: %[[TWO:.*]] = arith.constant 2 : i64
+// CHECK: tensor.dim %{{.*}}, %c0 : tensor<?x?xf32>
+// CHECK: kernel.call "mlc_rt_check_dim"(%{{.*}}, %[[TWO]])
+// CHECK-NOT: kernel.call
+// CHECK: %[[D1:.*]] = tensor.dim %{{.*}}, %c1 : tensor<?x?xf32>
+// CHECK: tensor.empty(%[[D1]]) : tensor<2x?xf32>
+func.func @ensure_shape_partial(%x: tensor<?x?xf32>) -> tensor<2x?xf32> {
+  %0 = onnx.EnsureShape(%x) {shape = [2, -1]} : (tensor<?x?xf32>) -> tensor<2x?xf32>
+  return %0 : tensor<2x?xf32>
+}
