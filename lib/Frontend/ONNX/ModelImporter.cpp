@@ -1397,12 +1397,32 @@ private:
     } else if (kind == "SplitToSequence") {
       Value x = tensor(0);
       auto type = x ? dyn_cast<RankedTensorType>(x.getType()) : RankedTensorType();
-      if (!type || !type.hasStaticShape())
-        return refuse("needs an input of static shape");
+      if (!type)
+        return refuse("needs a ranked input");
       int64_t rank = type.getRank(), axis = intAttrOf("axis", 0);
       axis = axis < 0 ? axis + rank : axis;
       if (axis < 0 || axis >= rank)
         return refuse("axis is out of range");
+      // Sizes known only at run time, as many as a 1-d split's static
+      // length: slices at the running sums (the length of the sequence is
+      // what is known).
+      Value split = hasInput(1) ? tensor(1) : Value();
+      auto splitType = split ? dyn_cast<RankedTensorType>(split.getType()) : RankedTensorType();
+      if (splitType && splitType.getRank() == 1 && splitType.hasStaticShape() &&
+          (failed(mlc::onnx::getConstantInts(split)) || type.isDynamicDim(axis))) {
+        Value sizes = op("Cast", {split}, castTo(builder.getI64Type()));
+        Value begin = int64Constant({0}, loc), axisV = int64Constant({axis}, loc), one = int64Constant({1}, loc);
+        SmallVector<Value> items;
+        for (int64_t i = 0; i < splitType.getDimSize(0); ++i) {
+          Value end = op("Add", {begin, op("Gather", {sizes, int64Constant({i}, loc)}, axisAttr(0))});
+          items.push_back(op("Slice", {x, begin, end, axisV, one}));
+          begin = end;
+        }
+        sequences[out] = items;
+        return success();
+      }
+      if (!type.hasStaticShape())
+        return refuse("needs an input of static shape, or a 1-d split");
       int64_t dim = type.getDimSize(axis);
       SmallVector<int64_t> sizes;
       bool squeeze = false;
