@@ -1410,15 +1410,7 @@ private:
       auto splitType = split ? dyn_cast<RankedTensorType>(split.getType()) : RankedTensorType();
       if (splitType && splitType.getRank() == 1 && splitType.hasStaticShape() &&
           (failed(mlc::onnx::getConstantInts(split)) || type.isDynamicDim(axis))) {
-        Value sizes = op("Cast", {split}, castTo(builder.getI64Type()));
-        Value begin = int64Constant({0}, loc), axisV = int64Constant({axis}, loc), one = int64Constant({1}, loc);
-        SmallVector<Value> items;
-        for (int64_t i = 0; i < splitType.getDimSize(0); ++i) {
-          Value end = op("Add", {begin, op("Gather", {sizes, int64Constant({i}, loc)}, axisAttr(0))});
-          items.push_back(op("Slice", {x, begin, end, axisV, one}));
-          begin = end;
-        }
-        sequences[out] = items;
+        sequences[out] = slicesOfSizes(x, split, splitType.getDimSize(0), axis, loc);
         return success();
       }
       if (!type.hasStaticShape())
@@ -2264,6 +2256,22 @@ private:
     if (rank == 2)
       keep = op("Reshape", {keep, int64Constant({-1}, loc)});
     return bindOutputs(node, {op("Gather", {y, truePositions(keep, declared->back(), loc)}, axisAttr(rank - 1))});
+  }
+
+  /// The `count` consecutive slices of `x` along `axis` whose sizes are the
+  /// run-time values of `sizes` (an integer vector): bounds at their running
+  /// sums.
+  SmallVector<Value> slicesOfSizes(Value x, Value sizes, int64_t count, int64_t axis, Location loc) {
+    auto op = opsAt(loc);
+    Value sizes64 = op("Cast", {sizes}, castTo(builder.getI64Type()));
+    Value begin = int64Constant({0}, loc), axisV = int64Constant({axis}, loc), one = int64Constant({1}, loc);
+    SmallVector<Value> slices;
+    for (int64_t i = 0; i < count; ++i) {
+      Value end = op("Add", {begin, op("Gather", {sizes64, int64Constant({i}, loc)}, axisAttr(0))});
+      slices.push_back(op("Slice", {x, begin, end, axisV, one}));
+      begin = end;
+    }
+    return slices;
   }
 
   /// `v` with the static `shape` where its own dims are symbolic: an
@@ -4299,17 +4307,8 @@ private:
           axis = a.getInt();
         if (!type || failed(mlc::onnx::normalizeAxis(axis, type.getRank())))
           return emitError(loc) << "'Split': needs a ranked input and an axis in range";
-        auto op = opsAt(loc);
-        Value axisV = int64Constant({*mlc::onnx::normalizeAxis(axis, type.getRank())}, loc);
-        Value sizes = op("Cast", {operands[1]}, castTo(builder.getI64Type()));
-        Value begin = int64Constant({0}, loc), one = int64Constant({1}, loc);
-        SmallVector<Value> results;
-        for (int64_t i = 0; i < (int64_t)numResults; ++i) {
-          Value end = op("Add", {begin, op("Gather", {sizes, int64Constant({i}, loc)}, axisAttr(0))});
-          results.push_back(op("Slice", {operands[0], begin, end, axisV, one}));
-          begin = end;
-        }
-        return bindOutputs(node, results);
+        return bindOutputs(node, slicesOfSizes(operands[0], operands[1], numResults,
+                                               *mlc::onnx::normalizeAxis(axis, type.getRank()), loc));
       }
       if (opsetVersion >= 13 && failed(inputToAttribute(operands, 1, "split", attrs, loc, opType)))
         return failure();
