@@ -47,6 +47,20 @@ IMAGE_MODELS = {
                   (1, 3, 224, 224)),
     "convnext_tiny": (lambda: torchvision.models.convnext_tiny(weights=None), (1, 3, 224, 224)),
     "vit_b_16": (lambda: torchvision.models.vit_b_16(weights=None), (1, 3, 224, 224)),
+    # One of each further classification family of torchvision 0.14 (not in
+    # the default e2e run: test/e2e/run_e2e.py --models ... checks them).
+    "alexnet": (lambda: torchvision.models.alexnet(weights=None), (1, 3, 224, 224)),
+    "vgg11_bn": (lambda: torchvision.models.vgg11_bn(weights=None), (1, 3, 224, 224)),
+    "resnext50_32x4d": (lambda: torchvision.models.resnext50_32x4d(weights=None), (1, 3, 224, 224)),
+    "wide_resnet50_2": (lambda: torchvision.models.wide_resnet50_2(weights=None), (1, 3, 224, 224)),
+    "shufflenet_v2_x1_0": (lambda: torchvision.models.shufflenet_v2_x1_0(weights=None), (1, 3, 224, 224)),
+    "mnasnet1_0": (lambda: torchvision.models.mnasnet1_0(weights=None), (1, 3, 224, 224)),
+    "mobilenet_v3_large": (lambda: torchvision.models.mobilenet_v3_large(weights=None), (1, 3, 224, 224)),
+    "regnet_y_400mf": (lambda: torchvision.models.regnet_y_400mf(weights=None), (1, 3, 224, 224)),
+    "inception_v3": (lambda: torchvision.models.inception_v3(weights=None, aux_logits=False, init_weights=True,
+                                                             transform_input=False), (1, 3, 299, 299)),
+    "efficientnet_v2_s": (lambda: torchvision.models.efficientnet_v2_s(weights=None), (1, 3, 224, 224)),
+    "swin_t": (lambda: torchvision.models.swin_t(weights=None), (1, 3, 224, 224)),
 }
 
 ALL_MODELS = list(IMAGE_MODELS) + ["bert_encoder"]
