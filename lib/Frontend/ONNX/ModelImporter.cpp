@@ -352,16 +352,10 @@ private:
         return emitError(fileLoc) << "graph output '" << out.name() << "' is never produced";
       // Dims computed at run time meet the static shape the model declares:
       // checked by the run.
-      auto type = dyn_cast<RankedTensorType>(it->second.getType());
-      auto declared = declaredShape(out.name());
-      if (type && !type.hasStaticShape() && declared && (int64_t)declared->size() == type.getRank() &&
-          llvm::none_of(*declared, ShapedType::isDynamic)) {
-        NamedAttrList a;
-        a.set("shape", builder.getI64ArrayAttr(*declared));
-        Value ensured = createOne("EnsureShape", {it->second}, a, NameLoc::get(builder.getStringAttr(out.name()), fileLoc));
-        if (!ensured)
+      if (auto declared = declaredShape(out.name())) {
+        it->second = withDeclaredShape(it->second, *declared, NameLoc::get(builder.getStringAttr(out.name()), fileLoc));
+        if (!it->second)
           return failure();
-        it->second = ensured;
       }
       results.push_back(it->second);
       outputNames.push_back(builder.getStringAttr(out.name()));
@@ -2277,15 +2271,15 @@ private:
   /// `v` with the static `shape` where its own dims are symbolic: an
   /// EnsureShape, which the run checks (for ops whose result has the shape
   /// of an operand, the model's declared result shape); `v` itself where it
-  /// is static already or the ranks differ.
+  /// is static already or the ranks differ; null if the EnsureShape failed
+  /// (and said why).
   Value withDeclaredShape(Value v, ArrayRef<int64_t> shape, Location loc) {
-    auto type = dyn_cast<RankedTensorType>(v.getType());
+    auto type = v ? dyn_cast<RankedTensorType>(v.getType()) : RankedTensorType();
     if (!type || type.hasStaticShape() || type.getRank() != (int64_t)shape.size())
       return v;
     NamedAttrList a;
     a.set("shape", builder.getI64ArrayAttr(shape));
-    Value ensured = createOne("EnsureShape", {v}, a, loc);
-    return ensured ? ensured : v;
+    return createOne("EnsureShape", {v}, a, loc);
   }
 
   /// Compress and NonZero, whose result length is data-dependent: the
@@ -3331,8 +3325,8 @@ private:
     auto op = opsAt(loc);
     Value x = operands[0];
     // Y has X's shape: symbolic dims of X take the declared ones (checked).
-    if (auto declared = declaredShape(node.output(0)))
-      x = withDeclaredShape(x, *declared, loc);
+    if (auto declared = declaredShape(node.output(0)); declared && !(x = withDeclaredShape(x, *declared, loc)))
+      return failure();
     auto type = dyn_cast<RankedTensorType>(x.getType());
     if (!type || !type.hasStaticShape() || (type.getRank() != 3 && type.getRank() != 4) || operands.size() < 3)
       return refuse("needs X of static shape (or a declared output shape), 3-d or 4-d, and the cos and sin caches");
@@ -3485,6 +3479,8 @@ private:
       if (past)
         past = withDeclaredShape(past, *state, loc);
     }
+    if (!input || !weight || (optionalOperand(operands, 3) && !past))
+      return failure(); // an EnsureShape failed and said why
     auto xType = dyn_cast<RankedTensorType>(input.getType());
     auto wType = dyn_cast<RankedTensorType>(weight.getType());
     if (!xType || !wType || !xType.hasStaticShape() || !wType.hasStaticShape() || xType.getRank() != 3 ||
@@ -3561,6 +3557,10 @@ private:
         decay = withDeclaredShape(decay, {b, t, -1}, loc);
       if (beta)
         beta = withDeclaredShape(beta, {b, t, -1}, loc);
+      Value given[] = {q, k, v, past, decay, beta};
+      for (auto [i, x] : llvm::enumerate(given))
+        if (optionalOperand(operands, i) && !x)
+          return failure(); // an EnsureShape failed and said why
     }
     for (Value x : {q, k, v, past})
       if (auto t = x ? dyn_cast<RankedTensorType>(x.getType()) : nullptr; x && (!t || !t.hasStaticShape()))
