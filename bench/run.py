@@ -67,6 +67,19 @@ def inputs_for(sess):
     return feeds
 
 
+def link_bench(model_name, out, runtime_lib):
+    """Links bench/model_bench.c with the object `out`.o that `mlc compile` wrote
+    for `model_name`; returns the executable's path."""
+    exe = out + "_bench"
+    work = os.path.dirname(out)
+    subprocess.run(["cc", "-O2", "-o", exe, os.path.join(ROOT, "bench", "model_bench.c"),
+                    out + ".o", "-I" + work, "-I" + os.path.join(ROOT, "include"),
+                    f'-DMLC_MODEL_HEADER="{os.path.basename(out)}.h"',
+                    f"-DMLC_MODEL_DESC=mlc_model_{model_name}",
+                    runtime_lib, "-lpthread", "-lm", "-ldl"], check=True)
+    return exe
+
+
 def time_ort(model, threads, iterations, warmup):
     """Median ms of onnxruntime. The session lives for this call only: its pool
     threads spin after each run, and would take a core from mlc's next round."""
@@ -120,11 +133,7 @@ def main():
             model = os.path.join(args.model_dir, m + ".onnx")
             out = os.path.join(work, m)
             compile_s, compile_mb = measured([args.mlc, "compile", model, "-o", out])
-            exe = out + "_bench"
-            subprocess.run(["cc", "-O2", "-o", exe, os.path.join(ROOT, "bench", "model_bench.c"),
-                            out + ".o", "-I" + work, "-I" + os.path.join(ROOT, "include"),
-                            f'-DMLC_MODEL_HEADER="{m}.h"', f"-DMLC_MODEL_DESC=mlc_model_{m}",
-                            args.runtime_lib, "-lpthread", "-lm", "-ldl"], check=True)
+            exe = link_bench(m, out, args.runtime_lib)
             row = {"model": m, "compile_s": compile_s, "compile_mb": compile_mb}
             per_round = max(5, args.iterations // max(1, args.rounds))
             for t in threads:

@@ -11,6 +11,14 @@ opset 17, do_constant_folding=True, batch 1 and static shapes.  Image models
 take one input named `input` ([1,3,224,224] float32); `bert_encoder` takes
 `input_ids` ([1,seq] int64).  Every model has a single output named `output`.
 
+The detection models (torchvision.models.detection) take one image `input`
+([3,320,320] float32; the models resize it to their own minimum size) and
+give `boxes` [N,4], `labels` [N] and `scores` [N] (Mask R-CNN adds `masks`,
+Keypoint R-CNN `keypoints` and `keypoints_scores`), N known only when they
+run.  Their backbones' BatchNorm statistics are recomputed from a random
+batch as above, and the score threshold is 0, so that random weights still
+give detections to compare.
+
 Usage:
     python scripts/export_models.py OUT_DIR [--models resnet18,bert_encoder]
         [--force] [--bert-layers 2] [--bert-seq 128]
@@ -63,7 +71,25 @@ IMAGE_MODELS = {
     "swin_t": (lambda: torchvision.models.swin_t(weights=None), (1, 3, 224, 224)),
 }
 
-ALL_MODELS = list(IMAGE_MODELS) + ["bert_encoder"]
+# name -> keyword arguments of the torchvision.models.detection builder.
+# Score thresholds are 0: with random weights every score is low.
+DETECTION_MODELS = {
+    "fasterrcnn_mobilenet_v3_large_320_fpn": dict(box_score_thresh=0.0),
+    "fasterrcnn_mobilenet_v3_large_fpn": dict(box_score_thresh=0.0, min_size=320, max_size=320),
+    "fasterrcnn_resnet50_fpn": dict(box_score_thresh=0.0, min_size=320, max_size=320),
+    "fasterrcnn_resnet50_fpn_v2": dict(box_score_thresh=0.0, min_size=320, max_size=320),
+    "retinanet_resnet50_fpn": dict(score_thresh=0.0, min_size=320, max_size=320),
+    "retinanet_resnet50_fpn_v2": dict(score_thresh=0.0, min_size=320, max_size=320),
+    "fcos_resnet50_fpn": dict(score_thresh=0.0, min_size=320, max_size=320),
+    "ssd300_vgg16": dict(score_thresh=0.0),
+    "ssdlite320_mobilenet_v3_large": dict(score_thresh=0.0),
+    "maskrcnn_resnet50_fpn": dict(box_score_thresh=0.0, min_size=320, max_size=320),
+    "maskrcnn_resnet50_fpn_v2": dict(box_score_thresh=0.0, min_size=320, max_size=320),
+    "keypointrcnn_resnet50_fpn": dict(box_score_thresh=0.0, min_size=320, max_size=320),
+}
+DETECTION_IMAGE = (3, 320, 320)
+
+ALL_MODELS = list(IMAGE_MODELS) + ["bert_encoder"] + list(DETECTION_MODELS)
 
 BERT_VOCAB = 30522
 BERT_HIDDEN = 768
@@ -214,6 +240,31 @@ def normalize_head(model, shape, batch=8):
                 head.bias.mul_(1.0 / std)
 
 
+def detection_outputs(name):
+    """The outputs' names: boxes, labels, scores, and the masks or keypoints
+    of the models that predict them."""
+    extra = {"maskrcnn": ["masks"], "keypointrcnn": ["keypoints", "keypoints_scores"]}
+    return ["boxes", "labels", "scores"] + extra.get(name.split("_")[0], [])
+
+
+def build_detection(name):
+    """A detection model with random weights and its backbone's BatchNorm
+    statistics taken from a random batch (the defaults, mean 0 and variance
+    1, let the features decay to ~1e-8, where every score ties)."""
+    torch.manual_seed(0)
+    model = getattr(torchvision.models.detection, name)(weights=None, weights_backbone=None,
+                                                        **DETECTION_MODELS[name])
+    bns = [m for m in model.backbone.modules() if isinstance(m, nn.modules.batchnorm._BatchNorm)]
+    for m in bns:
+        m.reset_running_stats()
+        m.momentum = 1.0
+    model.backbone.train()
+    with torch.no_grad():
+        model.backbone(torch.randn(4, *DETECTION_IMAGE, generator=torch.Generator().manual_seed(1)))
+    model.eval()
+    return model
+
+
 def build(name, args):
     """Return (model, example input, input name)."""
     torch.manual_seed(0)
@@ -236,6 +287,13 @@ def build(name, args):
 
 
 def export(name, path, args):
+    if name in DETECTION_MODELS:
+        model = build_detection(name)
+        torch.onnx.export(model, ([torch.rand(*DETECTION_IMAGE)],), path, export_params=True,
+                          opset_version=OPSET, do_constant_folding=True, input_names=["input"],
+                          output_names=detection_outputs(name), dynamic_axes=None)
+        onnx.checker.check_model(path)
+        return
     model, example, input_name = build(name, args)
     model.eval()
     # Deliberately NOT under torch.no_grad(): with grad disabled,

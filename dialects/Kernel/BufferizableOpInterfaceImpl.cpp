@@ -52,6 +52,44 @@ struct MicrokernelOpInterface
     return success();
   }
 };
+
+/// kernel.non_max_suppression on buffers of any shape: the runtime takes
+/// plain pointers, so an input with another layout is copied into an
+/// identity-layout buffer of its (run-time) dims.
+struct NonMaxSuppressionOpInterface
+    : DstBufferizableOpInterfaceExternalModel<NonMaxSuppressionOpInterface, mlc::kernel::NonMaxSuppressionOp> {
+  LogicalResult bufferize(Operation *op, RewriterBase &rewriter, const BufferizationOptions &options,
+                          BufferizationState &state) const {
+    auto nms = cast<mlc::kernel::NonMaxSuppressionOp>(op);
+    Location loc = op->getLoc();
+    rewriter.setInsertionPoint(op);
+    SmallVector<Value> inputs, outputs;
+    for (OpOperand &operand : op->getOpOperands()) {
+      FailureOr<Value> buffer = getBuffer(rewriter, operand.get(), options, state);
+      if (failed(buffer))
+        return failure();
+      auto type = cast<MemRefType>(buffer->getType());
+      bool output = nms.isDpsInit(&operand);
+      if (!type.getLayout().isIdentity()) {
+        if (output)
+          return op->emitError("non_max_suppression output buffer is not contiguous");
+        SmallVector<Value> dynamicDims;
+        for (int64_t d = 0; d < type.getRank(); ++d)
+          if (type.isDynamicDim(d))
+            dynamicDims.push_back(memref::DimOp::create(rewriter, loc, *buffer, d));
+        auto contiguous = MemRefType::get(type.getShape(), type.getElementType());
+        Value copy = memref::AllocOp::create(rewriter, loc, contiguous, dynamicDims);
+        memref::CopyOp::create(rewriter, loc, *buffer, copy);
+        buffer = copy;
+      }
+      (output ? outputs : inputs).push_back(*buffer);
+    }
+    mlc::kernel::NonMaxSuppressionOp::create(rewriter, loc, TypeRange{}, inputs, outputs, nms.getCenterPointBoxAttr(),
+                                nms.getHasScoreThresholdAttr());
+    replaceOpWithBufferizedValues(rewriter, op, outputs);
+    return success();
+  }
+};
 } // namespace
 
 void mlc::kernel::registerBufferizableOpInterfaceExternalModels(DialectRegistry &registry) {
@@ -61,5 +99,6 @@ void mlc::kernel::registerBufferizableOpInterfaceExternalModels(DialectRegistry 
     DepthwiseConv2DOp::attachInterface<MicrokernelOpInterface<DepthwiseConv2DOp>>(*ctx);
     BatchMatMulOp::attachInterface<MicrokernelOpInterface<BatchMatMulOp>>(*ctx);
     MaxPool2DOp::attachInterface<MicrokernelOpInterface<MaxPool2DOp>>(*ctx);
+    NonMaxSuppressionOp::attachInterface<NonMaxSuppressionOpInterface>(*ctx);
   });
 }

@@ -276,6 +276,89 @@ FOLD_BINARY(BitwiseOrOp, return a | b, return std::nullopt)
 FOLD_BINARY(BitwiseXorOp, return a ^ b, return std::nullopt)
 #undef FOLD_BINARY
 
+/// A float constant with `fn` applied to each element (same type).
+static OpFoldResult foldUnaryFloat(Operation *op, Attribute input, function_ref<APFloat(APFloat)> fn) {
+  auto x = asDense(input);
+  if (!x || x.getType() != op->getResult(0).getType() || !isa<FloatType>(x.getElementType()) ||
+      x.getNumElements() > kMaxFoldElements)
+    return {};
+  SmallVector<APFloat> values;
+  for (const APFloat &v : x.getValues<APFloat>())
+    values.push_back(fn(v));
+  return DenseElementsAttr::get(x.getType(), values);
+}
+
+OpFoldResult ReciprocalOp::fold(FoldAdaptor adaptor) {
+  return foldUnaryFloat(*this, adaptor.getX(), [](APFloat v) {
+    APFloat one(v.getSemantics(), 1);
+    one.divide(v, APFloat::rmNearestTiesToEven);
+    return one;
+  });
+}
+OpFoldResult FloorOp::fold(FoldAdaptor adaptor) {
+  return foldUnaryFloat(*this, adaptor.getX(), [](APFloat v) {
+    v.roundToIntegral(APFloat::rmTowardNegative);
+    return v;
+  });
+}
+OpFoldResult CeilOp::fold(FoldAdaptor adaptor) {
+  return foldUnaryFloat(*this, adaptor.getX(), [](APFloat v) {
+    v.roundToIntegral(APFloat::rmTowardPositive);
+    return v;
+  });
+}
+
+/// Min/Max of two constants (NaN wins, as in the lowering).
+static OpFoldResult foldMinMax(Operation *op, ArrayRef<Attribute> operands, bool isMax) {
+  if (operands.size() != 2)
+    return {};
+  auto resultType = dyn_cast<ShapedType>(op->getResult(0).getType());
+  bool isUnsigned = resultType && resultType.getElementType().isUnsignedInteger();
+  return foldBinary(
+      op, operands[0], operands[1],
+      [&](const APInt &a, const APInt &b) -> std::optional<APInt> {
+        bool aFirst = isUnsigned ? (isMax ? a.ugt(b) : a.ult(b)) : (isMax ? a.sgt(b) : a.slt(b));
+        return aFirst ? a : b;
+      },
+      [&](const APFloat &a, const APFloat &b) -> std::optional<APFloat> {
+        return isMax ? llvm::maximum(a, b) : llvm::minimum(a, b);
+      });
+}
+OpFoldResult MaxOp::fold(FoldAdaptor adaptor) { return foldMinMax(*this, adaptor.getData_0(), true); }
+OpFoldResult MinOp::fold(FoldAdaptor adaptor) { return foldMinMax(*this, adaptor.getData_0(), false); }
+
+/// ReduceMin/ReduceMax of every element of a constant (no axes, or all of
+/// them) into a one-element result.
+template <typename OpTy>
+static OpFoldResult foldReduceAll(OpTy op, Attribute input, bool isMax) {
+  auto x = asDense(input);
+  auto resultType = dyn_cast<RankedTensorType>(op.getType());
+  if (!x || !resultType || !resultType.hasStaticShape() || resultType.getNumElements() != 1 ||
+      x.getNumElements() == 0 || x.getNumElements() > kMaxFoldElements)
+    return {};
+  if (auto axes = op.getAxes(); axes && (int64_t)axes->size() != x.getType().getRank())
+    return {};
+  Type et = x.getElementType();
+  if (isa<IntegerType>(et)) {
+    bool isUnsigned = et.isUnsignedInteger();
+    auto values = llvm::to_vector(x.getValues<APInt>());
+    APInt best = values[0];
+    for (const APInt &v : values)
+      best = (isUnsigned ? (isMax ? v.ugt(best) : v.ult(best)) : (isMax ? v.sgt(best) : v.slt(best))) ? v : best;
+    return DenseElementsAttr::get(resultType, best);
+  }
+  if (isa<FloatType>(et)) {
+    auto values = llvm::to_vector(x.getValues<APFloat>());
+    APFloat best = values[0];
+    for (const APFloat &v : values)
+      best = isMax ? llvm::maximum(best, v) : llvm::minimum(best, v);
+    return DenseElementsAttr::get(resultType, best);
+  }
+  return {};
+}
+OpFoldResult ReduceMaxOp::fold(FoldAdaptor adaptor) { return foldReduceAll(*this, adaptor.getData(), true); }
+OpFoldResult ReduceMinOp::fold(FoldAdaptor adaptor) { return foldReduceAll(*this, adaptor.getData(), false); }
+
 OpFoldResult WhereOp::fold(FoldAdaptor adaptor) {
   auto c = asDense(adaptor.getCondition());
   auto x = asDense(adaptor.getX()), y = asDense(adaptor.getY());
@@ -436,12 +519,31 @@ OpFoldResult SliceOp::fold(FoldAdaptor adaptor) {
   });
 }
 
+/// Gather of static dims from the shape of a tensor whose other dims are
+/// symbolic: those dims' values.
+static OpFoldResult foldGatherOfShape(GatherOp op, DenseElementsAttr idx, RankedTensorType resultType) {
+  auto shape = op.getData().getDefiningOp<ShapeOp>();
+  auto in = shape ? dyn_cast<RankedTensorType>(shape.getData().getType()) : RankedTensorType();
+  if (!in || !idx || op.getAxis() != 0 || shape.getStart() || shape.getEnd())
+    return {};
+  SmallVector<int64_t> dims;
+  for (const APInt &v : idx.getValues<APInt>()) {
+    int64_t i = v.getSExtValue();
+    if (i < 0) i += in.getRank();
+    if (i < 0 || i >= in.getRank() || in.isDynamicDim(i)) return {};
+    dims.push_back(in.getDimSize(i));
+  }
+  return DenseElementsAttr::get(resultType, ArrayRef<int64_t>(dims));
+}
+
 OpFoldResult GatherOp::fold(FoldAdaptor adaptor) {
   auto in = asDense(adaptor.getData());
   auto idx = asDense(adaptor.getIndices());
   auto resultType = dyn_cast<RankedTensorType>(getType());
-  if (!in || !idx || !resultType || !resultType.hasStaticShape())
+  if (!idx || !resultType || !resultType.hasStaticShape())
     return {};
+  if (!in)
+    return foldGatherOfShape(*this, idx, resultType);
   ArrayRef<int64_t> inShape = in.getType().getShape();
   int64_t rank = inShape.size();
   int64_t axis = getAxis() < 0 ? getAxis() + rank : getAxis();

@@ -104,8 +104,7 @@ foreach op = [["Relu", "max(x, 0)"], ["Sigmoid", "1 / (1 + exp(-x))"],
               ["Tanh", "hyperbolic tangent"], ["Exp", "e raised to x"],
               ["Log", "natural logarithm"], ["Sqrt", "square root"],
               ["Erf", "the error function"],
-              ["Abs", "|x|"], ["Reciprocal", "1 / x"], ["Floor", "round down"],
-              ["Ceil", "round up"],
+              ["Abs", "|x|"],
               ["HardSwish", "x * max(0, min(1, x / 6 + 1 / 2))"],
               ["Sin", "sine"], ["Cos", "cosine"], ["Sign", "sign of x"],
               ["Softplus", "log(exp(x) + 1)"], ["Round", "round half to even"],
@@ -116,6 +115,13 @@ foreach op = [["Relu", "max(x, 0)"], ["Sigmoid", "1 / (1 + exp(-x))"],
               ["Atanh", "inverse hyperbolic tangent"], ["Softsign", "x / (1 + |x|)"],
               ["Mish", "x * tanh(softplus(x))"], ["BitwiseNot", "bitwise not"]] in
   def ONNX_ # op[0] # Op : ONNX_UnaryOp<op[0], "elementwise " # op[1]>;
+
+// Folded on float constants: the shape arithmetic of exported models (image
+// sizes from scale factors) needs them.
+foreach op = [["Reciprocal", "1 / x"], ["Floor", "round down"], ["Ceil", "round up"]] in
+  def ONNX_ # op[0] # Op : ONNX_UnaryOp<op[0], "elementwise " # op[1]> {
+    let hasFolder = 1;
+  }
 
 def ONNX_NegOp : ONNX_UnaryOp<"Neg", "elementwise -x"> {
   let hasFolder = 1; // shape arithmetic (function bodies negate axes)
@@ -285,8 +291,12 @@ class ONNX_VariadicOp<string mnemonic, string desc> : ONNX_Op<mnemonic> {
   let results = (outs AnyTensor:$result);
   let assemblyFormat = "`(` operands `)` attr-dict `:` functional-type(operands, results)";
 }
-def ONNX_MaxOp : ONNX_VariadicOp<"Max", "maximum">;
-def ONNX_MinOp : ONNX_VariadicOp<"Min", "minimum">;
+def ONNX_MaxOp : ONNX_VariadicOp<"Max", "maximum"> {
+  let hasFolder = 1;
+}
+def ONNX_MinOp : ONNX_VariadicOp<"Min", "minimum"> {
+  let hasFolder = 1;
+}
 def ONNX_SumOp : ONNX_VariadicOp<"Sum", "sum">;
 def ONNX_MeanOp : ONNX_VariadicOp<"Mean", "mean">;
 
@@ -462,8 +472,13 @@ class ONNX_ReduceOp<string mnemonic, string desc> : ONNX_Op<mnemonic> {
 }
 def ONNX_ReduceMeanOp : ONNX_ReduceOp<"ReduceMean", "mean">;
 def ONNX_ReduceSumOp : ONNX_ReduceOp<"ReduceSum", "sum">;
-def ONNX_ReduceMaxOp : ONNX_ReduceOp<"ReduceMax", "maximum">;
-def ONNX_ReduceMinOp : ONNX_ReduceOp<"ReduceMin", "minimum">;
+// Folded over all of a constant's elements (the min or max of a shape).
+def ONNX_ReduceMaxOp : ONNX_ReduceOp<"ReduceMax", "maximum"> {
+  let hasFolder = 1;
+}
+def ONNX_ReduceMinOp : ONNX_ReduceOp<"ReduceMin", "minimum"> {
+  let hasFolder = 1;
+}
 def ONNX_ReduceProdOp : ONNX_ReduceOp<"ReduceProd", "product">;
 def ONNX_ReduceL2Op : ONNX_ReduceOp<"ReduceL2", "Euclidean norm">;
 def ONNX_ReduceL1Op : ONNX_ReduceOp<"ReduceL1", "sum of absolute values">;
@@ -787,6 +802,27 @@ def ONNX_TopKOp : ONNX_Op<"TopK"> {
                    DefaultValuedAttr<ONNX_I64Attr, "1">:$largest,
                    DefaultValuedAttr<ONNX_I64Attr, "1">:$sorted);
   let results = (outs AnyTensor:$Values, AnyTensor:$Indices);
+  let assemblyFormat = "`(` operands `)` attr-dict `:` functional-type(operands, results)";
+}
+
+def ONNX_NonMaxSuppressionOp : ONNX_Op<"NonMaxSuppression"> {
+  let summary = "the [batch, class, box] rows of the boxes greedy non-maximum suppression keeps";
+  let description = [{
+    boxes [B, N, 4] (corners y1, x1, y2, x2 in either order, or center,
+    width, height with center_point_box = 1) and scores [B, C, N]. Per batch
+    and class, in descending score order (ties to the lower box index), a
+    box whose score is above score_threshold (when has_score_threshold) is
+    kept unless its IoU with a box kept before it is above iou_threshold;
+    at most max_output_boxes_per_class are kept. The result [K, 3] lists
+    them batch by batch, class by class, in the order kept; K is known only
+    at run time. The three thresholds are 1-element tensors.
+  }];
+  let arguments = (ins TensorOf<[F32]>:$boxes, TensorOf<[F32]>:$scores,
+                   TensorOf<[I64]>:$max_output_boxes_per_class,
+                   TensorOf<[F32]>:$iou_threshold, TensorOf<[F32]>:$score_threshold,
+                   DefaultValuedAttr<ONNX_I64Attr, "0">:$center_point_box,
+                   DefaultValuedAttr<ONNX_I64Attr, "0">:$has_score_threshold);
+  let results = (outs AnyTensor:$selected_indices);
   let assemblyFormat = "`(` operands `)` attr-dict `:` functional-type(operands, results)";
 }
 

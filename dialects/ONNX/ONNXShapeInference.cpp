@@ -1167,6 +1167,19 @@ LogicalResult TopKOp::inferShapes() {
   return success();
 }
 
+LogicalResult NonMaxSuppressionOp::inferShapes() {
+  auto b = shapeOf(getBoxes()), s = shapeOf(getScores());
+  // Two dims that are both known and differ.
+  auto clash = [](int64_t x, int64_t y) { return !ShapedType::isDynamic(x) && !ShapedType::isDynamic(y) && x != y; };
+  if (succeeded(b) && (b->size() != 3 || clash((*b)[2], 4)))
+    return emitOpError("expects boxes [batch, boxes, 4]");
+  if (succeeded(s) && s->size() != 3)
+    return emitOpError("expects scores [batch, classes, boxes]");
+  if (succeeded(b) && succeeded(s) && (clash((*b)[0], (*s)[0]) || clash((*b)[1], (*s)[2])))
+    return emitOpError("boxes and scores disagree on the batch or the number of boxes");
+  return setResult(*this, SmallVector<int64_t>{kDyn, 3}, IntegerType::get(getContext(), 64));
+}
+
 LogicalResult RoiAlignOp::inferShapes() {
   auto x = shapeOf(getX()), r = shapeOf(getRois());
   Type et = elementTypeOf(getX());

@@ -476,6 +476,26 @@ MLC_API int32_t mlc_rt_string_regex_full_match(int64_t s, int64_t pattern);
  * model declares: returns `actual`; when they differ the run fails. */
 MLC_API int64_t mlc_rt_check_dim(int64_t actual, int64_t declared);
 
+/* ONNX NonMaxSuppression of boxes [batches, num_boxes, 4] and scores
+ * [batches, classes, num_boxes] (the thresholds are single values; the
+ * score threshold applies when has_score_threshold): writes the kept
+ * (batch, class, box) rows to `selected`, which has room for
+ * batches * classes * num_boxes rows, and their number to *count. */
+MLC_API void mlc_rt_non_max_suppression_f32(int64_t batches, int64_t classes, int64_t num_boxes,
+                                            int64_t center_point_box, int64_t has_score_threshold,
+                                            const float *boxes, const float *scores,
+                                            const int64_t *max_output_boxes_per_class,
+                                            const float *iou_threshold,
+                                            const float *score_threshold, int64_t *selected,
+                                            int64_t *count);
+
+/* Around each kernel call of a model compiled with `mlc compile --profile`:
+ * begin returns the time, end adds the time since `begin` to the kernel
+ * named by the NUL-terminated string at address `name` (docs/runtime.md,
+ * "Profiling"). */
+MLC_API int64_t mlc_rt_profile_begin(void);
+MLC_API void mlc_rt_profile_end(int64_t name, int64_t begin);
+
 #ifdef __cplusplus
 } /* extern "C" */
 #endif

@@ -290,6 +290,11 @@ bool mlc::driver::compileModel(const CompileOptions &options, const char *argv0,
     llvm::errs() << "mlc: error: --cuda-emulate needs --target=cuda\n";
     return false;
   }
+  if (options.profile && cuda) {
+    llvm::errs() << "mlc: error: --profile is for --target=cpu; CUDA models time their launches "
+                    "with MLC_CUDA_PROFILE=FILE at run time\n";
+    return false;
+  }
   if (emulate && options.emit == "ptx") {
     llvm::errs() << "mlc: error: --cuda-emulate makes no PTX\n";
     return false;
@@ -419,7 +424,7 @@ bool mlc::driver::compileModel(const CompileOptions &options, const char *argv0,
   if (cuda)
     mlc::cuda::buildCUDABufferizePipeline(lowering);
   else
-    mlc::cpu::buildCPUBufferizePipeline(lowering, info.dynamic);
+    mlc::cpu::buildCPUBufferizePipeline(lowering, info.dynamic, options.profile);
   if (failed(lowering.run(*module)))
     return false;
   timer.lap("graph, kernels, bufferization");

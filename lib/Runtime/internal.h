@@ -32,6 +32,8 @@ extern "C" { /* the runtime's own tests include this header */
 /// The execution context handed to generated code. Opaque to it: generated
 /// code only passes it back to mlc_rt_* functions.
 typedef struct mlc_cuda_model mlc_cuda_model;
+/// Kernel times of a model compiled with --profile (profile.c).
+typedef struct mlc_profile mlc_profile;
 
 /// The strings that the string functions of a run make (strings.c): blocks
 /// freed at the next run and at mlc_model_destroy(); the first error of the
@@ -43,6 +45,9 @@ typedef struct mlc_string_arena {
 } mlc_string_arena;
 
 MLC_INTERNAL void mlc_string_arena_init(mlc_string_arena *arena);
+/// Records a printf-style message as the current run's first error (later
+/// ones add nothing; nothing outside a run); the run then fails with it.
+MLC_INTERNAL void mlc_run_fail(const char *fmt, ...) MLC_PRINTF_LIKE(1, 2);
 /// Frees every string and the error.
 MLC_INTERNAL void mlc_string_arena_reset(mlc_string_arena *arena);
 MLC_INTERNAL void mlc_string_arena_destroy(mlc_string_arena *arena);
@@ -56,7 +61,14 @@ struct mlc_exec_ctx {
   void *host_weights;
   /// Strings made during the model's runs.
   mlc_string_arena strings;
+  /// Kernel times of a model compiled with --profile (profile.c); NULL until
+  /// its first kernel ends.
+  mlc_profile *profile;
 };
+
+/// Writes the kernel times of `profile` for `model_name` (to $MLC_PROFILE,
+/// else stderr) and frees it; nothing for NULL (profile.c).
+MLC_INTERNAL void mlc_profile_finish(mlc_profile *profile, const char *model_name);
 
 /// Checks that each device constant of `desc` lies inside its weights
 /// buffer (runtime.c).

@@ -531,6 +531,7 @@ void mlc_model_destroy(mlc_model *model) {
   free(model->ctx.host_weights);
   free(model->workspace);
   mlc_string_arena_destroy(&model->ctx.strings);
+  mlc_profile_finish(model->ctx.profile, model->desc->name);
   free(model);
 }
 

@@ -56,8 +56,7 @@ void mlc_string_arena_destroy(mlc_string_arena *arena) {
   pthread_mutex_destroy(&arena->mutex);
 }
 
-/// Records the run's first error (later ones add nothing).
-static void fail(const char *fmt, ...) {
+void mlc_run_fail(const char *fmt, ...) {
   mlc_exec_ctx *ctx = mlc_rt_current_ctx();
   if (!ctx)
     return;
@@ -81,7 +80,7 @@ static char *arena_alloc(size_t length) {
   struct mlc_string_block *b =
       (struct mlc_string_block *)malloc(sizeof(*b) + length + 1);
   if (!b) {
-    fail("out of memory for a string of %zu bytes", length);
+    mlc_run_fail("out of memory for a string of %zu bytes", length);
     return NULL;
   }
   b->text[length] = '\0';
@@ -109,7 +108,7 @@ static int64_t copy_of(const char *s, size_t length) {
 
 int64_t mlc_rt_check_dim(int64_t actual, int64_t declared) {
   if (actual != declared)
-    fail("an output has a dim of %lld where the model declares %lld", (long long)actual,
+    mlc_run_fail("an output has a dim of %lld where the model declares %lld", (long long)actual,
          (long long)declared);
   return actual;
 }
@@ -311,7 +310,7 @@ int64_t mlc_rt_string_split_part(int64_t s, int64_t delimiter, int64_t maxsplit,
   struct part_request r = {k, 0};
   int64_t count = split(text(s), text(delimiter), maxsplit, take_part, &r);
   if (count > parts && k == 0)
-    fail("StringSplit: \"%.64s\" has %lld substrings but the output has room for %lld", text(s),
+    mlc_run_fail("StringSplit: \"%.64s\" has %lld substrings but the output has room for %lld", text(s),
          (long long)count, (long long)parts);
   return r.found ? r.found : copy_of("", 0);
 }
@@ -476,7 +475,7 @@ int32_t mlc_rt_string_regex_full_match(int64_t s, int64_t pattern) {
     }
     if (why) {
       pthread_mutex_unlock(&regex_mutex);
-      fail("RegexFullMatch: pattern \"%.128s\" does not compile: %s", re, why);
+      mlc_run_fail("RegexFullMatch: pattern \"%.128s\" does not compile: %s", re, why);
       return 0;
     }
     char *key = regex_cache_used < REGEX_CACHE ? strdup(re) : NULL;

@@ -52,6 +52,10 @@ struct LowerMicrokernelsPass : mlc::cpu::impl::LowerMicrokernelsBase<LowerMicrok
         ops.push_back(op);
     });
     for (Operation *op : ops) {
+      if (auto nms = dyn_cast<mlc::kernel::NonMaxSuppressionOp>(op)) {
+        lowerNonMaxSuppression(nms, symbols);
+        continue;
+      }
       StringRef callee;
       ArrayRef<int64_t> params;
       if (auto conv = dyn_cast<mlc::kernel::Conv2DOp>(op))
@@ -85,6 +89,35 @@ struct LowerMicrokernelsPass : mlc::cpu::impl::LowerMicrokernelsBase<LowerMicrok
       op->erase();
     }
     lowerScalarCalls(module, symbols);
+  }
+
+  /// mlc_rt_non_max_suppression_f32(batches, classes, boxes,
+  /// center_point_box, has_score_threshold, then the buffers' pointers):
+  /// the dims are read from the buffers, which may have run-time shapes.
+  void lowerNonMaxSuppression(mlc::kernel::NonMaxSuppressionOp nms, SymbolTable &symbols) {
+    constexpr StringLiteral callee = "mlc_rt_non_max_suppression_f32";
+    OpBuilder b(nms);
+    Location loc = nms.getLoc();
+    Type i64 = b.getI64Type(), ptr = LLVM::LLVMPointerType::get(b.getContext());
+    if (!symbols.lookup(callee)) {
+      OpBuilder mb = OpBuilder::atBlockEnd(cast<ModuleOp>(symbols.getOp()).getBody());
+      SmallVector<Type> args(5, i64);
+      args.append(7, ptr);
+      auto decl = func::FuncOp::create(mb, loc, callee, mb.getFunctionType(args, {}));
+      decl.setPrivate();
+      symbols.insert(decl);
+    }
+    Value boxes = nms.getInputs()[0], scores = nms.getInputs()[1];
+    auto dimOf = [&](Value buffer, int64_t d) -> Value {
+      return arith::IndexCastOp::create(b, loc, i64, memref::DimOp::create(b, loc, buffer, d));
+    };
+    auto constant = [&](int64_t v) -> Value { return arith::ConstantIntOp::create(b, loc, i64, v); };
+    SmallVector<Value> args = {dimOf(boxes, 0), dimOf(scores, 1), dimOf(boxes, 1),
+                               constant(nms.getCenterPointBox()), constant(nms.getHasScoreThreshold())};
+    for (Value buffer : nms->getOperands())
+      args.push_back(dataPointer(b, loc, buffer));
+    func::CallOp::create(b, loc, callee, TypeRange{}, args);
+    nms.erase();
   }
 
   /// kernel.call becomes func.call of a declared function; each distinct

@@ -2,6 +2,8 @@
 #ifndef MLC_PASSES_CPU_PASSES_H
 #define MLC_PASSES_CPU_PASSES_H
 
+#include "dialects/Kernel/KernelDialect.h"
+
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
@@ -42,7 +44,8 @@ void buildBufferizePipeline(mlir::OpPassManager &pm,
                             llvm::function_ref<void(mlir::OpPassManager &)> afterPlan,
                             bool dynamicShapes = false);
 /// Outlined kernels on tensors -> buffers with a planned workspace.
-void buildCPUBufferizePipeline(mlir::OpPassManager &pm, bool dynamicShapes = false);
+/// With `profile`, every kernel call is timed (mlc-cpu-profile-kernels).
+void buildCPUBufferizePipeline(mlir::OpPassManager &pm, bool dynamicShapes = false, bool profile = false);
 /// Buffers -> LLVM dialect: the bare-pointer calling convention, or with
 /// `dynamicShapes` the memref-descriptor one, which carries the dims.
 void buildCPULowerToLLVMPipeline(mlir::OpPassManager &pm, bool dynamicShapes = false);

@@ -53,6 +53,29 @@ def CopiesToLinalg : Pass<"mlc-cpu-copies-to-linalg", "mlir::ModuleOp"> {
   let dependentDialects = ["mlir::linalg::LinalgDialect"];
 }
 
+def ProfileKernels : Pass<"mlc-cpu-profile-kernels", "mlir::ModuleOp"> {
+  let summary = "Times every kernel call (mlc compile --profile)";
+  let description = [{
+    Brackets each call of an outlined kernel (a function marked
+    `kernel.kernel`) with `mlc_rt_profile_begin` and `mlc_rt_profile_end`,
+    which add the call's time to the kernel's entry in the running model's
+    profile (lib/Runtime/profile.c). The kernel's name reaches the runtime as
+    a `kernel.string_literal`, so it runs before mlc-cpu-lower-microkernels.
+
+    ```mlir
+    call @kernel0_relu(%x, %y) : (memref<4xf32>, memref<4xf32>) -> ()
+    ```
+    becomes
+    ```mlir
+    %t = call @mlc_rt_profile_begin() : () -> i64
+    call @kernel0_relu(%x, %y) : (memref<4xf32>, memref<4xf32>) -> ()
+    %name = kernel.string_literal "kernel0_relu"
+    call @mlc_rt_profile_end(%name, %t) : (i64, i64) -> ()
+    ```
+  }];
+  let dependentDialects = ["mlc::kernel::KernelDialect", "mlir::func::FuncDialect"];
+}
+
 def LowerMicrokernels : Pass<"mlc-cpu-lower-microkernels", "mlir::ModuleOp"> {
   let summary = "Turns memref-form kernel.conv2d / kernel.matmul into runtime calls";
   let description = [{

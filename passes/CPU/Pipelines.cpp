@@ -58,10 +58,12 @@ void mlc::cpu::buildBufferizePipeline(OpPassManager &pm,
   addPasses(pm, "buffer-deallocation-pipeline,convert-bufferization-to-memref,canonicalize");
 }
 
-void mlc::cpu::buildCPUBufferizePipeline(OpPassManager &pm, bool dynamicShapes) {
+void mlc::cpu::buildCPUBufferizePipeline(OpPassManager &pm, bool dynamicShapes, bool profile) {
   buildBufferizePipeline(
       pm,
-      [](OpPassManager &pm) {
+      [profile](OpPassManager &pm) {
+        if (profile)
+          pm.addPass(cpu::createProfileKernels());
         pm.addPass(cpu::createLowerMicrokernels());
         pm.addPass(kernel::createHoistKernelBuffers());
       },

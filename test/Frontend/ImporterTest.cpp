@@ -794,7 +794,7 @@ TEST_F(ImporterTest, SequencesOfKnownLengthAreListsOfTensors) {
   EXPECT_NE(messages.find("'x' is not a sequence built in this model"), std::string::npos) << messages;
 }
 
-TEST_F(ImporterTest, CompressTakesItsCountFromTheDeclaredShape) {
+TEST_F(ImporterTest, CompressTakesItsCountFromTheDeclaredShapeOrTheRun) {
   ::onnx::ModelProto model;
   model.set_ir_version(8);
   model.add_opset_import()->set_version(13);
@@ -817,14 +817,18 @@ TEST_F(ImporterTest, CompressTakesItsCountFromTheDeclaredShape) {
   EXPECT_EQ(std::count(ops.begin(), ops.end(), "CumSum"), 1) << messages;
   EXPECT_EQ(std::count(ops.begin(), ops.end(), "Gather"), 1) << messages;
   EXPECT_EQ(types, std::vector<std::string>{"tensor<2x3xf32>"});
-  // Without a declared shape the count is unknown.
+  // Without a declared shape the count is found at run time: the positions
+  // are scattered into a buffer of that length (plus a slot for the rest).
   graph->mutable_output(0)->mutable_type()->mutable_tensor_type()->clear_shape();
   messages.clear();
-  EXPECT_TRUE(importedOps(model, messages).empty());
-  EXPECT_NE(messages.find("needs the output's declared shape"), std::string::npos) << messages;
+  types.clear();
+  ops = importedOps(model, messages, &types);
+  EXPECT_EQ(std::count(ops.begin(), ops.end(), "ScatterElements"), 1) << messages;
+  EXPECT_EQ(std::count(ops.begin(), ops.end(), "ConstantOfShape"), 1) << messages;
+  EXPECT_EQ(types, std::vector<std::string>{"tensor<?x3xf32>"});
 }
 
-TEST_F(ImporterTest, NonMaxSuppressionNeedsTheDeclaredCount) {
+TEST_F(ImporterTest, NonMaxSuppressionExpandsWithADeclaredCountElseRunsTheKernel) {
   ::onnx::ModelProto model;
   model.set_ir_version(8);
   model.add_opset_import()->set_version(11);
@@ -843,10 +847,15 @@ TEST_F(ImporterTest, NonMaxSuppressionNeedsTheDeclaredCount) {
   auto ops = importedOps(model, messages, &types);
   EXPECT_EQ(std::count(ops.begin(), ops.end(), "TopK"), 1) << messages;
   EXPECT_EQ(types, std::vector<std::string>{"tensor<2x3xi64>"});
+  // Without the count: onnx.NonMaxSuppression, whose result length the run
+  // finds, with the absent thresholds as constants.
   graph->mutable_output(0)->mutable_type()->mutable_tensor_type()->clear_shape();
   messages.clear();
-  EXPECT_TRUE(importedOps(model, messages).empty());
-  EXPECT_NE(messages.find("declared shape [count, 3]"), std::string::npos) << messages;
+  types.clear();
+  ops = importedOps(model, messages, &types);
+  EXPECT_EQ(std::count(ops.begin(), ops.end(), "NonMaxSuppression"), 1) << messages;
+  EXPECT_EQ(std::count(ops.begin(), ops.end(), "TopK"), 0) << messages;
+  EXPECT_EQ(types, std::vector<std::string>{"tensor<?x3xi64>"});
 }
 
 TEST_F(ImporterTest, UniqueNeedsTheDeclaredCount) {

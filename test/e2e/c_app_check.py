@@ -7,8 +7,15 @@ libmlcrt; it runs on seeded random inputs, and its outputs must match
 onnxruntime's within rtol=atol=1e-4 (the same tolerance as run_e2e.py, for
 the same reason: float32 with a different summation order).
 
+The first model is also compiled with --profile: its outputs must not
+change, and the table it writes when destroyed (MLC_PROFILE) must list every
+kernel once per run: the kernels mlc-opt forms from the model's `--emit=mlir`
+(`kernel<N>_<op>`; the object's names add the ONNX node, which that text
+does not keep).
+
 Prints one PASS/FAIL line per model and `N passed, M failed`.
 """
+import re
 import argparse
 import os
 import subprocess
@@ -22,16 +29,16 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 
 
-def check(model_path, mlc, runtime_lib, work, rtol, atol):
+def check(model_path, mlc, runtime_lib, work, rtol, atol, profile=False):
     name = os.path.splitext(os.path.basename(model_path))[0]
-    out = os.path.join(work, name)
-    subprocess.run([mlc, "compile", model_path, "-o", out], check=True,
-                   capture_output=True, text=True)
+    out = os.path.join(work, name + ("_profiled" if profile else ""))
+    subprocess.run([mlc, "compile", model_path, "-o", out, "--name", name] + (["--profile"] if profile else []),
+                   check=True, capture_output=True, text=True)
     app = out + "_app"
     ident = "".join(c if c.isalnum() or c == "_" else "_" for c in name)
     subprocess.run(["cc", "-O2", "-o", app, os.path.join(HERE, "c_app.c"), out + ".o",
                     "-I" + work, "-I" + os.path.join(ROOT, "include"),
-                    f"-DMLC_MODEL_HEADER=\"{name}.h\"", f"-DMLC_MODEL_DESC=mlc_model_{ident}",
+                    f"-DMLC_MODEL_HEADER=\"{os.path.basename(out)}.h\"", f"-DMLC_MODEL_DESC=mlc_model_{ident}",
                     runtime_lib, "-lpthread", "-lm", "-ldl"], check=True, capture_output=True, text=True)
     sess = ort.InferenceSession(model_path, providers=["CPUExecutionProvider"])
     rng = np.random.default_rng(0)
@@ -48,7 +55,13 @@ def check(model_path, mlc, runtime_lib, work, rtol, atol):
         in_files.append(path)
     ref = sess.run(None, feeds)
     out_files = [os.path.join(work, f"{name}_out{i}.bin") for i in range(len(ref))]
-    subprocess.run([app] + in_files + out_files, check=True, capture_output=True, text=True)
+    table = out + "_profile.txt"
+    subprocess.run([app] + in_files + out_files, check=True, capture_output=True, text=True,
+                   env=dict(os.environ, MLC_PROFILE=table))
+    if profile:
+        why = check_profile(mlc, model_path, out, table)
+        if why:
+            return False, why
     worst = 0.0
     for r, path in zip(ref, out_files):
         got = np.fromfile(path, dtype=r.dtype).reshape(r.shape)
@@ -56,6 +69,25 @@ def check(model_path, mlc, runtime_lib, work, rtol, atol):
             return False, f"max_abs={np.abs(got - r).max():.3g}"
         worst = max(worst, float(np.abs(got - r).max()))
     return True, f"max_abs={worst:.3g}"
+
+
+def check_profile(mlc, model_path, out, table):
+    """Why the profile `table` of one run of the model does not list each of
+    its kernels once; empty when it does."""
+    subprocess.run([mlc, "compile", model_path, "-o", out + "_ir", "--emit=mlir"], check=True,
+                   capture_output=True, text=True)
+    formed = subprocess.run([os.path.join(os.path.dirname(mlc), "mlc-opt"), out + "_ir.mlir",
+                             "--mlc-graph-pipeline", "--mlc-kernel-formation-pipeline"],
+                            check=True, capture_output=True, text=True).stdout
+    kernels = set(re.findall(r"func\.func private @(kernel\d+_[a-z0-9]+)", formed))
+    if not os.path.exists(table):
+        return "the profiled model wrote no table"
+    with open(table) as f:
+        rows = [line.split() for line in f if not line.startswith("#")]
+    calls = {re.match(r"kernel\d+_[a-z0-9]+", r[4]).group(0): int(r[2]) for r in rows}
+    if not kernels or set(calls) != kernels or any(c != 1 for c in calls.values()):
+        return f"profile lists {sorted(calls.items())}, the object has kernels {sorted(kernels)}"
+    return ""
 
 
 def main():
@@ -68,13 +100,15 @@ def main():
     args = p.parse_args()
     passed = failed = 0
     with tempfile.TemporaryDirectory(prefix="mlc-c-app-") as work:
-        for model in args.models:
+        runs = [(m, False) for m in args.models] + [(args.models[0], True)]
+        for model, profile in runs:
             try:
-                ok, detail = check(model, args.mlc, args.runtime_lib, work, args.rtol, args.atol)
+                ok, detail = check(model, args.mlc, args.runtime_lib, work, args.rtol, args.atol, profile)
             except subprocess.CalledProcessError as e:
                 ok, detail = False, (e.stderr or str(e)).strip().splitlines()[-1:] or [str(e)]
                 detail = detail[0] if isinstance(detail, list) else detail
-            print(f"{'PASS' if ok else 'FAIL'} {os.path.basename(model)} {detail}", flush=True)
+            print(f"{'PASS' if ok else 'FAIL'} {os.path.basename(model)}{' --profile' if profile else ''} {detail}",
+                  flush=True)
             passed += ok
             failed += not ok
     print(f"{passed} passed, {failed} failed")

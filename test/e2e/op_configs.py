@@ -213,6 +213,25 @@ def if_computed():
     return m, {"c": np.array(False), "x": RNG.standard_normal((2, 3)).astype(np.float32)}
 
 
+def if_lengths_differ(take_then):
+    # A computed condition whose branches give different lengths (the
+    # "no boxes: return an empty tensor" pattern of detection models): the
+    # first rows of x whose sum is positive, or an empty [0, 3].
+    then_branch = h.make_graph(
+        [h.make_node("ReduceSum", ["x", "one"], ["s"], keepdims=0),
+         h.make_node("Greater", ["s", "zero"], ["keep"]),
+         h.make_node("Compress", ["x", "keep"], ["t"], axis=0)], "then", [],
+        [h.make_tensor_value_info("t", T.FLOAT, None)],
+        [nh.from_array(np.array([1], np.int64), "one"), nh.from_array(np.array(0, np.float32), "zero")])
+    else_branch = h.make_graph([h.make_node("ConstantOfShape", ["empty_shape"], ["e"],
+                                            value=h.make_tensor("v", T.FLOAT, [1], [0.0]))], "else", [],
+                               [h.make_tensor_value_info("e", T.FLOAT, [0, 3])],
+                               [nh.from_array(np.array([0, 3], np.int64), "empty_shape")])
+    node = h.make_node("If", ["c"], ["y"], then_branch=then_branch, else_branch=else_branch)
+    m = model(node, [("c", T.BOOL, []), ("x", T.FLOAT, [6, 3])], T.FLOAT, opset=16)
+    return m, {"c": np.array(take_then), "x": RNG.standard_normal((6, 3)).astype(np.float32)}
+
+
 def loop_constant_trips():
     # Four iterations; each adds the iteration number to y and emits y.
     body = h.make_graph(
@@ -264,6 +283,31 @@ def nonzero():
     return m, {"x": x}
 
 
+def nonzero_runtime_count(zeros):
+    # Neither the count nor the input's dims declared: the result's length
+    # is found at run time (zeros: an empty result, shape [3, 0]).
+    x = np.zeros((4, 5, 6), np.float32) if zeros else \
+        np.where(RNG.random((4, 5, 6)) < 0.3, RNG.standard_normal((4, 5, 6)), 0).astype(np.float32)
+    node = h.make_node("NonZero", ["x"], ["y"])
+    m = model(node, [("x", T.FLOAT, ["a", "b", "c"])], T.INT64, opset=13, output_shape=[3, "count"])
+    return m, {"x": x}
+
+
+def compress_runtime_count():
+    # A condition computed in the graph and no declared result shape: the
+    # rows kept are counted at run time, and the result feeds a reduction.
+    nodes = [h.make_node("Greater", ["s", "t"], ["c"]), h.make_node("Compress", ["x", "c"], ["y"], axis=0),
+             h.make_node("ReduceSum", ["y"], ["z"], axes=[0], keepdims=0)]
+    graph = h.make_graph(nodes, "case", [h.make_tensor_value_info("x", T.FLOAT, [300, 4]),
+                                         h.make_tensor_value_info("s", T.FLOAT, [300])],
+                         [h.make_tensor_value_info("y", T.FLOAT, None), h.make_tensor_value_info("z", T.FLOAT, None)],
+                         [nh.from_array(np.array(0.6, np.float32), "t")])
+    m = h.make_model(graph, opset_imports=[h.make_opsetid("", 11)])
+    m.ir_version = 8
+    return m, {"x": RNG.standard_normal((300, 4)).astype(np.float32),
+               "s": RNG.random(300).astype(np.float32)}
+
+
 def non_max_suppression():
     # 2 batches x 2 classes of 12 random boxes (corner format, some flipped),
     # a score threshold; the model declares the count onnxruntime selects.
@@ -274,6 +318,37 @@ def non_max_suppression():
     node = h.make_node("NonMaxSuppression", ["boxes", "scores", "max", "iou", "score"], ["y"])
     inputs = [("boxes", T.FLOAT, [2, 12, 4]), ("scores", T.FLOAT, [2, 2, 12])]
     return with_declared_shape(node, inputs, T.INT64, inits, 11, feeds), feeds
+
+
+def non_max_suppression_runtime(kind):
+    """NonMaxSuppression whose count is found at run time (no declared shape),
+    on the runtime's kernel: `large` 1000 corner boxes (some flipped) in 2
+    batches x 3 classes with a score threshold; `ties` center boxes with
+    scores from 5 levels (ties everywhere) and a symbolic box count, no score
+    threshold; `empty` every score under the threshold."""
+    n, batches, classes = (1000, 2, 3) if kind == "large" else (300, 1, 2)
+    lo = RNG.uniform(0, 60, (batches, n, 2))
+    boxes = np.concatenate([lo, lo + RNG.uniform(5, 30, (batches, n, 2))], axis=2)
+    flip = RNG.random((batches, n)) < 0.3
+    boxes[flip] = boxes[flip][:, [2, 3, 0, 1]]
+    scores = RNG.random((batches, classes, n))
+    inputs = ["boxes", "scores", "max", "iou", "score"]
+    # large: a limit above what suppression keeps; ties: one it reaches.
+    values = {"max": np.array([500 if kind == "large" else 40], np.int64), "iou": np.array([0.45], np.float32),
+              "score": np.array([0.3], np.float32)}
+    attrs = {}
+    if kind == "ties":
+        boxes = np.concatenate([lo + 5, RNG.uniform(5, 30, (batches, n, 2))], axis=2)  # centers, sizes
+        scores = np.floor(scores * 5) / 5
+        inputs = inputs[:4]
+        attrs["center_point_box"] = 1
+    if kind == "empty":
+        values["score"] = np.array([2.0], np.float32)
+    node = h.make_node("NonMaxSuppression", inputs, ["y"], **attrs)
+    count = "N" if kind == "ties" else n
+    m = model(node, [("boxes", T.FLOAT, [batches, count, 4]), ("scores", T.FLOAT, [batches, classes, count])],
+              T.INT64, [nh.from_array(values[k], k) for k in inputs[2:]], opset=11)
+    return m, {"boxes": boxes.astype(np.float32), "scores": scores.astype(np.float32)}
 
 
 def with_declared_shape(node, inputs, output_type, inits, opset, feeds):
@@ -425,6 +500,14 @@ CASES = {
     "conv_residual_of_its_own_input": lambda: conv_residual(True),
     "compress_runtime_condition": compress,
     "nonzero_int32": nonzero,
+    "nonzero_runtime_count": lambda: nonzero_runtime_count(False),
+    "nonzero_runtime_count_empty": lambda: nonzero_runtime_count(True),
+    "compress_runtime_count": compress_runtime_count,
+    "if_lengths_differ_then": lambda: if_lengths_differ(True),
+    "if_lengths_differ_else": lambda: if_lengths_differ(False),
+    "non_max_suppression_runtime_large": lambda: non_max_suppression_runtime("large"),
+    "non_max_suppression_runtime_ties_center": lambda: non_max_suppression_runtime("ties"),
+    "non_max_suppression_runtime_empty": lambda: non_max_suppression_runtime("empty"),
     "nonmaxsuppression_2x2x12": non_max_suppression,
     "unique_sorted_axis_1": lambda: unique(1, 1),
     "unique_unsorted_flat": lambda: unique(0, None),

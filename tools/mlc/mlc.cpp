@@ -35,6 +35,9 @@ void addCompileOptions(CLI::App *cmd, CompileOptions &o, std::vector<std::string
   cmd->add_option("--input-shape", shapes, "fix an input's dims: NAME=1x3x224x224 (repeatable)");
   cmd->add_option("--name", o.name, "C name of the model (default: from the output file)");
   cmd->add_flag("--time-passes", o.timing, "print the time of each compiler stage");
+  cmd->add_flag("--profile", o.profile,
+                "time every kernel call; the model writes the times when destroyed (to $MLC_PROFILE, "
+                "else stderr)");
 }
 
 bool parseShapes(const std::vector<std::string> &shapes, CompileOptions &o) {

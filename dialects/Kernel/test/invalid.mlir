@@ -72,3 +72,21 @@ func.func @yield_outside(%x: tensor<4xf32>) {
   // expected-error @+1 {{'kernel.yield' op expects parent op 'kernel.dispatch'}}
   kernel.yield %x : tensor<4xf32>
 }
+
+// -----
+
+// Tests that kernel.non_max_suppression checks its operand count and types.
+
+func.func @nms_operands(%b: tensor<1x4x4xf32>, %s: tensor<1x1x4xf32>, %m: tensor<1xi64>, %iou: tensor<1xf32>, %sel: tensor<4x3xi64>, %n: tensor<1xi64>) {
+  // expected-error @+1 {{expects 5 inputs (boxes, scores, max, iou, score) and 2 outputs (selected, count)}}
+  %r:2 = kernel.non_max_suppression ins(%b, %s, %m, %iou : tensor<1x4x4xf32>, tensor<1x1x4xf32>, tensor<1xi64>, tensor<1xf32>) outs(%sel, %n : tensor<4x3xi64>, tensor<1xi64>) center_point_box = 0 has_score_threshold = 0 -> tensor<4x3xi64>, tensor<1xi64>
+  return
+}
+
+// -----
+
+func.func @nms_types(%b: tensor<1x4x4xf32>, %s: tensor<1x1x4xf32>, %m: tensor<1xf32>, %iou: tensor<1xf32>, %sel: tensor<4x3xi64>, %n: tensor<1xi64>) {
+  // expected-error @+1 {{expects float32 boxes, scores and thresholds and int64 max, selected and count}}
+  %r:2 = kernel.non_max_suppression ins(%b, %s, %m, %iou, %iou : tensor<1x4x4xf32>, tensor<1x1x4xf32>, tensor<1xf32>, tensor<1xf32>, tensor<1xf32>) outs(%sel, %n : tensor<4x3xi64>, tensor<1xi64>) center_point_box = 0 has_score_threshold = 0 -> tensor<4x3xi64>, tensor<1xi64>
+  return
+}

@@ -32,6 +32,8 @@ struct CompileOptions {
   /// CUDA: compile the GPU kernels for the host CPU instead (a check of the
   /// GPU lowering where there is no GPU; MLC_TARGET_CUDA_EMULATED).
   bool cudaEmulate = false;
+  /// CPU: time every kernel call; the model writes the table when destroyed.
+  bool profile = false;
 };
 
 int compile(const CompileOptions &options, const char *argv0);

@@ -1476,10 +1476,35 @@ private:
     return success();
   }
 
+  /// `a` where the 1-element boolean `cond` holds, else `b`, for tensors of
+  /// one rank (at least 1) and element type whose dims past the first agree
+  /// (as far as they are known here): the first cond * len(a) rows of `a`
+  /// followed by the first (1 - cond) * len(b) rows of `b`. Null where the
+  /// types do not allow it.
+  Value selectAlongFirstDim(Value cond, Value a, Value b, Location loc) {
+    auto at = dyn_cast<RankedTensorType>(a.getType()), bt = dyn_cast<RankedTensorType>(b.getType());
+    if (!at || !bt || at.getRank() < 1 || at.getRank() != bt.getRank() ||
+        at.getElementType() != bt.getElementType())
+      return Value();
+    for (int64_t d = 1; d < at.getRank(); ++d)
+      if (!at.isDynamicDim(d) && !bt.isDynamicDim(d) && at.getDimSize(d) != bt.getDimSize(d))
+        return Value();
+    auto op = opsAt(loc);
+    Value zero = int64Constant({0}, loc), one = int64Constant({1}, loc);
+    Value takeA = op("Cast", {op("Reshape", {cond, one})}, castTo(builder.getI64Type())); // [1]: 1 or 0
+    auto firstRows = [&](Value v, Value take) {
+      Value length = op("Slice", {op("Shape", {v}), zero, one, zero, one});
+      return op("Slice", {v, zero, op("Mul", {length, take}), zero, one});
+    };
+    return op("Concat", {firstRows(a, takeA), firstRows(b, op("Sub", {one, takeA}))}, axisAttr(0));
+  }
+
   /// Control flow, resolved at compile time:
   ///  - If: a constant condition imports its branch; a computed one imports
-  ///    both and selects each output with Where (the branches have no side
-  ///    effects; their outputs must have one static shape).
+  ///    both (the branches have no side effects) and selects each output:
+  ///    with Where where both have one static type, else, for outputs that
+  ///    may differ in their first dim (an empty result in one branch, say),
+  ///    by concatenating the chosen one with none of the other along it.
   ///  - Scan: unrolled over the static scan length (scan axes and
   ///    directions per input and output; opset 8's batch axis too).
   ///  - Loop: unrolled for its trip count, a constant or else the declared
@@ -1537,9 +1562,15 @@ private:
           return refuse("the branches have different numbers of outputs");
         Value cond = op("Reshape", {operands[0], int64Constant({}, loc)});
         for (auto [a, b] : llvm::zip(*t, *e)) {
-          if (!staticType(a) || a.getType() != b.getType())
-            return refuse("a computed condition needs branch outputs of one static type");
-          results.push_back(op("Where", {cond, a, b}));
+          if (staticType(a) && a.getType() == b.getType()) {
+            results.push_back(op("Where", {cond, a, b}));
+            continue;
+          }
+          Value chosen = selectAlongFirstDim(operands[0], a, b, loc);
+          if (!chosen)
+            return refuse("a computed condition needs branch outputs of one static type, or of one rank "
+                          "and element type that differ at most in their first dim");
+          results.push_back(chosen);
         }
       }
     } else if (kind == "Scan") {
@@ -1699,6 +1730,29 @@ private:
     Value hit = op("And", {op("Equal", {op("Unsqueeze", {running}, axesAttr({0})), ordinal}),
                            op("Unsqueeze", {mask}, axesAttr({0}))});
     return op("ReduceSum", {op("Mul", {op("Cast", {hit}, toI64), positions})}, sumRows);
+  }
+
+  /// The positions where the 1-d boolean `mask` is true, in order, as a
+  /// tensor whose length (their count) is known only at run time: each true
+  /// element's ordinal among them (a running count) is the slot its
+  /// position is scattered to; false elements go to one extra slot, which is
+  /// cut off. Linear in the mask's length.
+  Value runtimeTruePositions(Value mask, Location loc) {
+    auto op = opsAt(loc);
+    int64_t n = cast<RankedTensorType>(mask.getType()).getDimSize(0);
+    Value zero = int64Constant({0}, loc), one = int64Constant({1}, loc);
+    Value flags = op("Cast", {mask}, castTo(builder.getI64Type()));
+    Value running = op("CumSum", {flags, zero});
+    Value count = op("ReduceSum", {flags}, reduceAttrs({0}, true)); // [1]
+    Value positions = ShapedType::isDynamic(n)
+                          ? op("Sub", {op("CumSum", {op("Add", {op("Mul", {flags, zero}), one}), zero}), one})
+                          : int64Constant(llvm::to_vector(llvm::seq<int64_t>(0, n)), loc);
+    Value slots = op("Where", {mask, op("Sub", {running, one}), count});
+    NamedAttrList zeros;
+    zeros.set("value", DenseElementsAttr::get(RankedTensorType::get({1}, builder.getI64Type()), int64_t(0)));
+    Value buffer = op("ConstantOfShape", {op("Add", {count, one})}, zeros);
+    Value filled = op("ScatterElements", {buffer, slots, positions}, axisAttr(0));
+    return op("Slice", {filled, zero, count, zero, one});
   }
 
   /// TfIdfVectorizer over integer input, per the reference's counting: a
@@ -1900,8 +1954,12 @@ private:
     return bindOutputs(node, results);
   }
 
-  /// NonMaxSuppression, with the number of selected boxes from the declared
-  /// output shape [count, 3]. Per batch and class (unrolled): the boxes in
+  /// NonMaxSuppression. Of static shapes, up to 256 boxes, with the number
+  /// of selected boxes from the declared output shape [count, 3], it is
+  /// expanded into ai.onnx ops, which every target runs; otherwise it is
+  /// onnx.NonMaxSuppression (the runtime's kernel on the CPU), whose result
+  /// length is the count it finds at run time. The expansion, per batch and
+  /// class (unrolled): the boxes in
   /// descending score order (TopK; ties to the lower index), candidates
   /// those above score_threshold, the pairwise "suppresses" matrix (IoU
   /// above iou_threshold, with the reference's guards against empty
@@ -1916,19 +1974,19 @@ private:
     auto op = opsAt(loc);
     auto boxesType = dyn_cast<RankedTensorType>(operands[0].getType());
     auto scoresType = operands.size() > 1 ? dyn_cast<RankedTensorType>(operands[1].getType()) : nullptr;
-    if (!boxesType || !scoresType || !boxesType.hasStaticShape() || !scoresType.hasStaticShape() ||
-        boxesType.getRank() != 3 || scoresType.getRank() != 3 || boxesType.getDimSize(2) != 4 ||
-        scoresType.getDimSize(0) != boxesType.getDimSize(0) || scoresType.getDimSize(2) != boxesType.getDimSize(1))
-      return refuse("needs boxes [batch, boxes, 4] and scores [batch, classes, boxes] of static shapes");
+    if (!boxesType || !scoresType || boxesType.getRank() != 3 || scoresType.getRank() != 3 ||
+        !boxesType.getElementType().isF32() || !scoresType.getElementType().isF32())
+      return refuse("needs float32 boxes [batch, boxes, 4] and scores [batch, classes, boxes]");
     int64_t batches = boxesType.getDimSize(0), classes = scoresType.getDimSize(1), n = boxesType.getDimSize(1);
-    if (n < 1 || n > 256 || batches * classes * n > 8192)
-      return refuse("unrolls up to 256 boxes and 8192 (batch, class, box) triples");
     auto declared = declaredShape(node.output(0));
-    if (!declared || declared->size() != 2 || (*declared)[1] != 3 || (*declared)[0] < 1)
-      return refuse("needs the output's declared shape [count, 3] with count > 0");
     Value maxOut = optionalOperand(operands, 2);
-    if (!maxOut)
-      return refuse("without max_output_boxes_per_class nothing is selected");
+    bool expand = boxesType.hasStaticShape() && scoresType.hasStaticShape() && n >= 1 && n <= 256 &&
+                  batches * classes * n <= 8192 && declared && declared->size() == 2 && (*declared)[1] == 3 &&
+                  (*declared)[0] >= 1 && maxOut;
+    if (!expand)
+      return bindOutputs(node, {runtimeNonMaxSuppression(operands, attrs, loc)});
+    if (boxesType.getDimSize(2) != 4 || scoresType.getDimSize(0) != batches || scoresType.getDimSize(2) != n)
+      return refuse("needs boxes [batch, boxes, 4] and scores [batch, classes, boxes]");
     Type f32 = boxesType.getElementType();
     NamedAttrList toI64 = castTo(builder.getI64Type()), toF = castTo(f32);
     auto toScalar = [&](Value v) { return op("Reshape", {v, int64Constant({}, loc)}); };
@@ -2015,6 +2073,27 @@ private:
     Value allKept = masks.size() == 1 ? masks[0] : op("Concat", masks, axisAttr(0));
     Value y = op("Gather", {allTriples, truePositions(allKept, (*declared)[0], loc)}, axisAttr(0));
     return bindOutputs(node, {y});
+  }
+
+  /// onnx.NonMaxSuppression with its optional inputs as 1-element tensors:
+  /// an absent max_output_boxes_per_class selects nothing, an absent
+  /// iou_threshold is 0, an absent score_threshold lets every box compete.
+  Value runtimeNonMaxSuppression(ArrayRef<Value> operands, const NamedAttrList &attrs, Location loc) {
+    auto op = opsAt(loc);
+    auto single = [&](int index, Type type, double absent) {
+      Value v = optionalOperand(operands, index);
+      if (!v)
+        return type.isInteger(64) ? int64Constant({(int64_t)absent}, loc)
+                                  : floatConstant(RankedTensorType::get({1}, type), {absent}, loc);
+      v = op("Reshape", {v, int64Constant({1}, loc)});
+      return cast<RankedTensorType>(v.getType()).getElementType() == type ? v : op("Cast", {v}, castTo(type));
+    };
+    Type f32 = builder.getF32Type();
+    NamedAttrList a;
+    a.set("center_point_box", builder.getI64IntegerAttr(intAttr(attrs, "center_point_box", 0)));
+    a.set("has_score_threshold", builder.getI64IntegerAttr(optionalOperand(operands, 4) ? 1 : 0));
+    return op("NonMaxSuppression",
+              {operands[0], operands[1], single(2, builder.getI64Type(), 0), single(3, f32, 0), single(4, f32, 0)}, a);
   }
 
   /// The ai.onnx.ml operators, expanded into ai.onnx ones:
@@ -2282,9 +2361,11 @@ private:
     return createOne("EnsureShape", {v}, a, loc);
   }
 
-  /// Compress and NonZero, whose result length is data-dependent: the
+  /// Compress and NonZero, whose result length is data-dependent: where the
   /// declared output shape gives the number of selected elements (a constant
-  /// condition gives it too), and truePositions finds them at run time.
+  /// condition gives it too), truePositions finds them in a result of that
+  /// length; otherwise runtimeTruePositions, whose length is the count found
+  /// at run time (the model then takes the run-time-dims pipeline).
   /// Compress gathers the slices along `axis` (the flattened input without
   /// one) whose condition is true; NonZero unravels the flat positions of
   /// the nonzero elements into [rank, count] coordinates.
@@ -2324,24 +2405,27 @@ private:
         count = llvm::count_if(*c, [](int64_t v) { return v != 0; });
       else if (declared && (int64_t)declared->size() == rank)
         count = (*declared)[axis];
-      if (!count)
-        return refuse("a computed condition needs the output's declared shape");
-      if (*count == 0)
-        return refuse("selecting nothing is not supported");
-      y = op("Gather", {x, truePositions(operands[1], *count, loc)}, axisAttr(axis));
+      Value cond = operands[1];
+      if (!condType.getElementType().isInteger(1))
+        cond = op("Cast", {cond}, castTo(builder.getI1Type()));
+      if (count && *count == 0) // an empty result: only the run-time path has one
+        count.reset();
+      Value positions = count ? truePositions(cond, *count, loc) : runtimeTruePositions(cond, loc);
+      y = op("Gather", {x, positions}, axisAttr(axis));
     } else { // NonZero
       if (!type)
         return refuse("needs a ranked input");
       int64_t rank = type.getRank();
-      if (!declared || declared->size() != 2 || (*declared)[0] != std::max<int64_t>(rank, 1))
-        return refuse("needs the output's declared shape [rank, count]");
-      int64_t count = (*declared)[1];
-      if (count <= 0)
-        return refuse("selecting nothing is not supported");
+      // A declared count (static) gives a result of that length; else the
+      // count is found at run time.
+      std::optional<int64_t> count;
+      if (declared && declared->size() == 2 && (*declared)[0] == std::max<int64_t>(rank, 1) &&
+          !ShapedType::isDynamic((*declared)[1]) && (*declared)[1] > 0)
+        count = (*declared)[1];
       Value flat = op("Reshape", {operands[0], int64Constant({-1}, loc)});
       Type et = type.getElementType();
       Value mask = et.isInteger(1) ? flat : op("Not", {op("Equal", {flat, scalar(et, 0, loc)})});
-      Value positions = truePositions(mask, count, loc);
+      Value positions = count ? truePositions(mask, *count, loc) : runtimeTruePositions(mask, loc);
       // Unravel by the dims (read at run time where they are symbolic):
       // coordinate d = position / (product of the later dims) % dim d.
       Value shape = type.hasStaticShape() ? Value() : op("Shape", {operands[0]});

@@ -92,3 +92,27 @@ func.func @scalar_calls() -> (i64, i64) {
   %1 = kernel.call "mlc_rt_string_concat"(%0, %x) : (i64, i64) -> i64
   return %0, %1 : i64, i64
 }
+
+// -----
+
+// Tests that kernel.non_max_suppression on buffers of run-time shapes becomes
+// a call of mlc_rt_non_max_suppression_f32 with the dims read from the
+// buffers (batches and boxes from the boxes, classes from the scores), the
+// two attributes, and the data pointers of its seven buffers.
+
+// CHECK-LABEL: func.func @nms
+// CHECK-DAG: [[B:%.*]] = memref.dim %arg0, %c0
+// CHECK-DAG: [[C:%.*]] = memref.dim %arg1, %c1
+// CHECK-DAG: [[N:%.*]] = memref.dim %arg0, %c1
+// CHECK-DAG: [[B64:%.*]] = arith.index_cast [[B]] : index to i64
+// CHECK-DAG: [[C64:%.*]] = arith.index_cast [[C]] : index to i64
+// CHECK-DAG: [[N64:%.*]] = arith.index_cast [[N]] : index to i64
+// CHECK-DAG: [[ONE:%.*]] = arith.constant 1 : i64
+// CHECK-DAG: [[ZERO:%.*]] = arith.constant 0 : i64
+// CHECK: call @mlc_rt_non_max_suppression_f32([[B64]], [[C64]], [[N64]], [[ZERO]], [[ONE]], %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}) : (i64, i64, i64, i64, i64, !llvm.ptr, !llvm.ptr, !llvm.ptr, !llvm.ptr, !llvm.ptr, !llvm.ptr, !llvm.ptr) -> ()
+// CHECK-NOT: kernel.non_max_suppression
+// CHECK: func.func private @mlc_rt_non_max_suppression_f32(i64, i64, i64, i64, i64, !llvm.ptr, !llvm.ptr, !llvm.ptr, !llvm.ptr, !llvm.ptr, !llvm.ptr, !llvm.ptr)
+func.func @nms(%b: memref<?x?x4xf32>, %s: memref<?x?x?xf32>, %m: memref<1xi64>, %iou: memref<1xf32>, %t: memref<1xf32>, %sel: memref<?x3xi64>, %n: memref<1xi64>) {
+  kernel.non_max_suppression ins(%b, %s, %m, %iou, %t : memref<?x?x4xf32>, memref<?x?x?xf32>, memref<1xi64>, memref<1xf32>, memref<1xf32>) outs(%sel, %n : memref<?x3xi64>, memref<1xi64>) center_point_box = 0 has_score_threshold = 1
+  return
+}

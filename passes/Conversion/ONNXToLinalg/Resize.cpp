@@ -507,9 +507,10 @@ struct GridSampleToLinalg : OpRewritePattern<onnx::GridSampleOp> {
 struct RoiAlignToLinalg : OpRewritePattern<onnx::RoiAlignOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(onnx::RoiAlignOp op, PatternRewriter &rewriter) const override {
-    auto outType = getStaticType(op.getY()), inType = getRankedType(op.getX());
-    if (!outType || !inType || inType.getRank() != 4)
-      return rewriter.notifyMatchFailure(op, "needs a 4-d input and a static result");
+    auto outType = getRankedType(op.getY()), inType = getRankedType(op.getX());
+    if (!outType || !inType || inType.getRank() != 4 || outType.getRank() != 4 || outType.isDynamicDim(2) ||
+        outType.isDynamicDim(3))
+      return rewriter.notifyMatchFailure(op, "needs a 4-d input and result");
     int64_t grid = op.getSamplingRatio();
     if (grid < 1 || grid > 8)
       return rewriter.notifyMatchFailure(op, "adaptive sampling (sampling_ratio 0) depends on the rois");
@@ -526,6 +527,12 @@ struct RoiAlignToLinalg : OpRewritePattern<onnx::RoiAlignOp> {
     Location loc = op.getLoc();
     auto dim = [&](int64_t d) { return rewriter.createOrFold<tensor::DimOp>(loc, x, d); };
     Value heightDim = dim(2), widthDim = dim(3), batchesDim = dim(0);
+    // A run-time number of rois (or of channels) sizes the result.
+    SmallVector<Value> dynamicSizes;
+    if (outType.isDynamicDim(0))
+      dynamicSizes.push_back(rewriter.createOrFold<tensor::DimOp>(loc, rois, 0));
+    if (outType.isDynamicDim(1))
+      dynamicSizes.push_back(dim(1));
     rewriter.replaceOp(op, buildFromIndices(rewriter, loc, outType, [&](F64 &f, ArrayRef<Value> ivs) {
       OpBuilder &b = f.b;
       Location l = f.loc;
@@ -593,7 +600,7 @@ struct RoiAlignToLinalg : OpRewritePattern<onnx::RoiAlignOp> {
       if (!isMax)
         acc = f.div(acc, f.c((double)(grid * grid)));
       return fromF64(f, et, acc);
-    }));
+    }, dynamicSizes));
     return success();
   }
 };

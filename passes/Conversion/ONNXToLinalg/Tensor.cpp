@@ -231,7 +231,7 @@ struct SliceToTensor : OpRewritePattern<onnx::SliceOp> {
     auto starts = onnx::getConstantInts(op.getStarts());
     bool hasAxes = !isa<NoneType>(op.getAxes().getType()), hasSteps = !isa<NoneType>(op.getSteps().getType());
     auto axes = onnx::getConstantInts(op.getAxes()), steps = onnx::getConstantInts(op.getSteps());
-    if (!inType && getRankedType(op.getData()) && getRankedType(op.getOutput()))
+    if ((!inType || !type) && getRankedType(op.getData()) && getRankedType(op.getOutput()))
       return rewriteDynamic(op, rewriter);
     if (!type || !inType)
       return rewriter.notifyMatchFailure(op, "needs static shapes");
@@ -277,7 +277,7 @@ struct SliceToTensor : OpRewritePattern<onnx::SliceOp> {
     return success();
   }
 
-  /// An input whose dims are known only at run time: each dim's offset,
+  /// An input or result whose dims are known only at run time: each dim's offset,
   /// step and length are computed in the host code from the (constant or
   /// run-time) starts, ends, axes and steps, normalized as ONNX does
   /// (negative from the end, clamped by the step's sign), and a generic

@@ -282,3 +282,4 @@ func.func @maxpool_not_microkernel(%x: tensor<1x2x8x8xf16>, %y: tensor<1x2x8xf32
   %1 = onnx.MaxPool(%y) {kernel_shape = [2], strides = [2]} : (tensor<1x2x8xf32>) -> tensor<1x2x4xf32>
   return %0, %1 : tensor<1x2x4x4xf16>, tensor<1x2x4xf32>
 }
+

@@ -109,3 +109,19 @@ func.func @roi_align(%x: tensor<1x2x8x8xf32>, %rois: tensor<3x4xf32>, %b: tensor
   %0 = onnx.RoiAlign(%x, %rois, %b) {output_height = 2 : i64, output_width = 2 : i64, sampling_ratio = 2 : i64} : (tensor<1x2x8x8xf32>, tensor<3x4xf32>, tensor<3xi64>) -> tensor<3x2x2x2xf32>
   return %0 : tensor<3x2x2x2xf32>
 }
+
+// -----
+
+// Tests RoiAlign over a run-time number of rois (the proposals of a
+// detection model) and a run-time number of channels: the result's first two
+// dims come from the rois and the image.
+
+// CHECK-LABEL: func.func @roi_align_dynamic
+// CHECK-DAG: [[R:%.*]] = tensor.dim %arg1, %c0
+// CHECK-DAG: [[C:%.*]] = tensor.dim %arg0, %c1
+// CHECK: tensor.empty([[R]], [[C]]) : tensor<?x?x7x7xf32>
+// CHECK: linalg.generic {{.*}} outs(%{{.*}} : tensor<?x?x7x7xf32>)
+func.func @roi_align_dynamic(%x: tensor<1x?x10x10xf32>, %rois: tensor<?x4xf32>, %b: tensor<?xi64>) -> tensor<?x?x7x7xf32> {
+  %0 = onnx.RoiAlign(%x, %rois, %b) {output_height = 7 : i64, output_width = 7 : i64, sampling_ratio = 2 : i64, spatial_scale = 3.125000e-02 : f32} : (tensor<1x?x10x10xf32>, tensor<?x4xf32>, tensor<?xi64>) -> tensor<?x?x7x7xf32>
+  return %0 : tensor<?x?x7x7xf32>
+}

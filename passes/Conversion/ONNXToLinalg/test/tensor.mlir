@@ -453,3 +453,23 @@ func.func @slice_runtime(%x: tensor<5x6xf32>, %s: tensor<2xi64>) -> tensor<2x3xf
   %0 = onnx.Slice(%x, %s, %e, %a, %st) : (tensor<5x6xf32>, tensor<2xi64>, tensor<2xi64>, tensor<2xi64>, tensor<2xi64>) -> tensor<2x3xf32>
   return %0 : tensor<2x3xf32>
 }
+
+// -----
+
+// Tests Slice of a static input to a length found at run time (the first
+// `n` rows, n computed): the result's dim is the clamped end less the start,
+// and the rows are read at it.
+
+// CHECK-LABEL: func.func @slice_runtime_length
+// CHECK-SAME: ([[X:%.*]]: tensor<6x3xf32>, [[N:%.*]]: tensor<1xi64>)
+// CHECK: tensor.extract [[N]]
+// CHECK: arith.minsi
+// CHECK: tensor.empty({{%.*}}) : tensor<?x3xf32>
+// CHECK: linalg.generic {{.*}} outs(%{{.*}} : tensor<?x3xf32>)
+// CHECK: tensor.extract [[X]]
+func.func @slice_runtime_length(%x: tensor<6x3xf32>, %n: tensor<1xi64>) -> tensor<?x3xf32> {
+  %z = onnx.Constant dense<0> : tensor<1xi64> : tensor<1xi64>
+  %o = onnx.Constant dense<1> : tensor<1xi64> : tensor<1xi64>
+  %0 = onnx.Slice(%x, %z, %n, %z, %o) : (tensor<6x3xf32>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>) -> tensor<?x3xf32>
+  return %0 : tensor<?x3xf32>
+}
