@@ -16,8 +16,8 @@ The detection models (torchvision.models.detection) take one image `input`
 give `boxes` [N,4], `labels` [N] and `scores` [N] (Mask R-CNN adds `masks`,
 Keypoint R-CNN `keypoints` and `keypoints_scores`), N known only when they
 run.  Their backbones' BatchNorm statistics are recomputed from a random
-batch as above, and the score threshold is 0, so that random weights still
-give detections to compare.
+batch as above, so that random weights still give detections above the
+models' own score thresholds.
 
 Usage:
     python scripts/export_models.py OUT_DIR [--models resnet18,bert_encoder]
@@ -71,21 +71,22 @@ IMAGE_MODELS = {
     "swin_t": (lambda: torchvision.models.swin_t(weights=None), (1, 3, 224, 224)),
 }
 
-# name -> keyword arguments of the torchvision.models.detection builder.
-# Score thresholds are 0: with random weights every score is low.
+# name -> keyword arguments of the torchvision.models.detection builder
+# (their own score thresholds; the ResNet ones at 320 pixels, as the
+# MobileNet 320 model is).
 DETECTION_MODELS = {
-    "fasterrcnn_mobilenet_v3_large_320_fpn": dict(box_score_thresh=0.0),
-    "fasterrcnn_mobilenet_v3_large_fpn": dict(box_score_thresh=0.0, min_size=320, max_size=320),
-    "fasterrcnn_resnet50_fpn": dict(box_score_thresh=0.0, min_size=320, max_size=320),
-    "fasterrcnn_resnet50_fpn_v2": dict(box_score_thresh=0.0, min_size=320, max_size=320),
-    "retinanet_resnet50_fpn": dict(score_thresh=0.0, min_size=320, max_size=320),
-    "retinanet_resnet50_fpn_v2": dict(score_thresh=0.0, min_size=320, max_size=320),
-    "fcos_resnet50_fpn": dict(score_thresh=0.0, min_size=320, max_size=320),
-    "ssd300_vgg16": dict(score_thresh=0.0),
-    "ssdlite320_mobilenet_v3_large": dict(score_thresh=0.0),
-    "maskrcnn_resnet50_fpn": dict(box_score_thresh=0.0, min_size=320, max_size=320),
-    "maskrcnn_resnet50_fpn_v2": dict(box_score_thresh=0.0, min_size=320, max_size=320),
-    "keypointrcnn_resnet50_fpn": dict(box_score_thresh=0.0, min_size=320, max_size=320),
+    "fasterrcnn_mobilenet_v3_large_320_fpn": dict(),
+    "fasterrcnn_mobilenet_v3_large_fpn": dict(min_size=320, max_size=320),
+    "fasterrcnn_resnet50_fpn": dict(min_size=320, max_size=320),
+    "fasterrcnn_resnet50_fpn_v2": dict(min_size=320, max_size=320),
+    "retinanet_resnet50_fpn": dict(min_size=320, max_size=320),
+    "retinanet_resnet50_fpn_v2": dict(min_size=320, max_size=320),
+    "fcos_resnet50_fpn": dict(min_size=320, max_size=320),
+    "ssd300_vgg16": dict(),
+    "ssdlite320_mobilenet_v3_large": dict(),
+    "maskrcnn_resnet50_fpn": dict(min_size=320, max_size=320),
+    "maskrcnn_resnet50_fpn_v2": dict(min_size=320, max_size=320),
+    "keypointrcnn_resnet50_fpn": dict(min_size=320, max_size=320),
 }
 DETECTION_IMAGE = (3, 320, 320)
 

@@ -20,7 +20,8 @@ relative (the target stated in the issue) still catches real bugs.  atol
 covers elements whose reference is ~0, where relative error is meaningless.
 max_rel is reported as max(|mlc-ref| / max(|ref|, atol)) for the same reason.
 
-Detection models' outputs are compared the same way, except the pixel
+Detection models take images with values in [0, 1] (what their
+normalisation expects) and their outputs are compared the same way, except the pixel
 coordinates (`boxes`, `keypoints`): decoding scales float32 differences in the
 predicted offsets by anchor sizes up to the image's size, so their atol is
 atol times the largest coordinate (0.032 px for a 320-pixel image at 1e-4).
@@ -84,7 +85,9 @@ def graph_inputs(model):
     return result
 
 
-def make_input(rng, name, dtype, shape):
+def make_input(rng, name, dtype, shape, image=False):
+    if image:  # detection models take images with values in [0, 1]
+        return rng.random(size=shape).astype(dtype)
     if np.issubdtype(dtype, np.integer):
         high = BERT_VOCAB if "ids" in name else 2
         return rng.integers(0, high, size=shape, dtype=np.int64).astype(dtype)
@@ -148,8 +151,9 @@ def run_model(name, args, tmp_root):
     feeds = {}
     cmd = [args.mlc, "run", path, "--output-dir", out_dir, "--threads", str(args.threads)]
     cmd += args.mlc_arg
+    detection = any(o in PIXEL_OUTPUTS for o in out_names)
     for in_name, dtype, shape in graph_inputs(model):
-        arr = make_input(rng, in_name, dtype, shape)
+        arr = make_input(rng, in_name, dtype, shape, image=detection)
         feeds[in_name] = arr
         f = os.path.join(in_dir, sanitise(in_name) + ".npy")
         np.save(f, arr)
