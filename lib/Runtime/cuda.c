@@ -192,9 +192,9 @@ struct mlc_cuda_model {
   CUmodule module;
   CUdeviceptr workspace, weights;
   CUdeviceptr *inputs, *outputs; /* buffers for mlc_model_run() */
-  /* Kernels by the address of their name (a cache of cuModuleGetFunction). */
-  struct kernel_slot *kernels;
-  size_t kernel_capacity, kernel_count;
+  /* Kernels by the address of their name (a cache of cuModuleGetFunction):
+   * struct kernel_slot records. */
+  mlc_name_table kernels;
   /* MLC_CUDA_PROFILE: where the per-kernel table goes at destroy (NULL: not
    * profiling), and the slot of the kernel looked up last (the one that the
    * next launch runs). */
@@ -247,22 +247,23 @@ static void write_profile(mlc_cuda_model *m) {
   FILE *f = strcmp(m->profile, "1") == 0 || strcmp(m->profile, "-") == 0
                 ? stderr
                 : fopen(m->profile, "a");
-  if (!f || !m->kernels)
+  struct kernel_slot *kernels = (struct kernel_slot *)m->kernels.records;
+  if (!f || !kernels)
     return;
-  qsort(m->kernels, m->kernel_capacity, sizeof(*m->kernels),
-        by_time_descending);
+  /* Sorting breaks the table's probing; the model is going away. */
+  qsort(kernels, m->kernels.capacity, sizeof(*kernels), by_time_descending);
   double total = 0;
   uint64_t launches = 0;
-  for (size_t i = 0; i < m->kernel_capacity; ++i) {
-    total += m->kernels[i].seconds;
-    launches += m->kernels[i].launches;
+  for (size_t i = 0; i < m->kernels.capacity; ++i) {
+    total += kernels[i].seconds;
+    launches += kernels[i].launches;
   }
   fprintf(f, "# mlc CUDA profile of model '%s': %llu launches, %.3f ms in all "
              "(each launch synchronised)\n# %10s %6s %8s %12s  %s\n",
           m->name, (unsigned long long)launches, total * 1e3, "ms", "%",
           "launches", "threads", "kernel");
-  for (size_t i = 0; i < m->kernel_capacity && m->kernels[i].launches; ++i) {
-    const struct kernel_slot *k = &m->kernels[i];
+  for (size_t i = 0; i < m->kernels.capacity && kernels[i].launches; ++i) {
+    const struct kernel_slot *k = &kernels[i];
     fprintf(f, "  %10.4f %6.2f %8llu %12llu  %s\n", k->seconds * 1e3,
             total > 0 ? 100 * k->seconds / total : 0.0,
             (unsigned long long)k->launches,
@@ -302,7 +303,7 @@ void mlc_cuda_model_destroy(mlc_cuda_model *m) {
   mlc_status_free(m->error);
   free(m->inputs);
   free(m->outputs);
-  free(m->kernels);
+  mlc_name_table_free(&m->kernels);
   free(m);
 }
 
@@ -398,6 +399,7 @@ mlc_status mlc_cuda_model_create(const mlc_model_desc *desc, int32_t device,
   if (!m)
     return mlc_status_out_of_memory();
   m->name = name;
+  m->kernels.record_size = sizeof(struct kernel_slot);
   const char *profile = getenv("MLC_CUDA_PROFILE");
   m->profile = profile && *profile && strcmp(profile, "0") != 0 ? profile
                                                                  : NULL;
@@ -524,44 +526,15 @@ static double now_seconds(void) {
   return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
 }
 
-static size_t hash_pointer(const void *p, size_t capacity) {
-  uintptr_t v = (uintptr_t)p;
-  v ^= v >> 17;
-  v *= (uintptr_t)0x9E3779B97F4A7C15ull;
-  return (size_t)(v >> 7) & (capacity - 1);
-}
-
-static bool grow_kernels(mlc_cuda_model *m) {
-  size_t capacity = m->kernel_capacity ? 2 * m->kernel_capacity : 64;
-  struct kernel_slot *slots =
-      (struct kernel_slot *)calloc(capacity, sizeof(*slots));
-  if (!slots)
-    return false;
-  for (size_t i = 0; i < m->kernel_capacity; ++i) {
-    if (!m->kernels[i].name)
-      continue;
-    size_t j = hash_pointer(m->kernels[i].name, capacity);
-    while (slots[j].name)
-      j = (j + 1) & (capacity - 1);
-    slots[j] = m->kernels[i];
-  }
-  free(m->kernels);
-  m->kernels = slots;
-  m->kernel_capacity = capacity;
-  return true;
-}
-
 void *mlc_rt_cuda_function(const char *name) {
   mlc_cuda_model *m = current();
   if (!m || m->error)
     return NULL;
-  if (m->kernel_capacity) {
-    for (size_t j = hash_pointer(name, m->kernel_capacity);
-         m->kernels[j].name; j = (j + 1) & (m->kernel_capacity - 1))
-      if (m->kernels[j].name == name) {
-        m->last = &m->kernels[j];
-        return m->kernels[j].function;
-      }
+  struct kernel_slot *cached =
+      (struct kernel_slot *)mlc_name_table_find(&m->kernels, name, false);
+  if (cached) {
+    m->last = cached;
+    return cached->function;
   }
   if (!m->module) {
     record(m, mlc_status_make(MLC_STATUS_INTERNAL,
@@ -577,16 +550,10 @@ void *mlc_rt_cuda_function(const char *name) {
                            rc));
     return NULL;
   }
-  m->last = NULL;
-  if (2 * (m->kernel_count + 1) > m->kernel_capacity && !grow_kernels(m))
-    return function; /* works uncached */
-  size_t j = hash_pointer(name, m->kernel_capacity);
-  while (m->kernels[j].name)
-    j = (j + 1) & (m->kernel_capacity - 1);
-  m->kernels[j].name = name;
-  m->kernels[j].function = function;
-  ++m->kernel_count;
-  m->last = &m->kernels[j];
+  /* A table that cannot grow leaves the kernel uncached; it still runs. */
+  m->last = (struct kernel_slot *)mlc_name_table_find(&m->kernels, name, true);
+  if (m->last)
+    m->last->function = function;
   return function;
 }
 

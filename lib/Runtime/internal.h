@@ -12,6 +12,7 @@
 #include "mlc/runtime.h"
 
 #include <pthread.h>
+#include <stdbool.h>
 
 #if defined(_WIN32)
 #define MLC_INTERNAL
@@ -34,6 +35,19 @@ extern "C" { /* the runtime's own tests include this header */
 typedef struct mlc_cuda_model mlc_cuda_model;
 /// Kernel times of a model compiled with --profile (profile.c).
 typedef struct mlc_profile mlc_profile;
+
+/// Records keyed by the address of a constant string (a kernel's name in the
+/// generated code), name_table.c. Each record is `record_size` bytes and
+/// starts with its `const char *` key; a NULL key is an empty slot. Scan
+/// `records[0 .. capacity)` to visit them all.
+typedef struct mlc_name_table {
+  void *records;
+  size_t record_size, capacity, count;
+} mlc_name_table;
+/// The record of `name`; when absent, a new zeroed one keyed by `name` with
+/// `insert`, else NULL (NULL too when the table cannot grow).
+MLC_INTERNAL void *mlc_name_table_find(mlc_name_table *t, const char *name, bool insert);
+MLC_INTERNAL void mlc_name_table_free(mlc_name_table *t);
 
 /// The strings that the string functions of a run make (strings.c): blocks
 /// freed at the next run and at mlc_model_destroy(); the first error of the

@@ -3,7 +3,7 @@
  * `mlc compile --profile` brackets every kernel call of the generated code
  * with mlc_rt_profile_begin / mlc_rt_profile_end. The times add up, per
  * kernel and per model, in a table keyed by the address of the kernel's name
- * (a constant string of the object, so one pointer per kernel); the model
+ * (mlc_name_table: one constant string of the object per kernel); the model
  * writes it when it is destroyed: to the file $MLC_PROFILE names (appended),
  * else to stderr.
  *
@@ -20,14 +20,13 @@
 #include <time.h>
 
 typedef struct profile_entry {
-  const char *name; /* NULL: an empty slot */
+  const char *name; /* the table's key */
   uint64_t calls;
   int64_t nanoseconds;
 } profile_entry;
 
 struct mlc_profile {
-  profile_entry *entries; /* open addressing on the name's address */
-  size_t capacity, count;
+  mlc_name_table entries; /* of profile_entry */
 };
 
 static int64_t now_ns(void) {
@@ -38,42 +37,6 @@ static int64_t now_ns(void) {
 
 int64_t mlc_rt_profile_begin(void) { return now_ns(); }
 
-static size_t slot_of(const char *name, size_t capacity) {
-  uintptr_t h = (uintptr_t)name;
-  h ^= h >> 17;
-  h *= (uintptr_t)0x9E3779B97F4A7C15ull;
-  return (size_t)(h >> 7) & (capacity - 1);
-}
-
-/// The entry of `name`, added if new; NULL when the table cannot grow.
-static profile_entry *entry_of(mlc_profile *p, const char *name) {
-  if (2 * (p->count + 1) > p->capacity) {
-    size_t capacity = p->capacity ? 2 * p->capacity : 64;
-    profile_entry *entries = (profile_entry *)calloc(capacity, sizeof(*entries));
-    if (!entries)
-      return NULL;
-    for (size_t i = 0; i < p->capacity; ++i) {
-      if (!p->entries[i].name)
-        continue;
-      size_t s = slot_of(p->entries[i].name, capacity);
-      while (entries[s].name)
-        s = (s + 1) & (capacity - 1);
-      entries[s] = p->entries[i];
-    }
-    free(p->entries);
-    p->entries = entries;
-    p->capacity = capacity;
-  }
-  size_t s = slot_of(name, p->capacity);
-  while (p->entries[s].name && p->entries[s].name != name)
-    s = (s + 1) & (p->capacity - 1);
-  if (!p->entries[s].name) {
-    p->entries[s].name = name;
-    ++p->count;
-  }
-  return &p->entries[s];
-}
-
 void mlc_rt_profile_end(int64_t name, int64_t begin) {
   const int64_t end = now_ns();
   mlc_exec_ctx *ctx = mlc_rt_current_ctx();
@@ -83,16 +46,21 @@ void mlc_rt_profile_end(int64_t name, int64_t begin) {
     ctx->profile = (mlc_profile *)calloc(1, sizeof(mlc_profile));
     if (!ctx->profile)
       return;
+    ctx->profile->entries.record_size = sizeof(profile_entry);
   }
-  profile_entry *e = entry_of(ctx->profile, (const char *)(uintptr_t)name);
+  profile_entry *e = (profile_entry *)mlc_name_table_find(&ctx->profile->entries,
+                                                          (const char *)(uintptr_t)name, true);
   if (!e)
     return;
   e->calls += 1;
   e->nanoseconds += end - begin;
 }
 
+/// Kernels slowest first, then the table's empty slots.
 static int by_time_descending(const void *a, const void *b) {
   const profile_entry *x = (const profile_entry *)a, *y = (const profile_entry *)b;
+  if (!x->name != !y->name)
+    return x->name ? -1 : 1;
   return (x->nanoseconds < y->nanoseconds) - (x->nanoseconds > y->nanoseconds);
 }
 
@@ -102,21 +70,24 @@ void mlc_profile_finish(mlc_profile *p, const char *model_name) {
   const char *path = getenv("MLC_PROFILE");
   const bool to_stderr = !path || !*path || strcmp(path, "1") == 0 || strcmp(path, "-") == 0;
   FILE *f = to_stderr ? stderr : fopen(path, "a");
-  if (f && p->entries) {
-    qsort(p->entries, p->capacity, sizeof(*p->entries), by_time_descending);
+  profile_entry *entries = (profile_entry *)p->entries.records;
+  const size_t count = p->entries.count;
+  if (f && entries) {
+    /* Empty slots (no calls, no time) sort last. */
+    qsort(entries, p->entries.capacity, sizeof(*entries), by_time_descending);
     int64_t total = 0;
     uint64_t calls = 0;
-    for (size_t i = 0; i < p->count; ++i) {
-      total += p->entries[i].nanoseconds;
-      calls += p->entries[i].calls;
+    for (size_t i = 0; i < count; ++i) {
+      total += entries[i].nanoseconds;
+      calls += entries[i].calls;
     }
     fprintf(f,
             "# mlc CPU profile of model '%s': %zu kernels, %llu calls, %.3f ms in "
             "kernels\n# %10s %6s %8s %10s  %s\n",
-            model_name ? model_name : "?", p->count, (unsigned long long)calls,
+            model_name ? model_name : "?", count, (unsigned long long)calls,
             (double)total * 1e-6, "total ms", "%", "calls", "mean us", "kernel");
-    for (size_t i = 0; i < p->count; ++i) {
-      const profile_entry *e = &p->entries[i];
+    for (size_t i = 0; i < count; ++i) {
+      const profile_entry *e = &entries[i];
       fprintf(f, "  %10.4f %6.2f %8llu %10.2f  %s\n", (double)e->nanoseconds * 1e-6,
               total > 0 ? 100.0 * (double)e->nanoseconds / (double)total : 0.0,
               (unsigned long long)e->calls,
@@ -125,6 +96,6 @@ void mlc_profile_finish(mlc_profile *p, const char *model_name) {
     if (f != stderr)
       fclose(f);
   }
-  free(p->entries);
+  mlc_name_table_free(&p->entries);
   free(p);
 }

@@ -23,7 +23,7 @@ std::string text(int64_t s) { return s ? std::string((const char *)(intptr_t)s) 
 class StringsTest : public ::testing::Test {
 protected:
   void SetUp() override {
-    ctx = mlc_exec_ctx{nullptr, nullptr, nullptr, {}};
+    ctx = mlc_exec_ctx{nullptr, nullptr, nullptr, {}, nullptr};
     mlc_string_arena_init(&ctx.strings);
     previous = mlc_rt_set_current_ctx(&ctx);
   }
