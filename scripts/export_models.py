@@ -241,11 +241,12 @@ def normalize_head(model, shape, batch=8):
                 head.bias.mul_(1.0 / std)
 
 
-def detection_outputs(name):
-    """The outputs' names: boxes, labels, scores, and the masks or keypoints
-    of the models that predict them."""
-    extra = {"maskrcnn": ["masks"], "keypointrcnn": ["keypoints", "keypoints_scores"]}
-    return ["boxes", "labels", "scores"] + extra.get(name.split("_")[0], [])
+def detection_outputs(model):
+    """The outputs' names: the keys of the model's result dict, in the order
+    the export flattens them (R-CNNs: boxes, labels, scores, then masks or
+    keypoints; RetinaNet, FCOS, SSD: boxes, scores, labels)."""
+    with torch.no_grad():
+        return list(model([torch.rand(*DETECTION_IMAGE)])[0].keys())
 
 
 def build_detection(name):
@@ -292,7 +293,7 @@ def export(name, path, args):
         model = build_detection(name)
         torch.onnx.export(model, ([torch.rand(*DETECTION_IMAGE)],), path, export_params=True,
                           opset_version=OPSET, do_constant_folding=True, input_names=["input"],
-                          output_names=detection_outputs(name), dynamic_axes=None)
+                          output_names=detection_outputs(model), dynamic_axes=None)
         onnx.checker.check_model(path)
         return
     model, example, input_name = build(name, args)
