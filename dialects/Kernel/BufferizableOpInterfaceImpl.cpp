@@ -18,6 +18,20 @@ using namespace mlir;
 using namespace mlir::bufferization;
 
 namespace {
+/// A copy of `buffer` in a new identity-layout buffer of its (run-time)
+/// dims, for runtime functions that take plain pointers.
+Value contiguousCopy(RewriterBase &rewriter, Location loc, Value buffer) {
+  auto type = cast<MemRefType>(buffer.getType());
+  SmallVector<Value> dynamicDims;
+  for (int64_t d = 0; d < type.getRank(); ++d)
+    if (type.isDynamicDim(d))
+      dynamicDims.push_back(memref::DimOp::create(rewriter, loc, buffer, d));
+  Value copy = memref::AllocOp::create(rewriter, loc, MemRefType::get(type.getShape(), type.getElementType()),
+                                       dynamicDims);
+  memref::CopyOp::create(rewriter, loc, buffer, copy);
+  return copy;
+}
+
 template <typename OpTy>
 struct MicrokernelOpInterface
     : DstBufferizableOpInterfaceExternalModel<MicrokernelOpInterface<OpTy>, OpTy> {
@@ -35,10 +49,7 @@ struct MicrokernelOpInterface
       if (!memref::isStaticShapeAndContiguousRowMajor(type)) {
         if (&operand == &kernelOp.getInitMutable())
           return op->emitError("microkernel output buffer is not contiguous");
-        auto contiguous = MemRefType::get(type.getShape(), type.getElementType());
-        Value copy = memref::AllocOp::create(rewriter, op->getLoc(), contiguous);
-        memref::CopyOp::create(rewriter, op->getLoc(), *buffer, copy);
-        buffer = copy;
+        buffer = contiguousCopy(rewriter, op->getLoc(), *buffer);
       }
       buffers.push_back(*buffer);
     }
@@ -73,14 +84,7 @@ struct NonMaxSuppressionOpInterface
       if (!type.getLayout().isIdentity()) {
         if (output)
           return op->emitError("non_max_suppression output buffer is not contiguous");
-        SmallVector<Value> dynamicDims;
-        for (int64_t d = 0; d < type.getRank(); ++d)
-          if (type.isDynamicDim(d))
-            dynamicDims.push_back(memref::DimOp::create(rewriter, loc, *buffer, d));
-        auto contiguous = MemRefType::get(type.getShape(), type.getElementType());
-        Value copy = memref::AllocOp::create(rewriter, loc, contiguous, dynamicDims);
-        memref::CopyOp::create(rewriter, loc, *buffer, copy);
-        buffer = copy;
+        buffer = contiguousCopy(rewriter, loc, *buffer);
       }
       (output ? outputs : inputs).push_back(*buffer);
     }

@@ -12,7 +12,6 @@
 
 #include "internal.h"
 
-#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -27,6 +27,21 @@ Value dataPointer(OpBuilder &b, Location loc, Value memref) {
   return LLVM::IntToPtrOp::create(b, loc, LLVM::LLVMPointerType::get(b.getContext()), i64);
 }
 
+} // namespace
+
+void mlc::cpu::declareRuntimeFunction(SymbolTable &symbols, StringRef name, FunctionType type) {
+  if (symbols.lookup(name))
+    return;
+  auto module = cast<ModuleOp>(symbols.getOp());
+  OpBuilder b = OpBuilder::atBlockEnd(module.getBody());
+  auto decl = func::FuncOp::create(b, module.getLoc(), name, type);
+  decl.setPrivate();
+  symbols.insert(decl);
+}
+
+namespace {
+using mlc::cpu::declareRuntimeFunction;
+
 struct LowerMicrokernelsPass : mlc::cpu::impl::LowerMicrokernelsBase<LowerMicrokernelsPass> {
   void runOnOperation() override {
     ModuleOp module = getOperation();
@@ -35,15 +50,6 @@ struct LowerMicrokernelsPass : mlc::cpu::impl::LowerMicrokernelsBase<LowerMicrok
     auto ptr = LLVM::LLVMPointerType::get(ctx);
     unsigned counter = 0;
 
-    auto declare = [&](StringRef name, unsigned numArgs) {
-      if (symbols.lookup(name))
-        return;
-      OpBuilder b = OpBuilder::atBlockEnd(module.getBody());
-      SmallVector<Type> args(numArgs, ptr);
-      auto decl = func::FuncOp::create(b, module.getLoc(), name, b.getFunctionType(args, {}));
-      decl.setPrivate();
-      symbols.insert(decl);
-    };
 
     SmallVector<Operation *> ops;
     module.walk([&](Operation *op) {
@@ -68,7 +74,8 @@ struct LowerMicrokernelsPass : mlc::cpu::impl::LowerMicrokernelsBase<LowerMicrok
         callee = "mlc_rt_maxpool2d_f32", params = pool.getParams();
       else
         callee = "mlc_rt_matmul_f32", params = cast<mlc::kernel::MatMulOp>(op).getParams();
-      declare(callee, op->getNumOperands() + 1);
+      declareRuntimeFunction(symbols, callee,
+                  FunctionType::get(ctx, SmallVector<Type>(op->getNumOperands() + 1, ptr), {}));
       // The parameters live in a constant global.
       OpBuilder gb = OpBuilder::atBlockBegin(module.getBody());
       auto paramsType = MemRefType::get({(int64_t)params.size()}, gb.getI64Type());
@@ -99,14 +106,9 @@ struct LowerMicrokernelsPass : mlc::cpu::impl::LowerMicrokernelsBase<LowerMicrok
     OpBuilder b(nms);
     Location loc = nms.getLoc();
     Type i64 = b.getI64Type(), ptr = LLVM::LLVMPointerType::get(b.getContext());
-    if (!symbols.lookup(callee)) {
-      OpBuilder mb = OpBuilder::atBlockEnd(cast<ModuleOp>(symbols.getOp()).getBody());
-      SmallVector<Type> args(5, i64);
-      args.append(7, ptr);
-      auto decl = func::FuncOp::create(mb, loc, callee, mb.getFunctionType(args, {}));
-      decl.setPrivate();
-      symbols.insert(decl);
-    }
+    SmallVector<Type> argTypes(5, i64);
+    argTypes.append(7, ptr);
+    declareRuntimeFunction(symbols, callee, b.getFunctionType(argTypes, {}));
     Value boxes = nms.getInputs()[0], scores = nms.getInputs()[1];
     auto dimOf = [&](Value buffer, int64_t d) -> Value {
       return arith::IndexCastOp::create(b, loc, i64, memref::DimOp::create(b, loc, buffer, d));
@@ -133,13 +135,7 @@ struct LowerMicrokernelsPass : mlc::cpu::impl::LowerMicrokernelsBase<LowerMicrok
       OpBuilder b(op);
       Location loc = op->getLoc();
       if (auto call = dyn_cast<mlc::kernel::CallOp>(op)) {
-        auto type = b.getFunctionType(call.getOperandTypes(), call.getType());
-        if (!symbols.lookup(call.getCallee())) {
-          OpBuilder mb = OpBuilder::atBlockEnd(module.getBody());
-          auto decl = func::FuncOp::create(mb, module.getLoc(), call.getCallee(), type);
-          decl.setPrivate();
-          symbols.insert(decl);
-        }
+        declareRuntimeFunction(symbols, call.getCallee(), b.getFunctionType(call.getOperandTypes(), call.getType()));
         auto replacement = func::CallOp::create(b, loc, call.getCallee(), call.getType(), call.getOperands());
         call.getResult().replaceAllUsesWith(replacement.getResult(0));
         call.erase();

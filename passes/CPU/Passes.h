@@ -14,6 +14,7 @@
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Pass/Pass.h"
 #include "mlir/Pass/PassOptions.h"
+#include "mlir/IR/SymbolTable.h"
 #include "mlir/Pass/PassManager.h"
 
 namespace mlc::cpu {
@@ -67,6 +68,10 @@ void addPasses(mlir::OpPassManager &pm, llvm::StringRef text);
 
 /// Registers the pipelines above with mlc-opt (mlc-graph-pipeline, ...).
 void registerPipelines();
+
+/// Declares the runtime function `name` of `type` (private) in the module of
+/// `symbols` unless it has one; the passes that emit runtime calls share it.
+void declareRuntimeFunction(mlir::SymbolTable &symbols, llvm::StringRef name, mlir::FunctionType type);
 
 } // namespace mlc::cpu
 

@@ -25,17 +25,10 @@ struct ProfileKernelsPass : mlc::cpu::impl::ProfileKernelsBase<ProfileKernelsPas
     });
     if (calls.empty())
       return;
-    OpBuilder mb = OpBuilder::atBlockEnd(module.getBody());
+    OpBuilder mb(module.getContext());
     Type i64 = mb.getI64Type();
-    auto declare = [&](StringRef name, FunctionType type) {
-      if (symbols.lookup(name))
-        return;
-      auto decl = func::FuncOp::create(mb, module.getLoc(), name, type);
-      decl.setPrivate();
-      symbols.insert(decl);
-    };
-    declare(kBegin, mb.getFunctionType({}, {i64}));
-    declare(kEnd, mb.getFunctionType({i64, i64}, {}));
+    mlc::cpu::declareRuntimeFunction(symbols, kBegin, mb.getFunctionType({}, {i64}));
+    mlc::cpu::declareRuntimeFunction(symbols, kEnd, mb.getFunctionType({i64, i64}, {}));
     for (func::CallOp call : calls) {
       OpBuilder b(call);
       Location loc = call.getLoc();

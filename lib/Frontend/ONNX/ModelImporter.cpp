@@ -1711,25 +1711,28 @@ private:
   /// past the last true sum to 0: the declared count must be right.)
   Value truePositions(Value mask, int64_t count, Location loc) {
     auto op = opsAt(loc);
-    int64_t n = cast<RankedTensorType>(mask.getType()).getDimSize(0);
     NamedAttrList toI64 = castTo(builder.getI64Type()), sumRows = reduceAttrs({1}, false);
     Value zero = int64Constant({0}, loc);
     Value running = op("CumSum", {op("Cast", {mask}, toI64), zero});
     SmallVector<int64_t> ordinals;
     for (int64_t j = 1; j <= count; ++j)
       ordinals.push_back(j);
-    // 0..n-1; a mask of run-time length counts them with a running sum.
-    Value positions;
-    if (ShapedType::isDynamic(n)) {
-      Value ones = op("Cast", {op("Or", {mask, op("Not", {mask})})}, toI64);
-      positions = op("Sub", {op("CumSum", {ones, zero}), int64Constant({1}, loc)});
-    } else {
-      positions = int64Constant(llvm::to_vector(llvm::seq<int64_t>(0, n)), loc);
-    }
+    Value positions = positionsAlong(mask, loc);
     Value ordinal = op("Reshape", {int64Constant(ordinals, loc), int64Constant({count, 1}, loc)});
     Value hit = op("And", {op("Equal", {op("Unsqueeze", {running}, axesAttr({0})), ordinal}),
                            op("Unsqueeze", {mask}, axesAttr({0}))});
     return op("ReduceSum", {op("Mul", {op("Cast", {hit}, toI64), positions})}, sumRows);
+  }
+
+  /// 0..n-1 for the 1-d boolean `mask` of length n: a constant, or for a
+  /// run-time length a running count of ones.
+  Value positionsAlong(Value mask, Location loc) {
+    int64_t n = cast<RankedTensorType>(mask.getType()).getDimSize(0);
+    if (!ShapedType::isDynamic(n))
+      return int64Constant(llvm::to_vector(llvm::seq<int64_t>(0, n)), loc);
+    auto op = opsAt(loc);
+    Value ones = op("Cast", {op("Or", {mask, op("Not", {mask})})}, castTo(builder.getI64Type()));
+    return op("Sub", {op("CumSum", {ones, int64Constant({0}, loc)}), int64Constant({1}, loc)});
   }
 
   /// The positions where the 1-d boolean `mask` is true, in order, as a
@@ -1739,14 +1742,11 @@ private:
   /// cut off. Linear in the mask's length.
   Value runtimeTruePositions(Value mask, Location loc) {
     auto op = opsAt(loc);
-    int64_t n = cast<RankedTensorType>(mask.getType()).getDimSize(0);
     Value zero = int64Constant({0}, loc), one = int64Constant({1}, loc);
     Value flags = op("Cast", {mask}, castTo(builder.getI64Type()));
     Value running = op("CumSum", {flags, zero});
     Value count = op("ReduceSum", {flags}, reduceAttrs({0}, true)); // [1]
-    Value positions = ShapedType::isDynamic(n)
-                          ? op("Sub", {op("CumSum", {op("Add", {op("Mul", {flags, zero}), one}), zero}), one})
-                          : int64Constant(llvm::to_vector(llvm::seq<int64_t>(0, n)), loc);
+    Value positions = positionsAlong(mask, loc);
     Value slots = op("Where", {mask, op("Sub", {running, one}), count});
     NamedAttrList zeros;
     zeros.set("value", DenseElementsAttr::get(RankedTensorType::get({1}, builder.getI64Type()), int64_t(0)));
