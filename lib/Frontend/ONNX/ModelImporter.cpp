@@ -1739,7 +1739,10 @@ private:
   /// tensor whose length (their count) is known only at run time: each true
   /// element's ordinal among them (a running count) is the slot its
   /// position is scattered to; false elements go to one extra slot, which is
-  /// cut off. Linear in the mask's length.
+  /// cut off. The graph is linear in the mask's length, but ScatterElements
+  /// lowers to a gather over every update per output, so the run is
+  /// quadratic (count x length): fine for detection heads' few thousand
+  /// anchors, slow for long masks.
   Value runtimeTruePositions(Value mask, Location loc) {
     auto op = opsAt(loc);
     Value zero = int64Constant({0}, loc), one = int64Constant({1}, loc);
