@@ -17,7 +17,8 @@ give `boxes` [N,4], `labels` [N] and `scores` [N] (Mask R-CNN adds `masks`,
 Keypoint R-CNN `keypoints` and `keypoints_scores`), N known only when they
 run.  Their backbones' BatchNorm statistics are recomputed from a random
 batch as above, so that random weights still give detections above the
-models' own score thresholds.
+models' own score thresholds (RetinaNet and FCOS get lower ones, see
+DETECTION_MODELS).
 
 Usage:
     python scripts/export_models.py OUT_DIR [--models resnet18,bert_encoder]
@@ -72,16 +73,19 @@ IMAGE_MODELS = {
 }
 
 # name -> keyword arguments of the torchvision.models.detection builder
-# (their own score thresholds; the ResNet ones at 320 pixels, as the
-# MobileNet 320 model is).
+# (their own score thresholds except where noted; the ResNet ones at 320
+# pixels, as the MobileNet 320 model is).
 DETECTION_MODELS = {
     "fasterrcnn_mobilenet_v3_large_320_fpn": dict(),
     "fasterrcnn_mobilenet_v3_large_fpn": dict(min_size=320, max_size=320),
     "fasterrcnn_resnet50_fpn": dict(min_size=320, max_size=320),
     "fasterrcnn_resnet50_fpn_v2": dict(min_size=320, max_size=320),
-    "retinanet_resnet50_fpn": dict(min_size=320, max_size=320),
-    "retinanet_resnet50_fpn_v2": dict(min_size=320, max_size=320),
-    "fcos_resnet50_fpn": dict(min_size=320, max_size=320),
+    # RetinaNet's and FCOS's class heads start at a prior of 0.01, so random
+    # weights score about 0.015 (RetinaNet) and 0.13 (FCOS), under their
+    # thresholds of 0.05 and 0.2: thresholds in the middle of those scores.
+    "retinanet_resnet50_fpn": dict(min_size=320, max_size=320, score_thresh=0.015),
+    "retinanet_resnet50_fpn_v2": dict(min_size=320, max_size=320, score_thresh=0.015),
+    "fcos_resnet50_fpn": dict(min_size=320, max_size=320, score_thresh=0.13),
     "ssd300_vgg16": dict(),
     "ssdlite320_mobilenet_v3_large": dict(),
     "maskrcnn_resnet50_fpn": dict(min_size=320, max_size=320),

@@ -64,33 +64,41 @@ struct MicrokernelOpInterface
   }
 };
 
-/// kernel.non_max_suppression on buffers of any shape: the runtime takes
-/// plain pointers, so an input with another layout is copied into an
-/// identity-layout buffer of its (run-time) dims.
-struct NonMaxSuppressionOpInterface
-    : DstBufferizableOpInterfaceExternalModel<NonMaxSuppressionOpInterface, mlc::kernel::NonMaxSuppressionOp> {
+/// kernel.runtime_call on buffers of any shape. The runtime function takes
+/// plain pointers, so an operand with another layout goes through an
+/// identity-layout copy (an output's copy is written back after the call).
+/// Outputs are read as well as written: a scatter starts from its data.
+struct RuntimeCallOpInterface
+    : DstBufferizableOpInterfaceExternalModel<RuntimeCallOpInterface, mlc::kernel::RuntimeCallOp> {
+  bool bufferizesToMemoryRead(Operation *, OpOperand &, const AnalysisState &) const { return true; }
+
   LogicalResult bufferize(Operation *op, RewriterBase &rewriter, const BufferizationOptions &options,
                           BufferizationState &state) const {
-    auto nms = cast<mlc::kernel::NonMaxSuppressionOp>(op);
+    auto call = cast<mlc::kernel::RuntimeCallOp>(op);
     Location loc = op->getLoc();
     rewriter.setInsertionPoint(op);
-    SmallVector<Value> inputs, outputs;
-    for (OpOperand &operand : op->getOpOperands()) {
+    SmallVector<Value> inputs, outputs, results;
+    SmallVector<std::pair<Value, Value>> writeBacks; // (copy, original)
+    for (OpOperand &operand : llvm::concat<OpOperand>(call.getInputsMutable(), call.getOutputsMutable())) {
       FailureOr<Value> buffer = getBuffer(rewriter, operand.get(), options, state);
       if (failed(buffer))
         return failure();
-      auto type = cast<MemRefType>(buffer->getType());
-      bool output = nms.isDpsInit(&operand);
-      if (!type.getLayout().isIdentity()) {
+      bool output = call.isDpsInit(&operand);
+      if (output)
+        results.push_back(*buffer);
+      if (!cast<MemRefType>(buffer->getType()).getLayout().isIdentity()) {
+        Value copy = contiguousCopy(rewriter, loc, *buffer);
         if (output)
-          return op->emitError("non_max_suppression output buffer is not contiguous");
-        buffer = contiguousCopy(rewriter, loc, *buffer);
+          writeBacks.push_back({copy, *buffer});
+        buffer = copy;
       }
       (output ? outputs : inputs).push_back(*buffer);
     }
-    mlc::kernel::NonMaxSuppressionOp::create(rewriter, loc, TypeRange{}, inputs, outputs, nms.getCenterPointBoxAttr(),
-                                nms.getHasScoreThresholdAttr());
-    replaceOpWithBufferizedValues(rewriter, op, outputs);
+    mlc::kernel::RuntimeCallOp::create(rewriter, loc, TypeRange{}, call.getCalleeAttr(), call.getScalars(), inputs,
+                                       outputs);
+    for (auto [copy, original] : writeBacks)
+      memref::CopyOp::create(rewriter, loc, copy, original);
+    replaceOpWithBufferizedValues(rewriter, op, results);
     return success();
   }
 };
@@ -103,6 +111,6 @@ void mlc::kernel::registerBufferizableOpInterfaceExternalModels(DialectRegistry 
     DepthwiseConv2DOp::attachInterface<MicrokernelOpInterface<DepthwiseConv2DOp>>(*ctx);
     BatchMatMulOp::attachInterface<MicrokernelOpInterface<BatchMatMulOp>>(*ctx);
     MaxPool2DOp::attachInterface<MicrokernelOpInterface<MaxPool2DOp>>(*ctx);
-    NonMaxSuppressionOp::attachInterface<NonMaxSuppressionOpInterface>(*ctx);
+    RuntimeCallOp::attachInterface<RuntimeCallOpInterface>(*ctx);
   });
 }

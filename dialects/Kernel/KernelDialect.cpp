@@ -71,7 +71,7 @@ LogicalResult MatMulOp::verify() { return verifyMicrokernel(*this, 7); }
 LogicalResult DepthwiseConv2DOp::verify() { return verifyMicrokernel(*this, 18); }
 LogicalResult BatchMatMulOp::verify() { return verifyMicrokernel(*this, 8); }
 bool mlc::kernel::isMicrokernel(Operation *op) {
-  return isa<Conv2DOp, DepthwiseConv2DOp, MatMulOp, BatchMatMulOp, MaxPool2DOp, NonMaxSuppressionOp>(op);
+  return isa<Conv2DOp, DepthwiseConv2DOp, MatMulOp, BatchMatMulOp, MaxPool2DOp, RuntimeCallOp>(op);
 }
 
 LogicalResult MaxPool2DOp::verify() { return verifyMicrokernel(*this, 18); }
@@ -96,33 +96,27 @@ void MatMulOp::getEffects(SmallVectorImpl<SideEffects::EffectInstance<MemoryEffe
   microkernelEffects(*this, effects);
 }
 
-LogicalResult NonMaxSuppressionOp::verify() {
-  if (getInputs().size() != 5 || getOutputs().size() != 2)
-    return emitOpError("expects 5 inputs (boxes, scores, max, iou, score) and 2 outputs (selected, count)");
+LogicalResult RuntimeCallOp::verify() {
+  if (getOutputs().empty())
+    return emitOpError("needs at least one output");
   bool tensors = isa<RankedTensorType>(getOutputs()[0].getType());
-  for (Value v : getOperation()->getOperands())
+  for (Value v : llvm::concat<Value>(getInputs(), getOutputs()))
     if (isa<RankedTensorType>(v.getType()) != tensors)
-      return emitOpError("operands must be all tensors or all memrefs");
+      return emitOpError("buffer operands must be all tensors or all memrefs");
   if (tensors ? getResult().getTypes() != getOutputs().getTypes() : !getResult().empty())
     return emitOpError("has the outputs' types as results exactly when it works on tensors");
-  auto element = [&](unsigned i) { return cast<ShapedType>(getOperation()->getOperand(i).getType()).getElementType(); };
-  auto rank = [&](unsigned i) { return cast<ShapedType>(getOperation()->getOperand(i).getType()).getRank(); };
-  if (!element(0).isF32() || !element(1).isF32() || !element(3).isF32() || !element(4).isF32() ||
-      !element(2).isInteger(64) || !element(5).isInteger(64) || !element(6).isInteger(64))
-    return emitOpError("expects float32 boxes, scores and thresholds and int64 max, selected and count");
-  if (rank(0) != 3 || rank(1) != 3 || rank(5) != 2)
-    return emitOpError("expects boxes [B, N, 4], scores [B, C, N] and selected [K, 3]");
   return success();
 }
-MutableOperandRange NonMaxSuppressionOp::getDpsInitsMutable() { return getOutputsMutable(); }
-void NonMaxSuppressionOp::getEffects(
-    SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>> &effects) {
+MutableOperandRange RuntimeCallOp::getDpsInitsMutable() { return getOutputsMutable(); }
+void RuntimeCallOp::getEffects(SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>> &effects) {
   if (!getResult().empty())
     return;
   for (OpOperand &operand : getInputsMutable())
     effects.emplace_back(MemoryEffects::Read::get(), &operand, SideEffects::DefaultResource::get());
-  for (OpOperand &operand : getOutputsMutable())
+  for (OpOperand &operand : getOutputsMutable()) {
+    effects.emplace_back(MemoryEffects::Read::get(), &operand, SideEffects::DefaultResource::get());
     effects.emplace_back(MemoryEffects::Write::get(), &operand, SideEffects::DefaultResource::get());
+  }
 }
 
 #define GET_OP_CLASSES

@@ -193,34 +193,35 @@ def Kernel_BatchMatMulOp : Kernel_MicrokernelOp<"batch_matmul"> {
   }];
 }
 
-def Kernel_NonMaxSuppressionOp : Op<Kernel_Dialect, "non_max_suppression", [
+def Kernel_RuntimeCallOp : Op<Kernel_Dialect, "runtime_call", [
     AttrSizedOperandSegments,
     DeclareOpInterfaceMethods<DestinationStyleOpInterface>,
     DeclareOpInterfaceMethods<MemoryEffectsOpInterface>]> {
-  let summary = "onnx.NonMaxSuppression on the runtime's mlc_rt_non_max_suppression_f32";
+  let summary = "a runtime function over whole buffers, in destination style";
   let description = [{
-    Writes the kept [batch, class, box] rows to the first rows of `selected`
-    (at least batch x classes x boxes rows) and their number to `count`
-    ([1] int64); the caller slices. Works on tensors of any (run-time)
-    shape, in destination style, and on identity-layout memrefs (no
-    results), which mlc-cpu-lower-microkernels turns into the call.
+    For the ops whose work is sequential or data dependent (sorting, scans,
+    scatters, non-maximum suppression): the runtime function `callee` gets
+    the `scalars` (i64; dims read at run time, modes), then a pointer to
+    each input's and each output's first element, in that order. It reads
+    the inputs and the outputs' initial contents (a scatter updates its
+    data in place) and writes the outputs. Works on tensors of any
+    (run-time) shape, in destination style, and on memrefs (no results),
+    which mlc-cpu-lower-microkernels turns into the call; bufferization
+    gives the function identity-layout buffers.
 
     ```mlir
-    %sel, %n = kernel.non_max_suppression
-        ins(%boxes, %scores, %max, %iou, %score : tensor<1x?x4xf32>, tensor<1x1x?xf32>,
-            tensor<1xi64>, tensor<1xf32>, tensor<1xf32>)
-        outs(%e, %c : tensor<?x3xi64>, tensor<1xi64>)
-        center_point_box = 0 has_score_threshold = 1 -> tensor<?x3xi64>, tensor<1xi64>
+    %v, %i = kernel.runtime_call "mlc_rt_top_k_f32"(%outer, %n, %inner, %k, %largest)
+        ins(%x : tensor<?x1000xf32>) outs(%ve, %ie : tensor<?x10xf32>, tensor<?x10xi64>)
+        -> tensor<?x10xf32>, tensor<?x10xi64>
     ```
   }];
-  let arguments = (ins Variadic<AnyShaped>:$inputs, Variadic<AnyShaped>:$outputs,
-                       I64Attr:$center_point_box, I64Attr:$has_score_threshold);
+  let arguments = (ins StrAttr:$callee, Variadic<I64>:$scalars, Variadic<AnyShaped>:$inputs,
+                       Variadic<AnyShaped>:$outputs);
   let results = (outs Variadic<AnyRankedTensor>:$result);
   let hasVerifier = 1;
   let assemblyFormat = [{
-    `ins` `(` $inputs `:` type($inputs) `)` `outs` `(` $outputs `:` type($outputs) `)`
-    `center_point_box` `=` $center_point_box `has_score_threshold` `=` $has_score_threshold
-    attr-dict (`->` type($result)^)?
+    $callee `(` $scalars `)` (`ins` `(` $inputs^ `:` type($inputs) `)`)?
+    `outs` `(` $outputs `:` type($outputs) `)` attr-dict (`->` type($result)^)?
   }];
 }
 

@@ -826,6 +826,22 @@ def ONNX_NonMaxSuppressionOp : ONNX_Op<"NonMaxSuppression"> {
   let assemblyFormat = "`(` operands `)` attr-dict `:` functional-type(operands, results)";
 }
 
+def ONNX_UniqueOp : ONNX_Op<"Unique"> {
+  let summary = "the distinct elements (or slices along axis) of X, with where they come from";
+  let description = [{
+    Y holds the distinct elements of X (flattened) or, with `axis`, its
+    distinct slices along that axis, sorted (`sorted` = 1) or in order of
+    first appearance; indices the first position of each, inverse_indices
+    each element's (slice's) position in Y, counts how often each occurs.
+    Their length (Y's along the axis) is known only at run time. The front
+    end expands Unique of static shape with a declared length itself.
+  }];
+  let arguments = (ins AnyTensor:$X, OptionalAttr<ONNX_I64Attr>:$axis,
+                   DefaultValuedAttr<ONNX_I64Attr, "1">:$sorted);
+  let results = (outs AnyTensor:$Y, AnyTensor:$indices, AnyTensor:$inverse_indices, AnyTensor:$counts);
+  let assemblyFormat = "`(` operands `)` attr-dict `:` functional-type(operands, results)";
+}
+
 def ONNX_RoiAlignOp : ONNX_Op<"RoiAlign"> {
   let summary = "bilinear pooling of X over regions of interest (rois [R, 4] as x1, y1, x2, y2)";
   let description = [{

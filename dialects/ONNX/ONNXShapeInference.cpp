@@ -29,6 +29,30 @@ FailureOr<SmallVector<int64_t>> shapeOf(Value v) {
 
 Type elementTypeOf(Value v) { return cast<TensorType>(v.getType()).getElementType(); }
 
+/// The values of a 1-d shape tensor where some are known: a constant, or a
+/// Concat of constants and other 1-d tensors of static length (whose values
+/// are kDyn). torchvision builds shapes so, e.g. ConstantOfShape of
+/// Concat(num_rois, 256, 14, 14) with num_rois known only at run time.
+FailureOr<SmallVector<int64_t>> partialShapeValues(Value shape) {
+  if (auto constant = getConstantInts(shape); succeeded(constant))
+    return constant;
+  auto concat = shape.getDefiningOp<ConcatOp>();
+  if (!concat)
+    return failure();
+  SmallVector<int64_t> values;
+  for (Value part : concat.getInputs()) {
+    if (auto constant = getConstantInts(part); succeeded(constant)) {
+      values.append(*constant);
+      continue;
+    }
+    auto type = dyn_cast<RankedTensorType>(part.getType());
+    if (!type || type.getRank() != 1 || type.isDynamicDim(0))
+      return failure();
+    values.append(type.getDimSize(0), kDyn);
+  }
+  return values;
+}
+
 /// Sets a result's type, keeping what its current type already knows: a
 /// result typed from the model's declared shapes (the front end refines
 /// results with them) stays as refined when the operands alone say less.
@@ -585,7 +609,7 @@ static FailureOr<SmallVector<int64_t>> resolveReshape(Operation *op, ArrayRef<in
   SmallVector<int64_t> out(target);
   int64_t inferIdx = -1, known = 1;
   for (size_t i = 0; i < out.size(); ++i) {
-    if (out[i] < -1)
+    if (out[i] < -1 && !ShapedType::isDynamic(out[i]))
       return op->emitOpError("shape has a negative dim ") << out[i];
     if (out[i] == 0 && !allowZero) {
       if (i >= in.size())
@@ -615,7 +639,7 @@ static FailureOr<SmallVector<int64_t>> resolveReshape(Operation *op, ArrayRef<in
 
 LogicalResult ReshapeOp::inferShapes() {
   Type et = elementTypeOf(getData());
-  auto target = getConstantInts(getShape());
+  auto target = partialShapeValues(getShape());
   auto in = shapeOf(getData());
   if (failed(target)) {
     auto s = shapeOf(getShape());
@@ -861,7 +885,7 @@ LogicalResult ExpandOp::inferShapes() {
 LogicalResult ConstantOfShapeOp::inferShapes() {
   Type et = getValue() ? cast<ShapedType>(getValue()->getType()).getElementType()
                        : Type(Float32Type::get(getContext()));
-  auto shape = getConstantInts(getInput());
+  auto shape = partialShapeValues(getInput());
   if (failed(shape)) {
     auto s = shapeOf(getInput());
     if (succeeded(s) && s->size() == 1 && !ShapedType::isDynamic((*s)[0]))
@@ -869,7 +893,7 @@ LogicalResult ConstantOfShapeOp::inferShapes() {
     return setResult(*this, failure(), et);
   }
   for (int64_t d : *shape)
-    if (d < 0)
+    if (d < 0 && !ShapedType::isDynamic(d))
       return emitOpError("negative dim in shape");
   return setResult(*this, *shape, et);
 }
@@ -1178,6 +1202,34 @@ LogicalResult NonMaxSuppressionOp::inferShapes() {
   if (succeeded(b) && succeeded(s) && (clash((*b)[0], (*s)[0]) || clash((*b)[1], (*s)[2])))
     return emitOpError("boxes and scores disagree on the batch or the number of boxes");
   return setResult(*this, SmallVector<int64_t>{kDyn, 3}, IntegerType::get(getContext(), 64));
+}
+
+LogicalResult UniqueOp::inferShapes() {
+  auto x = shapeOf(getX());
+  Type et = elementTypeOf(getX()), i64 = IntegerType::get(getContext(), 64);
+  // The number of slices along the axis (of elements without one).
+  std::optional<ArrayRef<int64_t>> y;
+  SmallVector<int64_t> yShape = {kDyn}, slices = {kDyn};
+  if (succeeded(x)) {
+    if (auto axis = getAxis()) {
+      FailureOr<int64_t> a = normalizeAxis(*axis, x->size());
+      if (failed(a))
+        return emitOpError("axis ") << *axis << " is out of range for rank " << x->size();
+      yShape.assign(x->begin(), x->end());
+      slices[0] = yShape[*a];
+      yShape[*a] = kDyn;
+    } else {
+      slices[0] = product(*x);
+    }
+    y = yShape;
+  } else if (!getAxis()) {
+    y = yShape;
+  }
+  setResultType(*this, 0, y, et);
+  setResultType(*this, 1, ArrayRef<int64_t>{kDyn}, i64);
+  setResultType(*this, 2, ArrayRef<int64_t>(slices), i64);
+  setResultType(*this, 3, ArrayRef<int64_t>{kDyn}, i64);
+  return success();
 }
 
 LogicalResult RoiAlignOp::inferShapes() {

@@ -489,6 +489,68 @@ MLC_API void mlc_rt_non_max_suppression_f32(int64_t batches, int64_t classes, in
                                             const float *score_threshold, int64_t *selected,
                                             int64_t *count);
 
+/* The sequential tensor ops (lib/Runtime/sequential.c), on row-major
+ * buffers viewed as [outer, n, inner] around the op's axis.
+ *
+ * TopK: the k largest (or smallest) of each of the outer * inner rows of n,
+ * in order, equal values by index; values and indices are [outer, k,
+ * inner]. k outside [0, n] fails the run. */
+#define MLC_DECLARE_TOP_K(T, SUFFIX)                                                                \
+  MLC_API void mlc_rt_top_k_##SUFFIX(int64_t outer, int64_t n, int64_t inner, int64_t k,         \
+                                     int64_t largest, const T *x, T *values, int64_t *indices);
+MLC_DECLARE_TOP_K(float, f32)
+MLC_DECLARE_TOP_K(double, f64)
+MLC_DECLARE_TOP_K(int32_t, i32)
+MLC_DECLARE_TOP_K(int64_t, i64)
+#undef MLC_DECLARE_TOP_K
+
+/* Unique of the n slices x[:, j, :] (elements with outer = inner = 1):
+ * writes the u distinct ones to y[:, 0..u, :] (y has x's shape), sorted
+ * (lexicographically, NaN above every number) or in order of first
+ * appearance, the first index of each to indices[0..u], each slice's
+ * position among them to inverse[0..n], their multiplicities to
+ * counts[0..u], and u to *count. */
+#define MLC_DECLARE_UNIQUE(T, SUFFIX)                                                               \
+  MLC_API void mlc_rt_unique_##SUFFIX(int64_t outer, int64_t n, int64_t inner, int64_t sorted,    \
+                                      const T *x, T *y, int64_t *indices, int64_t *inverse,       \
+                                      int64_t *counts, int64_t *count);
+MLC_DECLARE_UNIQUE(float, f32)
+MLC_DECLARE_UNIQUE(double, f64)
+MLC_DECLARE_UNIQUE(int32_t, i32)
+MLC_DECLARE_UNIQUE(int64_t, i64)
+#undef MLC_DECLARE_UNIQUE
+
+/* CumSum / CumProd along n: y has x's shape. */
+#define MLC_DECLARE_CUMULATIVE(T, SUFFIX)                                                           \
+  MLC_API void mlc_rt_cumsum_##SUFFIX(int64_t outer, int64_t n, int64_t inner, int64_t exclusive, \
+                                      int64_t reverse, const T *x, T *y);                         \
+  MLC_API void mlc_rt_cumprod_##SUFFIX(int64_t outer, int64_t n, int64_t inner,                   \
+                                       int64_t exclusive, int64_t reverse, const T *x, T *y);
+MLC_DECLARE_CUMULATIVE(float, f32)
+MLC_DECLARE_CUMULATIVE(double, f64)
+MLC_DECLARE_CUMULATIVE(int32_t, i32)
+MLC_DECLARE_CUMULATIVE(int64_t, i64)
+#undef MLC_DECLARE_CUMULATIVE
+
+/* ScatterElements into `out`, which holds the data on entry: the updates
+ * and indices (int64) have the dims update_dims, the data data_dims, both
+ * of `rank` entries. reduction: 0 none, 1 add, 2 mul, 3 max, 4 min; the
+ * x8..x64 variants store elements of that width and take only none. An
+ * index outside [-dim, dim) fails the run and leaves `out` as it was. */
+#define MLC_DECLARE_SCATTER(T, SUFFIX)                                                              \
+  MLC_API void mlc_rt_scatter_elements_##SUFFIX(                                                    \
+      int64_t rank, int64_t axis, int64_t reduction, const int64_t *data_dims,                     \
+      const int64_t *update_dims, const int64_t *indices, const T *updates, T *out);
+MLC_DECLARE_SCATTER(uint8_t, x8)
+MLC_DECLARE_SCATTER(uint16_t, x16)
+MLC_DECLARE_SCATTER(uint32_t, x32)
+MLC_DECLARE_SCATTER(uint64_t, x64)
+MLC_DECLARE_SCATTER(float, f32)
+MLC_DECLARE_SCATTER(double, f64)
+MLC_DECLARE_SCATTER(int32_t, i32)
+MLC_DECLARE_SCATTER(int64_t, i64)
+#undef MLC_DECLARE_SCATTER
+
 /* Around each kernel call of a model compiled with `mlc compile --profile`:
  * begin returns the time, end adds the time since `begin` to the kernel
  * named by the NUL-terminated string at address `name` (docs/runtime.md,

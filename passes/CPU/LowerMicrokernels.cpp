@@ -58,8 +58,8 @@ struct LowerMicrokernelsPass : mlc::cpu::impl::LowerMicrokernelsBase<LowerMicrok
         ops.push_back(op);
     });
     for (Operation *op : ops) {
-      if (auto nms = dyn_cast<mlc::kernel::NonMaxSuppressionOp>(op)) {
-        lowerNonMaxSuppression(nms, symbols);
+      if (auto call = dyn_cast<mlc::kernel::RuntimeCallOp>(op)) {
+        lowerRuntimeCall(call, symbols);
         continue;
       }
       StringRef callee;
@@ -98,28 +98,18 @@ struct LowerMicrokernelsPass : mlc::cpu::impl::LowerMicrokernelsBase<LowerMicrok
     lowerScalarCalls(module, symbols);
   }
 
-  /// mlc_rt_non_max_suppression_f32(batches, classes, boxes,
-  /// center_point_box, has_score_threshold, then the buffers' pointers):
-  /// the dims are read from the buffers, which may have run-time shapes.
-  void lowerNonMaxSuppression(mlc::kernel::NonMaxSuppressionOp nms, SymbolTable &symbols) {
-    constexpr StringLiteral callee = "mlc_rt_non_max_suppression_f32";
-    OpBuilder b(nms);
-    Location loc = nms.getLoc();
-    Type i64 = b.getI64Type(), ptr = LLVM::LLVMPointerType::get(b.getContext());
-    SmallVector<Type> argTypes(5, i64);
-    argTypes.append(7, ptr);
-    declareRuntimeFunction(symbols, callee, b.getFunctionType(argTypes, {}));
-    Value boxes = nms.getInputs()[0], scores = nms.getInputs()[1];
-    auto dimOf = [&](Value buffer, int64_t d) -> Value {
-      return arith::IndexCastOp::create(b, loc, i64, memref::DimOp::create(b, loc, buffer, d));
-    };
-    auto constant = [&](int64_t v) -> Value { return arith::ConstantIntOp::create(b, loc, i64, v); };
-    SmallVector<Value> args = {dimOf(boxes, 0), dimOf(scores, 1), dimOf(boxes, 1),
-                               constant(nms.getCenterPointBox()), constant(nms.getHasScoreThreshold())};
-    for (Value buffer : nms->getOperands())
+  /// callee(scalars..., then a pointer to each buffer).
+  void lowerRuntimeCall(mlc::kernel::RuntimeCallOp call, SymbolTable &symbols) {
+    OpBuilder b(call);
+    Location loc = call.getLoc();
+    SmallVector<Type> argTypes(call.getScalars().size(), b.getI64Type());
+    argTypes.append(call.getInputs().size() + call.getOutputs().size(), LLVM::LLVMPointerType::get(b.getContext()));
+    declareRuntimeFunction(symbols, call.getCallee(), b.getFunctionType(argTypes, {}));
+    SmallVector<Value> args(call.getScalars());
+    for (Value buffer : llvm::concat<Value>(call.getInputs(), call.getOutputs()))
       args.push_back(dataPointer(b, loc, buffer));
-    func::CallOp::create(b, loc, callee, TypeRange{}, args);
-    nms.erase();
+    func::CallOp::create(b, loc, call.getCallee(), TypeRange{}, args);
+    call.erase();
   }
 
   /// kernel.call becomes func.call of a declared function; each distinct

@@ -9,6 +9,7 @@
 #include "passes/Kernel/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/IRMapping.h"
@@ -125,6 +126,21 @@ struct FormDispatchesPass : mlc::kernel::impl::FormDispatchesBase<FormDispatches
       if (failed(applyPatternsGreedily(func, std::move(patterns))))
         return signalPassFailure();
     }
+
+    // A dynamically sized tensor.empty that several destinations share (CSE
+    // merges equal ones, e.g. the values and indices of an int64 TopK) is
+    // split, one allocation per use: each destination is then its own
+    // kernel operand, which the kernel writes in place. The copies are
+    // bufferization.alloc_tensor, which allocates and so is never merged
+    // again (two operands of one call on one buffer would alias).
+    func.walk([](tensor::EmptyOp empty) {
+      if (empty.getType().hasStaticShape())
+        return;
+      SmallVector<OpOperand *> uses = llvm::map_to_vector(empty->getUses(), [](OpOperand &u) { return &u; });
+      OpBuilder b(empty);
+      for (OpOperand *use : llvm::drop_begin(uses))
+        use->set(bufferization::AllocTensorOp::create(b, empty.getLoc(), empty.getType(), empty.getDynamicSizes()));
+    });
 
     Block &body = func.getBody().front();
     SmallVector<Operation *> ops;

@@ -36,7 +36,8 @@ def FormDispatches : Pass<"mlc-kernel-form-dispatches", "mlir::func::FuncOp"> {
     }
     ```
   }];
-  let dependentDialects = ["mlc::kernel::KernelDialect", "mlir::linalg::LinalgDialect"];
+  let dependentDialects = ["mlc::kernel::KernelDialect", "mlir::linalg::LinalgDialect",
+                           "mlir::bufferization::BufferizationDialect"];
   let options = [
     Option<"fuseElementwise", "fuse-elementwise", "bool", /*default=*/"true",
            "Fuse chains of elementwise generics before grouping">,

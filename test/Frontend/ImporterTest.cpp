@@ -315,17 +315,18 @@ TEST_F(ImporterTest, ComputedReduceAxesComeFromTheDeclaredShape) {
   EXPECT_NE(messages.find("does not determine it"), std::string::npos) << messages;
 }
 
-TEST_F(ImporterTest, ConvTransposeBecomesAConvolution) {
-  // X [1, 4, 5, 5], W [4, 3, 3, 3] (constant), stride 2, pads 1: the input
-  // dilated to 10x10 (zeros between; the conv's end padding, 2 - 1, absorbs
-  // the extra zero), convolved at stride 1 with the weights regrouped and
-  // reversed (Transpose, Reshape, Slice of the constant: folded into a new
-  // constant), cropped by the pads.
+/// ConvTranspose of x (dims; a negative one symbolic) by constant weights
+/// [4, 3, 3, 3], stride 2, pads 1.
+::onnx::ModelProto convTransposeModel(std::vector<int64_t> xDims) {
   ::onnx::ModelProto model;
   model.set_ir_version(8);
   model.add_opset_import()->set_version(13);
   auto *graph = model.mutable_graph();
-  addValue(graph->add_input(), "x", 1, {1, 4, 5, 5});
+  addValue(graph->add_input(), "x", 1, xDims);
+  auto *shape = graph->mutable_input(0)->mutable_type()->mutable_tensor_type()->mutable_shape();
+  for (size_t i = 0; i < xDims.size(); ++i)
+    if (xDims[i] < 0)
+      shape->mutable_dim((int)i)->set_dim_param("d" + std::to_string(i));
   auto *w = graph->add_initializer();
   w->set_name("w");
   w->set_data_type(1);
@@ -347,13 +348,34 @@ TEST_F(ImporterTest, ConvTransposeBecomesAConvolution) {
       a->add_ints(v);
   }
   graph->add_output()->set_name("y");
+  return model;
+}
+
+TEST_F(ImporterTest, ConvTransposeBecomesAConvolution) {
+  // X [1, 4, 5, 5]: the input dilated to 10x10 (zeros between; the conv's
+  // end padding, 2 - 1, absorbs the extra zero), convolved at stride 1 with
+  // the weights regrouped and reversed (Transpose, Reshape, Slice of the
+  // constant: folded into a new constant), cropped by the pads.
   std::string messages;
   std::vector<std::string> types;
-  auto ops = importedOps(model, messages, &types);
+  auto ops = importedOps(convTransposeModel({1, 4, 5, 5}), messages, &types);
   std::vector<std::string> expected = {"Unsqueeze", "Pad", "Reshape", "Conv", "Slice"};
   EXPECT_EQ(ops, expected) << messages;
   // (5 - 1) * 2 + 3 = 11, minus the pads: 9.
   EXPECT_EQ(types, std::vector<std::string>{"tensor<1x3x9x9xf32>"});
+  // A run-time batch (Mask R-CNN's rois) stays one: the dilation's Reshape
+  // copies it (0).
+  types.clear();
+  ops = importedOps(convTransposeModel({-1, 4, 5, 5}), messages, &types);
+  EXPECT_EQ(ops, expected) << messages;
+  EXPECT_EQ(types, std::vector<std::string>{"tensor<?x3x9x9xf32>"});
+  // Run-time spatial dims are refused, naming the types.
+  messages.clear();
+  ops = importedOps(convTransposeModel({1, 4, -1, 5}), messages);
+  EXPECT_TRUE(ops.empty());
+  EXPECT_NE(messages.find("static C and d.., and static W [C, F/group, k..]; got 'tensor<1x4x?x5xf32>'"),
+            std::string::npos)
+      << messages;
 }
 
 TEST_F(ImporterTest, LpPoolIsAnAveragePoolOfPowers) {
@@ -858,11 +880,14 @@ TEST_F(ImporterTest, NonMaxSuppressionExpandsWithADeclaredCountElseRunsTheKernel
   EXPECT_EQ(types, std::vector<std::string>{"tensor<?x3xi64>"});
 }
 
-TEST_F(ImporterTest, UniqueNeedsTheDeclaredCount) {
+TEST_F(ImporterTest, UniqueWithoutADeclaredCountFindsItAtRunTime) {
+  // No declared output shapes: onnx.Unique, whose outputs have run-time
+  // lengths (inverse_indices one per element), not the expansion.
   std::string messages;
-  auto ops = importedOps(nodeModel("Unique", 11, {{"x", {6}}}, {}), messages);
-  EXPECT_TRUE(ops.empty());
-  EXPECT_NE(messages.find("needs the declared shape of Y or indices"), std::string::npos) << messages;
+  std::vector<std::string> types;
+  auto ops = importedOps(nodeModel("Unique", 11, {{"x", {6}}}, {}), messages, &types);
+  EXPECT_EQ(ops, std::vector<std::string>{"Unique"}) << messages;
+  EXPECT_EQ(types, std::vector<std::string>{"tensor<?xf32>"});
 }
 
 TEST_F(ImporterTest, TfIdfVectorizerCountsEveryNGramAndSkip) {

@@ -351,6 +351,86 @@ def non_max_suppression_runtime(kind):
     return m, {"boxes": boxes.astype(np.float32), "scores": scores.astype(np.float32)}
 
 
+def top_k(kind):
+    """TopK on the runtime's sort: `large` 37 of 5000 float32 per row (values
+    on a coarse grid, so ties everywhere) with symbolic dims; `smallest` int64
+    along the outer axis of a [600, 3] input."""
+    if kind == "large":
+        x = np.round(RNG.standard_normal((3, 5000)) * 8).astype(np.float32)
+        node = h.make_node("TopK", ["x", "k"], ["values", "indices"], axis=1)
+        inputs = [("x", T.FLOAT, ["rows", "n"])]
+        k = 37
+    else:
+        x = RNG.integers(-50, 50, (600, 3)).astype(np.int64)
+        node = h.make_node("TopK", ["x", "k"], ["values", "indices"], axis=0, largest=0)
+        inputs = [("x", T.INT64, ["n", 3])]
+        k = 250
+    m = model(node, inputs, [T.FLOAT if kind == "large" else T.INT64, T.INT64],
+              [nh.from_array(np.array([k], np.int64), "k")], opset=11)
+    return m, {"x": x}
+
+
+def cumsum(kind):
+    """CumSum on the runtime's one pass: `long` int64 over an axis of 200000
+    (reverse, exclusive; exact), `inner` float32 along axis 0 of [50, 4, 7]."""
+    if kind == "long":
+        x = RNG.integers(-1000, 1000, (3, 200000)).astype(np.int64)
+        attrs, axis, et = {"reverse": 1, "exclusive": 1}, 1, T.INT64
+    else:
+        x = RNG.standard_normal((50, 4, 7)).astype(np.float32)
+        attrs, axis, et = {}, 0, T.FLOAT
+    node = h.make_node("CumSum", ["x", "axis"], ["y"], **attrs)
+    m = model(node, [("x", et, ["a", "b"] if kind == "long" else list(x.shape))], et,
+              [nh.from_array(np.array(axis, np.int64), "axis")], opset=14)
+    return m, {"x": x}
+
+
+def scatter_elements(kind):
+    """ScatterElements on the runtime's one pass: `add` 300000 float32
+    updates (negative indices too) into 100000 elements with symbolic dims;
+    `uint8` along axis 0 with updates narrower than the data."""
+    if kind == "add":
+        data = RNG.standard_normal(100000).astype(np.float32)
+        indices = RNG.integers(-100000, 100000, 300000).astype(np.int64)
+        updates = RNG.standard_normal(300000).astype(np.float32)
+        node = h.make_node("ScatterElements", ["data", "indices", "updates"], ["y"], axis=0, reduction="add")
+        inputs = [("data", T.FLOAT, ["n"]), ("indices", T.INT64, ["u"]), ("updates", T.FLOAT, ["u"])]
+        et = T.FLOAT
+    else:
+        data = RNG.integers(0, 255, (6, 5)).astype(np.uint8)
+        indices = RNG.permutation(6)[:4].reshape(4, 1).repeat(3, axis=1).astype(np.int64)
+        updates = RNG.integers(0, 255, (4, 3)).astype(np.uint8)
+        node = h.make_node("ScatterElements", ["data", "indices", "updates"], ["y"], axis=0)
+        inputs = [("data", T.UINT8, [6, 5]), ("indices", T.INT64, [4, 3]), ("updates", T.UINT8, [4, 3])]
+        et = T.UINT8
+    m = model(node, inputs, et, opset=16)
+    return m, {"data": data, "indices": indices, "updates": updates}
+
+
+def nonzero_runtime_count_large():
+    # A million elements, a tenth of them nonzero, no declared count: the
+    # positions come from a running count and a scatter, both one pass.
+    x = np.where(RNG.random((1000, 1000)) < 0.1, 1.0, 0.0).astype(np.float32)
+    node = h.make_node("NonZero", ["x"], ["y"])
+    m = model(node, [("x", T.FLOAT, ["a", "b"])], T.INT64, opset=13, output_shape=[2, "count"])
+    return m, {"x": x}
+
+
+def unique_runtime(axis, sorted_):
+    """Unique whose length is found at run time (symbolic input dims, no
+    declared output shapes): elements of a [40, 30] int64 input drawn from 25
+    values, or rows along axis 0 of a [50, 3] float32 input of 0/1 entries."""
+    if axis is None:
+        x = RNG.integers(0, 25, (40, 30)).astype(np.int64)
+        et, attrs = T.INT64, {}
+    else:
+        x = RNG.integers(0, 2, (50, 3)).astype(np.float32)
+        et, attrs = T.FLOAT, {"axis": axis}
+    node = h.make_node("Unique", ["x"], ["y", "indices", "inverse_indices", "counts"], sorted=sorted_, **attrs)
+    m = model(node, [("x", et, ["a", "b"])], [et, T.INT64, T.INT64, T.INT64], opset=11)
+    return m, {"x": x}
+
+
 def with_declared_shape(node, inputs, output_type, inits, opset, feeds):
     """The model of `node` declaring the shape of y that onnxruntime computes
     on `feeds` (for operators whose output length depends on the data)."""
@@ -503,6 +583,13 @@ CASES = {
     "nonzero_runtime_count": lambda: nonzero_runtime_count(False),
     "nonzero_runtime_count_empty": lambda: nonzero_runtime_count(True),
     "compress_runtime_count": compress_runtime_count,
+    "nonzero_runtime_count_1m": nonzero_runtime_count_large,
+    "topk_runtime_k_symbolic_dims_ties": lambda: top_k("large"),
+    "topk_smallest_int64_outer_axis": lambda: top_k("smallest"),
+    "cumsum_int64_200000_reverse_exclusive": lambda: cumsum("long"),
+    "cumsum_float_outer_axis": lambda: cumsum("inner"),
+    "scatterelements_add_300000_updates": lambda: scatter_elements("add"),
+    "scatterelements_uint8_narrow_updates": lambda: scatter_elements("uint8"),
     "if_lengths_differ_then": lambda: if_lengths_differ(True),
     "if_lengths_differ_else": lambda: if_lengths_differ(False),
     "non_max_suppression_runtime_large": lambda: non_max_suppression_runtime("large"),
@@ -511,6 +598,8 @@ CASES = {
     "nonmaxsuppression_2x2x12": non_max_suppression,
     "unique_sorted_axis_1": lambda: unique(1, 1),
     "unique_unsorted_flat": lambda: unique(0, None),
+    "unique_runtime_length_sorted_flat": lambda: unique_runtime(None, 1),
+    "unique_runtime_length_unsorted_rows": lambda: unique_runtime(0, 0),
     "tfidf_trigrams_skips_weights": tfidf,
     "batchnorm_training_mode": batchnorm_training,
     "maxpool_indices_row_major": lambda: maxpool_indices(0),

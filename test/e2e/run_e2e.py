@@ -213,7 +213,8 @@ def run_model(name, args, tmp_root):
                             % (o, n_bad, want.size, args.rtol, atol, max_abs, max_rel))
     if problems:
         return False, "; ".join(problems) + " time=%.2fs" % elapsed
-    return True, "max_abs=%.3g max_rel=%.3g time=%.2fs" % (worst_abs, worst_rel, elapsed)
+    found = " detections=%d" % len(ref["scores"]) if detection and "scores" in ref else ""
+    return True, "max_abs=%.3g max_rel=%.3g time=%.2fs%s" % (worst_abs, worst_rel, elapsed, found)
 
 
 def main(argv=None):

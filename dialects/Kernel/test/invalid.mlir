@@ -75,18 +75,27 @@ func.func @yield_outside(%x: tensor<4xf32>) {
 
 // -----
 
-// Tests that kernel.non_max_suppression checks its operand count and types.
+// Tests that kernel.runtime_call needs an output, buffers of one kind
+// (tensors or memrefs), and results exactly like its outputs on tensors.
 
-func.func @nms_operands(%b: tensor<1x4x4xf32>, %s: tensor<1x1x4xf32>, %m: tensor<1xi64>, %iou: tensor<1xf32>, %sel: tensor<4x3xi64>, %n: tensor<1xi64>) {
-  // expected-error @+1 {{expects 5 inputs (boxes, scores, max, iou, score) and 2 outputs (selected, count)}}
-  %r:2 = kernel.non_max_suppression ins(%b, %s, %m, %iou : tensor<1x4x4xf32>, tensor<1x1x4xf32>, tensor<1xi64>, tensor<1xf32>) outs(%sel, %n : tensor<4x3xi64>, tensor<1xi64>) center_point_box = 0 has_score_threshold = 0 -> tensor<4x3xi64>, tensor<1xi64>
+func.func @runtime_call_no_output(%x: tensor<4xf32>) {
+  // expected-error @+1 {{needs at least one output}}
+  "kernel.runtime_call"(%x) <{callee = "f", operandSegmentSizes = array<i32: 0, 1, 0>}> : (tensor<4xf32>) -> ()
   return
 }
 
 // -----
 
-func.func @nms_types(%b: tensor<1x4x4xf32>, %s: tensor<1x1x4xf32>, %m: tensor<1xf32>, %iou: tensor<1xf32>, %sel: tensor<4x3xi64>, %n: tensor<1xi64>) {
-  // expected-error @+1 {{expects float32 boxes, scores and thresholds and int64 max, selected and count}}
-  %r:2 = kernel.non_max_suppression ins(%b, %s, %m, %iou, %iou : tensor<1x4x4xf32>, tensor<1x1x4xf32>, tensor<1xf32>, tensor<1xf32>, tensor<1xf32>) outs(%sel, %n : tensor<4x3xi64>, tensor<1xi64>) center_point_box = 0 has_score_threshold = 0 -> tensor<4x3xi64>, tensor<1xi64>
+func.func @runtime_call_mixed(%x: memref<4xf32>, %y: tensor<4xf32>) {
+  // expected-error @+1 {{buffer operands must be all tensors or all memrefs}}
+  %r = kernel.runtime_call "f"() ins(%x : memref<4xf32>) outs(%y : tensor<4xf32>) -> tensor<4xf32>
+  return
+}
+
+// -----
+
+func.func @runtime_call_results(%x: tensor<4xf32>, %y: tensor<4xf32>, %n: i64) {
+  // expected-error @+1 {{has the outputs' types as results exactly when it works on tensors}}
+  kernel.runtime_call "f"(%n) ins(%x : tensor<4xf32>) outs(%y : tensor<4xf32>)
   return
 }

@@ -1024,9 +1024,12 @@ private:
       return refuse("expects inputs X and W");
     auto xType = dyn_cast<RankedTensorType>(operands[0].getType());
     auto wType = dyn_cast<RankedTensorType>(operands[1].getType());
-    if (!xType || !wType || !xType.hasStaticShape() || !wType.hasStaticShape() ||
-        xType.getRank() < 3 || wType.getRank() != xType.getRank())
-      return refuse("needs static shapes, X [N, C, d..] and W [C, F/group, k..]");
+    // The batch may be known only at run time (Mask R-CNN's rois).
+    if (!xType || !wType || !wType.hasStaticShape() || xType.getRank() < 3 ||
+        wType.getRank() != xType.getRank() ||
+        llvm::any_of(xType.getShape().drop_front(), ShapedType::isDynamic))
+      return refuse("needs X [N, C, d..] with static C and d.., and static W [C, F/group, k..]; got ")
+             << operands[0].getType() << " and " << operands[1].getType();
     int64_t rank = xType.getRank(), spatial = rank - 2;
     auto ints = [&](StringRef name, int64_t fill) {
       SmallVector<int64_t> v(spatial, fill);
@@ -1099,8 +1102,9 @@ private:
     for (int64_t i = 0; i < spatial; ++i)
       length[i] = xType.getDimSize(2 + i) * strides[i];
     if (llvm::any_of(strides, [](int64_t st) { return st > 1; })) {
-      SmallVector<int64_t> unitAxes, padding(2 * (rank + spatial), 0), shape = {
-                                                                          xType.getDimSize(0), channels};
+      // A run-time batch is Reshape's 0 (copy the input's dim).
+      int64_t batch = xType.isDynamicDim(0) ? 0 : xType.getDimSize(0);
+      SmallVector<int64_t> unitAxes, padding(2 * (rank + spatial), 0), shape = {batch, channels};
       for (int64_t i = 0; i < spatial; ++i) {
         unitAxes.push_back(3 + 2 * i);
         padding[rank + spatial + 3 + 2 * i] = strides[i] - 1;
@@ -1739,10 +1743,8 @@ private:
   /// tensor whose length (their count) is known only at run time: each true
   /// element's ordinal among them (a running count) is the slot its
   /// position is scattered to; false elements go to one extra slot, which is
-  /// cut off. The graph is linear in the mask's length, but ScatterElements
-  /// lowers to a gather over every update per output, so the run is
-  /// quadratic (count x length): fine for detection heads' few thousand
-  /// anchors, slow for long masks.
+  /// cut off. Linear in the mask's length on the CPU, where CumSum and
+  /// ScatterElements are runtime functions of one pass.
   Value runtimeTruePositions(Value mask, Location loc) {
     auto op = opsAt(loc);
     Value zero = int64Constant({0}, loc), one = int64Constant({1}, loc);
@@ -1853,8 +1855,10 @@ private:
     return bindOutputs(node, {y});
   }
 
-  /// Unique, with the number of unique elements (or slices along `axis`)
-  /// from the declared shape of Y or of indices. With the slices as rows
+  /// Unique. Of static shape, with the number of unique elements (or slices
+  /// along `axis`) from the declared shape of Y or of indices, it is
+  /// expanded into ai.onnx ops, which every target runs; otherwise it is
+  /// onnx.Unique, whose length is found at run time. With the slices as rows
   /// [n, r] (the flattened input without an axis): same[k, j] says rows k
   /// and j are equal, a row is first when no earlier row equals it, and
   /// before[k, j] says row j sorts before row k (lexicographically: equal up
@@ -1867,17 +1871,32 @@ private:
     auto refuse = [&](const Twine &why) { return emitError(loc) << "'Unique': " << why; };
     auto op = opsAt(loc);
     auto type = dyn_cast<RankedTensorType>(operands[0].getType());
-    if (!type || !type.hasStaticShape() || type.getNumElements() == 0)
-      return refuse("needs a nonempty input of static shape");
-    int64_t rank = type.getRank();
+    int64_t rank = type ? type.getRank() : 0;
     bool hasAxis = attrs.get("axis") != nullptr;
     int64_t axis = intAttr(attrs, "axis", 0);
     axis = axis < 0 ? axis + rank : axis;
-    if (hasAxis && (axis < 0 || axis >= rank))
+    if (type && hasAxis && (axis < 0 || axis >= rank))
       return refuse("axis is out of range");
+    std::optional<int64_t> count;
+    if (auto d = declaredShape(node.output(0)); d && (int64_t)d->size() == (hasAxis ? rank : 1))
+      count = (*d)[hasAxis ? axis : 0];
+    else if (node.output_size() > 1)
+      if (auto d = declaredShape(node.output(1)); d && d->size() == 1)
+        count = (*d)[0];
+    int64_t n = !type || !type.hasStaticShape() ? 0 : hasAxis ? type.getDimSize(axis) : type.getNumElements();
+    if (n == 0 || !count || *count < 1 || *count > n) {
+      // The length is found at run time: onnx.Unique (the runtime's function
+      // on the CPU).
+      NamedAttrList a;
+      if (hasAxis)
+        a.set("axis", builder.getI64IntegerAttr(axis));
+      a.set("sorted", builder.getI64IntegerAttr(intAttr(attrs, "sorted", 1)));
+      auto results = createOp("Unique", {operands[0]}, a, 4, loc);
+      return failed(results) ? failure() : bindOutputs(node, *results);
+    }
     // The rows: [n, r].
     Value x = operands[0];
-    int64_t n = hasAxis ? type.getDimSize(axis) : type.getNumElements(), r = type.getNumElements() / n;
+    int64_t r = type.getNumElements() / n;
     SmallVector<int64_t> perm;
     if (hasAxis) {
       perm.push_back(axis);
@@ -1887,14 +1906,6 @@ private:
       x = op("Transpose", {x}, permAttr(perm));
     }
     Value rows = op("Reshape", {x, int64Constant({n, r}, loc)});
-    std::optional<int64_t> count;
-    if (auto d = declaredShape(node.output(0)); d && (int64_t)d->size() == (hasAxis ? rank : 1))
-      count = (*d)[hasAxis ? axis : 0];
-    else if (node.output_size() > 1)
-      if (auto d = declaredShape(node.output(1)); d && d->size() == 1)
-        count = (*d)[0];
-    if (!count || *count < 1 || *count > n)
-      return refuse("needs the declared shape of Y or indices (the number of unique values)");
     int64_t m = *count;
     NamedAttrList toI64 = castTo(builder.getI64Type()), sumLast = reduceAttrs({2}, false),
                   sumRows = reduceAttrs({1}, false);

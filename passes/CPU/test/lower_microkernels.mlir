@@ -95,24 +95,18 @@ func.func @scalar_calls() -> (i64, i64) {
 
 // -----
 
-// Tests that kernel.non_max_suppression on buffers of run-time shapes becomes
-// a call of mlc_rt_non_max_suppression_f32 with the dims read from the
-// buffers (batches and boxes from the boxes, classes from the scores), the
-// two attributes, and the data pointers of its seven buffers.
+// Tests that kernel.runtime_call on buffers becomes a call of its callee
+// with the scalars first, then the data pointers of the inputs and of the
+// outputs in order, and that the callee is declared once for two calls.
 
-// CHECK-LABEL: func.func @nms
-// CHECK-DAG: [[B:%.*]] = memref.dim %arg0, %c0
-// CHECK-DAG: [[C:%.*]] = memref.dim %arg1, %c1
-// CHECK-DAG: [[N:%.*]] = memref.dim %arg0, %c1
-// CHECK-DAG: [[B64:%.*]] = arith.index_cast [[B]] : index to i64
-// CHECK-DAG: [[C64:%.*]] = arith.index_cast [[C]] : index to i64
-// CHECK-DAG: [[N64:%.*]] = arith.index_cast [[N]] : index to i64
-// CHECK-DAG: [[ONE:%.*]] = arith.constant 1 : i64
-// CHECK-DAG: [[ZERO:%.*]] = arith.constant 0 : i64
-// CHECK: call @mlc_rt_non_max_suppression_f32([[B64]], [[C64]], [[N64]], [[ZERO]], [[ONE]], %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}) : (i64, i64, i64, i64, i64, !llvm.ptr, !llvm.ptr, !llvm.ptr, !llvm.ptr, !llvm.ptr, !llvm.ptr, !llvm.ptr) -> ()
-// CHECK-NOT: kernel.non_max_suppression
-// CHECK: func.func private @mlc_rt_non_max_suppression_f32(i64, i64, i64, i64, i64, !llvm.ptr, !llvm.ptr, !llvm.ptr, !llvm.ptr, !llvm.ptr, !llvm.ptr, !llvm.ptr)
-func.func @nms(%b: memref<?x?x4xf32>, %s: memref<?x?x?xf32>, %m: memref<1xi64>, %iou: memref<1xf32>, %t: memref<1xf32>, %sel: memref<?x3xi64>, %n: memref<1xi64>) {
-  kernel.non_max_suppression ins(%b, %s, %m, %iou, %t : memref<?x?x4xf32>, memref<?x?x?xf32>, memref<1xi64>, memref<1xf32>, memref<1xf32>) outs(%sel, %n : memref<?x3xi64>, memref<1xi64>) center_point_box = 0 has_score_threshold = 1
+// CHECK-LABEL: func.func @runtime_call
+// CHECK: call @mlc_rt_top_k_f32(%arg3, %arg4, %arg5, %arg6, %arg7, [[X:%.*]], [[V:%.*]], [[I:%.*]]) : (i64, i64, i64, i64, i64, !llvm.ptr, !llvm.ptr, !llvm.ptr) -> ()
+// CHECK: call @mlc_rt_top_k_f32(%arg4, %arg3,
+// CHECK-NOT: kernel.runtime_call
+// CHECK: func.func private @mlc_rt_top_k_f32(i64, i64, i64, i64, i64, !llvm.ptr, !llvm.ptr, !llvm.ptr)
+// CHECK-NOT: func.func private @mlc_rt_top_k_f32
+func.func @runtime_call(%x: memref<?x100xf32>, %v: memref<?x10xf32>, %i: memref<?x10xi64>, %o: i64, %n: i64, %in: i64, %k: i64, %l: i64) {
+  kernel.runtime_call "mlc_rt_top_k_f32"(%o, %n, %in, %k, %l) ins(%x : memref<?x100xf32>) outs(%v, %i : memref<?x10xf32>, memref<?x10xi64>)
+  kernel.runtime_call "mlc_rt_top_k_f32"(%n, %o, %in, %k, %l) ins(%x : memref<?x100xf32>) outs(%v, %i : memref<?x10xf32>, memref<?x10xi64>)
   return
 }

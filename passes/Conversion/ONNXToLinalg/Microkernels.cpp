@@ -255,57 +255,6 @@ struct MaxPoolToMicrokernel : OpRewritePattern<onnx::MaxPoolOp> {
   }
 };
 
-/// NonMaxSuppression as kernel.non_max_suppression into a buffer of room for
-/// every (batch, class, box), then the slice of the rows it kept (their
-/// count, a run-time value, is the kernel's second result).
-struct NonMaxSuppressionToMicrokernel : OpRewritePattern<onnx::NonMaxSuppressionOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(onnx::NonMaxSuppressionOp op, PatternRewriter &rewriter) const override {
-    Value boxes = op.getBoxes(), scores = op.getScores();
-    auto boxesType = dyn_cast<RankedTensorType>(boxes.getType());
-    auto scoresType = dyn_cast<RankedTensorType>(scores.getType());
-    if (!boxesType || !scoresType)
-      return rewriter.notifyMatchFailure(op, "needs ranked boxes and scores");
-    SmallVector<Value> thresholds = {op.getMaxOutputBoxesPerClass(), op.getIouThreshold(), op.getScoreThreshold()};
-    for (Value t : thresholds) {
-      auto type = dyn_cast<RankedTensorType>(t.getType());
-      if (!type || type.getShape() != ArrayRef<int64_t>{1})
-        return rewriter.notifyMatchFailure(op, "needs 1-element thresholds");
-    }
-    Location loc = op.getLoc();
-    Type i64 = rewriter.getI64Type();
-    // Room: batches x classes x boxes rows.
-    int64_t dims[] = {boxesType.getDimSize(0), scoresType.getDimSize(1), boxesType.getDimSize(1)};
-    RankedTensorType selectedType;
-    SmallVector<Value> room;
-    if (llvm::none_of(dims, ShapedType::isDynamic)) {
-      selectedType = RankedTensorType::get({dims[0] * dims[1] * dims[2], 3}, i64);
-    } else {
-      Value rows = tensor::DimOp::create(rewriter, loc, boxes, 0);
-      rows = arith::MulIOp::create(rewriter, loc, rows, tensor::DimOp::create(rewriter, loc, scores, 1));
-      rows = arith::MulIOp::create(rewriter, loc, rows, tensor::DimOp::create(rewriter, loc, boxes, 1));
-      selectedType = RankedTensorType::get({ShapedType::kDynamic, 3}, i64);
-      room.push_back(rows);
-    }
-    Value selected = tensor::EmptyOp::create(rewriter, loc, selectedType, room);
-    Value count = tensor::EmptyOp::create(rewriter, loc, ArrayRef<int64_t>{1}, i64);
-    SmallVector<Value> inputs = {boxes, scores};
-    inputs.append(thresholds);
-    auto nms = kernel::NonMaxSuppressionOp::create(
-        rewriter, loc, TypeRange{selected.getType(), count.getType()}, inputs, ValueRange{selected, count},
-        rewriter.getI64IntegerAttr(op.getCenterPointBox()), rewriter.getI64IntegerAttr(op.getHasScoreThreshold()));
-    Value zero = arith::ConstantIndexOp::create(rewriter, loc, 0);
-    Value kept = arith::IndexCastOp::create(rewriter, loc, rewriter.getIndexType(),
-                                            tensor::ExtractOp::create(rewriter, loc, nms.getResult()[1], zero));
-    SmallVector<OpFoldResult> offsets = {rewriter.getIndexAttr(0), rewriter.getIndexAttr(0)};
-    SmallVector<OpFoldResult> sizes = {kept, rewriter.getIndexAttr(3)};
-    SmallVector<OpFoldResult> strides = {rewriter.getIndexAttr(1), rewriter.getIndexAttr(1)};
-    rewriter.replaceOpWithNewOp<tensor::ExtractSliceOp>(op, cast<RankedTensorType>(op.getType()),
-                                                        nms.getResult()[0], offsets, sizes, strides);
-    return success();
-  }
-};
-
 //===----------------------------------------------------------------------===//
 // MatMul and Gemm
 //===----------------------------------------------------------------------===//
@@ -562,8 +511,7 @@ void mlc::conversion::populateONNXMicrokernelPatterns(RewritePatternSet &pattern
   // Above the linalg lowerings of the same ops, which they fall back to.
   patterns.add<ConvToMicrokernel, MatMulToMicrokernel, GemmToMicrokernel>(patterns.getContext(),
                                                                          /*benefit=*/2);
-  patterns.add<BatchMatMulToMicrokernel, MaxPoolToMicrokernel, NonMaxSuppressionToMicrokernel>(
-      patterns.getContext(), /*benefit=*/2);
+  patterns.add<BatchMatMulToMicrokernel, MaxPoolToMicrokernel>(patterns.getContext(), /*benefit=*/2);
   patterns.add<MatMulBiasToMicrokernel, ResidualConvToMicrokernel,
                ActivationOfProducerToMicrokernel<onnx::ReluOp>,
                ActivationOfProducerToMicrokernel<onnx::MulOp>,

@@ -539,6 +539,7 @@ struct ConvertONNXToLinalgPass
     if (useMicrokernels) {
       RewritePatternSet microkernels(&getContext());
       populateONNXMicrokernelPatterns(microkernels);
+      populateONNXRuntimeCallPatterns(microkernels);
       GreedyRewriteConfig mkConfig;
       mkConfig.enableFolding(false);
       if (failed(applyPatternsGreedily(func, std::move(microkernels), mkConfig)))

@@ -21,6 +21,9 @@ void populateONNXTensorToLinalgPatterns(mlir::RewritePatternSet &patterns);
 void populateONNXResizeToLinalgPatterns(mlir::RewritePatternSet &patterns);
 /// Shape and Size, and reshapes whose dims are read at run time.
 void populateONNXShapeToLinalgPatterns(mlir::RewritePatternSet &patterns);
+/// TopK, CumSum/CumProd, ScatterElements and NonMaxSuppression as calls of
+/// the runtime's sequential functions (CPU only).
+void populateONNXRuntimeCallPatterns(mlir::RewritePatternSet &patterns);
 /// Conv/MatMul/Gemm with constant float32 weights to kernel.conv2d and
 /// kernel.matmul (runtime microkernels), with Relu and bias epilogues.
 void populateONNXMicrokernelPatterns(mlir::RewritePatternSet &patterns);

@@ -196,3 +196,24 @@ func.func @einsum_shapes(%a: tensor<3x4xf32>, %b: tensor<4x5xf32>, %c: tensor<2x
   %2 = onnx.Einsum(%c) {equation = "...ii->...i"} : (tensor<2x7x3x3xf32>) -> tensor<*xf32>
   return %0, %1, %2 : tensor<*xf32>, tensor<*xf32>, tensor<*xf32>
 }
+
+// -----
+
+// Tests that a shape built by Concat from constants and a run-time count
+// (torchvision's ConstantOfShape of [num_rois, 256, 14, 14]) gives the
+// constant dims to ConstantOfShape and Reshape, and leaves the count's
+// dynamic; a Concat part of unknown length gives nothing.
+
+// CHECK-LABEL: func.func @partial_shape
+// CHECK-SAME: -> (tensor<?x256x14x14xf32>, tensor<?x4x7xf32>, tensor<*xf32>)
+func.func @partial_shape(%n: tensor<1xi64>, %x: tensor<?x28xf32>, %m: tensor<?xi64>) -> (tensor<*xf32>, tensor<*xf32>, tensor<*xf32>) {
+  %c = onnx.Constant dense<[256, 14, 14]> : tensor<3xi64> : tensor<3xi64>
+  %s = onnx.Concat(%n, %c) {axis = 0 : i64} : (tensor<1xi64>, tensor<3xi64>) -> tensor<*xi64>
+  %z = onnx.ConstantOfShape(%s) {value = dense<0.0> : tensor<1xf32>} : (tensor<*xi64>) -> tensor<*xf32>
+  %c2 = onnx.Constant dense<[4, 7]> : tensor<2xi64> : tensor<2xi64>
+  %s2 = onnx.Concat(%n, %c2) {axis = 0 : i64} : (tensor<1xi64>, tensor<2xi64>) -> tensor<*xi64>
+  %r = onnx.Reshape(%x, %s2) : (tensor<?x28xf32>, tensor<*xi64>) -> tensor<*xf32>
+  %s3 = onnx.Concat(%m, %c) {axis = 0 : i64} : (tensor<?xi64>, tensor<3xi64>) -> tensor<*xi64>
+  %u = onnx.ConstantOfShape(%s3) {value = dense<0.0> : tensor<1xf32>} : (tensor<*xi64>) -> tensor<*xf32>
+  return %z, %r, %u : tensor<*xf32>, tensor<*xf32>, tensor<*xf32>
+}

@@ -252,3 +252,23 @@ func.func @broadcast_fusion(%s: tensor<1x4x1x1xf32>, %x: tensor<1x4x8x8xf32>) ->
   } -> tensor<1x4x8x8xf32>
   return %m, %m2 : tensor<1x4x8x8xf32>, tensor<1x4x8x8xf32>
 }
+
+// -----
+
+// Tests that a dynamically sized tensor.empty that two destinations share
+// (CSE merges equal ones: an int64 TopK's values and indices) is split into
+// allocations CSE cannot merge back, so that the dispatch takes one operand
+// per destination and writes each in place.
+
+// CHECK-LABEL: func.func @shared_empty
+// CHECK-DAG: [[A:%.*]] = bufferization.alloc_tensor(%arg1) : tensor<?xi64>
+// CHECK-DAG: [[E:%.*]] = tensor.empty(%arg1) : tensor<?xi64>
+// CHECK: kernel.dispatch @{{.*}}(%{{.*}}, %arg0, [[A]], [[E]]) : (i64, tensor<?xi64>, tensor<?xi64>, tensor<?xi64>) -> (tensor<?xi64>, tensor<?xi64>)
+// CHECK-NEXT: ^bb0(%{{.*}}: i64, %{{.*}}: tensor<?xi64>, [[O1:%.*]]: tensor<?xi64>, [[O2:%.*]]: tensor<?xi64>):
+// CHECK-NEXT: kernel.runtime_call "mlc_rt_top_k_i64"(%{{.*}}) ins(%{{.*}} : tensor<?xi64>) outs([[O1]], [[O2]] :
+func.func @shared_empty(%x: tensor<?xi64>, %n: index) -> (tensor<?xi64>, tensor<?xi64>) {
+  %k = arith.index_cast %n : index to i64
+  %e = tensor.empty(%n) : tensor<?xi64>
+  %r:2 = kernel.runtime_call "mlc_rt_top_k_i64"(%k) ins(%x : tensor<?xi64>) outs(%e, %e : tensor<?xi64>, tensor<?xi64>) -> tensor<?xi64>, tensor<?xi64>
+  return %r#0, %r#1 : tensor<?xi64>, tensor<?xi64>
+}

@@ -1,4 +1,4 @@
-// RUN: mlc-opt %s --split-input-file --mlc-convert-onnx-to-linalg --verify-diagnostics | FileCheck %s
+// RUN: mlc-opt %s --split-input-file --mlc-convert-onnx-to-linalg=use-microkernels=false --verify-diagnostics | FileCheck %s
 
 // Tests that a constant becomes an arith.constant with the same value.
 
