@@ -551,6 +551,26 @@ MLC_DECLARE_SCATTER(int32_t, i32)
 MLC_DECLARE_SCATTER(int64_t, i64)
 #undef MLC_DECLARE_SCATTER
 
+/* ScatterND into `out`, which holds the data (dims data_dims, rank `rank`)
+ * on entry: `rows` index tuples of depth k (int64, [rows, k]) each update
+ * the `slice` contiguous elements they address with the next `slice`
+ * updates. reduction and the variants as for ScatterElements; an index
+ * outside [-dim, dim) fails the run and leaves `out` as it was. */
+#define MLC_DECLARE_SCATTER_ND(T, SUFFIX)                                                           \
+  MLC_API void mlc_rt_scatter_nd_##SUFFIX(int64_t rows, int64_t k, int64_t slice,                 \
+                                          int64_t reduction, int64_t rank,                        \
+                                          const int64_t *data_dims, const int64_t *indices,       \
+                                          const T *updates, T *out);
+MLC_DECLARE_SCATTER_ND(uint8_t, x8)
+MLC_DECLARE_SCATTER_ND(uint16_t, x16)
+MLC_DECLARE_SCATTER_ND(uint32_t, x32)
+MLC_DECLARE_SCATTER_ND(uint64_t, x64)
+MLC_DECLARE_SCATTER_ND(float, f32)
+MLC_DECLARE_SCATTER_ND(double, f64)
+MLC_DECLARE_SCATTER_ND(int32_t, i32)
+MLC_DECLARE_SCATTER_ND(int64_t, i64)
+#undef MLC_DECLARE_SCATTER_ND
+
 /* Around each kernel call of a model compiled with `mlc compile --profile`:
  * begin returns the time, end adds the time since `begin` to the kernel
  * named by the NUL-terminated string at address `name` (docs/runtime.md,

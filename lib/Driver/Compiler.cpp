@@ -150,7 +150,24 @@ std::unique_ptr<llvm::TargetMachine> createTargetMachine(const CompileOptions &o
       triple, cpu, features, to, llvm::Reloc::PIC_, std::nullopt, llvm::CodeGenOptLevel::Aggressive));
 }
 
+/// Functions of more IR instructions than this (before optimization) are
+/// compiled without it: no inlining into them, the fast instruction selector
+/// and register allocator. Only a model's schedule gets so long (resnet50's
+/// has about 100 instructions, BERT's 1200): torchvision's SSD models unroll
+/// their per-class post-processing into over a thousand kernels, and
+/// inlining them all into the schedule made its code generation, superlinear
+/// in its length, take two minutes. The kernels stay optimized; the schedule
+/// only calls them and computes their dims.
+constexpr unsigned kOptimizedFunctionLimit = 10000;
+
 void optimize(llvm::Module &m, llvm::TargetMachine *tm) {
+  for (llvm::Function &f : m) {
+    if (f.isDeclaration() || f.getInstructionCount() <= kOptimizedFunctionLimit)
+      continue;
+    f.addFnAttr(llvm::Attribute::OptimizeNone);
+    f.addFnAttr(llvm::Attribute::NoInline);
+    f.removeFnAttr(llvm::Attribute::AlwaysInline);
+  }
   llvm::LoopAnalysisManager lam;
   llvm::FunctionAnalysisManager fam;
   llvm::CGSCCAnalysisManager cgam;

@@ -1,8 +1,8 @@
-/*===- sequential.c - TopK, Unique, CumSum/CumProd, ScatterElements ------===*
+/*===- sequential.c - TopK, Unique, CumSum/CumProd, the scatters ---------===*
  *
  * The tensor ops whose natural algorithm is sequential or data dependent:
- * a sort, a grouping of equal slices, a running sum, a scatter in update
- * order. Expressed as parallel
+ * a sort, a grouping of equal slices, a running sum, scatters in update
+ * order (ScatterElements, ScatterND). Expressed as parallel
  * loop nests (what the linalg lowering can do) they cost the square of the
  * axis length; here they cost a sort or one pass. Each works on row-major
  * buffers viewed as [outer, n, inner] around the op's axis, with the dims
@@ -371,3 +371,71 @@ MLC_DEFINE_SCATTER(float, f32, MLC_SCATTER_REDUCE)
 MLC_DEFINE_SCATTER(double, f64, MLC_SCATTER_REDUCE)
 MLC_DEFINE_SCATTER(int32_t, i32, MLC_SCATTER_REDUCE)
 MLC_DEFINE_SCATTER(int64_t, i64, MLC_SCATTER_REDUCE)
+
+/*===----------------------------------------------------------------------===*
+ * ScatterND
+ *===----------------------------------------------------------------------===*/
+
+/// The output offset of each of the `rows` index tuples of depth k (into
+/// data of dims `data_dims`, rank `rank`), in elements; NULL after recording
+/// the run's error (an index out of range, no memory).
+static int64_t *scatter_nd_targets(int64_t rows, int64_t k, int64_t rank, const int64_t *data_dims,
+                                   const int64_t *indices) {
+  if (k < 1 || k > rank) {
+    mlc_run_fail("ScatterND: index depth %lld does not fit data of rank %lld", (long long)k,
+                 (long long)rank);
+    return NULL;
+  }
+  int64_t *targets = (int64_t *)malloc((size_t)(rows > 0 ? rows : 1) * sizeof(int64_t));
+  if (!targets) {
+    mlc_run_fail("ScatterND: out of memory for %lld index tuples", (long long)rows);
+    return NULL;
+  }
+  int64_t slice = 1;
+  for (int64_t d = k; d < rank; ++d)
+    slice *= data_dims[d];
+  for (int64_t u = 0; u < rows; ++u) {
+    int64_t offset = 0;
+    for (int64_t c = 0; c < k; ++c) {
+      int64_t index = indices[u * k + c];
+      const int64_t size = data_dims[c];
+      if (index < -size || index >= size) {
+        mlc_run_fail("ScatterND: index %lld is out of range for dim %lld of size %lld",
+                     (long long)index, (long long)c, (long long)size);
+        free(targets);
+        return NULL;
+      }
+      offset = offset * size + (index < 0 ? index + size : index);
+    }
+    targets[u] = offset * slice;
+  }
+  return targets;
+}
+
+/* rows index tuples of depth k, each updating `slice` contiguous elements;
+ * updates land in order (reduction none: the last one wins). */
+#define MLC_DEFINE_SCATTER_ND(T, SUFFIX, REDUCE)                                                   \
+  void mlc_rt_scatter_nd_##SUFFIX(int64_t rows, int64_t k, int64_t slice, int64_t reduction,       \
+                                  int64_t rank, const int64_t *data_dims, const int64_t *indices,  \
+                                  const T *updates, T *out) {                                      \
+    (void)reduction; /* the plain stores ignore it */                                              \
+    int64_t *targets = scatter_nd_targets(rows, k, rank, data_dims, indices);                      \
+    if (!targets)                                                                                  \
+      return;                                                                                      \
+    for (int64_t u = 0; u < rows; ++u)                                                             \
+      for (int64_t e = 0; e < slice; ++e) {                                                        \
+        T *y = out + targets[u] + e;                                                               \
+        const T v = updates[u * slice + e];                                                        \
+        REDUCE(T)                                                                                  \
+      }                                                                                            \
+    free(targets);                                                                                 \
+  }
+
+MLC_DEFINE_SCATTER_ND(uint8_t, x8, MLC_SCATTER_STORE)
+MLC_DEFINE_SCATTER_ND(uint16_t, x16, MLC_SCATTER_STORE)
+MLC_DEFINE_SCATTER_ND(uint32_t, x32, MLC_SCATTER_STORE)
+MLC_DEFINE_SCATTER_ND(uint64_t, x64, MLC_SCATTER_STORE)
+MLC_DEFINE_SCATTER_ND(float, f32, MLC_SCATTER_REDUCE)
+MLC_DEFINE_SCATTER_ND(double, f64, MLC_SCATTER_REDUCE)
+MLC_DEFINE_SCATTER_ND(int32_t, i32, MLC_SCATTER_REDUCE)
+MLC_DEFINE_SCATTER_ND(int64_t, i64, MLC_SCATTER_REDUCE)

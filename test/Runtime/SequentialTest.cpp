@@ -5,8 +5,8 @@
 // (largest and smallest, ties by index, NaN above every number) on both
 // its paths (the heap for k well below n, the sort otherwise) and along an
 // inner axis; CumSum/CumProd forwards, reversed and exclusive; and
-// ScatterElements' reductions, negative indices, update order and its
-// refusal of an index out of range. Larger cases against a brute-force
+// ScatterElements' and ScatterND's reductions, negative indices, update
+// order and their refusal of an index out of range. Larger cases against a brute-force
 // reference check the heap path where hand-checking stops.
 //
 //===----------------------------------------------------------------------===//
@@ -190,6 +190,24 @@ TEST(ScatterElementsTest, IndexOutOfRangeLeavesTheDataAlone) {
   std::vector<int64_t> updates = {7, 8}, out = {1, 2, 3};
   mlc_rt_scatter_elements_i64(1, 0, 0, dataDims, updateDims, indices.data(), updates.data(), out.data());
   EXPECT_EQ(out, (std::vector<int64_t>{1, 2, 3}));
+}
+
+TEST(ScatterNDTest, RowsOfAMatrixInOrder) {
+  // data [3, 2]; tuples of depth 1 address rows (slice 2): row -1 (= 2)
+  // then row 0 twice, so with add row 0 gets both updates.
+  const int64_t dataDims[] = {3, 2};
+  std::vector<int64_t> indices = {-1, 0, 0};
+  std::vector<float> updates = {1, 2, 10, 20, 100, 200};
+  std::vector<float> out = {0, 0, 5, 5, 7, 7};
+  mlc_rt_scatter_nd_f32(3, 1, 2, 1, 2, dataDims, indices.data(), updates.data(), out.data());
+  EXPECT_EQ(out, (std::vector<float>{110, 220, 5, 5, 8, 9}));
+  // Depth 2 (single elements) with plain stores; out of range writes nothing.
+  std::vector<int64_t> pairs = {1, 1, 2, 0}, bad = {0, 2};
+  std::vector<uint32_t> values = {4, 6}, cells = {0, 0, 0, 0, 0, 0};
+  mlc_rt_scatter_nd_x32(2, 2, 1, 0, 2, dataDims, pairs.data(), values.data(), cells.data());
+  EXPECT_EQ(cells, (std::vector<uint32_t>{0, 0, 0, 4, 6, 0}));
+  mlc_rt_scatter_nd_x32(1, 2, 1, 0, 2, dataDims, bad.data(), values.data(), cells.data());
+  EXPECT_EQ(cells, (std::vector<uint32_t>{0, 0, 0, 4, 6, 0}));
 }
 
 } // namespace

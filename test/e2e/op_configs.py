@@ -407,6 +407,20 @@ def scatter_elements(kind):
     return m, {"data": data, "indices": indices, "updates": updates}
 
 
+def scatter_nd_rows(reduction):
+    """ScatterND on the runtime's one pass: 20000 index pairs (repeats and
+    negative indices) into a [300, 200, 8] float32 tensor with symbolic dims,
+    each updating a row of 8."""
+    data = RNG.standard_normal((300, 200, 8)).astype(np.float32)
+    idx = np.stack([RNG.integers(-300, 300, 20000), RNG.integers(-200, 200, 20000)], axis=1).astype(np.int64)
+    updates = RNG.standard_normal((20000, 8)).astype(np.float32)
+    attrs = {} if reduction == "none" else {"reduction": reduction}
+    node = h.make_node("ScatterND", ["data", "indices", "updates"], ["y"], **attrs)
+    inputs = [("data", T.FLOAT, ["a", "b", 8]), ("indices", T.INT64, ["u", 2]), ("updates", T.FLOAT, ["u", 8])]
+    m = model(node, inputs, T.FLOAT, opset=16 if reduction == "none" else 18)
+    return m, {"data": data, "indices": idx, "updates": updates}
+
+
 def nonzero_runtime_count_large():
     # A million elements, a tenth of them nonzero, no declared count: the
     # positions come from a running count and a scatter, both one pass.
@@ -590,6 +604,8 @@ CASES = {
     "cumsum_float_outer_axis": lambda: cumsum("inner"),
     "scatterelements_add_300000_updates": lambda: scatter_elements("add"),
     "scatterelements_uint8_narrow_updates": lambda: scatter_elements("uint8"),
+    "scatternd_20000_rows_add": lambda: scatter_nd_rows("add"),
+    "scatternd_20000_rows_max": lambda: scatter_nd_rows("max"),
     "if_lengths_differ_then": lambda: if_lengths_differ(True),
     "if_lengths_differ_else": lambda: if_lengths_differ(False),
     "non_max_suppression_runtime_large": lambda: non_max_suppression_runtime("large"),

@@ -3,8 +3,8 @@
 // The ops whose work is a sort, a scan, a scatter in update order or a
 // greedy selection become kernel.runtime_call of the runtime's functions
 // (lib/Runtime/sequential.c, nms.c) on the CPU: TopK, Unique, CumSum/CumProd
-// with a constant axis, ScatterElements and NonMaxSuppression, for any
-// (run-time) shape. Their linalg lowerings (Tensor.cpp), which serve the GPU and the
+// with a constant axis, ScatterElements, ScatterND and NonMaxSuppression,
+// for any (run-time) shape. Their linalg lowerings (Tensor.cpp), which serve the GPU and the
 // types these functions do not cover, are quadratic in the axis length or
 // unrolled. The functions view a buffer as [outer, n, inner] around the
 // op's axis; the three extents are computed here from the dims.
@@ -202,10 +202,26 @@ struct CumulativeToRuntime : OpRewritePattern<OpTy> {
   }
 };
 
+/// The runtime's scatter variant for elements of type `et` with `reduction`
+/// (its code, 0 none .. 4 min, in `code`): x8..x64 store elements of any
+/// width (reduction none), f32/f64/i32/i64 reduce; "" if there is none.
+std::string scatterSuffix(Type et, StringRef reduction, int64_t &code) {
+  static constexpr StringLiteral reductions[] = {"none", "add", "mul", "max", "min"};
+  const auto *found = llvm::find(reductions, reduction);
+  if (found == std::end(reductions))
+    return "";
+  code = found - std::begin(reductions);
+  if (code != 0)
+    return arithmeticSuffix(et).str();
+  if (!et.isIntOrFloat() || et.isInteger(1))
+    return "";
+  unsigned bits = storageType(et).getIntOrFloatBitWidth();
+  return llvm::is_contained({8u, 16u, 32u, 64u}, bits) ? "x" + std::to_string(bits) : "";
+}
+
 /// ScatterElements as mlc_rt_scatter_elements_<type>(rank, axis, reduction)
 /// over (data dims, update dims, indices, updates) into a copy of the data:
-/// one pass over the updates in order. Reduction none stores elements of any
-/// width (x8..x64); the others need an arithmetic type.
+/// one pass over the updates in order.
 struct ScatterElementsToRuntime : OpRewritePattern<onnx::ScatterElementsOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(onnx::ScatterElementsOp op, PatternRewriter &rewriter) const override {
@@ -215,30 +231,52 @@ struct ScatterElementsToRuntime : OpRewritePattern<onnx::ScatterElementsOp> {
         idxType.getRank() != dataType.getRank() || updType.getRank() != dataType.getRank() ||
         !idxType.getElementType().isInteger(64))
       return rewriter.notifyMatchFailure(op, "needs ranked operands of one rank and int64 indices");
-    static constexpr StringLiteral reductions[] = {"none", "add", "mul", "max", "min"};
-    const auto *reduction = llvm::find(reductions, op.getReduction());
-    if (reduction == std::end(reductions))
-      return rewriter.notifyMatchFailure(op, "unknown reduction");
-    Type et = dataType.getElementType();
-    std::string suffix;
-    if (reduction != std::begin(reductions)) {
-      suffix = arithmeticSuffix(et).str();
-    } else if (et.isIntOrFloat() && !et.isInteger(1) && !isa<onnx::StringType>(et)) {
-      unsigned bits = storageType(et).getIntOrFloatBitWidth();
-      if (llvm::is_contained({8u, 16u, 32u, 64u}, bits))
-        suffix = "x" + std::to_string(bits);
-    }
+    int64_t reduction = 0;
+    std::string suffix = scatterSuffix(dataType.getElementType(), op.getReduction(), reduction);
     if (suffix.empty())
       return rewriter.notifyMatchFailure(op, "no runtime function for this element type and reduction");
     Location loc = op.getLoc();
     int64_t axis = *onnx::normalizeAxis(op.getAxis(), dataType.getRank());
     SmallVector<Value> scalars = {i64Constant(rewriter, loc, dataType.getRank()), i64Constant(rewriter, loc, axis),
-                                  i64Constant(rewriter, loc, reduction - std::begin(reductions))};
+                                  i64Constant(rewriter, loc, reduction)};
     SmallVector<Value> inputs = {dimsTensor(rewriter, loc, op.getData()), dimsTensor(rewriter, loc, op.getUpdates()),
                                  op.getIndices(), op.getUpdates()};
     auto call = kernel::RuntimeCallOp::create(rewriter, loc, TypeRange{dataType},
                                               rewriter.getStringAttr("mlc_rt_scatter_elements_" + suffix), scalars,
                                               inputs, ValueRange{op.getData()});
+    rewriter.replaceOp(op, reshapeTo(rewriter, loc, call.getResult()[0], type));
+    return success();
+  }
+};
+
+/// ScatterND as mlc_rt_scatter_nd_<type>(rows, k, slice, reduction, rank)
+/// over (data dims, indices, updates) into a copy of the data: each of the
+/// rows index tuples of depth k updates one contiguous slice, in order.
+struct ScatterNDToRuntime : OpRewritePattern<onnx::ScatterNDOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(onnx::ScatterNDOp op, PatternRewriter &rewriter) const override {
+    auto type = getRankedType(op.getOutput()), dataType = getRankedType(op.getData());
+    auto idxType = getRankedType(op.getIndices()), updType = getRankedType(op.getUpdates());
+    if (!type || !dataType || !idxType || !updType || idxType.getRank() < 1 ||
+        !idxType.getElementType().isInteger(64))
+      return rewriter.notifyMatchFailure(op, "needs ranked operands and int64 indices");
+    // k (the index tuples' depth) follows from the ranks where the indices'
+    // last dim is known only at run time.
+    int64_t rank = dataType.getRank(), batch = idxType.getRank() - 1, k = batch + rank - updType.getRank();
+    if (k < 1 || k > rank || (!idxType.isDynamicDim(batch) && idxType.getDimSize(batch) != k))
+      return rewriter.notifyMatchFailure(op, "updates do not match indices and data");
+    int64_t reduction = 0;
+    std::string suffix = scatterSuffix(dataType.getElementType(), op.getReduction(), reduction);
+    if (suffix.empty())
+      return rewriter.notifyMatchFailure(op, "no runtime function for this element type and reduction");
+    Location loc = op.getLoc();
+    SmallVector<Value> scalars = {dimProduct(rewriter, loc, op.getIndices(), 0, batch), i64Constant(rewriter, loc, k),
+                                  dimProduct(rewriter, loc, op.getData(), k, rank),
+                                  i64Constant(rewriter, loc, reduction), i64Constant(rewriter, loc, rank)};
+    SmallVector<Value> inputs = {dimsTensor(rewriter, loc, op.getData()), op.getIndices(), op.getUpdates()};
+    auto call = kernel::RuntimeCallOp::create(rewriter, loc, TypeRange{dataType},
+                                              rewriter.getStringAttr("mlc_rt_scatter_nd_" + suffix), scalars, inputs,
+                                              ValueRange{op.getData()});
     rewriter.replaceOp(op, reshapeTo(rewriter, loc, call.getResult()[0], type));
     return success();
   }
@@ -306,5 +344,5 @@ struct NonMaxSuppressionToRuntime : OpRewritePattern<onnx::NonMaxSuppressionOp> 
 void mlc::conversion::populateONNXRuntimeCallPatterns(RewritePatternSet &patterns) {
   // Above the linalg lowerings of the same ops, which they fall back to.
   patterns.add<TopKToRuntime, UniqueToRuntime, CumulativeToRuntime<onnx::CumSumOp, false>, CumulativeToRuntime<onnx::CumProdOp, true>,
-               ScatterElementsToRuntime, NonMaxSuppressionToRuntime>(patterns.getContext(), /*benefit=*/2);
+               ScatterElementsToRuntime, ScatterNDToRuntime, NonMaxSuppressionToRuntime>(patterns.getContext(), /*benefit=*/2);
 }

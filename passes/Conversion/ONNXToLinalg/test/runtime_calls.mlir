@@ -69,6 +69,13 @@
 // CHECK-NOT: kernel.runtime_call
 // CHECK: linalg.generic
 
+// ScatterND: rows (the index tuples), k, slice (the elements each
+// addresses), reduction, rank; the data's dims; the data is the output.
+// CHECK-LABEL: func.func @scatter_nd
+// CHECK: [[U:%.*]] = tensor.dim %arg1, %c0
+// CHECK: [[ROWS:%.*]] = arith.index_cast [[U]] : index to i64
+// CHECK: kernel.runtime_call "mlc_rt_scatter_nd_f32"([[ROWS]], %c2_i64, %c8_i64, %c3_i64, %c3_i64) ins(%{{.*}}, %arg1, %arg2 : tensor<3xi64>, tensor<?x2xi64>, tensor<?x8xf32>) outs(%arg0 : tensor<4x5x8xf32>)
+
 // NonMaxSuppression: batches, classes, boxes, center_point_box,
 // has_score_threshold, into a buffer with a row for every (batch, class,
 // box), and a slice of the kept rows whose count is the second output;
@@ -126,6 +133,10 @@ func.func @scatter_add(%d: tensor<4x5xf32>, %i: tensor<2x3xi64>, %u: tensor<2x3x
 func.func @scatter_f16_add(%d: tensor<4xf16>, %i: tensor<2xi64>, %u: tensor<2xf16>) -> tensor<4xf16> {
   %y = onnx.ScatterElements(%d, %i, %u) {axis = 0 : i64, reduction = "add"} : (tensor<4xf16>, tensor<2xi64>, tensor<2xf16>) -> tensor<4xf16>
   return %y : tensor<4xf16>
+}
+func.func @scatter_nd(%d: tensor<4x5x8xf32>, %i: tensor<?x2xi64>, %u: tensor<?x8xf32>) -> tensor<4x5x8xf32> {
+  %y = onnx.ScatterND(%d, %i, %u) {reduction = "max"} : (tensor<4x5x8xf32>, tensor<?x2xi64>, tensor<?x8xf32>) -> tensor<4x5x8xf32>
+  return %y : tensor<4x5x8xf32>
 }
 func.func @nms_dynamic(%b: tensor<?x?x4xf32>, %s: tensor<?x?x?xf32>, %m: tensor<1xi64>, %iou: tensor<1xf32>, %t: tensor<1xf32>) -> tensor<?x3xi64> {
   // LINALG: error: operator 'NonMaxSuppression' is not supported with symbolic dims
