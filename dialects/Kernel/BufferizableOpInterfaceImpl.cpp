@@ -45,8 +45,10 @@ struct MicrokernelOpInterface
       FailureOr<Value> buffer = getBuffer(rewriter, operand.get(), options, state);
       if (failed(buffer))
         return failure();
+      // Contiguous: a static (possibly offset) row-major layout, or the
+      // identity layout of a run-time batch.
       auto type = cast<MemRefType>(buffer->getType());
-      if (!memref::isStaticShapeAndContiguousRowMajor(type)) {
+      if (!memref::isStaticShapeAndContiguousRowMajor(type) && !type.getLayout().isIdentity()) {
         if (&operand == &kernelOp.getInitMutable())
           return op->emitError("microkernel output buffer is not contiguous");
         buffer = contiguousCopy(rewriter, op->getLoc(), *buffer);

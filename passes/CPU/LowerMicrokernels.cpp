@@ -76,19 +76,28 @@ struct LowerMicrokernelsPass : mlc::cpu::impl::LowerMicrokernelsBase<LowerMicrok
         callee = "mlc_rt_matmul_f32", params = cast<mlc::kernel::MatMulOp>(op).getParams();
       declareRuntimeFunction(symbols, callee,
                   FunctionType::get(ctx, SmallVector<Type>(op->getNumOperands() + 1, ptr), {}));
-      // The parameters live in a constant global.
-      OpBuilder gb = OpBuilder::atBlockBegin(module.getBody());
-      auto paramsType = MemRefType::get({(int64_t)params.size()}, gb.getI64Type());
-      auto tensorType = RankedTensorType::get({(int64_t)params.size()}, gb.getI64Type());
-      auto global = memref::GlobalOp::create(
-          gb, op->getLoc(), gb.getStringAttr("__mlc_params_" + std::to_string(counter++)),
-          gb.getStringAttr("private"), TypeAttr::get(paramsType),
-          DenseElementsAttr::get(tensorType, params), gb.getUnitAttr(), gb.getI64IntegerAttr(8));
-      symbols.insert(global);
-
       OpBuilder b(op);
       Location loc = op->getLoc();
-      Value paramsBuffer = memref::GetGlobalOp::create(b, loc, paramsType, global.getSymName());
+      auto paramsType = MemRefType::get({(int64_t)params.size()}, b.getI64Type());
+      Value paramsBuffer;
+      if (llvm::is_contained(params, ShapedType::kDynamic)) {
+        // A run-time batch or row count: the parameters are written on the
+        // stack at each call.
+        FailureOr<Value> buffer = runtimeParams(b, op, params, paramsType);
+        if (failed(buffer))
+          return signalPassFailure();
+        paramsBuffer = *buffer;
+      } else {
+        // The parameters live in a constant global.
+        OpBuilder gb = OpBuilder::atBlockBegin(module.getBody());
+        auto tensorType = RankedTensorType::get({(int64_t)params.size()}, gb.getI64Type());
+        auto global = memref::GlobalOp::create(
+            gb, op->getLoc(), gb.getStringAttr("__mlc_params_" + std::to_string(counter++)),
+            gb.getStringAttr("private"), TypeAttr::get(paramsType),
+            DenseElementsAttr::get(tensorType, params), gb.getUnitAttr(), gb.getI64IntegerAttr(8));
+        symbols.insert(global);
+        paramsBuffer = memref::GetGlobalOp::create(b, loc, paramsType, global.getSymName());
+      }
       SmallVector<Value> args = {dataPointer(b, loc, paramsBuffer)};
       for (Value operand : op->getOperands())
         args.push_back(dataPointer(b, loc, operand));
@@ -96,6 +105,34 @@ struct LowerMicrokernelsPass : mlc::cpu::impl::LowerMicrokernelsBase<LowerMicrok
       op->erase();
     }
     lowerScalarCalls(module, symbols);
+  }
+
+  /// The parameters of a microkernel op with dynamic entries in a stack
+  /// buffer, those read from its buffers' dims: a convolution's batch (the
+  /// input's dim 0), a matmul's rows and batch stride (A [batch, m, k]).
+  FailureOr<Value> runtimeParams(OpBuilder &b, Operation *op, ArrayRef<int64_t> params, MemRefType type) {
+    Location loc = op->getLoc();
+    Type i64 = b.getI64Type();
+    auto dimOf = [&](unsigned operand, int64_t d) -> Value {
+      return arith::IndexCastOp::create(b, loc, i64, memref::DimOp::create(b, loc, op->getOperand(operand), d));
+    };
+    Value buffer = memref::AllocaOp::create(b, loc, type);
+    bool matmul = isa<mlc::kernel::MatMulOp>(op);
+    for (auto [i, p] : llvm::enumerate(params)) {
+      Value v;
+      if (!ShapedType::isDynamic(p))
+        v = arith::ConstantIntOp::create(b, loc, i64, p);
+      else if (!matmul && i == 0 && isa<mlc::kernel::Conv2DOp, mlc::kernel::DepthwiseConv2DOp>(op))
+        v = dimOf(0, 0);
+      else if (matmul && i == 1)
+        v = dimOf(0, 1);
+      else if (matmul && i == 5)
+        v = arith::MulIOp::create(b, loc, dimOf(0, 1), arith::ConstantIntOp::create(b, loc, i64, params[3]));
+      else
+        return op->emitError("internal error: parameter ") << i << " of this microkernel cannot be dynamic";
+      memref::StoreOp::create(b, loc, v, buffer, ValueRange{arith::ConstantIndexOp::create(b, loc, i)});
+    }
+    return buffer;
   }
 
   /// callee(scalars..., then a pointer to each buffer).

@@ -421,6 +421,29 @@ def scatter_nd_rows(reduction):
     return m, {"data": data, "indices": idx, "updates": updates}
 
 
+def runtime_batch_head():
+    """An R-CNN-style head on a symbolic batch (the proposals): Conv + Relu,
+    a depthwise Conv, Conv with a residual Add, then Flatten, Gemm + Relu and
+    MatMul + bias Add with constant weights, all on the microkernels with the
+    batch read at run time."""
+    c = 8
+    w = lambda *shape: nh.from_array((RNG.standard_normal(shape) * 0.2).astype(np.float32))
+    inits = [w(c, c, 3, 3), w(c), w(c, 1, 3, 3), w(c, c, 3, 3), w(64, c * 7 * 7), w(64), w(64, 16), w(16)]
+    for t, name in zip(inits, ["w1", "b1", "wd", "w2", "wg", "bg", "wm", "bm"]):
+        t.name = name
+    nodes = [h.make_node("Conv", ["x", "w1", "b1"], ["c1"], pads=[1, 1, 1, 1]), h.make_node("Relu", ["c1"], ["r1"]),
+             h.make_node("Conv", ["r1", "wd"], ["d1"], pads=[1, 1, 1, 1], group=c),
+             h.make_node("Conv", ["d1", "w2"], ["c2"], pads=[1, 1, 1, 1]), h.make_node("Add", ["c2", "r1"], ["a2"]),
+             h.make_node("Flatten", ["a2"], ["f"]), h.make_node("Gemm", ["f", "wg", "bg"], ["g"], transB=1),
+             h.make_node("Relu", ["g"], ["rg"]), h.make_node("MatMul", ["rg", "wm"], ["m"]),
+             h.make_node("Add", ["m", "bm"], ["y"])]
+    graph = h.make_graph(nodes, "case", [h.make_tensor_value_info("x", T.FLOAT, ["rois", c, 7, 7])],
+                         [h.make_tensor_value_info("y", T.FLOAT, None)], inits)
+    m = h.make_model(graph, opset_imports=[h.make_opsetid("", 13)])
+    m.ir_version = 8
+    return m, {"x": RNG.standard_normal((37, c, 7, 7)).astype(np.float32)}
+
+
 def nonzero_runtime_count_large():
     # A million elements, a tenth of them nonzero, no declared count: the
     # positions come from a running count and a scatter, both one pass.
@@ -592,6 +615,7 @@ CASES = {
     "loop_constant_trip_count": loop_constant_trips,
     "conv_residual_relu": lambda: conv_residual(False),
     "conv_residual_of_its_own_input": lambda: conv_residual(True),
+    "conv_gemm_matmul_runtime_batch": runtime_batch_head,
     "compress_runtime_condition": compress,
     "nonzero_int32": nonzero,
     "nonzero_runtime_count": lambda: nonzero_runtime_count(False),

@@ -110,3 +110,22 @@ func.func @runtime_call(%x: memref<?x100xf32>, %v: memref<?x10xf32>, %i: memref<
   kernel.runtime_call "mlc_rt_top_k_f32"(%n, %o, %in, %k, %l) ins(%x : memref<?x100xf32>) outs(%v, %i : memref<?x10xf32>, memref<?x10xi64>)
   return
 }
+
+// -----
+
+// Tests that a microkernel with a run-time batch gets its parameters from a
+// stack buffer written at the call, the batch read from the input's dim 0
+// and the rest constants, instead of a constant global.
+
+// CHECK-LABEL: func.func @conv_runtime_batch
+// CHECK: [[P:%.*]] = memref.alloca() : memref<18xi64>
+// CHECK: [[N:%.*]] = memref.dim %arg0, %c0
+// CHECK: [[N64:%.*]] = arith.index_cast [[N]] : index to i64
+// CHECK: memref.store [[N64]], [[P]][%c0
+// CHECK: memref.store %c2_i64, [[P]][%c1
+// CHECK: call @mlc_rt_conv2d_f32(
+// CHECK-NOT: memref.global {{.*}}__mlc_params
+func.func @conv_runtime_batch(%x: memref<?x2x4x4xf32>, %w: memref<144xf32>, %b: memref<3xf32>, %y: memref<?x3x4x4xf32>) {
+  kernel.conv2d ins(%x, %w, %b : memref<?x2x4x4xf32>, memref<144xf32>, memref<3xf32>) outs(%y : memref<?x3x4x4xf32>) params = [-9223372036854775808, 2, 4, 4, 3, 3, 3, 4, 4, 1, 1, 1, 1, 1, 1, 1, 0, 0]
+  return
+}

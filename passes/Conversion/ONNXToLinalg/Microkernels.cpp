@@ -35,6 +35,25 @@ bool isStaticF32(Value v) {
   return t && t.getElementType().isF32();
 }
 
+/// A float32 tensor whose dims are static except perhaps the first: a batch
+/// known only at run time (the R-CNN heads' proposals), which the
+/// microkernels read from their parameters at run time (null otherwise).
+RankedTensorType batchedF32(Value v) {
+  auto t = dyn_cast<RankedTensorType>(v.getType());
+  if (!t || !t.getElementType().isF32() || t.getRank() == 0 ||
+      llvm::any_of(t.getShape().drop_front(), ShapedType::isDynamic))
+    return {};
+  return t;
+}
+
+/// An empty tensor of `type`, its first dim (if dynamic) that of `like`.
+Value emptyBatched(OpBuilder &b, Location loc, RankedTensorType type, Value like) {
+  SmallVector<Value> dynamic;
+  if (type.isDynamicDim(0))
+    dynamic.push_back(tensor::DimOp::create(b, loc, like, 0));
+  return tensor::EmptyOp::create(b, loc, type.getShape(), type.getElementType(), dynamic);
+}
+
 Value packedConstant(OpBuilder &b, Location loc, StringRef name, ArrayRef<float> values) {
   auto type = RankedTensorType::get({(int64_t)values.size()}, b.getF32Type());
   return arith::ConstantOp::create(b, loc, type,
@@ -151,10 +170,10 @@ onnx::ConvOp residualConvOf(onnx::AddOp add) {
 /// `residual` when given); fails when the conv does not fit the microkernel.
 FailureOr<Value> buildConv(onnx::ConvOp conv, PatternRewriter &rewriter, int64_t activation,
                            Value residual = {}) {
-  if (!isStaticF32(conv.getX()) || !isStaticF32(conv.getY()) || !isStaticF32(conv.getW()))
+  auto xType = batchedF32(conv.getX()), yType = batchedF32(conv.getY());
+  auto wType = getStaticType(conv.getW());
+  if (!xType || !yType || !isStaticF32(conv.getW()))
     return failure();
-  auto xType = getStaticType(conv.getX()), wType = getStaticType(conv.getW());
-  auto yType = getStaticType(conv.getY());
   if (xType.getRank() != 4)
     return failure();
   bool hasBias = !isa<NoneType>(conv.getB().getType());
@@ -169,6 +188,8 @@ FailureOr<Value> buildConv(onnx::ConvOp conv, PatternRewriter &rewriter, int64_t
   if (failed(pads))
     return failure();
   Location loc = conv.getLoc();
+  // A run-time batch stays ShapedType::kDynamic here; mlc-cpu-lower-
+  // microkernels fills it in from the input's dim.
   SmallVector<int64_t> params = {xType.getDimSize(0), xType.getDimSize(1), xType.getDimSize(2),
                                  xType.getDimSize(3), f, kh, kw, yType.getDimSize(2),
                                  yType.getDimSize(3), strides[0], strides[1], dilations[0],
@@ -182,7 +203,7 @@ FailureOr<Value> buildConv(onnx::ConvOp conv, PatternRewriter &rewriter, int64_t
     Value w = reshapeTo(rewriter, loc, conv.getW(),
                         RankedTensorType::get({f * kh * kw}, rewriter.getF32Type()));
     Value bias = biasOperand(rewriter, loc, hasBias ? conv.getB() : Value(), f);
-    Value init = tensor::EmptyOp::create(rewriter, loc, yType.getShape(), yType.getElementType());
+    Value init = emptyBatched(rewriter, loc, yType, conv.getX());
     return kernel::DepthwiseConv2DOp::create(rewriter, loc, TypeRange{yType}, conv.getX(), w,
                                              bias, init, rewriter.getDenseI64ArrayAttr(params))
         .getResult()[0];
@@ -200,8 +221,7 @@ FailureOr<Value> buildConv(onnx::ConvOp conv, PatternRewriter &rewriter, int64_t
           packed[((g * panels + p) * k + kk) * mr + r] = (*weights)[(g * m + p * mr + r) * k + kk];
   Value packedW = packedConstant(rewriter, loc, "conv_packed", packed);
   Value bias = biasOperand(rewriter, loc, hasBias ? conv.getB() : Value(), f);
-  Value init = residual ? residual
-                        : tensor::EmptyOp::create(rewriter, loc, yType.getShape(), yType.getElementType());
+  Value init = residual ? residual : emptyBatched(rewriter, loc, yType, conv.getX());
   return kernel::Conv2DOp::create(rewriter, loc, TypeRange{yType}, conv.getX(), packedW, bias,
                                   init, rewriter.getDenseI64ArrayAttr(params))
       .getResult()[0];
@@ -267,8 +287,9 @@ Value buildMatMul(PatternRewriter &rewriter, Location loc, Value a, ArrayRef<flo
   // B is shared by every batch, so all leading dims of A are rows of one
   // matmul ([197, 1, 768] x [768, n] is one 197-row product, not 197 one-row
   // products that each stream all of B).
-  auto aType = getStaticType(a);
-  int64_t batch = 1, m = aType.getNumElements() / k;
+  // [?, k] (a run-time number of rows) or static.
+  auto aType = cast<RankedTensorType>(a.getType());
+  int64_t batch = 1, m = aType.hasStaticShape() ? aType.getNumElements() / k : ShapedType::kDynamic;
   int64_t nr = MLC_MATMUL_NR, panels = (n + nr - 1) / nr;
   std::vector<float> packed(panels * k * nr, 0.0f);
   for (int64_t q = 0; q < panels; ++q)
@@ -282,18 +303,30 @@ Value buildMatMul(PatternRewriter &rewriter, Location loc, Value a, ArrayRef<flo
   Value packedB = packedConstant(rewriter, loc, "matmul_packed", packed);
   Value biasV = biasOperand(rewriter, loc, bias, n);
   auto outType = RankedTensorType::get({batch, m, n}, f32);
-  Value init = tensor::EmptyOp::create(rewriter, loc, outType.getShape(), f32);
-  SmallVector<int64_t> params = {batch, m, n, k, k, m * k, activation};
+  SmallVector<Value> rows;
+  if (ShapedType::isDynamic(m))
+    rows.push_back(tensor::DimOp::create(rewriter, loc, a, 0));
+  Value init = tensor::EmptyOp::create(rewriter, loc, outType.getShape(), f32, rows);
+  // Run-time rows (and so the batch stride) stay ShapedType::kDynamic here;
+  // mlc-cpu-lower-microkernels fills them in from A's dims.
+  SmallVector<int64_t> params = {batch, m, n, k, k, ShapedType::isDynamic(m) ? m : m * k, activation};
   Value r = kernel::MatMulOp::create(rewriter, loc, TypeRange{outType}, a3, packedB, biasV, init,
                                      rewriter.getDenseI64ArrayAttr(params))
                 .getResult()[0];
   return reshapeTo(rewriter, loc, r, resultType);
 }
 
+/// A float32 matmul operand of static shape or of shape [?, n] (a run-time
+/// number of rows).
+bool rowsF32(Value v) {
+  auto t = batchedF32(v);
+  return t && (t.hasStaticShape() || t.getRank() == 2);
+}
+
 /// MatMul(A, constant 2-d B) that fits the microkernel, with its B data.
 std::optional<std::vector<float>> matmulWeights(onnx::MatMulOp op) {
   auto bType = getStaticType(op.getB());
-  if (!bType || bType.getRank() != 2 || !isStaticF32(op.getA()) || !isStaticF32(op.getY()))
+  if (!bType || bType.getRank() != 2 || !rowsF32(op.getA()) || !rowsF32(op.getY()))
     return std::nullopt;
   return constantF32(op.getB());
 }
@@ -321,7 +354,7 @@ struct MatMulToMicrokernel : OpRewritePattern<onnx::MatMulOp> {
             rowBias(add->getOperand(add->getOperand(0) == op.getY() ? 1 : 0), bType.getDimSize(1)))
           return rewriter.notifyMatchFailure(op, "the bias-add pattern takes it");
     Value r = buildMatMul(rewriter, op.getLoc(), op.getA(), *b, bType.getDimSize(0),
-                          bType.getDimSize(1), false, nullptr, getStaticType(op.getY()),
+                          bType.getDimSize(1), false, nullptr, cast<RankedTensorType>(op.getY().getType()),
                           MLC_ACTIVATION_NONE);
     rewriter.replaceOp(op, r);
     return success();
@@ -406,7 +439,7 @@ struct MatMulBiasToMicrokernel : OpRewritePattern<onnx::AddOp> {
       if (!bias)
         continue;
       Value r = buildMatMul(rewriter, add.getLoc(), mm.getA(), *b, bType.getDimSize(0),
-                            bType.getDimSize(1), false, bias, getStaticType(add.getC()),
+                            bType.getDimSize(1), false, bias, cast<RankedTensorType>(add.getC().getType()),
                             MLC_ACTIVATION_NONE);
       rewriter.replaceOp(add, r);
       rewriter.eraseOp(mm);
@@ -418,8 +451,8 @@ struct MatMulBiasToMicrokernel : OpRewritePattern<onnx::AddOp> {
 
 FailureOr<Value> buildGemm(onnx::GemmOp op, PatternRewriter &rewriter, int64_t activation) {
   auto bType = getStaticType(op.getB());
-  auto yType = getStaticType(op.getY());
-  if (!bType || !yType || !isStaticF32(op.getA()) || !yType.getElementType().isF32() ||
+  auto yType = batchedF32(op.getY());
+  if (!bType || !yType || !rowsF32(op.getA()) || !rowsF32(op.getY()) ||
       op.getTransA() || op.getAlpha().convertToDouble() != 1.0)
     return failure();
   auto b = constantF32(op.getB());

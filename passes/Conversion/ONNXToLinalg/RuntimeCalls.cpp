@@ -4,10 +4,10 @@
 // greedy selection become kernel.runtime_call of the runtime's functions
 // (lib/Runtime/sequential.c, nms.c) on the CPU: TopK, Unique, CumSum/CumProd
 // with a constant axis, ScatterElements, ScatterND and NonMaxSuppression,
-// for any (run-time) shape. Their linalg lowerings (Tensor.cpp), which serve the GPU and the
-// types these functions do not cover, are quadratic in the axis length or
-// unrolled. The functions view a buffer as [outer, n, inner] around the
-// op's axis; the three extents are computed here from the dims.
+// for any (run-time) shape. Their linalg lowerings (Tensor.cpp), which serve
+// the GPU and the types these functions do not cover, are quadratic in the
+// axis length or unrolled. The functions view a buffer as [outer, n, inner]
+// around the op's axis; the three extents are computed here from the dims.
 //
 //===----------------------------------------------------------------------===//
 #include "passes/Conversion/ONNXToLinalg/ONNXToLinalg.h"
@@ -20,7 +20,9 @@ using namespace mlc::conversion;
 
 namespace {
 
-Value i64Constant(OpBuilder &b, Location loc, int64_t v) { return arith::ConstantIntOp::create(b, loc, b.getI64Type(), v); }
+Value i64Constant(OpBuilder &b, Location loc, int64_t v) {
+  return arith::ConstantIntOp::create(b, loc, b.getI64Type(), v);
+}
 
 /// Dim `d` of `tensor` as an i64 (a constant where it is static).
 Value dimI64(OpBuilder &b, Location loc, Value tensor, int64_t d) {
@@ -193,7 +195,8 @@ struct CumulativeToRuntime : OpRewritePattern<OpTy> {
     Location loc = op.getLoc();
     Value x = op.getX();
     SmallVector<Value> scalars = axisView(rewriter, loc, x, *axis);
-    scalars.append({i64Constant(rewriter, loc, op.getExclusive() != 0), i64Constant(rewriter, loc, op.getReverse() != 0)});
+    scalars.append({i64Constant(rewriter, loc, op.getExclusive() != 0),
+                    i64Constant(rewriter, loc, op.getReverse() != 0)});
     std::string callee = (Twine("mlc_rt_") + (product ? "cumprod_" : "cumsum_") + suffix).str();
     auto call = kernel::RuntimeCallOp::create(rewriter, loc, TypeRange{type}, rewriter.getStringAttr(callee), scalars,
                                               ValueRange{x}, ValueRange{emptyLike(rewriter, loc, type, x)});
@@ -343,6 +346,7 @@ struct NonMaxSuppressionToRuntime : OpRewritePattern<onnx::NonMaxSuppressionOp> 
 
 void mlc::conversion::populateONNXRuntimeCallPatterns(RewritePatternSet &patterns) {
   // Above the linalg lowerings of the same ops, which they fall back to.
-  patterns.add<TopKToRuntime, UniqueToRuntime, CumulativeToRuntime<onnx::CumSumOp, false>, CumulativeToRuntime<onnx::CumProdOp, true>,
-               ScatterElementsToRuntime, ScatterNDToRuntime, NonMaxSuppressionToRuntime>(patterns.getContext(), /*benefit=*/2);
+  patterns.add<TopKToRuntime, UniqueToRuntime, CumulativeToRuntime<onnx::CumSumOp, false>,
+               CumulativeToRuntime<onnx::CumProdOp, true>, ScatterElementsToRuntime, ScatterNDToRuntime,
+               NonMaxSuppressionToRuntime>(patterns.getContext(), /*benefit=*/2);
 }

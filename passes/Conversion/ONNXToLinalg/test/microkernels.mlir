@@ -283,3 +283,32 @@ func.func @maxpool_not_microkernel(%x: tensor<1x2x8x8xf16>, %y: tensor<1x2x8xf32
   return %0, %1 : tensor<1x2x4x4xf16>, tensor<1x2x4xf32>
 }
 
+
+// -----
+
+// Tests that a Conv and a Gemm whose batch or rows are known only at run time
+// (an R-CNN head's proposals) still become microkernels: the destination
+// takes the input's dim, and the parameter stays dynamic for
+// mlc-cpu-lower-microkernels to fill in (the conv's batch; the matmul's rows
+// and batch stride).
+
+// CHECK-LABEL: func.func @conv_runtime_batch
+// CHECK: [[N:%.*]] = tensor.dim %arg0, %c0 : tensor<?x2x4x4xf32>
+// CHECK: [[INIT:%.*]] = tensor.empty([[N]]) : tensor<?x3x4x4xf32>
+// CHECK: kernel.conv2d ins(%arg0, %{{.*}}, %{{.*}} : tensor<?x2x4x4xf32>, tensor<144xf32>, tensor<3xf32>) outs([[INIT]] : tensor<?x3x4x4xf32>) params = [-9223372036854775808, 2, 4, 4, 3, 3, 3, 4, 4, 1, 1, 1, 1, 1, 1, 1, 0, 0]
+// CHECK-LABEL: func.func @gemm_runtime_rows
+// CHECK: kernel.matmul ins(%{{.*}}, %{{.*}}, %{{.*}} : tensor<1x?x4xf32>, tensor<64xf32>, tensor<3xf32>) outs(%{{.*}} : tensor<1x?x3xf32>) params = [1, -9223372036854775808, 3, 4, 4, -9223372036854775808, 0]
+// LINALG-LABEL: func.func @conv_runtime_batch
+// LINALG-NOT: kernel.conv2d
+func.func @conv_runtime_batch(%x: tensor<?x2x4x4xf32>) -> tensor<?x3x4x4xf32> {
+  %w = onnx.Constant dense<0.5> : tensor<3x2x3x3xf32> : tensor<3x2x3x3xf32>
+  %n = onnx.none
+  %y = onnx.Conv(%x, %w, %n) {pads = [1, 1, 1, 1]} : (tensor<?x2x4x4xf32>, tensor<3x2x3x3xf32>, none) -> tensor<?x3x4x4xf32>
+  return %y : tensor<?x3x4x4xf32>
+}
+func.func @gemm_runtime_rows(%a: tensor<?x4xf32>) -> tensor<?x3xf32> {
+  %b = onnx.Constant dense<0.25> : tensor<3x4xf32> : tensor<3x4xf32>
+  %n = onnx.none
+  %y = onnx.Gemm(%a, %b, %n) {transB = 1 : i64} : (tensor<?x4xf32>, tensor<3x4xf32>, none) -> tensor<?x3xf32>
+  return %y : tensor<?x3xf32>
+}
