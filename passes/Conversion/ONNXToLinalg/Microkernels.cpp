@@ -46,14 +46,6 @@ RankedTensorType batchedF32(Value v) {
   return t;
 }
 
-/// An empty tensor of `type`, its first dim (if dynamic) that of `like`.
-Value emptyBatched(OpBuilder &b, Location loc, RankedTensorType type, Value like) {
-  SmallVector<Value> dynamic;
-  if (type.isDynamicDim(0))
-    dynamic.push_back(tensor::DimOp::create(b, loc, like, 0));
-  return tensor::EmptyOp::create(b, loc, type.getShape(), type.getElementType(), dynamic);
-}
-
 Value packedConstant(OpBuilder &b, Location loc, StringRef name, ArrayRef<float> values) {
   auto type = RankedTensorType::get({(int64_t)values.size()}, b.getF32Type());
   return arith::ConstantOp::create(b, loc, type,
@@ -203,7 +195,7 @@ FailureOr<Value> buildConv(onnx::ConvOp conv, PatternRewriter &rewriter, int64_t
     Value w = reshapeTo(rewriter, loc, conv.getW(),
                         RankedTensorType::get({f * kh * kw}, rewriter.getF32Type()));
     Value bias = biasOperand(rewriter, loc, hasBias ? conv.getB() : Value(), f);
-    Value init = emptyBatched(rewriter, loc, yType, conv.getX());
+    Value init = emptyLike(rewriter, loc, yType, conv.getX());
     return kernel::DepthwiseConv2DOp::create(rewriter, loc, TypeRange{yType}, conv.getX(), w,
                                              bias, init, rewriter.getDenseI64ArrayAttr(params))
         .getResult()[0];
@@ -221,7 +213,7 @@ FailureOr<Value> buildConv(onnx::ConvOp conv, PatternRewriter &rewriter, int64_t
           packed[((g * panels + p) * k + kk) * mr + r] = (*weights)[(g * m + p * mr + r) * k + kk];
   Value packedW = packedConstant(rewriter, loc, "conv_packed", packed);
   Value bias = biasOperand(rewriter, loc, hasBias ? conv.getB() : Value(), f);
-  Value init = residual ? residual : emptyBatched(rewriter, loc, yType, conv.getX());
+  Value init = residual ? residual : emptyLike(rewriter, loc, yType, conv.getX());
   return kernel::Conv2DOp::create(rewriter, loc, TypeRange{yType}, conv.getX(), packedW, bias,
                                   init, rewriter.getDenseI64ArrayAttr(params))
       .getResult()[0];

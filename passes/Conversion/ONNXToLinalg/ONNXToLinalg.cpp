@@ -336,6 +336,22 @@ Type mlc::conversion::storageType(Type t) {
   return t;
 }
 
+/// An empty tensor of `type` whose run-time dims are `like`'s, except
+/// `axis`, which is `axisSize` (an i64) when given.
+Value mlc::conversion::emptyLike(OpBuilder &b, Location loc, RankedTensorType type, Value like, int64_t axis,
+                                 Value axisSize) {
+  SmallVector<Value> dynamic;
+  for (int64_t d = 0; d < type.getRank(); ++d) {
+    if (!type.isDynamicDim(d))
+      continue;
+    if (d == axis && axisSize)
+      dynamic.push_back(arith::IndexCastOp::create(b, loc, b.getIndexType(), axisSize));
+    else
+      dynamic.push_back(tensor::DimOp::create(b, loc, like, d));
+  }
+  return tensor::EmptyOp::create(b, loc, type.getShape(), type.getElementType(), dynamic);
+}
+
 Value mlc::conversion::runtimeCall(OpBuilder &b, Location loc, StringRef callee, Type result, ValueRange args) {
   return kernel::CallOp::create(b, loc, result, callee, args);
 }

@@ -90,6 +90,11 @@ mlir::Value castScalar(mlir::OpBuilder &b, mlir::Location loc, mlir::Value v, ml
 mlir::Value castElement(mlir::OpBuilder &b, mlir::Location loc, mlir::Value v, mlir::Type from,
                         mlir::Type to, bool saturate = true, llvm::StringRef roundMode = "up");
 
+/// An empty tensor of `type` whose run-time dims are `like`'s, except
+/// `axis`, which is `axisSize` (an i64) when given.
+mlir::Value emptyLike(mlir::OpBuilder &b, mlir::Location loc, mlir::RankedTensorType type,
+                      mlir::Value like, int64_t axis = -1, mlir::Value axisSize = {});
+
 /// A call of the runtime's scalar function `callee` (kernel.call), e.g. the
 /// string functions of include/mlc/runtime.h.
 mlir::Value runtimeCall(mlir::OpBuilder &b, mlir::Location loc, llvm::StringRef callee,

@@ -47,22 +47,6 @@ SmallVector<Value> axisView(OpBuilder &b, Location loc, Value tensor, int64_t ax
           dimProduct(b, loc, tensor, axis + 1, rank)};
 }
 
-/// An empty tensor of `type` whose run-time dims are `like`'s, except
-/// `axis`, which is `axisSize` (an i64) when given.
-Value emptyLike(OpBuilder &b, Location loc, RankedTensorType type, Value like, int64_t axis = -1,
-                Value axisSize = {}) {
-  SmallVector<Value> dynamic;
-  for (int64_t d = 0; d < type.getRank(); ++d) {
-    if (!type.isDynamicDim(d))
-      continue;
-    if (d == axis && axisSize)
-      dynamic.push_back(arith::IndexCastOp::create(b, loc, b.getIndexType(), axisSize));
-    else
-      dynamic.push_back(tensor::DimOp::create(b, loc, like, d));
-  }
-  return tensor::EmptyOp::create(b, loc, type.getShape(), type.getElementType(), dynamic);
-}
-
 /// The dims of `tensor` as a 1-d i64 tensor, for functions of any rank.
 Value dimsTensor(OpBuilder &b, Location loc, Value tensor) {
   int64_t rank = cast<RankedTensorType>(tensor.getType()).getRank();
