@@ -338,6 +338,29 @@ def ONNX_ConvOp : ONNX_Op<"Conv"> {
   let assemblyFormat = "`(` operands `)` attr-dict `:` functional-type(operands, results)";
 }
 
+def ONNX_ConvTransposeOp : ONNX_Op<"ConvTranspose"> {
+  let summary = "N-d transposed convolution (NCHW, weights [C, F/group, k..])";
+  let description = [{
+    Each input element scatters its products with the kernel into the
+    output at stride `strides`; `pads`, `output_shape` or `auto_pad` crop
+    or extend the full result as ONNX defines it. The front end expands
+    ConvTranspose of static shape into a Conv of the dilated input (the Conv
+    kernels then do the work); this op remains where the input's channels
+    or spatial dims, or the weights, are known only at run time.
+  }];
+  let arguments = (ins AnyTensor:$X, AnyTensor:$W, ONNX_TensorOrNone:$B,
+                   DefaultValuedAttr<StrAttr, "\"NOTSET\"">:$auto_pad,
+                   OptionalAttr<I64ArrayAttr>:$dilations,
+                   DefaultValuedAttr<ONNX_I64Attr, "1">:$group,
+                   OptionalAttr<I64ArrayAttr>:$kernel_shape,
+                   OptionalAttr<I64ArrayAttr>:$output_padding,
+                   OptionalAttr<I64ArrayAttr>:$output_shape,
+                   OptionalAttr<I64ArrayAttr>:$pads,
+                   OptionalAttr<I64ArrayAttr>:$strides);
+  let results = (outs AnyTensor:$Y);
+  let assemblyFormat = "`(` operands `)` attr-dict `:` functional-type(operands, results)";
+}
+
 class ONNX_PoolOp<string mnemonic, string desc> : ONNX_Op<mnemonic> {
   let summary = desc;
   let arguments = (ins AnyTensor:$X,

@@ -418,6 +418,63 @@ LogicalResult ConvOp::inferShapes() {
   return setResult(*this, out, et);
 }
 
+/// Y [N, F, out..]: out = output_shape where given (SAME: in * stride),
+/// else the full result stride * (in - 1) + dilation * (k - 1) + 1 +
+/// output_padding less the pads.
+LogicalResult ConvTransposeOp::inferShapes() {
+  auto x = shapeOf(getX()), w = shapeOf(getW());
+  Type et = elementTypeOf(getX());
+  if (failed(x) || failed(w))
+    return setResult(*this, failure(), et);
+  if (x->size() < 3 || x->size() != w->size())
+    return emitOpError("expects X and W of the same rank >= 3, got ") << x->size() << " and " << w->size();
+  size_t n = x->size() - 2;
+  int64_t group = getGroup();
+  if (group <= 0)
+    return emitOpError("group must be positive");
+  if (!ShapedType::isDynamic((*x)[1]) && !ShapedType::isDynamic((*w)[0]) && (*x)[1] != (*w)[0])
+    return emitOpError("input channels ") << (*x)[1] << " do not match the weights' " << (*w)[0];
+  SmallVector<int64_t> kernel(w->begin() + 2, w->end());
+  if (getKernelShape()) {
+    SmallVector<int64_t> k = getI64s(getKernelShape(), n, 1);
+    if (k.size() != n)
+      return emitOpError("kernel_shape needs one entry per spatial dim");
+    for (auto [declared, d] : llvm::zip(k, kernel))
+      if (ShapedType::isDynamic(d))
+        d = declared;
+  }
+  SmallVector<int64_t> strides = getI64s(getStrides(), n, 1), dilations = getI64s(getDilations(), n, 1),
+                       outputPadding = getI64s(getOutputPadding(), n, 0), pads = getI64s(getPads(), 2 * n, 0),
+                       wanted = getI64s(getOutputShape(), 0, 0);
+  if (wanted.size() == n + 2)
+    wanted.erase(wanted.begin(), wanted.begin() + 2);
+  StringRef autoPad = getAutoPad();
+  if (strides.size() != n || dilations.size() != n || outputPadding.size() != n || pads.size() != 2 * n ||
+      (!wanted.empty() && wanted.size() != n))
+    return emitOpError("strides, dilations, output_padding, pads and output_shape need one entry per spatial dim");
+  if (autoPad != "NOTSET" && autoPad != "VALID" && autoPad != "SAME_UPPER" && autoPad != "SAME_LOWER")
+    return emitOpError("unsupported auto_pad '") << autoPad << "'";
+  int64_t f = ShapedType::isDynamic((*w)[1]) ? ShapedType::kDynamic : (*w)[1] * group;
+  SmallVector<int64_t> out = {(*x)[0], f};
+  for (size_t i = 0; i < n; ++i) {
+    int64_t in = (*x)[2 + i], k = kernel[i];
+    if (!wanted.empty()) {
+      out.push_back(wanted[i]);
+    } else if (autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER") {
+      out.push_back(ShapedType::isDynamic(in) ? in : in * strides[i]);
+    } else if (ShapedType::isDynamic(in) || ShapedType::isDynamic(k)) {
+      out.push_back(ShapedType::kDynamic);
+    } else {
+      int64_t full = strides[i] * (in - 1) + dilations[i] * (k - 1) + 1 + outputPadding[i];
+      int64_t o = autoPad == "VALID" ? full : full - pads[i] - pads[n + i];
+      if (o <= 0)
+        return emitOpError("the pads leave no output");
+      out.push_back(o);
+    }
+  }
+  return setResult(*this, out, et);
+}
+
 static LogicalResult inferPool(Operation *op, Value xValue, StringRef autoPad,
                                int64_t ceilMode, std::optional<ArrayAttr> dilationsAttr,
                                ArrayAttr kernelAttr, std::optional<ArrayAttr> padsAttr,

@@ -444,6 +444,24 @@ def runtime_batch_head():
     return m, {"x": RNG.standard_normal((37, c, 7, 7)).astype(np.float32)}
 
 
+def conv_transpose_runtime(kind):
+    """ConvTranspose with symbolic spatial dims (the gather lowering): a
+    grouped 2-d one with strides 2x3, dilations, pads and output_padding on
+    constant weights, or (`shape`) a 1-d one on weights that are an input,
+    with an output_shape shorter than the full result cut SAME_LOWER."""
+    if kind == "grouped":
+        w = nh.from_array((RNG.standard_normal((6, 2, 3, 2)) * 0.5).astype(np.float32), "w")
+        b = nh.from_array(RNG.standard_normal(4).astype(np.float32), "b")
+        node = h.make_node("ConvTranspose", ["x", "w", "b"], ["y"], group=2, strides=[2, 3], dilations=[2, 1],
+                           pads=[1, 0, 2, 1], output_padding=[1, 2])
+        m = model(node, [("x", T.FLOAT, ["n", 6, "h", "w"])], T.FLOAT, initializers=[w, b])
+        return m, {"x": RNG.standard_normal((2, 6, 7, 5)).astype(np.float32)}
+    node = h.make_node("ConvTranspose", ["x", "w"], ["y"], strides=[3], output_shape=[19], auto_pad="SAME_LOWER")
+    m = model(node, [("x", T.FLOAT, ["n", 3, "l"]), ("w", T.FLOAT, [3, "f", "k"])], T.FLOAT)
+    return m, {"x": RNG.standard_normal((1, 3, 7)).astype(np.float32),
+               "w": RNG.standard_normal((3, 2, 4)).astype(np.float32)}
+
+
 def nonzero_runtime_count_large():
     # A million elements, a tenth of them nonzero, no declared count: the
     # positions come from a running count and a scatter, both one pass.
@@ -622,6 +640,8 @@ CASES = {
     "nonzero_runtime_count_empty": lambda: nonzero_runtime_count(True),
     "compress_runtime_count": compress_runtime_count,
     "nonzero_runtime_count_1m": nonzero_runtime_count_large,
+    "convtranspose_runtime_dims_grouped_dilated": lambda: conv_transpose_runtime("grouped"),
+    "convtranspose_runtime_weights_output_shape": lambda: conv_transpose_runtime("shape"),
     "topk_runtime_k_symbolic_dims_ties": lambda: top_k("large"),
     "topk_smallest_int64_outer_axis": lambda: top_k("smallest"),
     "cumsum_int64_200000_reverse_exclusive": lambda: cumsum("long"),

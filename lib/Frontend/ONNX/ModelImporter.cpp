@@ -1024,12 +1024,18 @@ private:
       return refuse("expects inputs X and W");
     auto xType = dyn_cast<RankedTensorType>(operands[0].getType());
     auto wType = dyn_cast<RankedTensorType>(operands[1].getType());
-    // The batch may be known only at run time (Mask R-CNN's rois).
-    if (!xType || !wType || !wType.hasStaticShape() || xType.getRank() < 3 ||
-        wType.getRank() != xType.getRank() ||
-        llvm::any_of(xType.getShape().drop_front(), ShapedType::isDynamic))
-      return refuse("needs X [N, C, d..] with static C and d.., and static W [C, F/group, k..]; got ")
+    if (!xType || !wType || xType.getRank() < 3 || wType.getRank() != xType.getRank())
+      return refuse("needs X [N, C, d..] and W [C, F/group, k..] of one rank >= 3; got ")
              << operands[0].getType() << " and " << operands[1].getType();
+    // Channels, spatial dims or weights known only at run time: the op
+    // itself, which lowers to a gather over the input. (The batch may be
+    // dynamic in the expansion: Mask R-CNN's rois.)
+    if (!wType.hasStaticShape() || llvm::any_of(xType.getShape().drop_front(), ShapedType::isDynamic)) {
+      SmallVector<Value> xwb(operands.take_front(3));
+      if (xwb.size() == 2) // no bias
+        xwb.push_back(mlc::onnx::NoneOp::create(builder, loc, builder.getNoneType()));
+      return bindOutputs(node, {createOne("ConvTranspose", xwb, attrs, loc)});
+    }
     int64_t rank = xType.getRank(), spatial = rank - 2;
     auto ints = [&](StringRef name, int64_t fill) {
       SmallVector<int64_t> v(spatial, fill);

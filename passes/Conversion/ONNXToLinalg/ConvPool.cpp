@@ -195,6 +195,47 @@ Value buildPoolGeneric(OpBuilder &b, Location loc, Value x, Value init, ArrayRef
       .getResult(0);
 }
 
+/// `v` with its dim `at` split into (group, dim / group), and the
+/// reassociation that collapses it back.
+std::pair<Value, SmallVector<ReassociationIndices>> splitGroups(OpBuilder &b, Location loc, Value v,
+                                                                 int64_t at, int64_t group) {
+  auto t = cast<RankedTensorType>(v.getType());
+  SmallVector<OpFoldResult> sizes = tensor::getMixedSizes(b, loc, v);
+  SmallVector<OpFoldResult> shape(sizes.begin(), sizes.begin() + at);
+  SmallVector<int64_t> staticShape(t.getShape().take_front(at));
+  Value whole = getValueOrCreateConstantIndexOp(b, loc, sizes[at]);
+  shape.append({b.getIndexAttr(group), getAsOpFoldResult(b.createOrFold<arith::DivUIOp>(loc, whole, idx(b, loc, group)))});
+  int64_t ws = t.getDimSize(at);
+  staticShape.append({group, ShapedType::isDynamic(ws) ? ws : ws / group});
+  shape.append(sizes.begin() + at + 1, sizes.end());
+  staticShape.append(t.getShape().begin() + at + 1, t.getShape().end());
+  SmallVector<ReassociationIndices> assoc;
+  for (int64_t i = 0; i < at; ++i)
+    assoc.push_back({i});
+  assoc.push_back({at, at + 1});
+  for (int64_t i = at + 1; i < t.getRank(); ++i)
+    assoc.push_back({i + 1});
+  Value r = tensor::ExpandShapeOp::create(b, loc, RankedTensorType::get(staticShape, t.getElementType()), v,
+                                          assoc, shape);
+  return {r, assoc};
+}
+
+/// The accumulator of an N-d convolution [N, F, out..] of run-time sizes:
+/// the bias [F] broadcast over it, or zeros without one (`bias` is none).
+Value biasedInit(OpBuilder &b, Location loc, ArrayRef<OpFoldResult> outSizes, Type et, Value bias,
+                 int64_t channels) {
+  Value init = tensor::EmptyOp::create(b, loc, outSizes, et);
+  init = linalg::FillOp::create(b, loc, scalarConstant(b, loc, et, 0), init).getResult(0);
+  if (isa<NoneType>(bias.getType()))
+    return init;
+  // [F] as [F, 1, ...], broadcast by the elementwise builder.
+  SmallVector<int64_t> biasShape(outSizes.size() - 1, 1);
+  biasShape[0] = channels;
+  bias = reshapeTo(b, loc, bias, RankedTensorType::get(biasShape, et));
+  return buildElementwise(b, loc, cast<RankedTensorType>(init.getType()), ValueRange{init, bias},
+                          [](OpBuilder &, Location, ValueRange a) { return a[1]; });
+}
+
 /// A convolution whose dims are known only at run time: the grouped generic
 /// (any rank, any group) on the padded input, the output sizes and the
 /// kernel extents read from the operands.
@@ -228,48 +269,132 @@ LogicalResult lowerDynamicConv(onnx::ConvOp op, PatternRewriter &rewriter) {
     endSizes.push_back(getAsOpFoldResult(end[i]));
   }
   x = padSpatialDynamic(rewriter, loc, x, beginSizes, endSizes, zero);
-  Value init = tensor::EmptyOp::create(rewriter, loc, outSizes, et);
-  init = linalg::FillOp::create(rewriter, loc, zero, init).getResult(0);
-  if (!isa<NoneType>(op.getB().getType())) {
-    // The bias [F] broadcast over the output: F, 1, ...
-    SmallVector<int64_t> biasShape(nsp + 1, 1);
-    biasShape[0] = wType.getDimSize(0);
-    Value bias = reshapeTo(rewriter, loc, op.getB(), RankedTensorType::get(biasShape, et));
-    init = buildElementwise(rewriter, loc, cast<RankedTensorType>(init.getType()), ValueRange{init, bias},
-                            [](OpBuilder &, Location, ValueRange a) { return a[1]; });
-  }
+  Value init = biasedInit(rewriter, loc, outSizes, et, op.getB(), wType.getDimSize(0));
   // (n, g, c/g, in...), (g, f/g, c/g, k...), (n, g, f/g, out...).
-  Value g = idx(rewriter, loc, group);
-  auto split = [&](Value v, int64_t at) {
-    auto t = cast<RankedTensorType>(v.getType());
-    SmallVector<OpFoldResult> sizes = tensor::getMixedSizes(rewriter, loc, v);
-    SmallVector<OpFoldResult> shape(sizes.begin(), sizes.begin() + at);
-    SmallVector<int64_t> staticShape(t.getShape().take_front(at));
-    Value whole = getValueOrCreateConstantIndexOp(rewriter, loc, sizes[at]);
-    shape.append({rewriter.getIndexAttr(group),
-                  getAsOpFoldResult(rewriter.createOrFold<arith::DivUIOp>(loc, whole, g))});
-    int64_t ws = t.getDimSize(at);
-    staticShape.append({group, ShapedType::isDynamic(ws) ? ws : ws / group});
-    shape.append(sizes.begin() + at + 1, sizes.end());
-    staticShape.append(t.getShape().begin() + at + 1, t.getShape().end());
-    SmallVector<ReassociationIndices> assoc;
-    for (int64_t i = 0; i < at; ++i)
-      assoc.push_back({i});
-    assoc.push_back({at, at + 1});
-    for (int64_t i = at + 1; i < t.getRank(); ++i)
-      assoc.push_back({i + 1});
-    Value r = tensor::ExpandShapeOp::create(rewriter, loc, RankedTensorType::get(staticShape, et), v,
-                                            assoc, shape);
-    return std::make_pair(r, assoc);
-  };
-  auto [xg, actAssoc] = split(x, 1);
-  Value wg = split(w, 0).first;
-  Value initg = split(init, 1).first;
+  auto [xg, actAssoc] = splitGroups(rewriter, loc, x, 1, group);
+  Value wg = splitGroups(rewriter, loc, w, 0, group).first;
+  Value initg = splitGroups(rewriter, loc, init, 1, group).first;
   Value yg = buildGroupedConvGeneric(rewriter, loc, xg, wg, initg, strides, dilations);
   Value y = tensor::CollapseShapeOp::create(rewriter, loc, yg, actAssoc);
   rewriter.replaceOp(op, reshapeTo(rewriter, loc, y, resultType));
   return success();
 }
+
+/// ConvTranspose whose shapes are known only at run time (the front end
+/// expands static ones into a Conv): one linalg.generic over
+/// (n, g, f/g, out.., c/g, k..) that reads the weights (g, c/g, f/g, k..)
+/// through its maps and gathers the input: output position o takes tap k
+/// from input position (o + pad_begin - k * dilation) / stride where that
+/// division is exact and lands inside the input, and nothing otherwise.
+struct ConvTransposeToLinalg : OpRewritePattern<onnx::ConvTransposeOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(onnx::ConvTransposeOp op, PatternRewriter &rewriter) const override {
+    auto resultType = getRankedType(op.getY());
+    auto xType = getRankedType(op.getX()), wType = getRankedType(op.getW());
+    if (!resultType || !xType || !wType || !isa<FloatType>(resultType.getElementType()))
+      return rewriter.notifyMatchFailure(op, "needs ranked float tensors");
+    int64_t rank = xType.getRank(), nsp = rank - 2, group = op.getGroup();
+    Type et = resultType.getElementType();
+    Location loc = op.getLoc();
+    SmallVector<int64_t> strides = onnx::getI64s(op.getStrides(), nsp, 1),
+                         dilations = onnx::getI64s(op.getDilations(), nsp, 1),
+                         outputPadding = onnx::getI64s(op.getOutputPadding(), nsp, 0),
+                         pads = onnx::getI64s(op.getPads(), 2 * nsp, 0),
+                         wanted = onnx::getI64s(op.getOutputShape(), 0, 0);
+    if ((int64_t)wanted.size() == rank)
+      wanted.erase(wanted.begin(), wanted.begin() + 2);
+    StringRef autoPad = op.getAutoPad();
+    bool same = autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER";
+    Value x = op.getX(), w = op.getW();
+    auto dim = [&](Value v, int64_t i) { return rewriter.createOrFold<tensor::DimOp>(loc, v, i); };
+    auto c = [&](int64_t v) { return idx(rewriter, loc, v); };
+    auto add = [&](Value a, Value b) { return rewriter.createOrFold<arith::AddIOp>(loc, a, b); };
+    auto sub = [&](Value a, Value b) { return rewriter.createOrFold<arith::SubIOp>(loc, a, b); };
+    auto mul = [&](Value a, Value b) { return rewriter.createOrFold<arith::MulIOp>(loc, a, b); };
+
+    // Per spatial dim: the input length, the padding cut from the start of
+    // the full result, and the output length.
+    SmallVector<Value> in, begin;
+    SmallVector<OpFoldResult> outSizes = {getAsOpFoldResult(dim(x, 0)),
+                                          getAsOpFoldResult(mul(dim(w, 1), c(group)))};
+    for (int64_t i = 0; i < nsp; ++i) {
+      in.push_back(dim(x, 2 + i));
+      Value full = add(add(mul(c(strides[i]), sub(in[i], c(1))), windowSpan(rewriter, loc, dim(w, 2 + i), dilations[i])),
+                       c(outputPadding[i]));
+      if (!wanted.empty() || same) {
+        // The output has the wanted length; what the full result has more is
+        // cut, the larger half at the start unless SAME_UPPER.
+        Value out = wanted.empty() ? mul(in[i], c(strides[i])) : c(wanted[i]);
+        Value total = rewriter.createOrFold<arith::MaxSIOp>(loc, sub(full, out), c(0));
+        Value half = rewriter.createOrFold<arith::DivSIOp>(loc, total, c(2));
+        begin.push_back(autoPad == "SAME_UPPER" ? half : sub(total, half));
+        outSizes.push_back(getAsOpFoldResult(out));
+      } else if (autoPad == "VALID") {
+        begin.push_back(c(0));
+        outSizes.push_back(getAsOpFoldResult(full));
+      } else {
+        begin.push_back(c(pads[i]));
+        outSizes.push_back(getAsOpFoldResult(sub(full, c(pads[i] + pads[nsp + i]))));
+      }
+    }
+    Value init = biasedInit(rewriter, loc, outSizes, et, op.getB(), resultType.getDimSize(1));
+    auto [xg, outAssoc] = splitGroups(rewriter, loc, x, 1, group);    // n, g, c/g, in..
+    Value wg = splitGroups(rewriter, loc, w, 0, group).first;         // g, c/g, f/g, k..
+    Value initg = splitGroups(rewriter, loc, init, 1, group).first;   // n, g, f/g, out..
+
+    MLIRContext *ctx = rewriter.getContext();
+    unsigned numDims = 4 + 2 * nsp;
+    auto d = [&](int64_t i) { return getAffineDimExpr(i, ctx); };
+    SmallVector<AffineExpr> wExprs = {d(1), d(3 + nsp), d(2)}, oExprs = {d(0), d(1), d(2)};
+    for (int64_t i = 0; i < nsp; ++i) {
+      wExprs.push_back(d(4 + nsp + i));
+      oExprs.push_back(d(3 + i));
+    }
+    SmallVector<AffineMap> maps = {AffineMap::get(numDims, 0, wExprs, ctx),
+                                   AffineMap::get(numDims, 0, oExprs, ctx)};
+    SmallVector<utils::IteratorType> iterators(numDims, utils::IteratorType::parallel);
+    for (unsigned i = 3 + nsp; i < numDims; ++i)
+      iterators[i] = utils::IteratorType::reduction;
+    Value yg = linalg::GenericOp::create(
+                   rewriter, loc, initg.getType(), ValueRange{wg}, initg, maps, iterators,
+                   [&](OpBuilder &b, Location l, ValueRange args) {
+                     auto index = [&](int64_t i) { return linalg::IndexOp::create(b, l, i).getResult(); };
+                     auto k = [&](int64_t v) { return arith::ConstantIndexOp::create(b, l, v).getResult(); };
+                     SmallVector<Value> at = {index(0), index(1), index(3 + nsp)};
+                     Value valid = arith::ConstantIntOp::create(b, l, 1, 1);
+                     auto both = [&](Value cond) { valid = arith::AndIOp::create(b, l, valid, cond); };
+                     for (int64_t i = 0; i < nsp; ++i) {
+                       // t = o + pad_begin - k * dilation; input position t / stride.
+                       Value t = arith::SubIOp::create(
+                           b, l, arith::AddIOp::create(b, l, index(3 + i), begin[i]),
+                           arith::MulIOp::create(b, l, index(4 + nsp + i), k(dilations[i])));
+                       both(arith::CmpIOp::create(b, l, arith::CmpIPredicate::sge, t, k(0)));
+                       Value q = t;
+                       if (strides[i] > 1) {
+                         both(arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq,
+                                                    arith::RemSIOp::create(b, l, t, k(strides[i])), k(0)));
+                         q = arith::DivSIOp::create(b, l, t, k(strides[i]));
+                       }
+                       both(arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt, q, in[i]));
+                       at.push_back(q);
+                     }
+                     // Out-of-range taps read element 0 and are discarded.
+                     Value zeroIndex = k(0);
+                     for (Value &p : llvm::drop_begin(at, 3))
+                       p = arith::SelectOp::create(b, l, valid, p, zeroIndex);
+                     Value xv = tensor::ExtractOp::create(b, l, xg, at);
+                     Value product = arith::MulFOp::create(b, l, xv, args[0]);
+                     Value zero = arith::ConstantOp::create(b, l, b.getFloatAttr(et, 0.0));
+                     Value sum = arith::AddFOp::create(
+                         b, l, args[1], arith::SelectOp::create(b, l, valid, product, zero));
+                     linalg::YieldOp::create(b, l, sum);
+                   })
+                   .getResult(0);
+    Value y = tensor::CollapseShapeOp::create(rewriter, loc, yg, outAssoc);
+    rewriter.replaceOp(op, reshapeTo(rewriter, loc, y, resultType));
+    return success();
+  }
+};
 
 struct ConvToLinalg : OpRewritePattern<onnx::ConvOp> {
   using OpRewritePattern::OpRewritePattern;
@@ -654,7 +779,7 @@ struct GlobalPoolToLinalg : OpRewritePattern<GlobalOp> {
 } // namespace
 
 void mlc::conversion::populateONNXConvPoolToLinalgPatterns(RewritePatternSet &patterns) {
-  patterns.add<ConvToLinalg, PoolToLinalg<onnx::MaxPoolOp>, PoolToLinalg<onnx::AveragePoolOp>,
+  patterns.add<ConvToLinalg, ConvTransposeToLinalg, PoolToLinalg<onnx::MaxPoolOp>, PoolToLinalg<onnx::AveragePoolOp>,
                GlobalPoolToLinalg<onnx::GlobalAveragePoolOp>,
                GlobalPoolToLinalg<onnx::GlobalMaxPoolOp>>(patterns.getContext());
 }

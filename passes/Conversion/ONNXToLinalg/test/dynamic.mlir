@@ -378,3 +378,45 @@ func.func @ensure_shape_partial(%x: tensor<?x?xf32>) -> tensor<2x?xf32> {
   %0 = onnx.EnsureShape(%x) {shape = [2, -1]} : (tensor<?x?xf32>) -> tensor<2x?xf32>
   return %0 : tensor<2x?xf32>
 }
+
+// -----
+
+// Tests that a ConvTranspose with a run-time spatial dim (the front end keeps
+// the op then) sizes that output dim as stride * (in - 1) + kernel - pads,
+// starts from the bias, and gathers: output row o takes tap k from input
+// row (o + pad_begin - k) / stride when that is exact and inside the input.
+// The weights [C, F/g, k..] are read through the map as (g, c/g, f/g, k..).
+
+// CHECK-DAG: [[WMAP:#map[0-9]*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d1, d5, d2, d6, d7)>
+// CHECK-DAG: [[OMAP:#map[0-9]*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d0, d1, d2, d3, d4)>
+// CHECK-LABEL: func.func @conv_transpose
+// CHECK-SAME: ([[X:%.*]]: tensor<1x4x?x5xf32>, [[W:%.*]]: tensor<4x3x3x3xf32>, [[B:%.*]]: tensor<6xf32>)
+// CHECK: [[H:%.*]] = tensor.dim [[X]], %c2
+// CHECK: [[H1:%.*]] = arith.subi [[H]], %c1 : index
+// CHECK: [[H2:%.*]] = arith.muli [[H1]], %c2 : index
+// CHECK: [[OH:%.*]] = arith.addi [[H2]], %c1 : index
+// CHECK: tensor.empty([[OH]]) : tensor<1x6x?x9xf32>
+// CHECK: [[BIAS:%.*]] = tensor.expand_shape [[B]] {{.*}} into tensor<6x1x1xf32>
+// CHECK: [[INIT:%.*]] = linalg.generic {{.*}} ins({{%.*}}, [[BIAS]] :
+// CHECK: [[XG:%.*]] = tensor.expand_shape [[X]] {{.*}} into tensor<1x2x2x?x5xf32>
+// CHECK: [[WG:%.*]] = tensor.expand_shape [[W]] {{.*}} into tensor<2x2x3x3x3xf32>
+// CHECK: [[IG:%.*]] = tensor.expand_shape [[INIT]] {{.*}} into tensor<1x2x3x?x9xf32>
+// CHECK: [[Y:%.*]] = linalg.generic {indexing_maps = [[[WMAP]], [[OMAP]]], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]} ins([[WG]] : tensor<2x2x3x3x3xf32>) outs([[IG]] : tensor<1x2x3x?x9xf32>)
+// CHECK: [[O:%.*]] = linalg.index 3 : index
+// CHECK: [[T0:%.*]] = arith.addi [[O]], %c1 : index
+// CHECK: [[K:%.*]] = linalg.index 6 : index
+// CHECK: [[T:%.*]] = arith.subi [[T0]], [[K]] : index
+// CHECK: arith.cmpi sge, [[T]], %c0 : index
+// CHECK: arith.remsi [[T]], %c2 : index
+// CHECK: [[Q:%.*]] = arith.divsi [[T]], %c2 : index
+// CHECK: arith.cmpi slt, [[Q]], [[H]] : index
+// CHECK: [[QS:%.*]] = arith.select [[VALID:%.*]], [[Q]], %c0 : index
+// CHECK: [[XV:%.*]] = tensor.extract [[XG]][%c0, {{%.*}}, {{%.*}}, [[QS]], {{%.*}}]
+// CHECK: [[P:%.*]] = arith.mulf [[XV]]
+// CHECK: [[S:%.*]] = arith.select [[VALID]], [[P]]
+// CHECK: arith.addf {{%.*}}, [[S]] : f32
+// CHECK: tensor.collapse_shape [[Y]] {{.*}} into tensor<1x6x?x9xf32>
+func.func @conv_transpose(%x: tensor<1x4x?x5xf32>, %w: tensor<4x3x3x3xf32>, %b: tensor<6xf32>) -> tensor<1x6x?x9xf32> {
+  %0 = onnx.ConvTranspose(%x, %w, %b) {group = 2 : i64, pads = [1, 1, 1, 1], strides = [2, 2]} : (tensor<1x4x?x5xf32>, tensor<4x3x3x3xf32>, tensor<6xf32>) -> tensor<1x6x?x9xf32>
+  return %0 : tensor<1x6x?x9xf32>
+}
