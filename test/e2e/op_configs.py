@@ -462,6 +462,33 @@ def conv_transpose_runtime(kind):
                "w": RNG.standard_normal((3, 2, 4)).astype(np.float32)}
 
 
+def split_sequence_runtime(kind):
+    """SplitToSequence of a dim known only at run time into pieces of 3 (the
+    last one shorter) or (`sizes`) by a split input of run-time length, then
+    SequenceAt at run-time positions (one negative; with sizes, an empty
+    piece) and SequenceLength."""
+    split = "three" if kind == "piece" else "sizes"
+    nodes = [h.make_node("Constant", [], ["three"], value=nh.from_array(np.array(3, np.int64))),
+             h.make_node("SplitToSequence", ["x", split], ["seq"], axis=1),
+             h.make_node("SequenceAt", ["seq", "p"], ["first"]),
+             h.make_node("SequenceAt", ["seq", "q"], ["last"]),
+             h.make_node("SequenceLength", ["seq"], ["count"])]
+    graph = h.make_graph(nodes, "case", [h.make_tensor_value_info("x", T.FLOAT, ["a", "b"]),
+                                         h.make_tensor_value_info("p", T.INT64, []),
+                                         h.make_tensor_value_info("q", T.INT32, [])] +
+                         ([h.make_tensor_value_info("sizes", T.INT64, ["n"])] if kind == "sizes" else []),
+                         [h.make_tensor_value_info("first", T.FLOAT, None),
+                          h.make_tensor_value_info("last", T.FLOAT, None),
+                          h.make_tensor_value_info("count", T.INT64, None)])
+    m = h.make_model(graph, opset_imports=[h.make_opsetid("", 13)])
+    m.ir_version = 8
+    feeds = {"x": RNG.standard_normal((4, 10)).astype(np.float32), "p": np.array(1, np.int64),
+             "q": np.array(-1, np.int32)}
+    if kind == "sizes":
+        feeds.update(sizes=np.array([2, 5, 0, 3], np.int64), q=np.array(-2, np.int32))
+    return m, feeds
+
+
 def nonzero_runtime_count_large():
     # A million elements, a tenth of them nonzero, no declared count: the
     # positions come from a running count and a scatter, both one pass.
@@ -640,6 +667,8 @@ CASES = {
     "nonzero_runtime_count_empty": lambda: nonzero_runtime_count(True),
     "compress_runtime_count": compress_runtime_count,
     "nonzero_runtime_count_1m": nonzero_runtime_count_large,
+    "split_to_sequence_runtime_length": lambda: split_sequence_runtime("piece"),
+    "split_to_sequence_runtime_sizes": lambda: split_sequence_runtime("sizes"),
     "convtranspose_runtime_dims_grouped_dilated": lambda: conv_transpose_runtime("grouped"),
     "convtranspose_runtime_weights_output_shape": lambda: conv_transpose_runtime("shape"),
     "topk_runtime_k_symbolic_dims_ties": lambda: top_k("large"),

@@ -105,6 +105,19 @@ private:
   /// Sequences (of statically known length) by name: the sequence ops work
   /// on these lists at import time.
   llvm::StringMap<SmallVector<Value>> sequences;
+  /// A sequence whose length is known only at run time: the pieces of `x`
+  /// along `axis`, of the run-time sizes `sizes` (1-d int64) or, without
+  /// them, of `piece` elements (the last may be shorter), squeezed where
+  /// SplitToSequence says so. SequenceLength and SequenceAt read it at run
+  /// time; nothing is sliced until a piece is asked for.
+  struct SplitSequence {
+    Value x;
+    int64_t axis;
+    int64_t piece;
+    Value sizes;
+    bool squeeze;
+  };
+  llvm::StringMap<SplitSequence> splitSequences;
   /// The graphs being imported, innermost last (control-flow bodies nest).
   SmallVector<const ::onnx::GraphProto *> graphStack;
   unsigned blobCounter = 0;
@@ -1308,6 +1321,8 @@ private:
   /// SequenceEmpty/Construct/Insert/Erase/At/Length, ConcatFromSequence
   /// (new_axis stacks) and SplitToSequence (split absent: pieces of 1, kept
   /// or squeezed per keepdims; a scalar: pieces of that size; a list: those).
+  /// SequenceAt at a run-time position gathers from the stacked items; a
+  /// split of run-time length makes a SplitSequence instead.
   LogicalResult importSequenceOp(const ::onnx::NodeProto &node, Location loc) {
     StringRef kind = node.op_type();
     auto refuse = [&](const Twine &why) { return emitError(loc) << "'" << kind << "': " << why; };
@@ -1357,6 +1372,18 @@ private:
       sequences[out] = items;
       return success();
     }
+    if (kind != "SplitToSequence" && hasInput(0))
+      if (auto it = splitSequences.find(input(0)); it != splitSequences.end()) {
+        if (kind != "SequenceAt" && kind != "SequenceLength")
+          return refuse("a sequence whose length is known only at run time (SplitToSequence of a run-time "
+                        "length) supports SequenceAt and SequenceLength only");
+        Value y = kind == "SequenceLength" ? splitSequenceLength(it->second, loc)
+                                           : splitSequenceAt(it->second, tensor(1), loc);
+        if (!y)
+          return failure();
+        values[out] = y;
+        return success();
+      }
     SmallVector<Value> *seq = kind == "SplitToSequence" ? nullptr : sequence(0);
     if (kind != "SplitToSequence" && !seq)
       return refuse("input '" + (node.input_size() ? input(0) : std::string()) +
@@ -1380,10 +1407,22 @@ private:
     }
     Value y;
     if (kind == "SequenceAt") {
-      auto p = position(1, seq->size(), 0, false);
-      if (!p || !hasInput(1))
-        return refuse("the position must be a constant inside the sequence");
-      y = (*seq)[*p];
+      if (!hasInput(1) || !tensor(1))
+        return refuse("needs a position");
+      if (auto p = position(1, seq->size(), 0, false)) {
+        y = (*seq)[*p];
+      } else {
+        // A position known at run time: Gather from the items stacked.
+        if (seq->empty() ||
+            llvm::any_of(*seq, [&](Value v) { return v.getType() != seq->front().getType(); }))
+          return refuse("a position known only at run time needs items of one type");
+        SmallVector<Value> stacked;
+        for (Value v : *seq)
+          stacked.push_back(op("Unsqueeze", {v}, axesAttr({0})));
+        Value all = stacked.size() == 1 ? stacked[0] : op("Concat", stacked, axisAttr(0));
+        Value at = op("Reshape", {op("Cast", {tensor(1)}, castTo(builder.getI64Type())), int64Constant({}, loc)});
+        y = op("Gather", {all, at}, axisAttr(0));
+      }
     } else if (kind == "SequenceLength") {
       y = op("Reshape", {int64Constant({(int64_t)seq->size()}, loc), int64Constant({}, loc)});
     } else if (kind == "ConcatFromSequence") {
@@ -1417,8 +1456,23 @@ private:
         sequences[out] = slicesOfSizes(x, split, splitType.getDimSize(0), axis, loc);
         return success();
       }
-      if (!type.hasStaticShape())
-        return refuse("needs an input of static shape, or a 1-d split");
+      // As many pieces as the run decides: a 1-d split of run-time length,
+      // or a dim known only at run time cut into pieces of a constant size.
+      if (splitType && splitType.getRank() == 1) {
+        splitSequences[out] = {x, axis, 0, op("Cast", {split}, castTo(builder.getI64Type())), false};
+        return success();
+      }
+      if (type.isDynamicDim(axis)) {
+        int64_t piece = 1;
+        if (split) {
+          auto c = mlc::onnx::getConstantInts(split);
+          if (failed(c) || c->size() != 1 || (*c)[0] < 1)
+            return refuse("a scalar split must be a positive constant");
+          piece = (*c)[0];
+        }
+        splitSequences[out] = {x, axis, piece, Value(), !split && intAttrOf("keepdims", 1) == 0};
+        return success();
+      }
       int64_t dim = type.getDimSize(axis);
       SmallVector<int64_t> sizes;
       bool squeeze = false;
@@ -2365,6 +2419,46 @@ private:
       begin = end;
     }
     return slices;
+  }
+
+  /// The number of pieces of a run-time split sequence, as an int64 scalar:
+  /// the sizes' length, or ceil(dim / piece).
+  Value splitSequenceLength(const SplitSequence &seq, Location loc) {
+    auto op = opsAt(loc);
+    Value scalarShape = int64Constant({}, loc);
+    if (seq.sizes)
+      return op("Reshape", {op("Shape", {seq.sizes}), scalarShape});
+    Value dim = op("Gather", {op("Shape", {seq.x}), int64Constant({seq.axis}, loc)}, axisAttr(0));
+    Value piece = int64Constant({seq.piece}, loc);
+    Value count = op("Div", {op("Add", {dim, int64Constant({seq.piece - 1}, loc)}), piece});
+    return op("Reshape", {count, scalarShape});
+  }
+
+  /// Piece `position` (a scalar known at run time; negative counts from the
+  /// end) of a run-time split sequence: a Slice of x from the sum of the
+  /// sizes before it (position * piece) for its size (the rest of the dim
+  /// at most).
+  Value splitSequenceAt(const SplitSequence &seq, Value position, Location loc) {
+    auto op = opsAt(loc);
+    if (!position)
+      return emitError(loc) << "'SequenceAt': needs a position", Value();
+    Value zero = int64Constant({0}, loc), one = int64Constant({1}, loc);
+    Value p = op("Reshape", {op("Cast", {position}, castTo(builder.getI64Type())), one});
+    Value length = op("Reshape", {splitSequenceLength(seq, loc), one});
+    p = op("Where", {op("Less", {p, zero}), op("Add", {p, length}), p});
+    Value begin, end;
+    if (seq.sizes) {
+      NamedAttrList sumAll = reduceAttrs({}, true);
+      Value before = op("Slice", {seq.sizes, zero, p, zero, one});
+      begin = op("ReduceSum", {op("Concat", {zero, before}, axisAttr(0))}, sumAll);
+      end = op("Add", {begin, op("Gather", {seq.sizes, p}, axisAttr(0))});
+    } else {
+      Value piece = int64Constant({seq.piece}, loc);
+      begin = op("Mul", {p, piece});
+      end = op("Add", {begin, piece}); // Slice clamps the last piece to the dim
+    }
+    Value slice = op("Slice", {seq.x, begin, end, int64Constant({seq.axis}, loc), one});
+    return seq.squeeze ? op("Squeeze", {slice}, axesAttr({seq.axis})) : slice;
   }
 
   /// `v` with the static `shape` where its own dims are symbolic: an
