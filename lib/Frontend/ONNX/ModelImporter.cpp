@@ -2649,10 +2649,14 @@ private:
         y = op("Add", {y, op("Mul", {scalar(f32, a2, loc), op("Cos", {op("Mul", {angle, scalar(f32, 2, loc)})})})});
       y = out == f32 ? y : op("Cast", {y}, castTo(out));
     } else if (kind == "DFT") {
+      // x [batch, .., n, .., 1 or 2] times tables [n, out] of cos and sin(2 pi j k / L): rows
+      // past the input length (L, or L / 2 + 1 bins for irfft) are zero, which truncates the
+      // signal; missing rows (n < L) are its zero padding. Static n and L give constant
+      // tables; otherwise the tables, and the real and imaginary parts, are computed at run time.
       auto xType = typeOf(operands[0]);
-      if (!xType || !xType.hasStaticShape() || xType.getRank() < 3 || !isa<FloatType>(xType.getElementType()) ||
-          (xType.getShape().back() != 1 && xType.getShape().back() != 2))
-        return refuse("needs a float input of static shape [batch, ..., 1 or 2]");
+      if (!xType || xType.getRank() < 3 || !isa<FloatType>(xType.getElementType()) ||
+          (xType.getShape().back() != 1 && xType.getShape().back() != 2 && !xType.isDynamicDim(xType.getRank() - 1)))
+        return refuse("needs a float input [batch, ..., 1 or 2]");
       int64_t rank = xType.getRank(), axis = intAttr(attrs, "axis", opsetVersion >= 20 ? -2 : 1);
       if (Value a = optionalOperand(operands, 2)) {
         auto c = mlc::onnx::getConstantInts(a);
@@ -2665,17 +2669,17 @@ private:
         return refuse("axis must be a signal dim (not the batch or the last dim)");
       bool inverse = intAttr(attrs, "inverse", 0) != 0, onesided = intAttr(attrs, "onesided", 0) != 0;
       bool irfft = inverse && onesided;
-      int64_t n = xType.getDimSize(axis), length = irfft ? 2 * (n - 1) : n;
+      int64_t n = xType.getDimSize(axis), length = ShapedType::kDynamic;
+      if (!ShapedType::isDynamic(n))
+        length = irfft ? 2 * (n - 1) : n;
       if (Value l = optionalOperand(operands, 1)) {
         auto c = mlc::onnx::getConstantInts(l);
         if (failed(c) || c->size() != 1)
           return refuse("dft_length must be a constant");
         length = (*c)[0];
       }
-      if (length < 1)
+      if (!ShapedType::isDynamic(length) && length < 1)
         return refuse("the DFT length must be positive");
-      // The signal along the last axis: [..., in] with in = L (half + 1 for irfft).
-      int64_t in = irfft ? length / 2 + 1 : length, outLen = onesided && !inverse ? length / 2 + 1 : length;
       SmallVector<int64_t> perm, back(rank - 1);
       for (int64_t d = 0; d < rank - 1; ++d)
         if (d != axis)
@@ -2683,40 +2687,80 @@ private:
       perm.push_back(axis);
       for (int64_t d = 0; d < rank - 1; ++d)
         back[perm[d]] = d;
-      bool complexIn = xType.getShape().back() == 2;
       // In float64: the sums of products with the tables carry no float32
       // rounding (the reference transforms in float64 as well).
-      Type own = xType.getElementType(), et = builder.getF64Type();
+      Type own = xType.getElementType(), et = builder.getF64Type(), i64 = builder.getI64Type();
       Value x64 = own == et ? operands[0] : op("Cast", {operands[0]}, castTo(et));
-      auto part = [&](int64_t i) {
-        Value p = op("Slice", {x64, int64Constant({i}, loc), int64Constant({i + 1}, loc),
-                               int64Constant({rank - 1}, loc), int64Constant({1}, loc)});
-        p = op("Transpose", {op("Squeeze", {p}, axesAttr({rank - 1})) }, permAttr(perm));
-        if (n > in)
-          return op("Slice", {p, int64Constant({0}, loc), int64Constant({in}, loc), int64Constant({rank - 2}, loc),
-                              int64Constant({1}, loc)});
-        if (n < in) {
-          SmallVector<int64_t> pads(2 * (rank - 1), 0);
-          pads.back() = in - n;
-          Value none = mlc::onnx::NoneOp::create(builder, loc, builder.getNoneType());
-          return op("Pad", {p, int64Constant(pads, loc), none});
+      // Component i of the last dim (zero where it has no such component)
+      // with the signal axis last: [..., n].
+      int64_t parts = xType.getShape().back();
+      auto part = [&](int64_t i) -> Value {
+        Value p;
+        if (!ShapedType::isDynamic(parts)) {
+          if (i >= parts)
+            return Value();
+          p = op("Slice", {x64, int64Constant({i}, loc), int64Constant({i + 1}, loc),
+                           int64Constant({rank - 1}, loc), int64Constant({1}, loc)});
+          p = op("Squeeze", {p}, axesAttr({rank - 1}));
+        } else { // 1 or 2 components, known at run time: x . [j == i]
+          Value last = op("Reshape", {op("Slice", {op("Shape", {x64}), int64Constant({rank - 1}, loc),
+                                                   int64Constant({rank}, loc), int64Constant({0}, loc),
+                                                   int64Constant({1}, loc)}),
+                                      int64Constant({}, loc)});
+          Value which = op("Equal", {op("Range", {scalar(i64, 0, loc), last, scalar(i64, 1, loc)}),
+                                     int64Constant({i}, loc)});
+          p = op("ReduceSum", {op("Mul", {x64, op("Cast", {which}, castTo(et))})}, reduceAttrs({rank - 1}, false));
         }
-        return p;
+        return op("Transpose", {p}, permAttr(perm));
       };
-      Value re = part(0), im = complexIn ? part(1) : Value();
-      // Tables [in, out] of cos and sin(2 pi j k / L), weighted for the inverse.
-      SmallVector<double> cosines, sines;
-      for (int64_t j = 0; j < in; ++j)
-        for (int64_t k = 0; k < outLen; ++k) {
-          double angle = 2 * pi * (double)((j * k) % length) / (double)length;
-          double w = 1;
-          if (inverse)
-            w = (irfft && j != 0 && !(length % 2 == 0 && j == length / 2) ? 2.0 : 1.0) / (double)length;
-          cosines.push_back(w * std::cos(angle));
-          sines.push_back(w * std::sin(angle));
+      Value re = part(0), im = part(1);
+      Value c, sn;
+      if (!ShapedType::isDynamic(n) && !ShapedType::isDynamic(length)) {
+        int64_t in = irfft ? length / 2 + 1 : length, outLen = onesided && !inverse ? length / 2 + 1 : length;
+        SmallVector<double> cosines, sines;
+        for (int64_t j = 0; j < n; ++j)
+          for (int64_t k = 0; k < outLen; ++k) {
+            double angle = 2 * pi * (double)((j * k) % length) / (double)length;
+            double w = j < in ? 1 : 0;
+            if (inverse && j < in)
+              w = (irfft && j != 0 && !(length % 2 == 0 && j == length / 2) ? 2.0 : 1.0) / (double)length;
+            cosines.push_back(w * std::cos(angle));
+            sines.push_back(w * std::sin(angle));
+          }
+        auto tableType = RankedTensorType::get({n, outLen}, et);
+        c = floatConstant(tableType, cosines, loc);
+        sn = floatConstant(tableType, sines, loc);
+      } else {
+        // The same tables from Range, Mod and Cos/Sin of the run-time lengths.
+        Value zero = scalar(i64, 0, loc), one = scalar(i64, 1, loc), two = scalar(i64, 2, loc);
+        Value nNow = op("Reshape", {op("Slice", {op("Shape", {x64}), int64Constant({axis}, loc),
+                                                 int64Constant({axis + 1}, loc), int64Constant({0}, loc),
+                                                 int64Constant({1}, loc)}),
+                                    int64Constant({}, loc)});
+        Value lNow = !ShapedType::isDynamic(length) ? scalar(i64, (double)length, loc)
+                     : irfft                         ? op("Mul", {two, op("Sub", {nNow, one})})
+                                                     : nNow;
+        Value half = op("Add", {op("Div", {lNow, two}), one});
+        Value inNow = irfft ? half : lNow, outNow = onesided && !inverse ? half : lNow;
+        Value j = op("Unsqueeze", {op("Range", {zero, nNow, one})}, axesAttr({1}));
+        Value k = op("Unsqueeze", {op("Range", {zero, outNow, one})}, axesAttr({0}));
+        Value lf = op("Cast", {lNow}, castTo(et));
+        Value angle = op("Mul", {op("Cast", {op("Mod", {op("Mul", {j, k}), lNow})}, castTo(et)),
+                                 op("Div", {scalar(et, 2 * pi, loc), lf})});
+        Value w = op("Cast", {op("Less", {j, inNow})}, castTo(et));
+        if (inverse) {
+          Value scale = op("Div", {scalar(et, 1, loc), lf});
+          if (irfft) { // 2 for the bins that stand for two (not DC, not an even length's middle)
+            Value single = op("Or", {op("Equal", {j, zero}),
+                                     op("And", {op("Equal", {op("Mod", {lNow, two}), zero}),
+                                                op("Equal", {j, op("Div", {lNow, two})})})});
+            scale = op("Mul", {scale, op("Where", {single, scalar(et, 1, loc), scalar(et, 2, loc)})});
+          }
+          w = op("Mul", {w, scale});
         }
-      auto tableType = RankedTensorType::get({in, outLen}, et);
-      Value c = floatConstant(tableType, cosines, loc), sn = floatConstant(tableType, sines, loc);
+        c = op("Mul", {op("Cos", {angle}), w});
+        sn = op("Mul", {op("Sin", {angle}), w});
+      }
       auto mm = [&](Value a, Value t) { return op("MatMul", {a, t}); };
       Value outRe, outIm;
       if (!inverse) { // (re + i im)(cos - i sin)
