@@ -530,13 +530,28 @@ def unique(sorted_, axis):
     return with_declared_shape(node, [("x", T.FLOAT, [3, 4, 2])], types, [], 11, {"x": x}), {"x": x}
 
 
-def tfidf():
-    # Uni-, bi- and trigrams, skips up to 2, TFIDF weights, batched int64 rows.
+def tfidf(length=10, dims=(3, 10)):
+    # Uni-, bi- and trigrams, skips up to 2, TFIDF weights, batched int64 rows
+    # (of symbolic dims: rows of 4 are too short for the trigrams' widest skips).
     node = h.make_node("TfIdfVectorizer", ["x"], ["y"], mode="TFIDF", min_gram_length=1, max_gram_length=3,
                        max_skip_count=2, ngram_counts=[0, 3, 7], ngram_indexes=[4, 0, 1, 2, 5, 3],
                        pool_int64s=[1, 2, 3, 1, 2, 2, 3, 1, 2, 3], weights=[0.5, 1, 1.5, 2, 2.5, 3])
-    x = RNG.integers(0, 5, (3, 10)).astype(np.int64)
-    return model(node, [("x", T.INT64, [3, 10])], T.FLOAT, opset=9), {"x": x}
+    x = RNG.integers(0, 5, (3, length)).astype(np.int64)
+    return model(node, [("x", T.INT64, list(dims))], T.FLOAT, opset=9), {"x": x}
+
+
+def dft_runtime(kind):
+    """DFT of symbolic dims (the cos/sin tables computed at run time): a
+    one-sided real transform along axis 2 with a dft_length that pads the
+    signal, or the inverse one-sided (irfft) of complex input along axis 1."""
+    if kind == "rfft":
+        node = h.make_node("DFT", ["x", "n"], ["y"], axis=2, onesided=1)
+        n = nh.from_array(np.array(12, np.int64), "n")
+        m = model(node, [("x", T.FLOAT, ["b", "r", "l", "c"])], T.FLOAT, [n], opset=17)
+        return m, {"x": RNG.standard_normal((2, 3, 9, 1)).astype(np.float32)}
+    node = h.make_node("DFT", ["x"], ["y"], axis=1, inverse=1, onesided=1)
+    m = model(node, [("x", T.FLOAT, ["b", "l", "c"])], T.FLOAT, opset=17)
+    return m, {"x": RNG.standard_normal((2, 7, 2)).astype(np.float32)}
 
 
 def batchnorm_training():
@@ -690,6 +705,9 @@ CASES = {
     "unique_runtime_length_sorted_flat": lambda: unique_runtime(None, 1),
     "unique_runtime_length_unsorted_rows": lambda: unique_runtime(0, 0),
     "tfidf_trigrams_skips_weights": tfidf,
+    "tfidf_symbolic_dims_short_rows": lambda: tfidf(4, ("n", "c")),
+    "dft_runtime_rfft_padded_length": lambda: dft_runtime("rfft"),
+    "dft_runtime_irfft": lambda: dft_runtime("irfft"),
     "batchnorm_training_mode": batchnorm_training,
     "maxpool_indices_row_major": lambda: maxpool_indices(0),
     "maxpool_indices_column_major": lambda: maxpool_indices(1),

@@ -1832,9 +1832,8 @@ private:
     auto refuse = [&](const Twine &why) { return emitError(loc) << "'TfIdfVectorizer': " << why; };
     auto op = opsAt(loc);
     auto type = dyn_cast<RankedTensorType>(operands[0].getType());
-    if (!type || !type.hasStaticShape() || (type.getRank() != 1 && type.getRank() != 2) ||
-        !isa<IntegerType>(type.getElementType()))
-      return refuse("needs integer input of static shape [C] or [N, C] (string pools are not supported)");
+    if (!type || (type.getRank() != 1 && type.getRank() != 2) || !isa<IntegerType>(type.getElementType()))
+      return refuse("needs integer input [C] or [N, C] (string pools are not supported)");
     auto ints = [&](StringRef name) {
       auto a = dyn_cast_or_null<ArrayAttr>(attrs.get(name));
       return a ? mlc::onnx::getI64s(a, 0, 0) : SmallVector<int64_t>();
@@ -1856,8 +1855,8 @@ private:
     if (!weights.empty() && weights.size() != indexes.size())
       return refuse("weights must have one value per pool n-gram");
     bool batched = type.getRank() == 2;
-    int64_t rows = batched ? type.getDimSize(0) : 1, len = type.getShape().back();
-    Value x = batched ? operands[0] : op("Reshape", {operands[0], int64Constant({1, len}, loc)});
+    int64_t len = type.getShape().back(); // may be known only at run time
+    Value x = batched ? operands[0] : op("Reshape", {operands[0], int64Constant({1, -1}, loc)});
     Type et = type.getElementType();
     // The pool's n-grams in order: (n, first element offset).
     SmallVector<std::pair<int64_t, int64_t>> grams;
@@ -1873,18 +1872,23 @@ private:
     if ((int64_t)grams.size() * (maxSkip + 1) > 4096)
       return refuse("expands at most 4096 (n-gram, skip) pairs");
     NamedAttrList toF = castTo(builder.getF32Type()), sumRow = axesAttr({1});
-    Value zeros = constant(DenseElementsAttr::get(RankedTensorType::get({rows, 1}, builder.getF32Type()), 0.0f), loc);
+    // [rows, 1] zeros (of a run-time row count too).
+    Value zeros = op("ReduceSum", {op("Mul", {op("Cast", {x}, toF), scalar(builder.getF32Type(), 0, loc)})},
+                     reduceAttrs({1}, true));
     SmallVector<Value> counts;
     for (auto [n, at] : grams) {
       Value count = zeros;
       if (n >= minN && n <= maxN)
         for (int64_t d = 1; d <= (n == 1 ? 1 : maxSkip + 1); ++d) {
-          int64_t starts = len - (n - 1) * d;
-          if (starts <= 0)
+          if (!ShapedType::isDynamic(len) && len - (n - 1) * d <= 0)
             break;
+          // Element k of the n-gram starting at each of the len - (n - 1) d
+          // starts: x[k d : len - (n - 1 - k) d] (empty when the row is
+          // too short, which counts nothing).
           Value match;
           for (int64_t k = 0; k < n; ++k) {
-            Value part = op("Slice", {x, int64Constant({k * d}, loc), int64Constant({k * d + starts}, loc),
+            int64_t end = k == n - 1 ? std::numeric_limits<int64_t>::max() : -(n - 1 - k) * d;
+            Value part = op("Slice", {x, int64Constant({k * d}, loc), int64Constant({end}, loc),
                                       int64Constant({1}, loc), int64Constant({1}, loc)});
             Value eq = op("Equal", {part, scalar(et, (double)pool[at + k], loc)});
             match = match ? op("And", {match, eq}) : eq;
