@@ -43,7 +43,7 @@ void mlc::cpu::buildBufferizePipeline(OpPassManager &pm,
                                       function_ref<void(OpPassManager &)> beforePlan,
                                       function_ref<void(OpPassManager &)> afterPlan,
                                       bool dynamicShapes) {
-  addPasses(pm, "one-shot-bufferize{bufferize-function-boundaries=1 "
+  addPasses(pm, "one-shot-bufferize{bufferize-function-boundaries=1 allow-return-allocs-from-loops=1 "
                 "function-boundary-type-conversion=identity-layout-map}");
   if (dynamicShapes)
     addPasses(pm, "drop-equivalent-buffer-results");

@@ -82,8 +82,11 @@ protected:
 
   /// Imports `model` and returns the onnx op names of `forward` in order
   /// (constants left out), or the diagnostics on failure.
+  /// The onnx ops of the imported `forward`, by name without the prefix;
+  /// `otherOps` collects the other dialects' ops (scf.for, ...).
   std::vector<std::string> importedOps(const ::onnx::ModelProto &model, std::string &messages,
-                                       std::vector<std::string> *resultTypes = nullptr) {
+                                       std::vector<std::string> *resultTypes = nullptr,
+                                       std::vector<std::string> *otherOps = nullptr) {
     std::string path = write("model.onnx", model.SerializeAsString());
     MLIRContext ctx;
     ScopedDiagnosticHandler handler(&ctx, [&](Diagnostic &d) {
@@ -99,6 +102,8 @@ protected:
       StringRef name = op->getName().getStringRef();
       if (name.starts_with("onnx.") && name != "onnx.Constant" && name != "onnx.none")
         ops.push_back(name.drop_front(5).str());
+      else if (otherOps && !name.starts_with("onnx.") && !isa<func::FuncOp>(op))
+        otherOps->push_back(name.str());
     });
     if (resultTypes)
       for (Type t : forward.getResultTypes()) {
@@ -723,19 +728,26 @@ TEST_F(ImporterTest, DetExpandsAlongTheFirstRowUpToFiveByFive) {
   EXPECT_NE(messages.find("at most 5 x 5"), std::string::npos) << messages;
 }
 
-/// A Loop over y [2] with a constant trip count of 3 whose body's condition
-/// is `condition` of the iteration number and the graph input `limit`.
-::onnx::ModelProto loopModel(bool earlyExit) {
+/// A Loop over y [2] with a trip count of 3 (or the graph input `m`: known
+/// only at run time) whose body's condition is `condition` of the iteration
+/// number and the graph input `limit`.
+::onnx::ModelProto loopModel(bool earlyExit, bool runtimeTrips = false) {
   ::onnx::ModelProto model;
   model.set_ir_version(8);
   model.add_opset_import()->set_version(16);
   auto *graph = model.mutable_graph();
   addValue(graph->add_input(), "y0", 1, {2});
   addValue(graph->add_input(), "limit", 7, {});
-  auto *m = graph->add_initializer();
-  m->set_name("m");
-  m->set_data_type(7);
-  m->add_int64_data(3);
+  if (runtimeTrips) {
+    auto *m = graph->add_input();
+    addValue(m, "m", 7, {});
+    m->mutable_type()->mutable_tensor_type()->mutable_shape(); // a scalar
+  } else {
+    auto *m = graph->add_initializer();
+    m->set_name("m");
+    m->set_data_type(7);
+    m->add_int64_data(3);
+  }
   auto *c = graph->add_initializer();
   c->set_name("c");
   c->set_data_type(9);
@@ -777,6 +789,24 @@ TEST_F(ImporterTest, LoopsUnrollAndRefuseComputedEarlyExits) {
   EXPECT_EQ(types, std::vector<std::string>{"tensor<2xf32>"});
   messages.clear();
   ops = importedOps(loopModel(true), messages);
+  EXPECT_TRUE(ops.empty());
+  EXPECT_NE(messages.find("early exit is not supported"), std::string::npos) << messages;
+}
+
+TEST_F(ImporterTest, LoopsOfRunTimeTripCountAreRealLoops) {
+  // The body once, inside an scf.for whose trip count is read from m (a
+  // computed initial condition would be read too; c is a constant true);
+  // y is its loop-carried value.
+  std::string messages;
+  std::vector<std::string> types, others;
+  auto ops = importedOps(loopModel(false, true), messages, &types, &others);
+  EXPECT_EQ(std::count(ops.begin(), ops.end(), "Add"), 1) << messages;
+  EXPECT_EQ(std::count(others.begin(), others.end(), "scf.for"), 1) << messages;
+  EXPECT_EQ(std::count(others.begin(), others.end(), "tensor.extract"), 1) << messages; // m (c is true)
+  EXPECT_EQ(types, std::vector<std::string>{"tensor<2xf32>"});
+  // A condition the body computes is still refused, naming the reason.
+  messages.clear();
+  ops = importedOps(loopModel(true, true), messages);
   EXPECT_TRUE(ops.empty());
   EXPECT_NE(messages.find("early exit is not supported"), std::string::npos) << messages;
 }

@@ -250,6 +250,58 @@ def loop_constant_trips():
     return m, {"y0": RNG.standard_normal(2).astype(np.float32)}
 
 
+def loop_runtime_trips(trips, cond=True):
+    """Loop whose trip count is an input (a real loop, not unrolled): each
+    iteration multiplies the carried [2, 3] state by a constant matrix, adds
+    the iteration number, and emits the new state's row sums as a scan
+    output; `cond` False at the start runs no iteration."""
+    body = h.make_graph(
+        [h.make_node("Identity", ["c_in"], ["c_out"]), h.make_node("Cast", ["i"], ["i_f"], to=T.FLOAT),
+         h.make_node("MatMul", ["y_in", "w"], ["p"]), h.make_node("Add", ["p", "i_f"], ["y_out"]),
+         h.make_node("ReduceSum", ["y_out", "one"], ["scan"], keepdims=0)], "body",
+        [h.make_tensor_value_info("i", T.INT64, []), h.make_tensor_value_info("c_in", T.BOOL, []),
+         h.make_tensor_value_info("y_in", T.FLOAT, [2, 3])],
+        [h.make_tensor_value_info("c_out", T.BOOL, []), h.make_tensor_value_info("y_out", T.FLOAT, [2, 3]),
+         h.make_tensor_value_info("scan", T.FLOAT, [2])],
+        [nh.from_array((RNG.standard_normal((3, 3)) * 0.5).astype(np.float32), "w"),
+         nh.from_array(np.array([1], np.int64), "one")])
+    node = h.make_node("Loop", ["m", "c", "y0"], ["y_last", "rows"], body=body)
+    graph = h.make_graph([node], "case", [h.make_tensor_value_info("m", T.INT64, []),
+                                          h.make_tensor_value_info("c", T.BOOL, []),
+                                          h.make_tensor_value_info("y0", T.FLOAT, [2, 3])],
+                         [h.make_tensor_value_info("y_last", T.FLOAT, None),
+                          h.make_tensor_value_info("rows", T.FLOAT, None)])
+    m = h.make_model(graph, opset_imports=[h.make_opsetid("", 16)])
+    m.ir_version = 8
+    return m, {"m": np.array(trips, np.int64), "c": np.array(cond),
+               "y0": RNG.standard_normal((2, 3)).astype(np.float32)}
+
+
+def scan_runtime_length():
+    """Scan over a symbolic sequence length (a real loop): a running sum
+    state, the first input scanned forwards along axis 1 and the second
+    backwards along axis 0, one scan output stacked along axis 1 and one
+    stacked in reverse."""
+    body = h.make_graph(
+        [h.make_node("Add", ["s_in", "a"], ["s_out"]), h.make_node("Mul", ["s_out", "b"], ["u"]),
+         h.make_node("Neg", ["s_out"], ["v"])], "body",
+        [h.make_tensor_value_info("s_in", T.FLOAT, [4]), h.make_tensor_value_info("a", T.FLOAT, [4]),
+         h.make_tensor_value_info("b", T.FLOAT, [4])],
+        [h.make_tensor_value_info("s_out", T.FLOAT, [4]), h.make_tensor_value_info("u", T.FLOAT, [4]),
+         h.make_tensor_value_info("v", T.FLOAT, [4])])
+    node = h.make_node("Scan", ["s0", "xa", "xb"], ["s_last", "us", "vs"], body=body, num_scan_inputs=2,
+                       scan_input_axes=[1, 0], scan_input_directions=[0, 1], scan_output_axes=[1, 0],
+                       scan_output_directions=[0, 1])
+    graph = h.make_graph([node], "case", [h.make_tensor_value_info("s0", T.FLOAT, [4]),
+                                          h.make_tensor_value_info("xa", T.FLOAT, [4, "n"]),
+                                          h.make_tensor_value_info("xb", T.FLOAT, ["n", 4])],
+                         [h.make_tensor_value_info(o, T.FLOAT, None) for o in ("s_last", "us", "vs")])
+    m = h.make_model(graph, opset_imports=[h.make_opsetid("", 16)])
+    m.ir_version = 8
+    return m, {"s0": RNG.standard_normal(4).astype(np.float32), "xa": RNG.standard_normal((4, 7)).astype(np.float32),
+               "xb": RNG.standard_normal((7, 4)).astype(np.float32)}
+
+
 def conv_residual(same_input):
     # Relu(Conv(x) + r): the microkernel accumulates into r's buffer; with r
     # the conv's own input, the buffers must not be shared.
@@ -694,6 +746,10 @@ CASES = {
     "scatterelements_uint8_narrow_updates": lambda: scatter_elements("uint8"),
     "scatternd_20000_rows_add": lambda: scatter_nd_rows("add"),
     "scatternd_20000_rows_max": lambda: scatter_nd_rows("max"),
+    "loop_runtime_trip_count": lambda: loop_runtime_trips(6),
+    "loop_runtime_trip_count_zero": lambda: loop_runtime_trips(0),
+    "loop_runtime_condition_false": lambda: loop_runtime_trips(5, False),
+    "scan_runtime_length_axes_directions": scan_runtime_length,
     "if_lengths_differ_then": lambda: if_lengths_differ(True),
     "if_lengths_differ_else": lambda: if_lengths_differ(False),
     "non_max_suppression_runtime_large": lambda: non_max_suppression_runtime("large"),

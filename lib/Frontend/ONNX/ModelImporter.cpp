@@ -15,7 +15,10 @@
 #include "dialects/ONNX/ONNXDialect.h"
 #include "onnx.pb.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinAttributes.h"
@@ -1563,6 +1566,146 @@ private:
     return op("Concat", {firstRows(a, takeA), firstRows(b, op("Sub", {one, takeA}))}, axisAttr(0));
   }
 
+  /// What a loop of run-time trip count needs besides its body: the trip
+  /// count (index), the initial loop-carried values, how to make the body's
+  /// inputs from the induction variable and the carried values, where the
+  /// body's outputs start (Loop's first is its condition), and per scan
+  /// output whether it is stacked from the end.
+  struct RuntimeLoop {
+    Value trips;
+    SmallVector<Value> carried;
+    std::function<FailureOr<SmallVector<Value>>(Value iv, ValueRange carried)> inputs;
+    int64_t firstOutput = 0;
+    SmallVector<bool> reversed;
+    std::function<LogicalResult(ArrayRef<Value> outputs)> check;
+  };
+
+  /// The body as an scf.for over [0, trips): loop-carried values are its
+  /// iteration arguments (of the type that fits every iteration: the body
+  /// is imported again with a dim made dynamic where an iteration changes
+  /// it), and each scan output is written into a [trips, ...] tensor at
+  /// its iteration's row. Returns the final carried values, then the
+  /// stacked scan outputs.
+  FailureOr<SmallVector<Value>> importRuntimeLoop(const ::onnx::GraphProto &body, RuntimeLoop &loop, Location loc) {
+    auto refuse = [&](const Twine &why) {
+      return emitError(loc) << "a loop of run-time trip count: " << why, failure();
+    };
+    int64_t numCarried = loop.carried.size();
+    int64_t numScan = body.output_size() - loop.firstOutput - numCarried;
+    if (numScan < 0)
+      return refuse("the body's outputs do not match the loop-carried values");
+    SmallVector<Type> carriedTypes = llvm::map_to_vector(loop.carried, [](Value v) { return v.getType(); });
+    // A type that holds both: differing dims become dynamic.
+    auto join = [](Type a, Type b) -> Type {
+      auto ta = dyn_cast<RankedTensorType>(a), tb = dyn_cast<RankedTensorType>(b);
+      if (!ta || !tb || ta.getRank() != tb.getRank() || ta.getElementType() != tb.getElementType())
+        return Type();
+      SmallVector<int64_t> dims;
+      for (auto [x, y] : llvm::zip(ta.getShape(), tb.getShape()))
+        dims.push_back(x == y ? x : ShapedType::kDynamic);
+      return ta.clone(dims);
+    };
+    for (int attempt = 0;; ++attempt) {
+      auto tmp = std::make_unique<Block>();
+      Value iv = tmp->addArgument(builder.getIndexType(), loc);
+      for (Type t : carriedTypes)
+        tmp->addArgument(t, loc);
+      FailureOr<SmallVector<Value>> outputs = failure();
+      {
+        OpBuilder::InsertionGuard guard(builder);
+        builder.setInsertionPointToStart(tmp.get());
+        auto inputs = loop.inputs(iv, tmp->getArguments().drop_front());
+        if (succeeded(inputs))
+          outputs = inlineGraph(body, *inputs, loc);
+      }
+      auto discard = [&] {
+        for (Operation &op : llvm::reverse(*tmp))
+          op.dropAllReferences();
+        tmp->dropAllUses();
+      };
+      if (failed(outputs) || (loop.check && failed(loop.check(*outputs)))) {
+        discard();
+        return failure();
+      }
+      ArrayRef<Value> yielded = ArrayRef<Value>(*outputs).slice(loop.firstOutput, numCarried);
+      ArrayRef<Value> scanned = ArrayRef<Value>(*outputs).drop_front(loop.firstOutput + numCarried);
+      bool settled = true;
+      for (auto [t, y] : llvm::zip(carriedTypes, yielded)) {
+        Type j = join(t, y.getType());
+        if (!j) {
+          discard();
+          return refuse("a loop-carried value changes its rank or element type");
+        }
+        settled &= j == t;
+        t = j;
+      }
+      if (!settled) {
+        discard();
+        if (attempt == 2)
+          return refuse("the loop-carried types do not settle");
+        continue;
+      }
+      for (Value v : scanned) {
+        auto t = dyn_cast<RankedTensorType>(v.getType());
+        if (!t || !t.hasStaticShape()) {
+          discard();
+          return refuse("a scan output of run-time shape is not supported");
+        }
+      }
+
+      // The loop, at the importer's insertion point, with the body moved in.
+      Value zero = arith::ConstantIndexOp::create(builder, loc, 0), one = arith::ConstantIndexOp::create(builder, loc, 1);
+      SmallVector<Value> inits;
+      for (auto [v, t] : llvm::zip(loop.carried, carriedTypes))
+        inits.push_back(v.getType() == t ? v : tensor::CastOp::create(builder, loc, t, v).getResult());
+      for (Value v : scanned) {
+        auto t = cast<RankedTensorType>(v.getType());
+        SmallVector<int64_t> dims = {ShapedType::kDynamic};
+        dims.append(t.getShape().begin(), t.getShape().end());
+        inits.push_back(tensor::EmptyOp::create(builder, loc, t.clone(dims), ValueRange{loop.trips}));
+      }
+      auto forOp = scf::ForOp::create(builder, loc, zero, loop.trips, one, inits);
+      Block *fb = forOp.getBody();
+      fb->getOperations().splice(fb->end(), tmp->getOperations());
+      for (auto [from, to] : llvm::zip(tmp->getArguments(), fb->getArguments()))
+        from.replaceAllUsesWith(to);
+      // Outputs that are the body's own inputs, now the loop's arguments.
+      auto moved = [&](Value v) {
+        auto arg = dyn_cast<BlockArgument>(v);
+        return arg && arg.getOwner() == tmp.get() ? fb->getArgument(arg.getArgNumber()) : v;
+      };
+      OpBuilder::InsertionGuard guard(builder);
+      builder.setInsertionPointToEnd(fb);
+      SmallVector<Value> next;
+      for (auto [y0, t] : llvm::zip(yielded, carriedTypes)) {
+        Value y = moved(y0);
+        next.push_back(y.getType() == t ? y : tensor::CastOp::create(builder, loc, t, y).getResult());
+      }
+      for (auto [k, v0] : llvm::enumerate(scanned)) {
+        Value v = moved(v0);
+        auto t = cast<RankedTensorType>(v.getType());
+        Value row = fb->getArgument(0);
+        if (k < loop.reversed.size() && loop.reversed[k])
+          row = arith::SubIOp::create(builder, loc, arith::SubIOp::create(builder, loc, loop.trips, one), row);
+        SmallVector<OpFoldResult> offsets(t.getRank() + 1, builder.getIndexAttr(0)), sizes, strides(t.getRank() + 1, builder.getIndexAttr(1));
+        offsets[0] = row;
+        sizes.push_back(builder.getIndexAttr(1));
+        for (int64_t d : t.getShape())
+          sizes.push_back(builder.getIndexAttr(d));
+        next.push_back(tensor::InsertSliceOp::create(builder, loc, v, fb->getArgument(1 + numCarried + k), offsets,
+                                                     sizes, strides));
+      }
+      scf::YieldOp::create(builder, loc, next);
+      return SmallVector<Value>(forOp.getResults());
+    }
+  }
+
+  /// The loop counter as ONNX gives it to a body: an int64 scalar tensor.
+  Value iterationNumber(Value iv, Location loc) {
+    Value i = arith::IndexCastOp::create(builder, loc, builder.getI64Type(), iv);
+    return tensor::FromElementsOp::create(builder, loc, RankedTensorType::get({}, builder.getI64Type()), ValueRange{i});
+  }
+
   /// Control flow, resolved at compile time:
   ///  - If: a constant condition imports its branch; a computed one imports
   ///    both (the branches have no side effects) and selects each output:
@@ -1651,13 +1794,62 @@ private:
       int64_t numScanOut = body->output_size() - numStates;
       if (numStates < 0 || numScan < 1 || numScanOut < 0)
         return refuse("inputs and body outputs do not match num_scan_inputs");
-      for (Value v : ins)
-        if (!staticType(v))
-          return refuse("needs inputs of static shape");
       SmallVector<int64_t> inAxes = listOr("scan_input_axes", numScan, 0),
                            inDirs = listOr(legacy ? "directions" : "scan_input_directions", numScan, 0),
                            outAxes = listOr("scan_output_axes", numScanOut, 0),
                            outDirs = listOr("scan_output_directions", numScanOut, 0);
+      bool runtimeLength = !legacy && llvm::all_of(ins, [](Value v) { return isa<RankedTensorType>(v.getType()); }) &&
+                           llvm::any_of(ins, [&](Value v) { return !staticType(v); });
+      if (runtimeLength) {
+        // Scan lengths known only at run time: a loop over the first scan
+        // input's length; each iteration gathers its slice of every scan input.
+        for (int64_t i = 0; i < numScan; ++i) {
+          int64_t r = cast<RankedTensorType>(ins[numStates + i].getType()).getRank();
+          inAxes[i] = inAxes[i] < 0 ? inAxes[i] + r : inAxes[i];
+          if (inAxes[i] < 0 || inAxes[i] >= r)
+            return refuse("scan_input_axes is out of range");
+        }
+        RuntimeLoop loop;
+        loop.trips = tensor::DimOp::create(builder, loc, ins[numStates], inAxes[0]);
+        loop.carried.assign(ins.begin(), ins.begin() + numStates);
+        loop.reversed = llvm::map_to_vector(outDirs, [](int64_t d) { return d != 0; });
+        loop.inputs = [&](Value iv, ValueRange carried) -> FailureOr<SmallVector<Value>> {
+          SmallVector<Value> args(carried);
+          Value last = arith::SubIOp::create(builder, loc, loop.trips, arith::ConstantIndexOp::create(builder, loc, 1));
+          for (int64_t i = 0; i < numScan; ++i) {
+            Value at = inDirs[i] ? arith::SubIOp::create(builder, loc, last, iv).getResult() : iv;
+            args.push_back(op("Gather", {ins[numStates + i], iterationNumber(at, loc)}, axisAttr(inAxes[i])));
+          }
+          return args;
+        };
+        auto r = importRuntimeLoop(*body, loop, loc);
+        if (failed(r))
+          return failure();
+        results.assign(r->begin(), r->begin() + numStates);
+        for (int64_t k = 0; k < numScanOut; ++k) {
+          Value stacked = (*r)[numStates + k];
+          int64_t rank = cast<RankedTensorType>(stacked.getType()).getRank();
+          int64_t axis = outAxes[k] < 0 ? outAxes[k] + rank : outAxes[k];
+          if (axis < 0 || axis >= rank)
+            return refuse("scan_output_axes is out of range");
+          if (axis != 0) { // rows stacked along 0, moved to the axis
+            SmallVector<int64_t> perm;
+            for (int64_t d = 1; d < rank; ++d) {
+              if (d - 1 == axis)
+                perm.push_back(0);
+              perm.push_back(d);
+            }
+            if (axis == rank - 1)
+              perm.push_back(0);
+            stacked = op("Transpose", {stacked}, permAttr(perm));
+          }
+          results.push_back(stacked);
+        }
+        return bindOutputs(node, results); // (the loop's result types are its own)
+      }
+      for (Value v : ins)
+        if (!staticType(v))
+          return refuse("needs inputs of static shape");
       int64_t batches = legacy ? staticType(ins[0]).getDimSize(0) : 1, offset = legacy ? 1 : 0;
       int64_t steps = -1;
       for (int64_t i = 0; i < numScan; ++i) {
@@ -1737,8 +1929,48 @@ private:
           trips = (*d)[0];
           fromDeclaration = true;
         }
-      if (!trips)
-        return refuse("needs a constant trip count or a declared scan output length");
+      if (!trips) {
+        // A trip count known only at run time: a real loop.
+        if (isa<NoneType>(operands[0].getType()))
+          return refuse("needs a trip count (a loop that runs until its condition turns false is not supported)");
+        if (!isa<NoneType>(operands[1].getType()) && scalarBool(operands[1]) == std::optional<bool>(false))
+          return refuse("a loop whose condition is false from the start is not supported");
+        auto countType = dyn_cast<RankedTensorType>(operands[0].getType());
+        if (!countType || countType.getNumElements() != 1 || !countType.getElementType().isInteger(64))
+          return refuse("the trip count must be one int64");
+        SmallVector<Value> origin(countType.getRank(), arith::ConstantIndexOp::create(builder, loc, 0));
+        Value count = tensor::ExtractOp::create(builder, loc, operands[0], origin);
+        count = arith::MaxSIOp::create(builder, loc, count, arith::ConstantIntOp::create(builder, loc, 0, 64));
+        // A computed initial condition that is false runs no iteration.
+        auto condType = dyn_cast<RankedTensorType>(operands[1].getType());
+        if (condType && !scalarBool(operands[1])) {
+          if (condType.getNumElements() != 1 || !condType.getElementType().isInteger(1))
+            return refuse("the condition must be one bool");
+          SmallVector<Value> at(condType.getRank(), arith::ConstantIndexOp::create(builder, loc, 0));
+          Value go = tensor::ExtractOp::create(builder, loc, operands[1], at);
+          count = arith::SelectOp::create(builder, loc, go, count, arith::ConstantIntOp::create(builder, loc, 0, 64));
+        }
+        RuntimeLoop loop;
+        loop.trips = arith::IndexCastOp::create(builder, loc, builder.getIndexType(), count);
+        loop.carried.assign(operands.begin() + 2, operands.end());
+        loop.firstOutput = 1;
+        loop.inputs = [&](Value iv, ValueRange carried) -> FailureOr<SmallVector<Value>> {
+          SmallVector<Value> args = {
+              iterationNumber(iv, loc),
+              constant(DenseElementsAttr::get(RankedTensorType::get({}, builder.getI1Type()), true), loc)};
+          args.append(carried.begin(), carried.end());
+          return args;
+        };
+        loop.check = [&](ArrayRef<Value> outputs) -> LogicalResult {
+          if (scalarBool(outputs[0]) != std::optional<bool>(true))
+            return refuse("the body computes its condition at run time (early exit is not supported)");
+          return success();
+        };
+        auto r = importRuntimeLoop(*body, loop, loc);
+        if (failed(r))
+          return failure();
+        return bindOutputs(node, *r); // (the loop's result types are its own)
+      }
       if (*trips < 1 || *trips > 4096)
         return refuse("unrolls loops of 1 to 4096 iterations only");
       if (!isa<NoneType>(operands[1].getType()) && scalarBool(operands[1]) == std::optional<bool>(false))
@@ -1872,9 +2104,13 @@ private:
     if ((int64_t)grams.size() * (maxSkip + 1) > 4096)
       return refuse("expands at most 4096 (n-gram, skip) pairs");
     NamedAttrList toF = castTo(builder.getF32Type()), sumRow = axesAttr({1});
-    // [rows, 1] zeros (of a run-time row count too).
-    Value zeros = op("ReduceSum", {op("Mul", {op("Cast", {x}, toF), scalar(builder.getF32Type(), 0, loc)})},
-                     reduceAttrs({1}, true));
+    // [rows, 1] zeros (for a run-time row count, a sum of x times 0).
+    int64_t rows = batched ? type.getDimSize(0) : 1;
+    Value zeros =
+        ShapedType::isDynamic(rows)
+            ? op("ReduceSum", {op("Mul", {op("Cast", {x}, toF), scalar(builder.getF32Type(), 0, loc)})},
+                 reduceAttrs({1}, true))
+            : constant(DenseElementsAttr::get(RankedTensorType::get({rows, 1}, builder.getF32Type()), 0.0f), loc);
     SmallVector<Value> counts;
     for (auto [n, at] : grams) {
       Value count = zeros;
@@ -4712,6 +4948,7 @@ private:
 
 OwningOpRef<ModuleOp> mlc::frontend::importONNXModel(StringRef path, const ImportOptions &options,
                                                      MLIRContext *context) {
-  context->loadDialect<mlc::onnx::ONNXDialect, func::FuncDialect>();
+  context->loadDialect<mlc::onnx::ONNXDialect, func::FuncDialect, arith::ArithDialect, scf::SCFDialect,
+                       tensor::TensorDialect>();
   return Importer(context, path, options).run();
 }
