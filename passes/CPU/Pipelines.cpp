@@ -28,15 +28,23 @@ void mlc::cpu::buildGraphPipeline(OpPassManager &pm) {
   fpm.addPass(graph::createPropagateShapes());
 }
 
+/// canonicalize without scf.for's folding of a tensor.cast into its
+/// iteration arguments: that pattern gives the argument the cast's more
+/// static type, which is wrong for the front end's loops whose carried
+/// value changes a dim each iteration (an [0, n] accumulator that grows by
+/// a row: the loop is built on [?, n] and must stay so).
+static constexpr const char *kCanonicalizeTensors =
+    "canonicalize{disable-patterns=\"(anonymous namespace)::ForOpTensorCastFolder\"}";
+
 void mlc::cpu::buildKernelFormationPipeline(OpPassManager &pm, bool useMicrokernels) {
   OpPassManager &fpm = pm.nest<func::FuncOp>();
   conversion::ConvertONNXToLinalgOptions options;
   options.useMicrokernels = useMicrokernels;
   fpm.addPass(conversion::createConvertONNXToLinalg(options));
-  addPasses(fpm, "canonicalize,cse");
+  addPasses(fpm, std::string(kCanonicalizeTensors) + ",cse");
   fpm.addPass(kernel::createFormDispatches());
   pm.addPass(kernel::createOutlineDispatches());
-  addPasses(pm, "canonicalize,cse");
+  addPasses(pm, std::string(kCanonicalizeTensors) + ",cse");
 }
 
 void mlc::cpu::buildBufferizePipeline(OpPassManager &pm,

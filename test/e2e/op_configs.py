@@ -277,6 +277,27 @@ def loop_runtime_trips(trips, cond=True):
                "y0": RNG.standard_normal((2, 3)).astype(np.float32)}
 
 
+def loop_runtime_shape_change(trips):
+    """A run-time Loop whose carried value changes shape: it starts as a
+    [0, 3] tensor and each iteration replaces it with a fresh [1, 3] row
+    (x plus the iteration number), so the loop carries [?, 3]; zero trips
+    return the empty start."""
+    body = h.make_graph(
+        [h.make_node("Identity", ["c_in"], ["c_out"]), h.make_node("Cast", ["i"], ["i_f"], to=T.FLOAT),
+         h.make_node("Add", ["x", "i_f"], ["y_out"])], "body",
+        [h.make_tensor_value_info("i", T.INT64, []), h.make_tensor_value_info("c_in", T.BOOL, []),
+         h.make_tensor_value_info("y_in", T.FLOAT, None)],
+        [h.make_tensor_value_info("c_out", T.BOOL, []), h.make_tensor_value_info("y_out", T.FLOAT, None)])
+    node = h.make_node("Loop", ["m", "c", "y0"], ["y_last"], body=body)
+    inits = [nh.from_array(np.array(True), "c"), nh.from_array(np.zeros((0, 3), np.float32), "y0")]
+    graph = h.make_graph([node], "case", [h.make_tensor_value_info("m", T.INT64, []),
+                                          h.make_tensor_value_info("x", T.FLOAT, [1, 3])],
+                         [h.make_tensor_value_info("y_last", T.FLOAT, None)], inits)
+    m = h.make_model(graph, opset_imports=[h.make_opsetid("", 16)])
+    m.ir_version = 8
+    return m, {"m": np.array(trips, np.int64), "x": RNG.standard_normal((1, 3)).astype(np.float32)}
+
+
 def scan_runtime_length():
     """Scan over a symbolic sequence length (a real loop): a running sum
     state, the first input scanned forwards along axis 1 and the second
@@ -750,6 +771,8 @@ CASES = {
     "loop_runtime_trip_count_zero": lambda: loop_runtime_trips(0),
     "loop_runtime_condition_false": lambda: loop_runtime_trips(5, False),
     "scan_runtime_length_axes_directions": scan_runtime_length,
+    "loop_runtime_carried_shape_changes": lambda: loop_runtime_shape_change(3),
+    "loop_runtime_carried_shape_changes_zero_trips": lambda: loop_runtime_shape_change(0),
     "if_lengths_differ_then": lambda: if_lengths_differ(True),
     "if_lengths_differ_else": lambda: if_lengths_differ(False),
     "non_max_suppression_runtime_large": lambda: non_max_suppression_runtime("large"),
