@@ -323,6 +323,23 @@ def scan_runtime_length():
                "xb": RNG.standard_normal((7, 4)).astype(np.float32)}
 
 
+def scan_runtime_row_shape():
+    """Scan whose rows have a run-time length too (x [n, m], both symbolic):
+    the stacked output is allocated by the first iteration, once the row's
+    length is known."""
+    body = h.make_graph(
+        [h.make_node("Add", ["s_in", "a"], ["s_out"]), h.make_node("Mul", ["s_out", "a"], ["u"])], "body",
+        [h.make_tensor_value_info("s_in", T.FLOAT, ["m"]), h.make_tensor_value_info("a", T.FLOAT, ["m"])],
+        [h.make_tensor_value_info("s_out", T.FLOAT, ["m"]), h.make_tensor_value_info("u", T.FLOAT, ["m"])])
+    node = h.make_node("Scan", ["s0", "x"], ["s_last", "us"], body=body, num_scan_inputs=1)
+    graph = h.make_graph([node], "case", [h.make_tensor_value_info("s0", T.FLOAT, ["m"]),
+                                          h.make_tensor_value_info("x", T.FLOAT, ["n", "m"])],
+                         [h.make_tensor_value_info(o, T.FLOAT, None) for o in ("s_last", "us")])
+    m = h.make_model(graph, opset_imports=[h.make_opsetid("", 16)])
+    m.ir_version = 8
+    return m, {"s0": RNG.standard_normal(5).astype(np.float32), "x": RNG.standard_normal((6, 5)).astype(np.float32)}
+
+
 def conv_residual(same_input):
     # Relu(Conv(x) + r): the microkernel accumulates into r's buffer; with r
     # the conv's own input, the buffers must not be shared.
@@ -771,6 +788,7 @@ CASES = {
     "loop_runtime_trip_count_zero": lambda: loop_runtime_trips(0),
     "loop_runtime_condition_false": lambda: loop_runtime_trips(5, False),
     "scan_runtime_length_axes_directions": scan_runtime_length,
+    "scan_runtime_row_shape": scan_runtime_row_shape,
     "loop_runtime_carried_shape_changes": lambda: loop_runtime_shape_change(3),
     "loop_runtime_carried_shape_changes_zero_trips": lambda: loop_runtime_shape_change(0),
     "if_lengths_differ_then": lambda: if_lengths_differ(True),

@@ -729,8 +729,10 @@ private:
   /// contradicts an inferred one is left to the inferred one.
   void refineWithDeclaredType(Value value, const std::string &name) {
     auto type = dyn_cast<TensorType>(value.getType());
-    // A graph input (a node that passes one through) keeps its signature.
-    if (!type || (type.hasRank() && type.hasStaticShape()) || isa<BlockArgument>(value))
+    // A graph input (a node that passes one through) keeps its signature,
+    // and a loop's results keep the types of its iteration arguments.
+    if (!type || (type.hasRank() && type.hasStaticShape()) || isa<BlockArgument>(value) ||
+        !isa<mlc::onnx::ONNXDialect>(value.getDefiningOp()->getDialect()))
       return;
     auto declaredDims = declaredShapeOfSameShapedValues(name); // none if symbolic: nothing to add
     if (!declaredDims)
@@ -1645,24 +1647,29 @@ private:
           return refuse("the loop-carried types do not settle");
         continue;
       }
-      for (Value v : scanned) {
-        auto t = dyn_cast<RankedTensorType>(v.getType());
-        if (!t || !t.hasStaticShape()) {
+      for (Value v : scanned)
+        if (!isa<RankedTensorType>(v.getType())) {
           discard();
-          return refuse("a scan output of run-time shape is not supported");
+          return refuse("a scan output of unknown rank is not supported");
         }
-      }
 
       // The loop, at the importer's insertion point, with the body moved in.
       Value zero = arith::ConstantIndexOp::create(builder, loc, 0), one = arith::ConstantIndexOp::create(builder, loc, 1);
       SmallVector<Value> inits;
       for (auto [v, t] : llvm::zip(loop.carried, carriedTypes))
         inits.push_back(v.getType() == t ? v : tensor::CastOp::create(builder, loc, t, v).getResult());
+      // [trips, ...]; where a scan output's dims are known only inside the
+      // body, a placeholder with those dims 0 that the first iteration
+      // replaces (the rows have one shape throughout).
       for (Value v : scanned) {
         auto t = cast<RankedTensorType>(v.getType());
         SmallVector<int64_t> dims = {ShapedType::kDynamic};
         dims.append(t.getShape().begin(), t.getShape().end());
-        inits.push_back(tensor::EmptyOp::create(builder, loc, t.clone(dims), ValueRange{loop.trips}));
+        SmallVector<Value> sizes = {loop.trips};
+        for (int64_t d : t.getShape())
+          if (ShapedType::isDynamic(d))
+            sizes.push_back(zero);
+        inits.push_back(tensor::EmptyOp::create(builder, loc, t.clone(dims), sizes));
       }
       auto forOp = scf::ForOp::create(builder, loc, zero, loop.trips, one, inits);
       Block *fb = forOp.getBody();
@@ -1690,10 +1697,31 @@ private:
         SmallVector<OpFoldResult> offsets(t.getRank() + 1, builder.getIndexAttr(0)), sizes, strides(t.getRank() + 1, builder.getIndexAttr(1));
         offsets[0] = row;
         sizes.push_back(builder.getIndexAttr(1));
-        for (int64_t d : t.getShape())
-          sizes.push_back(builder.getIndexAttr(d));
-        next.push_back(tensor::InsertSliceOp::create(builder, loc, v, fb->getArgument(1 + numCarried + k), offsets,
-                                                     sizes, strides));
+        SmallVector<Value> runtimeDims = {loop.trips};
+        for (auto [i, d] : llvm::enumerate(t.getShape())) {
+          if (!ShapedType::isDynamic(d)) {
+            sizes.push_back(builder.getIndexAttr(d));
+            continue;
+          }
+          Value dim = tensor::DimOp::create(builder, loc, v, i);
+          sizes.push_back(dim);
+          runtimeDims.push_back(dim);
+        }
+        Value stacked = fb->getArgument(1 + numCarried + k);
+        if (runtimeDims.size() > 1) { // allocated by the first iteration
+          Value first = arith::CmpIOp::create(builder, loc, arith::CmpIPredicate::eq, fb->getArgument(0), zero);
+          auto choose = scf::IfOp::create(builder, loc, TypeRange{stacked.getType()}, first, true);
+          {
+            OpBuilder::InsertionGuard inner(builder);
+            builder.setInsertionPointToStart(choose.thenBlock());
+            scf::YieldOp::create(builder, loc,
+                                 ValueRange{tensor::EmptyOp::create(builder, loc, stacked.getType(), runtimeDims)});
+            builder.setInsertionPointToStart(choose.elseBlock());
+            scf::YieldOp::create(builder, loc, ValueRange{stacked});
+          }
+          stacked = choose.getResult(0);
+        }
+        next.push_back(tensor::InsertSliceOp::create(builder, loc, v, stacked, offsets, sizes, strides));
       }
       scf::YieldOp::create(builder, loc, next);
       return SmallVector<Value>(forOp.getResults());
