@@ -340,6 +340,39 @@ def scan_runtime_row_shape():
     return m, {"s0": RNG.standard_normal(5).astype(np.float32), "x": RNG.standard_normal((6, 5)).astype(np.float32)}
 
 
+def recurrent_runtime(kind):
+    """RNNs over a symbolic sequence length and batch (a loop, not an
+    unrolled expansion): a bidirectional GRU with linear_before_reset and
+    biases, or a forward LSTM with peepholes, initial states and
+    sequence_lens that end some sequences early."""
+    hidden, inp, seq, batch = 5, 4, 7, 3
+    dirs = 2 if kind == "gru" else 1
+    gates = 3 if kind == "gru" else 4
+    w = lambda *shape: (RNG.standard_normal(shape) * 0.4).astype(np.float32)
+    inits = [nh.from_array(w(dirs, gates * hidden, inp), "W"), nh.from_array(w(dirs, gates * hidden, hidden), "R"),
+             nh.from_array(w(dirs, 2 * gates * hidden), "B")]
+    inputs = [h.make_tensor_value_info("x", T.FLOAT, ["s", "b", inp])]
+    feeds = {"x": RNG.standard_normal((seq, batch, inp)).astype(np.float32)}
+    if kind == "gru":
+        node = h.make_node("GRU", ["x", "W", "R", "B"], ["y", "y_h"], hidden_size=hidden,
+                           direction="bidirectional", linear_before_reset=1)
+        outputs = ["y", "y_h"]
+    else:
+        inits.append(nh.from_array(w(dirs, 3 * hidden), "P"))
+        inputs += [h.make_tensor_value_info("lens", T.INT32, ["b"]),
+                   h.make_tensor_value_info("h0", T.FLOAT, [dirs, "b", hidden]),
+                   h.make_tensor_value_info("c0", T.FLOAT, [dirs, "b", hidden])]
+        feeds.update(lens=np.array([7, 3, 5], np.int32), h0=w(dirs, batch, hidden), c0=w(dirs, batch, hidden))
+        node = h.make_node("LSTM", ["x", "W", "R", "B", "lens", "h0", "c0", "P"], ["y", "y_h", "y_c"],
+                           hidden_size=hidden)
+        outputs = ["y", "y_h", "y_c"]
+    graph = h.make_graph([node], "case", inputs, [h.make_tensor_value_info(o, T.FLOAT, None) for o in outputs],
+                         inits)
+    m = h.make_model(graph, opset_imports=[h.make_opsetid("", 14)])
+    m.ir_version = 8
+    return m, feeds
+
+
 def conv_residual(same_input):
     # Relu(Conv(x) + r): the microkernel accumulates into r's buffer; with r
     # the conv's own input, the buffers must not be shared.
@@ -789,6 +822,8 @@ CASES = {
     "loop_runtime_condition_false": lambda: loop_runtime_trips(5, False),
     "scan_runtime_length_axes_directions": scan_runtime_length,
     "scan_runtime_row_shape": scan_runtime_row_shape,
+    "gru_runtime_sequence_bidirectional": lambda: recurrent_runtime("gru"),
+    "lstm_runtime_sequence_lens_peepholes": lambda: recurrent_runtime("lstm"),
     "loop_runtime_carried_shape_changes": lambda: loop_runtime_shape_change(3),
     "loop_runtime_carried_shape_changes_zero_trips": lambda: loop_runtime_shape_change(0),
     "if_lengths_differ_then": lambda: if_lengths_differ(True),

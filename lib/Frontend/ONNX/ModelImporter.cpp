@@ -1568,15 +1568,18 @@ private:
     return op("Concat", {firstRows(a, takeA), firstRows(b, op("Sub", {one, takeA}))}, axisAttr(0));
   }
 
-  /// What a loop of run-time trip count needs besides its body: the trip
-  /// count (index), the initial loop-carried values, how to make the body's
-  /// inputs from the induction variable and the carried values, where the
-  /// body's outputs start (Loop's first is its condition), and per scan
-  /// output whether it is stacked from the end.
+  /// A loop of run-time trip count: the trip count (index), the initial
+  /// loop-carried values, how to make the body's inputs from the induction
+  /// variable and the carried values, the body (an ONNX graph's or an
+  /// expansion's), where its outputs start (Loop's first is its condition),
+  /// per scan output whether it is stacked from the end, and a check of the
+  /// body's outputs.
   struct RuntimeLoop {
     Value trips;
     SmallVector<Value> carried;
     std::function<FailureOr<SmallVector<Value>>(Value iv, ValueRange carried)> inputs;
+    /// The body: an ONNX graph's nodes (inlineGraph) or an expansion's ops.
+    std::function<FailureOr<SmallVector<Value>>(ArrayRef<Value> inputs)> body;
     int64_t firstOutput = 0;
     SmallVector<bool> reversed;
     std::function<LogicalResult(ArrayRef<Value> outputs)> check;
@@ -1588,14 +1591,11 @@ private:
   /// it), and each scan output is written into a [trips, ...] tensor at
   /// its iteration's row. Returns the final carried values, then the
   /// stacked scan outputs.
-  FailureOr<SmallVector<Value>> importRuntimeLoop(const ::onnx::GraphProto &body, RuntimeLoop &loop, Location loc) {
+  FailureOr<SmallVector<Value>> importRuntimeLoop(RuntimeLoop &loop, Location loc) {
     auto refuse = [&](const Twine &why) {
       return emitError(loc) << "a loop of run-time trip count: " << why, failure();
     };
     int64_t numCarried = loop.carried.size();
-    int64_t numScan = body.output_size() - loop.firstOutput - numCarried;
-    if (numScan < 0)
-      return refuse("the body's outputs do not match the loop-carried values");
     SmallVector<Type> carriedTypes = llvm::map_to_vector(loop.carried, [](Value v) { return v.getType(); });
     // A type that holds both: differing dims become dynamic.
     auto join = [](Type a, Type b) -> Type {
@@ -1618,7 +1618,7 @@ private:
         builder.setInsertionPointToStart(tmp.get());
         auto inputs = loop.inputs(iv, tmp->getArguments().drop_front());
         if (succeeded(inputs))
-          outputs = inlineGraph(body, *inputs, loc);
+          outputs = loop.body(*inputs);
       }
       auto discard = [&] {
         for (Operation &op : llvm::reverse(*tmp))
@@ -1628,6 +1628,10 @@ private:
       if (failed(outputs) || (loop.check && failed(loop.check(*outputs)))) {
         discard();
         return failure();
+      }
+      if ((int64_t)outputs->size() < loop.firstOutput + numCarried) {
+        discard();
+        return refuse("the body's outputs do not match the loop-carried values");
       }
       ArrayRef<Value> yielded = ArrayRef<Value>(*outputs).slice(loop.firstOutput, numCarried);
       ArrayRef<Value> scanned = ArrayRef<Value>(*outputs).drop_front(loop.firstOutput + numCarried);
@@ -1850,7 +1854,8 @@ private:
           }
           return args;
         };
-        auto r = importRuntimeLoop(*body, loop, loc);
+        loop.body = [&](ArrayRef<Value> in) { return inlineGraph(*body, in, loc); };
+        auto r = importRuntimeLoop(loop, loc);
         if (failed(r))
           return failure();
         results.assign(r->begin(), r->begin() + numStates);
@@ -1994,7 +1999,8 @@ private:
             return refuse("the body computes its condition at run time (early exit is not supported)");
           return success();
         };
-        auto r = importRuntimeLoop(*body, loop, loc);
+        loop.body = [&](ArrayRef<Value> in) { return inlineGraph(*body, in, loc); };
+        auto r = importRuntimeLoop(loop, loc);
         if (failed(r))
           return failure();
         return bindOutputs(node, *r); // (the loop's result types are its own)
@@ -4389,9 +4395,11 @@ private:
     return success();
   }
 
-  /// RNN, GRU and LSTM unrolled over the (static) sequence: X times every
-  /// direction's input weights is one MatMul for all steps, then each step
-  /// adds H R^T and applies the gates, per the operators' definitions:
+  /// RNN, GRU and LSTM unrolled over a static sequence (X times every
+  /// direction's input weights is one MatMul for all steps), or, where the
+  /// sequence length or the batch is known only at run time, a loop
+  /// (importRuntimeLoop) whose body projects its step's x. Each step adds
+  /// H R^T and applies the gates, per the operators' definitions:
   ///   RNN   H = f(x W^T + H R^T + Wb + Rb)
   ///   GRU   z, r = f(..); h~ = g(x Wh^T + (r * H) Rh^T + Rbh + Wbh)
   ///         (linear_before_reset: r * (H Rh^T + Rbh)); H = (1 - z) * h~ + z * H
@@ -4434,8 +4442,11 @@ private:
       batch = declaredDim(0, 4, batchFirst ? 0 : 2);
     if (ShapedType::isDynamic(batch))
       batch = declaredDim(1, 3, batchFirst ? 0 : 1);
-    if (ShapedType::isDynamic(seq) || ShapedType::isDynamic(batch) || hidden <= 0)
-      return refuse("needs seq and batch from X's static dims or the declared outputs, and the hidden size");
+    if (hidden <= 0)
+      return refuse("needs the hidden size (hidden_size, or W's static shape)");
+    // Unrolled where seq and batch are known; otherwise a loop over the
+    // run-time sequence (importRuntimeLoop) with the batch read at run time.
+    bool unroll = !ShapedType::isDynamic(seq) && !ShapedType::isDynamic(batch);
     int64_t inputSize = xType.isDynamicDim(2) ? -1 : xType.getDimSize(2); // -1: read at run time
     if ((!wType.isDynamicDim(0) && wType.getDimSize(0) != numDirections) ||
         (!wType.isDynamicDim(1) && wType.getDimSize(1) != gates * hidden))
@@ -4456,7 +4467,7 @@ private:
     Value lens = operand(4);
     if (lens) {
       auto l = mlc::onnx::getConstantInts(lens);
-      if (succeeded(l) && llvm::all_of(*l, [&](int64_t v) { return v == seq; }))
+      if (succeeded(l) && !ShapedType::isDynamic(seq) && llvm::all_of(*l, [&](int64_t v) { return v == seq; }))
         lens = Value(); // all full: nothing to mask
       else if (direction != "forward")
         return refuse("sequence_lens other than the full length needs direction forward");
@@ -4473,15 +4484,18 @@ private:
     auto reshape = [&](Value v, ArrayRef<int64_t> shape) {
       return op("Reshape", {v, int64Constant(shape, loc)});
     };
+    int64_t rows = unroll ? batch : -1; // a run-time batch is Reshape's -1
     Value x = operands[0];
     if (batchFirst)
       x = op("Transpose", {x}, permAttr({1, 0, 2}));
-    Value xFlat = reshape(x, {seq * batch, inputSize});
     Value zeros = scalar(et, 0, loc), one = scalar(et, 1, loc);
     auto state = [&](Value initial, int64_t d) -> Value {
-      if (!initial)
-        return op("Expand", {zeros, int64Constant({batch, hidden}, loc)});
-      return reshape(slice(initial, 0, d, d + 1), {batch, hidden});
+      if (initial)
+        return reshape(slice(initial, 0, d, d + 1), {rows, hidden});
+      Value shape = unroll ? int64Constant({batch, hidden}, loc)
+                           : op("Concat", {slice(op("Shape", {x}), 0, 1, 2), int64Constant({hidden}, loc)},
+                                axisAttr(0));
+      return op("Expand", {zeros, shape});
     };
 
     SmallVector<Value> ys, lastH, lastC;
@@ -4491,29 +4505,28 @@ private:
       Value r = reshape(slice(operands[2], 0, d, d + 1), {gates * hidden, hidden});
       Value wT = op("Transpose", {w}, permAttr({1, 0}));
       Value rT = op("Transpose", {r}, permAttr({1, 0}));
-      Value xw = op("MatMul", {xFlat, wT}); // [seq * batch, gates * hidden]
-      Value rb; // GRU with linear_before_reset keeps Rbh apart
+      Value bias, rb; // both biases; GRU with linear_before_reset keeps Rbh apart
       if (Value b = operand(3)) {
         Value bd = reshape(slice(b, 0, d, d + 1), {2 * gates * hidden});
         Value wb = slice(bd, 0, 0, gates * hidden), rbAll = slice(bd, 0, gates * hidden, 2 * gates * hidden);
-        xw = op("Add", {xw, op("Add", {wb, rbAll})});
+        bias = op("Add", {wb, rbAll});
         rb = rbAll;
       }
-      Value h = state(operand(5), d), c = kind == "LSTM" ? state(operand(6), d) : Value();
       Value peep = kind == "LSTM" ? operand(7) : Value();
       Value pd = peep ? reshape(slice(peep, 0, d, d + 1), {3 * hidden}) : Value();
       auto peepGate = [&](int64_t g) { return slice(pd, 0, g * hidden, (g + 1) * hidden); };
-      SmallVector<Value> steps(seq);
-      for (int64_t i = 0; i < seq; ++i) {
-        int64_t t = reverse ? seq - 1 - i : i;
+      // One step from the input projection xw [batch, gates * hidden] (both
+      // biases in), the states and the step's position t (int64 [1]):
+      // the new h and c and the step's output.
+      auto step = [&](Value xw, Value h, Value c, Value t) -> std::tuple<Value, Value, Value> {
         Value previousH = h, previousC = c;
-        Value pre = op("Add", {slice(xw, 0, t * batch, (t + 1) * batch), op("MatMul", {h, rT})});
+        Value pre = op("Add", {xw, op("MatMul", {h, rT})});
         if (kind == "RNN") {
           h = op("Tanh", {pre});
         } else if (kind == "GRU") {
           Value z = op("Sigmoid", {gate(pre, 0)}), rg = op("Sigmoid", {gate(pre, 1)});
           Value rh = slice(rT, 1, 2 * hidden, 3 * hidden);
-          Value xh = gate(slice(xw, 0, t * batch, (t + 1) * batch), 2);
+          Value xh = gate(xw, 2);
           Value cand;
           if (intAttr(attrs, "linear_before_reset", 0)) {
             // xh holds Wbh + Rbh; Rbh belongs inside the reset product.
@@ -4540,23 +4553,73 @@ private:
             og = op("Add", {og, op("Mul", {peepGate(1), c})});
           h = op("Mul", {op("Sigmoid", {og}), op("Tanh", {c})});
         }
-        if (!h)
-          return failure();
         Value out = h;
-        if (lens) { // rows whose sequence has ended keep their state, output 0
-          Value live = reshape(op("Less", {int64Constant({t}, loc), op("Cast", {lens}, toI64)}),
-                               {batch, 1});
+        if (lens && h) { // rows whose sequence has ended keep their state, output 0
+          Value live = reshape(op("Less", {t, op("Cast", {lens}, toI64)}), {rows, 1});
           h = op("Where", {live, h, previousH});
           if (c)
             c = op("Where", {live, c, previousC});
           out = op("Where", {live, h, zeros});
         }
-        steps[t] = reshape(out, {1, 1, batch, hidden});
+        return {h, c, out};
+      };
+      Value h = state(operand(5), d), c = kind == "LSTM" ? state(operand(6), d) : Value();
+      if (unroll) {
+        // X times the input weights for all steps at once.
+        Value xw = op("MatMul", {reshape(x, {seq * batch, inputSize}), wT}); // [seq * batch, gates * hidden]
+        if (bias)
+          xw = op("Add", {xw, bias});
+        SmallVector<Value> steps(seq);
+        for (int64_t i = 0; i < seq; ++i) {
+          int64_t t = reverse ? seq - 1 - i : i;
+          Value out;
+          std::tie(h, c, out) = step(slice(xw, 0, t * batch, (t + 1) * batch), h, c, int64Constant({t}, loc));
+          if (!h)
+            return failure();
+          steps[t] = reshape(out, {1, 1, batch, hidden});
+        }
+        ys.push_back(steps.size() == 1 ? steps[0] : op("Concat", steps, axisAttr(0)));
+      } else {
+        RuntimeLoop loop;
+        loop.trips = tensor::DimOp::create(builder, loc, x, 0);
+        loop.carried = {h};
+        if (c)
+          loop.carried.push_back(c);
+        loop.reversed = {reverse};
+        loop.inputs = [&](Value iv, ValueRange carried) -> FailureOr<SmallVector<Value>> {
+          Value at = iv;
+          if (reverse)
+            at = arith::SubIOp::create(
+                builder, loc, arith::SubIOp::create(builder, loc, loop.trips, arith::ConstantIndexOp::create(builder, loc, 1)),
+                iv);
+          SmallVector<Value> in = {reshape(iterationNumber(at, loc), {1})};
+          in.append(carried.begin(), carried.end());
+          return in;
+        };
+        loop.body = [&](ArrayRef<Value> in) -> FailureOr<SmallVector<Value>> {
+          Value xw = op("MatMul", {op("Gather", {x, op("Reshape", {in[0], int64Constant({}, loc)})}, axisAttr(0)), wT});
+          if (bias)
+            xw = op("Add", {xw, bias});
+          auto [hn, cn, out] = step(xw, in[1], c ? in[2] : Value(), in[0]);
+          if (!hn || !out)
+            return failure();
+          SmallVector<Value> outs = {hn};
+          if (cn)
+            outs.push_back(cn);
+          outs.push_back(reshape(out, {1, -1, hidden})); // stacked: [seq, 1, batch, hidden]
+          return outs;
+        };
+        auto result = importRuntimeLoop(loop, loc);
+        if (failed(result))
+          return failure();
+        h = (*result)[0];
+        if (c)
+          c = (*result)[1];
+        ys.push_back(result->back());
       }
-      ys.push_back(steps.size() == 1 ? steps[0] : op("Concat", steps, axisAttr(0)));
-      lastH.push_back(reshape(h, {1, batch, hidden}));
+      lastH.push_back(reshape(h, {1, rows, hidden}));
       if (c)
-        lastC.push_back(reshape(c, {1, batch, hidden}));
+        lastC.push_back(reshape(c, {1, rows, hidden}));
     }
     auto join = [&](ArrayRef<Value> parts, int64_t axis) {
       return parts.size() == 1 ? parts[0] : op("Concat", parts, axisAttr(axis));
