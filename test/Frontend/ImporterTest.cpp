@@ -581,6 +581,41 @@ TEST_F(ImporterTest, CenterCropPadCropsAndPadsAroundTheMiddle) {
   return model;
 }
 
+TEST_F(ImporterTest, FlexAttentionExpandsWithItsModifiers) {
+  // Grouped queries (8 query heads over 2 key/value heads): K and V are
+  // repeated by Expand and Reshape; the score_mod subgraph runs on the
+  // scaled scores before the softmax.
+  auto model = nodeModel("FlexAttention", 26, {{"q", {1, 8, 4, 16}}, {"k", {1, 2, 6, 16}}, {"v", {1, 2, 6, 16}}}, {});
+  model.mutable_graph()->mutable_node(0)->set_domain("ai.onnx.preview");
+  auto *preview = model.add_opset_import();
+  preview->set_domain("ai.onnx.preview");
+  preview->set_version(1);
+  auto *mod = model.mutable_graph()->mutable_node(0)->add_attribute();
+  mod->set_name("score_mod");
+  mod->set_type(::onnx::AttributeProto::GRAPH);
+  addValue(mod->mutable_g()->add_input(), "s", 1, {1, 8, 4, 6});
+  auto *neg = mod->mutable_g()->add_node();
+  neg->set_op_type("Neg");
+  neg->add_input("s");
+  neg->add_output("t");
+  mod->mutable_g()->add_output()->set_name("t");
+  std::string messages;
+  std::vector<std::string> types;
+  auto ops = importedOps(model, messages, &types);
+  EXPECT_EQ(std::count(ops.begin(), ops.end(), "Expand"), 2) << messages;
+  for (const char *name : {"Neg", "Softmax"})
+    EXPECT_EQ(std::count(ops.begin(), ops.end(), name), 1) << name << "\n" << messages;
+  EXPECT_EQ(std::count(ops.begin(), ops.end(), "MatMul"), 2) << messages;
+  EXPECT_EQ(types, std::vector<std::string>{"tensor<1x8x4x16xf32>"});
+  // An attribute the definition does not have is refused by name.
+  auto *extra = model.mutable_graph()->mutable_node(0)->add_attribute();
+  extra->set_name("softcap");
+  extra->set_type(::onnx::AttributeProto::FLOAT);
+  messages.clear();
+  EXPECT_TRUE(importedOps(model, messages).empty());
+  EXPECT_NE(messages.find("attribute 'softcap' is not supported"), std::string::npos) << messages;
+}
+
 TEST_F(ImporterTest, NormalizationsExpandIntoReductions) {
   // LRN: the channel window's sum of squares is an AveragePool over [N, 1, C, H*W].
   std::string messages;

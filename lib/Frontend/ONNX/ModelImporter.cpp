@@ -4163,6 +4163,91 @@ private:
     return bindOutputs(node, results);
   }
 
+  /// FlexAttention (ai.onnx.preview) expanded per its definition: Q [B, Hq,
+  /// L, E], K [B, Hkv, S, E], V [B, Hkv, S, Ev] with each K/V head serving
+  /// Hq / Hkv consecutive query heads;
+  ///   Y = prob_mod(softmax(score_mod(Q K^T scale))) V
+  /// with scale 1 / sqrt(E) unless given, score_mod and prob_mod the
+  /// optional subgraphs (elementwise on [B, Hq, L, S]), imported inline.
+  /// Half precision is computed in float32.
+  LogicalResult importFlexAttention(const ::onnx::NodeProto &node, ArrayRef<Value> operands, Location loc) {
+    auto refuse = [&](const Twine &why) { return emitError(loc) << "'FlexAttention': " << why; };
+    auto op = opsAt(loc);
+    const ::onnx::GraphProto *scoreMod = nullptr, *probMod = nullptr;
+    std::optional<double> scale;
+    for (const auto &a : node.attribute()) {
+      if (a.name() == "score_mod" && a.type() == ::onnx::AttributeProto::GRAPH)
+        scoreMod = &a.g();
+      else if (a.name() == "prob_mod" && a.type() == ::onnx::AttributeProto::GRAPH)
+        probMod = &a.g();
+      else if (a.name() == "scale" && a.type() == ::onnx::AttributeProto::FLOAT)
+        scale = a.f();
+      else
+        return refuse("attribute '" + a.name() + "' is not supported");
+    }
+    if (operands.size() != 3)
+      return refuse("needs Q, K and V");
+    auto rank4 = [](Value v) {
+      auto t = dyn_cast<RankedTensorType>(v.getType());
+      return t && t.getRank() == 4 && isa<FloatType>(t.getElementType()) ? t : RankedTensorType();
+    };
+    auto qType = rank4(operands[0]), kType = rank4(operands[1]), vType = rank4(operands[2]);
+    if (!qType || !kType || !vType)
+      return refuse("needs float Q, K and V of rank 4 ([batch, heads, sequence, head size])");
+    Type own = qType.getElementType(), f32 = builder.getF32Type();
+    Type et = own.getIntOrFloatBitWidth() < 32 ? f32 : own;
+    auto inType = [&](Value v) { return own == et ? v : op("Cast", {v}, castTo(et)); };
+    Value q = inType(operands[0]), k = inType(operands[1]), v = inType(operands[2]);
+    // Grouped queries: each K/V head repeated Hq / Hkv times, consecutively.
+    int64_t hq = qType.getDimSize(1), hkv = kType.getDimSize(1);
+    if (ShapedType::isDynamic(hq) || ShapedType::isDynamic(hkv) || hq != hkv) {
+      if (!ShapedType::isDynamic(hq) && !ShapedType::isDynamic(hkv) && hq % hkv)
+        return refuse("the query heads must be a multiple of the key/value heads");
+      auto dims = [&](Value x, int64_t from, int64_t to) {
+        return op("Slice", {op("Shape", {x}), int64Constant({from}, loc), int64Constant({to}, loc),
+                            int64Constant({0}, loc), int64Constant({1}, loc)});
+      };
+      Value group = op("Div", {dims(q, 1, 2), dims(k, 1, 2)});
+      auto repeat = [&](Value x) {
+        Value wide = op("Expand", {op("Unsqueeze", {x}, axesAttr({2})),
+                                   op("Concat", {dims(x, 0, 2), group, dims(x, 2, 4)}, axisAttr(0))});
+        return op("Reshape", {wide, op("Concat", {dims(x, 0, 1), dims(q, 1, 2), dims(x, 2, 4)}, axisAttr(0))});
+      };
+      k = repeat(k);
+      v = repeat(v);
+    }
+    Value factor;
+    if (scale)
+      factor = scalar(et, *scale, loc);
+    else if (!qType.isDynamicDim(3))
+      factor = scalar(et, 1.0 / std::sqrt((double)qType.getDimSize(3)), loc);
+    else
+      factor = op("Reciprocal", {op("Sqrt", {op("Cast", {op("Reshape", {op("Slice", {op("Shape", {q}),
+                                                 int64Constant({3}, loc), int64Constant({4}, loc),
+                                                 int64Constant({0}, loc), int64Constant({1}, loc)}),
+                                                 int64Constant({}, loc)})}, castTo(et))})});
+    Value scores = op("Mul", {op("MatMul", {q, op("Transpose", {k}, permAttr({0, 1, 3, 2}))}), factor});
+    auto apply = [&](const ::onnx::GraphProto *mod, Value x) -> Value {
+      if (!mod || !x)
+        return x;
+      auto r = inlineGraph(*mod, {x}, loc);
+      if (failed(r))
+        return Value();
+      if (r->size() != 1) {
+        (void)refuse("a score_mod or prob_mod must have one output");
+        return Value();
+      }
+      return (*r)[0];
+    };
+    scores = apply(scoreMod, scores);
+    Value probs = scores ? op("Softmax", {scores}, axisAttr(-1)) : Value();
+    probs = apply(probMod, probs);
+    Value y = probs ? op("MatMul", {probs, v}) : Value();
+    if (y && own != et)
+      y = op("Cast", {y}, castTo(own));
+    return bindOutputs(node, {y});
+  }
+
   /// Attention (opsets 23-24) expanded per its definition. Q, K and V are
   /// [batch, heads, sequence, head size] (3-d inputs [batch, sequence,
   /// heads * size] are split by q_num_heads and kv_num_heads); past key and
@@ -4640,7 +4725,8 @@ private:
     StringRef opType = node.op_type();
     bool isML = node.domain() == "ai.onnx.ml" &&
                 (opType == "Binarizer" || opType == "ArrayFeatureExtractor" || opType == "LabelEncoder");
-    if (!node.domain().empty() && node.domain() != "ai.onnx" && !isML)
+    bool isPreview = node.domain() == "ai.onnx.preview" && opType == "FlexAttention";
+    if (!node.domain().empty() && node.domain() != "ai.onnx" && !isML && !isPreview)
       return emitError(loc) << "operator '" << opType << "' of domain '" << node.domain()
                             << "' is not supported";
     if (opType.starts_with("Sequence") || opType == "ConcatFromSequence" || opType == "SplitToSequence")
@@ -4662,7 +4748,7 @@ private:
                           opType == "ConvInteger" || opType == "QLinearMatMul" || opType == "QLinearConv";
     bool expanded = isLoss || isRecurrent || opType == "ConvTranspose" || opType == "Upsample" ||
                     opType == "LpPool" || opType == "Scatter" || opType == "Attention" ||
-                    opType == "CenterCropPad" || isNormalization || opType == "RotaryEmbedding" ||
+                    opType == "CenterCropPad" || isNormalization || opType == "RotaryEmbedding" || isPreview ||
                     isQuantization || isComputed || opType == "If" || opType == "Loop" || opType == "Scan" ||
                     opType == "Compress" || opType == "NonZero" || opType == "NonMaxSuppression" ||
                     opType == "Unique" || opType == "TfIdfVectorizer" || opType == "LinearAttention" ||
@@ -4686,6 +4772,8 @@ private:
     }
     if (opType == "If" || opType == "Loop" || opType == "Scan")
       return importControlFlow(node, operands, loc);
+    if (isPreview)
+      return importFlexAttention(node, operands, loc);
     NamedAttrList attrs;
     for (const auto &a : node.attribute()) {
       auto attr = importAttribute(a, loc);
