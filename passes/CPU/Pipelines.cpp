@@ -53,8 +53,11 @@ void mlc::cpu::buildBufferizePipeline(OpPassManager &pm,
                                       bool dynamicShapes) {
   addPasses(pm, "one-shot-bufferize{bufferize-function-boundaries=1 allow-return-allocs-from-loops=1 "
                 "function-boundary-type-conversion=identity-layout-map}");
-  if (dynamicShapes)
-    addPasses(pm, "drop-equivalent-buffer-results");
+  // A kernel that updates an operand in place (a convolution accumulating
+  // into its residual's buffer) returns that operand: dropping the result
+  // lets the caller use the operand's buffer instead of an out-param that
+  // the kernel would fill with a copy of it.
+  addPasses(pm, "drop-equivalent-buffer-results");
   pm.nest<func::FuncOp>().addPass(cpu::createDistinctResults());
   addPasses(pm, dynamicShapes ? "buffer-results-to-out-params{hoist-static-allocs=1 modify-public-functions=0},"
                                 "canonicalize,cse"

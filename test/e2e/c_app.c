@@ -2,7 +2,9 @@
  *
  * Written against docs/runtime.md only: the header `mlc compile` wrote and
  * include/mlc/runtime.h. Reads each input as raw bytes from a file (in the
- * model's input order), runs the model, writes each output as raw bytes.
+ * model's input order), runs the model twice, writes each output as raw
+ * bytes. The second run must give the same bytes and leave the inputs as
+ * they were (the model must not write into the application's buffers).
  *
  *   c_app IN_0 ... IN_n OUT_0 ... OUT_m
  *===----------------------------------------------------------------------===*/
@@ -10,6 +12,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 static size_t byte_size(const mlc_tensor_desc *t) {
   size_t n = mlc_dtype_size(t->dtype);
@@ -51,9 +54,34 @@ int main(int argc, char **argv) {
   mlc_status status = mlc_model_create(desc, &options, &model);
   if (status)
     return fail(status);
-  status = mlc_model_run(model, tensors, (size_t)n_in, tensors + n_in, (size_t)n_out);
-  if (status)
-    return fail(status);
+  void **before = calloc((size_t)(n_in + n_out), sizeof(void *));
+  for (int i = 0; i < n_in; ++i) { /* the inputs as read */
+    before[i] = malloc(tensors[i].size_bytes ? tensors[i].size_bytes : 1);
+    memcpy(before[i], tensors[i].data, tensors[i].size_bytes);
+  }
+  for (int run = 0; run < 2; ++run) {
+    status = mlc_model_run(model, tensors, (size_t)n_in, tensors + n_in, (size_t)n_out);
+    if (status)
+      return fail(status);
+    for (int i = 0; i < n_in; ++i)
+      if (memcmp(before[i], tensors[i].data, tensors[i].size_bytes) != 0) {
+        fprintf(stderr, "c_app: run %d changed input %d\n", run + 1, i);
+        return 1;
+      }
+    for (int i = n_in; i < n_in + n_out; ++i) {
+      size_t size = tensors[i].size_bytes;
+      if (run == 0) {
+        before[i] = malloc(size ? size : 1);
+        memcpy(before[i], tensors[i].data, size);
+      } else if (memcmp(before[i], tensors[i].data, size) != 0) {
+        fprintf(stderr, "c_app: the second run gave another output %d\n", i - n_in);
+        return 1;
+      }
+    }
+  }
+  for (int i = 0; i < n_in + n_out; ++i)
+    free(before[i]);
+  free(before);
   for (int i = 0; i < n_out; ++i) {
     FILE *f = fopen(argv[1 + n_in + i], "wb");
     if (!f || fwrite(tensors[n_in + i].data, 1, tensors[n_in + i].size_bytes, f) != tensors[n_in + i].size_bytes) {

@@ -329,6 +329,10 @@ private:
     builder.setInsertionPointToEnd(module->getBody());
     auto func = func::FuncOp::create(builder, fileLoc, "forward",
                                      builder.getFunctionType(argTypes, {}));
+    // The inputs are the application's buffers: bufferization must not
+    // write into them (a kernel updating an operand in place copies it).
+    for (unsigned i = 0; i < argTypes.size(); ++i)
+      func.setArgAttr(i, "bufferization.writable", builder.getBoolAttr(false));
     Block *entry = func.addEntryBlock();
     builder.setInsertionPointToStart(entry);
     for (auto [name, arg] : llvm::zip(inputNames, entry->getArguments()))
