@@ -1701,7 +1701,7 @@ private:
         auto t = cast<RankedTensorType>(v.getType());
         Value row = fb->getArgument(0);
         if (k < loop.reversed.size() && loop.reversed[k])
-          row = arith::SubIOp::create(builder, loc, arith::SubIOp::create(builder, loc, loop.trips, one), row);
+          row = fromEnd(loop.trips, row, loc);
         SmallVector<OpFoldResult> offsets(t.getRank() + 1, builder.getIndexAttr(0)), sizes, strides(t.getRank() + 1, builder.getIndexAttr(1));
         offsets[0] = row;
         sizes.push_back(builder.getIndexAttr(1));
@@ -1734,6 +1734,12 @@ private:
       scf::YieldOp::create(builder, loc, next);
       return SmallVector<Value>(forOp.getResults());
     }
+  }
+
+  /// Iteration `iv` of `trips` counted from the end: trips - 1 - iv.
+  Value fromEnd(Value trips, Value iv, Location loc) {
+    Value last = arith::SubIOp::create(builder, loc, trips, arith::ConstantIndexOp::create(builder, loc, 1));
+    return arith::SubIOp::create(builder, loc, last, iv);
   }
 
   /// The loop counter as ONNX gives it to a body: an int64 scalar tensor.
@@ -1851,9 +1857,8 @@ private:
         loop.reversed = llvm::map_to_vector(outDirs, [](int64_t d) { return d != 0; });
         loop.inputs = [&](Value iv, ValueRange carried) -> FailureOr<SmallVector<Value>> {
           SmallVector<Value> args(carried);
-          Value last = arith::SubIOp::create(builder, loc, loop.trips, arith::ConstantIndexOp::create(builder, loc, 1));
           for (int64_t i = 0; i < numScan; ++i) {
-            Value at = inDirs[i] ? arith::SubIOp::create(builder, loc, last, iv).getResult() : iv;
+            Value at = inDirs[i] ? fromEnd(loop.trips, iv, loc) : iv;
             args.push_back(op("Gather", {ins[numStates + i], iterationNumber(at, loc)}, axisAttr(inAxes[i])));
           }
           return args;
@@ -4678,9 +4683,7 @@ private:
         loop.inputs = [&](Value iv, ValueRange carried) -> FailureOr<SmallVector<Value>> {
           Value at = iv;
           if (reverse)
-            at = arith::SubIOp::create(
-                builder, loc, arith::SubIOp::create(builder, loc, loop.trips, arith::ConstantIndexOp::create(builder, loc, 1)),
-                iv);
+            at = fromEnd(loop.trips, iv, loc);
           SmallVector<Value> in = {reshape(iterationNumber(at, loc), {1})};
           in.append(carried.begin(), carried.end());
           return in;
