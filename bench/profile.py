@@ -79,6 +79,30 @@ def top(title, times, kinds, n):
     print("  by kind: " + ", ".join(f"{k} {v:.2f} ms" for k, v in by_kind.most_common()))
 
 
+def by_module(mlc, ort_times, n):
+    """Both sides summed per module, e.g. /features/features.2/features.2.0/block/block.0 for the
+    nodes of one Conv2dNormActivation. onnxruntime's node names are the model's paths (with suffixes
+    its fusions add); mlc's kernel names carry the path of the node that heads the kernel with every
+    non-word character made '_', so a kernel goes to the longest module that its name starts with."""
+    flat = lambda s: re.sub(r"\W", "_", s).strip("_")
+    modules = collections.Counter()
+    ort_side = collections.Counter()
+    for node, ms in ort_times.items():
+        parts = node.split("/")
+        module = "/".join(parts[:-2]) if len(parts) > 3 else node
+        ort_side[module] += ms
+        modules[flat(module)] = module
+    mlc_side = collections.Counter()
+    for kernel, ms in mlc.items():
+        name = re.sub(r"^kernel\d+_[a-z0-9_]+?__", "", kernel)
+        match = max((k for k in modules if name.startswith(k)), key=len, default=None)
+        mlc_side[modules[match] if match else kernel] += ms
+    rows = sorted(set(ort_side) | set(mlc_side), key=lambda m: -(mlc_side[m] - ort_side[m]))
+    print(f"\nper module, largest mlc - onnxruntime first:\n  {'mlc ms':>9} {'ORT ms':>9} {'diff':>8}  module")
+    for m in rows[:n]:
+        print(f"  {mlc_side[m]:9.3f} {ort_side[m]:9.3f} {mlc_side[m] - ort_side[m]:8.3f}  {m}")
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("model")
@@ -86,6 +110,8 @@ def main():
     p.add_argument("--iterations", type=int, default=20)
     p.add_argument("--warmup", type=int, default=5)
     p.add_argument("--top", type=int, default=15)
+    p.add_argument("--by-module", action="store_true",
+                   help="also compare the two sides per module (an ONNX node path without its last two parts)")
     p.add_argument("--mlc", default=os.path.join(ROOT, "build", "bin", "mlc"))
     p.add_argument("--runtime-lib", default=os.path.join(ROOT, "build", "lib", "libmlcrt.a"))
     args = p.parse_args()
@@ -97,6 +123,8 @@ def main():
     top("mlc", mlc, lambda k: re.match(r"kernel\d+_([a-z0-9]+)", k).group(1) if re.match(r"kernel\d+_", k) else k,
         args.top)
     top("onnxruntime", ort_times, lambda n: ort_ops[n], args.top)
+    if args.by_module:
+        by_module(mlc, ort_times, args.top)
     return 0
 
 

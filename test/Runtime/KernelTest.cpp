@@ -479,6 +479,35 @@ TEST_P(KernelTest, ConvDepthwise) {
   checkConv(t);
 }
 
+TEST_P(KernelTest, ConvDepthwiseChannelBlocks) {
+  // Planes at most 32 columns wide: with AVX-512, 16 channels per vector
+  // (full and partial channel blocks), stride 1 and 2 (its four phases),
+  // dilation, padding larger on one side, two images, an activation, and a
+  // plane tall enough to go in several strips of rows.
+  for (int64_t c : {16, 17, 40}) {
+    for (ConvCase t : {conv(c, 7, c, 3, 1, 1), conv(c, 14, c, 5, 2, 2), conv(c, 14, c, 5, 1, 2),
+                       conv(c, 32, c, 3, 2, 1), conv(c, 31, c, 3, 1, 1)}) {
+      t.group = c;
+      t.act = MLC_ACTIVATION_SILU;
+      checkConv(t);
+    }
+  }
+  ConvCase t = conv(20, 13, 20, 3, 2, 0);
+  t.group = 20;
+  t.n = 2;
+  t.dh = t.dw = 2;
+  t.pt = 3, t.pl = 1, t.pb = 0, t.pr = 2;
+  t.bias = false;
+  checkConv(t);
+  t = conv(18, 30, 18, 5, 1, 2);
+  t.h = 300; // 300 rows of 30: several strips
+  t.group = 18;
+  t.relu = true;
+  checkConv(t);
+  t.sh = t.sw = 2;
+  checkConv(t);
+}
+
 TEST_P(KernelTest, ConvActivations) {
   // Each conv route applies SiLU, ReLU6 and HardSwish to its finished sums:
   // the GEMM tiles over several K blocks (only the last one activates) and
