@@ -98,6 +98,26 @@ def LowerMicrokernels : Pass<"mlc-cpu-lower-microkernels", "mlir::ModuleOp"> {
                            "mlir::func::FuncDialect", "mlir::arith::ArithDialect"];
 }
 
+def CollapseLoopDims : Pass<"mlc-cpu-collapse-loop-dims", "mlir::func::FuncOp"> {
+  let summary = "Merges the adjacent loops of a kernel's linalg.generic that read memory in one run";
+  let description = [{
+    Runs on the outlined kernels, on tensors. A `linalg.generic` keeps the
+    rank of its ONNX op: a GlobalAveragePool of `1x96x56x56` reduces over
+    two loops of 56, which LLVM vectorises across rows (with gathers) or not
+    at all. Each maximal run of consecutive iteration dims of one iterator
+    type that every indexing map reads as one contiguous run becomes a
+    single dim (`linalg::collapseOpIterationDims`, the operands reshaped
+    with `tensor.collapse_shape`): the pool becomes 96 contiguous sums of
+    3136, an elementwise op on `1x96x56x56` one loop of 301056 (or 96 x 3136
+    where an operand is broadcast over the channels' planes).
+
+    Ops with dynamic shapes or `linalg.index` in their body are left as
+    they are (the index would need recomputing from the merged dim).
+  }];
+  let dependentDialects = ["mlir::linalg::LinalgDialect", "mlir::tensor::TensorDialect",
+                           "mlir::affine::AffineDialect", "mlir::arith::ArithDialect"];
+}
+
 def ApproximateMath : Pass<"mlc-cpu-approximate-math", "mlir::func::FuncOp"> {
   let summary = "Replaces transcendental math ops with polynomial approximations";
   let description = [{

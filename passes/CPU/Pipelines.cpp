@@ -70,6 +70,8 @@ void mlc::cpu::buildBufferizePipeline(OpPassManager &pm,
 }
 
 void mlc::cpu::buildCPUBufferizePipeline(OpPassManager &pm, bool dynamicShapes, bool profile) {
+  pm.nest<func::FuncOp>().addPass(cpu::createCollapseLoopDims());
+  addPasses(pm, std::string(kCanonicalizeTensors) + ",cse");
   buildBufferizePipeline(
       pm,
       [profile](OpPassManager &pm) {
