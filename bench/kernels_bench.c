@@ -215,6 +215,7 @@ int main(int argc, char **argv) {
       make_conv("conv 256x14x14 3x3 s1 -> 256", 256, 14, 256, 3, 1, 1),
       make_conv("conv 512x7x7 3x3 s1 -> 512", 512, 7, 512, 3, 1, 1),
       make_conv("conv 256x56x56 1x1 -> 64", 256, 56, 64, 1, 1, 0),
+      make_conv("conv 256x14x14 1x1 -> 1024", 256, 14, 1024, 1, 1, 0),
       make_conv("conv 3x224x224 7x7 s2 p3 -> 64", 3, 224, 64, 7, 2, 3),
       make_dw("depthwise 32x112x112 3x3 s1", 32, 112, 3, 1),
       make_dw("depthwise 96x112x112 3x3 s2", 96, 112, 3, 2),
@@ -224,6 +225,9 @@ int main(int argc, char **argv) {
       make_dw("depthwise 960x7x7 3x3 s1", 960, 7, 3, 1),
       make_dw("depthwise 1152x7x7 5x5 s1", 1152, 7, 5, 1),
       make_dw("depthwise 240x28x28 5x5 s1", 240, 28, 5, 1),
+      make_dw("depthwise 144x56x56 5x5 s2", 144, 56, 5, 2),
+      make_dw("depthwise 672x14x14 5x5 s1", 672, 14, 5, 1),
+      make_dw("depthwise 672x14x14 5x5 s2", 672, 14, 5, 2),
   };
   matmul_case matmuls[] = {
       make_matmul("matmul 128x768 * 768x768", 128, 768, 768),

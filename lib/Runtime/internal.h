@@ -117,6 +117,12 @@ MLC_INTERNAL mlc_status mlc_cuda_model_run_device(mlc_cuda_model *model,
 MLC_INTERNAL mlc_exec_ctx *mlc_rt_set_current_ctx(mlc_exec_ctx *ctx);
 MLC_INTERNAL mlc_exec_ctx *mlc_rt_current_ctx(void);
 
+/// mlc_rt_parallel_for cuts its n iterations into at most this many
+/// contiguous chunks per thread (enough to balance uneven work, few enough to
+/// keep each thread's range mostly contiguous), each claimed by the first
+/// free thread.
+#define MLC_CHUNKS_PER_THREAD 4
+
 /// Threads that mlc_rt_parallel_for(ctx, ...) called from this thread would
 /// use: 1 without a pool or inside a parallel body, else the pool's size.
 MLC_INTERNAL int32_t mlc_rt_parallel_width(const mlc_exec_ctx *ctx);

@@ -1857,6 +1857,46 @@ static float *scratch(size_t floats) {
  * Work splitting
  *===----------------------------------------------------------------------===*/
 
+/// Most tasks whose schedule split_time simulates.
+#define SPLIT_SIMULATE_MAX 64
+
+/// When the last of `threads` threads finishes the units x nb x mb tasks of
+/// a split (plan_split's cost per task), claimed as mlc_rt_parallel_for hands
+/// them out: in MLC_CHUNKS_PER_THREAD contiguous chunks per thread, each to
+/// the first thread that is free. Tasks go unit by unit, and within a unit
+/// column chunk by column chunk when rows_inner (conv_body), else row chunk by
+/// row chunk (task_block_of).
+static double split_time(int64_t threads, int64_t units, int64_t nb, int64_t mb,
+                         int64_t cols, int64_t nchunk, int64_t panels, int64_t pchunk,
+                         double col_cost, double row_cost, bool rows_inner) {
+  const int64_t tasks = units * nb * mb;
+  const int64_t chunks = min64(tasks, threads * MLC_CHUNKS_PER_THREAD);
+  const int64_t base = tasks / chunks, extra = tasks % chunks;
+  double free_at[SPLIT_SIMULATE_MAX] = {0};
+  int64_t t = 0;
+  for (int64_t c = 0; c < chunks; ++c) {
+    double work = 0.0;
+    for (int64_t end = t + base + (c < extra ? 1 : 0); t < end; ++t) {
+      const int64_t rest = t % (nb * mb);
+      const int64_t ni = rows_inner ? rest / mb : rest % nb;
+      const int64_t mi = rows_inner ? rest % mb : rest / nb;
+      const double n = (double)max64(0, min64(cols - ni * nchunk, nchunk));
+      const double pc = (double)max64(0, min64(panels - mi * pchunk, pchunk));
+      if (n > 0 && pc > 0)
+        work += n * (pc + col_cost) + pc * row_cost;
+    }
+    int64_t first = 0; /* the thread that is free first takes the chunk */
+    for (int64_t i = 1; i < threads; ++i)
+      if (free_at[i] < free_at[first])
+        first = i;
+    free_at[first] += work;
+  }
+  double last = 0.0;
+  for (int64_t i = 0; i < threads; ++i)
+    last = free_at[i] > last ? free_at[i] : last;
+  return last;
+}
+
 /// Splits `units` independent GEMMs of `panels` row panels x `cols` columns
 /// into units x nb x mb tasks (nb column chunks, multiples of col_align, and
 /// mb row-panel chunks) for `threads` threads: at least ceil(cols/col_max)
@@ -1868,7 +1908,12 @@ static float *scratch(size_t floats) {
 /// weights from L3), costing like col_cost more panels, and its rows once
 /// (conv: streams the weights; matmul: packs the activations), costing like
 /// row_cost more columns. Ties go to fewer row splits when prefer_cols, else
-/// to fewer column splits.
+/// to fewer column splits; prefer_cols also says in which order the caller
+/// numbers its tasks (conv_body: the row chunks of a column chunk one after
+/// another; task_block_of: the column chunks of a row chunk). The slowest thread's work is simulated (split_time)
+/// where the tasks are few, with the last column and row chunks as small as
+/// they are: two column chunks of 128 and 68 on two threads leave one thread
+/// idle half the time, which four tasks of half the rows would not.
 static void plan_split(int64_t threads, int64_t units, int64_t panels,
                        int64_t cols, int64_t col_align, int64_t col_max,
                        int64_t col_min, int64_t panel_min, double col_cost,
@@ -1892,10 +1937,14 @@ static void plan_split(int64_t threads, int64_t units, int64_t panels,
         if (ceil_div(cols, nchunk) != nb)
           continue;
         const int64_t tasks = units * nb * mb;
-        /* The slowest thread runs ceil(tasks/threads) of the largest task. */
-        const double cost = (double)ceil_div(tasks, threads) *
-                            ((double)nchunk * ((double)pchunk + col_cost) +
-                             (double)pchunk * row_cost);
+        /* Else the slowest thread runs ceil(tasks/threads) of the largest
+         * task. */
+        const double cost =
+            tasks <= SPLIT_SIMULATE_MAX && threads <= SPLIT_SIMULATE_MAX
+                ? split_time(threads, units, nb, mb, cols, nchunk, panels, pchunk, col_cost,
+                             row_cost, prefer_cols)
+                : (double)ceil_div(tasks, threads) *
+                      ((double)nchunk * ((double)pchunk + col_cost) + (double)pchunk * row_cost);
         const int64_t rank = prefer_cols ? mb * 4096 + nb : nb * 4096 + mb;
         if (best_cost < 0 || cost < best_cost * 0.999 ||
             (cost <= best_cost * 1.001 && rank < best_rank)) {

@@ -39,9 +39,6 @@
 /// Upper bound on the pool size; larger requests are almost certainly bugs
 /// (a negative count converted to unsigned, for instance).
 #define MLC_MAX_THREADS 1024
-/// Chunks per thread: enough to balance uneven work, few enough to keep each
-/// thread's range mostly contiguous.
-#define MLC_CHUNKS_PER_THREAD 4
 /// Iterations a thread spins on a counter before it sleeps: a few hundred
 /// microseconds with the pauses and yields of spin_step(). Long enough to
 /// catch the next loop of a model run, short enough not to burn a CPU for
