@@ -135,6 +135,11 @@ typedef struct conv_geom {
 typedef void (*pack_fn)(const conv_geom *g, int64_t k0, int64_t kc, int64_t n0,
                         int64_t ncols, float *dst);
 
+/// Packs rows [0, rows) x columns [0, kc) of A (row stride lda) into panels
+/// dst[(p*kc + kk)*8 + r]; the rows past `rows` of the last panel are left
+/// unset (tiles only read their mr rows).
+typedef void (*pack_a_fn)(const float *a, int64_t lda, int64_t rows, int64_t kc, float *dst);
+
 /// The activation `act` (mlc_activation) in place over n floats.
 typedef void (*activate_fn)(int64_t act, float *x, int64_t n);
 
@@ -526,6 +531,21 @@ static void pack_conv_c(const conv_geom *g, int64_t k0, int64_t kc, int64_t n0,
   }
 }
 
+/// pack_a_fn, one element at a time: rows from `row` on (all: 0).
+static void pack_a_rows_c(const float *a, int64_t lda, int64_t row, int64_t rows, int64_t kc,
+                          float *dst) {
+  for (int64_t i = row; i < rows; ++i) {
+    const float *src = a + i * lda;
+    float *out = dst + (i / PANEL_M) * kc * PANEL_M + i % PANEL_M;
+    for (int64_t kk = 0; kk < kc; ++kk)
+      out[kk * PANEL_M] = src[kk];
+  }
+}
+
+static void pack_a_c(const float *a, int64_t lda, int64_t rows, int64_t kc, float *dst) {
+  pack_a_rows_c(a, lda, 0, rows, kc, dst);
+}
+
 #if MLC_KERNELS_X86
 
 /*--- AVX2 + FMA ---------------------------------------------------------===*/
@@ -782,6 +802,47 @@ static TARGET_AVX2 void pack_conv_avx2(const conv_geom *g, int64_t k0,
       }
     }
   }
+}
+
+/// pack_a_fn with 8 x 8 blocks: 8 rows of 8 floats loaded, transposed in
+/// registers, stored as 8 consecutive panel rows (one k each). The rows of a
+/// partial last panel and the columns past the last multiple of 8 go one
+/// element at a time. Also the AVX-512 routine: its 8-float panel rows are
+/// ymm vectors.
+static TARGET_AVX2 void pack_a_avx2(const float *a, int64_t lda, int64_t rows, int64_t kc,
+                                    float *dst) {
+  const int64_t full = rows / PANEL_M * PANEL_M, kc8 = kc / 8 * 8;
+  for (int64_t i = 0; i < full; i += PANEL_M) {
+    const float *src = a + i * lda;
+    float *out = dst + i * kc; /* panel i / 8 */
+    for (int64_t kk = 0; kk < kc8; kk += 8) {
+      __m256 r[8];
+      for (int j = 0; j < 8; ++j)
+        r[j] = _mm256_loadu_ps(src + j * lda + kk);
+      /* Rows pairwise interleaved, then 2 x 2 blocks, then 128-bit halves:
+       * o[k] holds column kk + k of the eight rows. */
+      __m256 t[8], u[8];
+      for (int j = 0; j < 8; j += 2) {
+        t[j] = _mm256_unpacklo_ps(r[j], r[j + 1]);
+        t[j + 1] = _mm256_unpackhi_ps(r[j], r[j + 1]);
+      }
+      for (int j = 0; j < 8; j += 4) {
+        u[j] = _mm256_shuffle_ps(t[j], t[j + 2], 0x44);
+        u[j + 1] = _mm256_shuffle_ps(t[j], t[j + 2], 0xEE);
+        u[j + 2] = _mm256_shuffle_ps(t[j + 1], t[j + 3], 0x44);
+        u[j + 3] = _mm256_shuffle_ps(t[j + 1], t[j + 3], 0xEE);
+      }
+      for (int k = 0; k < 4; ++k) {
+        _mm256_storeu_ps(out + (kk + k) * PANEL_M, _mm256_permute2f128_ps(u[k], u[k + 4], 0x20));
+        _mm256_storeu_ps(out + (kk + k + 4) * PANEL_M,
+                         _mm256_permute2f128_ps(u[k], u[k + 4], 0x31));
+      }
+    }
+    for (int64_t r = 0; r < PANEL_M; ++r)
+      for (int64_t kk = kc8; kk < kc; ++kk)
+        out[kk * PANEL_M + r] = src[r * lda + kk];
+  }
+  pack_a_rows_c(a, lda, full, rows, kc, dst);
 }
 
 /*--- AVX-512 ------------------------------------------------------------===*/
@@ -1734,6 +1795,7 @@ typedef struct kernel_isa {
   int tile_n; /* columns per tile call: 16 or 32 */
   tile_fn tile;
   pack_fn pack_conv;
+  pack_a_fn pack_a;
   dw_fn depthwise;
   dw_fn depthwise_cblock; /* units of 16 channels (dwc_applies); NULL: none */
   tile_t_fn tile_t; /* small-N convs; NULL: use `tile` */
@@ -1741,15 +1803,16 @@ typedef struct kernel_isa {
   maxpool_fn maxpool;
 } kernel_isa;
 
-static const kernel_isa isa_c = {MLC_RT_ISA_C, 16,   tile_c,     pack_conv_c, dw_c,
+static const kernel_isa isa_c = {MLC_RT_ISA_C, 16,   tile_c,     pack_conv_c, pack_a_c, dw_c,
                                  NULL,         NULL, activate_c, maxpool_c};
 #if MLC_KERNELS_X86
 static const kernel_isa isa_avx2 = {MLC_RT_ISA_AVX2, 16,   tile_avx2,     pack_conv_avx2,
-                                    dw_c,            NULL, NULL,          activate_avx2,
-                                    maxpool_c};
+                                    pack_a_avx2,     dw_c, NULL,          NULL,
+                                    activate_avx2,   maxpool_c};
 static const kernel_isa isa_avx512 = {MLC_RT_ISA_AVX512, 32,        tile_avx512,
-                                      pack_conv_avx512,  dw_avx512, dw_cblock_avx512,
-                                      tile_t_avx512,     activate_avx512, maxpool_avx512};
+                                      pack_conv_avx512,  pack_a_avx2, dw_avx512,
+                                      dw_cblock_avx512,  tile_t_avx512, activate_avx512,
+                                      maxpool_avx512};
 #endif
 
 /// Applies `activation` to `rows` rows of `cols` floats, `stride` apart, in
@@ -2283,18 +2346,6 @@ typedef struct matmul_job {
   int64_t nchunk, pchunk; /* their sizes (columns, panels) */
 } matmul_job;
 
-/// Packs rows [0, rows) x columns [0, kc) of A (row stride lda) into panels
-/// dst[(p*kc + kk)*8 + r]; the rows past `rows` of the last panel are left
-/// unset (tiles only read their mr rows).
-static void pack_a(const float *a, int64_t lda, int64_t rows, int64_t kc,
-                   float *dst) {
-  for (int64_t i = 0; i < rows; ++i) {
-    const float *src = a + i * lda;
-    float *out = dst + (i / PANEL_M) * kc * PANEL_M + i % PANEL_M;
-    for (int64_t kk = 0; kk < kc; ++kk)
-      out[kk * PANEL_M] = src[kk];
-  }
-}
 
 static void matmul_task_naive(const matmul_job *job, const float *a, float *c,
                               int64_t i0, int64_t i1, int64_t j0, int64_t j1) {
@@ -2326,7 +2377,7 @@ static void matmul_task(const matmul_job *job, int64_t batch, int64_t i0,
     const int64_t mc = min64(mc_max, i1 - ib);
     for (int64_t kb = 0; kb < job->nkb; ++kb) {
       const int64_t k0 = kb * job->kc, kc = min64(job->kc, k - k0);
-      pack_a(a + ib * p->lda + k0, p->lda, mc, kc, buf);
+      isa->pack_a(a + ib * p->lda + k0, p->lda, mc, kc, buf);
       tile_epilogue e = {NULL, NULL, kb > 0,
                          kb == job->nkb - 1 ? p->activation : MLC_ACTIVATION_NONE};
       for (int64_t j = j0; j < j1; j += tile_n) {
@@ -2485,7 +2536,7 @@ static void bmm_task(const bmm_job *job, int64_t batch, int64_t i0, int64_t i1,
     const int64_t mc = min64(mc_max, i1 - ib);
     for (int64_t kb = 0; kb < job->nkb; ++kb) {
       const int64_t k0 = kb * job->kc, kc = min64(job->kc, k - k0);
-      pack_a(a + ib * p->lda + k0, p->lda, mc, kc, buf);
+      isa->pack_a(a + ib * p->lda + k0, p->lda, mc, kc, buf);
       const tile_epilogue e = {NULL, NULL, kb > 0, MLC_ACTIVATION_NONE};
       for (int64_t jb = j0; jb < j1; jb += nc_max) {
         const int64_t ncb = min64(nc_max, j1 - jb);
