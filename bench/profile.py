@@ -88,7 +88,9 @@ def by_module(mlc, ort_times, n):
     modules = collections.Counter()
     ort_side = collections.Counter()
     for node, ms in ort_times.items():
-        parts = node.split("/")
+        parts = node.rstrip("/").split("/")
+        if "Fusion" in parts[-1]:  # e.g. .../Mul/QuickGeluFusion: the node is .../Mul
+            parts = parts[:-1]
         module = "/".join(parts[:-2]) if len(parts) > 3 else node
         ort_side[module] += ms
         modules[flat(module)] = module

@@ -58,3 +58,27 @@ func.func @small_and_nested(%m: memref<8x8xf32>, %n: memref<4096x64xf32>) {
   }
   return
 }
+
+// -----
+
+// Tests that the innermost dim stays a sequential loop even where the outer
+// dim alone gives fewer than 64 parallel iterations (a per-channel scale of
+// 32 planes of 12544 collapsed into two dims): collapsing it into the
+// parallel index would cost a division per element.
+
+// CHECK-LABEL: func.func @few_rows
+// CHECK: scf.parallel (%{{.*}}) = (%c0) to (%c32) step (%c1)
+// CHECK: scf.for %{{.*}} = %c0 to %c12544 step %c1
+func.func @few_rows(%s: memref<32xf32>, %m: memref<32x12544xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c32 = arith.constant 32 : index
+  %c12544 = arith.constant 12544 : index
+  scf.parallel (%i, %j) = (%c0, %c0) to (%c32, %c12544) step (%c1, %c1) {
+    %a = memref.load %s[%i] : memref<32xf32>
+    %v = memref.load %m[%i, %j] : memref<32x12544xf32>
+    %w = arith.mulf %a, %v : f32
+    memref.store %w, %m[%i, %j] : memref<32x12544xf32>
+  }
+  return
+}
