@@ -2098,11 +2098,19 @@ static void conv_task_naive(const conv_job *job, int64_t b, int64_t g,
   }
 }
 
+static void conv_task_small_n(const conv_job *job, int64_t b, int64_t g,
+                              int64_t n0, int64_t n1, int64_t p0, int64_t p1);
+
 static void conv_task(const conv_job *job, int64_t b, int64_t g, int64_t n0,
                       int64_t n1, int64_t p0, int64_t p1) {
-  const int64_t ncols = n1 - n0, N = job->N;
   const kernel_isa *isa = job->isa;
   const int64_t strip = isa->tile_n * CONV_STRIP_TILES;
+  /* A last strip of at most 8 columns (a 14x14 image: 196 = 6 x 32 + 4)
+   * would use a few lanes of a 16-column vector: it goes through the
+   * few-columns path, which puts 16 channels in a vector instead. */
+  const int64_t rest = (n1 - n0) % strip;
+  const int64_t tail = isa->tile_t && job->M >= 16 && rest <= 8 ? rest : 0;
+  const int64_t ncols = n1 - n0 - tail, N = job->N;
   float *buf = scratch((size_t)(job->kc * strip));
   if (!buf) {
     conv_task_naive(job, b, g, n0, n1, p0 * PANEL_M,
@@ -2127,7 +2135,7 @@ static void conv_task(const conv_job *job, int64_t b, int64_t g, int64_t n0,
        * reuse: 20-25% of a 1x1 conv to 16-24 channels); the last, partial
        * one is packed, zero-padded to the tile width. */
       const bool in_place = geom.direct && sc == strip;
-      const float *b = in_place ? geom.in + k0 * geom.hw + n0 + j : buf;
+      const float *bsrc = in_place ? geom.in + k0 * geom.hw + n0 + j : buf;
       const int64_t ldb = in_place ? geom.hw : PANEL_N;
       if (!in_place)
         isa->pack_conv(&geom, k0, kc, n0 + j, sc, buf);
@@ -2139,11 +2147,14 @@ static void conv_task(const conv_job *job, int64_t b, int64_t g, int64_t n0,
             job->bias && kb == 0 ? job->bias + g * job->M + p * PANEL_M : NULL;
         float *c = out + p * PANEL_M * N + j;
         for (int64_t t = 0; t < sc; t += tile_n)
-          isa->tile(kc, a, in_place ? b + t : b + t * kc, in_place ? PANEL_N : kc * PANEL_N,
-                    ldb, c + t, N, mr, (int)min64(tile_n, sc - t), &e);
+          isa->tile(kc, a, in_place ? bsrc + t : bsrc + t * kc,
+                    in_place ? PANEL_N : kc * PANEL_N, ldb, c + t, N, mr,
+                    (int)min64(tile_n, sc - t), &e);
       }
     }
   }
+  if (tail > 0) /* after the loops: it takes its own scratch */
+    conv_task_small_n(job, b, g, n1 - tail, n1, p0, p1);
 }
 
 /// Panels (8 output channels each) that conv_task_small_n computes per pass:

@@ -457,6 +457,24 @@ TEST_P(KernelTest, ConvFewColumns) {
   checkConv(t);
 }
 
+TEST_P(KernelTest, ConvNarrowLastStrip) {
+  // 14x14 outputs: 196 = 6 x 32 + 4 columns, the last 4 with 16 channels
+  // per vector (AVX-512) after the column tiles: 24 channels (a partial
+  // vector pair), a residual, two K blocks with SiLU, 1x1 read in place,
+  // and a batch of two.
+  ConvCase t = conv(16, 14, 24, 3, 1, 1);
+  t.relu = true;
+  t.residual = true;
+  checkConv(t);
+  t = conv(40, 14, 40, 3, 1, 1); // K = 360
+  t.act = MLC_ACTIVATION_SILU;
+  checkConv(t);
+  t = conv(96, 14, 48, 1, 1, 0);
+  t.n = 2;
+  checkConv(t);
+  checkConv(conv(8, 14, 8, 3, 1, 1)); // 8 channels: column tiles only
+}
+
 TEST_P(KernelTest, ConvDepthwise) {
   // One input channel per group, computed directly rather than as a GEMM.
   ConvCase t = conv(24, 40, 24, 3, 1, 1);
