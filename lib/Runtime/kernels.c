@@ -182,6 +182,12 @@ typedef void (*tile_t_fn)(int64_t kc, const float *const *a, const float *b,
                           float *ct, int64_t ldct, int cv, int ncol,
                           bool accumulate);
 
+/// The small-N conv's results back in place: out[m * ldo + n] = ct[n * ldct
+/// + m] + bias[m] (bias may be NULL), plus what out held when `residual`,
+/// for m < rows and n < ncols.
+typedef void (*store_t_fn)(const float *ct, int64_t ldct, int64_t rows, int64_t ncols,
+                           const float *bias, bool residual, float *out, int64_t ldo);
+
 /// The taps of output channel o: tap k at [k * job->tap_stride].
 static inline const float *dw_weights(const dw_job *job, int64_t o) {
   if (job->tap_stride == 1)
@@ -546,6 +552,16 @@ static void pack_a_c(const float *a, int64_t lda, int64_t rows, int64_t kc, floa
   pack_a_rows_c(a, lda, 0, rows, kc, dst);
 }
 
+static void store_t_c(const float *ct, int64_t ldct, int64_t rows, int64_t ncols,
+                      const float *bias, bool residual, float *out, int64_t ldo) {
+  for (int64_t m = 0; m < rows; ++m) {
+    const float b = bias ? bias[m] : 0.0f;
+    float *o = out + m * ldo;
+    for (int64_t n = 0; n < ncols; ++n)
+      o[n] = ct[n * ldct + m] + b + (residual ? o[n] : 0.0f);
+  }
+}
+
 #if MLC_KERNELS_X86
 
 /*--- AVX2 + FMA ---------------------------------------------------------===*/
@@ -819,8 +835,9 @@ static TARGET_AVX2 void pack_a_avx2(const float *a, int64_t lda, int64_t rows, i
       __m256 r[8];
       for (int j = 0; j < 8; ++j)
         r[j] = _mm256_loadu_ps(src + j * lda + kk);
-      /* Rows pairwise interleaved, then 2 x 2 blocks, then 128-bit halves:
-       * o[k] holds column kk + k of the eight rows. */
+      /* Rows pairwise interleaved, then 2 x 2 blocks: u[k] (rows 0-3) and
+       * u[k + 4] (rows 4-7) hold columns kk + k and kk + k + 4 in their
+       * low and high 128-bit halves, which the stores pair up. */
       __m256 t[8], u[8];
       for (int j = 0; j < 8; j += 2) {
         t[j] = _mm256_unpacklo_ps(r[j], r[j + 1]);
@@ -1235,6 +1252,10 @@ static TARGET_AVX512 void tile_t_avx512(int64_t kc, const float *const *a,
 #undef MLC_UKR_T_CASE
 }
 
+/// store_t_fn for AVX-512, defined after transpose16_avx512.
+static void store_t_avx512(const float *ct, int64_t ldct, int64_t rows, int64_t ncols,
+                           const float *bias, bool residual, float *out, int64_t ldo);
+
 /// Most (column block, kx) entries of dw_avx512's table; wider outputs use
 /// dw_c.
 #define DW_TABLE_MAX 1024
@@ -1572,6 +1593,39 @@ static ALWAYS_INLINE TARGET_AVX512 void transpose16_avx512(__m512 r[16]) {
   }
 }
 
+/// store_t_fn in blocks of 16 columns x 16 channels: 16 column vectors of
+/// channels loaded, transposed in registers, stored as 16 channel rows.
+/// Reads channels up to the next multiple of 16 of each column of ct (within
+/// ldct, which conv_task_small_n rounds up to 16).
+static TARGET_AVX512 void store_t_avx512(const float *ct, int64_t ldct, int64_t rows,
+                                         int64_t ncols, const float *bias, bool residual,
+                                         float *out, int64_t ldo) {
+  for (int64_t m0 = 0; m0 < rows; m0 += 16) {
+    const int nr = (int)min64(16, rows - m0);
+    for (int64_t n0 = 0; n0 < ncols; n0 += 16) {
+      const int nn = (int)min64(16, ncols - n0);
+      const __mmask16 cols = (__mmask16)((1u << nn) - 1);
+      __m512 v[16];
+#pragma GCC unroll 16
+      for (int i = 0; i < 16; ++i)
+        v[i] = i < nn ? _mm512_loadu_ps(ct + (n0 + i) * ldct + m0) : _mm512_setzero_ps();
+      transpose16_avx512(v);
+#pragma GCC unroll 16
+      for (int j = 0; j < 16; ++j) {
+        if (j >= nr)
+          break;
+        float *o = out + (m0 + j) * ldo + n0;
+        __m512 x = v[j];
+        if (bias)
+          x = _mm512_add_ps(x, _mm512_set1_ps(bias[m0 + j]));
+        if (residual)
+          x = _mm512_add_ps(x, _mm512_maskz_loadu_ps(cols, o));
+        _mm512_mask_storeu_ps(o, cols, x);
+      }
+    }
+  }
+}
+
 /// Floats of dw_cblock_avx512's strip buffer it aims for (96 KiB, in L2).
 #define DWC_STRIP_FLOATS (24 * 1024)
 
@@ -1799,20 +1853,21 @@ typedef struct kernel_isa {
   dw_fn depthwise;
   dw_fn depthwise_cblock; /* units of 16 channels (dwc_applies); NULL: none */
   tile_t_fn tile_t; /* small-N convs; NULL: use `tile` */
+  store_t_fn store_t;
   activate_fn activate;
   maxpool_fn maxpool;
 } kernel_isa;
 
 static const kernel_isa isa_c = {MLC_RT_ISA_C, 16,   tile_c,     pack_conv_c, pack_a_c, dw_c,
-                                 NULL,         NULL, activate_c, maxpool_c};
+                                 NULL,         NULL, store_t_c,  activate_c, maxpool_c};
 #if MLC_KERNELS_X86
 static const kernel_isa isa_avx2 = {MLC_RT_ISA_AVX2, 16,   tile_avx2,     pack_conv_avx2,
                                     pack_a_avx2,     dw_c, NULL,          NULL,
-                                    activate_avx2,   maxpool_c};
+                                    store_t_c,       activate_avx2, maxpool_c};
 static const kernel_isa isa_avx512 = {MLC_RT_ISA_AVX512, 32,        tile_avx512,
                                       pack_conv_avx512,  pack_a_avx2, dw_avx512,
-                                      dw_cblock_avx512,  tile_t_avx512, activate_avx512,
-                                      maxpool_avx512};
+                                      dw_cblock_avx512,  tile_t_avx512, store_t_avx512,
+                                      activate_avx512,   maxpool_avx512};
 #endif
 
 /// Applies `activation` to `rows` rows of `cols` floats, `stride` apart, in
@@ -2206,14 +2261,9 @@ static void conv_task_small_n(const conv_job *job, int64_t b, int64_t g,
       }
     }
     const int64_t m0 = pb * PANEL_M, m1 = min64(job->M, pe * PANEL_M);
-    for (int64_t m = m0; m < m1; ++m) {
-      const int64_t o = g * job->M + m;
-      const float bias = job->bias ? job->bias[o] : 0.0f;
-      float *out = job->output + (b * job->p->f + o) * N + n0;
-      const bool residual = job->p->accumulate != 0;
-      for (int64_t n = 0; n < ncols; ++n)
-        out[n] = ct[n * ldct + (m - m0)] + bias + (residual ? out[n] : 0.0f);
-    }
+    isa->store_t(ct, ldct, m1 - m0, ncols, job->bias ? job->bias + g * job->M + m0 : NULL,
+                 job->p->accumulate != 0, job->output + (b * job->p->f + g * job->M + m0) * N + n0,
+                 N);
     activate_rows(isa, job->p->activation, job->output + (b * job->p->f + g * job->M + m0) * N + n0,
                   m1 - m0, ncols, N);
   }
