@@ -1708,9 +1708,35 @@ static ALWAYS_INLINE TARGET_AVX512 void dw_cblock_strided(const int S, const dw_
     for (int64_t y0 = 0; y0 < oh; y0 += g.rows) {
       const int64_t rows = min64(g.rows, oh - y0);
       /* The strip's input rows, from padded row y0 * S. */
-      for (int64_t i = 0; i < (rows - 1) * S + (kh - 1) * dh + 1; ++i) {
+      const int64_t rows_in = (rows - 1) * S + (kh - 1) * dh + 1;
+      for (int64_t i = 0; i < rows_in; ++i) {
         const int64_t iy = y0 * S - p->pad_top + i;
         float *prow = buf + i % S * S * g.phase + i / S * wq * 16;
+        if (w <= 8 && i + 1 < rows_in && iy >= 0 && iy + 1 < h) {
+          /* Rows of at most 8 pixels go two to a transposition: lanes 0-7
+           * row iy, lanes 8-15 row iy + 1. */
+          float *prow2 = buf + (i + 1) % S * S * g.phase + (i + 1) / S * wq * 16;
+          const __mmask16 m = (__mmask16)((1u << w) - 1);
+          __m512 v[16];
+#pragma GCC unroll 16
+          for (int ch = 0; ch < 16; ++ch) {
+            const float *row = offset_ptr(in, (ch * h + iy) * w);
+            v[ch] = _mm512_maskz_loadu_ps(ch < nc ? m : 0, row);
+            v[ch] = _mm512_mask_loadu_ps(v[ch], ch < nc ? (__mmask16)(m << 8) : 0,
+                                         offset_ptr(row, w - 8));
+          }
+          transpose16_avx512(v);
+#pragma GCC unroll 8
+          for (int t = 0; t < 8; ++t) {
+            const int64_t j = t + p->pad_left;
+            if (t < w && j < g.wpad) {
+              _mm512_storeu_ps(prow + j % S * g.phase + j / S * 16, v[t]);
+              _mm512_storeu_ps(prow2 + j % S * g.phase + j / S * 16, v[8 + t]);
+            }
+          }
+          ++i;
+          continue;
+        }
         if (iy < 0 || iy >= h) {
           for (int px = 0; px < S; ++px)
             memset(prow + px * g.phase, 0, (size_t)(wq * 16) * sizeof(float));

@@ -499,12 +499,14 @@ TEST_P(KernelTest, ConvDepthwise) {
 
 TEST_P(KernelTest, ConvDepthwiseChannelBlocks) {
   // Planes at most 32 columns wide: with AVX-512, 16 channels per vector
-  // (full and partial channel blocks), stride 1 and 2 (its four phases),
+  // (full and partial channel blocks; rows of at most 8 pixels transposed
+  // two at a time), stride 1 and 2 (its four phases),
   // dilation, padding larger on one side, two images, an activation, and a
   // plane tall enough to go in several strips of rows.
   for (int64_t c : {16, 17, 40}) {
     for (ConvCase t : {conv(c, 7, c, 3, 1, 1), conv(c, 14, c, 5, 2, 2), conv(c, 14, c, 5, 1, 2),
-                       conv(c, 32, c, 3, 2, 1), conv(c, 31, c, 3, 1, 1)}) {
+                       conv(c, 32, c, 3, 2, 1), conv(c, 31, c, 3, 1, 1), conv(c, 8, c, 3, 2, 1),
+                       conv(c, 5, c, 5, 1, 2)}) {
       t.group = c;
       t.act = MLC_ACTIVATION_SILU;
       checkConv(t);
