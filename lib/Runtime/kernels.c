@@ -1774,24 +1774,45 @@ static ALWAYS_INLINE TARGET_AVX512 void dw_cblock_strided(const int S, const dw_
           for (int u = 0; u < 16; ++u)
             acc[u] = _mm512_fmadd_ps(wt, _mm512_loadu_ps(base + u * 16), acc[u]);
         }
-        activate16(p->activation, acc, 16);
-        transpose16_avx512(acc);
-        /* Lane u is position q0 + u: store each output row's run. */
+        /* Lane u is position q0 + u: the runs of output rows (x < ow; the
+         * other positions of the virtual plane are dropped, and skip an
+         * activation as costly as SiLU). */
+        struct {
+          int u, keep;
+          int64_t at; /* (y0 + y) * ow + x */
+        } runs[16];
+        int nruns = 0;
+        unsigned useful = 0;
         for (int u = 0; u < 16 && y < rows;) {
           const int run = (int)min64(16 - u, wq - x);
-          const int64_t keep = min64(run, ow - x);
+          const int keep = (int)max64(0, min64(run, ow - x));
           if (keep > 0) {
-            const __mmask16 m = (__mmask16)(((1u << keep) - 1) << u);
-            float *dst = offset_out(out, (y0 + y) * ow + x - u);
-#pragma GCC unroll 16
-            for (int ch = 0; ch < 16; ++ch)
-              if (ch < nc)
-                _mm512_mask_storeu_ps(offset_out(dst, ch * oh * ow), m, acc[ch]);
+            runs[nruns].u = u;
+            runs[nruns].keep = keep;
+            runs[nruns++].at = (y0 + y) * ow + x;
+            useful |= ((1u << keep) - 1) << u;
           }
           u += run;
           x += run;
           if (x == wq)
             x = 0, ++y;
+        }
+        if (p->activation == MLC_ACTIVATION_SILU) {
+#pragma GCC unroll 16
+          for (int u = 0; u < 16; ++u)
+            if (useful >> u & 1)
+              acc[u] = silu16(acc[u]);
+        } else {
+          activate16(p->activation, acc, 16);
+        }
+        transpose16_avx512(acc);
+        for (int r = 0; r < nruns; ++r) {
+          const __mmask16 m = (__mmask16)(((1u << runs[r].keep) - 1) << runs[r].u);
+          float *dst = offset_out(out, runs[r].at - runs[r].u);
+#pragma GCC unroll 16
+          for (int ch = 0; ch < 16; ++ch)
+            if (ch < nc)
+              _mm512_mask_storeu_ps(offset_out(dst, ch * oh * ow), m, acc[ch]);
         }
       }
     }
