@@ -1252,9 +1252,71 @@ static TARGET_AVX512 void tile_t_avx512(int64_t kc, const float *const *a,
 #undef MLC_UKR_T_CASE
 }
 
-/// store_t_fn for AVX-512, defined after transpose16_avx512.
-static void store_t_avx512(const float *ct, int64_t ldct, int64_t rows, int64_t ncols,
-                           const float *bias, bool residual, float *out, int64_t ldo);
+/// Transposes the 16 x 16 floats in r: lane j of r[i] goes to lane i of r[j].
+static ALWAYS_INLINE TARGET_AVX512 void transpose16_avx512(__m512 r[16]) {
+  __m512 t[16];
+  /* Per 128-bit lane k, t[2m] holds columns 4k, 4k+1 of rows 2m, 2m+1 and
+   * t[2m+1] columns 4k+2, 4k+3. */
+  for (int i = 0; i < 16; i += 2) {
+    t[i] = _mm512_unpacklo_ps(r[i], r[i + 1]);
+    t[i + 1] = _mm512_unpackhi_ps(r[i], r[i + 1]);
+  }
+  /* r[4g + j], 128-bit lane k: column 4k + j of rows 4g .. 4g+3. */
+  for (int i = 0; i < 16; i += 4) {
+    const __m512d a = _mm512_castps_pd(t[i]), b = _mm512_castps_pd(t[i + 1]);
+    const __m512d c = _mm512_castps_pd(t[i + 2]), d = _mm512_castps_pd(t[i + 3]);
+    r[i] = _mm512_castpd_ps(_mm512_unpacklo_pd(a, c));
+    r[i + 1] = _mm512_castpd_ps(_mm512_unpackhi_pd(a, c));
+    r[i + 2] = _mm512_castpd_ps(_mm512_unpacklo_pd(b, d));
+    r[i + 3] = _mm512_castpd_ps(_mm512_unpackhi_pd(b, d));
+  }
+  /* Gather the four row groups' lane k into one vector per column 4k + j. */
+  for (int j = 0; j < 4; ++j) {
+    t[j] = _mm512_shuffle_f32x4(r[j], r[j + 4], 0x88);
+    t[j + 4] = _mm512_shuffle_f32x4(r[j], r[j + 4], 0xdd);
+    t[j + 8] = _mm512_shuffle_f32x4(r[j + 8], r[j + 12], 0x88);
+    t[j + 12] = _mm512_shuffle_f32x4(r[j + 8], r[j + 12], 0xdd);
+  }
+  for (int j = 0; j < 4; ++j) {
+    r[j] = _mm512_shuffle_f32x4(t[j], t[j + 8], 0x88);
+    r[j + 8] = _mm512_shuffle_f32x4(t[j], t[j + 8], 0xdd);
+    r[j + 4] = _mm512_shuffle_f32x4(t[j + 4], t[j + 12], 0x88);
+    r[j + 12] = _mm512_shuffle_f32x4(t[j + 4], t[j + 12], 0xdd);
+  }
+}
+
+/// store_t_fn in blocks of 16 columns x 16 channels: 16 column vectors of
+/// channels loaded, transposed in registers, stored as 16 channel rows.
+/// Reads channels up to the next multiple of 16 of each column of ct (within
+/// ldct, which conv_task_small_n rounds up to 16).
+static TARGET_AVX512 void store_t_avx512(const float *ct, int64_t ldct, int64_t rows,
+                                         int64_t ncols, const float *bias, bool residual,
+                                         float *out, int64_t ldo) {
+  for (int64_t m0 = 0; m0 < rows; m0 += 16) {
+    const int nr = (int)min64(16, rows - m0);
+    for (int64_t n0 = 0; n0 < ncols; n0 += 16) {
+      const int nn = (int)min64(16, ncols - n0);
+      const __mmask16 cols = (__mmask16)((1u << nn) - 1);
+      __m512 v[16];
+#pragma GCC unroll 16
+      for (int i = 0; i < 16; ++i)
+        v[i] = i < nn ? _mm512_loadu_ps(ct + (n0 + i) * ldct + m0) : _mm512_setzero_ps();
+      transpose16_avx512(v);
+#pragma GCC unroll 16
+      for (int j = 0; j < 16; ++j) {
+        if (j >= nr)
+          break;
+        float *o = out + (m0 + j) * ldo + n0;
+        __m512 x = v[j];
+        if (bias)
+          x = _mm512_add_ps(x, _mm512_set1_ps(bias[m0 + j]));
+        if (residual)
+          x = _mm512_add_ps(x, _mm512_maskz_loadu_ps(cols, o));
+        _mm512_mask_storeu_ps(o, cols, x);
+      }
+    }
+  }
+}
 
 /// Most (column block, kx) entries of dw_avx512's table; wider outputs use
 /// dw_c.
@@ -1557,72 +1619,6 @@ static TARGET_AVX512 void dw_avx512(const dw_job *job, int64_t begin,
       fast(p, in, wk, job->tap_stride, bias, y, nxb, off, m32, lanes_of, out);
     DW_GENERAL(yfast * nxb, items)
 #undef DW_GENERAL
-  }
-}
-
-/// Transposes the 16 x 16 floats in r: lane j of r[i] goes to lane i of r[j].
-static ALWAYS_INLINE TARGET_AVX512 void transpose16_avx512(__m512 r[16]) {
-  __m512 t[16];
-  /* Per 128-bit lane k, t[2m] holds columns 4k, 4k+1 of rows 2m, 2m+1 and
-   * t[2m+1] columns 4k+2, 4k+3. */
-  for (int i = 0; i < 16; i += 2) {
-    t[i] = _mm512_unpacklo_ps(r[i], r[i + 1]);
-    t[i + 1] = _mm512_unpackhi_ps(r[i], r[i + 1]);
-  }
-  /* r[4g + j], 128-bit lane k: column 4k + j of rows 4g .. 4g+3. */
-  for (int i = 0; i < 16; i += 4) {
-    const __m512d a = _mm512_castps_pd(t[i]), b = _mm512_castps_pd(t[i + 1]);
-    const __m512d c = _mm512_castps_pd(t[i + 2]), d = _mm512_castps_pd(t[i + 3]);
-    r[i] = _mm512_castpd_ps(_mm512_unpacklo_pd(a, c));
-    r[i + 1] = _mm512_castpd_ps(_mm512_unpackhi_pd(a, c));
-    r[i + 2] = _mm512_castpd_ps(_mm512_unpacklo_pd(b, d));
-    r[i + 3] = _mm512_castpd_ps(_mm512_unpackhi_pd(b, d));
-  }
-  /* Gather the four row groups' lane k into one vector per column 4k + j. */
-  for (int j = 0; j < 4; ++j) {
-    t[j] = _mm512_shuffle_f32x4(r[j], r[j + 4], 0x88);
-    t[j + 4] = _mm512_shuffle_f32x4(r[j], r[j + 4], 0xdd);
-    t[j + 8] = _mm512_shuffle_f32x4(r[j + 8], r[j + 12], 0x88);
-    t[j + 12] = _mm512_shuffle_f32x4(r[j + 8], r[j + 12], 0xdd);
-  }
-  for (int j = 0; j < 4; ++j) {
-    r[j] = _mm512_shuffle_f32x4(t[j], t[j + 8], 0x88);
-    r[j + 8] = _mm512_shuffle_f32x4(t[j], t[j + 8], 0xdd);
-    r[j + 4] = _mm512_shuffle_f32x4(t[j + 4], t[j + 12], 0x88);
-    r[j + 12] = _mm512_shuffle_f32x4(t[j + 4], t[j + 12], 0xdd);
-  }
-}
-
-/// store_t_fn in blocks of 16 columns x 16 channels: 16 column vectors of
-/// channels loaded, transposed in registers, stored as 16 channel rows.
-/// Reads channels up to the next multiple of 16 of each column of ct (within
-/// ldct, which conv_task_small_n rounds up to 16).
-static TARGET_AVX512 void store_t_avx512(const float *ct, int64_t ldct, int64_t rows,
-                                         int64_t ncols, const float *bias, bool residual,
-                                         float *out, int64_t ldo) {
-  for (int64_t m0 = 0; m0 < rows; m0 += 16) {
-    const int nr = (int)min64(16, rows - m0);
-    for (int64_t n0 = 0; n0 < ncols; n0 += 16) {
-      const int nn = (int)min64(16, ncols - n0);
-      const __mmask16 cols = (__mmask16)((1u << nn) - 1);
-      __m512 v[16];
-#pragma GCC unroll 16
-      for (int i = 0; i < 16; ++i)
-        v[i] = i < nn ? _mm512_loadu_ps(ct + (n0 + i) * ldct + m0) : _mm512_setzero_ps();
-      transpose16_avx512(v);
-#pragma GCC unroll 16
-      for (int j = 0; j < 16; ++j) {
-        if (j >= nr)
-          break;
-        float *o = out + (m0 + j) * ldo + n0;
-        __m512 x = v[j];
-        if (bias)
-          x = _mm512_add_ps(x, _mm512_set1_ps(bias[m0 + j]));
-        if (residual)
-          x = _mm512_add_ps(x, _mm512_maskz_loadu_ps(cols, o));
-        _mm512_mask_storeu_ps(o, cols, x);
-      }
-    }
   }
 }
 
@@ -2075,16 +2071,16 @@ static double split_time(int64_t threads, int64_t units, int64_t nb, int64_t mb,
 /// weights from L3), costing like col_cost more panels, and its rows once
 /// (conv: streams the weights; matmul: packs the activations), costing like
 /// row_cost more columns. Ties go to fewer row splits when prefer_cols, else
-/// to fewer column splits; prefer_cols also says in which order the caller
-/// numbers its tasks (conv_body: the row chunks of a column chunk one after
-/// another; task_block_of: the column chunks of a row chunk). The slowest thread's work is simulated (split_time)
+/// to fewer column splits. rows_inner says in which order the caller numbers
+/// its tasks (conv_body: the row chunks of a column chunk one after another;
+/// task_block_of: the column chunks of a row chunk). The slowest thread's work is simulated (split_time)
 /// where the tasks are few, with the last column and row chunks as small as
 /// they are: two column chunks of 128 and 68 on two threads leave one thread
 /// idle half the time, which four tasks of half the rows would not.
 static void plan_split(int64_t threads, int64_t units, int64_t panels,
                        int64_t cols, int64_t col_align, int64_t col_max,
                        int64_t col_min, int64_t panel_min, double col_cost,
-                       double row_cost, bool prefer_cols, int64_t *out_nb,
+                       double row_cost, bool prefer_cols, bool rows_inner, int64_t *out_nb,
                        int64_t *out_mb) {
   const int64_t nb0 = max64(1, ceil_div(cols, col_max));
   int64_t best_nb = nb0, best_mb = 1;
@@ -2109,7 +2105,7 @@ static void plan_split(int64_t threads, int64_t units, int64_t panels,
         const double cost =
             tasks <= SPLIT_SIMULATE_MAX && threads <= SPLIT_SIMULATE_MAX
                 ? split_time(threads, units, nb, mb, cols, nchunk, panels, pchunk, col_cost,
-                             row_cost, prefer_cols)
+                             row_cost, rows_inner)
                 : (double)ceil_div(tasks, threads) *
                       ((double)nchunk * ((double)pchunk + col_cost) + (double)pchunk * row_cost);
         const int64_t rank = prefer_cols ? mb * 4096 + nb : nb * 4096 + mb;
@@ -2430,7 +2426,7 @@ void mlc_rt_conv2d_f32(const mlc_conv2d_params *params, const float *input,
   const int64_t col_max =
       round_up(max64(64, min64(CONV_NC_MAX, CONV_C_BLOCK / job.M)), 32);
   plan_split(threads, units, job.P, job.N, job.isa->tile_n, col_max, 64,
-             job.small_n ? 4 : 2, 1.0, 16.0, true, &job.nb, &job.mb);
+             job.small_n ? 4 : 2, 1.0, 16.0, true, true, &job.nb, &job.mb);
   job.nchunk = round_up(ceil_div(job.N, job.nb), job.isa->tile_n);
   job.pchunk = ceil_div(job.P, job.mb);
   if (job.small_n) /* whole 32-channel vector pairs per task */
@@ -2561,7 +2557,7 @@ void mlc_rt_matmul_f32(const mlc_matmul_params *params, const float *a,
   const int64_t threads = available_threads(
       ctx, (double)batches * (double)p->m * (double)p->n * (double)p->k);
   plan_split(threads, batches, job.P, p->n, job.isa->tile_n, INT64_MAX / 2, 32,
-             1, 2.0, 32.0, false, &job.nb, &job.mb);
+             1, 2.0, 32.0, false, false, &job.nb, &job.mb);
   job.nchunk = round_up(ceil_div(p->n, job.nb), job.isa->tile_n);
   job.pchunk = ceil_div(job.P, job.mb);
   mlc_rt_parallel_for(threads > 1 ? ctx : NULL, batches * job.nb * job.mb,
@@ -2697,7 +2693,7 @@ void mlc_rt_batch_matmul_f32(const mlc_batch_matmul_params *params,
   const int64_t threads = available_threads(
       ctx, (double)batches * (double)p->m * (double)p->n * (double)p->k);
   plan_split(threads, batches, P, p->n, job.isa->tile_n, INT64_MAX / 2, 32, 1,
-             2.0, 32.0, false, &job.nb, &job.mb);
+             2.0, 32.0, false, false, &job.nb, &job.mb);
   job.nchunk = round_up(ceil_div(p->n, job.nb), job.isa->tile_n);
   job.pchunk = ceil_div(P, job.mb);
   mlc_rt_parallel_for(threads > 1 ? ctx : NULL, batches * job.nb * job.mb,

@@ -1742,6 +1742,17 @@ private:
     return arith::SubIOp::create(builder, loc, last, iv);
   }
 
+  /// Dims [from, to) of `x`'s shape, read at run time: an int64 1-d tensor.
+  Value shapeDims(Value x, int64_t from, int64_t to, Location loc) {
+    return opsAt(loc)("Slice", {opsAt(loc)("Shape", {x}), int64Constant({from}, loc), int64Constant({to}, loc),
+                               int64Constant({0}, loc), int64Constant({1}, loc)});
+  }
+
+  /// Dim `d` of `x`'s shape, read at run time: an int64 scalar tensor.
+  Value shapeDim(Value x, int64_t d, Location loc) {
+    return opsAt(loc)("Reshape", {shapeDims(x, d, d + 1, loc), int64Constant({}, loc)});
+  }
+
   /// The loop counter as ONNX gives it to a body: an int64 scalar tensor.
   Value iterationNumber(Value iv, Location loc) {
     Value i = arith::IndexCastOp::create(builder, loc, builder.getI64Type(), iv);
@@ -2986,10 +2997,7 @@ private:
                            int64Constant({rank - 1}, loc), int64Constant({1}, loc)});
           p = op("Squeeze", {p}, axesAttr({rank - 1}));
         } else { // 1 or 2 components, known at run time: x . [j == i]
-          Value last = op("Reshape", {op("Slice", {op("Shape", {x64}), int64Constant({rank - 1}, loc),
-                                                   int64Constant({rank}, loc), int64Constant({0}, loc),
-                                                   int64Constant({1}, loc)}),
-                                      int64Constant({}, loc)});
+          Value last = shapeDim(x64, rank - 1, loc);
           Value which = op("Equal", {op("Range", {scalar(i64, 0, loc), last, scalar(i64, 1, loc)}),
                                      int64Constant({i}, loc)});
           p = op("ReduceSum", {op("Mul", {x64, op("Cast", {which}, castTo(et))})}, reduceAttrs({rank - 1}, false));
@@ -3016,10 +3024,7 @@ private:
       } else {
         // The same tables from Range, Mod and Cos/Sin of the run-time lengths.
         Value zero = scalar(i64, 0, loc), one = scalar(i64, 1, loc), two = scalar(i64, 2, loc);
-        Value nNow = op("Reshape", {op("Slice", {op("Shape", {x64}), int64Constant({axis}, loc),
-                                                 int64Constant({axis + 1}, loc), int64Constant({0}, loc),
-                                                 int64Constant({1}, loc)}),
-                                    int64Constant({}, loc)});
+        Value nNow = shapeDim(x64, axis, loc);
         Value lNow = !ShapedType::isDynamic(length) ? scalar(i64, (double)length, loc)
                      : irfft                         ? op("Mul", {two, op("Sub", {nNow, one})})
                                                      : nNow;
@@ -4212,10 +4217,7 @@ private:
     if (ShapedType::isDynamic(hq) || ShapedType::isDynamic(hkv) || hq != hkv) {
       if (!ShapedType::isDynamic(hq) && !ShapedType::isDynamic(hkv) && hq % hkv)
         return refuse("the query heads must be a multiple of the key/value heads");
-      auto dims = [&](Value x, int64_t from, int64_t to) {
-        return op("Slice", {op("Shape", {x}), int64Constant({from}, loc), int64Constant({to}, loc),
-                            int64Constant({0}, loc), int64Constant({1}, loc)});
-      };
+      auto dims = [&](Value x, int64_t from, int64_t to) { return shapeDims(x, from, to, loc); };
       Value group = op("Div", {dims(q, 1, 2), dims(k, 1, 2)});
       auto repeat = [&](Value x) {
         Value wide = op("Expand", {op("Unsqueeze", {x}, axesAttr({2})),
@@ -4231,10 +4233,7 @@ private:
     else if (!qType.isDynamicDim(3))
       factor = scalar(et, 1.0 / std::sqrt((double)qType.getDimSize(3)), loc);
     else
-      factor = op("Reciprocal", {op("Sqrt", {op("Cast", {op("Reshape", {op("Slice", {op("Shape", {q}),
-                                                 int64Constant({3}, loc), int64Constant({4}, loc),
-                                                 int64Constant({0}, loc), int64Constant({1}, loc)}),
-                                                 int64Constant({}, loc)})}, castTo(et))})});
+      factor = op("Reciprocal", {op("Sqrt", {op("Cast", {shapeDim(q, 3, loc)}, castTo(et))})});
     Value scores = op("Mul", {op("MatMul", {q, op("Transpose", {k}, permAttr({0, 1, 3, 2}))}), factor});
     auto apply = [&](const ::onnx::GraphProto *mod, Value x) -> Value {
       if (!mod || !x)
@@ -4289,11 +4288,8 @@ private:
     }
     // Dims [from, to) of `x`'s shape (an int64 1-d tensor), and one of them
     // as a scalar.
-    auto dims = [&](Value x, int64_t from, int64_t to) {
-      return op("Slice", {op("Shape", {x}), int64Constant({from}, loc), int64Constant({to}, loc),
-                          int64Constant({0}, loc), int64Constant({1}, loc)});
-    };
-    auto dimScalar = [&](Value x, int64_t d) { return op("Reshape", {dims(x, d, d + 1), int64Constant({}, loc)}); };
+    auto dims = [&](Value x, int64_t from, int64_t to) { return shapeDims(x, from, to, loc); };
+    auto dimScalar = [&](Value x, int64_t d) { return shapeDim(x, d, loc); };
     if (!q || !k || !v)
       return refuse("needs Q, K and V");
     auto qType = cast<RankedTensorType>(q.getType());
