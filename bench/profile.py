@@ -6,8 +6,11 @@ bench/model_bench.c (MLC_PROFILE collects every kernel's time), then runs
 onnxruntime with its profiler on the same thread count, and prints both
 sides per run: the slowest mlc kernels and onnxruntime nodes, and the time
 per kind of operation. A kernel's name carries the ONNX node that heads it.
+With --by-module both sides are also summed per module of the model (one
+block of a network: its convolution, activation and fused nodes), largest
+difference first, which points at the kernels that lose to onnxruntime.
 
-    .venv/bin/python bench/profile.py build/bench/models/resnet50.onnx [--threads 1] [--top 15]
+    .venv/bin/python bench/profile.py build/bench/models/resnet50.onnx [--threads 1] [--top 15] [--by-module]
 """
 import argparse
 import collections
