@@ -122,12 +122,44 @@ typedef void (*tile_fn)(int64_t kc, const float *a, const float *b,
                         int64_t b_next, int64_t ldb, float *c, int64_t ldc, int mr, int nc,
                         const tile_epilogue *e);
 
+/// Most kernel taps (kh x kw) of a convolution whose B a tile reads in place
+/// (conv_geom.shifted).
+#define SHIFTED_MAX_TAPS 64
+/// Largest K block of such a convolution: without a packed B strip to keep
+/// in L1, longer blocks (fewer passes over C) win up to about this many
+/// (3x3 convolutions at 56x56 to 14x14: 97% of the FMA peak against 94% at
+/// KC_MAX).
+#define SHIFTED_KC_MAX 2304
+/// Floats of weights (row panels x K block) that such a convolution keeps in
+/// L2 while its tiles go past them.
+#define SHIFTED_A_BLOCK (48 * 1024)
+
+/// B of a stride-1 convolution whose output is as large as its input, read
+/// where it lies instead of packed: row (c, ky, kx) of B is input plane c
+/// shifted by off[tap] floats (tap = ky * kw + kx; off = (ky*dh - pt) * w +
+/// kx*dw - pl), with the lanes whose window falls into the padding masked to
+/// zero (bit j of mask[tap]: column j of the tile).
+typedef struct shifted_b {
+  const float *in; /* the K block's first channel, at the tile's first column */
+  int64_t hw;      /* floats between channel planes */
+  int64_t khw;     /* taps per channel */
+  const int64_t *off;
+  const uint32_t *mask;
+} shifted_b;
+
+/// C[mr x nc] (+)= A panel [kc][8] x B (kc: whole channels, a multiple of
+/// b->khw), then the epilogue; 1 <= mr <= 8, 1 <= nc <= 32.
+typedef void (*tile_shifted_fn)(int64_t kc, const float *a, const shifted_b *b, float *c,
+                                int64_t ldc, int mr, int nc, const tile_epilogue *e);
+
 /// Geometry of one image x group of a convolution, for packing B.
 typedef struct conv_geom {
   const float *in; /* first channel of the group in this image */
   int64_t h, w, hw, kh, kw, khw, ow;
   int64_t sh, sw, dh, dw, pt, pl;
-  bool direct; /* 1x1, stride 1, no padding: B[k][n] = in[k*hw + n] */
+  bool direct;  /* 1x1, stride 1, no padding: B[k][n] = in[k*hw + n] */
+  bool shifted; /* stride 1, output as large as the input, not direct, at
+                   most SHIFTED_MAX_TAPS taps: shifted_b */
 } conv_geom;
 
 /// Packs B[k0 .. k0+kc, n0 .. n0+ncols] (the implicit im2col of the image)
@@ -928,6 +960,57 @@ static TARGET_AVX512 void activate_avx512(int64_t act, float *x, int64_t n) {
 }
 
 
+/// The epilogue of an MR (<= 8) x 16*NV tile: adds what C holds
+/// (e->accumulate) and the biases, applies the activation and stores the
+/// first nc columns.
+static ALWAYS_INLINE TARGET_AVX512 void tile_store_avx512(const int MR, const int NV,
+                                                          __m512 acc[][2], float *c,
+                                                          int64_t ldc, int nc,
+                                                          const tile_epilogue *e) {
+  /* Locals: the stores to C would otherwise reload *e for every row. */
+  const bool accumulate = e->accumulate;
+  const float *const row_bias = e->row_bias;
+  const float *const col_bias = e->col_bias;
+  /* Column masks: the last vector may be partial. */
+  __mmask16 mask[2];
+  bool full = nc == 16 * NV;
+#pragma GCC unroll 2
+  for (int v = 0; v < NV; ++v) {
+    const int cols = nc - 16 * v;
+    mask[v] = cols >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << cols) - 1);
+  }
+  const __m512 zero = _mm512_setzero_ps();
+  __m512 cb[2];
+#pragma GCC unroll 2
+  for (int v = 0; v < NV; ++v)
+    cb[v] = col_bias ? _mm512_maskz_loadu_ps(mask[v], col_bias + 16 * v) : zero;
+  __m512 x[8 * 2]; /* [MR][NV] */
+#pragma GCC unroll 16
+  for (int r = 0; r < MR; ++r) {
+    const float *cr = c + r * ldc;
+    const __m512 rb = row_bias ? _mm512_set1_ps(row_bias[r]) : zero;
+#pragma GCC unroll 2
+    for (int v = 0; v < NV; ++v) {
+      __m512 y = acc[r][v];
+      if (accumulate)
+        y = _mm512_add_ps(y, _mm512_maskz_loadu_ps(mask[v], cr + 16 * v));
+      if (row_bias || col_bias)
+        y = _mm512_add_ps(y, _mm512_add_ps(cb[v], rb));
+      x[r * NV + v] = y;
+    }
+  }
+  activate16(e->activation, x, MR * NV);
+#pragma GCC unroll 16
+  for (int r = 0; r < MR; ++r)
+#pragma GCC unroll 2
+    for (int v = 0; v < NV; ++v) {
+      if (full)
+        _mm512_storeu_ps(c + r * ldc + 16 * v, x[r * NV + v]);
+      else
+        _mm512_mask_storeu_ps(c + r * ldc + 16 * v, mask[v], x[r * NV + v]);
+    }
+}
+
 /// MR (<= 8) rows x 16*NV columns (NV = 1 or 2 panels); KU accumulator sets
 /// over k when MR*NV is small. With MR = 8, NV = 2: 16 zmm accumulators, and
 /// per k two vector loads and eight broadcast FMAs per row pair.
@@ -988,48 +1071,7 @@ ukr_avx512(const int MR, const int NV, const int KU, int64_t kc, const float *a,
       for (int v = 0; v < NV; ++v)
         acc[0][r][v] = _mm512_add_ps(acc[0][r][v], acc[u][r][v]);
 
-  /* Locals: the stores to C would otherwise reload *e for every row. */
-  const bool accumulate = e->accumulate;
-  const float *const row_bias = e->row_bias;
-  const float *const col_bias = e->col_bias;
-  /* Column masks: the last vector may be partial. */
-  __mmask16 mask[2];
-  bool full = nc == 16 * NV;
-#pragma GCC unroll 2
-  for (int v = 0; v < NV; ++v) {
-    const int cols = nc - 16 * v;
-    mask[v] = cols >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << cols) - 1);
-  }
-  const __m512 zero = _mm512_setzero_ps();
-  __m512 cb[2];
-#pragma GCC unroll 2
-  for (int v = 0; v < NV; ++v)
-    cb[v] = col_bias ? _mm512_maskz_loadu_ps(mask[v], col_bias + 16 * v) : zero;
-  __m512 x[8 * 2]; /* [MR][NV] */
-#pragma GCC unroll 16
-  for (int r = 0; r < MR; ++r) {
-    const float *cr = c + r * ldc;
-    const __m512 rb = row_bias ? _mm512_set1_ps(row_bias[r]) : zero;
-#pragma GCC unroll 2
-    for (int v = 0; v < NV; ++v) {
-      __m512 y = acc[0][r][v];
-      if (accumulate)
-        y = _mm512_add_ps(y, _mm512_maskz_loadu_ps(mask[v], cr + 16 * v));
-      if (row_bias || col_bias)
-        y = _mm512_add_ps(y, _mm512_add_ps(cb[v], rb));
-      x[r * NV + v] = y;
-    }
-  }
-  activate16(e->activation, x, MR * NV);
-#pragma GCC unroll 16
-  for (int r = 0; r < MR; ++r)
-#pragma GCC unroll 2
-    for (int v = 0; v < NV; ++v) {
-      if (full)
-        _mm512_storeu_ps(c + r * ldc + 16 * v, x[r * NV + v]);
-      else
-        _mm512_mask_storeu_ps(c + r * ldc + 16 * v, mask[v], x[r * NV + v]);
-    }
+  tile_store_avx512(MR, NV, acc[0], c, ldc, nc, e);
 }
 
 static TARGET_AVX512 void tile_avx512(int64_t kc, const float *a,
@@ -1055,6 +1097,93 @@ static TARGET_AVX512 void tile_avx512(int64_t kc, const float *a,
     MLC_UKR_CASE(7, 2, 1)
   default:
     MLC_UKR_CASE(8, 1, 1)
+  }
+#undef MLC_UKR_CASE
+}
+
+/// One tap of ukr_shifted_avx512: acc += A[., (ch, tap)] x B[(ch, tap), .]
+/// for the K block's channels. Vector v of B is loaded masked (mask[v]) only
+/// where MASKED[v] (the tap's window leaves the image in that vector's
+/// lanes, or some lane is past the tile); a plain load is one operation
+/// less per k, which is 5% of the tile.
+static ALWAYS_INLINE TARGET_AVX512 void
+ukr_shifted_tap_avx512(const int MR, const int NV, const bool M0, const bool M1,
+                       int64_t channels, int64_t khw, int64_t hw, const float *at,
+                       const float *src, __mmask16 m0, __mmask16 m1, __m512 acc[][2]) {
+  for (int64_t ch = 0; ch < channels; ++ch, src = offset_ptr(src, hw), at += khw * PANEL_M) {
+    __m512 bv[2];
+    bv[0] = M0 ? _mm512_maskz_loadu_ps(m0, src) : _mm512_loadu_ps(src);
+    if (NV > 1)
+      bv[1] = M1 ? _mm512_maskz_loadu_ps(m1, offset_ptr(src, 16))
+                 : _mm512_loadu_ps(offset_ptr(src, 16));
+#pragma GCC unroll 16
+    for (int r = 0; r < MR; ++r) {
+      const __m512 s = _mm512_set1_ps(at[r]);
+#pragma GCC unroll 2
+      for (int v = 0; v < NV; ++v)
+        acc[r][v] = _mm512_fmadd_ps(s, bv[v], acc[r][v]);
+    }
+  }
+}
+
+/// ukr_avx512 (KU = 1) on a B read in place (shifted_b), tap by tap and
+/// channel by channel within a tap, so that a tap's masks stay in mask
+/// registers. An unmasked vector only reads pixels inside the image, so
+/// never past the input.
+static ALWAYS_INLINE TARGET_AVX512 void ukr_shifted_avx512(const int MR, const int NV,
+                                                           int64_t kc, const float *a,
+                                                           const shifted_b *b, float *c,
+                                                           int64_t ldc, int nc,
+                                                           const tile_epilogue *e) {
+  __m512 acc[8][2];
+#pragma GCC unroll 16
+  for (int r = 0; r < MR; ++r) {
+    __builtin_prefetch(c + r * ldc, 1, 3);
+    __builtin_prefetch(c + r * ldc + 16 * NV - 1, 1, 3);
+  }
+#pragma GCC unroll 16
+  for (int r = 0; r < MR; ++r)
+#pragma GCC unroll 2
+    for (int v = 0; v < NV; ++v)
+      acc[r][v] = _mm512_setzero_ps();
+  const int64_t khw = b->khw, hw = b->hw, channels = kc / khw;
+  for (int64_t t = 0; t < khw; ++t) {
+    const __mmask16 m0 = (__mmask16)b->mask[t], m1 = (__mmask16)(b->mask[t] >> 16);
+    const float *src = offset_ptr(b->in, b->off[t]);
+    const float *at = a + t * PANEL_M;
+    const bool full0 = m0 == 0xFFFF, full1 = NV == 1 || m1 == 0xFFFF;
+    if (full0 && full1)
+      ukr_shifted_tap_avx512(MR, NV, false, false, channels, khw, hw, at, src, m0, m1, acc);
+    else if (full0)
+      ukr_shifted_tap_avx512(MR, NV, false, true, channels, khw, hw, at, src, m0, m1, acc);
+    else if (full1)
+      ukr_shifted_tap_avx512(MR, NV, true, false, channels, khw, hw, at, src, m0, m1, acc);
+    else
+      ukr_shifted_tap_avx512(MR, NV, true, true, channels, khw, hw, at, src, m0, m1, acc);
+  }
+  tile_store_avx512(MR, NV, acc, c, ldc, nc, e);
+}
+
+static TARGET_AVX512 void tile_shifted_avx512(int64_t kc, const float *a, const shifted_b *b,
+                                              float *c, int64_t ldc, int mr, int nc,
+                                              const tile_epilogue *e) {
+#define MLC_UKR_CASE(MRV)                                                      \
+  case MRV:                                                                    \
+    if (nc > 16)                                                               \
+      ukr_shifted_avx512(MRV, 2, kc, a, b, c, ldc, nc, e);                     \
+    else                                                                       \
+      ukr_shifted_avx512(MRV, 1, kc, a, b, c, ldc, nc, e);                     \
+    break;
+  switch (mr) {
+    MLC_UKR_CASE(1)
+    MLC_UKR_CASE(2)
+    MLC_UKR_CASE(3)
+    MLC_UKR_CASE(4)
+    MLC_UKR_CASE(5)
+    MLC_UKR_CASE(6)
+    MLC_UKR_CASE(7)
+  default:
+    MLC_UKR_CASE(8)
   }
 #undef MLC_UKR_CASE
 }
@@ -1896,21 +2025,27 @@ typedef struct kernel_isa {
   dw_fn depthwise;
   dw_fn depthwise_cblock; /* units of 16 channels (dwc_applies); NULL: none */
   tile_t_fn tile_t; /* small-N convs; NULL: use `tile` */
+  tile_shifted_fn tile_shifted; /* conv_geom.shifted; NULL: pack B */
   store_t_fn store_t;
   activate_fn activate;
   maxpool_fn maxpool;
 } kernel_isa;
 
-static const kernel_isa isa_c = {MLC_RT_ISA_C, 16,   tile_c,     pack_conv_c, pack_a_c, dw_c,
-                                 NULL,         NULL, store_t_c,  activate_c, maxpool_c};
+static const kernel_isa isa_c = {
+    .isa = MLC_RT_ISA_C, .tile_n = 16, .tile = tile_c, .pack_conv = pack_conv_c,
+    .pack_a = pack_a_c, .depthwise = dw_c, .store_t = store_t_c, .activate = activate_c,
+    .maxpool = maxpool_c};
 #if MLC_KERNELS_X86
-static const kernel_isa isa_avx2 = {MLC_RT_ISA_AVX2, 16,   tile_avx2,     pack_conv_avx2,
-                                    pack_a_avx2,     dw_c, NULL,          NULL,
-                                    store_t_c,       activate_avx2, maxpool_c};
-static const kernel_isa isa_avx512 = {MLC_RT_ISA_AVX512, 32,        tile_avx512,
-                                      pack_conv_avx512,  pack_a_avx2, dw_avx512,
-                                      dw_cblock_avx512,  tile_t_avx512, store_t_avx512,
-                                      activate_avx512,   maxpool_avx512};
+static const kernel_isa isa_avx2 = {
+    .isa = MLC_RT_ISA_AVX2, .tile_n = 16, .tile = tile_avx2, .pack_conv = pack_conv_avx2,
+    .pack_a = pack_a_avx2, .depthwise = dw_c, .store_t = store_t_c,
+    .activate = activate_avx2, .maxpool = maxpool_c};
+static const kernel_isa isa_avx512 = {
+    .isa = MLC_RT_ISA_AVX512, .tile_n = 32, .tile = tile_avx512,
+    .pack_conv = pack_conv_avx512, .pack_a = pack_a_avx2, .depthwise = dw_avx512,
+    .depthwise_cblock = dw_cblock_avx512, .tile_t = tile_t_avx512,
+    .tile_shifted = tile_shifted_avx512, .store_t = store_t_avx512,
+    .activate = activate_avx512, .maxpool = maxpool_avx512};
 #endif
 
 /// Applies `activation` to `rows` rows of `cols` floats, `stride` apart, in
@@ -2134,6 +2269,19 @@ static int64_t available_threads(mlc_exec_ctx *ctx, double macs) {
  * Convolution
  *===----------------------------------------------------------------------===*/
 
+/// Whether a tile reads the convolution's B where it lies (shifted_b):
+/// stride 1 and an output as large as the input, so that output column n
+/// and input column n are the same pixel; 1x1 convolutions without padding
+/// read theirs in place already (conv_geom.direct). Images narrower than a
+/// vector keep packing: every vector then holds an image edge, so most taps
+/// load masked, and with the weights coming from memory (as in a model) a
+/// 3x3 convolution of 256 channels at 14x14 ran 4-7% slower than packed,
+/// where at 28x28 and 56x56 (64-128 channels) it runs 5% faster.
+static bool conv_reads_shifted(const mlc_conv2d_params *p) {
+  return p->stride_h == 1 && p->stride_w == 1 && p->oh == p->h && p->ow == p->w &&
+         p->w >= 16 && p->kh * p->kw > 1 && p->kh * p->kw <= SHIFTED_MAX_TAPS;
+}
+
 typedef struct conv_job {
   const mlc_conv2d_params *p;
   const float *input, *weights, *bias;
@@ -2166,6 +2314,81 @@ static void conv_geom_init(const conv_job *job, int64_t b, int64_t g,
   geom->direct = p->kh == 1 && p->kw == 1 && p->stride_h == 1 &&
                  p->stride_w == 1 && p->pad_top == 0 && p->pad_left == 0 &&
                  p->oh == p->h && p->ow == p->w;
+  geom->shifted = conv_reads_shifted(p) && job->isa->tile_shifted;
+}
+
+/// The bits of the tile's nc columns, from output column n0 on, whose input
+/// (y + ky*dh - pt, x + kx*dw - pl) lies inside the image, per tap.
+static void shifted_masks(const conv_geom *g, int64_t n0, int nc, uint32_t *mask) {
+  uint32_t rows[SHIFTED_MAX_TAPS] = {0}, cols[SHIFTED_MAX_TAPS] = {0};
+  int64_t y = n0 / g->w, x = n0 % g->w;
+  for (int j = 0; j < nc; ++j) {
+    for (int64_t ky = 0; ky < g->kh; ++ky)
+      if ((uint64_t)(y + ky * g->dh - g->pt) < (uint64_t)g->h)
+        rows[ky] |= 1u << j;
+    for (int64_t kx = 0; kx < g->kw; ++kx)
+      if ((uint64_t)(x + kx * g->dw - g->pl) < (uint64_t)g->w)
+        cols[kx] |= 1u << j;
+    if (++x == g->w) {
+      x = 0;
+      ++y;
+    }
+  }
+  for (int64_t ky = 0; ky < g->kh; ++ky)
+    for (int64_t kx = 0; kx < g->kw; ++kx)
+      mask[ky * g->kw + kx] = rows[ky] & cols[kx];
+}
+
+/// Prefetches part `part` of `parts` equal parts of the `floats` floats at
+/// `p` into L2.
+static void prefetch_share(const float *p, int64_t floats, int64_t part, int64_t parts) {
+  const int64_t lines = ceil_div(floats, 16);
+  for (int64_t l = lines * part / parts; l < lines * (part + 1) / parts; ++l)
+    __builtin_prefetch(p + l * 16, 0, 2);
+}
+
+/// conv_task for conv_geom.shifted: the tiles read B where it lies, so
+/// nothing is packed (K blocks are whole channels: job->kc % khw == 0).
+static void conv_task_shifted(const conv_job *job, const conv_geom *g, int64_t b, int64_t gi,
+                              int64_t n0, int64_t n1, int64_t p0, int64_t p1) {
+  const kernel_isa *isa = job->isa;
+  const int64_t N = job->N, tile_n = isa->tile_n, khw = g->khw;
+  int64_t off[SHIFTED_MAX_TAPS];
+  uint32_t mask[SHIFTED_MAX_TAPS];
+  for (int64_t ky = 0; ky < g->kh; ++ky)
+    for (int64_t kx = 0; kx < g->kw; ++kx)
+      off[ky * g->kw + kx] = (ky * g->dh - g->pt) * g->w + kx * g->dw - g->pl;
+  float *out = job->output + (b * job->p->f + gi * job->M) * N;
+  for (int64_t kb = 0; kb < job->nkb; ++kb) {
+    const int64_t k0 = kb * job->kc, kc = min64(job->kc, job->K - k0);
+    tile_epilogue e = {NULL, NULL, kb > 0 || job->p->accumulate != 0,
+                       kb == job->nkb - 1 ? job->p->activation : MLC_ACTIVATION_NONE};
+    /* Groups of row panels whose weights stay in L2 while every tile goes
+     * past them (with the whole K block in one panel, a 3x3 convolution of
+     * 256 channels has 73 KiB of weights per panel). */
+    const int64_t group = max64(1, SHIFTED_A_BLOCK / (kc * PANEL_M));
+    const int64_t tiles = ceil_div(n1 - n0, tile_n);
+    for (int64_t pg = p0; pg < p1; pg += group)
+      for (int64_t n = n0; n < n1; n += tile_n) {
+        const int nc = (int)min64(tile_n, n1 - n);
+        shifted_masks(g, n, nc, mask);
+        const shifted_b sb = {g->in + k0 / khw * g->hw + n, g->hw, khw, off, mask};
+        for (int64_t p = pg; p < min64(p1, pg + group); ++p) {
+          const float *a = job->weights + ((gi * job->P + p) * job->K + k0) * PANEL_M;
+          /* The tiles read a panel's weights tap by tap, a stride the
+           * hardware does not fetch ahead from memory: each call fetches
+           * its share of the panel of the next group into L2. */
+          if (pg == p0 && n == n0) /* the first group: all at once */
+            prefetch_share(a, kc * PANEL_M, 0, 1);
+          if (p + group < p1)
+            prefetch_share(a + group * job->K * PANEL_M, kc * PANEL_M, (n - n0) / tile_n,
+                           tiles);
+          e.row_bias = job->bias && kb == 0 ? job->bias + gi * job->M + p * PANEL_M : NULL;
+          isa->tile_shifted(kc, a, &sb, out + p * PANEL_M * N + n, N,
+                            (int)min64(PANEL_M, job->M - p * PANEL_M), nc, &e);
+        }
+      }
+  }
 }
 
 /// The definition, for when no packing buffer can be allocated.
@@ -2209,14 +2432,20 @@ static void conv_task(const conv_job *job, int64_t b, int64_t g, int64_t n0,
   const int64_t rest = (n1 - n0) % strip;
   const int64_t tail = isa->tile_t && job->M >= 16 && rest <= 8 ? rest : 0;
   const int64_t ncols = n1 - n0 - tail, N = job->N;
+  conv_geom geom;
+  conv_geom_init(job, b, g, &geom);
+  if (geom.shifted) {
+    conv_task_shifted(job, &geom, b, g, n0, n0 + ncols, p0, p1);
+    if (tail > 0)
+      conv_task_small_n(job, b, g, n1 - tail, n1, p0, p1);
+    return;
+  }
   float *buf = scratch((size_t)(job->kc * strip));
   if (!buf) {
     conv_task_naive(job, b, g, n0, n1, p0 * PANEL_M,
                     min64(job->M, p1 * PANEL_M));
     return;
   }
-  conv_geom geom;
-  conv_geom_init(job, b, g, &geom);
   const int64_t tile_n = isa->tile_n;
   const int64_t act = job->p->activation;
   float *out = job->output + (b * job->p->f + g * job->M) * N + n0;
@@ -2260,7 +2489,7 @@ static void conv_task(const conv_job *job, int64_t b, int64_t g, int64_t n0,
 #define SMALL_N_PANELS 32
 
 /// Zeros standing in for the missing A panels of a channel vector.
-static const float zero_panel[KC_MAX * PANEL_M];
+static const float zero_panel[KC_SMALL_N * PANEL_M];
 
 /// conv_task for outputs with few columns (7x7, 1x1 images), where a vector
 /// of 16 columns would be mostly padding: output channels go in the vector
@@ -2269,7 +2498,11 @@ static const float zero_panel[KC_MAX * PANEL_M];
 /// ReLU and a transposing copy turn into the output at the end.
 static void conv_task_small_n(const conv_job *job, int64_t b, int64_t g,
                               int64_t n0, int64_t n1, int64_t p0, int64_t p1) {
-  const int64_t ncols = n1 - n0, N = job->N, kcmax = job->kc;
+  const int64_t ncols = n1 - n0, N = job->N;
+  /* Its own K blocks (the job's are another path's when this is the last
+   * strip of conv_task), short enough for 4 weight panels in L1. */
+  const int64_t nkb = max64(1, ceil_div(job->K, KC_SMALL_N));
+  const int64_t kcmax = ceil_div(job->K, nkb);
   /* A pass's channel vectors end at most 8 channels past its last row. */
   const int64_t ldct = round_up(min64(p1 - p0, SMALL_N_PANELS) * PANEL_M, 16);
   float *buf =
@@ -2287,8 +2520,8 @@ static void conv_task_small_n(const conv_job *job, int64_t b, int64_t g,
    * costs little next to SMALL_N_PANELS panels of products. */
   for (int64_t pb = p0; pb < p1; pb += SMALL_N_PANELS) {
     const int64_t pe = min64(p1, pb + SMALL_N_PANELS);
-    for (int64_t kb = 0; kb < job->nkb; ++kb) {
-      const int64_t k0 = kb * job->kc, kc = min64(job->kc, job->K - k0);
+    for (int64_t kb = 0; kb < nkb; ++kb) {
+      const int64_t k0 = kb * kcmax, kc = min64(kcmax, job->K - k0);
       isa->pack_conv(&geom, k0, kc, n0, ncols, buf);
       for (int64_t p = pb; p < pe; p += 4) {
         const int64_t np = min64(4, pe - p);
@@ -2417,6 +2650,13 @@ void mlc_rt_conv2d_f32(const mlc_conv2d_params *params, const float *input,
                 (double)job.N < 0.88 * (double)round_up(job.N, 16);
   job.nkb = max64(1, ceil_div(job.K, job.small_n ? KC_SMALL_N : KC_MAX));
   job.kc = ceil_div(job.K, job.nkb);
+  if (!job.small_n && conv_reads_shifted(p) && job.isa->tile_shifted) {
+    /* Long K blocks of whole channels (a shifted_b block starts at one). */
+    const int64_t khw = p->kh * p->kw;
+    job.nkb = max64(1, ceil_div(job.K, SHIFTED_KC_MAX));
+    job.kc = ceil_div(job.cg, job.nkb) * khw;
+    job.nkb = ceil_div(job.K, job.kc);
+  }
   const int64_t units = p->n * p->group;
   const int64_t threads = available_threads(
       ctx, (double)units * (double)job.M * (double)job.N * (double)job.K);

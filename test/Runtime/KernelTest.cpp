@@ -391,6 +391,40 @@ TEST_P(KernelTest, ConvNonSquareKernels) {
   checkConv(t);
 }
 
+TEST_P(KernelTest, ConvSameSizeStrideOne) {
+  // Stride 1 with the output as large as the input: AVX-512 tiles read the
+  // input in place, tap by tap, with the lanes whose window leaves the image
+  // masked. Images narrower and wider than a 16- and 32-column tile, row
+  // panels with a remainder (20 = 2 x 8 + 4), batches and groups.
+  for (int64_t hw : {1, 3, 14, 40}) {
+    ConvCase t = conv(6, hw, 20, 3, 1, 1);
+    t.n = 2;
+    t.relu = true;
+    checkConv(t);
+  }
+  ConvCase t = conv(8, 13, 12, 5, 1, 2);
+  t.w = 37;
+  t.group = 2;
+  checkConv(t);
+  // Asymmetric padding (pads before and after differ) and dilation.
+  t = conv(5, 11, 9, 3, 1, 0);
+  t.kh = 2;
+  t.kw = 4;
+  t.pt = 0;
+  t.pb = 1;
+  t.pl = 1;
+  t.pr = 2;
+  checkConv(t);
+  t = conv(4, 19, 16, 3, 1, 3);
+  t.dh = t.dw = 3;
+  checkConv(t);
+  // Two K blocks (K = 300 x 9 past the block size) with a residual.
+  t = conv(300, 9, 16, 3, 1, 1);
+  t.residual = true;
+  t.act = MLC_ACTIVATION_RELU;
+  checkConv(t);
+}
+
 TEST_P(KernelTest, ConvGroups) {
   ConvCase t = conv(12, 10, 18, 3, 1, 1);
   t.group = 3; // 4 channels -> 6 outputs per group
@@ -679,6 +713,13 @@ TEST_P(KernelTest, ConvRandomShapes) {
     t.pl = pick(0, 2);
     t.pb = pick(0, 2);
     t.pr = pick(0, 2);
+    if (pick(0, 2) == 0) { // stride 1, output as large as the input
+      t.sh = t.sw = 1;
+      t.pt = pick(0, t.dh * (t.kh - 1));
+      t.pb = t.dh * (t.kh - 1) - t.pt;
+      t.pl = pick(0, t.dw * (t.kw - 1));
+      t.pr = t.dw * (t.kw - 1) - t.pl;
+    }
     t.h = pick(std::max<int64_t>(1, t.dh * (t.kh - 1) + 1 - t.pt - t.pb), 24);
     t.w = pick(std::max<int64_t>(1, t.dw * (t.kw - 1) + 1 - t.pl - t.pr), 40);
     t.bias = pick(0, 1);
