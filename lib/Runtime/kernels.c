@@ -2470,6 +2470,12 @@ static void conv_task(const conv_job *job, int64_t b, int64_t g, int64_t n0,
         const int mr = (int)min64(PANEL_M, job->M - p * PANEL_M);
         const float *a =
             job->weights + ((g * job->P + p) * job->K + k0) * PANEL_M;
+        /* The panel's next K block follows this one: each strip fetches its
+         * share into L2 (from memory, scattered panel by panel, the first
+         * strip would wait for every block). */
+        if (kb + 1 < job->nkb)
+          prefetch_share(a + kc * PANEL_M, min64(kc, job->K - k0 - kc) * PANEL_M, j / strip,
+                         ceil_div(ncols, strip));
         e.row_bias =
             job->bias && kb == 0 ? job->bias + g * job->M + p * PANEL_M : NULL;
         float *c = out + p * PANEL_M * N + j;
@@ -2530,10 +2536,17 @@ static void conv_task_small_n(const conv_job *job, int64_t b, int64_t g,
           a[j] = j < np ? job->weights +
                               ((g * job->P + p + j) * job->K + k0) * PANEL_M
                         : zero_panel;
-        for (int64_t c = 0; c < ncols; c += 8)
+        for (int64_t c = 0; c < ncols; c += 8) {
+          /* The panels' next K blocks follow these ones: each call fetches
+           * its share into L2 (as conv_task does). */
+          if (kb + 1 < nkb)
+            for (int64_t j = 0; j < np; ++j)
+              prefetch_share(a[j] + kc * PANEL_M, min64(kc, job->K - k0 - kc) * PANEL_M, c / 8,
+                             ceil_div(ncols, 8));
           isa->tile_t(kc, a, buf + (c / PANEL_N) * kc * PANEL_N + c % PANEL_N,
                       ct + c * ldct + (p - pb) * PANEL_M, ldct, np > 2 ? 2 : 1,
                       (int)min64(8, ncols - c), kb > 0);
+        }
       }
     }
     const int64_t m0 = pb * PANEL_M, m1 = min64(job->M, pe * PANEL_M);
