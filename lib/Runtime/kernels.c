@@ -70,6 +70,9 @@
 /// (rows x columns, revisited by every K block) that should fit in L2.
 #define CONV_NC_MAX 1024
 #define CONV_C_BLOCK (128 * 1024)
+/// Largest input block (K block x columns) of a 1x1 convolution that
+/// conv_task walks panel by panel.
+#define DIRECT_PANELS_OUTER_BYTES (256 * 1024)
 /// Tiles per packed strip of the conv input: KC_MAX x 32 floats is 32 KiB,
 /// which stays in L1 while every weight panel of the K block goes past it.
 #define CONV_STRIP_TILES 1
@@ -2455,7 +2458,24 @@ static void conv_task(const conv_job *job, int64_t b, int64_t g, int64_t n0,
     const int64_t k0 = kb * job->kc, kc = min64(job->kc, job->K - k0);
     tile_epilogue e = {NULL, NULL, kb > 0 || job->p->accumulate != 0,
                        kb == job->nkb - 1 ? act : MLC_ACTIVATION_NONE};
-    for (int64_t j = 0; j < ncols; j += strip) {
+    /* A 1x1 convolution whose input block is small enough to stay in L2
+     * goes panel by panel over its whole strips, read in place: the output
+     * is written as 8 row streams the hardware fetches ahead, not as one
+     * stream per output channel (a 16 -> 96 channel expansion at 112x112
+     * wrote 96). */
+    int64_t j0 = 0;
+    if (geom.direct && kc * ncols * (int64_t)sizeof(float) <= DIRECT_PANELS_OUTER_BYTES) {
+      j0 = ncols / strip * strip;
+      for (int64_t p = p0; p < p1 && j0 > 0; ++p) {
+        const float *a = job->weights + ((g * job->P + p) * job->K + k0) * PANEL_M;
+        e.row_bias = job->bias && kb == 0 ? job->bias + g * job->M + p * PANEL_M : NULL;
+        for (int64_t t = 0; t < j0; t += tile_n)
+          isa->tile(kc, a, geom.in + k0 * geom.hw + n0 + t, PANEL_N, geom.hw,
+                    out + p * PANEL_M * N + t, N, (int)min64(PANEL_M, job->M - p * PANEL_M),
+                    (int)tile_n, &e);
+      }
+    }
+    for (int64_t j = j0; j < ncols; j += strip) {
       const int64_t sc = min64(strip, ncols - j);
       /* A 1x1 convolution's B is its input, [k][hw]: whole strips are read
        * in place (saves a copy of the strip that only few row panels would

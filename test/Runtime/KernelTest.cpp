@@ -341,6 +341,13 @@ TEST_P(KernelTest, ConvOneByOne) {
   checkConv(conv(16, 13, 24, 1, 2, 0)); // strided 1x1
   checkConv(conv(8, 10, 8, 1, 1, 1));   // padded 1x1 (not direct)
   checkConv(conv(70, 23, 20, 1, 1, 0)); // N = 529: tails of 16 and 32
+  // A small input block: panel by panel over the strips, with a residual
+  // and an activation in the epilogue, two images.
+  ConvCase t = conv(16, 41, 36, 1, 1, 0);
+  t.n = 2;
+  t.residual = true;
+  t.act = MLC_ACTIVATION_RELU6;
+  checkConv(t);
 }
 
 TEST_P(KernelTest, ConvStridesDilationPadding) {
