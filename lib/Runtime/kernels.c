@@ -137,11 +137,11 @@ typedef void (*tile_fn)(int64_t kc, const float *a, const float *b,
 /// L2 while its tiles go past them.
 #define SHIFTED_A_BLOCK (48 * 1024)
 
-/// B of a stride-1 convolution whose output is as large as its input, read
-/// where it lies instead of packed: row (c, ky, kx) of B is input plane c
-/// shifted by off[tap] floats (tap = ky * kw + kx; off = (ky*dh - pt) * w +
-/// kx*dw - pl), with the lanes whose window falls into the padding masked to
-/// zero (bit j of mask[tap]: column j of the tile).
+/// B of a convolution read where it lies instead of packed
+/// (conv_reads_shifted): row (c, ky, kx) of B is channel c of the input (or
+/// of its phases) shifted by off[tap] floats (tap = ky * kw + kx;
+/// shifted_taps), with the lanes whose tap falls outside the image masked
+/// to zero (bit j of mask[tap]: column j of the tile).
 typedef struct shifted_b {
   const float *in; /* the K block's first channel, at the tile's first column */
   int64_t hw;      /* floats between channel planes */
@@ -158,11 +158,10 @@ typedef void (*tile_shifted_fn)(int64_t kc, const float *a, const shifted_b *b, 
 /// Geometry of one image x group of a convolution, for packing B.
 typedef struct conv_geom {
   const float *in; /* first channel of the group in this image */
-  int64_t h, w, hw, kh, kw, khw, ow;
+  int64_t h, w, hw, kh, kw, khw, oh, ow;
   int64_t sh, sw, dh, dw, pt, pl;
   bool direct;  /* 1x1, stride 1, no padding: B[k][n] = in[k*hw + n] */
-  bool shifted; /* stride 1, output as large as the input, not direct, at
-                   most SHIFTED_MAX_TAPS taps: shifted_b */
+  bool shifted; /* tiles read B in place (conv_job.shifted): shifted_b */
 } conv_geom;
 
 /// Packs B[k0 .. k0+kc, n0 .. n0+ncols] (the implicit im2col of the image)
@@ -2124,35 +2123,43 @@ void mlc_rt_activation_f32(int64_t activation, float *x, int64_t n) {
  * Per-thread packing buffers
  *===----------------------------------------------------------------------===*/
 
-static pthread_key_t scratch_key;
+/// Scratch buffers of a thread: SCRATCH_TASK for what one task packs,
+/// SCRATCH_CALL for what a kernel prepares for all of its tasks (the caller
+/// keeps it while the pool's threads read it).
+enum { SCRATCH_TASK, SCRATCH_CALL, SCRATCH_SLOTS };
+
+static pthread_key_t scratch_key[SCRATCH_SLOTS];
 static pthread_once_t scratch_once = PTHREAD_ONCE_INIT;
-static bool scratch_key_ok;
-static _Thread_local float *tls_scratch;
-static _Thread_local size_t tls_scratch_floats;
+static bool scratch_key_ok[SCRATCH_SLOTS];
+static _Thread_local float *tls_scratch[SCRATCH_SLOTS];
+static _Thread_local size_t tls_scratch_floats[SCRATCH_SLOTS];
 
 static void scratch_destroy(void *p) { free(p); }
 static void scratch_init(void) {
-  scratch_key_ok = pthread_key_create(&scratch_key, scratch_destroy) == 0;
+  for (int i = 0; i < SCRATCH_SLOTS; ++i)
+    scratch_key_ok[i] = pthread_key_create(&scratch_key[i], scratch_destroy) == 0;
 }
 
 /// A 64-byte aligned buffer of at least `floats` floats owned by the calling
 /// thread (freed when the thread exits), or NULL when out of memory.
-static float *scratch(size_t floats) {
+static float *scratch_slot(int slot, size_t floats) {
   if (floats < 16)
     floats = 16;
-  if (floats <= tls_scratch_floats)
-    return tls_scratch;
+  if (floats <= tls_scratch_floats[slot])
+    return tls_scratch[slot];
   pthread_once(&scratch_once, scratch_init);
   void *p = NULL;
   if (posix_memalign(&p, 64, floats * sizeof(float)) != 0)
     return NULL;
-  free(tls_scratch);
-  tls_scratch = (float *)p;
-  tls_scratch_floats = floats;
-  if (scratch_key_ok)
-    pthread_setspecific(scratch_key, p);
-  return tls_scratch;
+  free(tls_scratch[slot]);
+  tls_scratch[slot] = (float *)p;
+  tls_scratch_floats[slot] = floats;
+  if (scratch_key_ok[slot])
+    pthread_setspecific(scratch_key[slot], p);
+  return tls_scratch[slot];
 }
+
+static float *scratch(size_t floats) { return scratch_slot(SCRATCH_TASK, floats); }
 
 /*===----------------------------------------------------------------------===*
  * Work splitting
@@ -2272,17 +2279,62 @@ static int64_t available_threads(mlc_exec_ctx *ctx, double macs) {
  * Convolution
  *===----------------------------------------------------------------------===*/
 
-/// Whether a tile reads the convolution's B where it lies (shifted_b):
-/// stride 1 and an output as large as the input, so that output column n
-/// and input column n are the same pixel; 1x1 convolutions without padding
-/// read theirs in place already (conv_geom.direct). Images narrower than a
-/// vector keep packing: every vector then holds an image edge, so most taps
-/// load masked, and with the weights coming from memory (as in a model) a
-/// 3x3 convolution of 256 channels at 14x14 ran 4-7% slower than packed,
-/// where at 28x28 and 56x56 (64-128 channels) it runs 5% faster.
+/// Whether a stride-2 convolution reads its input split into phases
+/// (split_phases): plane (py, px) of a channel holds the pixels (2r + py,
+/// 2s + px), so that tap (ky, kx) of output pixel (y, x) is pixel (y + dy,
+/// x + dx) of one plane, as at stride 1. The planes are as large as the
+/// output, which must therefore hold every pixel of the input.
+static bool conv_reads_phases(const mlc_conv2d_params *p) {
+  return p->stride_h == 2 && p->stride_w == 2 && p->dilation_h == 1 && p->dilation_w == 1 &&
+         (p->h + 1) / 2 <= p->oh && (p->w + 1) / 2 <= p->ow;
+}
+
+/// Whether a tile reads the convolution's B where it lies (shifted_b): at
+/// stride 1 with an output as large as the input, output column n and input
+/// column n are the same pixel; at stride 2, likewise in the phases of the
+/// input (conv_reads_phases). 1x1 convolutions without padding read theirs
+/// in place already (conv_geom.direct). Outputs narrower than a vector keep
+/// packing: every vector then holds an image edge, so most taps load
+/// masked, and with the weights coming from memory (as in a model) a 3x3
+/// convolution of 256 channels at 14x14 ran 4-7% slower than packed, where
+/// at 28x28 and 56x56 (64-128 channels) it runs 5% faster.
 static bool conv_reads_shifted(const mlc_conv2d_params *p) {
-  return p->stride_h == 1 && p->stride_w == 1 && p->oh == p->h && p->ow == p->w &&
-         p->w >= 16 && p->kh * p->kw > 1 && p->kh * p->kw <= SHIFTED_MAX_TAPS;
+  if (p->ow < 16 || p->kh * p->kw <= 1 || p->kh * p->kw > SHIFTED_MAX_TAPS)
+    return false;
+  return (p->stride_h == 1 && p->stride_w == 1 && p->oh == p->h && p->ow == p->w) ||
+         conv_reads_phases(p);
+}
+
+/// The input of a conv_reads_phases convolution split into its phases
+/// (the copy costs about a ninth of packing a 3x3 convolution's im2col):
+/// dst[((b*c + ch)*4 + py*2 + px) * oh*ow + r*ow + s] = input pixel (2r + py,
+/// 2s + px) of channel ch of image b, zero past the image.
+/// Channels [begin, end) of the n * c.
+static void split_phases(const mlc_conv2d_params *p, const float *input, float *dst,
+                         int64_t begin, int64_t end) {
+  const int64_t plane = p->oh * p->ow, ow = p->ow, w = p->w;
+  for (int64_t ch = begin; ch < end; ++ch) {
+    const float *in = input + ch * p->h * w;
+    float *q = dst + ch * 4 * plane;
+    for (int64_t r2 = 0; r2 < 2 * p->oh; ++r2) {
+      const int64_t py = r2 & 1, r = r2 >> 1;
+      float *even = q + py * 2 * plane + r * ow, *odd = even + plane;
+      int64_t s = 0;
+      if (r2 < p->h) {
+        const float *row = in + r2 * w;
+        for (; 2 * s + 1 < w; ++s) {
+          even[s] = row[2 * s];
+          odd[s] = row[2 * s + 1];
+        }
+        if (2 * s < w) {
+          even[s] = row[2 * s];
+          odd[s++] = 0.0f;
+        }
+      }
+      for (; s < ow; ++s)
+        even[s] = odd[s] = 0.0f;
+    }
+  }
 }
 
 typedef struct conv_job {
@@ -2295,6 +2347,8 @@ typedef struct conv_job {
   int64_t nb, mb;         /* column chunks and row-panel chunks per unit */
   int64_t nchunk, pchunk; /* their sizes (columns, panels) */
   bool small_n;           /* channels in the vector: conv_task_small_n */
+  bool shifted;           /* conv_reads_shifted, on an ISA with tile_shifted */
+  const float *phases;    /* conv_reads_phases: the input split (split_phases) */
 } conv_job;
 
 static void conv_geom_init(const conv_job *job, int64_t b, int64_t g,
@@ -2307,6 +2361,7 @@ static void conv_geom_init(const conv_job *job, int64_t b, int64_t g,
   geom->kh = p->kh;
   geom->kw = p->kw;
   geom->khw = p->kh * p->kw;
+  geom->oh = p->oh;
   geom->ow = p->ow;
   geom->sh = p->stride_h;
   geom->sw = p->stride_w;
@@ -2317,25 +2372,63 @@ static void conv_geom_init(const conv_job *job, int64_t b, int64_t g,
   geom->direct = p->kh == 1 && p->kw == 1 && p->stride_h == 1 &&
                  p->stride_w == 1 && p->pad_top == 0 && p->pad_left == 0 &&
                  p->oh == p->h && p->ow == p->w;
-  geom->shifted = conv_reads_shifted(p) && job->isa->tile_shifted;
+  geom->shifted = job->shifted;
 }
 
-/// The bits of the tile's nc columns, from output column n0 on, whose input
-/// (y + ky*dh - pt, x + kx*dw - pl) lies inside the image, per tap.
-static void shifted_masks(const conv_geom *g, int64_t n0, int nc, uint32_t *mask) {
-  uint32_t rows[SHIFTED_MAX_TAPS] = {0}, cols[SHIFTED_MAX_TAPS] = {0};
-  int64_t y = n0 / g->w, x = n0 % g->w;
-  for (int j = 0; j < nc; ++j) {
-    for (int64_t ky = 0; ky < g->kh; ++ky)
-      if ((uint64_t)(y + ky * g->dh - g->pt) < (uint64_t)g->h)
-        rows[ky] |= 1u << j;
+/// Where the taps of a conv_geom.shifted convolution read: tap (ky, kx) of
+/// output pixel (y, x) is pixel (y + dy[ky], x + dx[kx]) of a plane of
+/// rows[ky] x cols[kx] pixels (zero outside it) laid out ow pixels a row,
+/// off[tap] floats from output pixel (y, x) of the channel's first plane.
+typedef struct shifted_taps {
+  int64_t dy[SHIFTED_MAX_TAPS], rows[SHIFTED_MAX_TAPS];
+  int64_t dx[SHIFTED_MAX_TAPS], cols[SHIFTED_MAX_TAPS];
+  int64_t off[SHIFTED_MAX_TAPS];
+} shifted_taps;
+
+static void shifted_taps_init(const conv_geom *g, bool phases, shifted_taps *t) {
+  const int64_t plane = g->oh * g->ow;
+  int64_t plane_y[SHIFTED_MAX_TAPS], plane_x[SHIFTED_MAX_TAPS];
+  for (int64_t ky = 0; ky < g->kh; ++ky) {
+    const int64_t q = ky * g->dh - g->pt, py = phases ? q & 1 : 0;
+    t->dy[ky] = phases ? (q - py) / 2 : q;
+    t->rows[ky] = phases ? (g->h - py + 1) / 2 : g->h;
+    plane_y[ky] = py * 2 * plane;
+  }
+  for (int64_t kx = 0; kx < g->kw; ++kx) {
+    const int64_t q = kx * g->dw - g->pl, px = phases ? q & 1 : 0;
+    t->dx[kx] = phases ? (q - px) / 2 : q;
+    t->cols[kx] = phases ? (g->w - px + 1) / 2 : g->w;
+    plane_x[kx] = px * plane;
+  }
+  for (int64_t ky = 0; ky < g->kh; ++ky)
     for (int64_t kx = 0; kx < g->kw; ++kx)
-      if ((uint64_t)(x + kx * g->dw - g->pl) < (uint64_t)g->w)
-        cols[kx] |= 1u << j;
-    if (++x == g->w) {
-      x = 0;
-      ++y;
+      t->off[ky * g->kw + kx] = plane_y[ky] + plane_x[kx] + t->dy[ky] * g->ow + t->dx[kx];
+}
+
+/// Bits [start, start + len) of a 32-bit mask.
+static inline uint32_t bit_run(int start, int len) {
+  return len >= 32 ? ~0u : ((1u << len) - 1) << start;
+}
+
+/// The bits of the tile's nc columns, from output column n0 on, whose tap
+/// reads inside its plane, per tap: computed per run of columns in one
+/// output row (at most three in a tile of 32 when ow >= 16).
+static void shifted_masks(const conv_geom *g, const shifted_taps *t, int64_t n0, int nc,
+                          uint32_t *mask) {
+  uint32_t rows[SHIFTED_MAX_TAPS] = {0}, cols[SHIFTED_MAX_TAPS] = {0};
+  int64_t y = n0 / g->ow, x = n0 % g->ow;
+  for (int j = 0; j < nc; x = 0, ++y) {
+    const int len = (int)min64(nc - j, g->ow - x);
+    for (int64_t ky = 0; ky < g->kh; ++ky)
+      if ((uint64_t)(y + t->dy[ky]) < (uint64_t)t->rows[ky])
+        rows[ky] |= bit_run(j, len);
+    /* Columns x .. x+len-1 of which x + dx lies in [0, cols). */
+    for (int64_t kx = 0; kx < g->kw; ++kx) {
+      const int64_t lo = max64(x, -t->dx[kx]), hi = min64(x + len, t->cols[kx] - t->dx[kx]);
+      if (lo < hi)
+        cols[kx] |= bit_run(j + (int)(lo - x), (int)(hi - lo));
     }
+    j += len;
   }
   for (int64_t ky = 0; ky < g->kh; ++ky)
     for (int64_t kx = 0; kx < g->kw; ++kx)
@@ -2356,11 +2449,13 @@ static void conv_task_shifted(const conv_job *job, const conv_geom *g, int64_t b
                               int64_t n0, int64_t n1, int64_t p0, int64_t p1) {
   const kernel_isa *isa = job->isa;
   const int64_t N = job->N, tile_n = isa->tile_n, khw = g->khw;
-  int64_t off[SHIFTED_MAX_TAPS];
+  shifted_taps taps;
+  shifted_taps_init(g, job->phases != NULL, &taps);
   uint32_t mask[SHIFTED_MAX_TAPS];
-  for (int64_t ky = 0; ky < g->kh; ++ky)
-    for (int64_t kx = 0; kx < g->kw; ++kx)
-      off[ky * g->kw + kx] = (ky * g->dh - g->pt) * g->w + kx * g->dw - g->pl;
+  /* The group's first channel and the floats between channels. */
+  const int64_t chan = job->phases ? 4 * N : g->hw;
+  const float *in =
+      job->phases ? job->phases + (b * job->p->c + gi * job->cg) * chan : g->in;
   float *out = job->output + (b * job->p->f + gi * job->M) * N;
   for (int64_t kb = 0; kb < job->nkb; ++kb) {
     const int64_t k0 = kb * job->kc, kc = min64(job->kc, job->K - k0);
@@ -2374,15 +2469,13 @@ static void conv_task_shifted(const conv_job *job, const conv_geom *g, int64_t b
     for (int64_t pg = p0; pg < p1; pg += group)
       for (int64_t n = n0; n < n1; n += tile_n) {
         const int nc = (int)min64(tile_n, n1 - n);
-        shifted_masks(g, n, nc, mask);
-        const shifted_b sb = {g->in + k0 / khw * g->hw + n, g->hw, khw, off, mask};
+        shifted_masks(g, &taps, n, nc, mask);
+        const shifted_b sb = {in + k0 / khw * chan + n, chan, khw, taps.off, mask};
         for (int64_t p = pg; p < min64(p1, pg + group); ++p) {
           const float *a = job->weights + ((gi * job->P + p) * job->K + k0) * PANEL_M;
           /* The tiles read a panel's weights tap by tap, a stride the
            * hardware does not fetch ahead from memory: each call fetches
            * its share of the panel of the next group into L2. */
-          if (pg == p0 && n == n0) /* the first group: all at once */
-            prefetch_share(a, kc * PANEL_M, 0, 1);
           if (p + group < p1)
             prefetch_share(a + group * job->K * PANEL_M, kc * PANEL_M, (n - n0) / tile_n,
                            tiles);
@@ -2578,6 +2671,17 @@ static void conv_task_small_n(const conv_job *job, int64_t b, int64_t g,
   }
 }
 
+typedef struct phases_job {
+  const mlc_conv2d_params *p;
+  const float *input;
+  float *phases;
+} phases_job;
+
+static void phases_body(void *closure, int64_t begin, int64_t end) {
+  const phases_job *job = (const phases_job *)closure;
+  split_phases(job->p, job->input, job->phases, begin, end);
+}
+
 static void conv_body(void *closure, int64_t begin, int64_t end) {
   const conv_job *job = (const conv_job *)closure;
   const int64_t per_unit = job->nb * job->mb;
@@ -2683,16 +2787,27 @@ void mlc_rt_conv2d_f32(const mlc_conv2d_params *params, const float *input,
                 (double)job.N < 0.88 * (double)round_up(job.N, 16);
   job.nkb = max64(1, ceil_div(job.K, job.small_n ? KC_SMALL_N : KC_MAX));
   job.kc = ceil_div(job.K, job.nkb);
-  if (!job.small_n && conv_reads_shifted(p) && job.isa->tile_shifted) {
+  const int64_t units = p->n * p->group;
+  const int64_t threads = available_threads(
+      ctx, (double)units * (double)job.M * (double)job.N * (double)job.K);
+  job.phases = NULL;
+  job.shifted = !job.small_n && conv_reads_shifted(p) && job.isa->tile_shifted;
+  if (job.shifted && conv_reads_phases(p)) {
+    float *phases = scratch_slot(SCRATCH_CALL, (size_t)(p->n * p->c * 4 * job.N));
+    if (phases) {
+      phases_job pj = {p, input, phases};
+      mlc_rt_parallel_for(threads > 1 ? ctx : NULL, p->n * p->c, phases_body, &pj);
+    }
+    job.phases = phases;
+    job.shifted = phases != NULL; /* else packed */
+  }
+  if (job.shifted) {
     /* Long K blocks of whole channels (a shifted_b block starts at one). */
     const int64_t khw = p->kh * p->kw;
     job.nkb = max64(1, ceil_div(job.K, SHIFTED_KC_MAX));
     job.kc = ceil_div(job.cg, job.nkb) * khw;
     job.nkb = ceil_div(job.K, job.kc);
   }
-  const int64_t units = p->n * p->group;
-  const int64_t threads = available_threads(
-      ctx, (double)units * (double)job.M * (double)job.N * (double)job.K);
   /* Column chunks small enough that the output block (M x chunk), which
    * every K block revisits, stays in L2; row splits repack the same input,
    * which costs about as much as computing one more panel. */

@@ -432,6 +432,29 @@ TEST_P(KernelTest, ConvSameSizeStrideOne) {
   checkConv(t);
 }
 
+TEST_P(KernelTest, ConvStrideTwoPhases) {
+  // Stride 2 with outputs of at least 16 columns holding every input pixel:
+  // AVX-512 tiles read the input split into its four phases. A stem-like
+  // 7x7, odd image sizes, padding only after (SAME_UPPER), two images and
+  // groups, and two K blocks with a residual.
+  ConvCase t = conv(3, 40, 16, 7, 2, 3);
+  t.w = 36;
+  checkConv(t);
+  t = conv(5, 33, 12, 3, 2, 1);
+  t.w = 35;
+  t.n = 2;
+  t.act = MLC_ACTIVATION_RELU6;
+  checkConv(t);
+  t = conv(4, 32, 8, 3, 2, 0);
+  t.pb = t.pr = 1;
+  t.group = 2;
+  checkConv(t);
+  t = conv(300, 34, 16, 3, 2, 1);
+  t.residual = true;
+  t.relu = true;
+  checkConv(t);
+}
+
 TEST_P(KernelTest, ConvGroups) {
   ConvCase t = conv(12, 10, 18, 3, 1, 1);
   t.group = 3; // 4 channels -> 6 outputs per group
