@@ -115,7 +115,7 @@ MLC_API int32_t mlc_thread_pool_size(const mlc_thread_pool *pool);
  * `mlc_model_desc` per model into the object file; the generated header
  * declares it. Applications only pass its address to mlc_model_create().
  *===----------------------------------------------------------------------===*/
-#define MLC_ABI_VERSION 3
+#define MLC_ABI_VERSION 4
 
 /* Where a compiled model runs (`mlc compile --target`). */
 typedef enum mlc_target {
@@ -346,7 +346,7 @@ MLC_API void mlc_rt_cuda_free(void *ptr, void *stream);
 /* Rows of a packed convolution-weight panel (MLC_CONV_MR) and columns of a
  * packed matmul-weight panel (MLC_MATMUL_NR). The compiler packs constant
  * weights at compile time in these layouts; they do not depend on the CPU. */
-#define MLC_CONV_MR 8
+#define MLC_CONV_MR 16
 #define MLC_MATMUL_NR 16
 
 /* Applied to each output after the bias: none; max(x, 0); SiLU

@@ -12,6 +12,8 @@
 //===----------------------------------------------------------------------===//
 #include "Internal.h"
 
+#include "mlc/runtime.h"
+
 #include "llvm/IR/Constants.h"
 #include "llvm/IR/DerivedTypes.h"
 #include "llvm/IR/IRBuilder.h"
@@ -22,7 +24,7 @@ using namespace llvm;
 using namespace mlc::driver;
 
 namespace {
-constexpr uint32_t kABIVersion = 3; // MLC_ABI_VERSION
+constexpr uint32_t kABIVersion = MLC_ABI_VERSION;
 
 Constant *stringConstant(Module &m, StringRef text, const Twine &name) {
   auto *init = ConstantDataArray::getString(m.getContext(), text, /*AddNull=*/true);

@@ -4,14 +4,21 @@
  * calls for Conv and MatMul/Gemm with constant weights. Both are one GEMM
  * engine, C[M x N] (+)= A[M x K] * B[K x N], in the style of GotoBLAS/BLIS:
  *
- *  - A is in panels of 8 rows, layout [k][8] (one broadcast per FMA row). For
- *    conv that is the compiler's packed weights as they are; for matmul the
- *    activations are packed here, one block of rows x KC at a time.
+ *  - A is in panels of 8 rows, layout [k][8] (one broadcast per FMA row),
+ *    K rows lda floats apart. For conv that is the compiler's packed weights
+ *    as they are (each of their 16-row panels is two of these side by side,
+ *    lda 16); for matmul the activations are packed here, one block of rows
+ *    x KC at a time.
  *  - B is in panels of 16 columns, layout [k][16]. For matmul that is the
  *    compiler's packed weights; for conv it is the implicit im2col of the
  *    input image, packed here straight from the image (padding, stride and
  *    dilation applied while packing) one strip of 32 columns x KC at a time
  *    into an L1-sized buffer, while the weights of the K block stay in L2.
+ *    With AVX-512 three kinds of convolution read B where it lies instead:
+ *    1x1 ones without padding or stride (B is the input), stride-1 ones with
+ *    an output as large as the input (shifted_b: each K row is the input
+ *    shifted by the tap's offset, with the image's edges masked), and
+ *    stride-2 ones the same way on the input split into its four phases.
  *  - A tile function computes an 8 x 32 (AVX-512: 16 zmm accumulators, two B
  *    panels) or 8 x 16 (AVX2: two 4 x 16 halves; portable C) block of C over
  *    one K block, with fewer rows (m tails, down to 1 for a matrix-vector
@@ -21,8 +28,8 @@
  * Two kinds of convolution take other routes: depthwise ones (one input
  * channel per group) are computed directly, plane by plane; and, with
  * AVX-512, ones with few output columns (7x7 images, 1x1 images), where a
- * vector of 16 columns would be mostly padding, put 16 output channels in the
- * vector instead (conv_task_small_n).
+ * vector of 16 columns would be mostly padding, put 16 output channels (one
+ * K row of a weight panel) in the vector instead (conv_task_small_n).
  *
  * The ISA is chosen once, at the first call, from the CPU (AVX-512F, else
  * AVX2+FMA, else portable C); the x86 paths are compiled with target
@@ -55,13 +62,17 @@
 #define MLC_KERNELS_X86 0
 #endif
 
-#if MLC_CONV_MR != 8 || MLC_MATMUL_NR != 16
-#error "kernels.c is written for 8-row A panels and 16-column B panels"
+#if MLC_CONV_MR != 16 || MLC_MATMUL_NR != 16
+#error "kernels.c is written for 16-row conv weight panels and 16-column B panels"
 #endif
 
-/// Rows of an A panel and columns of a B panel.
+/// Rows of a tile's A panel (packed matmul activations; half a conv weight
+/// panel) and columns of a B panel.
 #define PANEL_M 8
 #define PANEL_N 16
+/// Rows of a packed conv weight panel: a tile reads one half of it (a K row
+/// of A is CONV_MR floats apart), the few-columns tile all 16 in a vector.
+#define CONV_MR MLC_CONV_MR
 /// Largest K block: an A panel block (KC x 8) stays in L1, a B block in L2.
 #define KC_MAX 256
 /// The same for conv_task_small_n, whose tiles read 4 weight panels.
@@ -116,12 +127,14 @@ typedef struct tile_epilogue {
                             last K block) */
 } tile_epilogue;
 
-/// C[mr x nc] (+)= A panel [kc][8] (its first mr rows) x B panels [kc][16]
-/// (the columns >= 16 come from the panel at b + b_next), then the epilogue.
+/// C[mr x nc] (+)= A panel [kc][8] (its first mr rows; K row k at a + k*lda:
+/// PANEL_M for packed activations, CONV_MR for conv weights) x B panels
+/// [kc][16] (the columns >= 16 come from the panel at b + b_next), then the
+/// epilogue.
 /// Row k of a B panel is at ldb * k floats from its start: PANEL_N for packed
 /// panels, or the image size where the tile reads a 1x1 convolution's input
 /// in place. 1 <= mr <= 8, 1 <= nc <= the ISA's tile width.
-typedef void (*tile_fn)(int64_t kc, const float *a, const float *b,
+typedef void (*tile_fn)(int64_t kc, const float *a, int64_t lda, const float *b,
                         int64_t b_next, int64_t ldb, float *c, int64_t ldc, int mr, int nc,
                         const tile_epilogue *e);
 
@@ -150,8 +163,9 @@ typedef struct shifted_b {
   const uint32_t *mask;
 } shifted_b;
 
-/// C[mr x nc] (+)= A panel [kc][8] x B (kc: whole channels, a multiple of
-/// b->khw), then the epilogue; 1 <= mr <= 8, 1 <= nc <= 32.
+/// C[mr x nc] (+)= A [kc][8] (half a conv weight panel: K rows CONV_MR
+/// floats apart) x B (kc: whole channels, a multiple of b->khw), then the
+/// epilogue; 1 <= mr <= 8, 1 <= nc <= 32.
 typedef void (*tile_shifted_fn)(int64_t kc, const float *a, const shifted_b *b, float *c,
                                 int64_t ldc, int mr, int nc, const tile_epilogue *e);
 
@@ -183,8 +197,8 @@ typedef struct dw_job {
   const mlc_conv2d_params *p;
   const float *input, *weights, *bias;
   float *output;
-  int64_t M, P, K;    /* outputs per group, their panels, kh*kw */
-  int64_t tap_stride; /* PANEL_M: packed panels; 1: ONNX [f, 1, kh, kw] */
+  int64_t M, P, K;    /* outputs per group, their weight panels, kh*kw */
+  int64_t tap_stride; /* CONV_MR: packed panels; 1: ONNX [f, 1, kh, kw] */
   activate_fn activate; /* the ISA's, for the planes of dw_c */
 } dw_job;
 
@@ -211,7 +225,7 @@ typedef void (*maxpool_fn)(const mlc_conv2d_params *p, const float *input, float
 /// The small-N conv tile (output channels in the vector, columns broadcast):
 /// ct[c*ldct + ch] (+)= sum_kk B[kk][c] * A[kk][ch] for columns c < ncol
 /// (<= 8) of the B panel b ([kc][16], first column at b) and channels
-/// ch < 16*cv from the A panels a[0..2*cv) ([kc][8] each, 8 channels).
+/// ch < 16*cv from the conv weight panels a[0..cv) ([kc][CONV_MR] each).
 typedef void (*tile_t_fn)(int64_t kc, const float *const *a, const float *b,
                           float *ct, int64_t ldct, int cv, int ncol,
                           bool accumulate);
@@ -227,8 +241,7 @@ static inline const float *dw_weights(const dw_job *job, int64_t o) {
   if (job->tap_stride == 1)
     return job->weights + o * job->K;
   const int64_t g = o / job->M, r = o % job->M;
-  return job->weights + ((g * job->P + r / PANEL_M) * job->K) * PANEL_M +
-         r % PANEL_M;
+  return job->weights + ((g * job->P + r / CONV_MR) * job->K) * CONV_MR + r % CONV_MR;
 }
 
 /// Depthwise output plane `plane` (image * channels + channel): its input
@@ -313,7 +326,7 @@ static void store_tile_scalar(const float *acc, int mr, int nc, float *c,
 
 /*--- Portable C ---------------------------------------------------------===*/
 
-static void tile_c(int64_t kc, const float *a, const float *b, int64_t b_next,
+static void tile_c(int64_t kc, const float *a, int64_t lda, const float *b, int64_t b_next,
                    int64_t ldb, float *c, int64_t ldc, int mr, int nc,
                    const tile_epilogue *e) {
   (void)b_next; /* tiles are one panel wide */
@@ -322,7 +335,7 @@ static void tile_c(int64_t kc, const float *a, const float *b, int64_t b_next,
   for (int64_t kk = 0; kk < kc; ++kk) {
     const float *bk = b + kk * ldb;
     for (int r = 0; r < mr; ++r) {
-      const float ar = a[kk * PANEL_M + r];
+      const float ar = a[kk * lda + r];
       float *accr = acc + r * 32;
       for (int j = 0; j < PANEL_N; ++j)
         accr[j] += ar * bk[j];
@@ -689,7 +702,7 @@ static TARGET_AVX2 void activate_avx2(int64_t act, float *x, int64_t n) {
 /// MR (<= 4) rows x 16 columns; KU independent accumulator sets over k when
 /// MR is small, so that enough FMAs are in flight.
 static ALWAYS_INLINE TARGET_AVX2 void
-ukr_avx2(const int MR, const int KU, int64_t kc, const float *a, const float *b,
+ukr_avx2(const int MR, const int KU, int64_t kc, const float *a, int64_t lda, const float *b,
          int64_t ldb, float *c, int64_t ldc, int nc, const tile_epilogue *e,
          const float *row_bias) {
   __m256 acc[4][4][2]; /* [KU][MR][2]; fixed sizes keep it in registers */
@@ -706,7 +719,7 @@ ukr_avx2(const int MR, const int KU, int64_t kc, const float *a, const float *b,
       const __m256 b1 = _mm256_loadu_ps(b + (kk + u) * ldb + 8);
 #pragma GCC unroll 16
       for (int r = 0; r < MR; ++r) {
-        const __m256 s = _mm256_broadcast_ss(a + (kk + u) * PANEL_M + r);
+        const __m256 s = _mm256_broadcast_ss(a + (kk + u) * lda + r);
         acc[u][r][0] = _mm256_fmadd_ps(s, b0, acc[u][r][0]);
         acc[u][r][1] = _mm256_fmadd_ps(s, b1, acc[u][r][1]);
       }
@@ -717,7 +730,7 @@ ukr_avx2(const int MR, const int KU, int64_t kc, const float *a, const float *b,
     const __m256 b1 = _mm256_loadu_ps(b + kk * ldb + 8);
 #pragma GCC unroll 16
     for (int r = 0; r < MR; ++r) {
-      const __m256 s = _mm256_broadcast_ss(a + kk * PANEL_M + r);
+      const __m256 s = _mm256_broadcast_ss(a + kk * lda + r);
       acc[0][r][0] = _mm256_fmadd_ps(s, b0, acc[0][r][0]);
       acc[0][r][1] = _mm256_fmadd_ps(s, b1, acc[0][r][1]);
     }
@@ -771,7 +784,7 @@ ukr_avx2(const int MR, const int KU, int64_t kc, const float *a, const float *b,
   }
 }
 
-static TARGET_AVX2 void tile_avx2(int64_t kc, const float *a, const float *b,
+static TARGET_AVX2 void tile_avx2(int64_t kc, const float *a, int64_t lda, const float *b,
                                   int64_t b_next, int64_t ldb, float *c, int64_t ldc,
                                   int mr, int nc, const tile_epilogue *e) {
   (void)b_next; /* tiles are one panel wide */
@@ -781,16 +794,16 @@ static TARGET_AVX2 void tile_avx2(int64_t kc, const float *a, const float *b,
     float *cr = c + r0 * ldc;
     switch (mr - r0 >= 4 ? 4 : mr - r0) {
     case 1:
-      ukr_avx2(1, 4, kc, ar, b, ldb, cr, ldc, nc, e, rb);
+      ukr_avx2(1, 4, kc, ar, lda, b, ldb, cr, ldc, nc, e, rb);
       break;
     case 2:
-      ukr_avx2(2, 2, kc, ar, b, ldb, cr, ldc, nc, e, rb);
+      ukr_avx2(2, 2, kc, ar, lda, b, ldb, cr, ldc, nc, e, rb);
       break;
     case 3:
-      ukr_avx2(3, 2, kc, ar, b, ldb, cr, ldc, nc, e, rb);
+      ukr_avx2(3, 2, kc, ar, lda, b, ldb, cr, ldc, nc, e, rb);
       break;
     default:
-      ukr_avx2(4, 1, kc, ar, b, ldb, cr, ldc, nc, e, rb);
+      ukr_avx2(4, 1, kc, ar, lda, b, ldb, cr, ldc, nc, e, rb);
       break;
     }
   }
@@ -1017,7 +1030,7 @@ static ALWAYS_INLINE TARGET_AVX512 void tile_store_avx512(const int MR, const in
 /// over k when MR*NV is small. With MR = 8, NV = 2: 16 zmm accumulators, and
 /// per k two vector loads and eight broadcast FMAs per row pair.
 static ALWAYS_INLINE TARGET_AVX512 void
-ukr_avx512(const int MR, const int NV, const int KU, int64_t kc, const float *a,
+ukr_avx512(const int MR, const int NV, const int KU, int64_t kc, const float *a, int64_t lda,
            const float *b0, const float *b1, int64_t ldb, float *c, int64_t ldc, int nc,
            const tile_epilogue *e) {
   __m512 acc[8][8][2]; /* [KU][MR][NV]; fixed sizes keep it in registers */
@@ -1045,7 +1058,7 @@ ukr_avx512(const int MR, const int NV, const int KU, int64_t kc, const float *a,
         bv[NV - 1] = _mm512_loadu_ps(b1 + (kk + u) * ldb);
 #pragma GCC unroll 16
       for (int r = 0; r < MR; ++r) {
-        const __m512 s = _mm512_set1_ps(a[(kk + u) * PANEL_M + r]);
+        const __m512 s = _mm512_set1_ps(a[(kk + u) * lda + r]);
 #pragma GCC unroll 2
         for (int v = 0; v < NV; ++v)
           acc[u][r][v] = _mm512_fmadd_ps(s, bv[v], acc[u][r][v]);
@@ -1059,7 +1072,7 @@ ukr_avx512(const int MR, const int NV, const int KU, int64_t kc, const float *a,
       bv[NV - 1] = _mm512_loadu_ps(b1 + kk * ldb);
 #pragma GCC unroll 16
     for (int r = 0; r < MR; ++r) {
-      const __m512 s = _mm512_set1_ps(a[kk * PANEL_M + r]);
+      const __m512 s = _mm512_set1_ps(a[kk * lda + r]);
 #pragma GCC unroll 2
       for (int v = 0; v < NV; ++v)
         acc[0][r][v] = _mm512_fmadd_ps(s, bv[v], acc[0][r][v]);
@@ -1076,7 +1089,7 @@ ukr_avx512(const int MR, const int NV, const int KU, int64_t kc, const float *a,
   tile_store_avx512(MR, NV, acc[0], c, ldc, nc, e);
 }
 
-static TARGET_AVX512 void tile_avx512(int64_t kc, const float *a,
+static TARGET_AVX512 void tile_avx512(int64_t kc, const float *a, int64_t lda,
                                       const float *b, int64_t b_next, int64_t ldb,
                                       float *c, int64_t ldc, int mr, int nc,
                                       const tile_epilogue *e) {
@@ -1085,9 +1098,9 @@ static TARGET_AVX512 void tile_avx512(int64_t kc, const float *a,
 #define MLC_UKR_CASE(MRV, KU1, KU2)                                            \
   case MRV:                                                                    \
     if (nc > 16)                                                               \
-      ukr_avx512(MRV, 2, KU2, kc, a, b, b1, ldb, c, ldc, nc, e);               \
+      ukr_avx512(MRV, 2, KU2, kc, a, lda, b, b1, ldb, c, ldc, nc, e);          \
     else                                                                       \
-      ukr_avx512(MRV, 1, KU1, kc, a, b, b1, ldb, c, ldc, nc, e);               \
+      ukr_avx512(MRV, 1, KU1, kc, a, lda, b, b1, ldb, c, ldc, nc, e);          \
     break;
   switch (mr) {
     MLC_UKR_CASE(1, 8, 4)
@@ -1112,7 +1125,7 @@ static ALWAYS_INLINE TARGET_AVX512 void
 ukr_shifted_tap_avx512(const int MR, const int NV, const bool M0, const bool M1,
                        int64_t channels, int64_t khw, int64_t hw, const float *at,
                        const float *src, __mmask16 m0, __mmask16 m1, __m512 acc[][2]) {
-  for (int64_t ch = 0; ch < channels; ++ch, src = offset_ptr(src, hw), at += khw * PANEL_M) {
+  for (int64_t ch = 0; ch < channels; ++ch, src = offset_ptr(src, hw), at += khw * CONV_MR) {
     __m512 bv[2];
     bv[0] = M0 ? _mm512_maskz_loadu_ps(m0, src) : _mm512_loadu_ps(src);
     if (NV > 1)
@@ -1152,7 +1165,7 @@ static ALWAYS_INLINE TARGET_AVX512 void ukr_shifted_avx512(const int MR, const i
   for (int64_t t = 0; t < khw; ++t) {
     const __mmask16 m0 = (__mmask16)b->mask[t], m1 = (__mmask16)(b->mask[t] >> 16);
     const float *src = offset_ptr(b->in, b->off[t]);
-    const float *at = a + t * PANEL_M;
+    const float *at = a + t * CONV_MR;
     const bool full0 = m0 == 0xFFFF, full1 = NV == 1 || m1 == 0xFFFF;
     if (full0 && full1)
       ukr_shifted_tap_avx512(MR, NV, false, false, channels, khw, hw, at, src, m0, m1, acc);
@@ -1317,8 +1330,8 @@ static TARGET_AVX512 void pack_conv_avx512(const conv_geom *g, int64_t k0,
 }
 
 /// CV (1 or 2) vectors of 16 output channels x NCOL (<= 8) columns: per k,
-/// each channel vector is two 8-channel panel rows joined, and each column
-/// one broadcast shared by the CV FMAs.
+/// each channel vector is one K row of a weight panel, and each column one
+/// broadcast shared by the CV FMAs.
 static ALWAYS_INLINE TARGET_AVX512 void
 ukr_t_avx512(const int CV, const int NCOL, int64_t kc, const float *const *a,
              const float *b, float *ct, int64_t ldct, bool accumulate) {
@@ -1328,17 +1341,12 @@ ukr_t_avx512(const int CV, const int NCOL, int64_t kc, const float *const *a,
 #pragma GCC unroll 8
     for (int c = 0; c < NCOL; ++c)
       acc[v][c] = _mm512_setzero_ps();
-  const float *a0 = a[0], *a1 = a[1], *a2 = a[2], *a3 = a[3];
+  const float *a0 = a[0], *a1 = a[CV - 1];
   for (int64_t kk = 0; kk < kc; ++kk) {
     __m512 av[2];
-    av[0] = _mm512_castpd_ps(_mm512_insertf64x4(
-        _mm512_castpd256_pd512(_mm256_castps_pd(_mm256_loadu_ps(a0 + kk * 8))),
-        _mm256_castps_pd(_mm256_loadu_ps(a1 + kk * 8)), 1));
+    av[0] = _mm512_loadu_ps(a0 + kk * CONV_MR);
     if (CV > 1)
-      av[CV - 1] = _mm512_castpd_ps(_mm512_insertf64x4(
-          _mm512_castpd256_pd512(
-              _mm256_castps_pd(_mm256_loadu_ps(a2 + kk * 8))),
-          _mm256_castps_pd(_mm256_loadu_ps(a3 + kk * 8)), 1));
+      av[CV - 1] = _mm512_loadu_ps(a1 + kk * CONV_MR);
 #pragma GCC unroll 8
     for (int c = 0; c < NCOL; ++c) {
       const __m512 s = _mm512_set1_ps(b[kk * PANEL_N + c]);
@@ -2342,7 +2350,9 @@ typedef struct conv_job {
   const float *input, *weights, *bias;
   float *output;
   const kernel_isa *isa;
-  int64_t M, K, N, P, cg; /* per group: rows, depth, columns, panels, chans */
+  int64_t M, K, N, P, cg; /* per group: rows, depth, columns, 8-row panels,
+                             chans */
+  int64_t P2;             /* weight panels (CONV_MR rows) per group */
   int64_t kc, nkb;        /* K block size and count */
   int64_t nb, mb;         /* column chunks and row-panel chunks per unit */
   int64_t nchunk, pchunk; /* their sizes (columns, panels) */
@@ -2350,6 +2360,13 @@ typedef struct conv_job {
   bool shifted;           /* conv_reads_shifted, on an ISA with tile_shifted */
   const float *phases;    /* conv_reads_phases: the input split (split_phases) */
 } conv_job;
+
+/// Row panel p (output channels 8p .. 8p+7) of group g's weights from K row
+/// k0 on, for the tiles (A rows CONV_MR floats apart). Tasks start at even
+/// panels, so a weight panel's two halves go to the same task.
+static inline const float *conv_weights(const conv_job *job, int64_t g, int64_t p, int64_t k0) {
+  return job->weights + ((g * job->P2 + p / 2) * job->K + k0) * CONV_MR + p % 2 * PANEL_M;
+}
 
 static void conv_geom_init(const conv_job *job, int64_t b, int64_t g,
                            conv_geom *geom) {
@@ -2464,7 +2481,7 @@ static void conv_task_shifted(const conv_job *job, const conv_geom *g, int64_t b
     /* Groups of row panels whose weights stay in L2 while every tile goes
      * past them (with the whole K block in one panel, a 3x3 convolution of
      * 256 channels has 73 KiB of weights per panel). */
-    const int64_t group = max64(1, SHIFTED_A_BLOCK / (kc * PANEL_M));
+    const int64_t group = max64(2, SHIFTED_A_BLOCK / (kc * CONV_MR) * 2);
     const int64_t tiles = ceil_div(n1 - n0, tile_n);
     for (int64_t pg = p0; pg < p1; pg += group)
       for (int64_t n = n0; n < n1; n += tile_n) {
@@ -2472,13 +2489,13 @@ static void conv_task_shifted(const conv_job *job, const conv_geom *g, int64_t b
         shifted_masks(g, &taps, n, nc, mask);
         const shifted_b sb = {in + k0 / khw * chan + n, chan, khw, taps.off, mask};
         for (int64_t p = pg; p < min64(p1, pg + group); ++p) {
-          const float *a = job->weights + ((gi * job->P + p) * job->K + k0) * PANEL_M;
+          const float *a = conv_weights(job, gi, p, k0);
           /* The tiles read a panel's weights tap by tap, a stride the
            * hardware does not fetch ahead from memory: each call fetches
-           * its share of the panel of the next group into L2. */
-          if (p + group < p1)
-            prefetch_share(a + group * job->K * PANEL_M, kc * PANEL_M, (n - n0) / tile_n,
-                           tiles);
+           * its share of the weight panel of the next group into L2. */
+          if (p % 2 == 0 && p + group < p1)
+            prefetch_share(conv_weights(job, gi, p + group, k0), kc * CONV_MR,
+                           (n - n0) / tile_n, tiles);
           e.row_bias = job->bias && kb == 0 ? job->bias + gi * job->M + p * PANEL_M : NULL;
           isa->tile_shifted(kc, a, &sb, out + p * PANEL_M * N + n, N,
                             (int)min64(PANEL_M, job->M - p * PANEL_M), nc, &e);
@@ -2493,8 +2510,8 @@ static void conv_task_naive(const conv_job *job, int64_t b, int64_t g,
   const mlc_conv2d_params *p = job->p;
   for (int64_t m = m0; m < m1; ++m) {
     const int64_t o = g * job->M + m;
-    const int64_t panel = m / PANEL_M, r = m % PANEL_M;
-    const float *wp = job->weights + (g * job->P + panel) * job->K * PANEL_M;
+    const int64_t panel = m / CONV_MR, r = m % CONV_MR;
+    const float *wp = job->weights + (g * job->P2 + panel) * job->K * CONV_MR;
     for (int64_t n = n0; n < n1; ++n) {
       const int64_t y = n / p->ow, x = n % p->ow;
       float *out = &job->output[(b * p->f + o) * job->N + n];
@@ -2507,7 +2524,7 @@ static void conv_task_naive(const conv_job *job, int64_t b, int64_t g,
         if (iy < 0 || iy >= p->h || ix < 0 || ix >= p->w)
           continue;
         sum +=
-            wp[k * PANEL_M + r] *
+            wp[k * CONV_MR + r] *
             job->input[((b * p->c + g * job->cg + ci) * p->h + iy) * p->w + ix];
       }
       *out = activate1(p->activation, sum);
@@ -2560,10 +2577,10 @@ static void conv_task(const conv_job *job, int64_t b, int64_t g, int64_t n0,
     if (geom.direct && kc * ncols * (int64_t)sizeof(float) <= DIRECT_PANELS_OUTER_BYTES) {
       j0 = ncols / strip * strip;
       for (int64_t p = p0; p < p1 && j0 > 0; ++p) {
-        const float *a = job->weights + ((g * job->P + p) * job->K + k0) * PANEL_M;
+        const float *a = conv_weights(job, g, p, k0);
         e.row_bias = job->bias && kb == 0 ? job->bias + g * job->M + p * PANEL_M : NULL;
         for (int64_t t = 0; t < j0; t += tile_n)
-          isa->tile(kc, a, geom.in + k0 * geom.hw + n0 + t, PANEL_N, geom.hw,
+          isa->tile(kc, a, CONV_MR, geom.in + k0 * geom.hw + n0 + t, PANEL_N, geom.hw,
                     out + p * PANEL_M * N + t, N, (int)min64(PANEL_M, job->M - p * PANEL_M),
                     (int)tile_n, &e);
       }
@@ -2581,19 +2598,18 @@ static void conv_task(const conv_job *job, int64_t b, int64_t g, int64_t n0,
         isa->pack_conv(&geom, k0, kc, n0 + j, sc, buf);
       for (int64_t p = p0; p < p1; ++p) {
         const int mr = (int)min64(PANEL_M, job->M - p * PANEL_M);
-        const float *a =
-            job->weights + ((g * job->P + p) * job->K + k0) * PANEL_M;
-        /* The panel's next K block follows this one: each strip fetches its
-         * share into L2 (from memory, scattered panel by panel, the first
-         * strip would wait for every block). */
-        if (kb + 1 < job->nkb)
-          prefetch_share(a + kc * PANEL_M, min64(kc, job->K - k0 - kc) * PANEL_M, j / strip,
+        const float *a = conv_weights(job, g, p, k0);
+        /* The weight panel's next K block follows this one: each strip
+         * fetches its share into L2 (from memory, scattered panel by panel,
+         * the first strip would wait for every block). */
+        if (kb + 1 < job->nkb && p % 2 == 0)
+          prefetch_share(a + kc * CONV_MR, min64(kc, job->K - k0 - kc) * CONV_MR, j / strip,
                          ceil_div(ncols, strip));
         e.row_bias =
             job->bias && kb == 0 ? job->bias + g * job->M + p * PANEL_M : NULL;
         float *c = out + p * PANEL_M * N + j;
         for (int64_t t = 0; t < sc; t += tile_n)
-          isa->tile(kc, a, in_place ? bsrc + t : bsrc + t * kc,
+          isa->tile(kc, a, CONV_MR, in_place ? bsrc + t : bsrc + t * kc,
                     in_place ? PANEL_N : kc * PANEL_N, ldb, c + t, N, mr,
                     (int)min64(tile_n, sc - t), &e);
       }
@@ -2603,16 +2619,16 @@ static void conv_task(const conv_job *job, int64_t b, int64_t g, int64_t n0,
     conv_task_small_n(job, b, g, n1 - tail, n1, p0, p1);
 }
 
-/// Panels (8 output channels each) that conv_task_small_n computes per pass:
+/// Row panels (8 output channels each) that conv_task_small_n computes per pass:
 /// its transposed buffer holds 256 rows x up to 256 columns (256 KiB).
 #define SMALL_N_PANELS 32
 
-/// Zeros standing in for the missing A panels of a channel vector.
-static const float zero_panel[KC_SMALL_N * PANEL_M];
+/// Zeros standing in for the missing weight panel of a channel vector pair.
+static const float zero_panel[KC_SMALL_N * CONV_MR];
 
 /// conv_task for outputs with few columns (7x7, 1x1 images), where a vector
 /// of 16 columns would be mostly padding: output channels go in the vector
-/// (two 8-channel weight panels per vector) and columns are broadcast. The
+/// (a 16-channel weight panel per vector) and columns are broadcast. The
 /// sums collect transposed in a buffer ([column][channel]) that the bias,
 /// ReLU and a transposing copy turn into the output at the end.
 static void conv_task_small_n(const conv_job *job, int64_t b, int64_t g,
@@ -2642,22 +2658,19 @@ static void conv_task_small_n(const conv_job *job, int64_t b, int64_t g,
     for (int64_t kb = 0; kb < nkb; ++kb) {
       const int64_t k0 = kb * kcmax, kc = min64(kcmax, job->K - k0);
       isa->pack_conv(&geom, k0, kc, n0, ncols, buf);
-      for (int64_t p = pb; p < pe; p += 4) {
-        const int64_t np = min64(4, pe - p);
-        const float *a[4];
-        for (int64_t j = 0; j < 4; ++j)
-          a[j] = j < np ? job->weights +
-                              ((g * job->P + p + j) * job->K + k0) * PANEL_M
-                        : zero_panel;
+      for (int64_t p = pb; p < pe; p += 4) { /* pb is even */
+        const int64_t np = min64(4, pe - p), cv = np > 2 ? 2 : 1;
+        const float *a[2] = {conv_weights(job, g, p, k0),
+                             cv > 1 ? conv_weights(job, g, p + 2, k0) : zero_panel};
         for (int64_t c = 0; c < ncols; c += 8) {
           /* The panels' next K blocks follow these ones: each call fetches
            * its share into L2 (as conv_task does). */
           if (kb + 1 < nkb)
-            for (int64_t j = 0; j < np; ++j)
-              prefetch_share(a[j] + kc * PANEL_M, min64(kc, job->K - k0 - kc) * PANEL_M, c / 8,
+            for (int64_t v = 0; v < cv; ++v)
+              prefetch_share(a[v] + kc * CONV_MR, min64(kc, job->K - k0 - kc) * CONV_MR, c / 8,
                              ceil_div(ncols, 8));
           isa->tile_t(kc, a, buf + (c / PANEL_N) * kc * PANEL_N + c % PANEL_N,
-                      ct + c * ldct + (p - pb) * PANEL_M, ldct, np > 2 ? 2 : 1,
+                      ct + c * ldct + (p - pb) * PANEL_M, ldct, (int)cv,
                       (int)min64(8, ncols - c), kb > 0);
         }
       }
@@ -2719,7 +2732,7 @@ void mlc_rt_depthwise_f32(const mlc_conv2d_params *p, const float *input,
   const int64_t planes = p->n * p->f, N = p->oh * p->ow;
   if (planes <= 0 || N <= 0)
     return;
-  dw_job dw = {p, input, weights,    bias,           output, M, ceil_div(M, PANEL_M),
+  dw_job dw = {p, input, weights,    bias,           output, M, ceil_div(M, CONV_MR),
                K, tap_stride, get_isa()->activate};
   mlc_exec_ctx *ctx = mlc_rt_current_ctx();
   const int64_t threads =
@@ -2773,10 +2786,11 @@ void mlc_rt_conv2d_f32(const mlc_conv2d_params *params, const float *input,
   job.K = job.cg * p->kh * p->kw;
   job.N = p->oh * p->ow;
   job.P = ceil_div(job.M, PANEL_M);
+  job.P2 = ceil_div(job.M, CONV_MR);
   if (p->n <= 0 || job.M <= 0 || job.N <= 0)
     return;
   if (job.cg == 1 && !p->accumulate) { /* the depthwise kernels do not add a residual */
-    mlc_rt_depthwise_f32(p, input, packed_weights, PANEL_M, bias, output);
+    mlc_rt_depthwise_f32(p, input, packed_weights, CONV_MR, bias, output);
     return;
   }
   mlc_exec_ctx *ctx = mlc_rt_current_ctx();
@@ -2816,9 +2830,9 @@ void mlc_rt_conv2d_f32(const mlc_conv2d_params *params, const float *input,
   plan_split(threads, units, job.P, job.N, job.isa->tile_n, col_max, 64,
              job.small_n ? 4 : 2, 1.0, 16.0, true, true, &job.nb, &job.mb);
   job.nchunk = round_up(ceil_div(job.N, job.nb), job.isa->tile_n);
-  job.pchunk = ceil_div(job.P, job.mb);
-  if (job.small_n) /* whole 32-channel vector pairs per task */
-    job.pchunk = round_up(job.pchunk, 4);
+  /* Whole weight panels per task (conv_weights); with few columns, whole
+   * 32-channel vector pairs. */
+  job.pchunk = round_up(ceil_div(job.P, job.mb), job.small_n ? 4 : 2);
   mlc_rt_parallel_for(threads > 1 ? ctx : NULL, units * job.nb * job.mb,
                       conv_body, &job);
 }
@@ -2888,7 +2902,7 @@ static void matmul_task(const matmul_job *job, int64_t batch, int64_t i0,
         for (int64_t i = 0, pi = 0; i < mc; i += PANEL_M, ++pi) {
           for (int64_t l = pi * lines / panels; l < (pi + 1) * lines / panels; ++l)
             __builtin_prefetch(bn + (l / kc) * k * PANEL_N + (l % kc) * PANEL_N, 0, 2);
-          isa->tile(kc, buf + i * kc, bp, k * PANEL_N, PANEL_N, c + (ib + i) * n + j, n,
+          isa->tile(kc, buf + i * kc, PANEL_M, bp, k * PANEL_N, PANEL_N, c + (ib + i) * n + j, n,
                     (int)min64(PANEL_M, mc - i), nc, &e);
         }
       }
@@ -3037,7 +3051,7 @@ static void bmm_task(const bmm_job *job, int64_t batch, int64_t i0, int64_t i1,
           const int nc = (int)min64(tile_n, ncb - j);
           const float *bp = bbuf + (j / PANEL_N) * kc * PANEL_N;
           for (int64_t i = 0; i < mc; i += PANEL_M)
-            isa->tile(kc, buf + i * kc, bp, kc * PANEL_N, PANEL_N,
+            isa->tile(kc, buf + i * kc, PANEL_M, bp, kc * PANEL_N, PANEL_N,
                       c + (ib + i) * n + jb + j, n, (int)min64(PANEL_M, mc - i),
                       nc, &e);
         }

@@ -179,15 +179,15 @@ mlc_conv2d_params paramsOf(const ConvCase &t) {
 std::vector<float> packConvWeights(const mlc_conv2d_params &p,
                                    const std::vector<float> &w) {
   int64_t M = p.f / p.group, cg = p.c / p.group, K = cg * p.kh * p.kw;
-  int64_t P = (M + 7) / 8;
-  std::vector<float> packed(size_t(p.group * P * K * 8), 0.0f);
+  const int64_t mr = MLC_CONV_MR, P = (M + mr - 1) / mr;
+  std::vector<float> packed(size_t(p.group * P * K * mr), 0.0f);
   for (int64_t g = 0; g < p.group; ++g)
     for (int64_t pi = 0; pi < P; ++pi)
       for (int64_t k = 0; k < K; ++k)
-        for (int64_t r = 0; r < 8; ++r) {
-          int64_t m = pi * 8 + r;
+        for (int64_t r = 0; r < mr; ++r) {
+          int64_t m = pi * mr + r;
           if (m < M)
-            packed[size_t(((g * P + pi) * K + k) * 8 + r)] =
+            packed[size_t(((g * P + pi) * K + k) * mr + r)] =
                 w[size_t((g * M + m) * K + k)];
         }
   return packed;
@@ -660,11 +660,12 @@ TEST_P(KernelTest, ActivationsKeepNaN) {
   for (int64_t act : {MLC_ACTIVATION_RELU, MLC_ACTIVATION_RELU6, MLC_ACTIVATION_HARDSWISH,
                       MLC_ACTIVATION_SILU}) {
     for (int64_t hw : {8, 2}) {
-      const int64_t c = 16, n = c * hw * hw;
-      Buffer in(n), out(n), w(c * c);
-      std::fill(w.data(), w.data() + c * c, 0.0f);
+      const int64_t c = 16, n = c * hw * hw, mr = MLC_CONV_MR;
+      const int64_t wn = (c + mr - 1) / mr * c * mr;
+      Buffer in(n), out(n), w(wn);
+      std::fill(w.data(), w.data() + wn, 0.0f);
       for (int64_t o = 0; o < c; ++o)
-        w.data()[(o / 8 * c + o) * 8 + o % 8] = 1.0f; // packed identity
+        w.data()[(o / mr * c + o) * mr + o % mr] = 1.0f; // packed identity
       // NaN at every third pixel in all channels (0 * NaN is NaN, so a
       // NaN in one channel would reach every output of its pixel).
       const int64_t pixels = hw * hw;
@@ -692,11 +693,11 @@ TEST_P(KernelTest, DepthwiseActivationsKeepNaN) {
   // weights pick the centre tap.
   for (int64_t act : {MLC_ACTIVATION_RELU, MLC_ACTIVATION_RELU6, MLC_ACTIVATION_HARDSWISH,
                       MLC_ACTIVATION_SILU}) {
-    const int64_t c = 16, hw = 8, pixels = hw * hw, n = c * pixels;
-    Buffer in(n), out(n), w(c * 9 * 8);
-    std::fill(w.data(), w.data() + c * 9 * 8, 0.0f);
+    const int64_t c = 16, hw = 8, pixels = hw * hw, n = c * pixels, mr = MLC_CONV_MR;
+    Buffer in(n), out(n), w(c * 9 * mr);
+    std::fill(w.data(), w.data() + c * 9 * mr, 0.0f);
     for (int64_t o = 0; o < c; ++o)
-      w.data()[(o * 9 + 4) * 8] = 1.0f; // packed: ((g*P + p)*K + k)*8 + r
+      w.data()[(o * 9 + 4) * mr] = 1.0f; // packed: ((g*P + p)*K + k)*MR + r
     for (int64_t i = 0; i < n; ++i)
       in.data()[i] = i / pixels % 3 == 0 ? NAN : -1.0f;
     mlc_conv2d_params p{};

@@ -8,13 +8,13 @@
 
 // CHECK-LABEL: func.func @conv_relu
 // CHECK-DAG: [[B:%.*]] = arith.constant dense<[5.000000e-01, -5.000000e-01]> : tensor<2xf32>
-// CHECK-DAG: [[W:%.*]] = arith.constant dense_resource<[[BLOB:conv_packed[_0-9]*]]> : tensor<16xf32>
+// CHECK-DAG: [[W:%.*]] = arith.constant dense_resource<[[BLOB:conv_packed[_0-9]*]]> : tensor<32xf32>
 // CHECK: [[E:%.*]] = tensor.empty() : tensor<1x2x4x4xf32>
-// CHECK: [[Y:%.*]] = kernel.conv2d ins(%arg0, [[W]], [[B]] : tensor<1x2x4x4xf32>, tensor<16xf32>, tensor<2xf32>) outs([[E]] : tensor<1x2x4x4xf32>)
+// CHECK: [[Y:%.*]] = kernel.conv2d ins(%arg0, [[W]], [[B]] : tensor<1x2x4x4xf32>, tensor<32xf32>, tensor<2xf32>) outs([[E]] : tensor<1x2x4x4xf32>)
 // CHECK-SAME: params = [1, 2, 4, 4, 2, 1, 1, 4, 4, 1, 1, 1, 1, 0, 0, 1, 1, 0]
 // CHECK-NOT: onnx.Relu
 // CHECK: return [[Y]]
-// CHECK: [[BLOB]]: "0x040000000000803F000040400000000000000000000000000000000000000000000000000000004000008040000000000000000000000000000000000000000000000000"
+// CHECK: [[BLOB]]: "0x040000000000803F00004040000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000040000080400000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000"
 // LINALG-LABEL: func.func @conv_relu
 // LINALG-NOT: kernel.conv2d
 // LINALG: linalg.conv_2d_nchw_fchw
@@ -33,7 +33,7 @@ func.func @conv_relu(%x: tensor<1x2x4x4xf32>) -> tensor<1x2x4x4xf32> {
 
 // CHECK-LABEL: func.func @grouped_strided
 // CHECK-DAG: [[ZERO:%.*]] = arith.constant dense<0.000000e+00> : tensor<4xf32>
-// CHECK: [[Y:%.*]] = kernel.conv2d ins(%arg0, %{{.*}}, [[ZERO]] : tensor<1x4x9x9xf32>, tensor<288xf32>, tensor<4xf32>)
+// CHECK: [[Y:%.*]] = kernel.conv2d ins(%arg0, %{{.*}}, [[ZERO]] : tensor<1x4x9x9xf32>, tensor<576xf32>, tensor<4xf32>)
 // CHECK-SAME: params = [1, 4, 9, 9, 4, 3, 3, 5, 5, 2, 2, 1, 1, 1, 1, 2, 0, 0]
 // CHECK: linalg.generic
 // CHECK: arith.maximumf
@@ -295,7 +295,7 @@ func.func @maxpool_not_microkernel(%x: tensor<1x2x8x8xf16>, %y: tensor<1x2x8xf32
 // CHECK-LABEL: func.func @conv_runtime_batch
 // CHECK: [[N:%.*]] = tensor.dim %arg0, %c0 : tensor<?x2x4x4xf32>
 // CHECK: [[INIT:%.*]] = tensor.empty([[N]]) : tensor<?x3x4x4xf32>
-// CHECK: kernel.conv2d ins(%arg0, %{{.*}}, %{{.*}} : tensor<?x2x4x4xf32>, tensor<144xf32>, tensor<3xf32>) outs([[INIT]] : tensor<?x3x4x4xf32>) params = [-9223372036854775808, 2, 4, 4, 3, 3, 3, 4, 4, 1, 1, 1, 1, 1, 1, 1, 0, 0]
+// CHECK: kernel.conv2d ins(%arg0, %{{.*}}, %{{.*}} : tensor<?x2x4x4xf32>, tensor<288xf32>, tensor<3xf32>) outs([[INIT]] : tensor<?x3x4x4xf32>) params = [-9223372036854775808, 2, 4, 4, 3, 3, 3, 4, 4, 1, 1, 1, 1, 1, 1, 1, 0, 0]
 // CHECK-LABEL: func.func @gemm_runtime_rows
 // CHECK: kernel.matmul ins(%{{.*}}, %{{.*}}, %{{.*}} : tensor<1x?x4xf32>, tensor<64xf32>, tensor<3xf32>) outs(%{{.*}} : tensor<1x?x3xf32>) params = [1, -9223372036854775808, 3, 4, 4, -9223372036854775808, 0]
 // LINALG-LABEL: func.func @conv_runtime_batch
