@@ -975,6 +975,17 @@ static TARGET_AVX512 void activate_avx512(int64_t act, float *x, int64_t n) {
 }
 
 
+/// Fetches the MR x 16*NV tile of C (often not in cache: the output is
+/// written once) while the FMAs run, instead of stalling on it in the
+/// epilogue.
+static ALWAYS_INLINE void prefetch_tile(const int MR, const int NV, const float *c, int64_t ldc) {
+#pragma GCC unroll 16
+  for (int r = 0; r < MR; ++r) {
+    __builtin_prefetch(c + r * ldc, 1, 3);
+    __builtin_prefetch(c + r * ldc + 16 * NV - 1, 1, 3);
+  }
+}
+
 /// The epilogue of an MR (<= 8) x 16*NV tile: adds what C holds
 /// (e->accumulate) and the biases, applies the activation and stores the
 /// first nc columns.
@@ -1034,13 +1045,7 @@ ukr_avx512(const int MR, const int NV, const int KU, int64_t kc, const float *a,
            const float *b0, const float *b1, int64_t ldb, float *c, int64_t ldc, int nc,
            const tile_epilogue *e) {
   __m512 acc[8][8][2]; /* [KU][MR][NV]; fixed sizes keep it in registers */
-  /* Fetch the C tile (often not in cache: the output is written once) while
-   * the FMAs run, instead of stalling on it in the epilogue. */
-#pragma GCC unroll 16
-  for (int r = 0; r < MR; ++r) {
-    __builtin_prefetch(c + r * ldc, 1, 3);
-    __builtin_prefetch(c + r * ldc + 16 * NV - 1, 1, 3);
-  }
+  prefetch_tile(MR, NV, c, ldc);
 #pragma GCC unroll 16
   for (int u = 0; u < KU; ++u)
 #pragma GCC unroll 16
@@ -1151,11 +1156,7 @@ static ALWAYS_INLINE TARGET_AVX512 void ukr_shifted_avx512(const int MR, const i
                                                            int64_t ldc, int nc,
                                                            const tile_epilogue *e) {
   __m512 acc[8][2];
-#pragma GCC unroll 16
-  for (int r = 0; r < MR; ++r) {
-    __builtin_prefetch(c + r * ldc, 1, 3);
-    __builtin_prefetch(c + r * ldc + 16 * NV - 1, 1, 3);
-  }
+  prefetch_tile(MR, NV, c, ldc);
 #pragma GCC unroll 16
   for (int r = 0; r < MR; ++r)
 #pragma GCC unroll 2
