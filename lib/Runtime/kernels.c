@@ -1975,13 +1975,14 @@ maxpool_planes_avx512(const int SW, const mlc_conv2d_params *p, const float *inp
       _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
       _mm512_set1_epi32((int)p->stride_w));
   const __m512 low = _mm512_set1_ps(-INFINITY), nan = _mm512_set1_ps(NAN);
+  const __m512i abs_bits = _mm512_set1_epi32(0x7fffffff), inf_bits = _mm512_set1_epi32(0x7f800000);
   for (int64_t plane = begin; plane < end; ++plane) {
     const float *in = input + plane * h * w;
     float *out = output + plane * oh * ow;
     for (int64_t y = 0; y < oh; ++y)
       for (int64_t xb = 0; xb < nxb; ++xb) {
         __m512 acc = low;
-        __mmask16 nans = 0;
+        __m512i mag = _mm512_setzero_si512(); /* max |bits|: above +inf's, a NaN */
         for (int64_t ky = 0; ky < p->kh; ++ky) {
           const int64_t iy = y * p->stride_h + ky * p->dilation_h - p->pad_top;
           if (iy < 0 || iy >= h)
@@ -1992,10 +1993,11 @@ maxpool_planes_avx512(const int SW, const mlc_conv2d_params *p, const float *inp
             const __mmask16 lm = lanes_of[i];
             const __m512 v = dw_load_avx512(SW, lm, m32[i], offset_ptr(row, off[i]), stride_index);
             acc = _mm512_mask_max_ps(acc, lm, acc, v);
-            nans |= _mm512_mask_cmp_ps_mask(lm, v, v, _CMP_UNORD_Q);
+            mag = _mm512_max_epu32(mag, _mm512_and_si512(_mm512_castps_si512(v), abs_bits));
           }
         }
         const int64_t lanes = min64(16, ow - xb * 16);
+        const __mmask16 nans = _mm512_cmpgt_epu32_mask(mag, inf_bits);
         _mm512_mask_storeu_ps(out + y * ow + xb * 16, (__mmask16)((1u << lanes) - 1),
                               _mm512_mask_mov_ps(acc, nans, nan));
       }

@@ -977,8 +977,12 @@ void checkMaxPool(int64_t c, int64_t h, int64_t w, int64_t k, int64_t stride, in
   SCOPED_TRACE(what.str());
   std::mt19937 rng(7);
   std::vector<float> x = randomVector(size_t(p.n * c * h * w), rng);
-  if (withNaN)
+  if (withNaN) { /* and infinities, which are not NaN */
     x[x.size() / 3] = NAN;
+    x[x.size() / 2] = std::copysign(NAN, -1.0f);
+    x[x.size() / 5] = INFINITY;
+    x[x.size() / 7] = -INFINITY;
+  }
   std::vector<float> ref(size_t(p.n * c * p.oh * p.ow));
   for (int64_t plane = 0; plane < p.n * c; ++plane)
     for (int64_t y = 0; y < p.oh; ++y)
