@@ -225,7 +225,9 @@ typedef void (*maxpool_fn)(const mlc_conv2d_params *p, const float *input, float
 /// The small-N conv tile (output channels in the vector, columns broadcast):
 /// ct[c*ldct + ch] (+)= sum_kk B[kk][c] * A[kk][ch] for columns c < ncol
 /// (<= 8) of the B panel b ([kc][16], first column at b) and channels
-/// ch < 16*cv from the conv weight panels a[0..cv) ([kc][CONV_MR] each).
+/// ch < 16*cv from the conv weight panels a[0..cv) ([kc][CONV_MR] each);
+/// cv is 1 or 2, or up to 4 when ncol <= 4. The sums of all 16*cv channels
+/// are written.
 typedef void (*tile_t_fn)(int64_t kc, const float *const *a, const float *b,
                           float *ct, int64_t ldct, int cv, int ncol,
                           bool accumulate);
@@ -1330,35 +1332,38 @@ static TARGET_AVX512 void pack_conv_avx512(const conv_geom *g, int64_t k0,
   }
 }
 
-/// CV (1 or 2) vectors of 16 output channels x NCOL (<= 8) columns: per k,
-/// each channel vector is one K row of a weight panel, and each column one
-/// broadcast shared by the CV FMAs.
+/// CV (1 to 4) vectors of 16 output channels x NCOL (<= 8; <= 4 with 4
+/// vectors) columns: per k, each channel vector is one K row of a weight
+/// panel, and each column one broadcast shared by the CV FMAs.
 static ALWAYS_INLINE TARGET_AVX512 void
 ukr_t_avx512(const int CV, const int NCOL, int64_t kc, const float *const *a,
              const float *b, float *ct, int64_t ldct, bool accumulate) {
-  __m512 acc[2][8];
-#pragma GCC unroll 2
+  __m512 acc[4][8];
+#pragma GCC unroll 4
   for (int v = 0; v < CV; ++v)
 #pragma GCC unroll 8
     for (int c = 0; c < NCOL; ++c)
       acc[v][c] = _mm512_setzero_ps();
-  const float *a0 = a[0], *a1 = a[CV - 1];
+  const float *ap[4];
+#pragma GCC unroll 4
+  for (int v = 0; v < CV; ++v)
+    ap[v] = a[v];
   for (int64_t kk = 0; kk < kc; ++kk) {
-    __m512 av[2];
-    av[0] = _mm512_loadu_ps(a0 + kk * CONV_MR);
-    if (CV > 1)
-      av[CV - 1] = _mm512_loadu_ps(a1 + kk * CONV_MR);
+    __m512 av[4];
+#pragma GCC unroll 4
+    for (int v = 0; v < CV; ++v)
+      av[v] = _mm512_loadu_ps(ap[v] + kk * CONV_MR);
 #pragma GCC unroll 8
     for (int c = 0; c < NCOL; ++c) {
       const __m512 s = _mm512_set1_ps(b[kk * PANEL_N + c]);
-#pragma GCC unroll 2
+#pragma GCC unroll 4
       for (int v = 0; v < CV; ++v)
         acc[v][c] = _mm512_fmadd_ps(av[v], s, acc[v][c]);
     }
   }
 #pragma GCC unroll 8
   for (int c = 0; c < NCOL; ++c)
-#pragma GCC unroll 2
+#pragma GCC unroll 4
     for (int v = 0; v < CV; ++v) {
       float *dst = ct + c * ldct + 16 * v;
       __m512 x = acc[v][c];
@@ -1373,7 +1378,11 @@ static TARGET_AVX512 void tile_t_avx512(int64_t kc, const float *const *a,
                                         int cv, int ncol, bool accumulate) {
 #define MLC_UKR_T_CASE(N)                                                      \
   case N:                                                                      \
-    if (cv > 1)                                                                \
+    if (cv == 4 && N <= 4)                                                     \
+      ukr_t_avx512(4, N <= 4 ? N : 4, kc, a, b, ct, ldct, accumulate);         \
+    else if (cv == 3 && N <= 4)                                                \
+      ukr_t_avx512(3, N <= 4 ? N : 4, kc, a, b, ct, ldct, accumulate);         \
+    else if (cv > 1)                                                           \
       ukr_t_avx512(2, N, kc, a, b, ct, ldct, accumulate);                      \
     else                                                                       \
       ukr_t_avx512(1, N, kc, a, b, ct, ldct, accumulate);                      \
@@ -2626,9 +2635,6 @@ static void conv_task(const conv_job *job, int64_t b, int64_t g, int64_t n0,
 /// its transposed buffer holds 256 rows x up to 256 columns (256 KiB).
 #define SMALL_N_PANELS 32
 
-/// Zeros standing in for the missing weight panel of a channel vector pair.
-static const float zero_panel[KC_SMALL_N * CONV_MR];
-
 /// conv_task for outputs with few columns (7x7, 1x1 images), where a vector
 /// of 16 columns would be mostly padding: output channels go in the vector
 /// (a 16-channel weight panel per vector) and columns are broadcast. The
@@ -2661,10 +2667,14 @@ static void conv_task_small_n(const conv_job *job, int64_t b, int64_t g,
     for (int64_t kb = 0; kb < nkb; ++kb) {
       const int64_t k0 = kb * kcmax, kc = min64(kcmax, job->K - k0);
       isa->pack_conv(&geom, k0, kc, n0, ncols, buf);
-      for (int64_t p = pb; p < pe; p += 4) { /* pb is even */
-        const int64_t np = min64(4, pe - p), cv = np > 2 ? 2 : 1;
-        const float *a[2] = {conv_weights(job, g, p, k0),
-                             cv > 1 ? conv_weights(job, g, p + 2, k0) : zero_panel};
+      /* 32 channels a tile, or 64 for at most 4 columns (enough FMAs per
+       * k for the loads and broadcasts). pb is even. */
+      const int64_t step = ncols <= 4 ? 8 : 4;
+      for (int64_t p = pb; p < pe; p += step) {
+        const int64_t np = min64(step, pe - p), cv = (np + 1) / 2;
+        const float *a[4];
+        for (int64_t v = 0; v < cv; ++v)
+          a[v] = conv_weights(job, g, p + 2 * v, k0);
         for (int64_t c = 0; c < ncols; c += 8) {
           /* The panels' next K blocks follow these ones: each call fetches
            * its share into L2 (as conv_task does). */

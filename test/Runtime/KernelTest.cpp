@@ -537,6 +537,12 @@ TEST_P(KernelTest, ConvNarrowLastStrip) {
   t.n = 2;
   checkConv(t);
   checkConv(conv(8, 14, 8, 3, 1, 1)); // 8 channels: column tiles only
+  // 72 channels: the narrow strip takes 64 channels a tile (4 vectors),
+  // then 8; 15x15 = 7 x 32 + 1 with 3 vectors of 40 channels.
+  t = conv(20, 14, 72, 3, 1, 1);
+  t.residual = true;
+  checkConv(t);
+  checkConv(conv(12, 15, 40, 3, 1, 1));
 }
 
 TEST_P(KernelTest, ConvDepthwise) {
