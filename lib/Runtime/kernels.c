@@ -1800,6 +1800,38 @@ static dwc_geom dwc_geometry(const mlc_conv2d_params *p) {
   return g;
 }
 
+/// dw_cblock_strided's products for NA + NB (<= 16) whole output rows'
+/// positions: NA from the virtual plane at pa, NB more at pb (the next row,
+/// for 7-column images), so that no lane goes to a position x >= ow. The
+/// outputs are contiguous (whole rows of the plane): stored from `out`, nc
+/// channels `plane` floats apart.
+static ALWAYS_INLINE TARGET_AVX512 void
+dwc_row_block(const int NA, const int NB, int64_t taps, const int64_t *tap_at, const __m512 *wv,
+              __m512 bias, const float *pa, const float *pb, int64_t activation, float *out,
+              int64_t plane, int nc) {
+  __m512 acc[16];
+#pragma GCC unroll 16
+  for (int u = 0; u < 16; ++u)
+    acc[u] = u < NA + NB ? bias : _mm512_setzero_ps();
+  for (int64_t t = 0; t < taps; ++t) {
+    const __m512 wt = wv[t];
+    const float *a = pa + tap_at[t], *b = pb + tap_at[t];
+#pragma GCC unroll 16
+    for (int u = 0; u < NA; ++u)
+      acc[u] = _mm512_fmadd_ps(wt, _mm512_loadu_ps(a + u * 16), acc[u]);
+#pragma GCC unroll 16
+    for (int u = 0; u < NB; ++u)
+      acc[NA + u] = _mm512_fmadd_ps(wt, _mm512_loadu_ps(b + u * 16), acc[NA + u]);
+  }
+  activate16(activation, acc, NA + NB);
+  transpose16_avx512(acc);
+  const __mmask16 m = (__mmask16)((1u << (NA + NB)) - 1);
+#pragma GCC unroll 16
+  for (int ch = 0; ch < 16; ++ch)
+    if (ch < nc)
+      _mm512_mask_storeu_ps(offset_out(out, ch * plane), m, acc[ch]);
+}
+
 /// Depthwise convolution with 16 channels of one image in the lanes of a
 /// vector, as the NCHWc layouts of other libraries have them, for the units
 /// [begin, end) (unit = image * ceil(c / 16) + channel block). It suits the
@@ -1903,6 +1935,24 @@ static ALWAYS_INLINE TARGET_AVX512 void dw_cblock_strided(const int S, const dw_
             if (t < n)
               _mm512_storeu_ps(prow + (j0 + t) % S * g.phase + (j0 + t) / S * 16, v[t]);
         }
+      }
+      if (ow == 7 || ow == 14) {
+        /* Whole rows (two of 7 columns, or one of 14) a block: 14 useful
+         * lanes of 16, where blocks of 16 consecutive positions would
+         * also compute the wq - ow padding positions of each row (7x7
+         * with a 5x5 kernel: 49 outputs in 80 positions). */
+        for (int64_t y = 0; y < rows; y += 16 / ow) {
+          const float *pa = buf + y * wq * 16;
+          float *dst = out + (y0 + y) * ow;
+          if (ow == 14)
+            dwc_row_block(14, 0, taps, tap_at, wv, bias, pa, pa, p->activation, dst, oh * ow, nc);
+          else if (y + 1 < rows)
+            dwc_row_block(7, 7, taps, tap_at, wv, bias, pa, pa + wq * 16, p->activation, dst,
+                          oh * ow, nc);
+          else
+            dwc_row_block(7, 0, taps, tap_at, wv, bias, pa, pa, p->activation, dst, oh * ow, nc);
+        }
+        continue;
       }
       /* Blocks of 16 positions q = y * wq + x of the strip. */
       int64_t y = 0, x = 0; /* of q0 */

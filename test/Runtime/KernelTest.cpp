@@ -596,6 +596,16 @@ TEST_P(KernelTest, ConvDepthwiseChannelBlocks) {
   checkConv(t);
   t.sh = t.sw = 2;
   checkConv(t);
+  // Outputs 7 and 14 columns wide go whole rows a block (two rows of 7),
+  // here over several strips with an odd number of rows.
+  for (int64_t w : {7, 14}) {
+    t = conv(17, 9, 17, 5, 1, 2);
+    t.h = 301;
+    t.w = w;
+    t.group = 17;
+    t.act = MLC_ACTIVATION_HARDSWISH;
+    checkConv(t);
+  }
 }
 
 TEST_P(KernelTest, ConvActivations) {
