@@ -11,9 +11,12 @@
  *  - [0, n) is cut into a few chunks per thread; every thread, the caller
  *    included, claims chunks from a shared atomic counter until none are left,
  *    which balances uneven chunks and late-waking workers.
- *  - Every worker acknowledges every job, so when the acknowledgement count
- *    drops to zero no worker can still be reading the job and the next one may
- *    be published.
+ *  - The counter holds the job's generation next to the chunk index, so a
+ *    claim is of the job it names or fails; a thread reads the job only
+ *    after a claim of it. The caller returns when every chunk has been run:
+ *    it never waits for a worker that claimed nothing (one still asleep, or
+ *    whose CPU the machine gave to something else), which then finds the
+ *    job over and goes back to waiting.
  *
  * Loops run inline on the caller when the pool has one thread, when n is 1,
  * when the caller is itself inside a parallel body (nested loops would
@@ -39,6 +42,8 @@
 /// Upper bound on the pool size; larger requests are almost certainly bugs
 /// (a negative count converted to unsigned, for instance).
 #define MLC_MAX_THREADS 1024
+_Static_assert(MLC_MAX_THREADS * MLC_CHUNKS_PER_THREAD < 0x10000,
+               "a job's chunk count and index take 16 bits each in `claim`");
 /// Iterations a thread spins on a counter before it sleeps: a few hundred
 /// microseconds with the pauses and yields of spin_step(). Long enough to
 /// catch the next loop of a model run, short enough not to burn a CPU for
@@ -56,20 +61,24 @@ struct mlc_thread_pool {
   /* Guards sleeping and waking; `generation` and `shutdown` change under it. */
   pthread_mutex_t mutex;
   pthread_cond_t work_cond; /* a new generation was published */
-  pthread_cond_t done_cond; /* `pending` dropped to zero */
+  pthread_cond_t done_cond; /* `done` reached `num_chunks` */
   int32_t sleepers;         /* workers waiting on work_cond (under mutex) */
   bool caller_sleeping;     /* caller waiting on done_cond (under mutex) */
   _Atomic uint64_t generation;
   atomic_bool shutdown;
 
-  /* The current job: written by the caller before it bumps `generation`. */
+  /* The current job: written by the caller before it resets `claim`, read
+   * only by threads that hold a claim of it. */
   mlc_parallel_body_fn body;
   void *closure;
   mlc_exec_ctx *ctx; /* the run's context, current on workers during the job */
   int64_t n;
   int64_t num_chunks;
-  atomic_int_fast64_t next_chunk;
-  atomic_int pending; /* workers that have not yet acknowledged the job */
+  /* The job's generation (low 32 bits) << 32 | its chunk count << 16 | the
+   * next chunk to claim: a claim reads all three at once (a separate count
+   * could already be the next job's while the index is still this one's). */
+  _Atomic uint64_t claim;
+  atomic_int_fast64_t done; /* chunks of the job run to completion */
 };
 
 /// Depth of parallel bodies running on this thread; nested loops run inline.
@@ -91,21 +100,50 @@ static inline void spin_step(int iteration) {
 #endif
 }
 
-/// Claims chunks of the current job until none are left.
-static void run_chunks(mlc_thread_pool *pool) {
-  const int64_t n = pool->n, num_chunks = pool->num_chunks;
-  const int64_t base = n / num_chunks, extra = n % num_chunks;
+/// Claims chunks of job `generation` until none are left (or the job is
+/// over: a later one is published). On a worker, the job's context is
+/// current while its chunks run. Returns whether this thread ran the last
+/// chunk.
+static bool run_chunks(mlc_thread_pool *pool, uint64_t generation, bool worker) {
+  const uint64_t tag = generation << 32;
+  mlc_exec_ctx *previous = NULL;
+  bool claimed = false, last = false;
   for (;;) {
-    int64_t c =
-        atomic_fetch_add_explicit(&pool->next_chunk, 1, memory_order_relaxed);
-    if (c >= num_chunks)
-      return;
+    /* A compare-and-swap, not an add: a late thread must not take an index
+     * from the next job while it fails to claim one of its own. acquire: a
+     * claim of this job sees what the caller wrote before it reset the
+     * counter. */
+    uint64_t v = atomic_load_explicit(&pool->claim, memory_order_acquire);
+    int64_t c = 0, num_chunks = 0;
+    do {
+      if ((v >> 32) != (tag >> 32))
+        break;
+      c = (int64_t)(v & 0xffffu);
+      num_chunks = (int64_t)(v >> 16 & 0xffffu);
+      if (c >= num_chunks)
+        break;
+    } while (!atomic_compare_exchange_weak_explicit(&pool->claim, &v, v + 1,
+                                                    memory_order_acquire,
+                                                    memory_order_acquire));
+    if ((v >> 32) != (tag >> 32) || c >= num_chunks)
+      break;
+    if (worker && !claimed)
+      /* Bodies that call back into the runtime (string functions) find the
+       * run's context as they would on the caller's thread. */
+      previous = mlc_rt_set_current_ctx(pool->ctx);
+    claimed = true;
     /* The first `extra` chunks get one more element. c*base <= n: no
      * overflow. */
-    int64_t begin = c * base + (c < extra ? c : extra);
-    int64_t end = begin + base + (c < extra ? 1 : 0);
+    const int64_t n = pool->n, base = n / num_chunks, extra = n % num_chunks;
+    const int64_t begin = c * base + (c < extra ? c : extra);
+    const int64_t end = begin + base + (c < extra ? 1 : 0);
     pool->body(pool->closure, begin, end);
+    /* release: the chunk's writes are the caller's once it counts them. */
+    last = atomic_fetch_add_explicit(&pool->done, 1, memory_order_acq_rel) + 1 == num_chunks;
   }
+  if (worker && claimed)
+    mlc_rt_set_current_ctx(previous);
+  return last;
 }
 
 static void *worker_main(void *arg) {
@@ -133,16 +171,9 @@ static void *worker_main(void *arg) {
       return NULL;
     seen = gen;
 
-    /* Bodies that call back into the runtime (string functions) find the
-     * run's context as they would on the caller's thread. */
-    mlc_exec_ctx *previous = mlc_rt_set_current_ctx(pool->ctx);
-    run_chunks(pool);
-    mlc_rt_set_current_ctx(previous);
-
-    if (atomic_fetch_sub_explicit(&pool->pending, 1, memory_order_acq_rel) ==
-        1) {
-      /* Last to finish: wake the caller if it gave up spinning. Taking the
-       * mutex orders this with the caller's check of `pending`. */
+    if (run_chunks(pool, gen, true)) {
+      /* Ran the last chunk: wake the caller if it gave up spinning. Taking
+       * the mutex orders this with the caller's check of `done`. */
       pthread_mutex_lock(&pool->mutex);
       if (pool->caller_sleeping)
         pthread_cond_signal(&pool->done_cond);
@@ -201,8 +232,8 @@ mlc_status mlc_thread_pool_create(int32_t num_threads,
   pool->num_workers = num_threads - 1;
   atomic_init(&pool->generation, 0);
   atomic_init(&pool->shutdown, false);
-  atomic_init(&pool->next_chunk, 0);
-  atomic_init(&pool->pending, 0);
+  atomic_init(&pool->claim, 0);
+  atomic_init(&pool->done, 0);
   pthread_mutex_init(&pool->submit_mutex, NULL);
   pthread_mutex_init(&pool->mutex, NULL);
   pthread_cond_init(&pool->work_cond, NULL);
@@ -279,20 +310,28 @@ void mlc_rt_parallel_for(mlc_exec_ctx *ctx, int64_t n,
   pool->ctx = ctx;
   pool->n = n;
   pool->num_chunks = n < max_chunks ? n : max_chunks;
-  atomic_store_explicit(&pool->next_chunk, 0, memory_order_relaxed);
-  atomic_store_explicit(&pool->pending, pool->num_workers,
-                        memory_order_relaxed);
-  publish(pool); /* release: the job above is visible to every worker */
+  atomic_store_explicit(&pool->done, 0, memory_order_relaxed);
+  /* The next generation: what publish() will make it. Only callers holding
+   * submit_mutex change it, so it is stable here. */
+  const uint64_t generation =
+      atomic_load_explicit(&pool->generation, memory_order_relaxed) + 1;
+  /* release: a claim of the new job sees the fields above. At most
+   * MLC_MAX_THREADS * MLC_CHUNKS_PER_THREAD chunks: 16 bits. */
+  atomic_store_explicit(&pool->claim,
+                        generation << 32 | (uint64_t)pool->num_chunks << 16,
+                        memory_order_release);
+  publish(pool);
 
   ++tls_parallel_depth;
-  run_chunks(pool);
+  run_chunks(pool, generation, false);
   --tls_parallel_depth;
 
-  /* Wait until every worker has acknowledged the job; acquire makes their
-   * writes visible to the caller. */
+  /* Wait until every chunk has run (workers that claimed none are not
+   * waited for); acquire makes their writes visible to the caller. */
+  const int64_t num_chunks = pool->num_chunks;
   bool done = false;
   for (int i = 0; i < MLC_SPIN_ITERATIONS; ++i) {
-    if (atomic_load_explicit(&pool->pending, memory_order_acquire) == 0) {
+    if (atomic_load_explicit(&pool->done, memory_order_acquire) == num_chunks) {
       done = true;
       break;
     }
@@ -301,7 +340,7 @@ void mlc_rt_parallel_for(mlc_exec_ctx *ctx, int64_t n,
   if (!done) {
     pthread_mutex_lock(&pool->mutex);
     pool->caller_sleeping = true;
-    while (atomic_load_explicit(&pool->pending, memory_order_acquire) != 0)
+    while (atomic_load_explicit(&pool->done, memory_order_acquire) != num_chunks)
       pthread_cond_wait(&pool->done_cond, &pool->mutex);
     pool->caller_sleeping = false;
     pthread_mutex_unlock(&pool->mutex);
