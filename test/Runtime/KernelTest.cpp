@@ -70,7 +70,7 @@ public:
 
 private:
   PoolPtr pool_;
-  mlc_exec_ctx ctx_{nullptr, nullptr, nullptr};
+  mlc_exec_ctx ctx_{};
   mlc_exec_ctx *previous_ = nullptr;
 };
 
@@ -1118,7 +1118,8 @@ TEST(KernelContextTest, ModelRunPublishesItsContext) {
   static const mlc_tensor_desc outputs[] = {
       {"c", MLC_DTYPE_FLOAT32, 2, c_dims}};
   static const mlc_model_desc desc = {
-      MLC_ABI_VERSION, 0, "probe", 2, inputs, 1, outputs, 0, 0, probeEntry, 0, nullptr, 0, nullptr, 0};
+      MLC_ABI_VERSION, 0, "probe", 2, inputs, 1, outputs, 0, 0, probeEntry, 0, nullptr, 0, nullptr, 0,
+      nullptr};
   mlc_model_options options;
   mlc_model_options_init(&options);
   options.num_threads = 2;
@@ -1159,7 +1160,7 @@ TEST(KernelContextTest, ModelRunPublishesItsContext) {
 TEST(KernelContextTest, NoContextOutsideARun) {
   EXPECT_EQ(mlc_rt_current_ctx(), nullptr);
   EXPECT_EQ(mlc_rt_parallel_width(nullptr), 1);
-  mlc_exec_ctx ctx{nullptr, nullptr, nullptr};
+  mlc_exec_ctx ctx{};
   EXPECT_EQ(mlc_rt_set_current_ctx(&ctx), nullptr);
   EXPECT_EQ(mlc_rt_current_ctx(), &ctx);
   EXPECT_EQ(mlc_rt_parallel_width(&ctx), 1);
