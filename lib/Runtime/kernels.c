@@ -2035,13 +2035,44 @@ maxpool_planes_avx512(const int SW, const mlc_conv2d_params *p, const float *inp
       _mm512_set1_epi32((int)p->stride_w));
   const __m512 low = _mm512_set1_ps(-INFINITY), nan = _mm512_set1_ps(NAN);
   const __m512i abs_bits = _mm512_set1_epi32(0x7fffffff), inf_bits = _mm512_set1_epi32(0x7f800000);
+  const __m512i even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+  /* Blocks of 16 columns whose windows lie inside the image horizontally
+   * (every tap's loads whole): plain loads and maxima, no masks. */
+  bool inside[DW_TABLE_MAX]; /* nxb * kw <= DW_TABLE_MAX */
+  for (int64_t xb = 0; xb < nxb; ++xb) {
+    inside[xb] = SW == 1 || SW == 2;
+    for (int64_t kx = 0; kx < kw; ++kx)
+      inside[xb] = inside[xb] && lanes_of[xb * kw + kx] == 0xFFFF &&
+                   (SW != 2 || m32[xb * kw + kx] == 0x7FFFFFFF);
+  }
   for (int64_t plane = begin; plane < end; ++plane) {
     const float *in = input + plane * h * w;
     float *out = output + plane * oh * ow;
-    for (int64_t y = 0; y < oh; ++y)
+    for (int64_t y = 0; y < oh; ++y) {
+      const int64_t iy0 = y * p->stride_h - p->pad_top;
+      const bool rows_inside = iy0 >= 0 && iy0 + (p->kh - 1) * p->dilation_h < h;
       for (int64_t xb = 0; xb < nxb; ++xb) {
         __m512 acc = low;
         __m512i mag = _mm512_setzero_si512(); /* max |bits|: above +inf's, a NaN */
+        if (rows_inside && inside[xb]) {
+          for (int64_t ky = 0; ky < p->kh; ++ky) {
+            const float *row = in + (iy0 + ky * p->dilation_h) * w;
+            for (int64_t kx = 0; kx < kw; ++kx) {
+              const float *base = row + off[xb * kw + kx];
+              /* At stride 2 the 32nd float is not needed, and may lie past
+               * the input. */
+              const __m512 v =
+                  SW == 1 ? _mm512_loadu_ps(base)
+                          : _mm512_permutex2var_ps(_mm512_loadu_ps(base), even,
+                                                   _mm512_maskz_loadu_ps(0x7FFF, base + 16));
+              acc = _mm512_max_ps(acc, v);
+              mag = _mm512_max_epu32(mag, _mm512_and_si512(_mm512_castps_si512(v), abs_bits));
+            }
+          }
+          const __mmask16 nans = _mm512_cmpgt_epu32_mask(mag, inf_bits);
+          _mm512_storeu_ps(out + y * ow + xb * 16, _mm512_mask_mov_ps(acc, nans, nan));
+          continue;
+        }
         for (int64_t ky = 0; ky < p->kh; ++ky) {
           const int64_t iy = y * p->stride_h + ky * p->dilation_h - p->pad_top;
           if (iy < 0 || iy >= h)
@@ -2060,6 +2091,7 @@ maxpool_planes_avx512(const int SW, const mlc_conv2d_params *p, const float *inp
         _mm512_mask_storeu_ps(out + y * ow + xb * 16, (__mmask16)((1u << lanes) - 1),
                               _mm512_mask_mov_ps(acc, nans, nan));
       }
+    }
   }
 }
 

@@ -1046,6 +1046,10 @@ TEST_P(KernelTest, MaxPool) {
   checkMaxPool(2, 17, 50, 3, 3, 1, 1, true, false);
   checkMaxPool(1, 4, 4, 5, 1, 2, 1, false, false);
   checkMaxPool(3, 10, 40, 3, 2, 1, 1, false, true);
+  // NaN in the blocks whose windows lie inside the image (plain loads), at
+  // stride 2 and 1.
+  checkMaxPool(2, 40, 112, 3, 2, 1, 1, false, true);
+  checkMaxPool(2, 9, 64, 3, 1, 1, 1, false, true);
 }
 
 std::string isaName(const ::testing::TestParamInfo<int> &info) {
