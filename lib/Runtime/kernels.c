@@ -139,7 +139,7 @@ typedef void (*tile_fn)(int64_t kc, const float *a, int64_t lda, const float *b,
                         const tile_epilogue *e);
 
 /// Most kernel taps (kh x kw) of a convolution whose B a tile reads in place
-/// (conv_geom.shifted).
+/// (conv_job.shifted).
 #define SHIFTED_MAX_TAPS 64
 /// Largest K block of such a convolution: without a packed B strip to keep
 /// in L1, longer blocks (fewer passes over C) win up to about this many
@@ -174,8 +174,7 @@ typedef struct conv_geom {
   const float *in; /* first channel of the group in this image */
   int64_t h, w, hw, kh, kw, khw, oh, ow;
   int64_t sh, sw, dh, dw, pt, pl;
-  bool direct;  /* 1x1, stride 1, no padding: B[k][n] = in[k*hw + n] */
-  bool shifted; /* tiles read B in place (conv_job.shifted): shifted_b */
+  bool direct; /* 1x1, stride 1, no padding: B[k][n] = in[k*hw + n] */
 } conv_geom;
 
 /// Packs B[k0 .. k0+kc, n0 .. n0+ncols] (the implicit im2col of the image)
@@ -2069,21 +2068,20 @@ maxpool_planes_avx512(const int SW, const mlc_conv2d_params *p, const float *inp
               mag = _mm512_max_epu32(mag, _mm512_and_si512(_mm512_castps_si512(v), abs_bits));
             }
           }
-          const __mmask16 nans = _mm512_cmpgt_epu32_mask(mag, inf_bits);
-          _mm512_storeu_ps(out + y * ow + xb * 16, _mm512_mask_mov_ps(acc, nans, nan));
-          continue;
-        }
-        for (int64_t ky = 0; ky < p->kh; ++ky) {
-          const int64_t iy = y * p->stride_h + ky * p->dilation_h - p->pad_top;
-          if (iy < 0 || iy >= h)
-            continue;
-          const float *row = in + iy * w;
-          for (int64_t kx = 0; kx < kw; ++kx) {
-            const int64_t i = xb * kw + kx;
-            const __mmask16 lm = lanes_of[i];
-            const __m512 v = dw_load_avx512(SW, lm, m32[i], offset_ptr(row, off[i]), stride_index);
-            acc = _mm512_mask_max_ps(acc, lm, acc, v);
-            mag = _mm512_max_epu32(mag, _mm512_and_si512(_mm512_castps_si512(v), abs_bits));
+        } else {
+          for (int64_t ky = 0; ky < p->kh; ++ky) {
+            const int64_t iy = iy0 + ky * p->dilation_h;
+            if (iy < 0 || iy >= h)
+              continue;
+            const float *row = in + iy * w;
+            for (int64_t kx = 0; kx < kw; ++kx) {
+              const int64_t i = xb * kw + kx;
+              const __mmask16 lm = lanes_of[i];
+              const __m512 v =
+                  dw_load_avx512(SW, lm, m32[i], offset_ptr(row, off[i]), stride_index);
+              acc = _mm512_mask_max_ps(acc, lm, acc, v);
+              mag = _mm512_max_epu32(mag, _mm512_and_si512(_mm512_castps_si512(v), abs_bits));
+            }
           }
         }
         const int64_t lanes = min64(16, ow - xb * 16);
@@ -2129,7 +2127,7 @@ typedef struct kernel_isa {
   dw_fn depthwise;
   dw_fn depthwise_cblock; /* units of 16 channels (dwc_applies); NULL: none */
   tile_t_fn tile_t; /* small-N convs; NULL: use `tile` */
-  tile_shifted_fn tile_shifted; /* conv_geom.shifted; NULL: pack B */
+  tile_shifted_fn tile_shifted; /* conv_job.shifted; NULL: pack B */
   store_t_fn store_t;
   activate_fn activate;
   maxpool_fn maxpool;
@@ -2483,10 +2481,9 @@ static void conv_geom_init(const conv_job *job, int64_t b, int64_t g,
   geom->direct = p->kh == 1 && p->kw == 1 && p->stride_h == 1 &&
                  p->stride_w == 1 && p->pad_top == 0 && p->pad_left == 0 &&
                  p->oh == p->h && p->ow == p->w;
-  geom->shifted = job->shifted;
 }
 
-/// Where the taps of a conv_geom.shifted convolution read: tap (ky, kx) of
+/// Where the taps of a conv_job.shifted convolution read: tap (ky, kx) of
 /// output pixel (y, x) is pixel (y + dy[ky], x + dx[kx]) of a plane of
 /// rows[ky] x cols[kx] pixels (zero outside it) laid out ow pixels a row,
 /// off[tap] floats from output pixel (y, x) of the channel's first plane.
@@ -2554,7 +2551,7 @@ static void prefetch_share(const float *p, int64_t floats, int64_t part, int64_t
     __builtin_prefetch(p + l * 16, 0, 2);
 }
 
-/// conv_task for conv_geom.shifted: the tiles read B where it lies, so
+/// conv_task for conv_job.shifted: the tiles read B where it lies, so
 /// nothing is packed (K blocks are whole channels: job->kc % khw == 0).
 static void conv_task_shifted(const conv_job *job, const conv_geom *g, int64_t b, int64_t gi,
                               int64_t n0, int64_t n1, int64_t p0, int64_t p1) {
@@ -2604,8 +2601,8 @@ static void conv_task_naive(const conv_job *job, int64_t b, int64_t g,
   const mlc_conv2d_params *p = job->p;
   for (int64_t m = m0; m < m1; ++m) {
     const int64_t o = g * job->M + m;
-    const int64_t panel = m / CONV_MR, r = m % CONV_MR;
-    const float *wp = job->weights + (g * job->P2 + panel) * job->K * CONV_MR;
+    /* Row m of its 8-row panel; K rows CONV_MR floats apart. */
+    const float *wp = conv_weights(job, g, m / PANEL_M, 0) + m % PANEL_M;
     for (int64_t n = n0; n < n1; ++n) {
       const int64_t y = n / p->ow, x = n % p->ow;
       float *out = &job->output[(b * p->f + o) * job->N + n];
@@ -2618,7 +2615,7 @@ static void conv_task_naive(const conv_job *job, int64_t b, int64_t g,
         if (iy < 0 || iy >= p->h || ix < 0 || ix >= p->w)
           continue;
         sum +=
-            wp[k * CONV_MR + r] *
+            wp[k * CONV_MR] *
             job->input[((b * p->c + g * job->cg + ci) * p->h + iy) * p->w + ix];
       }
       *out = activate1(p->activation, sum);
@@ -2641,7 +2638,7 @@ static void conv_task(const conv_job *job, int64_t b, int64_t g, int64_t n0,
   const int64_t ncols = n1 - n0 - tail, N = job->N;
   conv_geom geom;
   conv_geom_init(job, b, g, &geom);
-  if (geom.shifted) {
+  if (job->shifted) {
     conv_task_shifted(job, &geom, b, g, n0, n0 + ncols, p0, p1);
     if (tail > 0)
       conv_task_small_n(job, b, g, n1 - tail, n1, p0, p1);
@@ -2779,15 +2776,17 @@ static void conv_task_small_n(const conv_job *job, int64_t b, int64_t g,
   }
 }
 
-typedef struct phases_job {
+/// A loop over planes (image x channel) from `input` into `output`:
+/// split_phases and max pooling.
+typedef struct plane_job {
   const mlc_conv2d_params *p;
   const float *input;
-  float *phases;
-} phases_job;
+  float *output;
+} plane_job;
 
 static void phases_body(void *closure, int64_t begin, int64_t end) {
-  const phases_job *job = (const phases_job *)closure;
-  split_phases(job->p, job->input, job->phases, begin, end);
+  const plane_job *job = (const plane_job *)closure;
+  split_phases(job->p, job->input, job->output, begin, end);
 }
 
 static void conv_body(void *closure, int64_t begin, int64_t end) {
@@ -2839,14 +2838,8 @@ void mlc_rt_depthwise_f32(const mlc_conv2d_params *p, const float *input,
   mlc_rt_parallel_for(threads > 1 ? ctx : NULL, planes, dw_body, &dw);
 }
 
-typedef struct maxpool_job {
-  const mlc_conv2d_params *p;
-  const float *input;
-  float *output;
-} maxpool_job;
-
 static void maxpool_body(void *closure, int64_t begin, int64_t end) {
-  const maxpool_job *job = (const maxpool_job *)closure;
+  const plane_job *job = (const plane_job *)closure;
   get_isa()->maxpool(job->p, job->input, job->output, begin, end);
 }
 
@@ -2856,7 +2849,7 @@ void mlc_rt_maxpool2d_f32(const mlc_conv2d_params *p, const float *input, float 
   const int64_t planes = p->n * p->c;
   if (planes <= 0 || p->oh <= 0 || p->ow <= 0)
     return;
-  maxpool_job job = {p, input, output};
+  plane_job job = {p, input, output};
   mlc_exec_ctx *ctx = mlc_rt_current_ctx();
   const int64_t threads =
       available_threads(ctx, (double)planes * (double)(p->oh * p->ow) * (double)(p->kh * p->kw));
@@ -2904,7 +2897,7 @@ void mlc_rt_conv2d_f32(const mlc_conv2d_params *params, const float *input,
   if (job.shifted && conv_reads_phases(p)) {
     float *phases = scratch_slot(SCRATCH_CALL, (size_t)(p->n * p->c * 4 * job.N));
     if (phases) {
-      phases_job pj = {p, input, phases};
+      plane_job pj = {p, input, phases};
       mlc_rt_parallel_for(threads > 1 ? ctx : NULL, p->n * p->c, phases_body, &pj);
     }
     job.phases = phases;
