@@ -2670,10 +2670,20 @@ static void conv_task(const conv_job *job, int64_t b, int64_t g, int64_t n0,
       for (int64_t p = p0; p < p1 && j0 > 0; ++p) {
         const float *a = conv_weights(job, g, p, k0);
         e.row_bias = job->bias && kb == 0 ? job->bias + g * job->M + p * PANEL_M : NULL;
-        for (int64_t t = 0; t < j0; t += tile_n)
+        /* The weights come from memory once per run: the 16-row panel
+         * after this one (the next K block's first after the last) is
+         * fetched into L2 a share per tile while this one computes. */
+        const bool last = p + 2 >= p1;
+        const int64_t q = last ? p0 : p + 2, qk0 = last ? k0 + kc : k0;
+        const bool fetch = p % 2 == 0 && qk0 < job->K;
+        for (int64_t t = 0; t < j0; t += tile_n) {
+          if (fetch)
+            prefetch_share(conv_weights(job, g, q, qk0), min64(kc, job->K - qk0) * CONV_MR,
+                           t / tile_n, j0 / tile_n);
           isa->tile(kc, a, CONV_MR, geom.in + k0 * geom.hw + n0 + t, PANEL_N, geom.hw,
                     out + p * PANEL_M * N + t, N, (int)min64(PANEL_M, job->M - p * PANEL_M),
                     (int)tile_n, &e);
+        }
       }
     }
     for (int64_t j = j0; j < ncols; j += strip) {

@@ -348,6 +348,11 @@ TEST_P(KernelTest, ConvOneByOne) {
   t.residual = true;
   t.act = MLC_ACTIVATION_RELU6;
   checkConv(t);
+  // The same order over three K blocks (K = 600, 14x14: the next weight
+  // panels are fetched ahead, across into the next block) and five panels.
+  ConvCase u = conv(600, 14, 40, 1, 1, 0);
+  u.residual = true;
+  checkConv(u);
 }
 
 TEST_P(KernelTest, ConvStridesDilationPadding) {
