@@ -61,7 +61,7 @@ struct mlc_thread_pool {
   /* Guards sleeping and waking; `generation` and `shutdown` change under it. */
   pthread_mutex_t mutex;
   pthread_cond_t work_cond; /* a new generation was published */
-  pthread_cond_t done_cond; /* `done` reached `num_chunks` */
+  pthread_cond_t done_cond; /* `done` reached the job's chunk count */
   int32_t sleepers;         /* workers waiting on work_cond (under mutex) */
   bool caller_sleeping;     /* caller waiting on done_cond (under mutex) */
   _Atomic uint64_t generation;
@@ -73,7 +73,6 @@ struct mlc_thread_pool {
   void *closure;
   mlc_exec_ctx *ctx; /* the run's context, current on workers during the job */
   int64_t n;
-  int64_t num_chunks;
   /* The job's generation (low 32 bits) << 32 | its chunk count << 16 | the
    * next chunk to claim: a claim reads all three at once (a separate count
    * could already be the next job's while the index is still this one's). */
@@ -309,7 +308,7 @@ void mlc_rt_parallel_for(mlc_exec_ctx *ctx, int64_t n,
   pool->closure = closure;
   pool->ctx = ctx;
   pool->n = n;
-  pool->num_chunks = n < max_chunks ? n : max_chunks;
+  const int64_t num_chunks = n < max_chunks ? n : max_chunks;
   atomic_store_explicit(&pool->done, 0, memory_order_relaxed);
   /* The next generation: what publish() will make it. Only callers holding
    * submit_mutex change it, so it is stable here. */
@@ -318,7 +317,7 @@ void mlc_rt_parallel_for(mlc_exec_ctx *ctx, int64_t n,
   /* release: a claim of the new job sees the fields above. At most
    * MLC_MAX_THREADS * MLC_CHUNKS_PER_THREAD chunks: 16 bits. */
   atomic_store_explicit(&pool->claim,
-                        generation << 32 | (uint64_t)pool->num_chunks << 16,
+                        generation << 32 | (uint64_t)num_chunks << 16,
                         memory_order_release);
   publish(pool);
 
@@ -328,7 +327,6 @@ void mlc_rt_parallel_for(mlc_exec_ctx *ctx, int64_t n,
 
   /* Wait until every chunk has run (workers that claimed none are not
    * waited for); acquire makes their writes visible to the caller. */
-  const int64_t num_chunks = pool->num_chunks;
   bool done = false;
   for (int i = 0; i < MLC_SPIN_ITERATIONS; ++i) {
     if (atomic_load_explicit(&pool->done, memory_order_acquire) == num_chunks) {
