@@ -2093,6 +2093,97 @@ maxpool_planes_avx512(const int SW, const mlc_conv2d_params *p, const float *inp
   }
 }
 
+/// The maximum of one input row's three taps (kx = 0, 1, 2 at stride 2)
+/// for the 16 outputs of column block xb (row_table's entries), and the
+/// largest magnitude among them as bits (above +inf's: a NaN). WHOLE: every
+/// lane's columns lie inside the row (plain loads); else the lanes outside
+/// it load -inf, which no maximum keeps. The row lies inside the image.
+static ALWAYS_INLINE TARGET_AVX512 void
+pool_row3_taps_avx512(const bool WHOLE, const float *row, int64_t xb, const int64_t *off,
+                      const uint32_t *m32, __m512 *max, __m512i *mag) {
+  const __m512 low = _mm512_set1_ps(-INFINITY);
+  const __m512i even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+  const __m512i abs_bits = _mm512_set1_epi32(0x7fffffff);
+  __m512 t[3];
+#pragma GCC unroll 3
+  for (int kx = 0; kx < 3; ++kx) {
+    const float *base = offset_ptr(row, off[xb * 3 + kx]);
+    /* The 32nd float is not needed, and may lie past the input. */
+    const uint32_t m = WHOLE ? 0x7FFFFFFF : m32[xb * 3 + kx];
+    t[kx] = _mm512_permutex2var_ps(
+        WHOLE ? _mm512_loadu_ps(base) : _mm512_mask_loadu_ps(low, (__mmask16)m, base), even,
+        _mm512_mask_loadu_ps(low, (__mmask16)(m >> 16), offset_ptr(base, 16)));
+  }
+  *max = _mm512_max_ps(_mm512_max_ps(t[0], t[1]), t[2]);
+  *mag = _mm512_max_epu32(
+      _mm512_max_epu32(_mm512_and_si512(_mm512_castps_si512(t[0]), abs_bits),
+                       _mm512_and_si512(_mm512_castps_si512(t[1]), abs_bits)),
+      _mm512_and_si512(_mm512_castps_si512(t[2]), abs_bits));
+}
+
+/// pool_row3_taps_avx512 with WHOLE chosen at run time.
+static ALWAYS_INLINE TARGET_AVX512 void pool_row3_s2_avx512(bool whole, const float *row,
+                                                            int64_t xb, const int64_t *off,
+                                                            const uint32_t *m32, __m512 *max,
+                                                            __m512i *mag) {
+  if (whole)
+    pool_row3_taps_avx512(true, row, xb, off, m32, max, mag);
+  else
+    pool_row3_taps_avx512(false, row, xb, off, m32, max, mag);
+}
+
+/// 3x3 max pooling at stride 2, dilation 1 (ResNet's): separable. Output
+/// row y reads input rows 2y - pad_top + {0, 1, 2}; each row's horizontal
+/// maximum is taken once, and the last row of output y, the first of
+/// output y + 1, is kept for it: two rows of three taps per output instead
+/// of nine taps.
+static TARGET_AVX512 void maxpool_3x3_s2_avx512(const mlc_conv2d_params *p, const float *input,
+                                                float *output, int64_t begin, int64_t end,
+                                                const int64_t *off, const uint32_t *m32,
+                                                const __mmask16 *lanes_of) {
+  const int64_t oh = p->oh, ow = p->ow, h = p->h, w = p->w, nxb = ceil_div(ow, 16);
+  const __m512 low = _mm512_set1_ps(-INFINITY), nan = _mm512_set1_ps(NAN);
+  const __m512i inf_bits = _mm512_set1_epi32(0x7f800000);
+  bool whole[DW_TABLE_MAX / 3];
+  for (int64_t xb = 0; xb < nxb; ++xb) {
+    whole[xb] = true;
+    for (int64_t kx = 0; kx < 3; ++kx)
+      whole[xb] = whole[xb] && lanes_of[xb * 3 + kx] == 0xFFFF && m32[xb * 3 + kx] == 0x7FFFFFFF;
+  }
+  /* The first row of the current output row, per block. */
+  __m512 top[DW_TABLE_MAX / 3];
+  __m512i top_mag[DW_TABLE_MAX / 3];
+  for (int64_t plane = begin; plane < end; ++plane) {
+    const float *in = input + plane * h * w;
+    float *out = output + plane * oh * ow;
+    for (int64_t y = 0; y < oh; ++y) {
+      const int64_t r0 = 2 * y - p->pad_top;
+      for (int64_t xb = 0; xb < nxb; ++xb) {
+        if (y == 0) {
+          top[xb] = low;
+          top_mag[xb] = _mm512_setzero_si512();
+          if (r0 >= 0 && r0 < h)
+            pool_row3_s2_avx512(whole[xb], in + r0 * w, xb, off, m32, &top[xb], &top_mag[xb]);
+        }
+        __m512 mid = low, bottom = low;
+        __m512i mid_mag = _mm512_setzero_si512(), bottom_mag = mid_mag;
+        if (r0 + 1 >= 0 && r0 + 1 < h)
+          pool_row3_s2_avx512(whole[xb], in + (r0 + 1) * w, xb, off, m32, &mid, &mid_mag);
+        if (r0 + 2 >= 0 && r0 + 2 < h)
+          pool_row3_s2_avx512(whole[xb], in + (r0 + 2) * w, xb, off, m32, &bottom, &bottom_mag);
+        const __m512 acc = _mm512_max_ps(_mm512_max_ps(top[xb], mid), bottom);
+        const __mmask16 nans = _mm512_cmpgt_epu32_mask(
+            _mm512_max_epu32(_mm512_max_epu32(top_mag[xb], mid_mag), bottom_mag), inf_bits);
+        const int64_t lanes = min64(16, ow - xb * 16);
+        _mm512_mask_storeu_ps(out + y * ow + xb * 16, (__mmask16)((1u << lanes) - 1),
+                              _mm512_mask_mov_ps(acc, nans, nan));
+        top[xb] = bottom;
+        top_mag[xb] = bottom_mag;
+      }
+    }
+  }
+}
+
 static TARGET_AVX512 void maxpool_avx512(const mlc_conv2d_params *p, const float *input,
                                          float *output, int64_t begin, int64_t end) {
   const int64_t nxb = ceil_div(p->ow, 16);
@@ -2104,7 +2195,10 @@ static TARGET_AVX512 void maxpool_avx512(const mlc_conv2d_params *p, const float
   uint32_t m32[DW_TABLE_MAX];
   __mmask16 lanes_of[DW_TABLE_MAX];
   row_table(p, nxb, off, m32, lanes_of);
-  if (p->stride_w == 1)
+  if (p->kh == 3 && p->kw == 3 && p->stride_h == 2 && p->stride_w == 2 && p->dilation_h == 1 &&
+      p->dilation_w == 1)
+    maxpool_3x3_s2_avx512(p, input, output, begin, end, off, m32, lanes_of);
+  else if (p->stride_w == 1)
     maxpool_planes_avx512(1, p, input, output, begin, end, off, m32, lanes_of);
   else if (p->stride_w == 2)
     maxpool_planes_avx512(2, p, input, output, begin, end, off, m32, lanes_of);

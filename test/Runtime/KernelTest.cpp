@@ -1055,6 +1055,44 @@ TEST_P(KernelTest, MaxPool) {
   // stride 2 and 1.
   checkMaxPool(2, 40, 112, 3, 2, 1, 1, false, true);
   checkMaxPool(2, 9, 64, 3, 1, 1, 1, false, true);
+  // 3x3 at stride 2 is separable on AVX-512 (a row's maximum serves two
+  // output rows): no padding at odd and even sizes, ceil mode (the last
+  // windows' bottom row outside the image), with NaN.
+  checkMaxPool(2, 15, 33, 3, 2, 0, 1, false, true);
+  checkMaxPool(2, 16, 48, 3, 2, 0, 1, true, false);
+  checkMaxPool(3, 14, 30, 3, 2, 1, 1, true, true);
+}
+
+TEST_P(KernelTest, MaxPoolNaNAtEveryPosition) {
+  // One NaN at each input position in turn (3x3, stride 2, padding 1, an
+  // image wider than a vector): exactly the outputs whose window holds it
+  // are NaN, whichever output rows and column blocks share its row.
+  mlc_conv2d_params p{};
+  p.n = p.c = p.f = p.group = 1;
+  p.h = 9;
+  p.w = 37;
+  p.kh = p.kw = 3;
+  p.stride_h = p.stride_w = 2;
+  p.dilation_h = p.dilation_w = 1;
+  p.pad_top = p.pad_left = 1;
+  p.oh = 5;
+  p.ow = 19;
+  std::vector<float> x(size_t(p.h * p.w));
+  for (size_t i = 0; i < x.size(); ++i)
+    x[i] = float(i % 13) - 6.0f;
+  for (int64_t at = 0; at < p.h * p.w; ++at) {
+    const int64_t ay = at / p.w, ax = at % p.w;
+    std::vector<float> in = x;
+    in[size_t(at)] = NAN;
+    std::vector<float> out(size_t(p.oh * p.ow));
+    mlc_rt_maxpool2d_f32(&p, in.data(), out.data());
+    for (int64_t y = 0; y < p.oh; ++y)
+      for (int64_t xo = 0; xo < p.ow; ++xo) {
+        const bool holds = std::abs(ay - (2 * y)) <= 1 && std::abs(ax - (2 * xo)) <= 1;
+        ASSERT_EQ(std::isnan(out[size_t(y * p.ow + xo)]), holds)
+            << "NaN at (" << ay << ", " << ax << "), output (" << y << ", " << xo << ")";
+      }
+  }
 }
 
 std::string isaName(const ::testing::TestParamInfo<int> &info) {
