@@ -2531,6 +2531,37 @@ static void split_phases(const mlc_conv2d_params *p, const float *input, float *
   }
 }
 
+/// Whether `p` is a strided 1x1 convolution without padding: it reads every
+/// stride-th pixel, which mlc_rt_conv2d_f32 copies into a dense block first
+/// (subsample), so that it runs as an unstrided one with its input read in
+/// place (packing would gather the same pixels for every K block and strip:
+/// 4-8% of a ResNet downsampling convolution).
+static bool conv_reads_subsampled(const mlc_conv2d_params *p) {
+  return p->kh == 1 && p->kw == 1 && (p->stride_h > 1 || p->stride_w > 1) && p->pad_top == 0 &&
+         p->pad_left == 0 && (p->oh - 1) * p->stride_h < p->h && (p->ow - 1) * p->stride_w < p->w;
+}
+
+/// dst[(b*c + ch) * oh*ow + y*ow + x] = input pixel (y * stride_h, x *
+/// stride_w) of channel ch of image b, for the channels [begin, end) of the
+/// n * c.
+static void subsample(const mlc_conv2d_params *p, const float *input, float *dst,
+                      int64_t begin, int64_t end) {
+  const int64_t oh = p->oh, ow = p->ow, w = p->w, sh = p->stride_h, sw = p->stride_w;
+  for (int64_t ch = begin; ch < end; ++ch) {
+    const float *in = input + ch * p->h * w;
+    float *out = dst + ch * oh * ow;
+    for (int64_t y = 0; y < oh; ++y, out += ow) {
+      const float *row = in + y * sh * w;
+      if (sw == 2)
+        for (int64_t x = 0; x < ow; ++x)
+          out[x] = row[2 * x];
+      else
+        for (int64_t x = 0; x < ow; ++x)
+          out[x] = row[x * sw];
+    }
+  }
+}
+
 typedef struct conv_job {
   const mlc_conv2d_params *p;
   const float *input, *weights, *bias;
@@ -2881,7 +2912,7 @@ static void conv_task_small_n(const conv_job *job, int64_t b, int64_t g,
 }
 
 /// A loop over planes (image x channel) from `input` into `output`:
-/// split_phases and max pooling.
+/// split_phases, subsample and max pooling.
 typedef struct plane_job {
   const mlc_conv2d_params *p;
   const float *input;
@@ -2891,6 +2922,11 @@ typedef struct plane_job {
 static void phases_body(void *closure, int64_t begin, int64_t end) {
   const plane_job *job = (const plane_job *)closure;
   split_phases(job->p, job->input, job->output, begin, end);
+}
+
+static void subsample_body(void *closure, int64_t begin, int64_t end) {
+  const plane_job *job = (const plane_job *)closure;
+  subsample(job->p, job->input, job->output, begin, end);
 }
 
 static void conv_body(void *closure, int64_t begin, int64_t end) {
@@ -2986,6 +3022,20 @@ void mlc_rt_conv2d_f32(const mlc_conv2d_params *params, const float *input,
     return;
   }
   mlc_exec_ctx *ctx = mlc_rt_current_ctx();
+  if (conv_reads_subsampled(p)) {
+    float *dense = scratch_slot(SCRATCH_CALL, (size_t)(p->n * p->c * job.N));
+    if (dense) {
+      plane_job pj = {p, input, dense};
+      mlc_rt_parallel_for(available_threads(ctx, (double)(p->n * p->c * job.N)) > 1 ? ctx : NULL,
+                          p->n * p->c, subsample_body, &pj);
+      mlc_conv2d_params dense_p = *p;
+      dense_p.h = p->oh;
+      dense_p.w = p->ow;
+      dense_p.stride_h = dense_p.stride_w = 1;
+      mlc_rt_conv2d_f32(&dense_p, dense, packed_weights, bias, output);
+      return;
+    }
+  }
   /* Few columns: a vector of 16 columns would be mostly padding (49 of 64
    * lanes for a 7x7 image); put 16 output channels in it instead, with a K
    * block small enough that 32 channels' weights and all of B stay in L1. */

@@ -338,7 +338,22 @@ TEST_P(KernelTest, ConvSmallShapes) {
 
 TEST_P(KernelTest, ConvOneByOne) {
   checkConv(conv(16, 12, 24, 1, 1, 0)); // direct: B is the input
-  checkConv(conv(16, 13, 24, 1, 2, 0)); // strided 1x1
+  checkConv(conv(16, 13, 24, 1, 2, 0)); // strided 1x1: subsampled, then direct
+  // Strided 1x1 convolutions copy the pixels they read into a dense block
+  // first: different strides per axis, two images, groups, a residual; a
+  // 7x7 result (the few-columns path); and padding after the image, which
+  // reads outside it (not subsampled).
+  ConvCase s = conv(16, 15, 24, 1, 2, 0);
+  s.sw = 3;
+  s.n = 2;
+  s.group = 2;
+  s.residual = true;
+  s.act = MLC_ACTIVATION_RELU6;
+  checkConv(s);
+  checkConv(conv(64, 14, 32, 1, 2, 0));
+  s = conv(8, 10, 16, 1, 2, 0);
+  s.pb = s.pr = 1;
+  checkConv(s);
   checkConv(conv(8, 10, 8, 1, 1, 1));   // padded 1x1 (not direct)
   checkConv(conv(70, 23, 20, 1, 1, 0)); // N = 529: tails of 16 and 32
   // A small input block: panel by panel over the strips, with a residual
