@@ -3193,7 +3193,12 @@ void mlc_rt_matmul_f32(const mlc_matmul_params *params, const float *a,
   job.c = c;
   job.isa = get_isa();
   job.P = ceil_div(p->m, PANEL_M);
-  job.nkb = max64(1, ceil_div(p->k, KC_MAX));
+  /* K blocks keep a block of A in L1 across the tiles of a row panel. With
+   * one row panel (a matrix-vector product) A is small anyway, and one
+   * block lets each tile stream its weight panels from start to end, as the
+   * hardware prefetcher likes, instead of hopping 128 KiB between panels
+   * every KC rows (1 x 2048 x 1000 from memory: 0.40 -> 0.31 ms). */
+  job.nkb = p->m <= PANEL_M ? 1 : max64(1, ceil_div(p->k, KC_MAX));
   job.kc = ceil_div(max64(p->k, 0), job.nkb);
   /* Every batch of a broadcast A gives the same product: compute one, copy. */
   const int64_t batches = p->batch_stride_a == 0 ? 1 : p->batch;

@@ -899,6 +899,7 @@ TEST_P(KernelTest, MatmulActivations) {
 TEST_P(KernelTest, MatmulEdgeShapes) {
   checkMatmul(mm(1, 1, 1));
   checkMatmul(mm(1, 1000, 512)); // a row vector: the 1-row tiles
+  checkMatmul(mm(5, 37, 2100));  // one row panel: one K block of 2100
   checkMatmul(mm(13, 40, 30));   // m tail 5, n tail 8
   checkMatmul(mm(8, 16, 1));     // k = 1
   checkMatmul(mm(3, 17, 9));
