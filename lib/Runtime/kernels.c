@@ -2206,6 +2206,34 @@ static TARGET_AVX512 void maxpool_avx512(const mlc_conv2d_params *p, const float
     maxpool_planes_avx512(0, p, input, output, begin, end, off, m32, lanes_of);
 }
 
+/// split_phases with AVX-512 (the convolutions that read phases run only
+/// there): 32 input columns a step, two loads whose even and odd lanes go
+/// to the two phases of the row, zeros past the image from masked loads.
+static TARGET_AVX512 void split_phases_avx512(const mlc_conv2d_params *p, const float *input,
+                                              float *dst, int64_t begin, int64_t end) {
+  const int64_t plane = p->oh * p->ow, ow = p->ow, w = p->w;
+  const __m512i even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+  const __m512i odd = _mm512_add_epi32(even, _mm512_set1_epi32(1));
+  for (int64_t ch = begin; ch < end; ++ch) {
+    const float *in = input + ch * p->h * w;
+    float *q = dst + ch * 4 * plane;
+    for (int64_t r2 = 0; r2 < 2 * p->oh; ++r2) {
+      float *e = q + (r2 & 1) * 2 * plane + (r2 >> 1) * ow, *o = e + plane;
+      const float *row = in + (r2 < p->h ? r2 : 0) * w;
+      for (int64_t s = 0; s < ow; s += 16) {
+        /* Columns 2s .. 2s + 31 that lie inside the image's row r2. */
+        const int64_t cols = r2 < p->h ? max64(0, min64(32, w - 2 * s)) : 0;
+        const uint32_t m = cols >= 32 ? ~0u : (1u << cols) - 1;
+        const __m512 lo = _mm512_maskz_loadu_ps((__mmask16)m, offset_ptr(row, 2 * s));
+        const __m512 hi = _mm512_maskz_loadu_ps((__mmask16)(m >> 16), offset_ptr(row, 2 * s + 16));
+        const __mmask16 out = (__mmask16)((1u << min64(16, ow - s)) - 1);
+        _mm512_mask_storeu_ps(e + s, out, _mm512_permutex2var_ps(lo, even, hi));
+        _mm512_mask_storeu_ps(o + s, out, _mm512_permutex2var_ps(lo, odd, hi));
+      }
+    }
+  }
+}
+
 #endif /* MLC_KERNELS_X86 */
 
 /*===----------------------------------------------------------------------===*
@@ -2921,6 +2949,12 @@ typedef struct plane_job {
 
 static void phases_body(void *closure, int64_t begin, int64_t end) {
   const plane_job *job = (const plane_job *)closure;
+#if MLC_KERNELS_X86
+  if (get_isa()->isa == MLC_RT_ISA_AVX512) {
+    split_phases_avx512(job->p, job->input, job->output, begin, end);
+    return;
+  }
+#endif
   split_phases(job->p, job->input, job->output, begin, end);
 }
 
