@@ -146,9 +146,14 @@ def main():
                     run_mb = max(run_mb, mlc["peak_rss_mb"])
                     ort_rounds.append(time_ort(model, t, per_round, args.warmup))
                 mlc_ms, ort_ms = float(np.median(mlc_rounds)), float(np.median(ort_rounds))
-                row[t] = {"mlc_ms": mlc_ms, "ort_ms": ort_ms, "ratio": mlc_ms / ort_ms, "run_mb": run_mb}
+                # Each round's ratio (its mlc and onnxruntime runs are adjacent in time): their
+                # range shows how much the machine moved during the measurement.
+                round_ratios = [a / b for a, b in zip(mlc_rounds, ort_rounds)]
+                row[t] = {"mlc_ms": mlc_ms, "ort_ms": ort_ms, "ratio": mlc_ms / ort_ms, "run_mb": run_mb,
+                          "spread": (min(round_ratios), max(round_ratios))}
                 print(f"{m:16s} threads={t} mlc {mlc_ms:9.2f} ms  onnxruntime {ort_ms:9.2f} ms  "
-                      f"ratio {row[t]['ratio']:.2f}  model RSS {run_mb:.0f} MiB", flush=True)
+                      f"ratio {row[t]['ratio']:.2f} (rounds {row[t]['spread'][0]:.2f}-"
+                      f"{row[t]['spread'][1]:.2f})  model RSS {run_mb:.0f} MiB", flush=True)
             print(f"{m:16s} compile {compile_s:.1f} s, compiler peak {compile_mb:.0f} MiB", flush=True)
             rows.append(row)
 
@@ -167,14 +172,19 @@ def main():
              "libmlcrt). Ratio = mlc / onnxruntime (below 1: mlc is faster). `bert_encoder` is a "
              f"BERT-base-shaped encoder ({args.bert_layers} layers, hidden 768, 12 heads, sequence 128, "
              "scripts/export_models.py).", "",
-             "| model | " + " | ".join(f"mlc ms ({t}T) | ORT ms ({t}T) | ratio ({t}T)" for t in threads)
+             "The rounds column is the range of the per-round ratios (each round's mlc and "
+             "onnxruntime runs are adjacent in time): a wide range means the machine's speed moved "
+             "during the measurement.", "",
+             "| model | " + " | ".join(f"mlc ms ({t}T) | ORT ms ({t}T) | ratio ({t}T) | rounds ({t}T)"
+                                     for t in threads)
              + " | compile s | compiler peak MiB | model peak RSS MiB |",
-             "|---|" + "---|---|---|" * len(threads) + "---|---|---|"]
+             "|---|" + "---|---|---|---|" * len(threads) + "---|---|---|"]
     for r in rows:
-        cells = " | ".join(f"{r[t]['mlc_ms']:.2f} | {r[t]['ort_ms']:.2f} | {r[t]['ratio']:.2f}" for t in threads)
+        cells = " | ".join(f"{r[t]['mlc_ms']:.2f} | {r[t]['ort_ms']:.2f} | {r[t]['ratio']:.2f} | "
+                           f"{r[t]['spread'][0]:.2f}-{r[t]['spread'][1]:.2f}" for t in threads)
         lines.append(f"| {r['model']} | {cells} | {r['compile_s']:.1f} | {r['compile_mb']:.0f} | "
                      f"{max(r[t]['run_mb'] for t in threads):.0f} |")
-    lines.append("| **geometric mean** | " + " | ".join(f" | | **{geo[t]:.2f}**" for t in threads) + " | | | |")
+    lines.append("| **geometric mean** | " + " | ".join(f" | | **{geo[t]:.2f}** | " for t in threads) + " | | | |")
     lines += ["", f"![ratios]({os.path.basename(args.chart)})", "",
               "Regenerate with `.venv/bin/python bench/run.py` (exports the models on first use)."]
     with open(args.report, "w") as f:
