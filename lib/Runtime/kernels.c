@@ -217,9 +217,13 @@ static bool dwc_applies(const mlc_conv2d_params *p, int64_t M) {
 
 /// Computes the output planes [begin, end) (plane = image * f + channel).
 typedef void (*dw_fn)(const dw_job *job, int64_t begin, int64_t end);
-/// Max pools the planes [begin, end) (plane = image * c + channel).
-typedef void (*maxpool_fn)(const mlc_conv2d_params *p, const float *input, float *output,
-                           int64_t begin, int64_t end);
+/// A loop over the planes [begin, end) (plane = image * c + channel) of
+/// `input` into `output`: max pooling, the stride-2 phase split.
+typedef void (*plane_fn)(const mlc_conv2d_params *p, const float *input, float *output,
+                         int64_t begin, int64_t end);
+
+static void split_phases(const mlc_conv2d_params *p, const float *input, float *dst,
+                         int64_t begin, int64_t end);
 
 /// The small-N conv tile (output channels in the vector, columns broadcast):
 /// ct[c*ldct + ch] (+)= sum_kk B[kk][c] * A[kk][ch] for columns c < ncol
@@ -914,6 +918,12 @@ static TARGET_AVX2 void pack_a_avx2(const float *a, int64_t lda, int64_t rows, i
 
 #define TARGET_AVX512 __attribute__((target("avx512f,fma,prfchw")))
 
+/// The permutex2var index that takes the even lanes of two vectors (a
+/// stride-2 row: lane j of the result is float 2j of the 32).
+static ALWAYS_INLINE TARGET_AVX512 __m512i even_lanes(void) {
+  return _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+}
+
 static ALWAYS_INLINE TARGET_AVX512 __m512 silu16(__m512 x) {
   const float c[] = {SILU_EXP_COEFFS};
   __m512 t = _mm512_min_ps(_mm512_max_ps(_mm512_sub_ps(_mm512_setzero_ps(), x),
@@ -1230,8 +1240,7 @@ static TARGET_AVX512 void pack_conv_avx512(const conv_geom *g, int64_t k0,
   }
   const __m512i iota =
       _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
-  const __m512i even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20,
-                                         22, 24, 26, 28, 30);
+  const __m512i even = even_lanes();
   const int64_t sw = g->sw;
   pack_entry table[PACK_TABLE_MAX];
   __m512i gather_index[PANEL_N];
@@ -1484,8 +1493,7 @@ static ALWAYS_INLINE TARGET_AVX512 __m512 dw_load_avx512(const int SW, __mmask16
   if (SW == 1)
     return _mm512_maskz_loadu_ps(lm, base);
   if (SW == 2) {
-    const __m512i even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20,
-                                           22, 24, 26, 28, 30);
+    const __m512i even = even_lanes();
     const uint32_t m = lm ? m32 : 0;
     const __m512 lo = _mm512_maskz_loadu_ps((__mmask16)m, base);
     const __m512 hi = _mm512_maskz_loadu_ps((__mmask16)(m >> 16), offset_ptr(base, 16));
@@ -2020,6 +2028,18 @@ static TARGET_AVX512 void dw_cblock_avx512(const dw_job *job, int64_t begin, int
     dw_cblock_strided(2, job, begin, end);
 }
 
+/// Whether every tap of the 16 outputs of column block xb reads its whole
+/// vector inside the row (row_table's entries; at stride 2, the 31 floats
+/// the even lanes come from).
+static bool block_whole(const mlc_conv2d_params *p, int64_t xb, const uint32_t *m32,
+                        const __mmask16 *lanes_of) {
+  for (int64_t kx = 0; kx < p->kw; ++kx)
+    if (lanes_of[xb * p->kw + kx] != 0xFFFF ||
+        (p->stride_w == 2 && m32[xb * p->kw + kx] != 0x7FFFFFFF))
+      return false;
+  return true;
+}
+
 /// Max pooling planes [begin, end) at input column stride SW (1, 2, or 0
 /// for any other: gathers): per output row and block of 16 columns, the max
 /// over the taps inside the image, read as the depthwise kernels read them.
@@ -2034,16 +2054,12 @@ maxpool_planes_avx512(const int SW, const mlc_conv2d_params *p, const float *inp
       _mm512_set1_epi32((int)p->stride_w));
   const __m512 low = _mm512_set1_ps(-INFINITY), nan = _mm512_set1_ps(NAN);
   const __m512i abs_bits = _mm512_set1_epi32(0x7fffffff), inf_bits = _mm512_set1_epi32(0x7f800000);
-  const __m512i even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+  const __m512i even = even_lanes();
   /* Blocks of 16 columns whose windows lie inside the image horizontally
    * (every tap's loads whole): plain loads and maxima, no masks. */
   bool inside[DW_TABLE_MAX]; /* nxb * kw <= DW_TABLE_MAX */
-  for (int64_t xb = 0; xb < nxb; ++xb) {
-    inside[xb] = SW == 1 || SW == 2;
-    for (int64_t kx = 0; kx < kw; ++kx)
-      inside[xb] = inside[xb] && lanes_of[xb * kw + kx] == 0xFFFF &&
-                   (SW != 2 || m32[xb * kw + kx] == 0x7FFFFFFF);
-  }
+  for (int64_t xb = 0; xb < nxb; ++xb)
+    inside[xb] = (SW == 1 || SW == 2) && block_whole(p, xb, m32, lanes_of);
   for (int64_t plane = begin; plane < end; ++plane) {
     const float *in = input + plane * h * w;
     float *out = output + plane * oh * ow;
@@ -2102,7 +2118,7 @@ static ALWAYS_INLINE TARGET_AVX512 void
 pool_row3_taps_avx512(const bool WHOLE, const float *row, int64_t xb, const int64_t *off,
                       const uint32_t *m32, __m512 *max, __m512i *mag) {
   const __m512 low = _mm512_set1_ps(-INFINITY);
-  const __m512i even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+  const __m512i even = even_lanes();
   const __m512i abs_bits = _mm512_set1_epi32(0x7fffffff);
   __m512 t[3];
 #pragma GCC unroll 3
@@ -2145,26 +2161,24 @@ static TARGET_AVX512 void maxpool_3x3_s2_avx512(const mlc_conv2d_params *p, cons
   const __m512 low = _mm512_set1_ps(-INFINITY), nan = _mm512_set1_ps(NAN);
   const __m512i inf_bits = _mm512_set1_epi32(0x7f800000);
   bool whole[DW_TABLE_MAX / 3];
-  for (int64_t xb = 0; xb < nxb; ++xb) {
-    whole[xb] = true;
-    for (int64_t kx = 0; kx < 3; ++kx)
-      whole[xb] = whole[xb] && lanes_of[xb * 3 + kx] == 0xFFFF && m32[xb * 3 + kx] == 0x7FFFFFFF;
-  }
+  for (int64_t xb = 0; xb < nxb; ++xb)
+    whole[xb] = block_whole(p, xb, m32, lanes_of);
   /* The first row of the current output row, per block. */
   __m512 top[DW_TABLE_MAX / 3];
   __m512i top_mag[DW_TABLE_MAX / 3];
   for (int64_t plane = begin; plane < end; ++plane) {
     const float *in = input + plane * h * w;
     float *out = output + plane * oh * ow;
+    for (int64_t xb = 0; xb < nxb; ++xb) {
+      top[xb] = low;
+      top_mag[xb] = _mm512_setzero_si512();
+      const int64_t r = -p->pad_top; /* output row 0's first */
+      if (r >= 0 && r < h)
+        pool_row3_s2_avx512(whole[xb], in + r * w, xb, off, m32, &top[xb], &top_mag[xb]);
+    }
     for (int64_t y = 0; y < oh; ++y) {
       const int64_t r0 = 2 * y - p->pad_top;
       for (int64_t xb = 0; xb < nxb; ++xb) {
-        if (y == 0) {
-          top[xb] = low;
-          top_mag[xb] = _mm512_setzero_si512();
-          if (r0 >= 0 && r0 < h)
-            pool_row3_s2_avx512(whole[xb], in + r0 * w, xb, off, m32, &top[xb], &top_mag[xb]);
-        }
         __m512 mid = low, bottom = low;
         __m512i mid_mag = _mm512_setzero_si512(), bottom_mag = mid_mag;
         if (r0 + 1 >= 0 && r0 + 1 < h)
@@ -2206,13 +2220,13 @@ static TARGET_AVX512 void maxpool_avx512(const mlc_conv2d_params *p, const float
     maxpool_planes_avx512(0, p, input, output, begin, end, off, m32, lanes_of);
 }
 
-/// split_phases with AVX-512 (the convolutions that read phases run only
-/// there): 32 input columns a step, two loads whose even and odd lanes go
-/// to the two phases of the row, zeros past the image from masked loads.
+/// split_phases with AVX-512: 32 input columns a step, two loads whose even
+/// and odd lanes go to the two phases of the row, zeros past the image from
+/// masked loads.
 static TARGET_AVX512 void split_phases_avx512(const mlc_conv2d_params *p, const float *input,
                                               float *dst, int64_t begin, int64_t end) {
   const int64_t plane = p->oh * p->ow, ow = p->ow, w = p->w;
-  const __m512i even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+  const __m512i even = even_lanes();
   const __m512i odd = _mm512_add_epi32(even, _mm512_set1_epi32(1));
   for (int64_t ch = begin; ch < end; ++ch) {
     const float *in = input + ch * p->h * w;
@@ -2252,24 +2266,27 @@ typedef struct kernel_isa {
   tile_shifted_fn tile_shifted; /* conv_job.shifted; NULL: pack B */
   store_t_fn store_t;
   activate_fn activate;
-  maxpool_fn maxpool;
+  plane_fn maxpool;
+  plane_fn split_phases; /* conv_reads_phases' copy */
 } kernel_isa;
 
 static const kernel_isa isa_c = {
     .isa = MLC_RT_ISA_C, .tile_n = 16, .tile = tile_c, .pack_conv = pack_conv_c,
     .pack_a = pack_a_c, .depthwise = dw_c, .store_t = store_t_c, .activate = activate_c,
-    .maxpool = maxpool_c};
+    .maxpool = maxpool_c, .split_phases = split_phases};
 #if MLC_KERNELS_X86
 static const kernel_isa isa_avx2 = {
     .isa = MLC_RT_ISA_AVX2, .tile_n = 16, .tile = tile_avx2, .pack_conv = pack_conv_avx2,
     .pack_a = pack_a_avx2, .depthwise = dw_c, .store_t = store_t_c,
-    .activate = activate_avx2, .maxpool = maxpool_c};
+    .activate = activate_avx2, .maxpool = maxpool_c,
+    .split_phases = split_phases};
 static const kernel_isa isa_avx512 = {
     .isa = MLC_RT_ISA_AVX512, .tile_n = 32, .tile = tile_avx512,
     .pack_conv = pack_conv_avx512, .pack_a = pack_a_avx2, .depthwise = dw_avx512,
     .depthwise_cblock = dw_cblock_avx512, .tile_t = tile_t_avx512,
     .tile_shifted = tile_shifted_avx512, .store_t = store_t_avx512,
-    .activate = activate_avx512, .maxpool = maxpool_avx512};
+    .activate = activate_avx512, .maxpool = maxpool_avx512,
+    .split_phases = split_phases_avx512};
 #endif
 
 /// Applies `activation` to `rows` rows of `cols` floats, `stride` apart, in
@@ -2580,12 +2597,8 @@ static void subsample(const mlc_conv2d_params *p, const float *input, float *dst
     float *out = dst + ch * oh * ow;
     for (int64_t y = 0; y < oh; ++y, out += ow) {
       const float *row = in + y * sh * w;
-      if (sw == 2)
-        for (int64_t x = 0; x < ow; ++x)
-          out[x] = row[2 * x];
-      else
-        for (int64_t x = 0; x < ow; ++x)
-          out[x] = row[x * sw];
+      for (int64_t x = 0; x < ow; ++x)
+        out[x] = row[x * sw];
     }
   }
 }
@@ -2949,13 +2962,7 @@ typedef struct plane_job {
 
 static void phases_body(void *closure, int64_t begin, int64_t end) {
   const plane_job *job = (const plane_job *)closure;
-#if MLC_KERNELS_X86
-  if (get_isa()->isa == MLC_RT_ISA_AVX512) {
-    split_phases_avx512(job->p, job->input, job->output, begin, end);
-    return;
-  }
-#endif
-  split_phases(job->p, job->input, job->output, begin, end);
+  get_isa()->split_phases(job->p, job->input, job->output, begin, end);
 }
 
 static void subsample_body(void *closure, int64_t begin, int64_t end) {
@@ -3056,20 +3063,6 @@ void mlc_rt_conv2d_f32(const mlc_conv2d_params *params, const float *input,
     return;
   }
   mlc_exec_ctx *ctx = mlc_rt_current_ctx();
-  if (conv_reads_subsampled(p)) {
-    float *dense = scratch_slot(SCRATCH_CALL, (size_t)(p->n * p->c * job.N));
-    if (dense) {
-      plane_job pj = {p, input, dense};
-      mlc_rt_parallel_for(available_threads(ctx, (double)(p->n * p->c * job.N)) > 1 ? ctx : NULL,
-                          p->n * p->c, subsample_body, &pj);
-      mlc_conv2d_params dense_p = *p;
-      dense_p.h = p->oh;
-      dense_p.w = p->ow;
-      dense_p.stride_h = dense_p.stride_w = 1;
-      mlc_rt_conv2d_f32(&dense_p, dense, packed_weights, bias, output);
-      return;
-    }
-  }
   /* Few columns: a vector of 16 columns would be mostly padding (49 of 64
    * lanes for a 7x7 image); put 16 output channels in it instead, with a K
    * block small enough that 32 channels' weights and all of B stay in L1. */
@@ -3080,6 +3073,20 @@ void mlc_rt_conv2d_f32(const mlc_conv2d_params *params, const float *input,
   const int64_t units = p->n * p->group;
   const int64_t threads = available_threads(
       ctx, (double)units * (double)job.M * (double)job.N * (double)job.K);
+  if (conv_reads_subsampled(p)) {
+    float *dense = scratch_slot(SCRATCH_CALL, (size_t)(p->n * p->c * job.N));
+    if (dense) {
+      plane_job pj = {p, input, dense};
+      /* The copy goes parallel where the convolution would. */
+      mlc_rt_parallel_for(threads > 1 ? ctx : NULL, p->n * p->c, subsample_body, &pj);
+      mlc_conv2d_params dense_p = *p;
+      dense_p.h = p->oh;
+      dense_p.w = p->ow;
+      dense_p.stride_h = dense_p.stride_w = 1;
+      mlc_rt_conv2d_f32(&dense_p, dense, packed_weights, bias, output);
+      return;
+    }
+  }
   job.phases = NULL;
   job.shifted = !job.small_n && conv_reads_shifted(p) && job.isa->tile_shifted;
   if (job.shifted && conv_reads_phases(p)) {
