@@ -541,11 +541,48 @@ TEST_P(KernelTest, ConvFewColumns) {
   checkConv(t);
 }
 
+TEST_P(KernelTest, ConvFewColumnsReadInPlace) {
+  // Outputs narrower than 16 columns with more than one tap: on AVX-512 the
+  // channel-vector tiles broadcast B from a zero-padded copy of the input
+  // (or from the input itself where no tap leaves it), tap by tap in K
+  // blocks of whole channels.
+  ConvCase t = conv(40, 14, 32, 3, 1, 1); // 3 K blocks of 14, 14, 12 channels
+  t.residual = true;
+  t.relu = true;
+  checkConv(t);
+  t = conv(24, 28, 48, 3, 2, 1); // stride 2: 14x14 from 28x28
+  t.n = 2;
+  checkConv(t);
+  t = conv(16, 9, 24, 3, 1, 0); // no padding: the input read in place
+  t.w = 11;
+  checkConv(t);
+  t.pb = 1; // one row of padding after: copied
+  checkConv(t);
+  t.pb = 0;
+  t.sh = 2; // rows and columns of different strides
+  checkConv(t);
+  t = conv(12, 13, 16, 3, 1, 0); // padding only after, and dilation 2
+  t.dh = t.dw = 2;
+  t.pb = t.pr = 3;
+  checkConv(t);
+  t = conv(10, 12, 40, 5, 3, 2); // 5x5 taps (5 channels a K block), stride 3
+  t.h = 17;
+  checkConv(t);
+  t = conv(18, 11, 32, 1, 1, 0); // 1 x 7 taps, rows of different lengths
+  t.kw = 7;
+  t.pl = 2;
+  t.pr = 4;
+  t.group = 2;
+  checkConv(t);
+  checkConv(conv(6, 7, 16, 9, 1, 4)); // 81 taps: too many to read in place
+}
+
 TEST_P(KernelTest, ConvNarrowLastStrip) {
   // 14x14 outputs: 196 = 6 x 32 + 4 columns, the last 4 with 16 channels
   // per vector (AVX-512) after the column tiles: 24 channels (a partial
   // vector pair), a residual, two K blocks with SiLU, 1x1 read in place,
-  // and a batch of two.
+  // and a batch of two. (AVX-512 takes the 3x3 ones with channels in the
+  // vector throughout: ConvFewColumnsReadInPlace.)
   ConvCase t = conv(16, 14, 24, 3, 1, 1);
   t.relu = true;
   t.residual = true;
@@ -562,6 +599,7 @@ TEST_P(KernelTest, ConvNarrowLastStrip) {
   t = conv(20, 14, 72, 3, 1, 1);
   t.residual = true;
   checkConv(t);
+  checkConv(conv(20, 14, 72, 1, 1, 0));
   checkConv(conv(12, 15, 40, 3, 1, 1));
 }
 
