@@ -469,7 +469,9 @@ TEST_P(KernelTest, ConvStrideTwoPhases) {
   t.pb = t.pr = 1;
   t.group = 2;
   checkConv(t);
-  t = conv(300, 34, 16, 3, 2, 1);
+  // (8 output channels: on AVX-512, 16 or more with 16 or more input
+  // channels go to ConvFewColumnsReadInPlace's tiles.)
+  t = conv(300, 34, 8, 3, 2, 1);
   t.residual = true;
   t.relu = true;
   checkConv(t);
@@ -552,6 +554,12 @@ TEST_P(KernelTest, ConvFewColumnsReadInPlace) {
   checkConv(t);
   t = conv(24, 28, 48, 3, 2, 1); // stride 2: 14x14 from 28x28
   t.n = 2;
+  checkConv(t);
+  // Wider strided outputs (at least 16 channels a group) too: 20x20 = 400
+  // columns, two passes of at most 256.
+  t = conv(32, 40, 24, 3, 2, 1);
+  t.w = 39;
+  t.relu = true;
   checkConv(t);
   t = conv(16, 9, 24, 3, 1, 0); // no padding: the input read in place
   t.w = 11;
