@@ -1373,6 +1373,33 @@ static ALWAYS_INLINE TARGET_AVX512 void store_acc_t_avx512(const int CV, const i
     }
 }
 
+/// One k of a few-columns tile: acc[v][c] += (the K row at ap[v]) x
+/// x[xi[c]] (x[c] when xi is NULL).
+static ALWAYS_INLINE TARGET_AVX512 void fma_t_avx512(const int CV, const int NCOL,
+                                                     const float *const *ap, const float *x,
+                                                     const int64_t *xi, __m512 acc[][8]) {
+  __m512 av[4];
+#pragma GCC unroll 4
+  for (int v = 0; v < CV; ++v)
+    av[v] = _mm512_loadu_ps(ap[v]);
+#pragma GCC unroll 8
+  for (int c = 0; c < NCOL; ++c) {
+    const __m512 s = _mm512_set1_ps(x[xi ? xi[c] : c]);
+#pragma GCC unroll 4
+    for (int v = 0; v < CV; ++v)
+      acc[v][c] = _mm512_fmadd_ps(av[v], s, acc[v][c]);
+  }
+}
+
+static ALWAYS_INLINE TARGET_AVX512 void zero_acc_t_avx512(const int CV, const int NCOL,
+                                                          __m512 acc[][8]) {
+#pragma GCC unroll 4
+  for (int v = 0; v < CV; ++v)
+#pragma GCC unroll 8
+    for (int c = 0; c < NCOL; ++c)
+      acc[v][c] = _mm512_setzero_ps();
+}
+
 /// CV (1 to 4) vectors of 16 output channels x NCOL (<= 8; <= 4 with 4
 /// vectors) columns: per k, each channel vector is one K row of a weight
 /// panel, and each column one broadcast shared by the CV FMAs.
@@ -1380,27 +1407,13 @@ static ALWAYS_INLINE TARGET_AVX512 void
 ukr_t_avx512(const int CV, const int NCOL, int64_t kc, const float *const *a,
              const float *b, float *ct, int64_t ldct, bool accumulate) {
   __m512 acc[4][8];
-#pragma GCC unroll 4
-  for (int v = 0; v < CV; ++v)
-#pragma GCC unroll 8
-    for (int c = 0; c < NCOL; ++c)
-      acc[v][c] = _mm512_setzero_ps();
-  const float *ap[4];
-#pragma GCC unroll 4
-  for (int v = 0; v < CV; ++v)
-    ap[v] = a[v];
+  zero_acc_t_avx512(CV, NCOL, acc);
   for (int64_t kk = 0; kk < kc; ++kk) {
-    __m512 av[4];
+    const float *ap[4];
 #pragma GCC unroll 4
     for (int v = 0; v < CV; ++v)
-      av[v] = _mm512_loadu_ps(ap[v] + kk * CONV_MR);
-#pragma GCC unroll 8
-    for (int c = 0; c < NCOL; ++c) {
-      const __m512 s = _mm512_set1_ps(b[kk * PANEL_N + c]);
-#pragma GCC unroll 4
-      for (int v = 0; v < CV; ++v)
-        acc[v][c] = _mm512_fmadd_ps(av[v], s, acc[v][c]);
-    }
+      ap[v] = a[v] + kk * CONV_MR;
+    fma_t_avx512(CV, NCOL, ap, b + kk * PANEL_N, NULL, acc);
   }
   store_acc_t_avx512(CV, NCOL, acc, ct, ldct, accumulate);
 }
@@ -1411,11 +1424,7 @@ static ALWAYS_INLINE TARGET_AVX512 void
 ukr_tb_avx512(const int CV, const int NCOL, int64_t kc, const float *const *a,
               const direct_b *b, float *ct, int64_t ldct, bool accumulate) {
   __m512 acc[4][8];
-#pragma GCC unroll 4
-  for (int v = 0; v < CV; ++v)
-#pragma GCC unroll 8
-    for (int c = 0; c < NCOL; ++c)
-      acc[v][c] = _mm512_setzero_ps();
+  zero_acc_t_avx512(CV, NCOL, acc);
   int64_t col[8];
 #pragma GCC unroll 8
   for (int c = 0; c < NCOL; ++c)
@@ -1428,19 +1437,10 @@ ukr_tb_avx512(const int CV, const int NCOL, int64_t kc, const float *const *a,
     for (int v = 0; v < CV; ++v)
       ap[v] = a[v] + t * CONV_MR;
     for (int64_t ch = 0; ch < channels; ++ch, src += plane) {
-      __m512 av[4];
+      fma_t_avx512(CV, NCOL, ap, src, col, acc);
 #pragma GCC unroll 4
-      for (int v = 0; v < CV; ++v) {
-        av[v] = _mm512_loadu_ps(ap[v]);
+      for (int v = 0; v < CV; ++v)
         ap[v] += khw * CONV_MR;
-      }
-#pragma GCC unroll 8
-      for (int c = 0; c < NCOL; ++c) {
-        const __m512 s = _mm512_set1_ps(src[col[c]]);
-#pragma GCC unroll 4
-        for (int v = 0; v < CV; ++v)
-          acc[v][c] = _mm512_fmadd_ps(av[v], s, acc[v][c]);
-      }
     }
   }
   store_acc_t_avx512(CV, NCOL, acc, ct, ldct, accumulate);
@@ -2614,11 +2614,12 @@ static bool conv_reads_phases(const mlc_conv2d_params *p) {
 /// stride 1 with an output as large as the input, output column n and input
 /// column n are the same pixel; at stride 2, likewise in the phases of the
 /// input (conv_reads_phases). 1x1 convolutions without padding read theirs
-/// in place already (conv_geom.direct). Outputs narrower than a vector keep
-/// packing: every vector then holds an image edge, so most taps load
+/// in place already (conv_geom.direct). Not for outputs narrower than a
+/// vector: every vector then holds an image edge, so most taps load
 /// masked, and with the weights coming from memory (as in a model) a 3x3
 /// convolution of 256 channels at 14x14 ran 4-7% slower than packed, where
-/// at 28x28 and 56x56 (64-128 channels) it runs 5% faster.
+/// at 28x28 and 56x56 (64-128 channels) it runs 5% faster (with tile_tb,
+/// the narrow ones put channels in the vector instead: conv_job.direct).
 static bool conv_reads_shifted(const mlc_conv2d_params *p) {
   if (p->ow < 16 || p->kh * p->kw <= 1 || p->kh * p->kw > SHIFTED_MAX_TAPS)
     return false;
