@@ -2984,7 +2984,9 @@ static void conv_task(const conv_job *job, int64_t b, int64_t g, int64_t n0,
 /// of 16 columns would be mostly padding: output channels go in the vector
 /// (a 16-channel weight panel per vector) and columns are broadcast. The
 /// sums collect transposed in a buffer ([column][channel]) that the bias,
-/// ReLU and a transposing copy turn into the output at the end.
+/// ReLU and a transposing copy turn into the output at the end. At most
+/// SMALL_N_COLS columns (conv_body's passes; conv_task's last strip has at
+/// most 8).
 static void conv_task_small_n(const conv_job *job, int64_t b, int64_t g,
                               int64_t n0, int64_t n1, int64_t p0, int64_t p1) {
   const mlc_conv2d_params *p = job->p;
@@ -3008,12 +3010,19 @@ static void conv_task_small_n(const conv_job *job, int64_t b, int64_t g,
   float *ct = buf + packed;
   conv_geom geom;
   conv_geom_init(job, b, g, &geom);
-  /* direct_b's offsets: per tap, and per column its first tap's pixel. */
-  int64_t off[SHIFTED_MAX_TAPS], col[8];
+  /* direct_b's offsets: per tap, and per column (at most SMALL_N_COLS)
+   * its first tap's pixel. */
+  int64_t off[SHIFTED_MAX_TAPS], col[SMALL_N_COLS];
   direct_b db = {NULL, job->drows * job->dcols, khw, off, col};
-  if (direct)
-    for (int64_t t = 0; t < khw && t < SHIFTED_MAX_TAPS; ++t)
+  if (direct) {
+    for (int64_t t = 0; t < khw; ++t)
       off[t] = t / p->kw * p->dilation_h * job->dcols + t % p->kw * p->dilation_w;
+    for (int64_t j = 0, y = n0 / p->ow, x = n0 % p->ow; j < ncols; ++j) {
+      col[j] = y * p->stride_h * job->dcols + x * p->stride_w;
+      if (++x == p->ow)
+        x = 0, ++y;
+    }
+  }
   const kernel_isa *isa = job->isa;
   /* Blocks of rows bound the transposed buffer; each packs B again, which
    * costs little next to SMALL_N_PANELS panels of products. */
@@ -3043,11 +3052,7 @@ static void conv_task_small_n(const conv_job *job, int64_t b, int64_t g,
                              ceil_div(ncols, 8));
           float *dst = ct + c * ldct + (pp - pb) * PANEL_M;
           if (direct) {
-            for (int64_t j = 0, y = (n0 + c) / p->ow, x = (n0 + c) % p->ow; j < nc; ++j) {
-              col[j] = y * p->stride_h * job->dcols + x * p->stride_w;
-              if (++x == p->ow)
-                x = 0, ++y;
-            }
+            db.col = col + c;
             isa->tile_tb(kc, a, &db, dst, ldct, (int)cv, nc, kb > 0);
           } else {
             isa->tile_t(kc, a, buf + (c / PANEL_N) * kc * PANEL_N + c % PANEL_N, dst, ldct,
@@ -3217,12 +3222,15 @@ void mlc_rt_conv2d_f32(const mlc_conv2d_params *params, const float *input,
    * the input's phases; with 3 channels, 7-13% slower). 1x1 convolutions
    * keep packing (read in place, those of resnet50's last stage ran 4-7%
    * slower). */
-  const bool direct = job.isa->tile_tb && p->kh * p->kw > 1 && p->kh * p->kw <= SHIFTED_MAX_TAPS;
+  const bool in_place = job.isa->tile_tb && p->kh * p->kw > 1 && p->kh * p->kw <= SHIFTED_MAX_TAPS;
+  const bool mostly_padding =
+      job.N <= 256 && (double)job.N < 0.88 * (double)round_up(job.N, 16);
+  const bool narrow = job.N <= 256 && p->ow < 16;
   const bool strided = p->stride_h > 1 && p->stride_w > 1 && job.cg >= 16;
-  job.small_n = job.isa->tile_t && job.M >= 16 &&
-                ((job.N <= 256 && (double)job.N < 0.88 * (double)round_up(job.N, 16)) ||
-                 (direct && ((p->ow < 16 && job.N <= 256) || strided)));
-  job.nkb = max64(1, ceil_div(job.K, job.small_n ? KC_SMALL_N : KC_MAX));
+  job.small_n =
+      job.isa->tile_t && job.M >= 16 && (mostly_padding || (in_place && (narrow || strided)));
+  /* The K blocks of conv_task (conv_task_small_n picks its own). */
+  job.nkb = max64(1, ceil_div(job.K, KC_MAX));
   job.kc = ceil_div(job.K, job.nkb);
   const int64_t units = p->n * p->group;
   const int64_t threads = available_threads(
@@ -3242,7 +3250,7 @@ void mlc_rt_conv2d_f32(const mlc_conv2d_params *params, const float *input,
     }
   }
   job.direct = NULL;
-  if (job.small_n && direct) {
+  if (job.small_n && in_place) {
     /* The rows and columns of the padded plane the taps read. */
     job.drows = (p->oh - 1) * p->stride_h + (p->kh - 1) * p->dilation_h + 1;
     job.dcols = (p->ow - 1) * p->stride_w + (p->kw - 1) * p->dilation_w + 1;
