@@ -2494,6 +2494,21 @@ static float *scratch(size_t floats) { return scratch_slot(SCRATCH_TASK, floats)
 /// Most tasks whose schedule split_time simulates.
 #define SPLIT_SIMULATE_MAX 64
 
+/// Column chunk i of a split of `cols` columns into nb chunks of whole units
+/// of `align` columns, as equal as units allow, the larger first: each
+/// thread's share stays equal (98 tiles in 4 chunks are 25, 25, 24 and 24
+/// tiles, two to a thread; rounding the chunk up to whole units instead
+/// gave 25, 25, 25 and 23, and one thread 2% more work).
+typedef struct col_range {
+  int64_t lo, hi;
+} col_range;
+
+static inline col_range col_chunk(int64_t cols, int64_t align, int64_t nb, int64_t i) {
+  const int64_t units = ceil_div(cols, align), base = units / nb, extra = units % nb;
+  const int64_t lo = i * base + min64(i, extra);
+  return (col_range){min64(cols, lo * align), min64(cols, (lo + base + (i < extra)) * align)};
+}
+
 /// When the last of `threads` threads finishes the units x nb x mb tasks of
 /// a split (plan_split's cost per task), claimed as mlc_rt_parallel_for hands
 /// them out: in MLC_CHUNKS_PER_THREAD contiguous chunks per thread, each to
@@ -2501,7 +2516,7 @@ static float *scratch(size_t floats) { return scratch_slot(SCRATCH_TASK, floats)
 /// column chunk by column chunk when rows_inner (conv_body), else row chunk by
 /// row chunk (task_block_of).
 static double split_time(int64_t threads, int64_t units, int64_t nb, int64_t mb,
-                         int64_t cols, int64_t nchunk, int64_t panels, int64_t pchunk,
+                         int64_t cols, int64_t col_align, int64_t panels, int64_t pchunk,
                          double col_cost, double row_cost, bool rows_inner) {
   const int64_t tasks = units * nb * mb;
   const int64_t chunks = min64(tasks, threads * MLC_CHUNKS_PER_THREAD);
@@ -2514,7 +2529,8 @@ static double split_time(int64_t threads, int64_t units, int64_t nb, int64_t mb,
       const int64_t rest = t % (nb * mb);
       const int64_t ni = rows_inner ? rest / mb : rest % nb;
       const int64_t mi = rows_inner ? rest % mb : rest / nb;
-      const double n = (double)max64(0, min64(cols - ni * nchunk, nchunk));
+      const col_range r = col_chunk(cols, col_align, nb, ni);
+      const double n = (double)(r.hi - r.lo);
       const double pc = (double)max64(0, min64(panels - mi * pchunk, pchunk));
       if (n > 0 && pc > 0)
         work += n * (pc + col_cost) + pc * row_cost;
@@ -2544,10 +2560,12 @@ static double split_time(int64_t threads, int64_t units, int64_t nb, int64_t mb,
 /// row_cost more columns. Ties go to fewer row splits when prefer_cols, else
 /// to fewer column splits. rows_inner says in which order the caller numbers
 /// its tasks (conv_body: the row chunks of a column chunk one after another;
-/// task_block_of: the column chunks of a row chunk). The slowest thread's work is simulated (split_time)
-/// where the tasks are few, with the last column and row chunks as small as
-/// they are: two column chunks of 128 and 68 on two threads leave one thread
-/// idle half the time, which four tasks of half the rows would not.
+/// task_block_of: the column chunks of a row chunk). The slowest thread's
+/// work is simulated (split_time) where the tasks are few, with the chunks
+/// as large as they are: column chunks are whole tiles (col_chunk), so two
+/// chunks of 196 columns in tiles of 32 are 128 and 68, which leave one of
+/// two threads idle half the time, where four tasks of half the rows would
+/// not.
 static void plan_split(int64_t threads, int64_t units, int64_t panels,
                        int64_t cols, int64_t col_align, int64_t col_max,
                        int64_t col_min, int64_t panel_min, double col_cost,
@@ -2564,21 +2582,20 @@ static void plan_split(int64_t threads, int64_t units, int64_t panels,
         break;
       if (ceil_div(panels, pchunk) != mb)
         continue;
-      for (int64_t nb = nb0; nb <= nb0 + 4 * threads; ++nb) {
-        const int64_t nchunk = round_up(ceil_div(cols, nb), col_align);
-        if (nb > nb0 && nchunk < col_min)
+      for (int64_t nb = nb0; nb <= min64(nb0 + 4 * threads, ceil_div(cols, col_align)); ++nb) {
+        const col_range widest = col_chunk(cols, col_align, nb, 0);
+        if (nb > nb0 && widest.hi - widest.lo < col_min)
           break;
-        if (ceil_div(cols, nchunk) != nb)
-          continue;
         const int64_t tasks = units * nb * mb;
         /* Else the slowest thread runs ceil(tasks/threads) of the largest
          * task. */
         const double cost =
             tasks <= SPLIT_SIMULATE_MAX && threads <= SPLIT_SIMULATE_MAX
-                ? split_time(threads, units, nb, mb, cols, nchunk, panels, pchunk, col_cost,
+                ? split_time(threads, units, nb, mb, cols, col_align, panels, pchunk, col_cost,
                              row_cost, rows_inner)
                 : (double)ceil_div(tasks, threads) *
-                      ((double)nchunk * ((double)pchunk + col_cost) + (double)pchunk * row_cost);
+                      ((double)(widest.hi - widest.lo) * ((double)pchunk + col_cost) +
+                       (double)pchunk * row_cost);
         const int64_t rank = prefer_cols ? mb * 4096 + nb : nb * 4096 + mb;
         if (best_cost < 0 || cost < best_cost * 0.999 ||
             (cost <= best_cost * 1.001 && rank < best_rank)) {
@@ -2700,8 +2717,8 @@ typedef struct conv_job {
                              chans */
   int64_t P2;             /* weight panels (CONV_MR rows) per group */
   int64_t kc, nkb;        /* K block size and count */
-  int64_t nb, mb;         /* column chunks and row-panel chunks per unit */
-  int64_t nchunk, pchunk; /* their sizes (columns, panels) */
+  int64_t nb, mb;         /* column chunks (col_chunk) and row-panel chunks per unit */
+  int64_t pchunk;         /* panels per row chunk */
   bool small_n;           /* channels in the vector: conv_task_small_n */
   bool shifted;           /* conv_reads_shifted, on an ISA with tile_shifted */
   const float *phases;    /* conv_reads_phases: the input split (split_phases) */
@@ -3156,7 +3173,8 @@ static void conv_body(void *closure, int64_t begin, int64_t end) {
     const int64_t unit = t / per_unit, rest = t % per_unit;
     const int64_t ni = rest / job->mb, mi = rest % job->mb;
     const int64_t b = unit / job->p->group, g = unit % job->p->group;
-    const int64_t n0 = ni * job->nchunk, n1 = min64(job->N, n0 + job->nchunk);
+    const col_range cols = col_chunk(job->N, job->isa->tile_n, job->nb, ni);
+    const int64_t n0 = cols.lo, n1 = cols.hi;
     const int64_t p0 = mi * job->pchunk, p1 = min64(job->P, p0 + job->pchunk);
     if (n0 >= n1 || p0 >= p1)
       continue;
@@ -3324,7 +3342,6 @@ void mlc_rt_conv2d_f32(const mlc_conv2d_params *params, const float *input,
       round_up(max64(64, min64(CONV_NC_MAX, CONV_C_BLOCK / job.M)), 32);
   plan_split(threads, units, job.P, job.N, job.isa->tile_n, col_max, 64,
              job.small_n ? 4 : 2, 1.0, 16.0, true, true, &job.nb, &job.mb);
-  job.nchunk = round_up(ceil_div(job.N, job.nb), job.isa->tile_n);
   /* Whole weight panels per task (conv_weights); with few columns, whole
    * 32-channel vector pairs. */
   job.pchunk = round_up(ceil_div(job.P, job.mb), job.small_n ? 4 : 2);
@@ -3343,8 +3360,8 @@ typedef struct matmul_job {
   const kernel_isa *isa;
   int64_t P;              /* row panels */
   int64_t kc, nkb;        /* K block size and count */
-  int64_t nb, mb;         /* column chunks and row-panel chunks per batch */
-  int64_t nchunk, pchunk; /* their sizes (columns, panels) */
+  int64_t nb, mb;         /* column chunks (col_chunk) and row-panel chunks per batch */
+  int64_t pchunk;         /* panels per row chunk */
 } matmul_job;
 
 
@@ -3411,15 +3428,16 @@ typedef struct task_block {
   int64_t batch, i0, i1, j0, j1;
 } task_block;
 
-static int task_block_of(int64_t t, int64_t nb, int64_t mb, int64_t pchunk, int64_t nchunk,
+static int task_block_of(int64_t t, int64_t nb, int64_t mb, int64_t pchunk, int64_t col_align,
                          int64_t m, int64_t n, task_block *blk) {
   const int64_t per_batch = nb * mb;
   const int64_t rest = t % per_batch, mi = rest / nb, ni = rest % nb;
   blk->batch = t / per_batch;
   blk->i0 = mi * pchunk * PANEL_M;
   blk->i1 = min64(m, blk->i0 + pchunk * PANEL_M);
-  blk->j0 = ni * nchunk;
-  blk->j1 = min64(n, blk->j0 + nchunk);
+  const col_range cols = col_chunk(n, col_align, nb, ni);
+  blk->j0 = cols.lo;
+  blk->j1 = cols.hi;
   return blk->i0 < blk->i1 && blk->j0 < blk->j1;
 }
 
@@ -3427,7 +3445,8 @@ static void matmul_body(void *closure, int64_t begin, int64_t end) {
   const matmul_job *job = (const matmul_job *)closure;
   task_block blk;
   for (int64_t t = begin; t < end; ++t)
-    if (task_block_of(t, job->nb, job->mb, job->pchunk, job->nchunk, job->p->m, job->p->n, &blk))
+    if (task_block_of(t, job->nb, job->mb, job->pchunk, job->isa->tile_n, job->p->m, job->p->n,
+                      &blk))
       matmul_task(job, blk.batch, blk.i0, blk.i1, blk.j0, blk.j1);
 }
 
@@ -3460,7 +3479,6 @@ void mlc_rt_matmul_f32(const mlc_matmul_params *params, const float *a,
       ctx, (double)batches * (double)p->m * (double)p->n * (double)p->k);
   plan_split(threads, batches, job.P, p->n, job.isa->tile_n, INT64_MAX / 2, 32,
              1, 2.0, 32.0, false, false, &job.nb, &job.mb);
-  job.nchunk = round_up(ceil_div(p->n, job.nb), job.isa->tile_n);
   job.pchunk = ceil_div(job.P, job.mb);
   mlc_rt_parallel_for(threads > 1 ? ctx : NULL, batches * job.nb * job.mb,
                       matmul_body, &job);
@@ -3486,8 +3504,8 @@ typedef struct bmm_job {
   float *c;
   const kernel_isa *isa;
   int64_t kc, nkb;        /* K block size and count */
-  int64_t nb, mb;         /* column chunks and row-panel chunks per batch */
-  int64_t nchunk, pchunk; /* their sizes (columns, panels) */
+  int64_t nb, mb;         /* column chunks (col_chunk) and row-panel chunks per batch */
+  int64_t pchunk;         /* panels per row chunk */
 } bmm_job;
 
 /// Packs B[0 .. kc, 0 .. ncols] (row stride ldb) into ceil(ncols/16) panels
@@ -3564,7 +3582,8 @@ static void bmm_body(void *closure, int64_t begin, int64_t end) {
   const bmm_job *job = (const bmm_job *)closure;
   task_block blk;
   for (int64_t t = begin; t < end; ++t)
-    if (task_block_of(t, job->nb, job->mb, job->pchunk, job->nchunk, job->p->m, job->p->n, &blk))
+    if (task_block_of(t, job->nb, job->mb, job->pchunk, job->isa->tile_n, job->p->m, job->p->n,
+                      &blk))
       bmm_task(job, blk.batch, blk.i0, blk.i1, blk.j0, blk.j1);
 }
 
@@ -3596,7 +3615,6 @@ void mlc_rt_batch_matmul_f32(const mlc_batch_matmul_params *params,
       ctx, (double)batches * (double)p->m * (double)p->n * (double)p->k);
   plan_split(threads, batches, P, p->n, job.isa->tile_n, INT64_MAX / 2, 32, 1,
              2.0, 32.0, false, false, &job.nb, &job.mb);
-  job.nchunk = round_up(ceil_div(p->n, job.nb), job.isa->tile_n);
   job.pchunk = ceil_div(P, job.mb);
   mlc_rt_parallel_for(threads > 1 ? ctx : NULL, batches * job.nb * job.mb,
                       bmm_body, &job);
