@@ -633,6 +633,38 @@ TEST_P(KernelTest, ConvDepthwise) {
   checkConv(t);
 }
 
+TEST_P(KernelTest, ConvDepthwiseStrideTwoRows) {
+  // 3x3 and 5x5 at stride 2 (with AVX-512: each input row's floats split
+  // into even and odd ones once for every tap): outputs in several blocks
+  // of 16 columns with a partial last one, odd widths whose last block reads
+  // past the row, output heights not a multiple of the 4 rows done
+  // together, padding on one side only, none at all, and more than the
+  // kernel reaches.
+  for (int64_t k : {3, 5}) {
+    SCOPED_TRACE("kernel " + std::to_string(k));
+    ConvCase t = conv(5, 75, 5, k, 2, k / 2); // 38 x 38 outputs
+    t.group = 5;
+    t.relu = true;
+    checkConv(t);
+    t = conv(3, 64, 3, k, 2, 0); // padding after only, as "SAME_UPPER" gives
+    t.pb = t.pr = k / 2;
+    t.group = 3;
+    t.n = 2;
+    checkConv(t);
+    t = conv(4, 41, 4, k, 2, 0); // no padding: 20 or 19 columns
+    t.h = 23;
+    t.group = 4;
+    t.bias = false;
+    checkConv(t);
+    t = conv(2, 45, 2, k, 2, 0);
+    t.pt = t.pl = k; // a row and a column of outputs read only padding
+    t.pb = t.pr = 1;
+    t.group = 2;
+    t.act = MLC_ACTIVATION_SILU;
+    checkConv(t);
+  }
+}
+
 TEST_P(KernelTest, ConvDepthwiseChannelBlocks) {
   // Planes at most 32 columns wide: with AVX-512, 16 channels per vector
   // (full and partial channel blocks; rows of at most 8 pixels transposed
