@@ -209,7 +209,7 @@ typedef struct dw_job {
 /// Most taps of a convolution that dw_cblock_avx512 takes.
 #define DWC_MAX_TAPS 64
 
-/// Whether dw_s2_rows_avx512 computes `p`: 3x3 and 5x5 at stride 2,
+/// Whether dw_s2_plane_avx512 computes `p`: 3x3 and 5x5 at stride 2,
 /// dilation 1.
 static bool dw_s2_applies(const mlc_conv2d_params *p) {
   return p->stride_h == 2 && p->stride_w == 2 && p->kh == p->kw && (p->kh == 3 || p->kh == 5) &&
@@ -221,7 +221,7 @@ static bool dw_s2_applies(const mlc_conv2d_params *p) {
 /// through the kernels with 16 columns per vector, which need no
 /// transposition (measured on AVX-512 for 3x3 and 5x5 at stride 1 and 2:
 /// at 14 and 28 columns 1.4-4.9x faster than those, at 56 columns 1.3x
-/// slower). Except at stride 2 where dw_s2_rows_avx512 is faster: every 3x3
+/// slower). Except at stride 2 where dw_s2_plane_avx512 is faster: every 3x3
 /// (144 channels 56 -> 28: 0.114 -> 0.059 ms, 192 28 -> 14: 0.039 ->
 /// 0.023, 576 14 -> 7: 0.039 -> 0.035) and 5x5 to more than 16 columns
 /// (144 channels 56 -> 28: 0.175 -> 0.139 ms; to 14 columns it was 10%
@@ -1659,14 +1659,14 @@ dw_group_avx512(const int SW, const mlc_conv2d_params *p, const float *in,
 #define DW_ROWS 4
 
 /// DW_ROWS output rows from y of a depthwise plane whose taps all lie
-/// inside the image vertically: KH x KW taps at stride S (both directions),
-/// dilation 1. Every 16-column block, with the lanes and offsets of
+/// inside the image vertically: KH x KW taps at stride 1, dilation 1
+/// (stride 2: dw_s2_plane_avx512). Every 16-column block, with the lanes and offsets of
 /// dw_avx512's table for the image's left and right edges. Each input row
 /// vector is loaded once per kx and feeds every output row it contributes to
 /// (for 3x3 stride 1: 18 loads for 36 multiply-adds); the weights stay in
 /// registers.
 static ALWAYS_INLINE TARGET_AVX512 void
-dw_rows_avx512(const int KH, const int KW, const int S,
+dw_rows_avx512(const int KH, const int KW,
                const mlc_conv2d_params *p, const float *in, const float *wk,
                int64_t ts, __m512 bias, int64_t y, int64_t nxb,
                const int64_t *off, const uint32_t *m32,
@@ -1675,8 +1675,8 @@ dw_rows_avx512(const int KH, const int KW, const int S,
   for (int t = 0; t < KH * KW; ++t)
     wv[t] = _mm512_set1_ps(wk[t * ts]);
   const int64_t w = p->w, ow = p->ow;
-  const float *first = in + (y * S - p->pad_top) * w; /* row of r = 0, ky = 0 */
-  const int NIN = (DW_ROWS - 1) * S + KH; /* input rows the group reads */
+  const float *first = in + (y - p->pad_top) * w; /* row of r = 0, ky = 0 */
+  const int NIN = DW_ROWS - 1 + KH; /* input rows the group reads */
   for (int64_t xb = 0; xb < nxb; ++xb) {
     __m512 acc[DW_ROWS];
     for (int r = 0; r < DW_ROWS; ++r)
@@ -1685,10 +1685,10 @@ dw_rows_avx512(const int KH, const int KW, const int S,
       const float *row = first + i * w;
       for (int kx = 0; kx < KW; ++kx) {
         const int64_t t = xb * KW + kx;
-        const __m512 v = dw_load_avx512(S, lanes_of[t], m32[t], offset_ptr(row, off[t]),
+        const __m512 v = dw_load_avx512(1, lanes_of[t], m32[t], offset_ptr(row, off[t]),
                                         _mm512_setzero_si512());
         for (int r = 0; r < DW_ROWS; ++r) {
-          const int ky = i - r * S;
+          const int ky = i - r;
           if (ky >= 0 && ky < KH)
             acc[r] = _mm512_fmadd_ps(wv[ky * KW + kx], v, acc[r]);
         }
@@ -1707,9 +1707,9 @@ static inline __mmask16 cols_inside(int64_t x, int64_t w) {
   return lo >= hi ? 0 : (__mmask16)(((1u << hi) - 1) & ~((1u << lo) - 1));
 }
 
-/// Up to DW_ROWS output rows from y (nrows of them) of a depthwise plane
-/// with a K x K kernel (3 or 5) at stride 2, dilation 1, any padding. Per
-/// input row and block of 16 output columns, the 32 + 16 input floats the
+/// A depthwise plane with a K x K kernel (3 or 5) at stride 2, dilation 1,
+/// any padding, DW_ROWS output rows at a time. Per input row and block of
+/// 16 output columns, the 32 + 16 input floats the
 /// block reads are loaded once (masked to the row: columns outside it read
 /// as zeros) and split into their even and odd floats; tap kx reads the
 /// even (kx even) or odd ones shifted by kx / 2 lanes. So each row costs
@@ -1717,97 +1717,99 @@ static inline __mmask16 cols_inside(int64_t x, int64_t w) {
 /// tap cost two loads and a shuffle each, with the table's masks (a 3x3
 /// plane from 112x112 to 56x56 ran at a quarter of the speed of one at
 /// stride 1).
-static ALWAYS_INLINE TARGET_AVX512 void dw_s2_rows_avx512(const int K, const mlc_conv2d_params *p,
-                                                          const float *in, const float *wk,
-                                                          int64_t ts, __m512 bias, int64_t y,
-                                                          int nrows, float *out) {
+static ALWAYS_INLINE TARGET_AVX512 void dw_s2_plane_avx512(const int K,
+                                                           const mlc_conv2d_params *p,
+                                                           const float *in, const float *wk,
+                                                           int64_t ts, __m512 bias, float *out) {
   __m512 wv[5 * 5];
   for (int t = 0; t < K * K; ++t)
     wv[t] = _mm512_set1_ps(wk[t * ts]);
-  const int64_t w = p->w, h = p->h, ow = p->ow, nxb = ceil_div(ow, 16);
+  const int64_t w = p->w, h = p->h, oh = p->oh, ow = p->ow, nxb = ceil_div(ow, 16);
   const __m512i even = even_lanes();
   const __m512i odd = _mm512_add_epi32(even, _mm512_set1_epi32(1));
-  const int NIN = (DW_ROWS - 1) * 2 + K; /* input rows the group reads */
-  for (int64_t xb = 0; xb < nxb; ++xb) {
-    const int64_t x0 = xb * 32 - p->pad_left; /* input column of tap 0, lane 0 */
-    const __mmask16 ma = cols_inside(x0, w), mb = cols_inside(x0 + 16, w),
-                    mc = cols_inside(x0 + 32, w);
-    __m512 acc[DW_ROWS];
-    for (int r = 0; r < DW_ROWS; ++r)
-      acc[r] = bias;
-    for (int i = 0; i < NIN; ++i) {
-      const int64_t iy = y * 2 - p->pad_top + i;
-      if (iy < 0 || iy >= h)
-        continue;
-      const float *row = offset_ptr(in, iy * w + x0);
-      const __m512 a = _mm512_maskz_loadu_ps(ma, row);
-      const __m512 b = _mm512_maskz_loadu_ps(mb, offset_ptr(row, 16));
-      const __m512 c = _mm512_maskz_loadu_ps(mc, offset_ptr(row, 32));
-      __m512 tap[5];
-      tap[0] = _mm512_permutex2var_ps(a, even, b);
-      tap[1] = _mm512_permutex2var_ps(a, odd, b);
-      const __m512i e = _mm512_castps_si512(tap[0]);
-      if (K == 3) {
-        tap[2] = _mm512_castsi512_ps(_mm512_alignr_epi32(_mm512_castps_si512(c), e, 1));
-      } else {
-        const __m512i ce = _mm512_castps_si512(_mm512_permutexvar_ps(even, c));
-        const __m512i co = _mm512_castps_si512(_mm512_permutexvar_ps(odd, c));
-        tap[2] = _mm512_castsi512_ps(_mm512_alignr_epi32(ce, e, 1));
-        tap[3] = _mm512_castsi512_ps(_mm512_alignr_epi32(co, _mm512_castps_si512(tap[1]), 1));
-        tap[4] = _mm512_castsi512_ps(_mm512_alignr_epi32(ce, e, 2));
+  const int NIN = (DW_ROWS - 1) * 2 + K; /* input rows a group of rows reads */
+  for (int64_t y = 0; y < oh; y += DW_ROWS) {
+    for (int64_t xb = 0; xb < nxb; ++xb) {
+      const int64_t x0 = xb * 32 - p->pad_left; /* input column of tap 0, lane 0 */
+      const __mmask16 ma = cols_inside(x0, w), mb = cols_inside(x0 + 16, w),
+                      mc = cols_inside(x0 + 32, w);
+      __m512 acc[DW_ROWS];
+      for (int r = 0; r < DW_ROWS; ++r)
+        acc[r] = bias;
+      for (int i = 0; i < NIN; ++i) {
+        const int64_t iy = y * 2 - p->pad_top + i;
+        if (iy < 0 || iy >= h)
+          continue;
+        const float *row = offset_ptr(in, iy * w + x0);
+        const __m512 a = _mm512_maskz_loadu_ps(ma, row);
+        const __m512 b = _mm512_maskz_loadu_ps(mb, offset_ptr(row, 16));
+        const __m512 c = _mm512_maskz_loadu_ps(mc, offset_ptr(row, 32));
+        __m512 tap[5];
+        tap[0] = _mm512_permutex2var_ps(a, even, b);
+        tap[1] = _mm512_permutex2var_ps(a, odd, b);
+        const __m512i e = _mm512_castps_si512(tap[0]);
+        if (K == 3) {
+          tap[2] = _mm512_castsi512_ps(_mm512_alignr_epi32(_mm512_castps_si512(c), e, 1));
+        } else {
+          const __m512i ce = _mm512_castps_si512(_mm512_permutexvar_ps(even, c));
+          const __m512i co = _mm512_castps_si512(_mm512_permutexvar_ps(odd, c));
+          tap[2] = _mm512_castsi512_ps(_mm512_alignr_epi32(ce, e, 1));
+          tap[3] = _mm512_castsi512_ps(_mm512_alignr_epi32(co, _mm512_castps_si512(tap[1]), 1));
+          tap[4] = _mm512_castsi512_ps(_mm512_alignr_epi32(ce, e, 2));
+        }
+        for (int r = 0; r < DW_ROWS; ++r) {
+          const int ky = i - r * 2;
+          if (ky >= 0 && ky < K)
+            for (int kx = 0; kx < K; ++kx)
+              acc[r] = _mm512_fmadd_ps(wv[ky * K + kx], tap[kx], acc[r]);
+        }
       }
-      for (int r = 0; r < DW_ROWS; ++r) {
-        const int ky = i - r * 2;
-        if (ky >= 0 && ky < K)
-          for (int kx = 0; kx < K; ++kx)
-            acc[r] = _mm512_fmadd_ps(wv[ky * K + kx], tap[kx], acc[r]);
-      }
+      activate16(p->activation, acc, DW_ROWS);
+      const __mmask16 lanes = (__mmask16)((1u << min64(16, ow - xb * 16)) - 1);
+      for (int r = 0; r < DW_ROWS; ++r)
+        if (y + r < oh)
+          _mm512_mask_storeu_ps(out + (y + r) * ow + xb * 16, lanes, acc[r]);
     }
-    activate16(p->activation, acc, DW_ROWS);
-    const __mmask16 lanes = (__mmask16)((1u << min64(16, ow - xb * 16)) - 1);
-    for (int r = 0; r < DW_ROWS; ++r)
-      if (r < nrows)
-        _mm512_mask_storeu_ps(out + (y + r) * ow + xb * 16, lanes, acc[r]);
   }
 }
 
 static TARGET_AVX512 void dw_s2_3x3(const mlc_conv2d_params *p, const float *in, const float *wk,
-                                    int64_t ts, __m512 bias, int64_t y, int nrows, float *out) {
-  dw_s2_rows_avx512(3, p, in, wk, ts, bias, y, nrows, out);
+                                    int64_t ts, __m512 bias, float *out) {
+  dw_s2_plane_avx512(3, p, in, wk, ts, bias, out);
 }
 
 static TARGET_AVX512 void dw_s2_5x5(const mlc_conv2d_params *p, const float *in, const float *wk,
-                                    int64_t ts, __m512 bias, int64_t y, int nrows, float *out) {
-  dw_s2_rows_avx512(5, p, in, wk, ts, bias, y, nrows, out);
+                                    int64_t ts, __m512 bias, float *out) {
+  dw_s2_plane_avx512(5, p, in, wk, ts, bias, out);
 }
 
 typedef void (*dw_fast_fn)(const mlc_conv2d_params *p, const float *in,
                            const float *wk, int64_t ts, __m512 bias, int64_t y,
                            int64_t nxb, const int64_t *off, const uint32_t *m32,
                            const __mmask16 *lanes_of, float *out);
-#define DW_FAST(KH, KW, S)                                                     \
-  static TARGET_AVX512 void dw_fast_##KH##x##KW##_s##S(                        \
+#define DW_FAST(KH, KW)                                                        \
+  static TARGET_AVX512 void dw_fast_##KH##x##KW(                               \
       const mlc_conv2d_params *p, const float *in, const float *wk,            \
       int64_t ts, __m512 bias, int64_t y, int64_t nxb, const int64_t *off,     \
       const uint32_t *m32, const __mmask16 *lanes_of, float *out) {            \
-    dw_rows_avx512(KH, KW, S, p, in, wk, ts, bias, y, nxb, off, m32, lanes_of, \
+    dw_rows_avx512(KH, KW, p, in, wk, ts, bias, y, nxb, off, m32, lanes_of,    \
                    out);                                                       \
   }
-DW_FAST(3, 3, 1)
-DW_FAST(5, 5, 1)
+DW_FAST(3, 3)
+DW_FAST(5, 5)
 #undef DW_FAST
 
 /// The interior kernel for `p`'s shape, or NULL (then every output goes
-/// through dw_group_avx512). At stride 2, dw_s2_rows_avx512 takes 3x3 and
+/// through dw_group_avx512). At stride 2, dw_s2_plane_avx512 takes 3x3 and
 /// 5x5 instead.
 static dw_fast_fn dw_fast_kernel(const mlc_conv2d_params *p) {
   if (p->dilation_h != 1 || p->dilation_w != 1 || p->stride_h != 1 || p->stride_w != 1 ||
       p->kh != p->kw)
     return NULL;
   if (p->kh == 3)
-    return dw_fast_3x3_s1;
+    return dw_fast_3x3;
   if (p->kh == 5)
-    return dw_fast_5x5_s1;
+    return dw_fast_5x5;
   return NULL;
 }
 
@@ -1905,6 +1907,14 @@ static TARGET_AVX512 void dw_avx512(const dw_job *job, int64_t begin,
   const mlc_conv2d_params *p = job->p;
   const int64_t oh = p->oh, ow = p->ow, h = p->h, kw = p->kw;
   const int64_t sw = p->stride_w, nxb = ceil_div(ow, 16);
+  if (dw_s2_applies(p)) { /* needs no table */
+    for (int64_t plane = begin; plane < end; ++plane) {
+      const dw_plane d = dw_plane_at(job, plane);
+      (p->kh == 3 ? dw_s2_3x3 : dw_s2_5x5)(p, d.in, d.wk, job->tap_stride,
+                                           _mm512_set1_ps(d.bias), d.out);
+    }
+    return;
+  }
   if (nxb * kw > DW_TABLE_MAX) {
     dw_c(job, begin, end);
     return;
@@ -1915,16 +1925,6 @@ static TARGET_AVX512 void dw_avx512(const dw_job *job, int64_t begin,
   row_table(p, nxb, off, m32, lanes_of);
   if (ow <= 8 && sw == 1) {
     dw_small_avx512(job, begin, end, lanes_of, off);
-    return;
-  }
-  if (dw_s2_applies(p)) {
-    for (int64_t plane = begin; plane < end; ++plane) {
-      const dw_plane d = dw_plane_at(job, plane);
-      const __m512 bias = _mm512_set1_ps(d.bias);
-      for (int64_t y = 0; y < oh; y += DW_ROWS)
-        (p->kh == 3 ? dw_s2_3x3 : dw_s2_5x5)(p, d.in, d.wk, job->tap_stride, bias, y,
-                                             (int)min64(DW_ROWS, oh - y), d.out);
-    }
     return;
   }
   /* Output rows whose taps all lie inside the image vertically go DW_ROWS at
