@@ -24,8 +24,10 @@ Two steps, so that the GPU machine needs neither LLVM nor a network:
     checks every model and node test against its reference (models: rtol 1e-3,
     atol 1e-4 against the CPU path, the issue's bound; node tests: the ONNX
     backend runner's rtol 1e-3, atol 1e-7), times mlc (host buffers through
-    mlc_model_run, and device buffers through mlc_model_run_device) and
-    PyTorch in float32 (TF32 off) on the same GPU, and prints a table; with
+    mlc_model_run, device buffers through mlc_model_run_device, and host
+    buffers replaying a CUDA graph, MLC_CUDA_GRAPH=1, whose outputs must equal
+    the direct launches' bit for bit) and PyTorch in float32 (TF32 off) on the
+    same GPU, and prints a table; with
     --profile, one more run of each timing model under MLC_CUDA_PROFILE lists
     its kernels by time. The checks run in worker processes that start afresh
     after a crash or a CUDA error (which can leave the context unusable), so
@@ -435,6 +437,7 @@ def time_one(args):
     # At most about args.seconds per measurement, at least 3 runs.
     iterations = max(3, min(args.iterations, int(args.seconds * 1e3 / max(first_ms, 1e-3))))
     host = median_ms(lambda: model.run(ins), args.warmup, iterations, sync)
+    expected = model.run(ins)
     dev_in = [torch.from_numpy(a).cuda() for a in ins]
     dev_out = [torch.empty(dims, dtype=torch.float32, device="cuda")
                for _, dims in model.specs(True)]
@@ -449,6 +452,16 @@ def time_one(args):
                                              len(dev_out), stream))
     device = median_ms(on_device, args.warmup, iterations, sync)
     model.destroy()
+    # The same runs replaying one CUDA graph (MLC_CUDA_GRAPH=1): they must
+    # give the direct launches' outputs, bit for bit (the same kernels on the
+    # same data in the same order).
+    os.environ["MLC_CUDA_GRAPH"] = "1"
+    graphed = Model(rt, "mlc_model_" + t["name"])
+    del os.environ["MLC_CUDA_GRAPH"]
+    graph = median_ms(lambda: graphed.run(ins), args.warmup, iterations, sync)
+    graph_same = all(np.array_equal(a, b, equal_nan=True)
+                     for a, b in zip(graphed.run(ins), expected))
+    graphed.destroy()
     if args.profile:  # one more instance, each launch synchronised and timed
         os.environ["MLC_CUDA_PROFILE"] = args.profile
         profiled = Model(rt, "mlc_model_" + t["name"])
@@ -468,6 +481,7 @@ def time_one(args):
         x = dev_in[0]
         torch_ms = median_ms(lambda: ref(x), args.warmup, max(iterations, 10), sync)
     print("TIMING " + json.dumps({"name": t["name"], "host": host, "device": device,
+                                  "graph": graph, "graph_same": graph_same,
                                   "torch": torch_ms, "iterations": iterations}), flush=True)
     return 0
 
@@ -519,9 +533,9 @@ def run_check(args):
 
     lines.append("## Speed, float32 (TF32 off), median after %d warm-up runs (ms)\n"
                  % args.warmup)
-    lines.append("| model | runs | mlc, host buffers | mlc, device buffers | PyTorch "
-                 "| mlc/PyTorch |")
-    lines.append("|---|---|---|---|---|---|")
+    lines.append("| model | runs | mlc, host buffers | mlc, device buffers "
+                 "| mlc, host buffers, CUDA graph | PyTorch | mlc/PyTorch |")
+    lines.append("|---|---|---|---|---|---|---|")
     for t in manifest["timing"]:
         cmd = [sys.executable, os.path.abspath(__file__), "time-one", "--dir", d, "--name",
                t["name"], "--warmup", str(args.warmup), "--iterations", str(args.iterations)]
@@ -534,8 +548,10 @@ def run_check(args):
                      if l.startswith("TIMING ")]
             if found:
                 r = found[0]
-                lines.append("| %s | %d | %.2f | %.2f | %.2f | %.2f |"
-                             % (t["name"], r["iterations"], r["host"], r["device"],
+                failures += not r["graph_same"]
+                lines.append("| %s | %d | %.2f | %.2f | %.2f%s | %.2f | %.2f |"
+                             % (t["name"], r["iterations"], r["host"], r["device"], r["graph"],
+                                "" if r["graph_same"] else " (outputs DIFFER)",
                                 r["torch"], r["device"] / r["torch"]))
             else:
                 lines.append("| %s | FAILED: %s |" % (t["name"], (proc.stderr.strip()

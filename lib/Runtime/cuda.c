@@ -14,6 +14,13 @@
  * buffers for the inputs and outputs of mlc_model_run(). Generated host code
  * reaches the running model through the thread's current execution context.
  *
+ * With MLC_CUDA_GRAPH=1, mlc_model_run() records the model's launches into a
+ * CUDA graph on its first run (stream capture) and replays that graph after:
+ * one driver call per run instead of one per kernel. The schedule is the same
+ * every run (static shapes, the model's own buffers), so the recorded
+ * parameters stay valid. A capture that fails (a temporary allocation, a
+ * driver without graphs) leaves the model launching kernel by kernel.
+ *
  *===----------------------------------------------------------------------===*/
 #define _POSIX_C_SOURCE 200112L
 
@@ -38,11 +45,14 @@ typedef struct CUmod_st *CUmodule;
 typedef struct CUfunc_st *CUfunction;
 typedef struct CUstream_st *CUstream;
 typedef unsigned long long CUdeviceptr;
+typedef struct CUgraph_st *CUgraph;
+typedef struct CUgraphExec_st *CUgraphExec;
 
 enum {
   CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR = 75,
   CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR = 76,
   CU_STREAM_NON_BLOCKING = 1,
+  CU_STREAM_CAPTURE_MODE_THREAD_LOCAL = 1,
 };
 
 struct driver {
@@ -70,11 +80,25 @@ struct driver {
                              void **, void **);
   CUresult (*cuGetErrorName)(CUresult, const char **);
   CUresult (*cuGetErrorString)(CUresult, const char **);
+  /* Graphs (optional: NULL where the driver lacks them). */
+  CUresult (*cuStreamBeginCapture)(CUstream, int);
+  CUresult (*cuStreamEndCapture)(CUstream, CUgraph *);
+  CUresult (*cuGraphInstantiateWithFlags)(CUgraphExec *, CUgraph, unsigned long long);
+  CUresult (*cuGraphLaunch)(CUgraphExec, CUstream);
+  CUresult (*cuGraphExecDestroy)(CUgraphExec);
+  CUresult (*cuGraphDestroy)(CUgraph);
 };
 
 static struct driver driver;
 static mlc_status driver_status; /* why the driver is unusable; NULL if fine */
 static pthread_once_t driver_once = PTHREAD_ONCE_INIT;
+
+/// Whether the driver has every graph entry point.
+static bool driver_has_graphs(void) {
+  return driver.cuStreamBeginCapture && driver.cuStreamEndCapture &&
+         driver.cuGraphInstantiateWithFlags && driver.cuGraphLaunch &&
+         driver.cuGraphExecDestroy && driver.cuGraphDestroy;
+}
 
 static void load_driver(void) {
   const char *path = getenv("MLC_CUDA_DRIVER");
@@ -132,6 +156,14 @@ static void load_driver(void) {
       return;
     }
   }
+  driver.cuStreamBeginCapture =
+      (CUresult(*)(CUstream, int))dlsym(lib, "cuStreamBeginCapture_v2");
+  driver.cuStreamEndCapture = (CUresult(*)(CUstream, CUgraph *))dlsym(lib, "cuStreamEndCapture");
+  driver.cuGraphInstantiateWithFlags = (CUresult(*)(CUgraphExec *, CUgraph, unsigned long long))dlsym(
+      lib, "cuGraphInstantiateWithFlags");
+  driver.cuGraphLaunch = (CUresult(*)(CUgraphExec, CUstream))dlsym(lib, "cuGraphLaunch");
+  driver.cuGraphExecDestroy = (CUresult(*)(CUgraphExec))dlsym(lib, "cuGraphExecDestroy");
+  driver.cuGraphDestroy = (CUresult(*)(CUgraph))dlsym(lib, "cuGraphDestroy");
   CUresult rc = driver.cuInit(0);
   int count = 0;
   if (rc == 0)
@@ -200,6 +232,12 @@ struct mlc_cuda_model {
    * next launch runs). */
   const char *profile;
   struct kernel_slot *last;
+  /* MLC_CUDA_GRAPH: whether mlc_model_run() should replay a graph (cleared
+   * when a capture fails), the graph once captured, and whether a capture
+   * is under way (nothing enqueued runs until it ends). */
+  bool use_graph;
+  bool capturing;
+  CUgraphExec graph;
   /* The first failure of the current run. */
   mlc_status error;
 };
@@ -292,6 +330,8 @@ void mlc_cuda_model_destroy(mlc_cuda_model *m) {
       driver.cuMemFree(m->workspace);
     if (m->weights)
       driver.cuMemFree(m->weights);
+    if (m->graph)
+      driver.cuGraphExecDestroy(m->graph);
     if (m->module)
       driver.cuModuleUnload(m->module);
     if (m->own_stream)
@@ -403,6 +443,9 @@ mlc_status mlc_cuda_model_create(const mlc_model_desc *desc, int32_t device,
   const char *profile = getenv("MLC_CUDA_PROFILE");
   m->profile = profile && *profile && strcmp(profile, "0") != 0 ? profile
                                                                  : NULL;
+  /* Profiling times every launch on its own, which a graph cannot. */
+  const char *graph = getenv("MLC_CUDA_GRAPH");
+  m->use_graph = graph && strcmp(graph, "1") == 0 && !m->profile && driver_has_graphs();
   CUresult rc = driver.cuDeviceGet(&m->device, device);
   if (rc == 0)
     rc = driver.cuDevicePrimaryCtxRetain(&m->context, m->device);
@@ -443,6 +486,45 @@ static mlc_status take_error(mlc_cuda_model *m) {
   return status;
 }
 
+/// Records the entry's launches on the model's stream into m->graph. On
+/// failure, discards what was recorded (nothing of it ran) and returns false.
+static bool capture_graph(mlc_cuda_model *m, mlc_exec_ctx *ctx,
+                          const mlc_model_desc *desc) {
+  if (driver.cuStreamBeginCapture(m->own_stream,
+                                  CU_STREAM_CAPTURE_MODE_THREAD_LOCAL) != 0)
+    return false;
+  m->capturing = true;
+  enqueue(m, ctx, desc, (void **)m->inputs, (void **)m->outputs,
+          m->own_stream);
+  m->capturing = false;
+  CUgraph graph = NULL;
+  CUresult rc = driver.cuStreamEndCapture(m->own_stream, &graph);
+  bool ok = rc == 0 && graph && !m->error &&
+            driver.cuGraphInstantiateWithFlags(&m->graph, graph, 0) == 0;
+  if (graph)
+    driver.cuGraphDestroy(graph); /* the instance keeps what it needs */
+  if (!ok)
+    m->graph = NULL;
+  mlc_status_free(take_error(m));
+  return ok;
+}
+
+/// Enqueues one run of the entry on the model's own buffers and stream:
+/// the graph's replay where MLC_CUDA_GRAPH asks for it, else each launch.
+static mlc_status enqueue_run(mlc_cuda_model *m, mlc_exec_ctx *ctx,
+                              const mlc_model_desc *desc) {
+  if (m->use_graph && !m->graph && !capture_graph(m, ctx, desc))
+    m->use_graph = false;
+  if (m->graph) {
+    CUresult rc = driver.cuGraphLaunch(m->graph, m->own_stream);
+    return rc ? cuda_failure(m->name, "launching the model's graph (cuGraphLaunch)", rc)
+              : NULL;
+  }
+  enqueue(m, ctx, desc, (void **)m->inputs, (void **)m->outputs,
+          m->own_stream);
+  return take_error(m);
+}
+
 mlc_status mlc_cuda_model_run_host(mlc_cuda_model *m, mlc_exec_ctx *ctx,
                                    const mlc_model_desc *desc,
                                    const size_t *input_bytes,
@@ -460,11 +542,8 @@ mlc_status mlc_cuda_model_run_host(mlc_cuda_model *m, mlc_exec_ctx *ctx,
     status = cuda_failure(m->name, "copying an input to the GPU", rc);
   /* The entry reads the device buffers' addresses as an array of pointers
    * (CUdeviceptr has the size of a pointer on the 64-bit hosts CUDA runs on). */
-  if (!status) {
-    enqueue(m, ctx, desc, (void **)m->inputs, (void **)m->outputs,
-            m->own_stream);
-    status = take_error(m);
-  }
+  if (!status)
+    status = enqueue_run(m, ctx, desc);
   for (size_t i = 0; i < num_out && rc == 0 && !status; ++i)
     if (output_bytes[i])
       rc = driver.cuMemcpyDtoHAsync(outputs[i], m->outputs[i],
@@ -596,6 +675,14 @@ void *mlc_rt_cuda_alloc(uint64_t bytes, void *stream, uint8_t host_shared) {
   (void)stream;
   if (!m || m->error)
     return NULL;
+  if (m->capturing) {
+    /* A graph would keep the address of a buffer freed after the run. */
+    record(m, mlc_status_make(MLC_STATUS_UNSUPPORTED,
+                              "model '%s' allocates device memory while it "
+                              "runs: no graph",
+                              m->name));
+    return NULL;
+  }
   CUdeviceptr ptr = 0;
   CUresult rc = driver.cuMemAlloc(&ptr, bytes ? bytes : 1);
   if (rc != 0) {

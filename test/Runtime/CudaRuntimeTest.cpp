@@ -303,6 +303,91 @@ TEST(FakeDriver, ProfileTablesEveryLaunchedKernel) {
   EXPECT_EQ(rowLaunches, launches) << text;
 }
 
+/// The launches and signature of `runs` runs of a tiny_cuda model created
+/// with MLC_CUDA_GRAPH set to `graph`; EXPECTs each run to succeed.
+struct Launched {
+  long launches = 0, captures = 0, graphLaunches = 0;
+  unsigned long long signature = 0;
+};
+Launched runWithGraph(const char *graph, int runs) {
+  setenv("MLC_CUDA_GRAPH", graph, 1);
+  ModelPtr model = create(mlc_model_tiny_cuda);
+  unsetenv("MLC_CUDA_GRAPH"); // read once, at creation
+  Launched l;
+  if (!model)
+    return l;
+  Buffers b;
+  mlc_tensor in = b.input(), out = b.output();
+  auto reset = fake<void (*)()>("fake_cuda_reset_signature");
+  auto signature = fake<unsigned long long (*)()>("fake_cuda_signature");
+  if (!reset || !signature)
+    return l;
+  reset();
+  long launches = fakeCounter("fake_cuda_launches"), captures = fakeCounter("fake_cuda_captures"),
+       graphLaunches = fakeCounter("fake_cuda_graph_launches");
+  for (int i = 0; i < runs; ++i) {
+    Status run(mlc_model_run(model.get(), &in, 1, &out, 1));
+    EXPECT_TRUE(run.ok()) << run.message();
+  }
+  l.launches = fakeCounter("fake_cuda_launches") - launches;
+  l.captures = fakeCounter("fake_cuda_captures") - captures;
+  l.graphLaunches = fakeCounter("fake_cuda_graph_launches") - graphLaunches;
+  l.signature = signature();
+  return l;
+}
+
+TEST(FakeDriver, GraphReplaysTheScheduleEveryRun) {
+  Launched direct = runWithGraph("0", 3);
+  EXPECT_EQ(direct.captures, 0);
+  EXPECT_EQ(direct.graphLaunches, 0);
+  EXPECT_GT(direct.launches, 15);
+  // Captured once, then one graph launch per run that runs the same kernels
+  // with the same sizes in the same order.
+  Launched graph = runWithGraph("1", 3);
+  EXPECT_EQ(graph.captures, 1);
+  EXPECT_EQ(graph.graphLaunches, 3);
+  EXPECT_EQ(graph.launches, direct.launches);
+  EXPECT_EQ(graph.signature, direct.signature);
+  // The graph's instance is released with the model.
+  EXPECT_EQ(fakeCounter("fake_cuda_live_allocations"), 0);
+}
+
+TEST(FakeDriver, FailedCaptureLaunchesKernelByKernel) {
+  Launched direct = runWithGraph("0", 2);
+  auto setCaptureFailure = fake<void (*)(int)>("fake_cuda_set_capture_failure");
+  ASSERT_TRUE(setCaptureFailure);
+  setCaptureFailure(1);
+  Launched fallback = runWithGraph("1", 2);
+  setCaptureFailure(0);
+  // One attempt; the runs' results come from direct launches.
+  EXPECT_EQ(fallback.captures, 1);
+  EXPECT_EQ(fallback.graphLaunches, 0);
+  EXPECT_EQ(fallback.launches, direct.launches);
+  EXPECT_EQ(fallback.signature, direct.signature);
+  EXPECT_EQ(fakeCounter("fake_cuda_live_allocations"), 0);
+}
+
+TEST(FakeDriver, GraphLaunchFailuresBecomeTheRunsStatus) {
+  setenv("MLC_CUDA_GRAPH", "1", 1);
+  ModelPtr model = create(mlc_model_tiny_cuda);
+  unsetenv("MLC_CUDA_GRAPH");
+  ASSERT_TRUE(model);
+  auto setFailure = fake<void (*)(int)>("fake_cuda_set_failure");
+  ASSERT_TRUE(setFailure);
+  Buffers b;
+  mlc_tensor in = b.input(), out = b.output();
+  Status first(mlc_model_run(model.get(), &in, 1, &out, 1)); // captures
+  EXPECT_TRUE(first.ok()) << first.message();
+  setFailure(1);
+  Status failed(mlc_model_run(model.get(), &in, 1, &out, 1));
+  setFailure(0);
+  EXPECT_EQ(failed.code(), MLC_STATUS_INTERNAL);
+  EXPECT_NE(failed.message().find("cuGraphLaunch"), std::string::npos) << failed.message();
+  EXPECT_NE(failed.message().find("CUDA_ERROR_LAUNCH_FAILED"), std::string::npos);
+  Status again(mlc_model_run(model.get(), &in, 1, &out, 1));
+  EXPECT_TRUE(again.ok()) << again.message();
+}
+
 TEST(OldGPU, NamesTheArchitectureToBuildFor) {
   mlc_model *model = nullptr;
   Status status(mlc_model_create(&mlc_model_tiny_cuda, nullptr, &model));
