@@ -15,7 +15,8 @@
  * reaches the running model through the thread's current execution context.
  *
  * With MLC_CUDA_GRAPH=1, mlc_model_run() records the model's launches into a
- * CUDA graph on its first run (stream capture) and replays that graph after:
+ * CUDA graph on its second run (stream capture; the first one has looked up
+ * every kernel, outside the capture) and replays that graph after:
  * one driver call per run instead of one per kernel. The schedule is the same
  * every run (static shapes, the model's own buffers), so the recorded
  * parameters stay valid. A capture that fails (a temporary allocation, a
@@ -233,9 +234,11 @@ struct mlc_cuda_model {
   const char *profile;
   struct kernel_slot *last;
   /* MLC_CUDA_GRAPH: whether mlc_model_run() should replay a graph (cleared
-   * when a capture fails), the graph once captured, and whether a capture
+   * when a capture fails), whether a run went through without a graph (it
+   * looked up every kernel), the graph once captured, and whether a capture
    * is under way (nothing enqueued runs until it ends). */
   bool use_graph;
+  bool ran;
   bool capturing;
   CUgraphExec graph;
   /* The first failure of the current run. */
@@ -510,10 +513,11 @@ static bool capture_graph(mlc_cuda_model *m, mlc_exec_ctx *ctx,
 }
 
 /// Enqueues one run of the entry on the model's own buffers and stream:
-/// the graph's replay where MLC_CUDA_GRAPH asks for it, else each launch.
+/// the graph's replay where MLC_CUDA_GRAPH asks for it (from the second
+/// run), else each launch.
 static mlc_status enqueue_run(mlc_cuda_model *m, mlc_exec_ctx *ctx,
                               const mlc_model_desc *desc) {
-  if (m->use_graph && !m->graph && !capture_graph(m, ctx, desc))
+  if (m->use_graph && m->ran && !m->graph && !capture_graph(m, ctx, desc))
     m->use_graph = false;
   if (m->graph) {
     CUresult rc = driver.cuGraphLaunch(m->graph, m->own_stream);
@@ -522,7 +526,9 @@ static mlc_status enqueue_run(mlc_cuda_model *m, mlc_exec_ctx *ctx,
   }
   enqueue(m, ctx, desc, (void **)m->inputs, (void **)m->outputs,
           m->own_stream);
-  return take_error(m);
+  mlc_status status = take_error(m);
+  m->ran = m->ran || !status;
+  return status;
 }
 
 mlc_status mlc_cuda_model_run_host(mlc_cuda_model *m, mlc_exec_ctx *ctx,
