@@ -336,21 +336,26 @@ Launched runWithGraph(const char *graph, int runs) {
   return l;
 }
 
+/// EXPECTs that `l` made `captures` captures and `graphLaunches` graph
+/// launches, ran the kernels `direct` ran (the same, with the same sizes, in
+/// the same order), and left no device memory or graph behind.
+void expectRanAsDirect(const Launched &l, const Launched &direct, long captures,
+                       long graphLaunches) {
+  EXPECT_EQ(l.captures, captures);
+  EXPECT_EQ(l.graphLaunches, graphLaunches);
+  EXPECT_EQ(l.launches, direct.launches);
+  EXPECT_EQ(l.signature, direct.signature);
+  EXPECT_EQ(fakeCounter("fake_cuda_live_allocations"), 0);
+}
+
 TEST(FakeDriver, GraphReplaysTheScheduleEveryRun) {
   Launched direct = runWithGraph("0", 3);
   EXPECT_EQ(direct.captures, 0);
   EXPECT_EQ(direct.graphLaunches, 0);
   EXPECT_GT(direct.launches, 15);
   // The first run launches directly (looking up the kernels), the second
-  // captures, and every run from it is one graph launch that runs the same
-  // kernels with the same sizes in the same order.
-  Launched graph = runWithGraph("1", 3);
-  EXPECT_EQ(graph.captures, 1);
-  EXPECT_EQ(graph.graphLaunches, 2);
-  EXPECT_EQ(graph.launches, direct.launches);
-  EXPECT_EQ(graph.signature, direct.signature);
-  // The graph's instance is released with the model.
-  EXPECT_EQ(fakeCounter("fake_cuda_live_allocations"), 0);
+  // captures, and every run from it is one graph launch.
+  expectRanAsDirect(runWithGraph("1", 3), direct, 1, 2);
 }
 
 TEST(FakeDriver, FailedCaptureLaunchesKernelByKernel) {
@@ -361,11 +366,7 @@ TEST(FakeDriver, FailedCaptureLaunchesKernelByKernel) {
   Launched fallback = runWithGraph("1", 3);
   setCaptureFailure(0);
   // One attempt; the runs' results come from direct launches.
-  EXPECT_EQ(fallback.captures, 1);
-  EXPECT_EQ(fallback.graphLaunches, 0);
-  EXPECT_EQ(fallback.launches, direct.launches);
-  EXPECT_EQ(fallback.signature, direct.signature);
-  EXPECT_EQ(fakeCounter("fake_cuda_live_allocations"), 0);
+  expectRanAsDirect(fallback, direct, 1, 0);
 }
 
 TEST(FakeDriver, GraphLaunchFailuresBecomeTheRunsStatus) {
