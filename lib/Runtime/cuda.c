@@ -157,14 +157,13 @@ static void load_driver(void) {
       return;
     }
   }
-  driver.cuStreamBeginCapture =
-      (CUresult(*)(CUstream, int))dlsym(lib, "cuStreamBeginCapture_v2");
-  driver.cuStreamEndCapture = (CUresult(*)(CUstream, CUgraph *))dlsym(lib, "cuStreamEndCapture");
-  driver.cuGraphInstantiateWithFlags = (CUresult(*)(CUgraphExec *, CUgraph, unsigned long long))dlsym(
-      lib, "cuGraphInstantiateWithFlags");
-  driver.cuGraphLaunch = (CUresult(*)(CUgraphExec, CUstream))dlsym(lib, "cuGraphLaunch");
-  driver.cuGraphExecDestroy = (CUresult(*)(CUgraphExec))dlsym(lib, "cuGraphExecDestroy");
-  driver.cuGraphDestroy = (CUresult(*)(CUgraph))dlsym(lib, "cuGraphDestroy");
+  /* The graph entry points are optional (driver_has_graphs). */
+  *(void **)&driver.cuStreamBeginCapture = dlsym(lib, "cuStreamBeginCapture_v2");
+  *(void **)&driver.cuStreamEndCapture = dlsym(lib, "cuStreamEndCapture");
+  *(void **)&driver.cuGraphInstantiateWithFlags = dlsym(lib, "cuGraphInstantiateWithFlags");
+  *(void **)&driver.cuGraphLaunch = dlsym(lib, "cuGraphLaunch");
+  *(void **)&driver.cuGraphExecDestroy = dlsym(lib, "cuGraphExecDestroy");
+  *(void **)&driver.cuGraphDestroy = dlsym(lib, "cuGraphDestroy");
   CUresult rc = driver.cuInit(0);
   int count = 0;
   if (rc == 0)
