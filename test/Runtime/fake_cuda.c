@@ -64,6 +64,10 @@ struct graph {
   long count;
 };
 static struct graph *capture; /* the capture under way, or NULL */
+static void free_graph(struct graph *g) {
+  free(g->hashes);
+  free(g);
+}
 
 EXPORT long fake_cuda_live_allocations(void) { return allocations; }
 EXPORT long fake_cuda_launches(void) { return launches; }
@@ -221,8 +225,7 @@ EXPORT CUresult cuStreamEndCapture(void *stream, struct graph **graph) {
   *graph = capture;
   capture = NULL;
   if (fail_captures) {
-    free((*graph)->hashes);
-    free(*graph);
+    free_graph(*graph);
     *graph = NULL;
     return ERROR_STREAM_CAPTURE_INVALIDATED;
   }
@@ -253,10 +256,6 @@ EXPORT CUresult cuGraphLaunch(struct graph *exec, void *stream) {
     run_launch(exec->hashes[i]);
   ++graph_launches;
   return OK;
-}
-static void free_graph(struct graph *g) {
-  free(g->hashes);
-  free(g);
 }
 EXPORT CUresult cuGraphExecDestroy(struct graph *exec) {
   if (!exec)
