@@ -2,13 +2,14 @@
 //
 // One thread per point of a parallel loop nest, over a linearised iteration
 // space. Simple and always applicable: every kernel the CPU path forms maps,
-// whatever its loop structure. Tiling with shared-memory staging for
-// contractions is a separate, later step.
+// whatever its loop structure. Nests with few points and long reductions get
+// a block per point instead (BlockReductions.cpp). Tiling with shared-memory
+// staging for contractions with many outputs is a separate, later step.
 //
 //===----------------------------------------------------------------------===//
+#include "passes/CUDA/Launches.h"
 #include "passes/CUDA/Passes.h"
 
-#include "mlir/IR/IRMapping.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 
 using namespace mlir;
@@ -17,6 +18,41 @@ namespace mlc::cuda {
 #define GEN_PASS_DEF_MAPTOGPU
 #include "passes/CUDA/Passes.h.inc"
 } // namespace mlc::cuda
+
+gpu::LaunchOp mlc::cuda::createLaunch(OpBuilder &b, Location loc, Value grid, int64_t block,
+                                      TypeRange workgroup) {
+  Value one = arith::ConstantIndexOp::create(b, loc, 1);
+  Value threads = arith::ConstantIndexOp::create(b, loc, block);
+  auto launch = gpu::LaunchOp::create(b, loc, grid, one, one, threads, one, one,
+                                      /*dynamicSharedMemorySize=*/nullptr,
+                                      /*asyncTokenType=*/nullptr,
+                                      /*asyncDependencies=*/{}, workgroup);
+  b.setInsertionPointToEnd(&launch.getBody().front());
+  gpu::TerminatorOp::create(b, loc);
+  b.setInsertionPointToStart(&launch.getBody().front());
+  return launch;
+}
+
+void mlc::cuda::mapLinearIndex(OpBuilder &b, Location loc, Value id, ArrayRef<Value> extents,
+                               ValueRange lbs, ValueRange steps, ValueRange ivs,
+                               IRMapping &mapping) {
+  Value rest = id;
+  for (int64_t d = extents.size() - 1; d >= 0; --d) {
+    Value digit = rest;
+    if (d != 0) {
+      digit = arith::RemUIOp::create(b, loc, rest, extents[d]);
+      rest = arith::DivUIOp::create(b, loc, rest, extents[d]);
+    }
+    if (!digit.getType().isIndex())
+      digit = arith::IndexCastUIOp::create(b, loc, b.getIndexType(), digit);
+    mapping.map(ivs[d], arith::AddIOp::create(b, loc, lbs[d],
+                                              arith::MulIOp::create(b, loc, digit, steps[d])));
+  }
+}
+
+using mlc::cuda::createLaunch;
+using mlc::cuda::launchBlockReduction;
+using mlc::cuda::mapLinearIndex;
 
 namespace {
 /// Ops after which the launches before them must already be in order: calls
@@ -48,7 +84,11 @@ struct MapToGPUPass : mlc::cuda::impl::MapToGPUBase<MapToGPUPass> {
     };
     for (Operation &op : llvm::make_early_inc_range(body)) {
       if (auto loop = dyn_cast<scf::ParallelOp>(&op)) {
-        if (failed(flush()) || failed(launchParallel(loop)))
+        if (failed(flush()))
+          return signalPassFailure();
+        if (launchBlockReduction(loop, maxReductionPoints))
+          continue;
+        if (failed(launchParallel(loop)))
           return signalPassFailure();
         continue;
       }
@@ -72,18 +112,6 @@ struct MapToGPUPass : mlc::cuda::impl::MapToGPUBase<MapToGPUPass> {
       toDeviceAllocations(func);
   }
 
-  /// A launch of `grid` blocks of `block` threads, with the builder set
-  /// inside its body (before the terminator).
-  gpu::LaunchOp createLaunch(OpBuilder &b, Location loc, Value grid, int64_t block) {
-    Value one = arith::ConstantIndexOp::create(b, loc, 1);
-    Value threads = arith::ConstantIndexOp::create(b, loc, block);
-    auto launch = gpu::LaunchOp::create(b, loc, grid, one, one, threads, one, one);
-    b.setInsertionPointToEnd(&launch.getBody().front());
-    gpu::TerminatorOp::create(b, loc);
-    b.setInsertionPointToStart(&launch.getBody().front());
-    return launch;
-  }
-
   LogicalResult launchParallel(scf::ParallelOp loop) {
     if (loop.getNumResults() != 0)
       return loop.emitError("cannot map a parallel loop with reductions to the GPU");
@@ -95,7 +123,8 @@ struct MapToGPUPass : mlc::cuda::impl::MapToGPUBase<MapToGPUPass> {
     Value total = arith::ConstantIndexOp::create(b, loc, 1);
     for (auto [lb, ub, step] :
          llvm::zip(loop.getLowerBound(), loop.getUpperBound(), loop.getStep())) {
-      Value extent = arith::CeilDivUIOp::create(b, loc, arith::SubIOp::create(b, loc, ub, lb), step);
+      Value extent =
+          arith::CeilDivUIOp::create(b, loc, arith::SubIOp::create(b, loc, ub, lb), step);
       extents.push_back(extent);
       total = arith::MulIOp::create(b, loc, total, extent);
       auto l = getConstantIntValue(lb), u = getConstantIntValue(ub), s = getConstantIntValue(step);
@@ -127,21 +156,8 @@ struct MapToGPUPass : mlc::cuda::impl::MapToGPUBase<MapToGPUPass> {
     auto guard = scf::IfOp::create(b, loc, inRange, /*withElseRegion=*/false);
     b.setInsertionPoint(guard.thenBlock()->getTerminator());
     IRMapping mapping;
-    Value rest = id;
-    for (int64_t d = extents.size() - 1; d >= 0; --d) {
-      Value index = rest;
-      if (d != 0) {
-        Value extent = toId(extents[d]);
-        index = arith::RemUIOp::create(b, loc, rest, extent);
-        rest = arith::DivUIOp::create(b, loc, rest, extent);
-      }
-      if (narrow)
-        index = arith::IndexCastUIOp::create(b, loc, b.getIndexType(), index);
-      Value iv = arith::AddIOp::create(
-          b, loc, loop.getLowerBound()[d],
-          arith::MulIOp::create(b, loc, index, loop.getStep()[d]));
-      mapping.map(loop.getInductionVars()[d], iv);
-    }
+    mapLinearIndex(b, loc, id, llvm::map_to_vector(extents, toId), loop.getLowerBound(),
+                   loop.getStep(), loop.getInductionVars(), mapping);
     for (Operation &op : loop.getBody()->without_terminator())
       b.clone(op, mapping);
     loop.erase();

@@ -17,6 +17,18 @@ def MapToGPU : Pass<"mlc-cuda-map-to-gpu", "mlir::func::FuncOp"> {
     sequential inside the thread. Index arithmetic is 32-bit when the space
     has fewer than 2^31 points.
 
+    A nest with fewer than `max-reduction-points` points (static) whose body
+    folds a reduction loop nest of at least 32 iterations (static) with an
+    associative and commutative op (add, mul, max, min, and, or, xor) gets
+    one block per point instead: 32 to 256 threads (about four iterations
+    each) take interleaved shares of the outermost reduction loops, their
+    partial results are combined in shared memory in halving steps between
+    `gpu.barrier`s, and thread 0 folds in the point's initial value and runs
+    the rest of the body. Softmax and layer-norm rows, global pooling and
+    Gemm or convolution with few outputs thus use the whole GPU; the ops
+    before the reduction must only read memory. Sums are regrouped, so they
+    round differently from the sequential loop.
+
     Every other top-level op that reads or writes memory (a loop without
     parallel dimensions, a scalar load or store) runs in a one-thread
     launch, consecutive ones together. Pure ops (constants, views), calls
@@ -38,9 +50,11 @@ def MapToGPU : Pass<"mlc-cuda-map-to-gpu", "mlir::func::FuncOp"> {
            "Threads per block">,
     Option<"deviceAllocations", "device-allocations", "bool", /*default=*/"true",
            "Turn host memref.alloc/dealloc into gpu.alloc/dealloc (off for emulation)">,
+    Option<"maxReductionPoints", "max-reduction-points", "int64_t", /*default=*/"32768",
+           "Nests with fewer points fold their reductions with a block per point (0: never)">,
   ];
   let dependentDialects = ["mlir::gpu::GPUDialect", "mlir::scf::SCFDialect",
-                           "mlir::arith::ArithDialect"];
+                           "mlir::arith::ArithDialect", "mlir::memref::MemRefDialect"];
 }
 
 def CoarsenContractions : Pass<"mlc-cuda-coarsen-contractions", "mlir::func::FuncOp"> {
@@ -117,17 +131,35 @@ def EmulateLaunches : Pass<"mlc-cuda-emulate-launches", "mlir::func::FuncOp"> {
   let summary = "Runs gpu.launch bodies as host loops (checking the GPU lowering without a GPU)";
   let description = [{
     For machines without a GPU: each `gpu.launch` that `mlc-cuda-map-to-gpu`
-    made becomes a loop over its blocks and a loop over each block's
-    threads, with the block and thread ids replaced by the loop indices, so
-    that the CPU back end can compile the CUDA target's kernels and a test
-    can run them. The launches use only x ids and neither barriers nor
-    shared memory, so running the threads one after another gives the GPU's
-    result exactly. Run it on launches made with
-    `mlc-cuda-map-to-gpu{device-allocations=0}`, whose buffers stay host
-    memory. `mlc compile --target=cuda --cuda-emulate` uses it; the
-    NVPTX code generation and the CUDA runtime are what it leaves out.
+    made becomes a loop over its blocks, with the block and thread ids
+    replaced by loop indices, so that the CPU back end can compile the CUDA
+    target's kernels and a test can run them. Within a block, the body is
+    cut at each top-level `gpu.barrier` into phases, each a loop over the
+    block's threads: every thread finishes a phase before any thread starts
+    the next, as the barrier guarantees. A value that a later phase uses is
+    kept per thread in a host buffer; ops that are the same on every thread
+    (pure, not using the thread id) run once per block; workgroup (shared)
+    memory is a host buffer. A barrier inside control flow is an error.
+    The launches use only x ids and have no data races, so this gives the
+    GPU's result.
+
+    ```mlir
+    gpu.launch ... threads(%tx, ...) in (%n = %c32, ...) workgroup(%s : memref<32xf32, 3>) {
+      A(%tx) ; gpu.barrier ; B(%tx)
+    }
+    ```
+    becomes
+    ```mlir
+    %s = memref.alloca() : memref<32xf32>
+    scf.for %bx = 0 to %grid { scf.for %t = 0 to 32 { A(%t) } ; scf.for %t = 0 to 32 { B(%t) } }
+    ```
+
+    Run it on launches made with `mlc-cuda-map-to-gpu{device-allocations=0}`,
+    whose buffers stay host memory. `mlc compile --target=cuda --cuda-emulate`
+    uses it; the NVPTX code generation and the CUDA runtime are what it
+    leaves out.
   }];
-  let dependentDialects = ["mlir::scf::SCFDialect"];
+  let dependentDialects = ["mlir::scf::SCFDialect", "mlir::memref::MemRefDialect"];
 }
 
 #endif // MLC_CUDA_PASSES

@@ -1,0 +1,40 @@
+//===- Launches.h - building gpu.launch ops from loop nests -----*- C++ -*-===//
+//
+// Shared by mlc-cuda-map-to-gpu's two ways of running a parallel nest: one
+// thread per point (MapToGPU.cpp) and one block per point for nests that fold
+// a long reduction (BlockReductions.cpp).
+//
+//===----------------------------------------------------------------------===//
+#ifndef MLC_PASSES_CUDA_LAUNCHES_H
+#define MLC_PASSES_CUDA_LAUNCHES_H
+
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/IR/IRMapping.h"
+
+namespace mlc::cuda {
+
+/// A launch of `grid` blocks of `block` threads (x only) with one workgroup
+/// (shared-memory) buffer of each type in `workgroup`, and the builder set
+/// inside its body, before the terminator.
+mlir::gpu::LaunchOp createLaunch(mlir::OpBuilder &b, mlir::Location loc, mlir::Value grid,
+                                 int64_t block, mlir::TypeRange workgroup = {});
+
+/// Maps each of `ivs` to `lbs[d] + steps[d] * digit d of id`, reading `id` as
+/// a number whose digits have the ranges `extents` (the last varies fastest).
+/// `id` and `extents` are of one integer or index type; the digits are cast
+/// to index.
+void mapLinearIndex(mlir::OpBuilder &b, mlir::Location loc, mlir::Value id,
+                    mlir::ArrayRef<mlir::Value> extents, mlir::ValueRange lbs,
+                    mlir::ValueRange steps, mlir::ValueRange ivs, mlir::IRMapping &mapping);
+
+/// When `loop` (static bounds, fewer than `maxPoints` points) folds a
+/// reduction loop nest of at least 32 iterations with associative and
+/// commutative ops, replaces it with a launch of one block per point whose
+/// threads share the reduction, and returns true; otherwise leaves it and
+/// returns false.
+bool launchBlockReduction(mlir::scf::ParallelOp loop, int64_t maxPoints);
+
+} // namespace mlc::cuda
+
+#endif // MLC_PASSES_CUDA_LAUNCHES_H
