@@ -27,9 +27,11 @@
 using namespace mlir;
 
 namespace {
-/// Fewest iterations worth a block, and the most threads one gets.
+/// Fewest iterations worth a block, the most threads one gets, and about the
+/// most threads a launch gets in all.
 constexpr int64_t kMinIterations = 32;
 constexpr int64_t kMaxThreads = 256;
+constexpr int64_t kMaxTotalThreads = int64_t(1) << 20;
 
 std::optional<int64_t> tripCount(scf::ForOp loop) {
   std::optional<int64_t> lb = getConstantIntValue(loop.getLowerBound());
@@ -190,9 +192,17 @@ bool mlc::cuda::launchBlockReduction(scf::ParallelOp loop, int64_t maxPoints) {
     iterations *= t;
   if (points >= maxPoints || iterations < kMinIterations)
     return false;
-  // About four iterations per thread, a warp at least. The threads share
-  // the outermost loops whose iterations first reach one per thread.
-  int64_t threads = std::clamp<int64_t>(llvm::bit_floor(uint64_t(iterations / 4)), 32, kMaxThreads);
+  // About four iterations per thread, a warp at least, and about a million
+  // threads in all at most: a GPU holds a few hundred thousand at once (an
+  // H200: 132 x 2048), and beyond a few waves more threads add only halving
+  // steps (a late batch-1 convolution, 25088 outputs of 4608 iterations,
+  // gets 32 threads of 144 iterations each, not 256 of 18).
+  int64_t threads =
+      std::clamp<int64_t>(std::min(llvm::bit_floor(uint64_t(iterations / 4)),
+                                   llvm::bit_floor(uint64_t(kMaxTotalThreads / points))),
+                          32, kMaxThreads);
+  // The threads share the outermost loops whose iterations first reach one
+  // per thread.
   size_t shared = 0;
   int64_t sharedIterations = 1;
   while (shared < trips.size() && sharedIterations < threads)

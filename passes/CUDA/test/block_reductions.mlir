@@ -142,6 +142,31 @@ func.func @few_outputs(%x: memref<512x9x9xf32>, %w: memref<8x512x3x3xf32>, %out:
 
 // -----
 
+// Tests that a launch gets about a million threads at most: 16384 points of
+// 1024 iterations get 64 threads each (16 iterations per thread), not 256.
+
+// CHECK-LABEL: func.func @many_points
+// CHECK: gpu.launch {{.*}} threads({{.*}}) in (%{{.*}} = %c64, {{.*}} workgroup({{.*}} : memref<64xf32, #gpu.address_space<workgroup>>)
+func.func @many_points(%x: memref<16384x1024xf32>, %out: memref<16384xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c1024 = arith.constant 1024 : index
+  %c16384 = arith.constant 16384 : index
+  %zero = arith.constant 0.0 : f32
+  scf.parallel (%i) = (%c0) to (%c16384) step (%c1) {
+    %r = scf.for %k = %c0 to %c1024 step %c1 iter_args(%acc = %zero) -> (f32) {
+      %v = memref.load %x[%i, %k] : memref<16384x1024xf32>
+      %s = arith.addf %acc, %v : f32
+      scf.yield %s : f32
+    }
+    memref.store %r, %out[%i] : memref<16384xf32>
+    scf.reduce
+  }
+  return
+}
+
+// -----
+
 // Tests what stays one thread per point: many points (65536), a short
 // reduction (16), a fold that is not associative (subf), an accumulator used
 // twice, and a store before the reduction.
