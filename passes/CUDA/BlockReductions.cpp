@@ -100,12 +100,14 @@ struct ReductionNest {
 };
 
 /// The inner loop of `loop` when the two form a perfect nest: `loop`'s body
-/// is the inner loop, started from `loop`'s iteration arguments, whose results
-/// it yields, and pure ops that do not use them.
+/// is the inner loop (the only one), started from `loop`'s iteration
+/// arguments, whose results it yields, and pure ops that do not use them.
 scf::ForOp perfectlyNested(scf::ForOp loop) {
   scf::ForOp inner;
   for (Operation &op : loop.getBody()->without_terminator()) {
-    if (auto f = dyn_cast<scf::ForOp>(op); f && !inner) {
+    if (auto f = dyn_cast<scf::ForOp>(op)) {
+      if (inner)
+        return nullptr;
       inner = f;
       continue;
     }

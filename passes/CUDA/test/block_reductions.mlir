@@ -169,7 +169,7 @@ func.func @many_points(%x: memref<16384x1024xf32>, %out: memref<16384xf32>) {
 
 // Tests what stays one thread per point: many points (65536), a short
 // reduction (16), a fold that is not associative (subf), an accumulator used
-// twice, and a store before the reduction.
+// twice, a store before the reduction, and a loop level holding two loops.
 
 // CHECK-LABEL: func.func @stays_per_thread
 // CHECK-NOT: gpu.barrier
@@ -224,6 +224,23 @@ func.func @stays_per_thread(%x: memref<65536x64xf32>, %y: memref<64x16xf32>, %ou
     %r = scf.for %k = %c0 to %c64 step %c1 iter_args(%acc = %zero) -> (f32) {
       %v = memref.load %x[%i, %k] : memref<65536x64xf32>
       %s = arith.addf %acc, %v : f32
+      scf.yield %s : f32
+    }
+    memref.store %r, %small[%i] : memref<64xf32>
+    scf.reduce
+  }
+  scf.parallel (%i) = (%c0) to (%c64) step (%c1) {
+    %r = scf.for %k = %c0 to %c64 step %c1 iter_args(%acc = %zero) -> (f32) {
+      %off = scf.for %j = %c0 to %c16 step %c1 iter_args(%o = %c0) -> (index) {
+        %p = arith.addi %o, %j : index
+        scf.yield %p : index
+      }
+      %s = scf.for %j = %c0 to %c16 step %c1 iter_args(%a = %acc) -> (f32) {
+        %kj = arith.addi %k, %off : index
+        %v = memref.load %x[%i, %kj] : memref<65536x64xf32>
+        %n = arith.addf %a, %v : f32
+        scf.yield %n : f32
+      }
       scf.yield %s : f32
     }
     memref.store %r, %small[%i] : memref<64xf32>
