@@ -33,15 +33,6 @@ constexpr int64_t kMinIterations = 32;
 constexpr int64_t kMaxThreads = 256;
 constexpr int64_t kMaxTotalThreads = int64_t(1) << 20;
 
-std::optional<int64_t> tripCount(scf::ForOp loop) {
-  std::optional<int64_t> lb = getConstantIntValue(loop.getLowerBound());
-  std::optional<int64_t> ub = getConstantIntValue(loop.getUpperBound());
-  std::optional<int64_t> step = getConstantIntValue(loop.getStep());
-  if (!lb || !ub || !step || *step <= 0)
-    return std::nullopt;
-  return std::max<int64_t>(0, (*ub - *lb + *step - 1) / *step);
-}
-
 /// The value x for which combine(x, y) == y for every y, or null when
 /// `combine` is not an associative and commutative op this pass knows.
 TypedAttr identityOf(Operation *combine) {
@@ -95,6 +86,7 @@ bool onlyReads(Operation *root) {
 /// one associative and commutative op.
 struct ReductionNest {
   SmallVector<scf::ForOp> loops; // outermost first
+  SmallVector<int64_t> trips;    // their trip counts
   SmallVector<Operation *> combines;
   SmallVector<TypedAttr> identities;
 };
@@ -127,9 +119,12 @@ std::optional<ReductionNest> matchReduction(scf::ForOp outer) {
   nest.loops.push_back(outer);
   while (scf::ForOp inner = perfectlyNested(nest.loops.back()))
     nest.loops.push_back(inner);
-  for (scf::ForOp loop : nest.loops)
-    if (!tripCount(loop))
+  for (scf::ForOp loop : nest.loops) {
+    std::optional<APInt> trip = loop.getStaticTripCount();
+    if (!trip)
       return std::nullopt;
+    nest.trips.push_back(trip->getSExtValue());
+  }
   scf::ForOp innermost = nest.loops.back();
   Operation *yield = innermost.getBody()->getTerminator();
   for (auto [acc, next] : llvm::zip(innermost.getRegionIterArgs(), yield->getOperands())) {
@@ -187,8 +182,7 @@ bool mlc::cuda::launchBlockReduction(scf::ParallelOp loop, int64_t maxPoints) {
     pointExtents.push_back((*u - *l + *s - 1) / *s);
     points *= pointExtents.back();
   }
-  SmallVector<int64_t> trips =
-      llvm::map_to_vector(nest->loops, [](scf::ForOp f) { return *tripCount(f); });
+  ArrayRef<int64_t> trips = nest->trips;
   int64_t iterations = 1;
   for (int64_t t : trips)
     iterations *= t;

@@ -22,8 +22,8 @@ mlir::gpu::LaunchOp createLaunch(mlir::OpBuilder &b, mlir::Location loc, mlir::V
 
 /// Maps each of `ivs` to `lbs[d] + steps[d] * digit d of id`, reading `id` as
 /// a number whose digits have the ranges `extents` (the last varies fastest).
-/// `id` and `extents` are of one integer or index type; the digits are cast
-/// to index.
+/// The arithmetic is in `id`'s type (an integer or index); extents of another
+/// type and the digits are cast.
 void mapLinearIndex(mlir::OpBuilder &b, mlir::Location loc, mlir::Value id,
                     mlir::ArrayRef<mlir::Value> extents, mlir::ValueRange lbs,
                     mlir::ValueRange steps, mlir::ValueRange ivs, mlir::IRMapping &mapping);

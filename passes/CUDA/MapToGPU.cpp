@@ -40,8 +40,11 @@ void mlc::cuda::mapLinearIndex(OpBuilder &b, Location loc, Value id, ArrayRef<Va
   for (int64_t d = extents.size() - 1; d >= 0; --d) {
     Value digit = rest;
     if (d != 0) {
-      digit = arith::RemUIOp::create(b, loc, rest, extents[d]);
-      rest = arith::DivUIOp::create(b, loc, rest, extents[d]);
+      Value extent = extents[d];
+      if (extent.getType() != id.getType())
+        extent = arith::IndexCastUIOp::create(b, loc, id.getType(), extent);
+      digit = arith::RemUIOp::create(b, loc, rest, extent);
+      rest = arith::DivUIOp::create(b, loc, rest, extent);
     }
     if (!digit.getType().isIndex())
       digit = arith::IndexCastUIOp::create(b, loc, b.getIndexType(), digit);
@@ -156,8 +159,8 @@ struct MapToGPUPass : mlc::cuda::impl::MapToGPUBase<MapToGPUPass> {
     auto guard = scf::IfOp::create(b, loc, inRange, /*withElseRegion=*/false);
     b.setInsertionPoint(guard.thenBlock()->getTerminator());
     IRMapping mapping;
-    mapLinearIndex(b, loc, id, llvm::map_to_vector(extents, toId), loop.getLowerBound(),
-                   loop.getStep(), loop.getInductionVars(), mapping);
+    mapLinearIndex(b, loc, id, extents, loop.getLowerBound(), loop.getStep(),
+                   loop.getInductionVars(), mapping);
     for (Operation &op : loop.getBody()->without_terminator())
       b.clone(op, mapping);
     loop.erase();
