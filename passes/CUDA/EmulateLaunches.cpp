@@ -1,12 +1,15 @@
 //===- EmulateLaunches.cpp - gpu.launch as sequential host loops ----------===//
 //
 // A launch becomes a loop over its blocks; within a block, the body is cut at
-// each top-level gpu.barrier into phases, and each phase is a loop over the
-// block's threads, so every thread finishes a phase before any starts the
-// next, which is what the barrier guarantees on the GPU. A value one phase
-// computes and a later one uses is kept per thread in a host buffer; ops that
-// are the same on every thread of a block (pure, not using the thread id) run
-// once per block. Shared memory is a host buffer that every block reuses.
+// each top-level gpu.barrier into segments, and each segment is a loop over
+// the block's threads, so every thread finishes a segment before any starts
+// the next, which is what the barrier guarantees on the GPU. A loop holding
+// barriers whose bounds are the same on every thread (a tiled matmul's loop
+// over K tiles) runs once per block, its body cut the same way. A value one
+// segment computes and a later one uses, and the values such a loop carries,
+// are kept per thread in host buffers; ops that are the same on every thread
+// of a block (pure, not using the thread id) run once per block. Shared
+// memory is a host buffer that every block reuses.
 //
 //===----------------------------------------------------------------------===//
 #include "passes/CUDA/Passes.h"
@@ -22,6 +25,181 @@ namespace mlc::cuda {
 } // namespace mlc::cuda
 
 namespace {
+/// Whether a gpu.barrier is nested anywhere in `op`.
+bool holdsBarrier(Operation *op) {
+  return op->walk([](gpu::BarrierOp) { return WalkResult::interrupt(); }).wasInterrupted();
+}
+
+/// The ops of a block between two barriers (each thread runs them all
+/// before any thread goes on), or a loop holding barriers that every thread
+/// runs with the same bounds.
+struct Segment {
+  SmallVector<Operation *> ops;
+  scf::ForOp loop;
+};
+
+/// Emits one launch's blocks: what is the same on every thread of a block,
+/// what each thread keeps across barriers.
+class BlockEmulator {
+public:
+  BlockEmulator(gpu::LaunchOp launch, OpBuilder &outside, Value threads)
+      : launch(launch), outside(outside), threads(threads), tid(launch.getThreadIds().x) {
+    // The ids and sizes other than the thread's, the shared buffers.
+    for (Value arg : launch.getBody().getArguments())
+      if (arg != tid)
+        uniform.insert(arg);
+  }
+
+  /// Emits `body` (the launch's, or that of a loop every thread runs alike)
+  /// at `b`, where `mapping` holds the uniform values emitted so far. The
+  /// scf.yield of a loop body stores each thread's next iteration values
+  /// into `carried`.
+  LogicalResult emit(Block &body, OpBuilder &b, IRMapping mapping, ArrayRef<Value> carried = {}) {
+    SmallVector<Segment> segments(1);
+    for (Operation &op : body) {
+      if (isa<gpu::TerminatorOp>(op))
+        continue;
+      if (isa<gpu::BarrierOp>(op)) {
+        segments.emplace_back();
+        continue;
+      }
+      if (op.getNumRegions() == 0 && isMemoryEffectFree(&op) &&
+          llvm::all_of(op.getOperands(), [&](Value v) { return isUniform(v); })) {
+        b.clone(op, mapping);
+        uniform.insert_range(op.getResults());
+        continue;
+      }
+      if (holdsBarrier(&op)) {
+        auto loop = dyn_cast<scf::ForOp>(op);
+        if (!loop || !isUniform(loop.getLowerBound()) || !isUniform(loop.getUpperBound()) ||
+            !isUniform(loop.getStep()))
+          return op.emitError("cannot emulate a barrier inside control flow that threads may "
+                              "take differently");
+        segments.push_back({{}, loop});
+        segments.emplace_back();
+        continue;
+      }
+      segments.back().ops.push_back(&op);
+    }
+    for (Segment &segment : segments) {
+      LogicalResult result = segment.loop ? emitLoop(segment.loop, b, mapping)
+                                          : emitThreads(segment.ops, body, b, mapping, carried);
+      if (failed(result))
+        return failure();
+    }
+    return success();
+  }
+
+private:
+  bool isUniform(Value v) const {
+    return !launch->isAncestor(v.getParentBlock()->getParentOp()) || uniform.contains(v);
+  }
+
+  /// A host buffer of one `type` value per thread.
+  Value perThreadBuffer(Type type) {
+    return memref::AllocaOp::create(outside, launch.getLoc(),
+                                    MemRefType::get({ShapedType::kDynamic}, type),
+                                    ValueRange{threads});
+  }
+
+  /// `v` for `thread`: emitted in this thread loop, reloaded from what an
+  /// earlier one kept, or uniform.
+  Value lookup(Value v, OpBuilder &t, IRMapping &mapping, Value thread) {
+    if (Value mapped = mapping.lookupOrNull(v))
+      return mapped;
+    if (auto kept = perThread.find(v); kept != perThread.end()) {
+      Value loaded = memref::LoadOp::create(t, launch.getLoc(), kept->second, thread);
+      mapping.map(v, loaded);
+      return loaded;
+    }
+    return v;
+  }
+
+  /// A loop over the block's threads running `ops` of `body`.
+  LogicalResult emitThreads(ArrayRef<Operation *> ops, Block &body, OpBuilder &b,
+                            const IRMapping &uniformMapping, ArrayRef<Value> carried) {
+    if (ops.empty())
+      return success();
+    Location loc = launch.getLoc();
+    auto loop = scf::ForOp::create(b, loc, arith::ConstantIndexOp::create(b, loc, 0), threads,
+                                   arith::ConstantIndexOp::create(b, loc, 1));
+    OpBuilder t = OpBuilder::atBlockTerminator(loop.getBody());
+    Value thread = loop.getInductionVar();
+    IRMapping mapping = uniformMapping;
+    mapping.map(tid, thread);
+    llvm::SmallPtrSet<Operation *, 16> here(ops.begin(), ops.end());
+    for (Operation *op : ops) {
+      op->walk([&](Operation *nested) {
+        for (Value v : nested->getOperands())
+          lookup(v, t, mapping, thread);
+      });
+      if (auto yield = dyn_cast<scf::YieldOp>(op); yield && op->getBlock() == &body) {
+        for (auto [value, buffer] : llvm::zip(yield.getOperands(), carried))
+          memref::StoreOp::create(t, loc, lookup(value, t, mapping, thread), buffer, thread);
+        continue;
+      }
+      Operation *copy = t.clone(*op, mapping);
+      for (auto [result, copied] : llvm::zip(op->getResults(), copy->getResults())) {
+        bool usedLater = llvm::any_of(result.getUsers(), [&](Operation *user) {
+          return !here.contains(body.findAncestorOpInBlock(*user));
+        });
+        if (!usedLater)
+          continue;
+        if (!MemRefType::isValidElementType(result.getType()))
+          return op->emitError("cannot emulate a value of this type kept across a barrier");
+        Value buffer = perThreadBuffer(result.getType());
+        memref::StoreOp::create(t, loc, copied, buffer, thread);
+        perThread[result] = buffer;
+      }
+    }
+    return success();
+  }
+
+  /// A loop holding barriers: one loop per block, its loop-carried values
+  /// kept per thread.
+  LogicalResult emitLoop(scf::ForOp loop, OpBuilder &b, const IRMapping &uniformMapping) {
+    Location loc = loop.getLoc();
+    SmallVector<Value> carried;
+    for (Value init : loop.getInitArgs()) {
+      if (!MemRefType::isValidElementType(init.getType()))
+        return loop.emitError("cannot emulate a value of this type kept across a barrier");
+      carried.push_back(perThreadBuffer(init.getType()));
+    }
+    if (!carried.empty()) {
+      auto inits = scf::ForOp::create(b, loc, arith::ConstantIndexOp::create(b, loc, 0), threads,
+                                      arith::ConstantIndexOp::create(b, loc, 1));
+      OpBuilder t = OpBuilder::atBlockTerminator(inits.getBody());
+      IRMapping mapping = uniformMapping;
+      Value thread = inits.getInductionVar();
+      mapping.map(tid, thread);
+      for (auto [init, buffer] : llvm::zip(loop.getInitArgs(), carried))
+        memref::StoreOp::create(t, loc, lookup(init, t, mapping, thread), buffer, thread);
+    }
+    auto blockLoop =
+        scf::ForOp::create(b, loc, uniformMapping.lookupOrDefault(loop.getLowerBound()),
+                           uniformMapping.lookupOrDefault(loop.getUpperBound()),
+                           uniformMapping.lookupOrDefault(loop.getStep()));
+    IRMapping inner = uniformMapping;
+    inner.map(loop.getInductionVar(), blockLoop.getInductionVar());
+    uniform.insert(loop.getInductionVar());
+    for (auto [arg, buffer] : llvm::zip(loop.getRegionIterArgs(), carried))
+      perThread[arg] = buffer;
+    OpBuilder body = OpBuilder::atBlockTerminator(blockLoop.getBody());
+    if (failed(emit(*loop.getBody(), body, inner, carried)))
+      return failure();
+    for (auto [result, buffer] : llvm::zip(loop.getResults(), carried))
+      perThread[result] = buffer;
+    return success();
+  }
+
+  gpu::LaunchOp launch;
+  OpBuilder &outside; // where the per-thread buffers are allocated
+  Value threads;      // the block size
+  Value tid;
+  llvm::DenseSet<Value> uniform; // the same on every thread of a block
+  DenseMap<Value, Value> perThread;
+};
+
 struct EmulateLaunchesPass : mlc::cuda::impl::EmulateLaunchesBase<EmulateLaunchesPass> {
   void runOnOperation() override {
     SmallVector<gpu::LaunchOp> launches;
@@ -35,101 +213,34 @@ struct EmulateLaunchesPass : mlc::cuda::impl::EmulateLaunchesBase<EmulateLaunche
     if (!launch.getBody().hasOneBlock() || launch.getAsyncToken() ||
         !launch.getPrivateAttributions().empty())
       return launch.emitError("only launches made by mlc-cuda-map-to-gpu can be emulated");
-    Block &body = launch.getBody().front();
-    if (launch.getBody()
-            .walk([&](gpu::BarrierOp barrier) {
-              return barrier->getBlock() == &body ? WalkResult::advance() : WalkResult::interrupt();
-            })
-            .wasInterrupted())
-      return launch.emitError("cannot emulate a barrier inside control flow");
-
     Location loc = launch.getLoc();
     OpBuilder b(launch);
     Value zero = arith::ConstantIndexOp::create(b, loc, 0);
     Value one = arith::ConstantIndexOp::create(b, loc, 1);
     gpu::KernelDim3 grid = launch.getGridSizeOperandValues();
     gpu::KernelDim3 block = launch.getBlockSizeOperandValues();
-    IRMapping blockMapping;
+    IRMapping mapping;
     auto map3 = [&](gpu::KernelDim3 ids, Value x, Value y, Value z) {
-      blockMapping.map(ids.x, x);
-      blockMapping.map(ids.y, y);
-      blockMapping.map(ids.z, z);
+      mapping.map(ids.x, x);
+      mapping.map(ids.y, y);
+      mapping.map(ids.z, z);
     };
     map3(launch.getGridSize(), grid.x, grid.y, grid.z);
     map3(launch.getBlockSize(), block.x, block.y, block.z);
     for (BlockArgument buffer : launch.getWorkgroupAttributions()) {
       auto type = cast<MemRefType>(buffer.getType());
-      blockMapping.map(buffer,
-                       memref::AllocaOp::create(
-                           b, loc, MemRefType::get(type.getShape(), type.getElementType())));
+      mapping.map(buffer, memref::AllocaOp::create(
+                              b, loc, MemRefType::get(type.getShape(), type.getElementType())));
     }
     auto blocks = scf::ForOp::create(b, loc, zero, grid.x, one);
-    OpBuilder outside(blocks); // for the per-thread buffers
-    b.setInsertionPoint(blocks.getBody()->getTerminator());
+    OpBuilder outside(blocks);
     map3(launch.getBlockIds(), blocks.getInductionVar(), zero, zero);
-    Value tid = launch.getThreadIds().x;
-    blockMapping.map(launch.getThreadIds().y, zero);
-    blockMapping.map(launch.getThreadIds().z, zero);
-
-    // The same on every thread: pure ops of uniform operands (the ids other
-    // than the thread's, values from outside the launch).
-    llvm::SmallPtrSet<Operation *, 16> uniform;
-    auto isUniform = [&](Value v) {
-      Operation *def = v.getDefiningOp();
-      return v != tid && (!def || !launch->isProperAncestor(def) || uniform.contains(def));
-    };
-    SmallVector<SmallVector<Operation *>> phases(1);
-    DenseMap<Operation *, unsigned> phaseOf;
-    for (Operation &op : body.without_terminator()) {
-      if (isa<gpu::BarrierOp>(op)) {
-        phases.emplace_back();
-        continue;
-      }
-      if (op.getNumRegions() == 0 && isMemoryEffectFree(&op) &&
-          llvm::all_of(op.getOperands(), isUniform)) {
-        uniform.insert(&op);
-        b.clone(op, blockMapping);
-        continue;
-      }
-      phaseOf[&op] = phases.size() - 1;
-      phases.back().push_back(&op);
-    }
-
-    // A value a later phase uses: kept per thread, stored where it is made.
-    DenseMap<Value, Value> perThread;
-    auto laterUse = [&](Value v, unsigned phase) {
-      return llvm::any_of(v.getUsers(), [&](Operation *user) {
-        Operation *top = body.findAncestorOpInBlock(*user);
-        return top && phaseOf.lookup(top) > phase;
-      });
-    };
-    for (auto [phase, ops] : llvm::enumerate(phases)) {
-      auto threads = scf::ForOp::create(b, loc, zero, block.x, one);
-      OpBuilder t = OpBuilder::atBlockTerminator(threads.getBody());
-      Value thread = threads.getInductionVar();
-      IRMapping mapping = blockMapping;
-      mapping.map(tid, thread);
-      for (Operation *op : ops) {
-        // Reload what earlier phases kept for this thread.
-        op->walk([&](Operation *nested) {
-          for (Value v : nested->getOperands())
-            if (auto kept = perThread.find(v); kept != perThread.end() && !mapping.contains(v))
-              mapping.map(v, memref::LoadOp::create(t, loc, kept->second, thread));
-        });
-        Operation *copy = t.clone(*op, mapping);
-        for (auto [result, copied] : llvm::zip(op->getResults(), copy->getResults())) {
-          if (!laterUse(result, phase))
-            continue;
-          if (!MemRefType::isValidElementType(result.getType()))
-            return op->emitError("cannot emulate a value of this type kept across a barrier");
-          Value buffer = memref::AllocaOp::create(
-              outside, loc, MemRefType::get({ShapedType::kDynamic}, result.getType()),
-              ValueRange{block.x});
-          memref::StoreOp::create(t, loc, copied, buffer, thread);
-          perThread[result] = buffer;
-        }
-      }
-    }
+    mapping.map(launch.getThreadIds().y, zero);
+    mapping.map(launch.getThreadIds().z, zero);
+    OpBuilder inBlock = OpBuilder::atBlockTerminator(blocks.getBody());
+    BlockEmulator emulator(launch, outside, block.x);
+    if (failed(emulator.emit(launch.getBody().front(), inBlock, mapping)))
+      return failure();
     launch.erase();
     return success();
   }

@@ -139,7 +139,10 @@ def EmulateLaunches : Pass<"mlc-cuda-emulate-launches", "mlir::func::FuncOp"> {
     the next, as the barrier guarantees. A value that a later phase uses is
     kept per thread in a host buffer; ops that are the same on every thread
     (pure, not using the thread id) run once per block; workgroup (shared)
-    memory is a host buffer. A barrier inside control flow is an error.
+    memory is a host buffer. A loop holding barriers whose bounds are the
+    same on every thread runs once per block, its body cut the same way and
+    the values it carries kept per thread; a barrier under other control
+    flow is an error.
     The launches use only x ids and have no data races, so this gives the
     GPU's result.
 
