@@ -294,6 +294,7 @@ bool mlc::driver::compileModel(const CompileOptions &options, const char *argv0,
     return false;
   }
   mlc::cuda::CUDAOptions cudaOptions;
+  cudaOptions.tileMinPoints = options.cudaTileMinPoints;
   if (cuda) {
     if (!parseCUDAArchs(options.cudaArchs, cudaOptions.archs))
       return false;
@@ -452,7 +453,7 @@ bool mlc::driver::compileModel(const CompileOptions &options, const char *argv0,
     readDeviceConstants(forward, info);
   PassManager toLLVM(&ctx);
   if (emulate)
-    mlc::cuda::buildCUDAEmulationPipeline(toLLVM);
+    mlc::cuda::buildCUDAEmulationPipeline(toLLVM, cudaOptions);
   else if (cuda)
     mlc::cuda::buildCUDALowerToLLVMPipeline(toLLVM, cudaOptions);
   else

@@ -18,6 +18,7 @@
 // sequentially inside each thread, and accumulate in memory.
 //
 //===----------------------------------------------------------------------===//
+#include "passes/CUDA/Launches.h"
 #include "passes/CUDA/Passes.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
@@ -30,6 +31,26 @@ namespace mlc::cuda {
 #define GEN_PASS_DEF_COARSENCONTRACTIONS
 #include "passes/CUDA/Passes.h.inc"
 } // namespace mlc::cuda
+
+bool mlc::cuda::isStaticContraction(linalg::LinalgOp op) {
+  // A full reduction (no parallel loop) has no threads to spread: it stays a
+  // loop nest, which map-to-gpu runs on one thread.
+  if (!op.hasPureBufferSemantics() || op.getNumDpsInits() != 1 || op.getNumReductionLoops() == 0 ||
+      op.getNumParallelLoops() == 0)
+    return false;
+  if (llvm::any_of(op.getStaticLoopRanges(), ShapedType::isDynamic))
+    return false;
+  AffineMap out = op.getMatchingIndexingMap(op.getDpsInitOperand(0));
+  if (!out.isProjectedPermutation() || out.getNumResults() != op.getNumParallelLoops())
+    return false;
+  auto iterators = op.getIteratorTypesArray();
+  for (AffineExpr e : out.getResults())
+    if (iterators[cast<AffineDimExpr>(e).getPosition()] != utils::IteratorType::parallel)
+      return false;
+  // The payload: plain ops, no regions.
+  return llvm::all_of(op.getBlock()->without_terminator(),
+                      [](Operation &o) { return o.getNumRegions() == 0; });
+}
 
 namespace {
 
@@ -46,30 +67,6 @@ int64_t factorFor(int64_t extent, int64_t maxFactor) {
     if (extent % f == 0)
       return f;
   return 1;
-}
-
-/// Whether `op` is a contraction this pass handles: buffers, one output
-/// written once per parallel point (its map names every parallel dimension
-/// and no reduction one), at least one parallel and one reduction loop,
-/// static bounds.
-bool isCoarsenable(linalg::LinalgOp op) {
-  // A full reduction (no parallel loop) has no threads to spread: it stays a
-  // loop nest, which map-to-gpu runs on one thread.
-  if (!op.hasPureBufferSemantics() || op.getNumDpsInits() != 1 ||
-      op.getNumReductionLoops() == 0 || op.getNumParallelLoops() == 0)
-    return false;
-  if (llvm::any_of(op.getStaticLoopRanges(), ShapedType::isDynamic))
-    return false;
-  AffineMap out = op.getMatchingIndexingMap(op.getDpsInitOperand(0));
-  if (!out.isProjectedPermutation() || out.getNumResults() != op.getNumParallelLoops())
-    return false;
-  auto iterators = op.getIteratorTypesArray();
-  for (AffineExpr e : out.getResults())
-    if (iterators[cast<AffineDimExpr>(e).getPosition()] != utils::IteratorType::parallel)
-      return false;
-  // The payload: plain ops, no regions.
-  return llvm::all_of(op.getBlock()->without_terminator(),
-                      [](Operation &o) { return o.getNumRegions() == 0; });
 }
 
 /// Picks the dimensions: the innermost output dimension (neighbouring
@@ -183,8 +180,8 @@ void coarsen(linalg::LinalgOp op, const Coarsening &c) {
       if (auto d = dyn_cast<AffineDimExpr>(e))
         result.push_back(dims[d.getPosition()]);
       else
-        result.push_back(affine::AffineApplyOp::create(
-            b, loc, AffineMap::get(map.getNumDims(), 0, e), dims));
+        result.push_back(
+            affine::AffineApplyOp::create(b, loc, AffineMap::get(map.getNumDims(), 0, e), dims));
     }
     return result;
   };
@@ -260,14 +257,13 @@ void coarsen(linalg::LinalgOp op, const Coarsening &c) {
   op->erase();
 }
 
-struct CoarsenContractionsPass
-    : mlc::cuda::impl::CoarsenContractionsBase<CoarsenContractionsPass> {
+struct CoarsenContractionsPass : mlc::cuda::impl::CoarsenContractionsBase<CoarsenContractionsPass> {
   using CoarsenContractionsBase::CoarsenContractionsBase;
 
   void runOnOperation() override {
     SmallVector<std::pair<linalg::LinalgOp, Coarsening>> work;
     getOperation().walk([&](linalg::LinalgOp op) {
-      if (!isCoarsenable(op))
+      if (!mlc::cuda::isStaticContraction(op))
         return;
       // Even unblocked (factor 1), the rewrite pays: every parallel loop
       // is a thread dimension whatever the iterator order (the linalg

@@ -3,8 +3,8 @@
 // One thread per point of a parallel loop nest, over a linearised iteration
 // space. Simple and always applicable: every kernel the CPU path forms maps,
 // whatever its loop structure. Nests with few points and long reductions get
-// a block per point instead (BlockReductions.cpp). Tiling with shared-memory
-// staging for contractions with many outputs is a separate, later step.
+// a block per point instead (BlockReductions.cpp). Contractions with many
+// outputs are launches already (TileContractions.cpp), which stay as they are.
 //
 //===----------------------------------------------------------------------===//
 #include "passes/CUDA/Launches.h"
@@ -86,6 +86,12 @@ struct MapToGPUPass : mlc::cuda::impl::MapToGPUBase<MapToGPUPass> {
       return result;
     };
     for (Operation &op : llvm::make_early_inc_range(body)) {
+      // Launches made before (tiled contractions) run in their place.
+      if (isa<gpu::LaunchOp>(op)) {
+        if (failed(flush()))
+          return signalPassFailure();
+        continue;
+      }
       if (auto loop = dyn_cast<scf::ParallelOp>(&op)) {
         if (failed(flush()))
           return signalPassFailure();

@@ -29,6 +29,9 @@ struct CUDAOptions {
   /// PTX ISA version the PTX is written for (+ptx80 works from sm_50 to sm_90
   /// and needs a CUDA 12.0 driver or newer to load).
   std::string ptxFeatures = "+ptx80";
+  /// Contractions with at least this many outputs run as tiles staged in
+  /// shared memory (mlc-cuda-tile-contractions; 0: none do).
+  int64_t tileMinPoints = 32768;
 };
 
 /// Outlined kernels on tensors -> buffers with a planned workspace and the
@@ -40,7 +43,7 @@ void buildCUDALowerToLLVMPipeline(mlir::OpPassManager &pm, const CUDAOptions &op
 
 /// Buffers -> the same launches as buildCUDALowerToLLVMPipeline, run as host
 /// loops (mlc-cuda-emulate-launches), -> LLVM dialect for the host CPU.
-void buildCUDAEmulationPipeline(mlir::OpPassManager &pm);
+void buildCUDAEmulationPipeline(mlir::OpPassManager &pm, const CUDAOptions &options);
 /// All of the above after the CPU target's graph and kernel-formation stages
 /// (without CPU microkernels): onnx to host code and PTX.
 void buildCUDAPipeline(mlir::OpPassManager &pm, const CUDAOptions &options);

@@ -57,6 +57,62 @@ def MapToGPU : Pass<"mlc-cuda-map-to-gpu", "mlir::func::FuncOp"> {
                            "mlir::arith::ArithDialect", "mlir::memref::MemRefDialect"];
 }
 
+def TileContractions : Pass<"mlc-cuda-tile-contractions", "mlir::func::FuncOp"> {
+  let summary = "Runs contractions with many outputs as tiles staged in shared memory";
+  let description = [{
+    Runs on buffers, before `mlc-cuda-coarsen-contractions`. A linalg
+    contraction (one output written once per parallel point, static bounds,
+    a payload of pure ops without regions) with at least `min-points`
+    outputs and at least 16 reduction iterations becomes a `gpu.launch` of
+    one block per tile of outputs. Its inputs split into two sides: B reads
+    the innermost output dimension that not every input reads, A the rest.
+    M linearises the output dimensions only A reads, N those only B reads,
+    K all reduction dimensions; the other output dimensions (batch) index
+    the blocks. A convolution is thus a matmul whose A tile is gathered from
+    the image and whose K runs over channels and kernel positions together.
+
+    A block computes 64 x 64 outputs (halved to 32 on a side that is short,
+    or while fewer than 132 blocks would run), each of its threads a 4 x 4
+    block of them. A loop over K in steps of 16 loads, between two
+    `gpu.barrier`s, a 16-deep slice of each side into workgroup memory:
+    each thread loads a few elements (neighbouring threads at neighbouring
+    addresses), runs the part of the payload that depends on that side
+    alone (a fused activation, say) and stores what the rest of the payload
+    uses. Each thread then folds the slice into 16 loop-carried
+    accumulators, 8 shared loads per 16 payload instances (whose float ops
+    may contract a multiply and an add into an fma, as CUDA compilers do by
+    default). Accumulators
+    start from the output's values and are stored at the end; outputs and
+    loads outside the op are guarded. The sums over K are grouped by slice
+    as the sequential loop would, but K dimensions run in loop order, so a
+    convolution sums in a different order than the CPU path.
+
+    ```mlir
+    linalg.matmul ins(%a, %b : memref<256x64xf32>, memref<64x256xf32>) outs(%c : memref<256x256xf32>)
+    ```
+    becomes
+    ```mlir
+    gpu.launch blocks(%bx, ...) in (%c16, ...) threads(%tx, ...) in (%c256, ...)
+        workgroup(%sa : memref<16x65xf32, #gpu.address_space<workgroup>>, %sb : ...) {
+      %acc:16 = scf.for %k0 = %c0 to %c64 step %c16 iter_args(...) {
+        // loads of a[m][k0 + kk], b[k0 + kk][n] stored in %sa, %sb
+        gpu.barrier
+        // for kk < 16: 8 loads of %sa, %sb; 16 multiply-adds
+        gpu.barrier
+      }
+      // 16 guarded stores to %c
+    }
+    ```
+  }];
+  let options = [
+    Option<"minPoints", "min-points", "int64_t", /*default=*/"32768",
+           "Fewest outputs to tile (0: never); fewer get a block per output from map-to-gpu">,
+  ];
+  let dependentDialects = ["mlir::gpu::GPUDialect", "mlir::scf::SCFDialect",
+                           "mlir::memref::MemRefDialect", "mlir::affine::AffineDialect",
+                           "mlir::arith::ArithDialect"];
+}
+
 def CoarsenContractions : Pass<"mlc-cuda-coarsen-contractions", "mlir::func::FuncOp"> {
   let summary = "Gives each GPU thread a block of a contraction's outputs";
   let description = [{

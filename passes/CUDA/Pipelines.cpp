@@ -29,12 +29,17 @@ void mlc::cuda::buildCUDABufferizePipeline(OpPassManager &pm) {
 
 /// Buffers -> one gpu.launch per loop nest, the same for the GPU and for its
 /// emulation on the host (which keeps host allocations).
-static void addLaunchFormation(OpPassManager &pm, bool deviceAllocations) {
+static void addLaunchFormation(OpPassManager &pm, bool deviceAllocations,
+                               const mlc::cuda::CUDAOptions &cuda) {
   pm.addPass(mlc::cpu::createCopiesToLinalg());
   // Polynomial exp/log/tanh/erf: plain arithmetic, so the PTX needs no
   // libdevice (which only the CUDA toolkit ships).
   pm.nest<func::FuncOp>().addPass(mlc::cpu::createApproximateMath());
-  // Contractions: a block of outputs per thread, loads shared within it.
+  // Contractions with many outputs: tiles staged in shared memory; the
+  // others: a block of outputs per thread, loads shared within it.
+  mlc::cuda::TileContractionsOptions tiles;
+  tiles.minPoints = cuda.tileMinPoints;
+  pm.nest<func::FuncOp>().addPass(mlc::cuda::createTileContractions(tiles));
   pm.nest<func::FuncOp>().addPass(mlc::cuda::createCoarsenContractions());
   addPasses(pm, "func.func(convert-linalg-to-parallel-loops,canonicalize)");
   mlc::cuda::MapToGPUOptions options;
@@ -43,7 +48,7 @@ static void addLaunchFormation(OpPassManager &pm, bool deviceAllocations) {
 }
 
 void mlc::cuda::buildCUDALowerToLLVMPipeline(OpPassManager &pm, const CUDAOptions &options) {
-  addLaunchFormation(pm, /*deviceAllocations=*/true);
+  addLaunchFormation(pm, /*deviceAllocations=*/true, options);
   addPasses(pm, "func.func(lower-affine,canonicalize,gpu-launch-sink-index-computations),"
                 "gpu-kernel-outlining");
   pm.addPass(createMergeGPUModules());
@@ -51,16 +56,18 @@ void mlc::cuda::buildCUDALowerToLLVMPipeline(OpPassManager &pm, const CUDAOption
   for (const std::string &arch : options.archs)
     addPasses(pm, "nvvm-attach-target{chip=" + arch + " features=" + options.ptxFeatures + " O=3}");
   pm.addPass(mlc::cpu::createFlattenEmptyBuffers());
-  addPasses(pm, "gpu.module(convert-gpu-to-nvvm{use-bare-ptr-memref-call-conv=1},canonicalize,reconcile-unrealized-casts),"
-                "expand-strided-metadata,lower-affine,finalize-memref-to-llvm,"
-                "convert-arith-to-llvm,convert-index-to-llvm,convert-cf-to-llvm,"
-                "convert-func-to-llvm{use-bare-ptr-memref-call-conv=1},"
-                "gpu-to-llvm{use-bare-pointers-for-kernels=1},reconcile-unrealized-casts,canonicalize,"
-                "gpu-module-to-binary{format=isa}");
+  addPasses(pm,
+            "gpu.module(convert-gpu-to-nvvm{use-bare-ptr-memref-call-conv=1},canonicalize,"
+            "reconcile-unrealized-casts),"
+            "expand-strided-metadata,lower-affine,finalize-memref-to-llvm,"
+            "convert-arith-to-llvm,convert-index-to-llvm,convert-cf-to-llvm,"
+            "convert-func-to-llvm{use-bare-ptr-memref-call-conv=1},"
+            "gpu-to-llvm{use-bare-pointers-for-kernels=1},reconcile-unrealized-casts,canonicalize,"
+            "gpu-module-to-binary{format=isa}");
 }
 
-void mlc::cuda::buildCUDAEmulationPipeline(OpPassManager &pm) {
-  addLaunchFormation(pm, /*deviceAllocations=*/false);
+void mlc::cuda::buildCUDAEmulationPipeline(OpPassManager &pm, const CUDAOptions &options) {
+  addLaunchFormation(pm, /*deviceAllocations=*/false, options);
   pm.nest<func::FuncOp>().addPass(createEmulateLaunches());
   cpu::buildLoopsToLLVMPipeline(pm);
 }
@@ -76,9 +83,10 @@ void mlc::cuda::registerPipelines() {
   PassPipelineRegistration<>("mlc-cuda-bufferize-pipeline",
                              "Bufferization with a planned workspace and device weights",
                              buildCUDABufferizePipeline);
-  PassPipelineRegistration<>("mlc-cuda-lower-to-llvm-pipeline",
-                             "Buffers to GPU launches (PTX for sm_90) and LLVM-dialect host code",
-                             [](OpPassManager &pm) { buildCUDALowerToLLVMPipeline(pm, CUDAOptions()); });
+  PassPipelineRegistration<>(
+      "mlc-cuda-lower-to-llvm-pipeline",
+      "Buffers to GPU launches (PTX for sm_90) and LLVM-dialect host code",
+      [](OpPassManager &pm) { buildCUDALowerToLLVMPipeline(pm, CUDAOptions()); });
   PassPipelineRegistration<>("mlc-cuda-pipeline",
                              "The whole CUDA pipeline for sm_90: onnx to host code and PTX",
                              [](OpPassManager &pm) { buildCUDAPipeline(pm, CUDAOptions()); });

@@ -27,6 +27,10 @@ void addCompileOptions(CLI::App *cmd, CompileOptions &o, std::vector<std::string
   cmd->add_flag("--cuda-emulate", o.cudaEmulate,
                 "with --target=cuda: compile the GPU kernels for this CPU, threads one after "
                 "another (checks the GPU lowering without a GPU)");
+  cmd->add_option("--cuda-tile-min-points", o.cudaTileMinPoints,
+                  "with --target=cuda: contractions with at least this many outputs run as tiles "
+                  "staged in shared memory (0: none)")
+      ->capture_default_str();
   cmd->add_option("--ptxas", o.ptxas,
                   "ptxas that turns PTX into cubins (default: found on PATH, $CUDA_HOME/bin or "
                   "/usr/local/cuda/bin; 'none': PTX only)");

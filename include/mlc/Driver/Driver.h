@@ -32,6 +32,9 @@ struct CompileOptions {
   /// CUDA: compile the GPU kernels for the host CPU instead (a check of the
   /// GPU lowering where there is no GPU; MLC_TARGET_CUDA_EMULATED).
   bool cudaEmulate = false;
+  /// CUDA: contractions with at least this many outputs are tiled through
+  /// shared memory (0: none; fewer outputs: a block or thread per output).
+  int64_t cudaTileMinPoints = 32768;
   /// CPU: time every kernel call; the model writes the table when destroyed.
   bool profile = false;
 };
