@@ -33,10 +33,7 @@ namespace mlc::cuda {
 } // namespace mlc::cuda
 
 bool mlc::cuda::isStaticContraction(linalg::LinalgOp op) {
-  // A full reduction (no parallel loop) has no threads to spread: it stays a
-  // loop nest, which map-to-gpu runs on one thread.
-  if (!op.hasPureBufferSemantics() || op.getNumDpsInits() != 1 || op.getNumReductionLoops() == 0 ||
-      op.getNumParallelLoops() == 0)
+  if (!op.hasPureBufferSemantics() || op.getNumDpsInits() != 1 || op.getNumReductionLoops() == 0)
     return false;
   if (llvm::any_of(op.getStaticLoopRanges(), ShapedType::isDynamic))
     return false;
@@ -99,7 +96,7 @@ Coarsening choose(linalg::LinalgOp op, int64_t maxFactor, int64_t minThreads) {
   Coarsening c;
   AffineMap out = op.getMatchingIndexingMap(op.getDpsInitOperand(0));
   llvm::SmallBitVector innerSpares;
-  for (int64_t r = out.getNumResults() - 1; r >= 0; --r) {
+  for (int64_t r = int64_t(out.getNumResults()) - 1; r >= 0; --r) {
     int64_t dim = out.getDimPosition(r);
     llvm::SmallBitVector s = spared(dim);
     if (s.none() || factorFor(ranges[dim], maxFactor) == 1)
@@ -145,6 +142,14 @@ void coarsen(linalg::LinalgOp op, const Coarsening &c) {
     lbs.push_back(index(0));
     ubs.push_back(index(ranges[d]));
     steps.push_back(index(stepOf(d)));
+  }
+  // A full reduction (a dot product, ReduceSum over every axis): one point,
+  // its accumulator in a register, which map-to-gpu folds with a block of
+  // threads (canonicalization unwraps the one-point loop before).
+  if (parallelDims.empty()) {
+    lbs.push_back(index(0));
+    ubs.push_back(index(1));
+    steps.push_back(index(1));
   }
   auto parallel = scf::ParallelOp::create(b, loc, lbs, ubs, steps);
   b.setInsertionPointToStart(parallel.getBody());

@@ -38,8 +38,8 @@ void mapLinearIndex(mlir::OpBuilder &b, mlir::Location loc, mlir::Value id,
 bool launchBlockReduction(mlir::scf::ParallelOp loop, int64_t maxPoints);
 
 /// Whether `op` is a contraction on buffers with static bounds, at least one
-/// parallel and one reduction loop, and one output written once per
-/// parallel point (its map names every parallel dimension and no reduction
+/// reduction loop, and one output written once per parallel point (a scalar
+/// where there are no parallel loops) (its map names every parallel dimension and no reduction
 /// one), whose payload holds no regions.
 bool isStaticContraction(mlir::linalg::LinalgOp op);
 

@@ -174,7 +174,8 @@ struct MapToGPUPass : mlc::cuda::impl::MapToGPUBase<MapToGPUPass> {
   }
 
   /// Runs `ops` (in order, in one block; the ops between them do not use
-  /// their results) on one GPU thread, in a launch placed at the last of them.
+  /// their results) in launches placed at the last of them: on a block of
+  /// threads where they fold a long reduction, else on one GPU thread.
   LogicalResult launchSerial(ArrayRef<Operation *> ops) {
     llvm::SmallPtrSet<Operation *, 8> inGroup(ops.begin(), ops.end());
     for (Operation *op : ops)
@@ -183,13 +184,67 @@ struct MapToGPUPass : mlc::cuda::impl::MapToGPUBase<MapToGPUPass> {
           if (!inGroup.contains(op->getBlock()->findAncestorOpInBlock(*user)))
             return op->emitError("a value computed from buffer contents is used on the host; "
                                  "the CUDA target cannot run this op");
+    // A loop nest (a full reduction, coarsened to carry its accumulator)
+    // with the reads before it is one point whose fold a block of threads
+    // can share; the writes before it (the fill of its initial value) run
+    // first, on one thread.
+    auto *nest = llvm::find_if(ops, [](Operation *op) { return isa<scf::ForOp>(op); });
+    auto *reads = nest;
+    while (reads != ops.begin() && onlyReads(*std::prev(reads)))
+      --reads;
+    ArrayRef<Operation *> before(ops.begin(), reads), fold(reads, ops.end());
+    if (nest != ops.end() && !usesResultsOf(fold, before) && launchFold(fold)) {
+      if (!before.empty())
+        launchOnOneThread(before);
+      return success();
+    }
+    launchOnOneThread(ops);
+    return success();
+  }
+
+  static bool onlyReads(Operation *op) {
+    auto effects = dyn_cast<MemoryEffectOpInterface>(op);
+    return isMemoryEffectFree(op) || (effects && effects.onlyHasEffect<MemoryEffects::Read>());
+  }
+
+  static bool usesResultsOf(ArrayRef<Operation *> users, ArrayRef<Operation *> defs) {
+    llvm::SmallPtrSet<Operation *, 8> defining(defs.begin(), defs.end());
+    return llvm::any_of(users, [&](Operation *user) {
+      return user
+          ->walk([&](Operation *nested) {
+            bool uses = llvm::any_of(nested->getOperands(),
+                                     [&](Value v) { return defining.contains(v.getDefiningOp()); });
+            return uses ? WalkResult::interrupt() : WalkResult::advance();
+          })
+          .wasInterrupted();
+    });
+  }
+
+  /// Runs `ops` as a one-point nest on a block of threads sharing its
+  /// reduction, if launchBlockReduction takes it; else leaves them.
+  bool launchFold(ArrayRef<Operation *> ops) {
+    Location loc = ops.back()->getLoc();
     OpBuilder b(ops.back());
-    Value one = arith::ConstantIndexOp::create(b, ops.back()->getLoc(), 1);
-    gpu::LaunchOp launch = createLaunch(b, ops.back()->getLoc(), one, 1);
+    Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+    Value one = arith::ConstantIndexOp::create(b, loc, 1);
+    auto point = scf::ParallelOp::create(b, loc, zero, one, one);
+    for (Operation *op : ops)
+      op->moveBefore(point.getBody()->getTerminator());
+    if (launchBlockReduction(point, maxReductionPoints))
+      return true;
+    for (Operation *op : ops)
+      op->moveBefore(point);
+    point.erase();
+    return false;
+  }
+
+  void launchOnOneThread(ArrayRef<Operation *> ops) {
+    OpBuilder b(ops.back());
+    Location loc = ops.back()->getLoc();
+    gpu::LaunchOp launch = createLaunch(b, loc, arith::ConstantIndexOp::create(b, loc, 1), 1);
     Operation *terminator = launch.getBody().front().getTerminator();
     for (Operation *op : ops)
       op->moveBefore(terminator);
-    return success();
   }
 
   /// Buffers that the host still allocates must be device memory.

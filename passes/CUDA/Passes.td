@@ -132,7 +132,10 @@ def CoarsenContractions : Pass<"mlc-cuda-coarsen-contractions", "mlir::func::Fun
     threads in flight); with factors 1 the rewrite still makes every
     parallel loop a thread dimension (the linalg lowering runs parallel
     loops that follow a reduction loop sequentially) and keeps the
-    accumulator in a register. Summation order per output is unchanged.
+    accumulator in a register. A full reduction (no parallel loop: a dot
+    product, ReduceSum over every axis) becomes a one-point `scf.parallel`,
+    which `mlc-cuda-map-to-gpu` folds with a block of threads. Summation
+    order per output is unchanged.
 
     ```mlir
     linalg.matmul ins(%a, %b : memref<64x32xf32>, memref<32x64xf32>) outs(%c : memref<64x64xf32>)

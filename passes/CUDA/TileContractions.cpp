@@ -115,7 +115,7 @@ std::optional<Plan> analyze(linalg::LinalgOp op, int64_t minPoints) {
     }
   AffineMap outMap = op.getMatchingIndexingMap(op.getDpsInitOperand(0));
   llvm::SmallBitVector onB(used.size());
-  for (int64_t r = outMap.getNumResults() - 1; r >= 0 && onB.none(); --r) {
+  for (int64_t r = int64_t(outMap.getNumResults()) - 1; r >= 0 && onB.none(); --r) {
     llvm::SmallBitVector readers(used.size());
     for (auto [i, dims] : llvm::enumerate(reads))
       readers[i] = dims.test(outMap.getDimPosition(r));

@@ -767,6 +767,26 @@ def col2im():
     return model(node, inputs, T.FLOAT, opset=18, output_shape=[2, 2, 5, 6]), feeds
 
 
+def full_reduction(op):
+    """A reduction over every element of a 64 x 1000 tensor (the CUDA target
+    folds it on a block of threads, in another order than a loop). The sums
+    add small integers, which float32 adds exactly in any order."""
+    x = RNG.integers(-8, 9, (64, 1000)).astype(np.float32)
+    if op == "ReduceMax":
+        x = RNG.standard_normal((64, 1000)).astype(np.float32)
+    node = h.make_node(op, ["x"], ["y"], keepdims=0 if op == "ReduceSum" else 1)
+    shape = [] if op == "ReduceSum" else [1, 1]
+    return model(node, [("x", T.FLOAT, [64, 1000])], T.FLOAT, opset=13, output_shape=shape), {"x": x}
+
+
+def dot_product():
+    """MatMul of two vectors: a scalar, a full reduction; exact integer sums."""
+    node = h.make_node("MatMul", ["a", "b"], ["y"])
+    feeds = {"a": RNG.integers(-8, 9, 4096).astype(np.float32),
+             "b": RNG.integers(-8, 9, 4096).astype(np.float32)}
+    return model(node, [("a", T.FLOAT, [4096]), ("b", T.FLOAT, [4096])], T.FLOAT, output_shape=[]), feeds
+
+
 # TensorProto numbers (the onnx package here may predate the names).
 FLOAT8 = {"e4m3fn": 17, "e4m3fnuz": 18, "e5m2": 19, "e5m2fnuz": 20}
 UINT4, INT4 = 21, 22
@@ -850,14 +870,18 @@ CASES = {
     "col2im_strided_dilated_padded": col2im,
     "cast_float_to_int4_wrapping": lambda: cast_to_int4(INT4),
     "cast_float_to_uint4_wrapping": lambda: cast_to_int4(UINT4),
+    "reducesum_all_64000": lambda: full_reduction("ReduceSum"),
+    "reducemax_all_64000_keepdims": lambda: full_reduction("ReduceMax"),
+    "reducemean_all_64000_keepdims": lambda: full_reduction("ReduceMean"),
+    "matmul_dot_product_4096": dot_product,
 }
 
 
-def check(name, mlc, work):
+def check(name, mlc, work, mlc_args=()):
     m, feeds = CASES[name]()
     path = os.path.join(work, name + ".onnx")
     onnx.save(m, path)
-    args = [mlc, "run", path, "--output-dir", os.path.join(work, name)]
+    args = [mlc, "run", path, "--output-dir", os.path.join(work, name), *mlc_args]
     for k, v in feeds.items():
         np.save(os.path.join(work, f"{name}_{k}.npy"), v)
         args += ["--input", f"{k}={os.path.join(work, f'{name}_{k}.npy')}"]
@@ -885,11 +909,13 @@ def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--mlc", required=True)
     p.add_argument("--cases", default=",".join(CASES))
+    p.add_argument("--mlc-arg", action="append", default=[],
+                   help="extra argument for mlc run (repeatable), e.g. --mlc-arg=--target=cuda")
     args = p.parse_args()
     failed = 0
     with tempfile.TemporaryDirectory(prefix="mlc-op-configs-") as work:
         for name in args.cases.split(","):
-            why = check(name, args.mlc, work)
+            why = check(name, args.mlc, work, args.mlc_arg)
             print(f"{'FAIL' if why else 'PASS'} {name}" + (f": {why}" if why else ""), flush=True)
             failed += why is not None
     print(f"{len(args.cases.split(',')) - failed} passed, {failed} failed")

@@ -248,3 +248,81 @@ func.func @stays_per_thread(%x: memref<65536x64xf32>, %y: memref<64x16xf32>, %ou
   }
   return
 }
+
+// -----
+
+// Tests that a fold at the top level (a full reduction, coarsened to carry
+// its accumulator) runs on one block of 256 threads sharing the linearised
+// 64 x 1000 iterations, its initial value loaded before and its result
+// stored by thread 0; that a fill of the initial value before such a fold
+// runs first, on one thread; and that top-level memory ops that fold
+// nothing (a scan carrying its value through memory) still run on one
+// thread.
+
+// CHECK-LABEL: func.func @sum_all
+// CHECK: gpu.launch blocks({{.*}}) in ({{%.*}} = %c1, {{.*}}) threads([[T:%[a-z0-9]*]], {{.*}}) in ({{%.*}} = %c256, {{.*}}) workgroup({{%.*}} : memref<256xf32, #gpu.address_space<workgroup>>)
+// CHECK: [[INIT:%.*]] = memref.load %arg1[]
+// CHECK: scf.for {{.*}} = [[T]] to %c64000 step %c256
+// CHECK: gpu.barrier
+// CHECK: [[FIRST:%.*]] = arith.cmpi ult, [[T]], %c1
+// CHECK: scf.if [[FIRST]]
+// CHECK: [[ALL:%.*]] = arith.addf [[INIT]],
+// CHECK: memref.store [[ALL]], %arg1[]
+// CHECK-LABEL: func.func @fill_then_max
+// CHECK: gpu.launch blocks({{.*}}) in ({{%.*}} = %c1, {{.*}}) threads({{.*}}) in ({{%.*}} = %c1,
+// CHECK-NEXT: memref.store %cst, %arg1[]
+// CHECK-NEXT: gpu.terminator
+// CHECK: gpu.launch blocks({{.*}}) in ({{%.*}} = %c1, {{.*}}) threads({{.*}}) in ({{%.*}} = %c256,
+// CHECK: memref.load %arg1[]
+// CHECK: arith.maximumf
+// CHECK: gpu.barrier
+// CHECK-LABEL: func.func @scan
+// CHECK: gpu.launch blocks({{.*}}) in ({{%.*}} = %c1, {{.*}}) threads({{.*}}) in ({{%.*}} = %c1,
+// CHECK-NOT: gpu.barrier
+// OFF-LABEL: func.func @sum_all
+// OFF: gpu.launch blocks({{.*}}) in ({{%.*}} = %c1, {{.*}}) threads({{.*}}) in ({{%.*}} = %c1,
+// OFF-NOT: gpu.barrier
+func.func @sum_all(%x: memref<64x1000xf32>, %out: memref<f32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c64 = arith.constant 64 : index
+  %c1000 = arith.constant 1000 : index
+  %init = memref.load %out[] : memref<f32>
+  %r = scf.for %i = %c0 to %c64 step %c1 iter_args(%acc = %init) -> (f32) {
+    %s = scf.for %j = %c0 to %c1000 step %c1 iter_args(%a = %acc) -> (f32) {
+      %v = memref.load %x[%i, %j] : memref<64x1000xf32>
+      %n = arith.addf %a, %v : f32
+      scf.yield %n : f32
+    }
+    scf.yield %s : f32
+  }
+  memref.store %r, %out[] : memref<f32>
+  return
+}
+func.func @fill_then_max(%x: memref<4096xf32>, %out: memref<f32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c4096 = arith.constant 4096 : index
+  %low = arith.constant 0xFF800000 : f32
+  memref.store %low, %out[] : memref<f32>
+  %init = memref.load %out[] : memref<f32>
+  %r = scf.for %i = %c0 to %c4096 step %c1 iter_args(%acc = %init) -> (f32) {
+    %v = memref.load %x[%i] : memref<4096xf32>
+    %m = arith.maximumf %acc, %v : f32
+    scf.yield %m : f32
+  }
+  memref.store %r, %out[] : memref<f32>
+  return
+}
+func.func @scan(%x: memref<1000xf32>) {
+  %c1 = arith.constant 1 : index
+  %c1000 = arith.constant 1000 : index
+  scf.for %i = %c1 to %c1000 step %c1 {
+    %prev = arith.subi %i, %c1 : index
+    %a = memref.load %x[%prev] : memref<1000xf32>
+    %b = memref.load %x[%i] : memref<1000xf32>
+    %s = arith.addf %a, %b : f32
+    memref.store %s, %x[%i] : memref<1000xf32>
+  }
+  return
+}

@@ -62,8 +62,10 @@ func.func @conv(%x: memref<1x8x9x9xf32>, %w: memref<16x8x3x3xf32>, %y: memref<1x
 
 // Tests that a reduction without a shared load (a row sum: its one input
 // depends on both dimensions) gets one output per thread, its accumulator
-// carried in a register instead of memory; and that ops on dynamic shapes
-// and full reductions (no parallel loop to spread) are left alone.
+// carried in a register instead of memory; that a full reduction (no
+// parallel loop) carries its accumulator in a register too (its one-point
+// loop unwrapped by canonicalization); and that ops on dynamic shapes are
+// left alone.
 
 // CHECK-LABEL: func.func @rowsum
 // CHECK: scf.parallel ({{.*}}) = (%c0) to (%c64) step (%c1)
@@ -77,7 +79,12 @@ func.func @conv(%x: memref<1x8x9x9xf32>, %w: memref<16x8x3x3xf32>, %y: memref<1x
 // CHECK-LABEL: func.func @dynamic
 // CHECK: linalg.matmul
 // CHECK-LABEL: func.func @full_reduction
-// CHECK: linalg.generic
+// CHECK: [[INIT:%.*]] = memref.load %arg1[]
+// CHECK: [[SUM:%.*]] = scf.for {{.*}} iter_args({{.*}} = [[INIT]]) -> (f32)
+// CHECK: scf.for {{.*}} iter_args({{.*}}) -> (f32)
+// CHECK-NOT: memref.store
+// CHECK: memref.store [[SUM]], %arg1[]
+// CHECK-NOT: linalg.generic
 func.func @rowsum(%x: memref<64x32xf32>, %y: memref<64xf32>) {
   linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0)>], iterator_types = ["parallel", "reduction"]} ins(%x : memref<64x32xf32>) outs(%y : memref<64xf32>) {
   ^bb0(%in: f32, %out: f32):
