@@ -11,14 +11,16 @@
 // The op becomes an scf.parallel over the blocks whose body loads the block's
 // outputs into loop-carried accumulators, runs the reduction loops with the
 // op's payload instantiated once per output of the block (loads of the same
-// element made once), and stores the accumulators back. No shared memory and
+// element made once), and stores the accumulators back; the elementwise ops
+// that set the output before and update it after are computed with them
+// (Contractions.h). No shared memory and
 // no barriers: the result is the same on the GPU and in its emulation.
 // Every such op is rewritten, blocked or not: the linalg lowering would run
 // the parallel loops that follow a reduction loop (Gemm's n in (m, k, n))
 // sequentially inside each thread, and accumulate in memory.
 //
 //===----------------------------------------------------------------------===//
-#include "passes/CUDA/Launches.h"
+#include "passes/CUDA/Contractions.h"
 #include "passes/CUDA/Passes.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
@@ -31,23 +33,6 @@ namespace mlc::cuda {
 #define GEN_PASS_DEF_COARSENCONTRACTIONS
 #include "passes/CUDA/Passes.h.inc"
 } // namespace mlc::cuda
-
-bool mlc::cuda::isStaticContraction(linalg::LinalgOp op) {
-  if (!op.hasPureBufferSemantics() || op.getNumDpsInits() != 1 || op.getNumReductionLoops() == 0)
-    return false;
-  if (llvm::any_of(op.getStaticLoopRanges(), ShapedType::isDynamic))
-    return false;
-  AffineMap out = op.getMatchingIndexingMap(op.getDpsInitOperand(0));
-  if (!out.isProjectedPermutation() || out.getNumResults() != op.getNumParallelLoops())
-    return false;
-  auto iterators = op.getIteratorTypesArray();
-  for (AffineExpr e : out.getResults())
-    if (iterators[cast<AffineDimExpr>(e).getPosition()] != utils::IteratorType::parallel)
-      return false;
-  // The payload: plain ops, no regions.
-  return llvm::all_of(op.getBlock()->without_terminator(),
-                      [](Operation &o) { return o.getNumRegions() == 0; });
-}
 
 namespace {
 
@@ -180,23 +165,20 @@ void coarsen(linalg::LinalgOp op, const Coarsening &c) {
     SmallVector<Value> dims;
     for (int64_t d = 0, e = op.getNumLoops(); d < e; ++d)
       dims.push_back(dimValue(d, k));
-    SmallVector<Value> result;
-    for (AffineExpr e : map.getResults()) {
-      if (auto d = dyn_cast<AffineDimExpr>(e))
-        result.push_back(dims[d.getPosition()]);
-      else
-        result.push_back(
-            affine::AffineApplyOp::create(b, loc, AffineMap::get(map.getNumDims(), 0, e), dims));
-    }
-    return result;
+    return mlc::cuda::applyMap(b, loc, map, dims);
   };
 
   OpOperand *init = op.getDpsInitOperand(0);
   Value outBuffer = init->get();
   AffineMap outMap = op.getMatchingIndexingMap(init);
+  // The accumulators start from the output, or from what the op that sets
+  // it would write.
+  mlc::cuda::OutputUpdates updates = mlc::cuda::findOutputUpdates(op);
   SmallVector<Value> accumulators;
   for (const Output &k : outputs)
-    accumulators.push_back(memref::LoadOp::create(b, loc, outBuffer, indices(outMap, k)));
+    accumulators.push_back(
+        updates.init ? mlc::cuda::emitElementwise(b, loc, updates.init, indices(outMap, k), Value())
+                     : memref::LoadOp::create(b, loc, outBuffer, indices(outMap, k)).getResult());
 
   // The reduction loops, each carrying the accumulators.
   SmallVector<scf::ForOp> loops;
@@ -257,9 +239,15 @@ void coarsen(linalg::LinalgOp op, const Coarsening &c) {
   // After the loops: store the block.
   b.setInsertionPoint(parallel.getBody()->getTerminator());
   ValueRange finals = loops.front().getResults();
-  for (auto [n, k] : llvm::enumerate(outputs))
-    memref::StoreOp::create(b, loc, finals[n], outBuffer, indices(outMap, k));
+  for (auto [n, k] : llvm::enumerate(outputs)) {
+    SmallVector<Value> at = indices(outMap, k);
+    Value result = finals[n];
+    if (updates.epilogue)
+      result = mlc::cuda::emitElementwise(b, loc, updates.epilogue, at, result);
+    memref::StoreOp::create(b, loc, result, outBuffer, at);
+  }
   op->erase();
+  updates.erase();
 }
 
 struct CoarsenContractionsPass : mlc::cuda::impl::CoarsenContractionsBase<CoarsenContractionsPass> {

@@ -2,15 +2,14 @@
 //
 // Shared by mlc-cuda-map-to-gpu's two ways of running a parallel nest: one
 // thread per point (MapToGPU.cpp) and one block per point for nests that fold
-// a long reduction (BlockReductions.cpp); and by the passes that rewrite
-// contractions before it (CoarsenContractions.cpp, TileContractions.cpp).
+// a long reduction (BlockReductions.cpp); and by the tiled contractions
+// (TileContractions.cpp).
 //
 //===----------------------------------------------------------------------===//
 #ifndef MLC_PASSES_CUDA_LAUNCHES_H
 #define MLC_PASSES_CUDA_LAUNCHES_H
 
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
-#include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/IRMapping.h"
 
@@ -36,12 +35,6 @@ void mapLinearIndex(mlir::OpBuilder &b, mlir::Location loc, mlir::Value id,
 /// threads share the reduction, and returns true; otherwise leaves it and
 /// returns false.
 bool launchBlockReduction(mlir::scf::ParallelOp loop, int64_t maxPoints);
-
-/// Whether `op` is a contraction on buffers with static bounds, at least one
-/// reduction loop, and one output written once per parallel point (a scalar
-/// where there are no parallel loops) (its map names every parallel dimension and no reduction
-/// one), whose payload holds no regions.
-bool isStaticContraction(mlir::linalg::LinalgOp op);
 
 } // namespace mlc::cuda
 

@@ -81,11 +81,15 @@ def TileContractions : Pass<"mlc-cuda-tile-contractions", "mlir::func::FuncOp"> 
     uses. Each thread then folds the slice into 16 loop-carried
     accumulators, 8 shared loads per 16 payload instances (whose float ops
     may contract a multiply and an add into an fma, as CUDA compilers do by
-    default). Accumulators
-    start from the output's values and are stored at the end; outputs and
-    loads outside the op are guarded. The sums over K are grouped by slice
-    as the sequential loop would, but K dimensions run in loop order, so a
-    convolution sums in a different order than the CPU path.
+    default). Accumulators start from the output's values and are stored at
+    the end; outputs and loads outside the op are guarded. An elementwise op
+    just before that sets the output (a bias broadcast, a fill) and one just
+    after that updates it element by element (a residual add, an activation)
+    are computed by the tile instead: the accumulators start from what the
+    first would write, the stores write what the second would, and both ops
+    go. The sums over K are grouped by slice as the sequential loop would,
+    but K dimensions run in loop order, so a convolution sums in a different
+    order than the CPU path.
 
     ```mlir
     linalg.matmul ins(%a, %b : memref<256x64xf32>, memref<64x256xf32>) outs(%c : memref<256x256xf32>)
@@ -126,7 +130,10 @@ def CoarsenContractions : Pass<"mlc-cuda-coarsen-contractions", "mlir::func::Fun
     spares a different input. Each block's outputs are loaded into
     accumulators carried by the reduction loops, the payload is instantiated
     once per output with equal loads made once, and the block is stored
-    after the loops. A 4x4 block of a matmul loads 8 values per 16
+    after the loops. As in `mlc-cuda-tile-contractions`, an elementwise op
+    just before that sets the output (a bias broadcast) and one just after
+    that updates it element by element (a residual add, an activation) are
+    computed with the block and removed. A 4x4 block of a matmul loads 8 values per 16
     multiply-adds instead of 32. Factors are halved while fewer than
     `min-threads` blocks would remain (a GPU needs tens of thousands of
     threads in flight); with factors 1 the rewrite still makes every

@@ -20,6 +20,7 @@
 // times less often than by a thread per output.
 //
 //===----------------------------------------------------------------------===//
+#include "passes/CUDA/Contractions.h"
 #include "passes/CUDA/Launches.h"
 #include "passes/CUDA/Passes.h"
 
@@ -66,6 +67,9 @@ struct Plan {
   SmallVector<Value> staged[2];
   /// Per side: whether neighbouring threads load along K (else along M or N).
   bool kFastest[2] = {true, true};
+  /// The elementwise ops that set the output before and update it after,
+  /// which the tile computes too.
+  mlc::cuda::OutputUpdates updates;
 
   unsigned dependsOnOp(Operation &o) const {
     return o.getNumResults() == 0 ? 0 : dependsOn.lookup(o.getResult(0));
@@ -182,6 +186,7 @@ std::optional<Plan> analyze(linalg::LinalgOp op, int64_t minPoints) {
   for (Operation &o : payload->without_terminator())
     for (Value r : o.getResults())
       stage(r);
+  plan.updates = mlc::cuda::findOutputUpdates(op);
   if (plan.staged[A].size() + plan.staged[B].size() > kMaxStaged)
     return std::nullopt;
   for (Side s : {A, B})
@@ -212,6 +217,7 @@ std::optional<Plan> analyze(linalg::LinalgOp op, int64_t minPoints) {
   while (plan.batch * plan.tiles(A) * plan.tiles(B) < kMinBlocks &&
          std::max(plan.tile[A], plan.tile[B]) > 32)
     plan.tile[plan.tile[A] >= plan.tile[B] ? A : B] /= 2;
+
   return plan;
 }
 
@@ -263,17 +269,23 @@ public:
     AffineMap outMap = op.getMatchingIndexingMap(init);
     Type accType = cast<MemRefType>(init->get().getType()).getElementType();
     SmallVector<Value> inits;
+    // The output's initial values: its contents, or what the op that sets
+    // it would write.
+    auto initial = [&](ValueRange indices) -> Value {
+      if (plan.updates.init)
+        return mlc::cuda::emitElementwise(b, loc, plan.updates.init, indices, Value());
+      return memref::LoadOp::create(b, loc, init->get(), indices);
+    };
     forEachOutput(
         [&](Value inRange, ValueRange indices) {
           if (!inRange) {
-            inits.push_back(memref::LoadOp::create(b, loc, init->get(), indices));
+            inits.push_back(initial(indices));
             return;
           }
           auto load = scf::IfOp::create(b, loc, accType, inRange, /*withElseRegion=*/true);
           OpBuilder::InsertionGuard guard(b);
           b.setInsertionPointToStart(load.thenBlock());
-          scf::YieldOp::create(b, loc,
-                               memref::LoadOp::create(b, loc, init->get(), indices).getResult());
+          scf::YieldOp::create(b, loc, initial(indices));
           b.setInsertionPointToStart(load.elseBlock());
           scf::YieldOp::create(
               b, loc, arith::ConstantOp::create(b, loc, b.getZeroAttr(accType)).getResult());
@@ -304,11 +316,15 @@ public:
     forEachOutput(
         [&](Value inRange, ValueRange indices) {
           guarded(inRange, [&] {
-            memref::StoreOp::create(b, loc, steps.getResult(n++), init->get(), indices);
+            Value result = steps.getResult(n++);
+            if (plan.updates.epilogue)
+              result = mlc::cuda::emitElementwise(b, loc, plan.updates.epilogue, indices, result);
+            memref::StoreOp::create(b, loc, result, init->get(), indices);
           });
         },
         outMap);
     op->erase();
+    mlc::cuda::OutputUpdates(plan.updates).erase();
   }
 
 private:
@@ -357,22 +373,7 @@ private:
 
   /// The indices `map` gives for the current loop indices (only those of
   /// the dimensions it reads need be set).
-  SmallVector<Value> indices(AffineMap map) {
-    SmallVector<Value> result;
-    for (AffineExpr e : map.getResults()) {
-      if (auto d = dyn_cast<AffineDimExpr>(e)) {
-        result.push_back(loopIndex[d.getPosition()]);
-        continue;
-      }
-      llvm::SmallBitVector read = dimsRead(AffineMap::get(map.getNumDims(), 0, e));
-      SmallVector<Value> operands;
-      for (int64_t d : read.set_bits())
-        operands.push_back(loopIndex[d]);
-      result.push_back(affine::AffineApplyOp::create(
-          b, loc, compressUnusedDims(AffineMap::get(map.getNumDims(), 0, e)), operands));
-    }
-    return result;
-  }
+  SmallVector<Value> indices(AffineMap map) { return mlc::cuda::applyMap(b, loc, map, loopIndex); }
 
   /// Calls `body` for each of the thread's outputs (M-major) with whether it
   /// lies inside the op and its indices under `map`.

@@ -129,3 +129,36 @@ func.func @gemm_middle_reduction(%a: memref<2x64xf32>, %w: memref<100x64xf32>, %
   }
   return
 }
+
+// -----
+
+// Tests that a Gemm's bias broadcast before it and its ReLU after it are
+// computed with each block of outputs: the accumulators start from the bias,
+// the stores write the ReLU, and neither op is left.
+
+// CHECK-LABEL: func.func @gemm_bias_relu
+// CHECK-NOT: linalg.
+// CHECK: scf.parallel
+// CHECK: memref.load %arg3
+// CHECK: scf.for
+// CHECK: arith.maximumf
+// CHECK: memref.store
+// CHECK-NOT: linalg.
+// CHECK: return
+#bias = affine_map<(m, n) -> (n)>
+#id = affine_map<(m, n) -> (m, n)>
+func.func @gemm_bias_relu(%a: memref<8x16xf32>, %b: memref<16x8xf32>, %c: memref<8x8xf32>, %bias: memref<8xf32>) {
+  %zero = arith.constant 0.0 : f32
+  linalg.generic {indexing_maps = [#bias, #id], iterator_types = ["parallel", "parallel"]}
+      ins(%bias : memref<8xf32>) outs(%c : memref<8x8xf32>) {
+  ^bb0(%x: f32, %o: f32):
+    linalg.yield %x : f32
+  }
+  linalg.matmul ins(%a, %b : memref<8x16xf32>, memref<16x8xf32>) outs(%c : memref<8x8xf32>)
+  linalg.generic {indexing_maps = [#id], iterator_types = ["parallel", "parallel"]} outs(%c : memref<8x8xf32>) {
+  ^bb0(%o: f32):
+    %r = arith.maximumf %o, %zero : f32
+    linalg.yield %r : f32
+  }
+  return
+}

@@ -128,3 +128,59 @@ func.func @depthwise(%img: memref<1x258x258x32xf32>, %f: memref<3x3x32xf32>, %ou
       ins(%img, %f : memref<1x258x258x32xf32>, memref<3x3x32xf32>) outs(%out : memref<1x256x256x32xf32>)
   return
 }
+
+// -----
+
+// Tests that the elementwise ops that set the output before a tiled
+// convolution (a bias broadcast) and update it after (a residual add and a
+// ReLU) are computed by the tile: the accumulators start from the bias, the
+// stores write relu(acc + residual), and neither op is left. An update that
+// reads another element of the output is not fused.
+
+// CHECK-LABEL: func.func @bias_residual_relu
+// CHECK-NOT: linalg.
+// CHECK: gpu.launch
+// CHECK: [[BIAS:%.*]] = memref.load %arg3[%{{.*}}] : memref<64xf32>
+// CHECK: scf.for
+// CHECK: gpu.barrier
+// CHECK: [[RES:%.*]] = memref.load %arg4
+// CHECK: [[SUM:%.*]] = arith.addf %{{.*}}#0, [[RES]]
+// CHECK: [[RELU:%.*]] = arith.maximumf [[SUM]], %cst
+// CHECK: memref.store [[RELU]], %arg2
+// CHECK-NOT: linalg.
+// CHECK: return
+#bias = affine_map<(n, c, h, w) -> (c)>
+#id = affine_map<(n, c, h, w) -> (n, c, h, w)>
+#shifted = affine_map<(n, c, h, w) -> (n, c, w, h)>
+func.func @bias_residual_relu(%img: memref<1x32x34x34xf32>, %f: memref<64x32x3x3xf32>, %out: memref<1x64x32x32xf32>, %b: memref<64xf32>, %res: memref<1x64x32x32xf32>) {
+  %zero = arith.constant 0.0 : f32
+  linalg.generic {indexing_maps = [#bias, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%b : memref<64xf32>) outs(%out : memref<1x64x32x32xf32>) {
+  ^bb0(%x: f32, %o: f32):
+    linalg.yield %x : f32
+  }
+  linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+      ins(%img, %f : memref<1x32x34x34xf32>, memref<64x32x3x3xf32>) outs(%out : memref<1x64x32x32xf32>)
+  linalg.generic {indexing_maps = [#id, #id, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%out, %res : memref<1x64x32x32xf32>, memref<1x64x32x32xf32>) outs(%out : memref<1x64x32x32xf32>) {
+  ^bb0(%x: f32, %r: f32, %o: f32):
+    %s = arith.addf %x, %r : f32
+    %m = arith.maximumf %s, %zero : f32
+    linalg.yield %m : f32
+  }
+  return
+}
+
+// CHECK-LABEL: func.func @transposing_update
+// CHECK: gpu.launch
+// CHECK: linalg.generic
+func.func @transposing_update(%img: memref<1x32x34x34xf32>, %f: memref<64x32x3x3xf32>, %out: memref<1x64x32x32xf32>) {
+  linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+      ins(%img, %f : memref<1x32x34x34xf32>, memref<64x32x3x3xf32>) outs(%out : memref<1x64x32x32xf32>)
+  linalg.generic {indexing_maps = [#shifted, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%out : memref<1x64x32x32xf32>) outs(%out : memref<1x64x32x32xf32>) {
+  ^bb0(%x: f32, %o: f32):
+    linalg.yield %x : f32
+  }
+  return
+}
