@@ -67,8 +67,9 @@ TypedAttr identityOf(Operation *combine) {
       .Default([](Operation *) { return nullptr; });
 }
 
-/// Whether `root` and everything nested in it at most read memory.
-bool onlyReads(Operation *root) {
+} // namespace
+
+bool mlc::cuda::onlyReads(Operation *root) {
   return !root->walk([](Operation *op) {
                 if (op->hasTrait<OpTrait::HasRecursiveMemoryEffects>())
                   return WalkResult::advance();
@@ -80,6 +81,8 @@ bool onlyReads(Operation *root) {
               })
               .wasInterrupted();
 }
+
+namespace {
 
 /// A parallel body's reduction: a perfect nest of loops with static trip
 /// counts whose iteration arguments are each folded, in the innermost body, by
@@ -139,7 +142,7 @@ std::optional<ReductionNest> matchReduction(scf::ForOp outer) {
     nest.combines.push_back(combine);
     nest.identities.push_back(identity);
   }
-  if (nest.combines.empty() || !onlyReads(outer))
+  if (nest.combines.empty() || !mlc::cuda::onlyReads(outer))
     return std::nullopt;
   return nest;
 }
@@ -171,21 +174,12 @@ bool mlc::cuda::launchBlockReduction(scf::ParallelOp loop, int64_t maxPoints) {
     return false;
 
   // Few enough points, long enough reductions.
-  int64_t points = 1;
-  SmallVector<int64_t> pointExtents;
-  for (auto [lb, ub, step] :
-       llvm::zip(loop.getLowerBound(), loop.getUpperBound(), loop.getStep())) {
-    std::optional<int64_t> l = getConstantIntValue(lb), u = getConstantIntValue(ub),
-                           s = getConstantIntValue(step);
-    if (!l || !u || !s || *s <= 0 || *u <= *l)
-      return false;
-    pointExtents.push_back((*u - *l + *s - 1) / *s);
-    points *= pointExtents.back();
-  }
+  std::optional<SmallVector<int64_t>> pointExtents = staticExtents(loop);
+  if (!pointExtents || llvm::is_contained(*pointExtents, 0))
+    return false;
+  int64_t points = llvm::product_of(*pointExtents);
   ArrayRef<int64_t> trips = nest->trips;
-  int64_t iterations = 1;
-  for (int64_t t : trips)
-    iterations *= t;
+  int64_t iterations = llvm::product_of(trips);
   if (points >= maxPoints || iterations < kMinIterations)
     return false;
   // About four iterations per thread, a warp at least, and about a million
@@ -219,7 +213,7 @@ bool mlc::cuda::launchBlockReduction(scf::ParallelOp loop, int64_t maxPoints) {
 
   // The point: the block id's digits.
   IRMapping mapping;
-  SmallVector<Value> extents = llvm::map_to_vector(pointExtents, cIndex);
+  SmallVector<Value> extents = llvm::map_to_vector(*pointExtents, cIndex);
   mapLinearIndex(b, loc, launch.getBlockIds().x, extents, loop.getLowerBound(), loop.getStep(),
                  loop.getInductionVars(), mapping);
   for (Operation &op : body->without_terminator()) {

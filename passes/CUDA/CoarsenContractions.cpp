@@ -63,12 +63,7 @@ Coarsening choose(linalg::LinalgOp op, int64_t maxFactor, int64_t minThreads) {
   for (OpOperand *input : op.getDpsInputOperands()) {
     if (!op.payloadUsesValueFromOperand(input))
       continue;
-    llvm::SmallBitVector dims(op.getNumLoops());
-    op.getMatchingIndexingMap(input).walkExprs([&](AffineExpr e) {
-      if (auto d = dyn_cast<AffineDimExpr>(e))
-        dims.set(d.getPosition());
-    });
-    inputDims.push_back(dims);
+    inputDims.push_back(mlc::cuda::dimsRead(op.getMatchingIndexingMap(input)));
   }
   // The inputs whose loads a block along `dim` shares.
   auto spared = [&](int64_t dim) {

@@ -113,6 +113,15 @@ Value mlc::cuda::emitElementwise(OpBuilder &b, Location loc, linalg::LinalgOp up
   return mapping.lookupOrDefault(payload->getTerminator()->getOperand(0));
 }
 
+llvm::SmallBitVector mlc::cuda::dimsRead(AffineMap map) {
+  llvm::SmallBitVector dims(map.getNumDims());
+  map.walkExprs([&](AffineExpr e) {
+    if (auto d = dyn_cast<AffineDimExpr>(e))
+      dims.set(d.getPosition());
+  });
+  return dims;
+}
+
 SmallVector<Value> mlc::cuda::applyMap(OpBuilder &b, Location loc, AffineMap map, ValueRange dims) {
   SmallVector<Value> result;
   for (AffineExpr e : map.getResults()) {
@@ -122,13 +131,8 @@ SmallVector<Value> mlc::cuda::applyMap(OpBuilder &b, Location loc, AffineMap map
     }
     // Only the dimensions `e` reads are operands: the others may be unset.
     AffineMap single = AffineMap::get(map.getNumDims(), 0, e);
-    llvm::SmallBitVector read(map.getNumDims());
-    e.walk([&](AffineExpr sub) {
-      if (auto d = dyn_cast<AffineDimExpr>(sub))
-        read.set(d.getPosition());
-    });
     SmallVector<Value> operands;
-    for (int64_t d : read.set_bits())
+    for (int64_t d : dimsRead(single).set_bits())
       operands.push_back(dims[d]);
     result.push_back(affine::AffineApplyOp::create(b, loc, compressUnusedDims(single), operands));
   }

@@ -9,6 +9,7 @@
 #define MLC_PASSES_CUDA_CONTRACTIONS_H
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "llvm/ADT/SmallBitVector.h"
 
 namespace mlc::cuda {
 
@@ -34,6 +35,9 @@ OutputUpdates findOutputUpdates(mlir::linalg::LinalgOp contraction);
 /// given the output's value there (`current`; null for an `init`).
 mlir::Value emitElementwise(mlir::OpBuilder &b, mlir::Location loc, mlir::linalg::LinalgOp update,
                             mlir::ValueRange indices, mlir::Value current);
+
+/// The dimensions `map` reads.
+llvm::SmallBitVector dimsRead(mlir::AffineMap map);
 
 /// The results of `map` for the dimension values `dims` (only the dimensions
 /// it reads need a value).

@@ -95,11 +95,32 @@ private:
     return !launch->isAncestor(v.getParentBlock()->getParentOp()) || uniform.contains(v);
   }
 
-  /// A host buffer of one `type` value per thread.
-  Value perThreadBuffer(Type type) {
+  /// A host buffer of one `type` value per thread, for a value of `op`;
+  /// fails (an error on `op`) for a type memrefs cannot hold.
+  FailureOr<Value> perThreadBuffer(Type type, Operation *op) {
+    if (!MemRefType::isValidElementType(type))
+      return op->emitError("cannot emulate a value of this type kept across a barrier");
     return memref::AllocaOp::create(outside, launch.getLoc(),
                                     MemRefType::get({ShapedType::kDynamic}, type),
-                                    ValueRange{threads});
+                                    ValueRange{threads})
+        .getResult();
+  }
+
+  /// A loop over the block's threads at `b`: a builder inside it, the
+  /// thread's id, and `uniformMapping` with the thread id mapped to it.
+  struct ThreadLoop {
+    OpBuilder builder;
+    Value thread;
+    IRMapping mapping;
+  };
+  ThreadLoop forEachThread(OpBuilder &b, const IRMapping &uniformMapping) {
+    Location loc = launch.getLoc();
+    auto loop = scf::ForOp::create(b, loc, arith::ConstantIndexOp::create(b, loc, 0), threads,
+                                   arith::ConstantIndexOp::create(b, loc, 1));
+    ThreadLoop result{OpBuilder::atBlockTerminator(loop.getBody()), loop.getInductionVar(),
+                      uniformMapping};
+    result.mapping.map(tid, result.thread);
+    return result;
   }
 
   /// `v` for `thread`: emitted in this thread loop, reloaded from what an
@@ -121,12 +142,10 @@ private:
     if (ops.empty())
       return success();
     Location loc = launch.getLoc();
-    auto loop = scf::ForOp::create(b, loc, arith::ConstantIndexOp::create(b, loc, 0), threads,
-                                   arith::ConstantIndexOp::create(b, loc, 1));
-    OpBuilder t = OpBuilder::atBlockTerminator(loop.getBody());
-    Value thread = loop.getInductionVar();
-    IRMapping mapping = uniformMapping;
-    mapping.map(tid, thread);
+    ThreadLoop loop = forEachThread(b, uniformMapping);
+    OpBuilder &t = loop.builder;
+    Value thread = loop.thread;
+    IRMapping &mapping = loop.mapping;
     llvm::SmallPtrSet<Operation *, 16> here(ops.begin(), ops.end());
     for (Operation *op : ops) {
       op->walk([&](Operation *nested) {
@@ -145,11 +164,11 @@ private:
         });
         if (!usedLater)
           continue;
-        if (!MemRefType::isValidElementType(result.getType()))
-          return op->emitError("cannot emulate a value of this type kept across a barrier");
-        Value buffer = perThreadBuffer(result.getType());
-        memref::StoreOp::create(t, loc, copied, buffer, thread);
-        perThread[result] = buffer;
+        FailureOr<Value> buffer = perThreadBuffer(result.getType(), op);
+        if (failed(buffer))
+          return failure();
+        memref::StoreOp::create(t, loc, copied, *buffer, thread);
+        perThread[result] = *buffer;
       }
     }
     return success();
@@ -161,17 +180,13 @@ private:
     Location loc = loop.getLoc();
     SmallVector<Value> carried;
     for (Value init : loop.getInitArgs()) {
-      if (!MemRefType::isValidElementType(init.getType()))
-        return loop.emitError("cannot emulate a value of this type kept across a barrier");
-      carried.push_back(perThreadBuffer(init.getType()));
+      FailureOr<Value> buffer = perThreadBuffer(init.getType(), loop);
+      if (failed(buffer))
+        return failure();
+      carried.push_back(*buffer);
     }
     if (!carried.empty()) {
-      auto inits = scf::ForOp::create(b, loc, arith::ConstantIndexOp::create(b, loc, 0), threads,
-                                      arith::ConstantIndexOp::create(b, loc, 1));
-      OpBuilder t = OpBuilder::atBlockTerminator(inits.getBody());
-      IRMapping mapping = uniformMapping;
-      Value thread = inits.getInductionVar();
-      mapping.map(tid, thread);
+      auto [t, thread, mapping] = forEachThread(b, uniformMapping);
       for (auto [init, buffer] : llvm::zip(loop.getInitArgs(), carried))
         memref::StoreOp::create(t, loc, lookup(init, t, mapping, thread), buffer, thread);
     }

@@ -21,13 +21,23 @@ namespace mlc::cuda {
 mlir::gpu::LaunchOp createLaunch(mlir::OpBuilder &b, mlir::Location loc, mlir::Value grid,
                                  int64_t block, mlir::TypeRange workgroup = {});
 
-/// Maps each of `ivs` to `lbs[d] + steps[d] * digit d of id`, reading `id` as
-/// a number whose digits have the ranges `extents` (the last varies fastest).
-/// The arithmetic is in `id`'s type (an integer or index); extents of another
-/// type and the digits are cast.
+/// The digits of `id` read as a number whose digits have the ranges
+/// `extents` (the last varies fastest), as indices. The arithmetic is in
+/// `id`'s type (an integer or index); extents of another type are cast.
+llvm::SmallVector<mlir::Value> delinearize(mlir::OpBuilder &b, mlir::Location loc, mlir::Value id,
+                                           mlir::ArrayRef<mlir::Value> extents);
+
+/// Maps each of `ivs` to `lbs[d] + steps[d] * digit d of id` (see
+/// delinearize).
 void mapLinearIndex(mlir::OpBuilder &b, mlir::Location loc, mlir::Value id,
                     mlir::ArrayRef<mlir::Value> extents, mlir::ValueRange lbs,
                     mlir::ValueRange steps, mlir::ValueRange ivs, mlir::IRMapping &mapping);
+
+/// The trip count of each dimension of `loop`, when all are constant.
+std::optional<llvm::SmallVector<int64_t>> staticExtents(mlir::scf::ParallelOp loop);
+
+/// Whether `root` and everything nested in it at most read memory.
+bool onlyReads(mlir::Operation *root);
 
 /// When `loop` (static bounds, fewer than `maxPoints` points) folds a
 /// reduction loop nest of at least 32 iterations with associative and

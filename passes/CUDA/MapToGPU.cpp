@@ -33,9 +33,9 @@ gpu::LaunchOp mlc::cuda::createLaunch(OpBuilder &b, Location loc, Value grid, in
   return launch;
 }
 
-void mlc::cuda::mapLinearIndex(OpBuilder &b, Location loc, Value id, ArrayRef<Value> extents,
-                               ValueRange lbs, ValueRange steps, ValueRange ivs,
-                               IRMapping &mapping) {
+SmallVector<Value> mlc::cuda::delinearize(OpBuilder &b, Location loc, Value id,
+                                          ArrayRef<Value> extents) {
+  SmallVector<Value> digits(extents.size());
   Value rest = id;
   for (int64_t d = extents.size() - 1; d >= 0; --d) {
     Value digit = rest;
@@ -48,9 +48,30 @@ void mlc::cuda::mapLinearIndex(OpBuilder &b, Location loc, Value id, ArrayRef<Va
     }
     if (!digit.getType().isIndex())
       digit = arith::IndexCastUIOp::create(b, loc, b.getIndexType(), digit);
+    digits[d] = digit;
+  }
+  return digits;
+}
+
+void mlc::cuda::mapLinearIndex(OpBuilder &b, Location loc, Value id, ArrayRef<Value> extents,
+                               ValueRange lbs, ValueRange steps, ValueRange ivs,
+                               IRMapping &mapping) {
+  for (auto [d, digit] : llvm::enumerate(delinearize(b, loc, id, extents)))
     mapping.map(ivs[d], arith::AddIOp::create(b, loc, lbs[d],
                                               arith::MulIOp::create(b, loc, digit, steps[d])));
+}
+
+std::optional<SmallVector<int64_t>> mlc::cuda::staticExtents(scf::ParallelOp loop) {
+  SmallVector<int64_t> extents;
+  for (auto [lb, ub, step] :
+       llvm::zip(loop.getLowerBound(), loop.getUpperBound(), loop.getStep())) {
+    std::optional<int64_t> l = getConstantIntValue(lb), u = getConstantIntValue(ub),
+                           s = getConstantIntValue(step);
+    if (!l || !u || !s || *s <= 0)
+      return std::nullopt;
+    extents.push_back(*u > *l ? llvm::divideCeil(*u - *l, *s) : 0);
   }
+  return extents;
 }
 
 using mlc::cuda::createLaunch;
@@ -128,7 +149,6 @@ struct MapToGPUPass : mlc::cuda::impl::MapToGPUBase<MapToGPUPass> {
     OpBuilder b(loop);
     // Trip count of each dimension and of the whole space, on the host.
     SmallVector<Value> extents;
-    std::optional<int64_t> staticTotal = 1;
     Value total = arith::ConstantIndexOp::create(b, loc, 1);
     for (auto [lb, ub, step] :
          llvm::zip(loop.getLowerBound(), loop.getUpperBound(), loop.getStep())) {
@@ -136,12 +156,10 @@ struct MapToGPUPass : mlc::cuda::impl::MapToGPUBase<MapToGPUPass> {
           arith::CeilDivUIOp::create(b, loc, arith::SubIOp::create(b, loc, ub, lb), step);
       extents.push_back(extent);
       total = arith::MulIOp::create(b, loc, total, extent);
-      auto l = getConstantIntValue(lb), u = getConstantIntValue(ub), s = getConstantIntValue(step);
-      if (staticTotal && l && u && s && *s > 0)
-        staticTotal = *staticTotal * ((*u - *l + *s - 1) / *s);
-      else
-        staticTotal = std::nullopt;
     }
+    std::optional<int64_t> staticTotal;
+    if (std::optional<SmallVector<int64_t>> e = mlc::cuda::staticExtents(loop))
+      staticTotal = llvm::product_of(*e);
     int64_t block = blockSize;
     if (staticTotal && *staticTotal < block)
       block = std::max<int64_t>(32, (*staticTotal + 31) / 32 * 32);
@@ -190,7 +208,7 @@ struct MapToGPUPass : mlc::cuda::impl::MapToGPUBase<MapToGPUPass> {
     // first, on one thread.
     auto *nest = llvm::find_if(ops, [](Operation *op) { return isa<scf::ForOp>(op); });
     auto *reads = nest;
-    while (reads != ops.begin() && onlyReads(*std::prev(reads)))
+    while (reads != ops.begin() && mlc::cuda::onlyReads(*std::prev(reads)))
       --reads;
     ArrayRef<Operation *> before(ops.begin(), reads), fold(reads, ops.end());
     if (nest != ops.end() && !usesResultsOf(fold, before) && launchFold(fold)) {
@@ -200,11 +218,6 @@ struct MapToGPUPass : mlc::cuda::impl::MapToGPUBase<MapToGPUPass> {
     }
     launchOnOneThread(ops);
     return success();
-  }
-
-  static bool onlyReads(Operation *op) {
-    auto effects = dyn_cast<MemoryEffectOpInterface>(op);
-    return isMemoryEffectFree(op) || (effects && effects.onlyHasEffect<MemoryEffects::Read>());
   }
 
   static bool usesResultsOf(ArrayRef<Operation *> users, ArrayRef<Operation *> defs) {

@@ -85,15 +85,6 @@ int64_t product(ArrayRef<int64_t> ranges, ArrayRef<int64_t> dims) {
   return p;
 }
 
-llvm::SmallBitVector dimsRead(AffineMap map) {
-  llvm::SmallBitVector dims(map.getNumDims());
-  map.walkExprs([&](AffineExpr e) {
-    if (auto d = dyn_cast<AffineDimExpr>(e))
-      dims.set(d.getPosition());
-  });
-  return dims;
-}
-
 /// Sorts the loops and the payload of `op` by side; fails when `op` is not a
 /// contraction worth tiling (fewer than `minPoints` outputs, K under 16, no
 /// dimension that only one side reads, more than a few staged values).
@@ -115,7 +106,7 @@ std::optional<Plan> analyze(linalg::LinalgOp op, int64_t minPoints) {
   for (OpOperand *input : op.getDpsInputOperands())
     if (op.payloadUsesValueFromOperand(input)) {
       used.push_back(input);
-      reads.push_back(dimsRead(op.getMatchingIndexingMap(input)));
+      reads.push_back(mlc::cuda::dimsRead(op.getMatchingIndexingMap(input)));
     }
   AffineMap outMap = op.getMatchingIndexingMap(op.getDpsInitOperand(0));
   llvm::SmallBitVector onB(used.size());
@@ -203,7 +194,7 @@ std::optional<Plan> analyze(linalg::LinalgOp op, int64_t minPoints) {
     AffineMap map = op.getMatchingIndexingMap(plan.inputs[s].front());
     if (map.getNumResults() == 0)
       continue;
-    llvm::SmallBitVector inner = dimsRead(map.getSubMap({map.getNumResults() - 1}));
+    llvm::SmallBitVector inner = mlc::cuda::dimsRead(map.getSubMap({map.getNumResults() - 1}));
     bool alongK = llvm::any_of(plan.kDims, [&](int64_t d) { return inner.test(d); });
     bool alongOwn = llvm::any_of(plan.dims[s], [&](int64_t d) { return inner.test(d); });
     plan.kFastest[s] = alongK && !alongOwn;
@@ -353,13 +344,10 @@ private:
 
   /// The digits of `id` in the mixed radix `radices` (the last varies fastest).
   SmallVector<Value> delinearize(Value id, ArrayRef<int64_t> radices) {
-    SmallVector<Value> digits(radices.size());
-    for (int64_t d = radices.size() - 1; d >= 0; --d) {
-      digits[d] = d == 0 ? id : arith::RemUIOp::create(b, loc, id, index(radices[d]));
-      if (d != 0)
-        id = arith::DivUIOp::create(b, loc, id, index(radices[d]));
-    }
-    return digits;
+    SmallVector<Value> extents;
+    for (int64_t r : radices)
+      extents.push_back(index(r));
+    return mlc::cuda::delinearize(b, loc, id, extents);
   }
 
   /// Sets the loop indices of the dimensions `dims` from their linear index.
