@@ -19,6 +19,11 @@
 // per 16 payload instances. Global memory is read tileN / 4 (resp. tileM / 4)
 // times less often than by a thread per output.
 //
+// The loads are software-pipelined: a thread loads its share of the next
+// slice into registers before it folds the current one, and stores it to
+// shared memory at the start of the next step, so the latency of global
+// memory hides behind the fold even when a single block runs on an SM.
+//
 //===----------------------------------------------------------------------===//
 #include "passes/CUDA/Contractions.h"
 #include "passes/CUDA/Launches.h"
@@ -26,6 +31,7 @@
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/SCF/Utils/Utils.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 
 using namespace mlir;
@@ -269,38 +275,50 @@ public:
     };
     forEachOutput(
         [&](Value inRange, ValueRange indices) {
-          if (!inRange) {
-            inits.push_back(initial(indices));
-            return;
-          }
-          auto load = scf::IfOp::create(b, loc, accType, inRange, /*withElseRegion=*/true);
-          OpBuilder::InsertionGuard guard(b);
-          b.setInsertionPointToStart(load.thenBlock());
-          scf::YieldOp::create(b, loc, initial(indices));
-          b.setInsertionPointToStart(load.elseBlock());
-          scf::YieldOp::create(
-              b, loc, arith::ConstantOp::create(b, loc, b.getZeroAttr(accType)).getResult());
-          inits.push_back(load.getResult(0));
+          inits.push_back(guardedValues(inRange, accType,
+                                        [&] { return SmallVector<Value>{initial(indices)}; })[0]);
         },
         outMap);
 
-    // Over K: stage a slice, fold it.
+    // Over K: store the slice loaded before, load the next one, fold this
+    // one. The accumulators and the loaded slice are the loop's values.
+    size_t accumulators = inits.size();
+    for (Side s : {A, B})
+      placeLoads(s);
+    SmallVector<Value> slice = loadSlice(index(0));
+    inits.append(slice);
     auto steps = scf::ForOp::create(b, loc, index(0), index(plan.k), index(kTileK), inits);
     {
       OpBuilder::InsertionGuard guard(b);
       b.setInsertionPointToStart(steps.getBody());
       Value k0 = steps.getInductionVar();
-      for (Side s : {A, B})
-        stageSlice(s, k0);
+      ValueRange carried = steps.getRegionIterArgs();
+      storeSlice(carried.drop_front(accumulators));
       gpu::BarrierOp::create(b, loc);
-      Value depth = arith::MinUIOp::create(b, loc, index(kTileK),
-                                           arith::SubIOp::create(b, loc, index(plan.k), k0));
-      auto fold = scf::ForOp::create(b, loc, index(0), depth, index(1), steps.getRegionIterArgs());
+      // The last step loads slice 0 again rather than past the end.
+      Value next = add(k0, index(kTileK));
+      next = arith::SelectOp::create(
+          b, loc, arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, next, index(plan.k)),
+          next, index(0));
+      SmallVector<Value> nextSlice = loadSlice(next);
+      // A constant depth where 16 divides K: the fold is then unrolled, its
+      // shared-memory loads at constant offsets.
+      Value depth = plan.k % kTileK == 0
+                        ? index(kTileK)
+                        : arith::MinUIOp::create(b, loc, index(kTileK),
+                                                 arith::SubIOp::create(b, loc, index(plan.k), k0))
+                              .getResult();
+      auto fold =
+          scf::ForOp::create(b, loc, index(0), depth, index(1), carried.take_front(accumulators));
       b.setInsertionPointToStart(fold.getBody());
       foldSlice(fold.getInductionVar(), fold.getRegionIterArgs());
       b.setInsertionPointAfter(fold);
       gpu::BarrierOp::create(b, loc);
-      scf::YieldOp::create(b, loc, fold.getResults());
+      SmallVector<Value> yielded(fold.getResults());
+      yielded.append(nextSlice);
+      scf::YieldOp::create(b, loc, yielded);
+      if (plan.k % kTileK == 0)
+        (void)loopUnrollFull(fold);
     }
 
     int64_t n = 0;
@@ -341,6 +359,23 @@ private:
     }
     body();
   }
+  /// The values `body` computes where `condition` holds, zeros of `types`
+  /// elsewhere (`body`'s values where `condition` is null).
+  SmallVector<Value> guardedValues(Value condition, TypeRange types,
+                                   function_ref<SmallVector<Value>()> body) {
+    if (!condition)
+      return body();
+    auto guard = scf::IfOp::create(b, loc, types, condition, /*withElseRegion=*/true);
+    OpBuilder::InsertionGuard g(b);
+    b.setInsertionPointToStart(guard.thenBlock());
+    scf::YieldOp::create(b, loc, body());
+    b.setInsertionPointToStart(guard.elseBlock());
+    SmallVector<Value> zeros;
+    for (Type type : types)
+      zeros.push_back(arith::ConstantOp::create(b, loc, b.getZeroAttr(type)));
+    scf::YieldOp::create(b, loc, zeros);
+    return SmallVector<Value>(guard.getResults());
+  }
 
   /// The digits of `id` in the mixed radix `radices` (the last varies fastest).
   SmallVector<Value> delinearize(Value id, ArrayRef<int64_t> radices) {
@@ -377,39 +412,72 @@ private:
       }
   }
 
-  /// Each thread loads its share of side `s`'s slice at K offset `k0`,
-  /// computes the side's payload values and stores them in shared memory.
-  void stageSlice(Side s, Value k0) {
+  /// Sets where the thread loads its share of side `s`'s slices: elements
+  /// t, t + threads, ... of a 16 x tile slice in rows of 16 along K or of the
+  /// tile along M or N (both divide the threads). Their positions along M or
+  /// N, and the loop indices there, are the same on every step.
+  void placeLoads(Side s) {
     if (plan.staged[s].empty())
       return;
-    // Thread t loads elements t, t + threads, ... of the slice, in rows of
-    // 16 along K or of the tile along M or N (both divide the threads).
     int64_t tile = plan.tile[s], threads = plan.threads();
     int64_t row = plan.kFastest[s] ? kTileK : tile;
     Value inRow = arith::RemUIOp::create(b, loc, tid, index(row));
     Value firstRow = arith::DivUIOp::create(b, loc, tid, index(row));
     for (int64_t e = 0; e < kTileK * tile; e += threads) {
       Value rowIndex = add(firstRow, index(e / row));
-      Value kk = plan.kFastest[s] ? inRow : rowIndex;
-      Value local = plan.kFastest[s] ? rowIndex : inRow;
-      Value k = add(k0, kk), mn = add(first[s], local);
-      guarded(both(inside(k, plan.k, kTileK), inside(mn, plan.extent[s], tile)), [&] {
-        setLoopIndices(plan.kDims, k);
-        setLoopIndices(plan.dims[s], mn);
-        IRMapping mapping;
-        for (OpOperand *input : plan.inputs[s])
-          mapping.map(op.getMatchingBlockArgument(input),
-                      memref::LoadOp::create(b, loc, input->get(),
-                                             indices(op.getMatchingIndexingMap(input))));
-        unsigned bits = s == A ? kOnA : kOnB;
-        for (Operation &o : op.getBlock()->without_terminator())
-          if ((plan.dependsOnOp(o) & ~bits) == 0)
-            b.clone(o, mapping);
-        for (auto [v, buffer] : llvm::zip(plan.staged[s], shared_[s]))
-          memref::StoreOp::create(b, loc, mapping.lookupOrDefault(v), buffer,
-                                  ValueRange{kk, local});
-      });
+      LoadPosition p;
+      p.kk = plan.kFastest[s] ? inRow : rowIndex;
+      p.local = plan.kFastest[s] ? rowIndex : inRow;
+      Value mn = add(first[s], p.local);
+      p.inside = inside(mn, plan.extent[s], tile);
+      setLoopIndices(plan.dims[s], mn);
+      for (int64_t d : plan.dims[s])
+        p.loopIndex.push_back(loopIndex[d]);
+      positions[s].push_back(p);
     }
+  }
+
+  /// The thread's share of both sides' slices at K offset `k0`: for each
+  /// load position, the side's staged payload values (zeros outside the op).
+  SmallVector<Value> loadSlice(Value k0) {
+    SmallVector<Value> values;
+    for (Side s : {A, B}) {
+      SmallVector<Type> types;
+      for (Value v : plan.staged[s])
+        types.push_back(v.getType());
+      unsigned bits = s == A ? kOnA : kOnB;
+      for (const LoadPosition &p : positions[s]) {
+        Value k = add(k0, p.kk);
+        values.append(guardedValues(both(inside(k, plan.k, kTileK), p.inside), types, [&] {
+          setLoopIndices(plan.kDims, k);
+          for (auto [d, digit] : llvm::zip(plan.dims[s], p.loopIndex))
+            loopIndex[d] = digit;
+          IRMapping mapping;
+          for (OpOperand *input : plan.inputs[s])
+            mapping.map(op.getMatchingBlockArgument(input),
+                        memref::LoadOp::create(b, loc, input->get(),
+                                               indices(op.getMatchingIndexingMap(input))));
+          for (Operation &o : op.getBlock()->without_terminator())
+            if ((plan.dependsOnOp(o) & ~bits) == 0)
+              b.clone(o, mapping);
+          SmallVector<Value> staged;
+          for (Value v : plan.staged[s])
+            staged.push_back(mapping.lookupOrDefault(v));
+          return staged;
+        }));
+      }
+    }
+    return values;
+  }
+
+  /// Stores a slice `loadSlice` gave into the shared buffers.
+  void storeSlice(ValueRange values) {
+    for (Side s : {A, B})
+      for (const LoadPosition &p : positions[s])
+        for (Value buffer : shared_[s]) {
+          memref::StoreOp::create(b, loc, values.front(), buffer, ValueRange{p.kk, p.local});
+          values = values.drop_front();
+        }
   }
 
   /// Folds row `kk` of the staged slice into the thread's accumulators:
@@ -460,6 +528,13 @@ private:
   Location loc;
   Value tid;
   ArrayRef<BlockArgument> shared_[2];
+  /// Where in a slice the thread loads, and the op's loop indices along M
+  /// or N there.
+  struct LoadPosition {
+    Value kk, local, inside;
+    SmallVector<Value> loopIndex;
+  };
+  SmallVector<LoadPosition> positions[2];
   Value first[2];               // the tile's first M and N
   SmallVector<Value> own[2];    // the thread's M and N offsets in the tile
   SmallVector<Value> loopIndex; // the op's loop indices, as far as set

@@ -3,32 +3,45 @@
 
 // Tests that a matmul with 65536 outputs becomes one block of 64 threads per
 // 32 x 32 tile (64 x 64 tiles would make 16 blocks, too few for the GPU):
-// two shared slices of 16 x 32 (one column of padding), a loop over K in
-// steps of 16 carrying the thread's 16 accumulators, each thread loading 8
-// elements of A (along K) and 8 of B (along N) into shared memory, a barrier,
-// a fold of the slice that reads only shared memory (4 + 4 loads, 16
-// multiply-adds per row, which may contract into fmas), a barrier, and 16
-// stores. Extents that the tiles
-// divide need no guards. With min-points=0 nothing is tiled.
+// two shared slices of 16 x 32 (one column of padding) and a loop over K in
+// steps of 16 that carries the thread's 16 accumulators and its share of
+// the slice loaded before: 8 elements of A (along K) and 8 of B (along N),
+// loaded first before the loop. Each step stores that share into shared
+// memory, waits at a barrier, loads its share of the next slice (of slice 0
+// again on the last step, rather than past the end), folds the staged slice
+// reading only shared memory (4 + 4 loads, 16 multiply-adds per row, which
+// may contract into fmas; 16 divides K, so its 16 rows are unrolled), waits
+// at a barrier, and carries the accumulators and the next slice on. Then 16
+// stores. Extents that the tiles divide need no guards. With min-points=0
+// nothing is tiled.
 
 // CHECK-LABEL: func.func @matmul
 // CHECK: gpu.launch blocks({{.*}}) in ({{%.*}} = %c64, {{.*}}) threads({{.*}}) in ({{%.*}} = %c64, {{.*}}) workgroup([[SA:%.*]] : memref<16x33xf32, #gpu.address_space<workgroup>>, [[SB:%.*]] : memref<16x33xf32, #gpu.address_space<workgroup>>)
 // CHECK-NOT: scf.if
-// CHECK: scf.for [[K0:%.*]] = %c0 to %c64 step %c16 iter_args({{.*}}) -> (f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32)
 // CHECK: [[KK:%.*]] = arith.remui %{{.*}}, %c16
-// CHECK: [[K:%.*]] = arith.addi [[K0]], [[KK]]
-// CHECK: [[A:%.*]] = memref.load %arg0[%{{.*}}, [[K]]]
-// CHECK: memref.store [[A]], [[SA]]{{\[}}[[KK]], %{{.*}}]
-// CHECK-COUNT-7: memref.store %{{.*}}, [[SA]]
+// CHECK-COUNT-8: memref.load %arg0[%{{.*}}, [[KK]]]
+// CHECK-COUNT-8: memref.load %arg1
+// CHECK: scf.for [[K0:%.*]] = %c0 to %c64 step %c16 iter_args({{.*}}) -> ([[F32S:(f32, ){31}f32]])
+// CHECK-COUNT-8: memref.store %{{.*}}, [[SA]]{{\[}}[[KK]],
 // CHECK-COUNT-8: memref.store %{{.*}}, [[SB]]
-// CHECK: gpu.barrier
-// CHECK: scf.for [[R:%.*]] = %c0 to %{{.*}} step %c1 iter_args
-// CHECK-NOT: memref.load %arg
-// CHECK-COUNT-4: memref.load [[SA]]{{\[}}[[R]],
-// CHECK-COUNT-4: memref.load [[SB]]{{\[}}[[R]],
+// CHECK-NEXT: gpu.barrier
+// CHECK-NEXT: [[AFTER:%.*]] = arith.addi [[K0]], %c16
+// CHECK-NEXT: [[MORE:%.*]] = arith.cmpi ult, [[AFTER]], %c64
+// CHECK-NEXT: [[NEXT:%.*]] = arith.select [[MORE]], [[AFTER]], %c0
+// CHECK-NEXT: [[K:%.*]] = arith.addi [[NEXT]], [[KK]]
+// CHECK-COUNT-8: memref.load %arg0[%{{.*}}, [[K]]]
+// CHECK-COUNT-8: memref.load %arg1
+// CHECK-NOT: memref.load %arg{{[0-2]}}[
+// CHECK-COUNT-4: memref.load [[SA]]{{\[}}%c0,
+// CHECK-COUNT-4: memref.load [[SB]]{{\[}}%c0,
 // CHECK-COUNT-16: arith.addf %arg{{.*}} fastmath<contract>
-// CHECK-NEXT: scf.yield
+// CHECK-NOT: memref.load %arg{{[0-2]}}[
+// CHECK-COUNT-4: memref.load [[SA]]{{\[}}%c1,
+// CHECK-NOT: memref.load %arg{{[0-2]}}[
+// CHECK: memref.load [[SA]]{{\[}}%c15,
+// CHECK-NOT: memref.load %arg{{[0-2]}}[
 // CHECK: gpu.barrier
+// CHECK-NEXT: scf.yield {{.*}} : [[F32S]]
 // CHECK-COUNT-16: memref.store %{{.*}}, %arg2
 // CHECK-NOT: linalg.
 
@@ -45,18 +58,24 @@ func.func @matmul(%a: memref<256x64xf32>, %b: memref<64x256xf32>, %c: memref<256
 // Tests that a payload computing from one side's inputs alone (here the
 // product of two A inputs, as a GELU fused into a matmul would) runs where
 // the slice is loaded, its result staged; the fold reads shared memory only.
-// K = 24 is one full step and one of 8, so loads are guarded on K.
+// K = 24 is one full step and one of 8, so loads are guarded on K: outside
+// it, a thread stages zeros.
 
 // CHECK-LABEL: func.func @fused_prologue
 // CHECK: workgroup([[SA:%.*]] : memref<16x33xf32, {{.*}}>, [[SB:%.*]] : memref<16x33xf32
 // CHECK: scf.for [[K0:%.*]] = %c0 to %c24 step %c16
-// CHECK: [[IN:%.*]] = arith.cmpi ult, %{{.*}}, %c24
-// CHECK: scf.if [[IN]] {
+// CHECK-NEXT: memref.store %arg{{.*}}, [[SA]]
+// CHECK: gpu.barrier
+// CHECK: [[NEXT:%.*]] = arith.select
+// CHECK-NEXT: [[K:%.*]] = arith.addi [[NEXT]],
+// CHECK-NEXT: [[IN:%.*]] = arith.cmpi ult, [[K]], %c24
+// CHECK-NEXT: scf.if [[IN]] -> (f32) {
 // CHECK-NEXT: [[X:%.*]] = memref.load %arg0
 // CHECK-NEXT: [[Y:%.*]] = memref.load %arg1
 // CHECK-NEXT: [[H:%.*]] = arith.mulf [[X]], [[Y]]
-// CHECK-NEXT: memref.store [[H]], [[SA]]
-// CHECK: gpu.barrier
+// CHECK-NEXT: scf.yield [[H]]
+// CHECK-NEXT: } else {
+// CHECK-NEXT: scf.yield %cst
 // CHECK: [[LEFT:%.*]] = arith.subi %c24, [[K0]]
 // CHECK: [[DEPTH:%.*]] = arith.minui [[LEFT]], %c16
 // CHECK: scf.for %{{.*}} = %c0 to [[DEPTH]] step %c1
@@ -89,9 +108,10 @@ func.func @fused_prologue(%x: memref<512x24xf32>, %y: memref<512x24xf32>, %w: me
 // CHECK: #[[$STRIDED:.*]] = affine_map<(d0)[s0] -> (d0 + s0 * 2)>
 // CHECK-LABEL: func.func @conv
 // CHECK: gpu.launch blocks({{.*}}) in ({{%.*}} = %c64, {{.*}}) threads({{.*}}) in ({{%.*}} = %c64,
-// CHECK: scf.for %{{.*}} = %c0 to %c27 step %c16
-// CHECK: arith.cmpi ult, %{{.*}}, %c27
 // CHECK: arith.cmpi ult, %{{.*}}, %c40
+// CHECK: scf.for %{{.*}} = %c0 to %c27 step %c16
+// CHECK: gpu.barrier
+// CHECK: arith.cmpi ult, %{{.*}}, %c27
 // CHECK: memref.load %arg1
 // CHECK: affine.apply #[[$STRIDED]]
 // CHECK: affine.apply #[[$STRIDED]]
