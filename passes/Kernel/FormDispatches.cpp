@@ -142,6 +142,25 @@ struct FormDispatchesPass : mlc::kernel::impl::FormDispatchesBase<FormDispatches
         use->set(bufferization::AllocTensorOp::create(b, empty.getLoc(), empty.getType(), empty.getDynamicSizes()));
     });
 
+    // A fill that several ops take as their destination (CSE merges equal
+    // ones: the zeros the Q, K and V projections accumulate into) is cloned,
+    // one per use, so that each joins its user's kernel: the user then
+    // starts from the value, where a shared fill would be a kernel of its
+    // own and a copy of it into each destination.
+    SmallVector<linalg::FillOp> sharedFills;
+    func.walk([&](linalg::FillOp fill) {
+      Operation *init = fill.getOutputs()[0].getDefiningOp();
+      if (fill.hasPureTensorSemantics() && init && isClonable(init) && !fill->hasOneUse())
+        sharedFills.push_back(fill);
+    });
+    for (linalg::FillOp fill : sharedFills) {
+      SmallVector<OpOperand *> uses =
+          llvm::map_to_vector(fill->getUses(), [](OpOperand &u) { return &u; });
+      OpBuilder b(fill);
+      for (OpOperand *use : llvm::drop_begin(uses))
+        use->set(b.clone(*fill)->getResult(0));
+    }
+
     Block &body = func.getBody().front();
     SmallVector<Operation *> ops;
     for (Operation &op : body)

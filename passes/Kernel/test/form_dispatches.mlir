@@ -272,3 +272,31 @@ func.func @shared_empty(%x: tensor<?xi64>, %n: index) -> (tensor<?xi64>, tensor<
   %r:2 = kernel.runtime_call "mlc_rt_top_k_i64"(%k) ins(%x : tensor<?xi64>) outs(%e, %e : tensor<?xi64>, tensor<?xi64>) -> tensor<?xi64>, tensor<?xi64>
   return %r#0, %r#1 : tensor<?xi64>, tensor<?xi64>
 }
+
+// -----
+
+// Tests that a zero fill three matmuls accumulate into (CSE made it one) is
+// cloned per matmul, so that each dispatch holds its matmul and a fill of
+// its own destination: three dispatches, none for the fill alone.
+
+// CHECK-LABEL: func.func @shared_fill
+// CHECK: kernel.dispatch @kernel{{[0-9]}}_matmul
+// CHECK-NEXT: ^bb0
+// CHECK-DAG: arith.constant 0.000000e+00
+// CHECK-DAG: tensor.empty() : tensor<8x16xf32>
+// CHECK: [[Z:%.*]] = linalg.fill
+// CHECK-NEXT: [[M:%.*]] = linalg.matmul {{.*}} outs([[Z]] :
+// CHECK-NEXT: kernel.yield [[M]]
+// CHECK-COUNT-2: kernel.dispatch @kernel{{[0-9]}}_matmul
+// CHECK-NOT: kernel.dispatch
+// CHECK: return
+func.func @shared_fill(%x: tensor<8x32xf32>, %q: tensor<32x16xf32>, %k: tensor<32x16xf32>, %v: tensor<32x16xf32>)
+    -> (tensor<8x16xf32>, tensor<8x16xf32>, tensor<8x16xf32>) {
+  %cst = arith.constant 0.000000e+00 : f32
+  %e = tensor.empty() : tensor<8x16xf32>
+  %zero = linalg.fill ins(%cst : f32) outs(%e : tensor<8x16xf32>) -> tensor<8x16xf32>
+  %0 = linalg.matmul ins(%x, %q : tensor<8x32xf32>, tensor<32x16xf32>) outs(%zero : tensor<8x16xf32>) -> tensor<8x16xf32>
+  %1 = linalg.matmul ins(%x, %k : tensor<8x32xf32>, tensor<32x16xf32>) outs(%zero : tensor<8x16xf32>) -> tensor<8x16xf32>
+  %2 = linalg.matmul ins(%x, %v : tensor<8x32xf32>, tensor<32x16xf32>) outs(%zero : tensor<8x16xf32>) -> tensor<8x16xf32>
+  return %0, %1, %2 : tensor<8x16xf32>, tensor<8x16xf32>, tensor<8x16xf32>
+}
