@@ -169,6 +169,7 @@ void coarsen(linalg::LinalgOp op, const Coarsening &c) {
   // The accumulators start from the output, or from what the op that sets
   // it would write.
   mlc::cuda::OutputUpdates updates = mlc::cuda::findOutputUpdates(op);
+  mlc::cuda::InputLoads inputs(op);
   SmallVector<Value> accumulators;
   for (const Output &k : outputs)
     accumulators.push_back(
@@ -213,8 +214,7 @@ void coarsen(linalg::LinalgOp op, const Coarsening &c) {
         return l.operand == input->getOperandNumber() && l.at == at;
       });
       if (same == loads.end()) {
-        loads.push_back({input->getOperandNumber(), at,
-                         memref::LoadOp::create(b, loc, source, at).getResult()});
+        loads.push_back({input->getOperandNumber(), at, inputs.load(b, loc, input, at)});
         same = std::prev(loads.end());
       }
       mapping.map(arg, same->value);
@@ -243,6 +243,7 @@ void coarsen(linalg::LinalgOp op, const Coarsening &c) {
   }
   op->erase();
   updates.erase();
+  inputs.erase();
 }
 
 struct CoarsenContractionsPass : mlc::cuda::impl::CoarsenContractionsBase<CoarsenContractionsPass> {

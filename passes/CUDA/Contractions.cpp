@@ -2,7 +2,9 @@
 #include "passes/CUDA/Contractions.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "mlir/Interfaces/ViewLikeInterface.h"
@@ -111,6 +113,130 @@ Value mlc::cuda::emitElementwise(OpBuilder &b, Location loc, linalg::LinalgOp up
   for (Operation &o : payload->without_terminator())
     b.clone(o, mapping);
   return mapping.lookupOrDefault(payload->getTerminator()->getOperand(0));
+}
+
+/// The value every element of the outputs of `op` is set to, if `op` is a
+/// fill (linalg.fill, or an all-parallel op without inputs that yields a
+/// value from outside it) of the whole of `buffer`.
+static Value fillValue(Operation *op, Value buffer) {
+  auto fill = dyn_cast_or_null<linalg::LinalgOp>(op);
+  if (!fill || !fill.hasPureBufferSemantics() || fill.getNumDpsInits() != 1 ||
+      fill.getDpsInitOperand(0)->get() != buffer || fill.getNumReductionLoops() != 0)
+    return Value();
+  if (auto plain = dyn_cast<linalg::FillOp>(op))
+    return plain.getInputs()[0];
+  if (fill.getNumDpsInputs() != 0 ||
+      !fill.getMatchingIndexingMap(fill.getDpsInitOperand(0)).isIdentity())
+    return Value();
+  Value yielded = fill.getBlock()->getTerminator()->getOperand(0);
+  return yielded.getParentRegion()->isProperAncestor(&op->getRegion(0)) ? yielded : Value();
+}
+
+std::optional<mlc::cuda::Padding> mlc::cuda::findPadding(linalg::LinalgOp reader,
+                                                         OpOperand *input) {
+  // A scratch argument of the kernel (a temporary the caller allocates).
+  auto buffer = dyn_cast<BlockArgument>(input->get());
+  auto func = buffer ? dyn_cast<func::FuncOp>(buffer.getOwner()->getParentOp()) : nullptr;
+  if (!func || !func.getArgAttr(buffer.getArgNumber(), "kernel.scratch"))
+    return std::nullopt;
+  Operation *fill = nullptr;
+  memref::SubViewOp subview;
+  for (Operation *user : buffer.getUsers()) {
+    if (user == reader.getOperation())
+      continue;
+    if (auto view = dyn_cast<memref::SubViewOp>(user); view && !subview)
+      subview = view;
+    else if (!fill && fillValue(user, buffer))
+      fill = user;
+    else
+      return std::nullopt;
+  }
+  auto paddedType = cast<MemRefType>(buffer.getType());
+  if (!fill || !subview || !subview->hasOneUse() ||
+      llvm::count(reader->getOperands(), Value(buffer)) != 1 || !subview.hasUnitStride() ||
+      llvm::any_of(subview.getStaticOffsets(), ShapedType::isDynamic) ||
+      subview.getType().getRank() != paddedType.getRank())
+    return std::nullopt;
+  auto copy = dyn_cast<linalg::CopyOp>(*subview->getUsers().begin());
+  if (!copy || copy.getOutputs()[0] != subview.getResult() || !fill->isBeforeInBlock(copy) ||
+      !copy->isBeforeInBlock(reader))
+    return std::nullopt;
+  Value source = copy.getInputs()[0];
+  auto sourceType = dyn_cast<MemRefType>(source.getType());
+  if (!sourceType || !sourceType.hasStaticShape() || sourceType.getRank() != paddedType.getRank())
+    return std::nullopt;
+  // The reader loads the source later than the copy read it: nothing in
+  // between may write it.
+  for (Operation *o = copy->getNextNode(); o != reader.getOperation(); o = o->getNextNode()) {
+    auto between = dyn_cast<linalg::LinalgOp>(o);
+    if (!between ? !isMemoryEffectFree(o) : llvm::any_of(between.getDpsInits(), [&](Value init) {
+          return baseBuffer(init) == baseBuffer(source);
+        }))
+      return std::nullopt;
+  }
+  Padding padding;
+  padding.source = source;
+  padding.low = llvm::to_vector(subview.getStaticOffsets());
+  padding.paddedShape = llvm::to_vector(paddedType.getShape());
+  padding.value = fillValue(fill, buffer);
+  padding.writes = {copy, subview, fill};
+  return padding;
+}
+
+Value mlc::cuda::Padding::load(OpBuilder &b, Location loc, ValueRange indices) const {
+  // Each index, less the source's offset, must lie inside the source: one
+  // unsigned comparison per padded dimension.
+  auto sourceType = cast<MemRefType>(source.getType());
+  SmallVector<Value> at;
+  Value inside;
+  for (auto [d, index] : llvm::enumerate(indices)) {
+    int64_t size = sourceType.getDimSize(d);
+    if (low[d] == 0 && size == paddedShape[d]) {
+      at.push_back(index);
+      continue;
+    }
+    Value i = arith::SubIOp::create(b, loc, index, arith::ConstantIndexOp::create(b, loc, low[d]));
+    at.push_back(i);
+    Value in = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, i,
+                                     arith::ConstantIndexOp::create(b, loc, size));
+    inside = inside ? arith::AndIOp::create(b, loc, inside, in).getResult() : in;
+  }
+  if (!inside) // a copy with no border
+    return memref::LoadOp::create(b, loc, source, at);
+  auto guard = scf::IfOp::create(b, loc, sourceType.getElementType(), inside,
+                                 /*withElseRegion=*/true);
+  OpBuilder::InsertionGuard g(b);
+  b.setInsertionPointToStart(guard.thenBlock());
+  scf::YieldOp::create(b, loc, memref::LoadOp::create(b, loc, source, at).getResult());
+  b.setInsertionPointToStart(guard.elseBlock());
+  scf::YieldOp::create(b, loc, value);
+  return guard.getResult(0);
+}
+
+void mlc::cuda::Padding::erase() {
+  for (Operation *op : writes)
+    op->erase();
+  writes.clear();
+}
+
+mlc::cuda::InputLoads::InputLoads(linalg::LinalgOp op) {
+  for (OpOperand *input : op.getDpsInputOperands())
+    if (std::optional<Padding> padding = findPadding(op, input))
+      paddings[input] = std::move(*padding);
+}
+
+Value mlc::cuda::InputLoads::load(OpBuilder &b, Location loc, OpOperand *input,
+                                  ValueRange indices) const {
+  auto padding = paddings.find(input);
+  if (padding != paddings.end())
+    return padding->second.load(b, loc, indices);
+  return memref::LoadOp::create(b, loc, input->get(), indices);
+}
+
+void mlc::cuda::InputLoads::erase() {
+  for (auto &[input, padding] : paddings)
+    padding.erase();
+  paddings.clear();
 }
 
 llvm::SmallBitVector mlc::cuda::dimsRead(AffineMap map) {

@@ -36,6 +36,44 @@ OutputUpdates findOutputUpdates(mlir::linalg::LinalgOp contraction);
 mlir::Value emitElementwise(mlir::OpBuilder &b, mlir::Location loc, mlir::linalg::LinalgOp update,
                             mlir::ValueRange indices, mlir::Value current);
 
+/// A kernel's scratch buffer that holds a constant border around a copy of
+/// another buffer (a padded image: a fill, then a copy into a subview) and
+/// that one op reads. That op can load the source instead, and the border's
+/// value where the index falls outside it: no launch fills the buffer, none
+/// copies into it, and the image is read once instead of three times.
+struct Padding {
+  mlir::Value source;
+  /// Per dimension, where the source starts in the padded buffer, and the
+  /// padded buffer's size.
+  llvm::SmallVector<int64_t> low, paddedShape;
+  /// The border's value.
+  mlir::Value value;
+  /// The copy, the subview and the fill, erased once the reader is.
+  llvm::SmallVector<mlir::Operation *> writes;
+
+  /// The padded buffer's element at `indices`.
+  mlir::Value load(mlir::OpBuilder &b, mlir::Location loc, mlir::ValueRange indices) const;
+  void erase();
+};
+/// The padding of the buffer `reader` reads as its input `input`, if
+/// `reader` alone reads it.
+std::optional<Padding> findPadding(mlir::linalg::LinalgOp reader, mlir::OpOperand *input);
+
+/// Loads of a contraction's inputs, through their paddings.
+class InputLoads {
+public:
+  InputLoads() = default;
+  explicit InputLoads(mlir::linalg::LinalgOp op);
+  /// `input`'s element at `indices`.
+  mlir::Value load(mlir::OpBuilder &b, mlir::Location loc, mlir::OpOperand *input,
+                   mlir::ValueRange indices) const;
+  /// Erases the paddings (once the op is rewritten).
+  void erase();
+
+private:
+  llvm::DenseMap<mlir::OpOperand *, Padding> paddings;
+};
+
 /// The dimensions `map` reads.
 llvm::SmallBitVector dimsRead(mlir::AffineMap map);
 

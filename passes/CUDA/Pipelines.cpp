@@ -22,6 +22,7 @@ void mlc::cuda::buildCUDABufferizePipeline(OpPassManager &pm) {
       [](OpPassManager &pm) {
         kernel::HoistKernelBuffersOptions hoist;
         hoist.constants = true;
+        hoist.markScratch = true;
         pm.addPass(kernel::createHoistKernelBuffers(hoist));
       },
       [](OpPassManager &pm) { pm.addPass(createDeviceConstants()); });
@@ -45,6 +46,7 @@ static void addLaunchFormation(OpPassManager &pm, bool deviceAllocations,
   mlc::cuda::MapToGPUOptions options;
   options.deviceAllocations = deviceAllocations;
   pm.nest<func::FuncOp>().addPass(mlc::cuda::createMapToGPU(options));
+  pm.addPass(mlc::kernel::createDropScratchMarks());
 }
 
 void mlc::cuda::buildCUDALowerToLLVMPipeline(OpPassManager &pm, const CUDAOptions &options) {

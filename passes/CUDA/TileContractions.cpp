@@ -76,6 +76,8 @@ struct Plan {
   /// The elementwise ops that set the output before and update it after,
   /// which the tile computes too.
   mlc::cuda::OutputUpdates updates;
+  /// Loads of the inputs, through their paddings.
+  mlc::cuda::InputLoads loads;
 
   unsigned dependsOnOp(Operation &o) const {
     return o.getNumResults() == 0 ? 0 : dependsOn.lookup(o.getResult(0));
@@ -184,6 +186,7 @@ std::optional<Plan> analyze(linalg::LinalgOp op, int64_t minPoints) {
     for (Value r : o.getResults())
       stage(r);
   plan.updates = mlc::cuda::findOutputUpdates(op);
+  plan.loads = mlc::cuda::InputLoads(op);
   if (plan.staged[A].size() + plan.staged[B].size() > kMaxStaged)
     return std::nullopt;
   for (Side s : {A, B})
@@ -334,6 +337,7 @@ public:
         outMap);
     op->erase();
     mlc::cuda::OutputUpdates(plan.updates).erase();
+    mlc::cuda::InputLoads(plan.loads).erase();
   }
 
 private:
@@ -455,8 +459,7 @@ private:
           IRMapping mapping;
           for (OpOperand *input : plan.inputs[s])
             mapping.map(op.getMatchingBlockArgument(input),
-                        memref::LoadOp::create(b, loc, input->get(),
-                                               indices(op.getMatchingIndexingMap(input))));
+                        plan.loads.load(b, loc, input, indices(op.getMatchingIndexingMap(input))));
           for (Operation &o : op.getBlock()->without_terminator())
             if ((plan.dependsOnOp(o) & ~bits) == 0)
               b.clone(o, mapping);

@@ -3,7 +3,9 @@
 // After bufferization a kernel function may still allocate (padded copies,
 // intermediate results of a fused chain) and read globals. Both move to the
 // call sites: the memory plan then places the temporaries in the workspace
-// arena, and a kernel's code touches nothing but its arguments.
+// arena, and a kernel's code touches nothing but its arguments. The
+// temporaries' arguments may be marked kernel.scratch for the passes that
+// follow; mlc-kernel-drop-scratch-marks removes the marks again.
 //
 //===----------------------------------------------------------------------===//
 #include "passes/Kernel/Passes.h"
@@ -15,6 +17,7 @@ using namespace mlir;
 
 namespace mlc::kernel {
 #define GEN_PASS_DEF_HOISTKERNELBUFFERS
+#define GEN_PASS_DEF_DROPSCRATCHMARKS
 #include "passes/Kernel/Passes.h.inc"
 } // namespace mlc::kernel
 
@@ -64,11 +67,17 @@ struct HoistKernelBuffersPass
     unsigned first = func.getNumArguments();
     SmallVector<unsigned> indices(hoisted.size(), first);
     SmallVector<Type> types;
-    SmallVector<DictionaryAttr> attrs(hoisted.size(), DictionaryAttr());
+    SmallVector<DictionaryAttr> attrs;
     SmallVector<Location> locs;
+    Builder b(func.getContext());
     for (Operation *op : hoisted) {
       types.push_back(op->getResult(0).getType());
       locs.push_back(op->getLoc());
+      // A temporary: what it holds before the kernel and after it is of no
+      // use to anyone else.
+      attrs.push_back(markScratch && isa<memref::AllocOp>(op)
+                          ? b.getDictionaryAttr(b.getNamedAttr("kernel.scratch", b.getUnitAttr()))
+                          : DictionaryAttr());
     }
     if (failed(func.insertArguments(indices, types, attrs, locs)))
       return failure();
@@ -92,6 +101,13 @@ struct HoistKernelBuffersPass
     for (Operation *op : hoisted)
       op->erase();
     return success();
+  }
+};
+struct DropScratchMarksPass : mlc::kernel::impl::DropScratchMarksBase<DropScratchMarksPass> {
+  void runOnOperation() override {
+    for (auto func : getOperation().getOps<func::FuncOp>())
+      for (unsigned i = 0, e = func.getNumArguments(); i < e; ++i)
+        func.removeArgAttr(i, "kernel.scratch");
   }
 };
 } // namespace

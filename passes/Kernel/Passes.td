@@ -67,7 +67,12 @@ def HoistKernelBuffers : Pass<"mlc-kernel-hoist-buffers", "mlir::ModuleOp"> {
     never run at the same time share memory. With `constants`, each
     `memref.get_global` in a kernel moves to the callers as well, so that a
     kernel's code touches only its arguments (the CUDA target needs this:
-    weights live in device memory the host passes in).
+    weights live in device memory the host passes in). With `mark-scratch`,
+    the arguments that were allocations are marked `kernel.scratch`: their
+    contents before and after the call are of no use to anyone, which lets
+    the CUDA contraction rewrites read a padded copy's source instead of
+    writing the copy. `mlc-kernel-drop-scratch-marks` removes the marks
+    before the lowering to LLVM, which has no use for them.
 
     ```mlir
     func.func private @k(%x: memref<8xf32>) attributes {kernel.kernel} {
@@ -86,8 +91,20 @@ def HoistKernelBuffers : Pass<"mlc-kernel-hoist-buffers", "mlir::ModuleOp"> {
   let options = [
     Option<"constants", "constants", "bool", /*default=*/"false",
            "Also move memref.get_global ops to the callers">,
+    Option<"markScratch", "mark-scratch", "bool", /*default=*/"false",
+           "Mark the arguments that were allocations kernel.scratch">,
   ];
   let dependentDialects = ["mlir::memref::MemRefDialect", "mlir::func::FuncDialect"];
+}
+
+def DropScratchMarks : Pass<"mlc-kernel-drop-scratch-marks", "mlir::ModuleOp"> {
+  let summary = "Removes the kernel.scratch marks of kernel arguments";
+  let description = [{
+    The marks that `mlc-kernel-hoist-buffers{mark-scratch=1}` puts on the
+    kernels' temporary-buffer arguments go once the passes that use them
+    have run: the lowering to LLVM would carry them over as parameter
+    attributes it cannot translate.
+  }];
 }
 
 #endif // MLC_KERNEL_PASSES

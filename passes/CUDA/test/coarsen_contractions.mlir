@@ -162,3 +162,35 @@ func.func @gemm_bias_relu(%a: memref<8x16xf32>, %b: memref<16x8xf32>, %c: memref
   }
   return
 }
+
+// -----
+
+// Tests that a max pooling reading a padded scratch copy of its image loads
+// the image itself, -inf where the window reaches into the border, and that
+// the fill and the copy are gone.
+
+// CHECK-LABEL: func.func @padded_pool
+// CHECK-NOT: linalg.
+// CHECK: scf.if {{%.*}} -> (f32) {
+// CHECK-NEXT: memref.load %arg0[{{.*}}] : memref<1x4x8x8xf32>
+// CHECK: } else {
+// CHECK-NEXT: scf.yield %cst
+// CHECK: arith.maximumf
+// CHECK-NOT: memref.load %arg3
+// CHECK-NOT: linalg.
+// CHECK: return
+
+func.func @padded_pool(%img: memref<1x4x8x8xf32>, %window: memref<3x3xf32>, %out: memref<1x4x4x4xf32>,
+                       %padded: memref<1x4x10x10xf32> {kernel.scratch}) {
+  %ninf = arith.constant 0xFF800000 : f32
+  linalg.map outs(%padded : memref<1x4x10x10xf32>)
+    (%init: f32) {
+      linalg.yield %ninf : f32
+    }
+  %inner = memref.subview %padded[0, 0, 1, 1] [1, 4, 8, 8] [1, 1, 1, 1] : memref<1x4x10x10xf32> to memref<1x4x8x8xf32, strided<[400, 100, 10, 1], offset: 11>>
+  linalg.copy ins(%img : memref<1x4x8x8xf32>) outs(%inner : memref<1x4x8x8xf32, strided<[400, 100, 10, 1], offset: 11>>)
+  linalg.fill ins(%ninf : f32) outs(%out : memref<1x4x4x4xf32>)
+  linalg.pooling_nchw_max {dilations = dense<1> : vector<2xi64>, strides = dense<2> : vector<2xi64>}
+      ins(%padded, %window : memref<1x4x10x10xf32>, memref<3x3xf32>) outs(%out : memref<1x4x4x4xf32>)
+  return
+}

@@ -204,3 +204,85 @@ func.func @transposing_update(%img: memref<1x32x34x34xf32>, %f: memref<64x32x3x3
   }
   return
 }
+
+// -----
+
+// Tests that a convolution reading a padded scratch copy of its image (a
+// fill of the border value, a copy into the interior) loads the image
+// itself: an index less the padding that falls outside the image gives the
+// border value, and neither the fill nor the copy is left. The padded
+// buffer of @not_scratch is an ordinary argument (another kernel might read
+// it), and the one of @copy_overwritten has its source written between the
+// copy and the convolution: both keep their fill and copy.
+
+// CHECK-LABEL: func.func @padded_image
+// CHECK-NOT: linalg.
+// CHECK: gpu.launch
+// CHECK: [[H:%.*]] = affine.apply
+// CHECK-NEXT: [[W:%.*]] = affine.apply
+// CHECK-NEXT: [[Y:%.*]] = arith.subi [[H]], %c1
+// CHECK-NEXT: [[YIN:%.*]] = arith.cmpi ult, [[Y]], %c32
+// CHECK-NEXT: [[X:%.*]] = arith.subi [[W]], %c1
+// CHECK-NEXT: [[XIN:%.*]] = arith.cmpi ult, [[X]], %c32
+// CHECK-NEXT: [[IN:%.*]] = arith.andi [[YIN]], [[XIN]]
+// CHECK-NEXT: scf.if [[IN]] -> (f32) {
+// CHECK-NEXT: memref.load %arg0[{{%.*}}, {{%.*}}, [[Y]], [[X]]] : memref<1x8x32x32xf32>
+// CHECK: } else {
+// CHECK-NEXT: scf.yield %cst
+// CHECK-NOT: memref.load %arg3
+// CHECK-NOT: linalg.
+// CHECK: return
+
+func.func @padded_image(%img: memref<1x8x32x32xf32>, %f: memref<64x8x3x3xf32>, %out: memref<1x64x32x32xf32>,
+                        %padded: memref<1x8x34x34xf32> {kernel.scratch}) {
+  %zero = arith.constant 0.000000e+00 : f32
+  linalg.map outs(%padded : memref<1x8x34x34xf32>)
+    (%init: f32) {
+      linalg.yield %zero : f32
+    }
+  %inner = memref.subview %padded[0, 0, 1, 1] [1, 8, 32, 32] [1, 1, 1, 1] : memref<1x8x34x34xf32> to memref<1x8x32x32xf32, strided<[9248, 1156, 34, 1], offset: 35>>
+  linalg.copy ins(%img : memref<1x8x32x32xf32>) outs(%inner : memref<1x8x32x32xf32, strided<[9248, 1156, 34, 1], offset: 35>>)
+  linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+      ins(%padded, %f : memref<1x8x34x34xf32>, memref<64x8x3x3xf32>) outs(%out : memref<1x64x32x32xf32>)
+  return
+}
+
+// CHECK-LABEL: func.func @not_scratch
+// CHECK: linalg.map
+// CHECK: linalg.copy
+// CHECK: gpu.launch
+
+func.func @not_scratch(%img: memref<1x8x32x32xf32>, %f: memref<64x8x3x3xf32>, %out: memref<1x64x32x32xf32>,
+                       %padded: memref<1x8x34x34xf32>) {
+  %zero = arith.constant 0.000000e+00 : f32
+  linalg.map outs(%padded : memref<1x8x34x34xf32>)
+    (%init: f32) {
+      linalg.yield %zero : f32
+    }
+  %inner = memref.subview %padded[0, 0, 1, 1] [1, 8, 32, 32] [1, 1, 1, 1] : memref<1x8x34x34xf32> to memref<1x8x32x32xf32, strided<[9248, 1156, 34, 1], offset: 35>>
+  linalg.copy ins(%img : memref<1x8x32x32xf32>) outs(%inner : memref<1x8x32x32xf32, strided<[9248, 1156, 34, 1], offset: 35>>)
+  linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+      ins(%padded, %f : memref<1x8x34x34xf32>, memref<64x8x3x3xf32>) outs(%out : memref<1x64x32x32xf32>)
+  return
+}
+
+// CHECK-LABEL: func.func @copy_overwritten
+// CHECK: linalg.map
+// CHECK: linalg.copy
+// CHECK: linalg.fill
+// CHECK: gpu.launch
+
+func.func @copy_overwritten(%img: memref<1x8x32x32xf32>, %f: memref<64x8x3x3xf32>, %out: memref<1x64x32x32xf32>,
+                            %padded: memref<1x8x34x34xf32> {kernel.scratch}) {
+  %zero = arith.constant 0.000000e+00 : f32
+  linalg.map outs(%padded : memref<1x8x34x34xf32>)
+    (%init: f32) {
+      linalg.yield %zero : f32
+    }
+  %inner = memref.subview %padded[0, 0, 1, 1] [1, 8, 32, 32] [1, 1, 1, 1] : memref<1x8x34x34xf32> to memref<1x8x32x32xf32, strided<[9248, 1156, 34, 1], offset: 35>>
+  linalg.copy ins(%img : memref<1x8x32x32xf32>) outs(%inner : memref<1x8x32x32xf32, strided<[9248, 1156, 34, 1], offset: 35>>)
+  linalg.fill ins(%zero : f32) outs(%img : memref<1x8x32x32xf32>)
+  linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+      ins(%padded, %f : memref<1x8x34x34xf32>, memref<64x8x3x3xf32>) outs(%out : memref<1x64x32x32xf32>)
+  return
+}
