@@ -132,12 +132,65 @@ static Value fillValue(Operation *op, Value buffer) {
   return yielded.getParentRegion()->isProperAncestor(&op->getRegion(0)) ? yielded : Value();
 }
 
+/// Whether an op after `from` and before `to` (in one block) may write the
+/// buffer `buffer` views.
+static bool writesBetween(Operation *from, Operation *to, Value buffer) {
+  for (Operation *o = from->getNextNode(); o && o != to; o = o->getNextNode()) {
+    auto op = dyn_cast<linalg::LinalgOp>(o);
+    if (!op ? !isMemoryEffectFree(o) : llvm::any_of(op.getDpsInits(), [&](Value init) {
+          return baseBuffer(init) == baseBuffer(buffer);
+        }))
+      return true;
+  }
+  return false;
+}
+
+/// The last op before `op` that writes (exactly) `buffer`, past ops that
+/// write other buffers or none; null if an op before that may write it too.
+static Operation *lastWriteBefore(Operation *op, Value buffer) {
+  for (Operation *o = op->getPrevNode(); o; o = o->getPrevNode()) {
+    if (isMemoryEffectFree(o) || isa<memref::SubViewOp>(o))
+      continue;
+    auto linalgOp = dyn_cast<linalg::LinalgOp>(o);
+    if (!linalgOp)
+      return nullptr;
+    for (Value init : linalgOp.getDpsInits())
+      if (baseBuffer(init) == baseBuffer(buffer))
+        return init == buffer ? o : nullptr;
+  }
+  return nullptr;
+}
+
+/// Whether `v` is an argument of a kernel that holds a temporary (the caller
+/// allocates it for the kernel alone).
+static bool isScratch(Value v) {
+  auto arg = dyn_cast<BlockArgument>(v);
+  auto func = arg ? dyn_cast<func::FuncOp>(arg.getOwner()->getParentOp()) : nullptr;
+  return func && func.getArgAttr(arg.getArgNumber(), "kernel.scratch");
+}
+
+/// Whether nothing but the ops `ignore` reads what `writer` writes into
+/// `buffer`: it is overwritten, whole, first, or it is a temporary that the
+/// kernel reads no more.
+static bool isOverwrittenUnread(Operation *writer, Value buffer, ArrayRef<Operation *> ignore) {
+  Value base = baseBuffer(buffer);
+  for (Operation *o = writer->getNextNode(); o; o = o->getNextNode()) {
+    if (llvm::is_contained(ignore, o) || isMemoryEffectFree(o))
+      continue;
+    auto op = dyn_cast<linalg::LinalgOp>(o);
+    if (!op || llvm::any_of(op.getDpsInputs(), [&](Value v) { return baseBuffer(v) == base; }))
+      return false;
+    for (OpOperand &init : op.getDpsInitsMutable())
+      if (baseBuffer(init.get()) == base)
+        return isElementwiseUpdate(op, buffer) && !op.payloadUsesValueFromOperand(&init);
+  }
+  return isScratch(buffer);
+}
+
 std::optional<mlc::cuda::Padding> mlc::cuda::findPadding(linalg::LinalgOp reader,
                                                          OpOperand *input) {
-  // A scratch argument of the kernel (a temporary the caller allocates).
-  auto buffer = dyn_cast<BlockArgument>(input->get());
-  auto func = buffer ? dyn_cast<func::FuncOp>(buffer.getOwner()->getParentOp()) : nullptr;
-  if (!func || !func.getArgAttr(buffer.getArgNumber(), "kernel.scratch"))
+  Value buffer = input->get();
+  if (!isScratch(buffer))
     return std::nullopt;
   Operation *fill = nullptr;
   memref::SubViewOp subview;
@@ -165,21 +218,35 @@ std::optional<mlc::cuda::Padding> mlc::cuda::findPadding(linalg::LinalgOp reader
   auto sourceType = dyn_cast<MemRefType>(source.getType());
   if (!sourceType || !sourceType.hasStaticShape() || sourceType.getRank() != paddedType.getRank())
     return std::nullopt;
-  // The reader loads the source later than the copy read it: nothing in
-  // between may write it.
-  for (Operation *o = copy->getNextNode(); o != reader.getOperation(); o = o->getNextNode()) {
-    auto between = dyn_cast<linalg::LinalgOp>(o);
-    if (!between ? !isMemoryEffectFree(o) : llvm::any_of(between.getDpsInits(), [&](Value init) {
-          return baseBuffer(init) == baseBuffer(source);
-        }))
-      return std::nullopt;
-  }
   Padding padding;
   padding.source = source;
   padding.low = llvm::to_vector(subview.getStaticOffsets());
   padding.paddedShape = llvm::to_vector(paddedType.getShape());
   padding.value = fillValue(fill, buffer);
   padding.writes = {copy, subview, fill};
+
+  // The elementwise op that wrote the source (a ReLU), which the loads can
+  // compute from its own inputs where those stay unwritten until the reader.
+  auto producer = dyn_cast_or_null<linalg::LinalgOp>(lastWriteBefore(copy, source));
+  bool computable = isElementwiseUpdate(producer, source) &&
+                    !producer.payloadUsesValueFromOperand(producer.getDpsInitOperand(0)) &&
+                    llvm::none_of(producer.getDpsInputOperands(), [&](OpOperand *operand) {
+                      return isa<MemRefType>(operand->get().getType()) &&
+                             writesBetween(producer, reader, operand->get());
+                    });
+  // Nothing else reads what it writes: its launch goes too.
+  bool dead = computable && isOverwrittenUnread(producer, source, padding.writes);
+  // The reader loads the source later than the copy read it: nothing in
+  // between may write it. Where something does (bufferization reused the
+  // ReLU's result buffer for the convolution's output), the loads compute
+  // the producer's value.
+  bool overwritten = writesBetween(copy, reader, source);
+  if (overwritten && !computable)
+    return std::nullopt;
+  if (overwritten || dead)
+    padding.producer = producer;
+  if (dead)
+    padding.writes.push_back(producer);
   return padding;
 }
 
@@ -201,13 +268,18 @@ Value mlc::cuda::Padding::load(OpBuilder &b, Location loc, ValueRange indices) c
                                      arith::ConstantIndexOp::create(b, loc, size));
     inside = inside ? arith::AndIOp::create(b, loc, inside, in).getResult() : in;
   }
-  if (!inside) // a copy with no border
+  auto loadSource = [&]() -> Value {
+    if (producer)
+      return emitElementwise(b, loc, producer, at, Value());
     return memref::LoadOp::create(b, loc, source, at);
+  };
+  if (!inside) // a copy with no border
+    return loadSource();
   auto guard = scf::IfOp::create(b, loc, sourceType.getElementType(), inside,
                                  /*withElseRegion=*/true);
   OpBuilder::InsertionGuard g(b);
   b.setInsertionPointToStart(guard.thenBlock());
-  scf::YieldOp::create(b, loc, memref::LoadOp::create(b, loc, source, at).getResult());
+  scf::YieldOp::create(b, loc, loadSource());
   b.setInsertionPointToStart(guard.elseBlock());
   scf::YieldOp::create(b, loc, value);
   return guard.getResult(0);

@@ -48,7 +48,13 @@ struct Padding {
   llvm::SmallVector<int64_t> low, paddedShape;
   /// The border's value.
   mlir::Value value;
-  /// The copy, the subview and the fill, erased once the reader is.
+  /// The elementwise op that writes the source, which each load computes
+  /// from its own inputs where the source is overwritten before the reader
+  /// runs or where nothing else reads it; null where the loads read the
+  /// source.
+  mlir::linalg::LinalgOp producer;
+  /// The copy, the subview and the fill (and the producer, where nothing
+  /// else reads what it writes), erased once the reader is.
   llvm::SmallVector<mlir::Operation *> writes;
 
   /// The padded buffer's element at `indices`.

@@ -194,3 +194,43 @@ func.func @padded_pool(%img: memref<1x4x8x8xf32>, %window: memref<3x3xf32>, %out
       ins(%padded, %window : memref<1x4x10x10xf32>, memref<3x3xf32>) outs(%out : memref<1x4x4x4xf32>)
   return
 }
+
+// -----
+
+// Tests that where the padded image is itself a temporary that an
+// elementwise op (a ReLU) writes for the padding alone, the loads compute
+// the ReLU from its input and the ReLU's launch goes too.
+
+// CHECK-LABEL: func.func @relu_pool
+// CHECK-NOT: linalg.
+// CHECK: scf.if {{%.*}} -> (f32) {
+// CHECK-NEXT: [[X:%.*]] = memref.load %arg0[{{.*}}] : memref<1x4x8x8xf32>
+// CHECK-NEXT: [[R:%.*]] = arith.maximumf [[X]], %cst
+// CHECK-NEXT: scf.yield [[R]]
+// CHECK: } else {
+// CHECK-NEXT: scf.yield %cst_0
+// CHECK-NOT: memref.load %arg3
+// CHECK-NOT: memref.load %arg4
+// CHECK-NOT: linalg.
+// CHECK: return
+
+func.func @relu_pool(%x: memref<1x4x8x8xf32>, %window: memref<3x3xf32>, %out: memref<1x4x4x4xf32>,
+                     %relu: memref<1x4x8x8xf32> {kernel.scratch}, %padded: memref<1x4x10x10xf32> {kernel.scratch}) {
+  %zero = arith.constant 0.000000e+00 : f32
+  %ninf = arith.constant 0xFF800000 : f32
+  linalg.map ins(%x : memref<1x4x8x8xf32>) outs(%relu : memref<1x4x8x8xf32>)
+    (%v: f32, %init: f32) {
+      %r = arith.maximumf %v, %zero : f32
+      linalg.yield %r : f32
+    }
+  linalg.map outs(%padded : memref<1x4x10x10xf32>)
+    (%init: f32) {
+      linalg.yield %ninf : f32
+    }
+  %inner = memref.subview %padded[0, 0, 1, 1] [1, 4, 8, 8] [1, 1, 1, 1] : memref<1x4x10x10xf32> to memref<1x4x8x8xf32, strided<[400, 100, 10, 1], offset: 11>>
+  linalg.copy ins(%relu : memref<1x4x8x8xf32>) outs(%inner : memref<1x4x8x8xf32, strided<[400, 100, 10, 1], offset: 11>>)
+  linalg.fill ins(%ninf : f32) outs(%out : memref<1x4x4x4xf32>)
+  linalg.pooling_nchw_max {dilations = dense<1> : vector<2xi64>, strides = dense<2> : vector<2xi64>}
+      ins(%padded, %window : memref<1x4x10x10xf32>, memref<3x3xf32>) outs(%out : memref<1x4x4x4xf32>)
+  return
+}
