@@ -132,14 +132,18 @@ static Value fillValue(Operation *op, Value buffer) {
   return yielded.getParentRegion()->isProperAncestor(&op->getRegion(0)) ? yielded : Value();
 }
 
+/// Whether `op` writes the buffer `buffer` views.
+static bool writes(linalg::LinalgOp op, Value buffer) {
+  return llvm::any_of(op.getDpsInits(),
+                      [&](Value init) { return baseBuffer(init) == baseBuffer(buffer); });
+}
+
 /// Whether an op after `from` and before `to` (in one block) may write the
 /// buffer `buffer` views.
 static bool writesBetween(Operation *from, Operation *to, Value buffer) {
   for (Operation *o = from->getNextNode(); o && o != to; o = o->getNextNode()) {
     auto op = dyn_cast<linalg::LinalgOp>(o);
-    if (!op ? !isMemoryEffectFree(o) : llvm::any_of(op.getDpsInits(), [&](Value init) {
-          return baseBuffer(init) == baseBuffer(buffer);
-        }))
+    if (!op ? !isMemoryEffectFree(o) : writes(op, buffer))
       return true;
   }
   return false;
@@ -149,7 +153,7 @@ static bool writesBetween(Operation *from, Operation *to, Value buffer) {
 /// write other buffers or none; null if an op before that may write it too.
 static Operation *lastWriteBefore(Operation *op, Value buffer) {
   for (Operation *o = op->getPrevNode(); o; o = o->getPrevNode()) {
-    if (isMemoryEffectFree(o) || isa<memref::SubViewOp>(o))
+    if (isMemoryEffectFree(o))
       continue;
     auto linalgOp = dyn_cast<linalg::LinalgOp>(o);
     if (!linalgOp)
@@ -225,22 +229,28 @@ std::optional<mlc::cuda::Padding> mlc::cuda::findPadding(linalg::LinalgOp reader
   padding.value = fillValue(fill, buffer);
   padding.writes = {copy, subview, fill};
 
+  // What the reader loads must stay unwritten until it runs, and it may not
+  // be the reader's own output, which other blocks or threads of the reader
+  // store to while it loads.
+  auto unwritten = [&](Operation *from, Value v) {
+    return !writesBetween(from, reader, v) && !writes(reader, v);
+  };
   // The elementwise op that wrote the source (a ReLU), which the loads can
-  // compute from its own inputs where those stay unwritten until the reader.
+  // compute from its own inputs.
   auto producer = dyn_cast_or_null<linalg::LinalgOp>(lastWriteBefore(copy, source));
-  bool computable = isElementwiseUpdate(producer, source) &&
-                    !producer.payloadUsesValueFromOperand(producer.getDpsInitOperand(0)) &&
-                    llvm::none_of(producer.getDpsInputOperands(), [&](OpOperand *operand) {
-                      return isa<MemRefType>(operand->get().getType()) &&
-                             writesBetween(producer, reader, operand->get());
-                    });
+  bool computable =
+      isElementwiseUpdate(producer, source) &&
+      !producer.payloadUsesValueFromOperand(producer.getDpsInitOperand(0)) &&
+      llvm::all_of(producer.getDpsInputOperands(), [&](OpOperand *operand) {
+        return !isa<MemRefType>(operand->get().getType()) || unwritten(producer, operand->get());
+      });
   // Nothing else reads what it writes: its launch goes too.
   bool dead = computable && isOverwrittenUnread(producer, source, padding.writes);
-  // The reader loads the source later than the copy read it: nothing in
-  // between may write it. Where something does (bufferization reused the
-  // ReLU's result buffer for the convolution's output), the loads compute
-  // the producer's value.
-  bool overwritten = writesBetween(copy, reader, source);
+  // The reader loads the source later than the copy read it. Where the
+  // source is written in between (bufferization reused the ReLU's result
+  // buffer for the convolution's output), the loads compute the producer's
+  // value.
+  bool overwritten = !unwritten(copy, source);
   if (overwritten && !computable)
     return std::nullopt;
   if (overwritten || dead)

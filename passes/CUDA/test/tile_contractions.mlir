@@ -288,6 +288,45 @@ func.func @relu_padded(%x: memref<1x64x32x32xf32>, %f: memref<64x64x3x3xf32>, %b
   return
 }
 
+// Tests that an elementwise op reading the convolution's own output is not
+// computed at the convolution's loads (other blocks store to that output
+// meanwhile): it keeps its launch, and the loads read its result.
+
+// CHECK-LABEL: func.func @relu_of_output
+// CHECK: linalg.map ins(%arg2
+// CHECK: linalg.yield
+// CHECK-NOT: linalg.
+// CHECK: gpu.launch
+// CHECK: scf.if {{%.*}} -> (f32) {
+// CHECK-NEXT: memref.load %arg4[{{.*}}] : memref<1x64x32x32xf32>
+// CHECK-NOT: linalg.
+// CHECK: return
+
+func.func @relu_of_output(%f: memref<64x64x3x3xf32>, %bias: memref<64xf32>, %out: memref<1x64x32x32xf32>,
+                          %padded: memref<1x64x34x34xf32> {kernel.scratch}, %relu: memref<1x64x32x32xf32> {kernel.scratch}) {
+  %zero = arith.constant 0.000000e+00 : f32
+  linalg.map ins(%out : memref<1x64x32x32xf32>) outs(%relu : memref<1x64x32x32xf32>)
+    (%v: f32, %init: f32) {
+      %r = arith.maximumf %v, %zero : f32
+      linalg.yield %r : f32
+    }
+  linalg.map outs(%padded : memref<1x64x34x34xf32>)
+    (%init: f32) {
+      linalg.yield %zero : f32
+    }
+  %inner = memref.subview %padded[0, 0, 1, 1] [1, 64, 32, 32] [1, 1, 1, 1] : memref<1x64x34x34xf32> to memref<1x64x32x32xf32, strided<[73984, 1156, 34, 1], offset: 35>>
+  linalg.copy ins(%relu : memref<1x64x32x32xf32>) outs(%inner : memref<1x64x32x32xf32, strided<[73984, 1156, 34, 1], offset: 35>>)
+  linalg.generic {indexing_maps = [affine_map<(n, c, h, w) -> (c)>, affine_map<(n, c, h, w) -> (n, c, h, w)>],
+                  iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%bias : memref<64xf32>) outs(%out : memref<1x64x32x32xf32>) {
+  ^bb0(%b: f32, %o: f32):
+    linalg.yield %b : f32
+  }
+  linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+      ins(%padded, %f : memref<1x64x34x34xf32>, memref<64x64x3x3xf32>) outs(%out : memref<1x64x32x32xf32>)
+  return
+}
+
 // CHECK-LABEL: func.func @not_scratch
 // CHECK: linalg.map
 // CHECK: linalg.copy
