@@ -191,6 +191,27 @@ static bool isOverwrittenUnread(Operation *writer, Value buffer, ArrayRef<Operat
   return isScratch(buffer);
 }
 
+/// Whether what `reader` loads from `v` stays as it is from after `from` to
+/// the reader, and is not the reader's own output (which other blocks or
+/// threads of the reader store to while it loads).
+static bool unwrittenUntil(Operation *from, linalg::LinalgOp reader, Value v) {
+  return !writesBetween(from, reader, v) && !writes(reader, v);
+}
+
+/// Whether `reader`'s loads can compute what `producer` writes into `buffer`
+/// from the producer's own inputs: it is elementwise, does not read
+/// `buffer` (as its output or as an input), and its inputs stay unwritten
+/// until the reader.
+static bool isComputableAt(linalg::LinalgOp producer, Value buffer, linalg::LinalgOp reader) {
+  return isElementwiseUpdate(producer, buffer) &&
+         !producer.payloadUsesValueFromOperand(producer.getDpsInitOperand(0)) &&
+         llvm::all_of(producer.getDpsInputOperands(), [&](OpOperand *operand) {
+           Value v = operand->get();
+           return !isa<MemRefType>(v.getType()) ||
+                  (baseBuffer(v) != baseBuffer(buffer) && unwrittenUntil(producer, reader, v));
+         });
+}
+
 std::optional<mlc::cuda::Padding> mlc::cuda::findPadding(linalg::LinalgOp reader,
                                                          OpOperand *input) {
   Value buffer = input->get();
@@ -229,28 +250,17 @@ std::optional<mlc::cuda::Padding> mlc::cuda::findPadding(linalg::LinalgOp reader
   padding.value = fillValue(fill, buffer);
   padding.writes = {copy, subview, fill};
 
-  // What the reader loads must stay unwritten until it runs, and it may not
-  // be the reader's own output, which other blocks or threads of the reader
-  // store to while it loads.
-  auto unwritten = [&](Operation *from, Value v) {
-    return !writesBetween(from, reader, v) && !writes(reader, v);
-  };
   // The elementwise op that wrote the source (a ReLU), which the loads can
   // compute from its own inputs.
   auto producer = dyn_cast_or_null<linalg::LinalgOp>(lastWriteBefore(copy, source));
-  bool computable =
-      isElementwiseUpdate(producer, source) &&
-      !producer.payloadUsesValueFromOperand(producer.getDpsInitOperand(0)) &&
-      llvm::all_of(producer.getDpsInputOperands(), [&](OpOperand *operand) {
-        return !isa<MemRefType>(operand->get().getType()) || unwritten(producer, operand->get());
-      });
+  bool computable = isComputableAt(producer, source, reader);
   // Nothing else reads what it writes: its launch goes too.
   bool dead = computable && isOverwrittenUnread(producer, source, padding.writes);
   // The reader loads the source later than the copy read it. Where the
   // source is written in between (bufferization reused the ReLU's result
   // buffer for the convolution's output), the loads compute the producer's
   // value.
-  bool overwritten = !unwritten(copy, source);
+  bool overwritten = !unwrittenUntil(copy, reader, source);
   if (overwritten && !computable)
     return std::nullopt;
   if (overwritten || dead)
@@ -301,10 +311,43 @@ void mlc::cuda::Padding::erase() {
   writes.clear();
 }
 
+std::optional<mlc::cuda::Padding> mlc::cuda::findProducer(linalg::LinalgOp reader,
+                                                          OpOperand *input) {
+  Value buffer = input->get();
+  if (!isScratch(buffer) || llvm::count(reader->getOperands(), buffer) != 1 ||
+      writes(reader, buffer))
+    return std::nullopt;
+  auto producer = dyn_cast_or_null<linalg::LinalgOp>(lastWriteBefore(reader, buffer));
+  if (!isComputableAt(producer, buffer, reader) ||
+      !isOverwrittenUnread(producer, buffer, {reader.getOperation()}))
+    return std::nullopt;
+  // Neighbouring threads keep loading neighbouring addresses: every input
+  // the producer reads along its innermost dimension reads it innermost.
+  unsigned innermost = producer.getNumLoops() - 1;
+  AffineExpr last = getAffineDimExpr(innermost, producer.getContext());
+  for (OpOperand *operand : producer.getDpsInputOperands()) {
+    AffineMap map = producer.getMatchingIndexingMap(operand);
+    if (dimsRead(map).test(innermost) && map.getResults().back() != last)
+      return std::nullopt;
+  }
+  auto type = cast<MemRefType>(buffer.getType());
+  Padding computed;
+  computed.source = buffer;
+  computed.low.assign(type.getRank(), 0);
+  computed.paddedShape = llvm::to_vector(type.getShape());
+  computed.producer = producer;
+  computed.writes = {producer};
+  return computed;
+}
+
 mlc::cuda::InputLoads::InputLoads(linalg::LinalgOp op) {
-  for (OpOperand *input : op.getDpsInputOperands())
-    if (std::optional<Padding> padding = findPadding(op, input))
+  for (OpOperand *input : op.getDpsInputOperands()) {
+    std::optional<Padding> padding = findPadding(op, input);
+    if (!padding)
+      padding = findProducer(op, input);
+    if (padding)
       paddings[input] = std::move(*padding);
+  }
 }
 
 Value mlc::cuda::InputLoads::load(OpBuilder &b, Location loc, OpOperand *input,

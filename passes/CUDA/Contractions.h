@@ -64,6 +64,12 @@ struct Padding {
 /// The padding of the buffer `reader` reads as its input `input`, if
 /// `reader` alone reads it.
 std::optional<Padding> findPadding(mlir::linalg::LinalgOp reader, mlir::OpOperand *input);
+/// The same without a border: the buffer `reader` reads as its input
+/// `input` is a temporary that an elementwise op (a transpose, a bias add)
+/// writes for `reader` alone. The loads compute that op from its inputs, as
+/// long as neighbouring threads still load neighbouring addresses (its
+/// innermost dimension stays innermost in what it reads).
+std::optional<Padding> findProducer(mlir::linalg::LinalgOp reader, mlir::OpOperand *input);
 
 /// Loads of a contraction's inputs, through their paddings.
 class InputLoads {

@@ -366,3 +366,66 @@ func.func @copy_overwritten(%img: memref<1x8x32x32xf32>, %f: memref<64x8x3x3xf32
       ins(%padded, %f : memref<1x8x34x34xf32>, memref<64x8x3x3xf32>) outs(%out : memref<1x64x32x32xf32>)
   return
 }
+
+// -----
+
+// Tests that an input the kernel's transpose writes for the contraction
+// alone is loaded through the transpose: V's heads are read from the
+// untransposed buffer and the transpose is gone, because its innermost
+// dimension stays innermost (neighbouring threads still load neighbouring
+// addresses). A transpose that moves the innermost dimension stays.
+
+// CHECK-LABEL: func.func @heads_transposed
+// CHECK-NOT: linalg.
+// CHECK: gpu.launch
+// CHECK: memref.load %arg1[{{.*}}] : memref<1x64x8x64xf32>
+// CHECK-NOT: memref.load %arg3
+// CHECK-NOT: linalg.
+// CHECK: return
+
+#a = affine_map<(b, h, m, n, k) -> (b, h, m, k)>
+#v = affine_map<(b, h, m, n, k) -> (b, h, k, n)>
+#o = affine_map<(b, h, m, n, k) -> (b, h, m, n)>
+func.func @heads_transposed(%p: memref<1x8x64x64xf32>, %vt: memref<1x64x8x64xf32>, %out: memref<1x8x64x64xf32>,
+                            %v: memref<1x8x64x64xf32> {kernel.scratch}) {
+  linalg.transpose ins(%vt : memref<1x64x8x64xf32>) outs(%v : memref<1x8x64x64xf32>) permutation = [0, 2, 1, 3]
+  linalg.generic {indexing_maps = [#a, #v, #o], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]}
+      ins(%p, %v : memref<1x8x64x64xf32>, memref<1x8x64x64xf32>) outs(%out : memref<1x8x64x64xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %m = arith.mulf %x, %y : f32
+    %s = arith.addf %acc, %m : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
+// An op that updates the temporary in place (it reads what it overwrites)
+// is not computed at the loads either.
+
+// CHECK-LABEL: func.func @in_place_update
+// CHECK: linalg.generic
+// CHECK: gpu.launch
+
+func.func @in_place_update(%a: memref<256x64xf32>, %c: memref<256x256xf32>,
+                           %b: memref<64x256xf32> {kernel.scratch}) {
+  linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>],
+                  iterator_types = ["parallel", "parallel"]}
+      ins(%b : memref<64x256xf32>) outs(%b : memref<64x256xf32>) {
+  ^bb0(%x: f32, %o: f32):
+    %d = arith.addf %x, %x : f32
+    linalg.yield %d : f32
+  }
+  linalg.matmul ins(%a, %b : memref<256x64xf32>, memref<64x256xf32>) outs(%c : memref<256x256xf32>)
+  return
+}
+
+// CHECK-LABEL: func.func @innermost_moved
+// CHECK: linalg.transpose
+// CHECK: gpu.launch
+
+func.func @innermost_moved(%a: memref<256x64xf32>, %bt: memref<256x64xf32>, %c: memref<256x256xf32>,
+                           %b: memref<64x256xf32> {kernel.scratch}) {
+  linalg.transpose ins(%bt : memref<256x64xf32>) outs(%b : memref<64x256xf32>) permutation = [1, 0]
+  linalg.matmul ins(%a, %b : memref<256x64xf32>, memref<64x256xf32>) outs(%c : memref<256x256xf32>)
+  return
+}
