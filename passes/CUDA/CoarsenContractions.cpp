@@ -172,9 +172,7 @@ void coarsen(linalg::LinalgOp op, const Coarsening &c) {
   mlc::cuda::InputLoads inputs(op);
   SmallVector<Value> accumulators;
   for (const Output &k : outputs)
-    accumulators.push_back(
-        updates.init ? mlc::cuda::emitElementwise(b, loc, updates.init, indices(outMap, k), Value())
-                     : memref::LoadOp::create(b, loc, outBuffer, indices(outMap, k)).getResult());
+    accumulators.push_back(updates.initial(b, loc, outBuffer, indices(outMap, k)));
 
   // The reduction loops, each carrying the accumulators.
   SmallVector<scf::ForOp> loops;
@@ -236,10 +234,7 @@ void coarsen(linalg::LinalgOp op, const Coarsening &c) {
   ValueRange finals = loops.front().getResults();
   for (auto [n, k] : llvm::enumerate(outputs)) {
     SmallVector<Value> at = indices(outMap, k);
-    Value result = finals[n];
-    if (updates.epilogue)
-      result = mlc::cuda::emitElementwise(b, loc, updates.epilogue, at, result);
-    memref::StoreOp::create(b, loc, result, outBuffer, at);
+    memref::StoreOp::create(b, loc, updates.stored(b, loc, finals[n], at), outBuffer, at);
   }
   op->erase();
   updates.erase();

@@ -84,6 +84,18 @@ mlc::cuda::OutputUpdates mlc::cuda::findOutputUpdates(linalg::LinalgOp contracti
   return updates;
 }
 
+Value mlc::cuda::OutputUpdates::initial(OpBuilder &b, Location loc, Value out,
+                                        ValueRange indices) const {
+  if (init)
+    return emitElementwise(b, loc, init, indices, Value());
+  return memref::LoadOp::create(b, loc, out, indices);
+}
+
+Value mlc::cuda::OutputUpdates::stored(OpBuilder &b, Location loc, Value result,
+                                       ValueRange indices) const {
+  return epilogue ? emitElementwise(b, loc, epilogue, indices, result) : result;
+}
+
 void mlc::cuda::OutputUpdates::erase() {
   for (linalg::LinalgOp op : {init, epilogue})
     if (op)
@@ -218,13 +230,14 @@ std::optional<mlc::cuda::Padding> mlc::cuda::findPadding(linalg::LinalgOp reader
   if (!isScratch(buffer))
     return std::nullopt;
   Operation *fill = nullptr;
+  Value border;
   memref::SubViewOp subview;
   for (Operation *user : buffer.getUsers()) {
     if (user == reader.getOperation())
       continue;
     if (auto view = dyn_cast<memref::SubViewOp>(user); view && !subview)
       subview = view;
-    else if (!fill && fillValue(user, buffer))
+    else if (!fill && (border = fillValue(user, buffer)))
       fill = user;
     else
       return std::nullopt;
@@ -247,7 +260,7 @@ std::optional<mlc::cuda::Padding> mlc::cuda::findPadding(linalg::LinalgOp reader
   padding.source = source;
   padding.low = llvm::to_vector(subview.getStaticOffsets());
   padding.paddedShape = llvm::to_vector(paddedType.getShape());
-  padding.value = fillValue(fill, buffer);
+  padding.value = border;
   padding.writes = {copy, subview, fill};
 
   // The elementwise op that wrote the source (a ReLU), which the loads can

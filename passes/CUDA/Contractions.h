@@ -26,6 +26,14 @@ bool isStaticContraction(mlir::linalg::LinalgOp op);
 /// and stores what `epilogue` would. Null where there is none.
 struct OutputUpdates {
   mlir::linalg::LinalgOp init, epilogue;
+  /// The output's value at `indices` before the contraction: what `init`
+  /// writes there, else what the buffer `out` holds.
+  mlir::Value initial(mlir::OpBuilder &b, mlir::Location loc, mlir::Value out,
+                      mlir::ValueRange indices) const;
+  /// What is stored at `indices` for the contraction's `result` there:
+  /// `epilogue` applied to it, if any.
+  mlir::Value stored(mlir::OpBuilder &b, mlir::Location loc, mlir::Value result,
+                     mlir::ValueRange indices) const;
   /// Erases the ops found (once the rewrite computes them).
   void erase();
 };

@@ -271,15 +271,11 @@ public:
     SmallVector<Value> inits;
     // The output's initial values: its contents, or what the op that sets
     // it would write.
-    auto initial = [&](ValueRange indices) -> Value {
-      if (plan.updates.init)
-        return mlc::cuda::emitElementwise(b, loc, plan.updates.init, indices, Value());
-      return memref::LoadOp::create(b, loc, init->get(), indices);
-    };
     forEachOutput(
         [&](Value inRange, ValueRange indices) {
-          inits.push_back(guardedValues(inRange, accType,
-                                        [&] { return SmallVector<Value>{initial(indices)}; })[0]);
+          inits.push_back(guardedValues(inRange, accType, [&] {
+            return SmallVector<Value>{plan.updates.initial(b, loc, init->get(), indices)};
+          })[0]);
         },
         outMap);
 
@@ -328,10 +324,9 @@ public:
     forEachOutput(
         [&](Value inRange, ValueRange indices) {
           guarded(inRange, [&] {
-            Value result = steps.getResult(n++);
-            if (plan.updates.epilogue)
-              result = mlc::cuda::emitElementwise(b, loc, plan.updates.epilogue, indices, result);
-            memref::StoreOp::create(b, loc, result, init->get(), indices);
+            memref::StoreOp::create(b, loc,
+                                    plan.updates.stored(b, loc, steps.getResult(n++), indices),
+                                    init->get(), indices);
           });
         },
         outMap);
